@@ -1,0 +1,29 @@
+// Worker entry resolution: compiled runs start `<name>.js` beside this file; source runs (vitest,
+// tsx) start the TypeScript entry through ts_worker_boot.mjs. piscina pools use `workerEntry`.
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const runningFromSource = import.meta.url.endsWith('.ts');
+
+export interface WorkerEntry {
+  /** The file the Worker (or piscina) loads. */
+  file: URL;
+  /** Merge into workerData: tells the boot file which TypeScript module to import. */
+  workerData: Record<string, unknown>;
+}
+
+/** `relativePath` is relative to actors/, without extension, e.g. 'shard/shard_main'. */
+export function workerEntry(relativePath: string): WorkerEntry {
+  if (!runningFromSource) return { file: new URL(`./${relativePath}.js`, import.meta.url), workerData: {} };
+  const target = new URL(`./${relativePath}.ts`, import.meta.url);
+  if (!existsSync(fileURLToPath(target))) throw new Error(`no worker entry ${fileURLToPath(target)}`);
+  // The boot file is plain JS and is not copied to dist/, so it is always taken from the source tree.
+  return { file: new URL('./ts_worker_boot.mjs', import.meta.url), workerData: { __tsEntry: target.href } };
+}
+
+export function spawnWorker(relativePath: string, options: WorkerOptions = {}): Worker {
+  const entry = workerEntry(relativePath);
+  const workerData = { ...(options.workerData as Record<string, unknown> | undefined), ...entry.workerData };
+  return new Worker(entry.file, { ...options, workerData });
+}

@@ -1,0 +1,94 @@
+// Operating errors: expected bad input from clients or the environment. Each carries Kafka's
+// numeric error code so the wire layer can answer with it, and a stable string code for logs,
+// the embedded API and documentation. These are answered and logged; the broker keeps serving.
+
+/** Kafka's error codes (the subset Lanes returns), by their protocol names. */
+export const ErrorCode = {
+  UNKNOWN_SERVER_ERROR: -1,
+  NONE: 0,
+  OFFSET_OUT_OF_RANGE: 1,
+  CORRUPT_MESSAGE: 2,
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  INVALID_FETCH_SIZE: 4,
+  LEADER_NOT_AVAILABLE: 5,
+  NOT_LEADER_OR_FOLLOWER: 6,
+  REQUEST_TIMED_OUT: 7,
+  MESSAGE_TOO_LARGE: 10,
+  OFFSET_METADATA_TOO_LARGE: 12,
+  NETWORK_EXCEPTION: 13,
+  COORDINATOR_LOAD_IN_PROGRESS: 14,
+  COORDINATOR_NOT_AVAILABLE: 15,
+  NOT_COORDINATOR: 16,
+  INVALID_TOPIC_EXCEPTION: 17,
+  RECORD_LIST_TOO_LARGE: 18,
+  INVALID_REQUIRED_ACKS: 21,
+  ILLEGAL_GENERATION: 22,
+  INCONSISTENT_GROUP_PROTOCOL: 23,
+  INVALID_GROUP_ID: 24,
+  UNKNOWN_MEMBER_ID: 25,
+  INVALID_SESSION_TIMEOUT: 26,
+  REBALANCE_IN_PROGRESS: 27,
+  INVALID_COMMIT_OFFSET_SIZE: 28,
+  TOPIC_AUTHORIZATION_FAILED: 29,
+  GROUP_AUTHORIZATION_FAILED: 30,
+  UNSUPPORTED_VERSION: 35,
+  TOPIC_ALREADY_EXISTS: 36,
+  INVALID_PARTITIONS: 37,
+  INVALID_REPLICATION_FACTOR: 38,
+  INVALID_REQUEST: 42,
+  UNSUPPORTED_FOR_MESSAGE_FORMAT: 43,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
+  DUPLICATE_SEQUENCE_NUMBER: 46,
+  INVALID_PRODUCER_EPOCH: 47,
+  INVALID_TIMESTAMP: 32,
+  UNKNOWN_PRODUCER_ID: 59,
+  INVALID_CONFIG: 40,
+  NON_EMPTY_GROUP: 68,
+  GROUP_ID_NOT_FOUND: 69,
+  FENCED_LEADER_EPOCH: 74,
+  UNKNOWN_LEADER_EPOCH: 75,
+  UNSUPPORTED_COMPRESSION_TYPE: 76,
+  MEMBER_ID_REQUIRED: 79,
+  GROUP_MAX_SIZE_REACHED: 81,
+  FENCED_INSTANCE_ID: 82,
+  INVALID_RECORD: 87,
+  UNSTABLE_OFFSET_COMMIT: 88,
+  GROUP_SUBSCRIBED_TO_TOPIC: 86,
+} as const;
+
+export type ErrorCodeName = keyof typeof ErrorCode;
+export type ErrorCodeNumber = (typeof ErrorCode)[ErrorCodeName];
+
+const namesByNumber = new Map<number, ErrorCodeName>(
+  (Object.keys(ErrorCode) as ErrorCodeName[]).map((name) => [ErrorCode[name], name]),
+);
+
+export function errorCodeName(code: number): string {
+  return namesByNumber.get(code) ?? `ERROR_${code}`;
+}
+
+const lanesErrorBrand = Symbol.for('lanes.error');
+
+/**
+ * An operating error with Kafka's code. Branded through Symbol.for so that `isLanesError`
+ * works across copies of the module (worker threads load their own).
+ */
+export class LanesError extends Error {
+  override name = 'LanesError';
+  readonly errorCode: number;
+
+  constructor(errorCode: number, message: string, options?: { cause?: unknown }) {
+    super(`${errorCodeName(errorCode)}: ${message}`, options);
+    this.errorCode = errorCode;
+    Object.defineProperty(this, lanesErrorBrand, { value: true });
+  }
+
+  /** Kafka's protocol name for the code, e.g. CORRUPT_MESSAGE. */
+  get codeName(): string {
+    return errorCodeName(this.errorCode);
+  }
+}
+
+export function isLanesError(error: unknown): error is LanesError {
+  return typeof error === 'object' && error !== null && lanesErrorBrand in error;
+}
