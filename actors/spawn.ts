@@ -15,15 +15,20 @@ export interface WorkerEntry {
 
 /** `relativePath` is relative to actors/, without extension, e.g. 'shard/shard_main'. */
 export function workerEntry(relativePath: string): WorkerEntry {
-  if (!runningFromSource) return { file: new URL(`./${relativePath}.js`, import.meta.url), workerData: {} };
-  const target = new URL(`./${relativePath}.ts`, import.meta.url);
+  const extension = runningFromSource ? 'ts' : 'js';
+  return workerEntryAt(new URL(`./${relativePath}.${extension}`, import.meta.url));
+}
+
+/** An entry given by its full URL: `.js` files load directly, `.ts` files through the boot file. */
+export function workerEntryAt(target: URL): WorkerEntry {
   if (!existsSync(fileURLToPath(target))) throw new Error(`no worker entry ${fileURLToPath(target)}`);
-  // The boot file is plain JS and is not copied to dist/, so it is always taken from the source tree.
+  if (!target.pathname.endsWith('.ts')) return { file: target, workerData: {} };
+  // The boot file is plain JS in the source tree; compiled runs never take this branch.
   return { file: new URL('./ts_worker_boot.mjs', import.meta.url), workerData: { __tsEntry: target.href } };
 }
 
-export function spawnWorker(relativePath: string, options: WorkerOptions = {}): Worker {
-  const entry = workerEntry(relativePath);
+export function spawnWorker(relativePath: string | URL, options: WorkerOptions = {}): Worker {
+  const entry = typeof relativePath === 'string' ? workerEntry(relativePath) : workerEntryAt(relativePath);
   const workerData = { ...(options.workerData as Record<string, unknown> | undefined), ...entry.workerData };
   return new Worker(entry.file, { ...options, workerData });
 }
