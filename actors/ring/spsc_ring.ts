@@ -68,12 +68,29 @@ export class RingWriter {
    * ring is too full right now. The record becomes visible at the next publish().
    */
   reserve(payloadBytes: number): Uint8Array | null {
-    assert(payloadBytes >= 0 && payloadBytes <= this.payloadBytesMax, `ring record of ${payloadBytes} bytes exceeds ${this.payloadBytesMax}`);
+    const start = this.#reserveAt(payloadBytes);
+    return start < 0 ? null : this.#data.subarray(start, start + payloadBytes);
+  }
+
+  /** Copies `payload` in as one record; false when the ring is too full right now. */
+  tryWrite(payload: Uint8Array): boolean {
+    const start = this.#reserveAt(payload.length);
+    if (start < 0) return false;
+    this.#data.set(payload, start);
+    return true;
+  }
+
+  /** Reserves a record; returns where its payload starts in the data area, or −1 when full. */
+  #reserveAt(payloadBytes: number): number {
+    // Hot path: build the message only on failure.
+    if (!(payloadBytes >= 0 && payloadBytes <= this.payloadBytesMax)) {
+      assert(false, `ring record of ${payloadBytes} bytes exceeds ${this.payloadBytesMax}`);
+    }
     const recordBytes = ringRecordBytes(payloadBytes);
     let position = this.#tail & this.#mask;
     const contiguous = this.capacity - position;
     const padding = recordBytes > contiguous ? contiguous : 0;
-    if (!this.#hasRoom(padding + recordBytes)) return null;
+    if (!this.#hasRoom(padding + recordBytes)) return -1;
     if (padding > 0) {
       this.#words[position >>> 2] = ringWrapMarker;
       this.#tail = (this.#tail + padding) >>> 0;
@@ -81,16 +98,7 @@ export class RingWriter {
     }
     this.#words[position >>> 2] = payloadBytes;
     this.#tail = (this.#tail + recordBytes) >>> 0;
-    const start = position + ringRecordHeaderBytes;
-    return this.#data.subarray(start, start + payloadBytes);
-  }
-
-  /** Copies `payload` in as one record; false when the ring is too full right now. */
-  tryWrite(payload: Uint8Array): boolean {
-    const view = this.reserve(payload.length);
-    if (view === null) return false;
-    view.set(payload);
-    return true;
+    return position + ringRecordHeaderBytes;
   }
 
   /**
@@ -163,10 +171,12 @@ export class RingReader {
   #head: number;
   #headPublished: number;
   #tailSeen: number;
+  readonly #payloadBytesMax: number;
 
   constructor(region: RingRegion) {
     const { control, data, words } = attach(region);
     this.capacity = region.capacity;
+    this.#payloadBytesMax = ringPayloadBytesMax(region.capacity);
     this.#control = control;
     this.#data = data;
     this.#words = words;
@@ -188,20 +198,37 @@ export class RingReader {
    * stays valid until release(); copy what must outlive it.
    */
   read(): Uint8Array | null {
-    if (!this.hasData()) return null;
+    const start = this.readAt();
+    return start < 0 ? null : this.#data.subarray(start, start + this.lastLength);
+  }
+
+  /** Payload length of the record the last readAt() returned. */
+  lastLength = 0;
+
+  /** The whole data area, for readers that use readAt() to avoid a view per record. */
+  get data(): Uint8Array {
+    return this.#data;
+  }
+
+  /**
+   * As read(), without allocating: returns where the next payload starts in `data` (its length
+   * in `lastLength`), or −1 when none is published.
+   */
+  readAt(): number {
+    if (!this.hasData()) return -1;
     let position = this.#head & this.#mask;
     let length = this.#words[position >>> 2];
     if (length === ringWrapMarker) {
       this.#head = (this.#head + (this.capacity - position)) >>> 0;
-      if (!this.hasData()) return null;
+      if (!this.hasData()) return -1;
       position = 0;
       length = this.#words[0];
     }
-    assert(length <= ringPayloadBytesMax(this.capacity), `ring record length ${length} is corrupt`);
+    if (length > this.#payloadBytesMax) assert(false, `ring record length ${length} is corrupt`);
     this.#head = (this.#head + ringRecordBytes(length)) >>> 0;
-    if (verify) assert(((this.#tailSeen - this.#head) | 0) >= 0, 'ring reader ran past the published tail');
-    const start = position + ringRecordHeaderBytes;
-    return this.#data.subarray(start, start + length);
+    if (verify && ((this.#tailSeen - this.#head) | 0) < 0) assert(false, 'ring reader ran past the published tail');
+    this.lastLength = length;
+    return position + ringRecordHeaderBytes;
   }
 
   /** Returns the room of every record read so far to the writer: one atomic store per batch. */

@@ -9,7 +9,7 @@ import { spawnWorker } from '../../actors/spawn.js';
 import { checkPayload, fillPayload, payloadLength } from '../support/ring_payload.js';
 
 const capacity = 16 * 1024;
-const maxBytes = capacity / 2 - 4;
+const maxBytes = capacity / 2 - 8;
 const doorbellOffset = 0;
 const ringOffset = 64;
 
