@@ -23,19 +23,32 @@ interface KafkajsAssignerProtocol {
 }
 const { AssignerProtocol } = createRequire(import.meta.url)('kafkajs') as { AssignerProtocol: KafkajsAssignerProtocol };
 
+type Piece = ['i16' | 'i32', number] | ['str', string | null] | ['raw', number[]];
+
 /** Builds big-endian bytes from a list of typed pieces, so expected layouts read like the spec. */
-function bytesOf(...pieces: ([ 'i16' | 'i32', number ] | ['str', string | null] | ['raw', number[]])[]): Uint8Array {
+function bytesOf(...pieces: Piece[]): Uint8Array {
   const out: number[] = [];
   for (const piece of pieces) {
-    if (piece[0] === 'i16') out.push((piece[1] >> 8) & 0xff, piece[1] & 0xff);
-    else if (piece[0] === 'i32') out.push((piece[1] >>> 24) & 0xff, (piece[1] >>> 16) & 0xff, (piece[1] >>> 8) & 0xff, piece[1] & 0xff);
-    else if (piece[0] === 'str') {
-      if (piece[1] === null) out.push(0xff, 0xff);
-      else {
+    switch (piece[0]) {
+      case 'i16':
+        out.push((piece[1] >> 8) & 0xff, piece[1] & 0xff);
+        break;
+      case 'i32':
+        out.push((piece[1] >>> 24) & 0xff, (piece[1] >>> 16) & 0xff, (piece[1] >>> 8) & 0xff, piece[1] & 0xff);
+        break;
+      case 'str': {
+        if (piece[1] === null) {
+          out.push(0xff, 0xff);
+          break;
+        }
         const text = new TextEncoder().encode(piece[1]);
         out.push((text.length >> 8) & 0xff, text.length & 0xff, ...text);
+        break;
       }
-    } else out.push(...piece[1]);
+      case 'raw':
+        out.push(...piece[1]);
+        break;
+    }
   }
   return Uint8Array.from(out);
 }
