@@ -1,0 +1,164 @@
+// BatchKernels backed by the WASM kernels, for bytes that live in the shared WebAssembly.Memory.
+//
+// This wrapper owns the boundary (STYLE.md §2.5f): it checks every argument in TS and turns
+// (Uint8Array, index) pairs into absolute pointers before calling in, so the kernels never see
+// an out-of-range address. It falls back to the TS twin (core/records/batch_kernels.ts) when:
+//   - the bytes are not views of this memory's buffer (a pooled socket Buffer, a heap array):
+//     copying them in just to call WASM costs more than the work (toolchain.md §3);
+//   - the batch is compressed: the kernel returns UNSUPPORTED_COMPRESSION_TYPE and the TS twin
+//     decompresses with the caller's `decompress` and checks the inner records;
+//   - the range is below the per-size threshold, where the TS twin is at least as fast.
+// On failure it throws the same LanesError as the TS twin: it re-runs the twin on the bytes, which
+// yields the detailed message, and asserts that both agree on the code.
+
+import { assert, InvariantError } from '../core/assert.js';
+import { isLanesError } from '../core/errors.js';
+import { tsBatchKernels, type AppendTarget, type BatchKernels } from '../core/records/batch_kernels.js';
+import { crc32c as crc32cTs } from '../core/records/crc32c.js';
+import { BatchField, readInt32, validateRecordBatch, type ValidateOptions } from '../core/records/record_batch.js';
+import { instantiateKernels, type KernelExports } from './loader.js';
+
+/** Bytes of the CRC-32C slicing tables the host reserves (8 tables × 256 u32), 4-byte aligned. */
+export const crc32cTableBytes = 8 * 256 * 4;
+
+/**
+ * Below these sizes the TS twin runs even for bytes resident in the memory. Both are 0: WASM
+ * wins or ties at every size measured, the call costs ~3 ns.
+ * Measured with `npx tsx bench/micro/crc32c.bench.ts` and `npx tsx bench/micro/kernels.bench.ts`
+ * (numbers in wasm/README.md): CRC at 100 B WASM/TS ≈ 0.5, validateAndCopy of 1,000 separate
+ * 100 B batches WASM/TS ≈ 0.3.
+ */
+export const crc32cWasmBytesMin = 0;
+export const validateWasmBytesMin = 0;
+
+const kafkaUnsupportedCompressionType = 76;
+const uint32Max = 0xffff_ffff;
+
+export interface WasmBatchKernelsOptions {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Start of the 8 KiB CRC-32C tables in `memory` (a region from RegionAllocator). */
+  crcTablePtr: number;
+  /** Fill the tables now. Do it once, on the main thread, before any worker reads them. */
+  initTable?: boolean;
+}
+
+export interface WasmBatchKernels extends BatchKernels {
+  /** The raw exports, for callers that already hold pointers. */
+  readonly exports: KernelExports;
+  readonly memory: WebAssembly.Memory;
+  /**
+   * Index of the last entry of entries[0, 2·count) (pairs [relativeOffset, position]) whose
+   * relativeOffset ≤ `relativeOffset`, or −1. `entries` must be a view of the memory.
+   */
+  indexLookup(entries: Uint32Array, count: number, relativeOffset: number): number;
+}
+
+function checkRange(what: string, bytes: Uint8Array, start: number, end: number): void {
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || start > end || end > bytes.length) {
+    throw new RangeError(`${what}: range [${start}, ${end}) is not within 0..${bytes.length}`);
+  }
+}
+
+/**
+ * The TS twin's error for a batch the kernel rejected with `code`: the same LanesError the twin
+ * throws, or an InvariantError when the twin disagrees (a bug in one of the two).
+ */
+function twinError(code: number, source: Uint8Array, start: number, length: number, options: ValidateOptions): Error {
+  try {
+    validateRecordBatch(source, start, length, { maxBatchBytes: options.maxBatchBytes, crc32c: crc32cTs });
+  } catch (error) {
+    if (isLanesError(error) && error.errorCode === code) return error;
+    return new InvariantError(`WASM validation gave code ${code}, the TS twin threw ${String(error)}`);
+  }
+  return new InvariantError(`WASM validation gave code ${code}, the TS twin accepted the batch`);
+}
+
+/**
+ * BatchKernels that run the WASM kernels on memory-resident bytes. One per thread, over that
+ * thread's own instance of `module` on the shared `memory`.
+ */
+export function createWasmBatchKernels(options: WasmBatchKernelsOptions): WasmBatchKernels {
+  const { module, memory, crcTablePtr } = options;
+  const exports = instantiateKernels(module, memory);
+  // Cached once: the memory is never grown (shared_memory.ts), so its buffer never changes. A
+  // view of an older buffer would not be `===` and would take the TS path, which is still correct.
+  const buffer = memory.buffer;
+  if (!Number.isSafeInteger(crcTablePtr) || crcTablePtr % 4 !== 0 || crcTablePtr <= 0 || crcTablePtr + crc32cTableBytes > buffer.byteLength) {
+    throw new RangeError(`createWasmBatchKernels: crcTablePtr ${crcTablePtr} is not a 4-aligned 8 KiB region of the memory`);
+  }
+  if (options.initTable === true) exports.crc32cInit(crcTablePtr);
+  // The tables' own bytes are a CRC test vector that is always at hand: if they were never
+  // filled, or were overwritten, the two implementations disagree here, at startup.
+  const tableBytes = new Uint8Array(buffer, crcTablePtr, crc32cTableBytes);
+  const tableCrcWasm = exports.crc32c(crcTablePtr, crcTablePtr, crc32cTableBytes) >>> 0;
+  if (tableCrcWasm !== crc32cTs(tableBytes) || new Uint32Array(buffer, crcTablePtr, 2)[1] !== 0xf26b8303) {
+    throw new Error(`createWasmBatchKernels: no CRC-32C tables at ${crcTablePtr}; pass initTable: true once, on the main thread`);
+  }
+
+  const kernels: WasmBatchKernels = {
+    name: 'wasm',
+    exports,
+    memory,
+
+    crc32c(bytes, start, end) {
+      checkRange('crc32c', bytes, start, end);
+      if (bytes.buffer !== buffer || end - start < crc32cWasmBytesMin) return crc32cTs(bytes, start, end);
+      return exports.crc32c(crcTablePtr, bytes.byteOffset + start, end - start) >>> 0;
+    },
+
+    validateAndCopy(source, start, end, target, baseOffset, partitionLeaderEpoch, validateOptions) {
+      const length = end - start;
+      if (source.buffer !== buffer || target.bytes.buffer !== buffer || length < validateWasmBytesMin) {
+        return tsBatchKernels.validateAndCopy(source, start, end, target, baseOffset, partitionLeaderEpoch, validateOptions);
+      }
+      checkRange('validateAndCopy', source, start, end);
+      checkTarget(target, length);
+      assert(Number.isSafeInteger(baseOffset), `int64 field value ${baseOffset} is not a safe integer`);
+      assert(Number.isInteger(partitionLeaderEpoch) && (partitionLeaderEpoch | 0) === partitionLeaderEpoch, `partitionLeaderEpoch ${partitionLeaderEpoch} is not an int32`);
+      const maxBatchBytes = validateOptions.maxBatchBytes;
+      if (!(maxBatchBytes >= 0)) throw new RangeError(`validateAndCopy: maxBatchBytes must be ≥ 0, got ${maxBatchBytes}`);
+      const src = source.byteOffset + start;
+      const dst = target.bytes.byteOffset + target.position;
+      assert(dst + length <= src || src + length <= dst, `validateAndCopy: source [${src}, +${length}) and target [${dst}, +${length}) overlap`);
+      const baseOffsetHi = Math.floor(baseOffset / 0x1_0000_0000);
+      const baseOffsetLo = baseOffset - baseOffsetHi * 0x1_0000_0000;
+      const code = exports.validateAndCopy(
+        crcTablePtr,
+        src,
+        length,
+        dst,
+        baseOffsetHi | 0,
+        baseOffsetLo >>> 0,
+        partitionLeaderEpoch,
+        Math.min(Math.floor(maxBatchBytes), uint32Max) >>> 0,
+      );
+      if (code === 0) return readInt32(source, start + BatchField.recordCount);
+      if (code === kafkaUnsupportedCompressionType) {
+        // Compressed: only the TS twin can decompress. It re-checks the header, which is cheap
+        // next to inflating the records.
+        return tsBatchKernels.validateAndCopy(source, start, end, target, baseOffset, partitionLeaderEpoch, validateOptions);
+      }
+      throw twinError(code, source, start, length, validateOptions);
+    },
+
+    indexLookup(entries, count, relativeOffset) {
+      if (entries.buffer !== buffer) throw new TypeError('indexLookup: entries must be a view of the shared memory');
+      if (!Number.isInteger(count) || count < 0 || 2 * count > entries.length) {
+        throw new RangeError(`indexLookup: count ${count} is not within 0..${entries.length / 2} entries`);
+      }
+      if (!Number.isInteger(relativeOffset) || relativeOffset < 0 || relativeOffset > uint32Max) {
+        throw new RangeError(`indexLookup: relativeOffset ${relativeOffset} is not a u32`);
+      }
+      return exports.indexLookup(entries.byteOffset, count, relativeOffset);
+    },
+  };
+  return kernels;
+}
+
+function checkTarget(target: AppendTarget, length: number): void {
+  const { bytes, position } = target;
+  if (!Number.isInteger(position) || position < 0 || position + length > bytes.length) {
+    throw new RangeError(`validateAndCopy: ${length} bytes at target position ${position} do not fit ${bytes.length}`);
+  }
+}
