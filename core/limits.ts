@@ -14,6 +14,15 @@ export const recordBatchBytesMaxDefault = 1 * MiB + 12;
 /** The smallest possible RecordBatch v2: the 61-byte header and no records. */
 export const recordBatchHeaderBytes = 61;
 
+/**
+ * The most bytes the records of one compressed batch may decompress to. Validation and reading
+ * hold a batch's plain records in memory at once, so without a bound a small "decompression bomb"
+ * (gzip reaches ~1000:1 on zeros) could claim gigabytes from one 1 MiB produce. Real payloads
+ * compress 2–20:1, so 64 times the default max.message.bytes leaves ample room; past it the batch
+ * is refused with CORRUPT_MESSAGE. Kafka itself streams and has no such limit.
+ */
+export const decompressedRecordsBytesMax = 64 * MiB;
+
 /** Kafka's segment.bytes default is 1 GiB; segments in memory are smaller so rolls are cheap. */
 export const segmentBytesDefault = 64 * MiB;
 
@@ -23,3 +32,5 @@ export const indexIntervalBytesDefault = 4096;
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(indexIntervalBytesDefault < segmentBytesDefault, 'an index entry per segment at least');
+assert(decompressedRecordsBytesMax >= 16 * recordBatchBytesMaxDefault, 'room for real compression ratios');
+assert(decompressedRecordsBytesMax < 2 ** 31, 'record positions inside the plain records are int32');

@@ -3,6 +3,7 @@
 
 import { assert } from '../assert.js';
 import { recordBatchHeaderBytes } from '../limits.js';
+import { compress } from './compression.js';
 import { crc32c } from './crc32c.js';
 import { BatchField, Compression, writeInt32, writeInt64 } from './record_batch.js';
 import type { RecordInput } from './record.js';
@@ -12,8 +13,9 @@ export interface BatchOptions {
   /** Defaults to the first record's timestamp, else 0. */
   baseTimestamp?: number;
   baseOffset?: number;
-  /** Compression codec number; only `none` is encoded here unless `compress` is given. */
+  /** Compression codec number (Compression.gzip …); compressed with the codec registry. */
   compression?: number;
+  /** Overrides the registry's compress (tests, or a codec the registry doesn't hold). */
   compress?: (codec: number, plain: Uint8Array) => Uint8Array;
   producerId?: number;
   producerEpoch?: number;
@@ -53,7 +55,8 @@ function encodeRecords(records: readonly RecordInput[], baseTimestamp: number): 
   const total = bodies.reduce((sum, body) => sum + varintBytes(body) + body, 0);
   const plain = new Uint8Array(total);
   const cursor: Cursor = { position: 0 };
-  let maxTimestamp = baseTimestamp;
+  // The max over the records only: an explicit baseTimestamp may exceed every record's.
+  let maxTimestamp = -Infinity;
   records.forEach((record, i) => {
     const timestamp = record.timestamp ?? baseTimestamp;
     if (timestamp > maxTimestamp) maxTimestamp = timestamp;
@@ -76,17 +79,17 @@ function encodeRecords(records: readonly RecordInput[], baseTimestamp: number): 
   return { plain, maxTimestamp };
 }
 
-/** Encodes `records` (at least one) as a RecordBatch v2 with a valid CRC-32C. */
+/**
+ * Encodes `records` (at least one) as a RecordBatch v2 with a valid CRC-32C and CreateTime
+ * timestamps, compressed with `options.compression` (none by default).
+ */
 export function encodeRecordBatch(records: readonly RecordInput[], options: BatchOptions = {}): Uint8Array {
   assert(records.length > 0, 'a record batch holds at least one record');
   const baseTimestamp = options.baseTimestamp ?? records[0].timestamp ?? 0;
   const { plain, maxTimestamp } = encodeRecords(records, baseTimestamp);
   const codec = options.compression ?? Compression.none;
-  let body = plain;
-  if (codec !== Compression.none) {
-    assert(options.compress !== undefined, `codec ${codec} needs a compress function`);
-    body = options.compress(codec, plain);
-  }
+  // Throws UNSUPPORTED_COMPRESSION_TYPE when no codec for `codec` is registered.
+  const body = codec === Compression.none ? plain : (options.compress ?? compress)(codec, plain);
   const batch = new Uint8Array(recordBatchHeaderBytes + body.length);
   writeInt64(batch, BatchField.baseOffset, options.baseOffset ?? 0);
   writeInt32(batch, BatchField.batchLength, batch.length - 12);

@@ -15,11 +15,16 @@ export interface RecordInput {
   timestamp?: number;
 }
 
-/** A record read back from a batch. */
+/**
+ * A record read back from a batch (record_reader.ts). Where the batch was uncompressed, key,
+ * value and header values are views of the bytes it was read from, not copies.
+ */
 export interface RecordOutput {
   offset: number;
   timestamp: number;
   key: Uint8Array | null;
   value: Uint8Array | null;
   headers: RecordHeader[];
+  /** The record belongs to a control batch (a transaction marker), which consumers skip. */
+  isControl: boolean;
 }

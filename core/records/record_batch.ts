@@ -143,6 +143,29 @@ export function patchBatch(bytes: Uint8Array, at: number, baseOffset: number, pa
   writeInt32(bytes, at + BatchField.partitionLeaderEpoch, partitionLeaderEpoch);
 }
 
+/**
+ * Marks the batch occupying bytes[at, at + length) as LogAppendTime, stamped `appendTimeMs`:
+ * sets attribute bit 3 and maxTimestamp, then recomputes the CRC, because both lie inside the
+ * CRC range. This is what an append does for a topic with message.timestamp.type=LogAppendTime;
+ * readers then give every record of the batch this timestamp. Validate the batch first: a
+ * restamped CRC would otherwise bless corrupt bytes.
+ */
+export function stampLogAppendTime(
+  bytes: Uint8Array,
+  at: number,
+  length: number,
+  appendTimeMs: number,
+  checksum: (bytes: Uint8Array, start: number, end: number) => number = crc32c,
+): void {
+  assert(length >= recordBatchHeaderBytes, 'stampLogAppendTime needs a whole header');
+  assert(batchTotalBytes(bytes, at) === length, 'stampLogAppendTime needs exactly one whole batch');
+  const attributes = readInt16(bytes, at + BatchField.attributes) | attributeLogAppendTime;
+  bytes[at + BatchField.attributes] = attributes >>> 8;
+  bytes[at + BatchField.attributes + 1] = attributes & 0xff;
+  writeInt64(bytes, at + BatchField.maxTimestamp, appendTimeMs);
+  writeInt32(bytes, at + BatchField.crc, checksum(bytes, at + batchCrcStart, at + length));
+}
+
 export interface ValidateOptions {
   /** Largest batch accepted (Kafka's max.message.bytes); larger → MESSAGE_TOO_LARGE. */
   maxBatchBytes: number;
