@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
-import { readBatchHeader, validateRecordBatch, patchBatch } from '../../../core/records/record_batch.js';
 import { ErrorCode, isLanesError } from '../../../core/errors.js';
+import { tsBatchKernels } from '../../../core/records/batch_kernels.js';
+import { defaultValidateOptions } from '../../../core/records/compression.js';
+import { BatchField, Compression, patchBatch, readBatchHeader, validateRecordBatch } from '../../../core/records/record_batch.js';
+import { resealBatch, rewriteOffsetDelta } from '../../support/arbitraries.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const options = { maxBatchBytes: 1 << 20 };
@@ -68,5 +71,58 @@ describe('RecordBatch v2', () => {
   it('refuses a compressed batch it cannot decompress with UNSUPPORTED_COMPRESSION_TYPE', () => {
     const compressed = encodeRecordBatch([{ key: null, value: bytes('x') }], { compression: 7, compress: (_c, plain) => plain });
     expect(codeOf(() => validateRecordBatch(compressed, 0, compressed.length, options))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+  });
+
+  it('refuses non-sequential offset deltas with INVALID_RECORD, leaving source and target untouched', () => {
+    const gapped = batch.slice();
+    rewriteOffsetDelta(gapped, 2, 3); // deltas 0, 1, 3
+    resealBatch(gapped);
+    const before = gapped.slice();
+    expect(codeOf(() => validateRecordBatch(gapped, 0, gapped.length, options))).toBe(ErrorCode.INVALID_RECORD);
+    expect(gapped).toEqual(before);
+    const target = { bytes: new Uint8Array(gapped.length + 8).fill(0xaa), position: 4 };
+    expect(codeOf(() => tsBatchKernels.validateAndCopy(gapped, 0, gapped.length, target, 100, 0, options))).toBe(
+      ErrorCode.INVALID_RECORD,
+    );
+    expect(gapped).toEqual(before);
+    expect(target.bytes.every((b) => b === 0xaa)).toBe(true);
+
+    const repeated = batch.slice();
+    rewriteOffsetDelta(repeated, 1, 0); // deltas 0, 0, 2
+    resealBatch(repeated);
+    expect(codeOf(() => validateRecordBatch(repeated, 0, repeated.length, options))).toBe(ErrorCode.INVALID_RECORD);
+  });
+
+  it('refuses a record count that does not match the records', () => {
+    const withCount = (count: number, lastOffsetDelta: number) => {
+      const copy = batch.slice();
+      copy[BatchField.recordCount + 3] = count;
+      copy[BatchField.lastOffsetDelta + 3] = lastOffsetDelta;
+      return resealBatch(copy);
+    };
+    const validate = (bytes: Uint8Array) => codeOf(() => validateRecordBatch(bytes, 0, bytes.length, options));
+    // Count and lastOffsetDelta disagree.
+    expect(validate(withCount(4, 2))).toBe(ErrorCode.INVALID_RECORD);
+    // More records claimed than present: the walk runs out of records.
+    expect(validate(withCount(4, 3))).toBe(ErrorCode.INVALID_RECORD);
+    // Fewer claimed than present: the walk finds stray bytes after the last counted record
+    // (CORRUPT_MESSAGE, the code the WASM twin also returns).
+    expect(validate(withCount(2, 1))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(validate(withCount(0, 0))).toBe(ErrorCode.INVALID_RECORD);
+  });
+
+  it('refuses every codec number it holds no codec for with UNSUPPORTED_COMPRESSION_TYPE', () => {
+    for (const codec of [Compression.snappy, Compression.lz4, Compression.zstd, 5, 6, 7]) {
+      const compressed = encodeRecordBatch([{ key: null, value: bytes('x') }], { compression: codec, compress: (_c, plain) => plain });
+      expect(codeOf(() => validateRecordBatch(compressed, 0, compressed.length, defaultValidateOptions()))).toBe(
+        ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
+      );
+    }
+  });
+
+  it('validates a gzip batch with the default broker options', () => {
+    const gzip = encodeRecordBatch([{ key: bytes('k'), value: bytes('v'.repeat(500)) }], { compression: Compression.gzip });
+    expect(gzip.length).toBeLessThan(500);
+    expect(validateRecordBatch(gzip, 0, gzip.length, defaultValidateOptions())).toBe(1);
   });
 });
