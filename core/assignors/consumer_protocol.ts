@@ -339,3 +339,38 @@ export function decodeAssignment(bytes: Uint8Array): ConsumerProtocolAssignment 
   const userData = reader.nullableBytes('user data');
   return { version, assignedPartitions, userData };
 }
+
+// ---------------------------------------------------------------------------------------------
+// StickyAssignorUserData: what the sticky assignors of Java (StickyAssignor) and librdkafka
+// (cooperative-sticky, which writes only subscription v1) put in a subscription's user data, so
+// that a leader learns a member's generation when the subscription itself has no generation field:
+//
+//   previous_assignment  [topic string, partitions [int32]]
+//   generation           int32                                (absent in the oldest, "v0", form)
+//
+// There is no version prefix: a reader takes the generation when 4 bytes follow the assignment
+// (and ignores anything after them, as Java's schema reader does), and −1 when nothing follows.
+
+export interface StickyUserData {
+  readonly previousAssignment: readonly TopicPartitions[];
+  /** −1 when the user data has no generation. */
+  readonly generationId: number;
+}
+
+export function encodeStickyUserData(userData: StickyUserData): Uint8Array {
+  const assigned = encodeTopicPartitions(userData.previousAssignment, 'previous assignment');
+  assert(Number.isInteger(userData.generationId), `generation id ${userData.generationId} is not an integer`);
+  const size = topicPartitionsBytes(assigned) + int32Bytes;
+  const writer = new Writer(size);
+  writer.topicPartitions(assigned);
+  writer.int32(userData.generationId);
+  assert(writer.position === size, `sticky user data: wrote ${writer.position} of ${size} bytes`);
+  return writer.bytes;
+}
+
+export function decodeStickyUserData(bytes: Uint8Array): StickyUserData {
+  const reader = new Reader(bytes, 'sticky user data');
+  const previousAssignment = reader.topicPartitions('previous assignment');
+  const generationId = reader.remaining === 0 ? -1 : reader.int32('generation');
+  return { previousAssignment, generationId };
+}

@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 import {
   consumerProtocolVersionMax,
   decodeAssignment,
+  decodeStickyUserData,
   decodeSubscription,
   encodeAssignment,
+  encodeStickyUserData,
   encodeSubscription,
   type ConsumerProtocolAssignment,
   type ConsumerProtocolSubscription,
@@ -154,6 +156,21 @@ describe('ConsumerProtocolAssignment codec', () => {
           expect(isLanesError(error) && error.errorCode === ErrorCode.INCONSISTENT_GROUP_PROTOCOL).toBe(true);
         }
       }),
+    );
+  });
+});
+
+describe('StickyAssignorUserData codec', () => {
+  it('round-trips, and every truncation but the generation-less form is the typed error', () => {
+    fc.assert(
+      fc.property(topicPartitions, fc.integer({ min: -0x8000_0000, max: 0x7fff_ffff }), (previousAssignment, generationId) => {
+        const bytes = encodeStickyUserData({ previousAssignment, generationId });
+        expect(decodeStickyUserData(bytes)).toEqual({ previousAssignment, generationId });
+        expect(decodeStickyUserData(bytes.subarray(0, bytes.length - 4))).toEqual({ previousAssignment, generationId: -1 });
+        for (let length = 0; length < bytes.length - 4; length++) expect(throwsTyped(() => decodeStickyUserData(bytes.subarray(0, length)))).toBe(true);
+        for (let length = bytes.length - 3; length < bytes.length; length++) expect(throwsTyped(() => decodeStickyUserData(bytes.subarray(0, length)))).toBe(true);
+      }),
+      { numRuns: 50 },
     );
   });
 });

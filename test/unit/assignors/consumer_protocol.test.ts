@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
   decodeAssignment,
+  decodeStickyUserData,
   decodeSubscription,
+  encodeStickyUserData,
   encodeAssignment,
   encodeSubscription,
 } from '../../../core/assignors/consumer_protocol.js';
@@ -234,5 +236,21 @@ describe('ConsumerProtocolAssignment', () => {
     ['missing user data', bytesOf(['i16', 0], ['i32', 0])],
   ])('rejects %s with INCONSISTENT_GROUP_PROTOCOL', (_, bytes) => {
     expect(errorCodeOf(() => decodeAssignment(bytes))).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+  });
+});
+
+describe('StickyAssignorUserData', () => {
+  it('reads the layout librdkafka cooperative-sticky writes: previous assignment, then generation', () => {
+    const librdkafkaUserData = bytesOf(['i32', 1], ['str', 'events'], ['i32', 2], ['i32', 0], ['i32', 2], ['i32', 12]);
+    expect(decodeStickyUserData(librdkafkaUserData)).toEqual({ previousAssignment: [{ topic: 'events', partitions: [0, 2] }], generationId: 12 });
+    expect(encodeStickyUserData({ previousAssignment: [{ topic: 'events', partitions: [0, 2] }], generationId: 12 })).toEqual(librdkafkaUserData);
+  });
+
+  it('reads the oldest form, without a generation, as generation −1', () => {
+    expect(decodeStickyUserData(bytesOf(['i32', 0]))).toEqual({ previousAssignment: [], generationId: -1 });
+  });
+
+  it('rejects a generation cut short with INCONSISTENT_GROUP_PROTOCOL', () => {
+    expect(errorCodeOf(() => decodeStickyUserData(bytesOf(['i32', 0], ['raw', [0, 1]])))).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   });
 });
