@@ -22,11 +22,14 @@ import { instantiateKernels, type KernelExports } from './loader.js';
 export const crc32cTableBytes = 8 * 256 * 4;
 
 /**
- * Below these sizes the TS twin runs even for bytes resident in the memory. Both are 0: WASM
- * wins or ties at every size measured, the call costs ~3 ns.
- * Measured with `npx tsx bench/micro/crc32c.bench.ts` and `npx tsx bench/micro/kernels.bench.ts`
- * (numbers in wasm/README.md): CRC at 100 B WASM/TS ≈ 0.5, validateAndCopy of 1,000 separate
- * 100 B batches WASM/TS ≈ 0.3.
+ * Below these sizes the TS twin runs even for bytes resident in the memory. Both are 0 because
+ * WASM won at every size measured, down to the smallest batch: with the data resident, a call in
+ * costs a few ns, less than the TS twin's per-byte work on even 100 B.
+ * Measured (AMD EPYC, 2 cores, Node 20.20, medians, WASM time / TS time):
+ *   npx tsx bench/micro/crc32c.bench.ts    CRC-32C      100 B 0.67 · 1 KiB 0.62 · 16 KiB 0.45–0.70 · 1 MiB 0.50–0.65
+ *   npx tsx bench/micro/kernels.bench.ts   validateAndCopy 100 B 0.68 · 1 KiB 0.61 · 16 KiB 0.66 · 1 MiB 0.67;
+ *                                          1,000 one-record batches 0.68
+ * Re-run both after changing a kernel; raise a threshold only if a ratio goes above 1.
  */
 export const crc32cWasmBytesMin = 0;
 export const validateWasmBytesMin = 0;
@@ -52,6 +55,27 @@ export interface WasmBatchKernels extends BatchKernels {
    * relativeOffset ≤ `relativeOffset`, or −1. `entries` must be a view of the memory.
    */
   indexLookup(entries: Uint32Array, count: number, relativeOffset: number): number;
+}
+
+/**
+ * Where a view starts in the memory, or −1 when it is not a view of the memory's buffer,
+ * remembered for the last view seen. Reading `.buffer` and `.byteOffset` costs ~10–15 ns each on
+ * Node 20 (comparable to the kernel call on a 100 B batch), and callers pass the same large view
+ * (a ring, a segment) with different ranges over and over. The answer for a given view object
+ * never changes: a view of a SharedArrayBuffer cannot be detached or moved.
+ */
+class ViewPointerCache {
+  #view: ArrayBufferView | null = null;
+  #ptr = -1;
+  constructor(private readonly buffer: ArrayBufferLike) {}
+
+  ptrOf(view: ArrayBufferView): number {
+    if (view === this.#view) return this.#ptr;
+    const ptr = view.buffer === this.buffer ? view.byteOffset : -1;
+    this.#view = view;
+    this.#ptr = ptr;
+    return ptr;
+  }
 }
 
 function checkRange(what: string, bytes: Uint8Array, start: number, end: number): void {
@@ -96,6 +120,13 @@ export function createWasmBatchKernels(options: WasmBatchKernelsOptions): WasmBa
     throw new Error(`createWasmBatchKernels: no CRC-32C tables at ${crcTablePtr}; pass initTable: true once, on the main thread`);
   }
 
+  // One cache per argument position, so a ring view (source) and a segment view (target) used
+  // alternately both stay hits.
+  const crcViews = new ViewPointerCache(buffer);
+  const sourceViews = new ViewPointerCache(buffer);
+  const targetViews = new ViewPointerCache(buffer);
+  const indexViews = new ViewPointerCache(buffer);
+
   const kernels: WasmBatchKernels = {
     name: 'wasm',
     exports,
@@ -103,13 +134,16 @@ export function createWasmBatchKernels(options: WasmBatchKernelsOptions): WasmBa
 
     crc32c(bytes, start, end) {
       checkRange('crc32c', bytes, start, end);
-      if (bytes.buffer !== buffer || end - start < crc32cWasmBytesMin) return crc32cTs(bytes, start, end);
-      return exports.crc32c(crcTablePtr, bytes.byteOffset + start, end - start) >>> 0;
+      const ptr = crcViews.ptrOf(bytes);
+      if (ptr < 0 || end - start < crc32cWasmBytesMin) return crc32cTs(bytes, start, end);
+      return exports.crc32c(crcTablePtr, ptr + start, end - start) >>> 0;
     },
 
     validateAndCopy(source, start, end, target, baseOffset, partitionLeaderEpoch, validateOptions) {
       const length = end - start;
-      if (source.buffer !== buffer || target.bytes.buffer !== buffer || length < validateWasmBytesMin) {
+      const sourcePtr = sourceViews.ptrOf(source);
+      const targetPtr = targetViews.ptrOf(target.bytes);
+      if (sourcePtr < 0 || targetPtr < 0 || length < validateWasmBytesMin) {
         return tsBatchKernels.validateAndCopy(source, start, end, target, baseOffset, partitionLeaderEpoch, validateOptions);
       }
       checkRange('validateAndCopy', source, start, end);
@@ -118,8 +152,8 @@ export function createWasmBatchKernels(options: WasmBatchKernelsOptions): WasmBa
       assert(Number.isInteger(partitionLeaderEpoch) && (partitionLeaderEpoch | 0) === partitionLeaderEpoch, `partitionLeaderEpoch ${partitionLeaderEpoch} is not an int32`);
       const maxBatchBytes = validateOptions.maxBatchBytes;
       if (!(maxBatchBytes >= 0)) throw new RangeError(`validateAndCopy: maxBatchBytes must be ≥ 0, got ${maxBatchBytes}`);
-      const src = source.byteOffset + start;
-      const dst = target.bytes.byteOffset + target.position;
+      const src = sourcePtr + start;
+      const dst = targetPtr + target.position;
       assert(dst + length <= src || src + length <= dst, `validateAndCopy: source [${src}, +${length}) and target [${dst}, +${length}) overlap`);
       const baseOffsetHi = Math.floor(baseOffset / 0x1_0000_0000);
       const baseOffsetLo = baseOffset - baseOffsetHi * 0x1_0000_0000;
@@ -143,14 +177,15 @@ export function createWasmBatchKernels(options: WasmBatchKernelsOptions): WasmBa
     },
 
     indexLookup(entries, count, relativeOffset) {
-      if (entries.buffer !== buffer) throw new TypeError('indexLookup: entries must be a view of the shared memory');
+      const ptr = indexViews.ptrOf(entries);
+      if (ptr < 0) throw new TypeError('indexLookup: entries must be a view of the shared memory');
       if (!Number.isInteger(count) || count < 0 || 2 * count > entries.length) {
         throw new RangeError(`indexLookup: count ${count} is not within 0..${entries.length / 2} entries`);
       }
       if (!Number.isInteger(relativeOffset) || relativeOffset < 0 || relativeOffset > uint32Max) {
         throw new RangeError(`indexLookup: relativeOffset ${relativeOffset} is not a u32`);
       }
-      return exports.indexLookup(entries.byteOffset, count, relativeOffset);
+      return exports.indexLookup(ptr, count, relativeOffset);
     },
   };
   return kernels;

@@ -150,6 +150,30 @@ describe('createWasmBatchKernels', () => {
     expect(kernels.crc32c(place(ascii('123456789')), 0, 9)).toBe(0xe3069283);
     expect(kernels.crc32c(place(new Uint8Array(32).fill(0xff)), 0, 32)).toBe(0x62a8ab43);
     expect(kernels.crc32c(ascii('123456789'), 0, 9)).toBe(0xe3069283); // not resident: the TS twin
+    // Alternating views: the wrapper remembers the last view's pointer, never a stale one.
+    const heapView = new Uint8Array(64).fill(7);
+    const residentView = place(new Uint8Array(64).fill(7));
+    for (const view of [heapView, residentView, heapView, residentView]) expect(kernels.crc32c(view, 3, 60)).toBe(crc32c(heapView, 3, 60));
+  });
+
+  it('runs the kernel for resident bytes and the twin otherwise, and reports a disagreement as a bug', () => {
+    const { kernels, place, target, memory, table } = setup();
+    const batch = encodeRecordBatch(records(2));
+    const resident = place(batch);
+    const options = { maxBatchBytes: MiB };
+    // Damage the slice every 8-byte step reads: only the WASM path reads the tables in memory.
+    const slice7 = new Uint32Array(memory.buffer, table.ptr + 7 * 1024, 256);
+    const saved = slice7.slice();
+    for (let i = 0; i < 256; i++) slice7[i] ^= 1;
+    const probe = place(new Uint8Array(64).fill(0x5a));
+    expect(kernels.crc32c(probe, 0, 64)).not.toBe(crc32c(probe));
+    expect(kernels.crc32c(probe.slice(), 0, 64)).toBe(crc32c(probe));
+    const resident2 = place(batch);
+    const error = caught(() => kernels.validateAndCopy(resident2, 0, batch.length, { bytes: target, position: 0 }, 0, 0, options));
+    expect(error).toBeInstanceOf(InvariantError);
+    expect((error as Error).message).toMatch(/WASM validation gave code 2, the TS twin accepted the batch/);
+    slice7.set(saved);
+    expect(kernels.validateAndCopy(resident, 0, batch.length, { bytes: target, position: 0 }, 0, 0, options)).toBe(2);
   });
 
   it('refuses tables that were never filled, or a misplaced table pointer', () => {
