@@ -11,7 +11,7 @@
 // On failure it throws the same LanesError as the TS twin: it re-runs the twin on the bytes, which
 // yields the detailed message, and asserts that both agree on the code.
 
-import { assert, InvariantError } from '../core/assert.js';
+import { assert, InvariantError, verify } from '../core/assert.js';
 import { isLanesError } from '../core/errors.js';
 import { tsBatchKernels, type AppendTarget, type BatchKernels } from '../core/records/batch_kernels.js';
 import { crc32c as crc32cTs } from '../core/records/crc32c.js';
@@ -167,7 +167,12 @@ export function createWasmBatchKernels(options: WasmBatchKernelsOptions): WasmBa
         partitionLeaderEpoch,
         Math.min(Math.floor(maxBatchBytes), uint32Max) >>> 0,
       );
-      if (code === 0) return readInt32(source, start + BatchField.recordCount);
+      if (code === 0) {
+        // Paired check under LANES_VERIFY (the test suite): the copy, as patched, passes the TS
+        // twin too. The patch touches no CRC-covered byte, so the CRC must still hold.
+        if (verify) checkCopyWithTwin(target, length, validateOptions.maxBatchBytes);
+        return readInt32(source, start + BatchField.recordCount);
+      }
       if (code === kafkaUnsupportedCompressionType) {
         // Compressed: only the TS twin can decompress. It re-checks the header, which is cheap
         // next to inflating the records.
@@ -189,6 +194,14 @@ export function createWasmBatchKernels(options: WasmBatchKernelsOptions): WasmBa
     },
   };
   return kernels;
+}
+
+function checkCopyWithTwin(target: AppendTarget, length: number, maxBatchBytes: number): void {
+  try {
+    validateRecordBatch(target.bytes, target.position, length, { maxBatchBytes, crc32c: crc32cTs });
+  } catch (error) {
+    throw new InvariantError(`WASM validateAndCopy accepted a batch whose copy the TS twin rejects: ${String(error)}`);
+  }
 }
 
 function checkTarget(target: AppendTarget, length: number): void {
