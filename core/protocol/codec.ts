@@ -1,0 +1,199 @@
+// The wire codec for every API Lanes serves: decode a request body / encode a response body
+// (broker side) and the reverse (our tests, load generator and over-the-wire client).
+//
+// Broker flow for one frame:
+//
+//   const reader = new Reader(frame);
+//   const header = decodeRequestHeader(reader);              // ProtocolError → close
+//   try { body = decodeRequest(header.apiKey, header.apiVersion, reader) }
+//   catch (e) {
+//     if (e instanceof UnsupportedApiError) → answer UNSUPPORTED_VERSION; for ApiVersions with
+//       encodeApiVersionsV0ErrorFrame(header.correlationId), keep the connection
+//     if (e instanceof ProtocolError) → log and close the connection
+//   }
+//   … handle …
+//   socket.cork(); for (const chunk of encodeResponseFrame(apiKey, version, id, response)) write(chunk); uncork()
+//
+// Every (api, version) is compiled from its table when this module loads, so a bad table fails
+// at startup, and apiCatalog (what ApiVersions advertises) is derived from the same tables, so
+// the advertised and served ranges cannot disagree.
+
+import { assert } from '../assert.js';
+import { ErrorCode } from '../errors.js';
+import { ApiKey, type ApiKeyNumber } from './api_keys.js';
+import { UnsupportedApiError } from './errors.js';
+import {
+  encodeRequestHeader,
+  encodeResponseHeader,
+  responseHeaderVersion,
+  type RequestHeader,
+} from './header.js';
+import type { ApiVersionsResponseKey } from './messages/api_versions.js';
+import {
+  messageSchemas,
+  type MessagePair,
+  type RequestBodies,
+  type RequestBody,
+  type ResponseBodies,
+  type ResponseBody,
+} from './messages/registry.js';
+import type { Reader } from './reader.js';
+import { parseVersions } from './schema.js';
+import { compileMessage, type StructCodec, type StructObject } from './struct_codec.js';
+import { Writer } from './writer.js';
+
+export interface ApiCatalogEntry {
+  readonly apiKey: ApiKeyNumber;
+  /** Kafka's API name, e.g. 'Produce'. */
+  readonly name: string;
+  readonly versionMin: number;
+  readonly versionMax: number;
+}
+
+interface CompiledApi extends ApiCatalogEntry {
+  /** Indexed by version; undefined below versionMin. */
+  readonly requests: readonly (StructCodec | undefined)[];
+  readonly responses: readonly (StructCodec | undefined)[];
+}
+
+function compileApi(apiKey: ApiKeyNumber, pair: MessagePair): CompiledApi {
+  const { request, response } = pair;
+  assert(request.apiKey === apiKey && response.apiKey === apiKey, `tables for api key ${apiKey} disagree on the key`);
+  assert(request.kind === 'request' && response.kind === 'response', `tables for api key ${apiKey} are swapped`);
+  assert(request.versions === response.versions, `${request.name}: request and response serve different versions`);
+  const range = parseVersions(request.versions);
+  assert(Number.isFinite(range.max), `${request.name}: served versions must be bounded`);
+  const requests: (StructCodec | undefined)[] = [];
+  const responses: (StructCodec | undefined)[] = [];
+  for (let version = range.min; version <= range.max; version++) {
+    requests[version] = compileMessage(request, version);
+    responses[version] = compileMessage(response, version);
+  }
+  return { apiKey, name: request.name, versionMin: range.min, versionMax: range.max, requests, responses };
+}
+
+const compiledApis = new Map<number, CompiledApi>(
+  (Object.entries(messageSchemas) as [string, MessagePair][]).map(([key, pair]) => {
+    const apiKey = Number(key) as ApiKeyNumber;
+    return [apiKey, compileApi(apiKey, pair)];
+  }),
+);
+
+/** The APIs and version ranges the codec serves, by ascending api key. */
+export const apiCatalog: readonly ApiCatalogEntry[] = [...compiledApis.values()]
+  .map(({ apiKey, name, versionMin, versionMax }) => ({ apiKey, name, versionMin, versionMax }))
+  .sort((left, right) => left.apiKey - right.apiKey);
+
+export function isSupportedVersion(apiKey: number, apiVersion: number): boolean {
+  const api = compiledApis.get(apiKey);
+  return api !== undefined && apiVersion >= api.versionMin && apiVersion <= api.versionMax;
+}
+
+function codecFor(apiKey: number, apiVersion: number, kind: 'request' | 'response'): StructCodec {
+  const api = compiledApis.get(apiKey);
+  if (api === undefined) throw new UnsupportedApiError(apiKey, apiVersion, 'unknown-api-key');
+  if (apiVersion < api.versionMin || apiVersion > api.versionMax) {
+    throw new UnsupportedApiError(apiKey, apiVersion, 'unsupported-version');
+  }
+  const codec = kind === 'request' ? api.requests[apiVersion] : api.responses[apiVersion];
+  assert(codec !== undefined, `${api.name} v${apiVersion} was compiled`);
+  return codec;
+}
+
+/**
+ * Decodes a request body. Throws UnsupportedApiError for an api key or version we do not serve
+ * (answer UNSUPPORTED_VERSION) and ProtocolError for malformed bytes (close the connection).
+ * Byte fields, records included, are views into the reader's bytes.
+ */
+export function decodeRequest<Key extends ApiKeyNumber>(apiKey: Key, apiVersion: number, reader: Reader): RequestBodies[Key];
+export function decodeRequest(apiKey: number, apiVersion: number, reader: Reader): RequestBody;
+export function decodeRequest(apiKey: number, apiVersion: number, reader: Reader): RequestBody {
+  return codecFor(apiKey, apiVersion, 'request').decode(reader) as unknown as RequestBody;
+}
+
+/** Encodes a response body (no header). Record chunks are appended by reference. */
+export function encodeResponse<Key extends ApiKeyNumber>(apiKey: Key, apiVersion: number, body: ResponseBodies[Key], writer: Writer): void;
+export function encodeResponse(apiKey: number, apiVersion: number, body: ResponseBody, writer: Writer): void;
+export function encodeResponse(apiKey: number, apiVersion: number, body: ResponseBody, writer: Writer): void {
+  codecFor(apiKey, apiVersion, 'response').encode(writer, body as unknown as StructObject);
+}
+
+/** Encodes a request body (client side). */
+export function encodeRequest<Key extends ApiKeyNumber>(apiKey: Key, apiVersion: number, body: RequestBodies[Key], writer: Writer): void;
+export function encodeRequest(apiKey: number, apiVersion: number, body: RequestBody, writer: Writer): void;
+export function encodeRequest(apiKey: number, apiVersion: number, body: RequestBody, writer: Writer): void {
+  codecFor(apiKey, apiVersion, 'request').encode(writer, body as unknown as StructObject);
+}
+
+/** Decodes a response body (client side). */
+export function decodeResponse<Key extends ApiKeyNumber>(apiKey: Key, apiVersion: number, reader: Reader): ResponseBodies[Key];
+export function decodeResponse(apiKey: number, apiVersion: number, reader: Reader): ResponseBody;
+export function decodeResponse(apiKey: number, apiVersion: number, reader: Reader): ResponseBody {
+  return codecFor(apiKey, apiVersion, 'response').decode(reader) as unknown as ResponseBody;
+}
+
+// Whole frames.
+
+/** A complete response frame: size, response header (version chosen per api), body. */
+export function encodeResponseFrame<Key extends ApiKeyNumber>(
+  apiKey: Key,
+  apiVersion: number,
+  correlationId: number,
+  body: ResponseBodies[Key],
+): Uint8Array[] {
+  const writer = new Writer();
+  encodeResponseHeader(writer, correlationId, responseHeaderVersion(apiKey, apiVersion));
+  encodeResponse(apiKey, apiVersion, body, writer);
+  return writer.finishFrame();
+}
+
+/** A complete request frame: size, request header (v1 or v2 per api), body. */
+export function encodeRequestFrame<Key extends ApiKeyNumber>(
+  header: RequestHeader & { apiKey: Key },
+  body: RequestBodies[Key],
+): Uint8Array[] {
+  const writer = new Writer();
+  encodeRequestHeader(writer, header);
+  encodeRequest(header.apiKey, header.apiVersion, body, writer);
+  return writer.finishFrame();
+}
+
+// ApiVersions with a version above ours.
+
+/** Our own ApiVersions entry: what a client needs to retry with a version we speak. */
+export function apiVersionsEntry(): ApiVersionsResponseKey {
+  const api = compiledApis.get(ApiKey.ApiVersions);
+  assert(api !== undefined, 'ApiVersions is served');
+  return { apiKey: api.apiKey, minVersion: api.versionMin, maxVersion: api.versionMax };
+}
+
+/**
+ * The v0-shaped ApiVersions body Kafka sends when the request version is too high: error code,
+ * then an int32-count array of (api key, min, max). Clients read the error first and retry with
+ * a lower version (kafkajs 2→1→0, librdkafka 3→0, platformatic 3→1).
+ */
+export function encodeApiVersionsV0Error(
+  writer: Writer,
+  errorCode: number = ErrorCode.UNSUPPORTED_VERSION,
+  apiKeys: readonly ApiVersionsResponseKey[] = [apiVersionsEntry()],
+): void {
+  writer.writeInt16(errorCode);
+  writer.writeArrayCount(apiKeys.length);
+  for (const entry of apiKeys) {
+    writer.writeInt16(entry.apiKey);
+    writer.writeInt16(entry.minVersion);
+    writer.writeInt16(entry.maxVersion);
+  }
+}
+
+/** The whole frame for the above: size, response header v0, v0-shaped error body. */
+export function encodeApiVersionsV0ErrorFrame(
+  correlationId: number,
+  errorCode: number = ErrorCode.UNSUPPORTED_VERSION,
+  apiKeys: readonly ApiVersionsResponseKey[] = [apiVersionsEntry()],
+): Uint8Array[] {
+  const writer = new Writer(64);
+  encodeResponseHeader(writer, correlationId, 0);
+  encodeApiVersionsV0Error(writer, errorCode, apiKeys);
+  return writer.finishFrame();
+}

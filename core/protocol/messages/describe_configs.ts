@@ -1,0 +1,78 @@
+// DescribeConfigs (api key 32). v1 adds synonyms and config sources; v0's isDefault flag is
+// replaced by the source. Resource types: 2 topic, 4 broker.
+
+import { defineMessage, type MessageValue } from '../schema.js';
+
+export const describeConfigsRequestSchema = defineMessage({
+  apiKey: 32,
+  name: 'DescribeConfigs',
+  kind: 'request',
+  versions: '0-2',
+  flexibleVersions: '4+',
+  fields: [
+    {
+      name: 'resources',
+      versions: '0+',
+      type: {
+        array: [
+          { name: 'resourceType', type: 'int8', versions: '0+' },
+          { name: 'resourceName', type: 'string', versions: '0+' },
+          // null lists every configuration key.
+          { name: 'configurationKeys', type: { array: 'string' }, versions: '0+', nullableVersions: '0+' },
+        ],
+      },
+    },
+    { name: 'includeSynonyms', type: 'bool', versions: '1+', default: false },
+  ],
+});
+
+export const describeConfigsResponseSchema = defineMessage({
+  apiKey: 32,
+  name: 'DescribeConfigs',
+  kind: 'response',
+  versions: '0-2',
+  flexibleVersions: '4+',
+  fields: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+    {
+      name: 'results',
+      versions: '0+',
+      type: {
+        array: [
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
+          { name: 'resourceType', type: 'int8', versions: '0+' },
+          { name: 'resourceName', type: 'string', versions: '0+' },
+          {
+            name: 'configs',
+            versions: '0+',
+            type: {
+              array: [
+                { name: 'name', type: 'string', versions: '0+' },
+                { name: 'value', type: 'string', versions: '0+', nullableVersions: '0+' },
+                { name: 'readOnly', type: 'bool', versions: '0+' },
+                { name: 'isDefault', type: 'bool', versions: '0', default: false },
+                { name: 'configSource', type: 'int8', versions: '1+', default: -1 },
+                { name: 'isSensitive', type: 'bool', versions: '0+' },
+                {
+                  name: 'synonyms',
+                  versions: '1+',
+                  type: {
+                    array: [
+                      { name: 'name', type: 'string', versions: '1+' },
+                      { name: 'value', type: 'string', versions: '1+', nullableVersions: '0+' },
+                      { name: 'source', type: 'int8', versions: '1+' },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+});
+
+export type DescribeConfigsRequest = MessageValue<typeof describeConfigsRequestSchema>;
+export type DescribeConfigsResponse = MessageValue<typeof describeConfigsResponseSchema>;

@@ -1,0 +1,60 @@
+// DescribeGroups (api key 15). v3 adds authorized operations, v4 members' group instance ids.
+// Group states go out as Kafka's names ("Empty", "PreparingRebalance", "CompletingRebalance",
+// "Stable", "Dead").
+
+import { defineMessage, type MessageValue } from '../schema.js';
+import { authorizedOperationsOmitted } from './metadata.js';
+
+export const describeGroupsRequestSchema = defineMessage({
+  apiKey: 15,
+  name: 'DescribeGroups',
+  kind: 'request',
+  versions: '0-4',
+  flexibleVersions: '5+',
+  fields: [
+    { name: 'groups', type: { array: 'string' }, versions: '0+' },
+    { name: 'includeAuthorizedOperations', type: 'bool', versions: '3+', default: false },
+  ],
+});
+
+export const describeGroupsResponseSchema = defineMessage({
+  apiKey: 15,
+  name: 'DescribeGroups',
+  kind: 'response',
+  versions: '0-4',
+  flexibleVersions: '5+',
+  fields: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
+    {
+      name: 'groups',
+      versions: '0+',
+      type: {
+        array: [
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'groupId', type: 'string', versions: '0+' },
+          { name: 'groupState', type: 'string', versions: '0+' },
+          { name: 'protocolType', type: 'string', versions: '0+' },
+          { name: 'protocolData', type: 'string', versions: '0+' },
+          {
+            name: 'members',
+            versions: '0+',
+            type: {
+              array: [
+                { name: 'memberId', type: 'string', versions: '0+' },
+                { name: 'groupInstanceId', type: 'string', versions: '4+', nullableVersions: '4+', default: null },
+                { name: 'clientId', type: 'string', versions: '0+' },
+                { name: 'clientHost', type: 'string', versions: '0+' },
+                { name: 'memberMetadata', type: 'bytes', versions: '0+' },
+                { name: 'memberAssignment', type: 'bytes', versions: '0+' },
+              ],
+            },
+          },
+          { name: 'authorizedOperations', type: 'int32', versions: '3+', default: authorizedOperationsOmitted },
+        ],
+      },
+    },
+  ],
+});
+
+export type DescribeGroupsRequest = MessageValue<typeof describeGroupsRequestSchema>;
+export type DescribeGroupsResponse = MessageValue<typeof describeGroupsResponseSchema>;

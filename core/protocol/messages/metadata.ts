@@ -1,0 +1,86 @@
+// Metadata (api key 3). In v0 an empty topic list means "all topics"; from v1 null means all and
+// empty means none. v1 adds controller_id (kafkajs admin needs it), v4 auto-creation, v7 leader
+// epochs, v8 authorized-operation bit fields.
+
+import { defineMessage, type MessageValue } from '../schema.js';
+
+export const metadataRequestSchema = defineMessage({
+  apiKey: 3,
+  name: 'Metadata',
+  kind: 'request',
+  versions: '0-8',
+  flexibleVersions: '9+',
+  fields: [
+    {
+      name: 'topics',
+      versions: '0+',
+      nullableVersions: '1+',
+      type: { array: [{ name: 'topicName', type: 'string', versions: '0+' }] },
+    },
+    { name: 'allowAutoTopicCreation', type: 'bool', versions: '4+', default: true },
+    { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: '8-10' },
+    { name: 'includeTopicAuthorizedOperations', type: 'bool', versions: '8+' },
+  ],
+});
+
+/** Kafka's "not requested" value for the authorized-operations bit fields. */
+export const authorizedOperationsOmitted = -2147483648;
+
+export const metadataResponseSchema = defineMessage({
+  apiKey: 3,
+  name: 'Metadata',
+  kind: 'response',
+  versions: '0-8',
+  flexibleVersions: '9+',
+  fields: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
+    {
+      name: 'brokers',
+      versions: '0+',
+      type: {
+        array: [
+          { name: 'nodeId', type: 'int32', versions: '0+' },
+          { name: 'host', type: 'string', versions: '0+' },
+          { name: 'port', type: 'int32', versions: '0+' },
+          { name: 'rack', type: 'string', versions: '1+', nullableVersions: '1+', default: null },
+        ],
+      },
+    },
+    { name: 'clusterId', type: 'string', versions: '2+', nullableVersions: '2+', default: null },
+    { name: 'controllerId', type: 'int32', versions: '1+', default: -1 },
+    {
+      name: 'topics',
+      versions: '0+',
+      type: {
+        array: [
+          { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'topicName', type: 'string', versions: '0+' },
+          { name: 'isInternal', type: 'bool', versions: '1+', default: false },
+          {
+            name: 'partitions',
+            versions: '0+',
+            type: {
+              array: [
+                { name: 'errorCode', type: 'int16', versions: '0+' },
+                { name: 'partitionIndex', type: 'int32', versions: '0+' },
+                { name: 'leaderId', type: 'int32', versions: '0+' },
+                { name: 'leaderEpoch', type: 'int32', versions: '7+', default: -1 },
+                { name: 'replicaNodes', type: { array: 'int32' }, versions: '0+' },
+                { name: 'isrNodes', type: { array: 'int32' }, versions: '0+' },
+                { name: 'offlineReplicas', type: { array: 'int32' }, versions: '5+' },
+              ],
+            },
+          },
+          { name: 'topicAuthorizedOperations', type: 'int32', versions: '8+', default: authorizedOperationsOmitted },
+        ],
+      },
+    },
+    { name: 'clusterAuthorizedOperations', type: 'int32', versions: '8-10', default: authorizedOperationsOmitted },
+  ],
+});
+
+export type MetadataRequest = MessageValue<typeof metadataRequestSchema>;
+export type MetadataResponse = MessageValue<typeof metadataResponseSchema>;
+export type MetadataResponseBroker = MetadataResponse['brokers'][number];
+export type MetadataResponseTopic = MetadataResponse['topics'][number];
+export type MetadataResponsePartition = MetadataResponseTopic['partitions'][number];

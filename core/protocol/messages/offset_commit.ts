@@ -1,0 +1,73 @@
+// OffsetCommit (api key 8). v2–v4 carry a retention time (dropped in v5), v6 the leader epoch of
+// each committed offset, v7 the static member's group instance id.
+
+import { defineMessage, type MessageValue } from '../schema.js';
+
+export const offsetCommitRequestSchema = defineMessage({
+  apiKey: 8,
+  name: 'OffsetCommit',
+  kind: 'request',
+  versions: '2-7',
+  flexibleVersions: '8+',
+  fields: [
+    { name: 'groupId', type: 'string', versions: '0+' },
+    { name: 'generationId', type: 'int32', versions: '1+', default: -1 },
+    { name: 'memberId', type: 'string', versions: '1+' },
+    { name: 'groupInstanceId', type: 'string', versions: '7+', nullableVersions: '7+', default: null },
+    { name: 'retentionTimeMs', type: 'int64', versions: '2-4', default: -1 },
+    {
+      name: 'topics',
+      versions: '0+',
+      type: {
+        array: [
+          { name: 'topicName', type: 'string', versions: '0+' },
+          {
+            name: 'partitions',
+            versions: '0+',
+            type: {
+              array: [
+                { name: 'partitionIndex', type: 'int32', versions: '0+' },
+                { name: 'committedOffset', type: 'int64', versions: '0+' },
+                { name: 'committedLeaderEpoch', type: 'int32', versions: '6+', default: -1 },
+                { name: 'committedMetadata', type: 'string', versions: '0+', nullableVersions: '0+' },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+});
+
+export const offsetCommitResponseSchema = defineMessage({
+  apiKey: 8,
+  name: 'OffsetCommit',
+  kind: 'response',
+  versions: '2-7',
+  flexibleVersions: '8+',
+  fields: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
+    {
+      name: 'topics',
+      versions: '0+',
+      type: {
+        array: [
+          { name: 'topicName', type: 'string', versions: '0+' },
+          {
+            name: 'partitions',
+            versions: '0+',
+            type: {
+              array: [
+                { name: 'partitionIndex', type: 'int32', versions: '0+' },
+                { name: 'errorCode', type: 'int16', versions: '0+' },
+              ],
+            },
+          },
+        ],
+      },
+    },
+  ],
+});
+
+export type OffsetCommitRequest = MessageValue<typeof offsetCommitRequestSchema>;
+export type OffsetCommitResponse = MessageValue<typeof offsetCommitResponseSchema>;
