@@ -11,7 +11,7 @@
 // On failure it throws the same LanesError as the TS twin: it re-runs the twin on the bytes, which
 // yields the detailed message, and asserts that both agree on the code.
 
-import { assert, InvariantError, verify } from '../core/assert.js';
+import { InvariantError, verify } from '../core/assert.js';
 import { isLanesError } from '../core/errors.js';
 import { tsBatchKernels, type AppendTarget, type BatchKernels } from '../core/records/batch_kernels.js';
 import { crc32c as crc32cTs } from '../core/records/crc32c.js';
@@ -148,13 +148,16 @@ export function createWasmBatchKernels(options: WasmBatchKernelsOptions): WasmBa
       }
       checkRange('validateAndCopy', source, start, end);
       checkTarget(target, length);
-      assert(Number.isSafeInteger(baseOffset), `int64 field value ${baseOffset} is not a safe integer`);
-      assert(Number.isInteger(partitionLeaderEpoch) && (partitionLeaderEpoch | 0) === partitionLeaderEpoch, `partitionLeaderEpoch ${partitionLeaderEpoch} is not an int32`);
+      // Plain ifs, not assert(…, `message`): the template would be built on every call.
+      if (!Number.isSafeInteger(baseOffset)) throw new InvariantError(`int64 field value ${baseOffset} is not a safe integer`);
+      if ((partitionLeaderEpoch | 0) !== partitionLeaderEpoch) throw new InvariantError(`partitionLeaderEpoch ${partitionLeaderEpoch} is not an int32`);
       const maxBatchBytes = validateOptions.maxBatchBytes;
       if (!(maxBatchBytes >= 0)) throw new RangeError(`validateAndCopy: maxBatchBytes must be ≥ 0, got ${maxBatchBytes}`);
       const src = sourcePtr + start;
       const dst = targetPtr + target.position;
-      assert(dst + length <= src || src + length <= dst, `validateAndCopy: source [${src}, +${length}) and target [${dst}, +${length}) overlap`);
+      if (dst + length > src && src + length > dst) {
+        throw new InvariantError(`validateAndCopy: source [${src}, +${length}) and target [${dst}, +${length}) overlap`);
+      }
       const baseOffsetHi = Math.floor(baseOffset / 0x1_0000_0000);
       const baseOffsetLo = baseOffset - baseOffsetHi * 0x1_0000_0000;
       const code = exports.validateAndCopy(
