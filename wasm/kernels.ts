@@ -25,10 +25,10 @@ export const crc32cTableBytes = 8 * 256 * 4;
  * Below these sizes the TS twin runs even for bytes resident in the memory. Both are 0 because
  * WASM won at every size measured, down to the smallest batch: with the data resident, a call in
  * costs a few ns, less than the TS twin's per-byte work on even 100 B.
- * Measured (AMD EPYC, 2 cores, Node 20.20, medians, WASM time / TS time):
- *   npx tsx bench/micro/crc32c.bench.ts    CRC-32C      100 B 0.67 · 1 KiB 0.62 · 16 KiB 0.45–0.70 · 1 MiB 0.50–0.65
- *   npx tsx bench/micro/kernels.bench.ts   validateAndCopy 100 B 0.68 · 1 KiB 0.61 · 16 KiB 0.66 · 1 MiB 0.67;
- *                                          1,000 one-record batches 0.68
+ * Measured (AMD EPYC, 2 cores, Node 20.20, commit 6dcbf5b; medians; WASM time / TS time):
+ *   npx tsx bench/micro/crc32c.bench.ts    CRC-32C          100 B 0.63 · 1 KiB 0.62 · 16 KiB 0.61 · 1 MiB 0.60
+ *   npx tsx bench/micro/kernels.bench.ts   validateAndCopy  100 B 0.41 · 1 KiB 0.54 · 16 KiB 0.61 · 1 MiB 0.61;
+ *                                          1,000 one-record batches 0.47 (ranges of one view), 0.58 (a view each)
  * Re-run both after changing a kernel; raise a threshold only if a ratio goes above 1.
  */
 export const crc32cWasmBytesMin = 0;
