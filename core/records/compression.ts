@@ -3,9 +3,11 @@
 // stays plain. Three parties use it: the batch builder (compress), the broker's validation of a
 // produced batch (decompress, to check offset deltas), and the record reader (decompress).
 //
-// Only gzip ships now (node:zlib). snappy, lz4 and zstd are plugged in with registerCodec once a
-// package provides them; until then a batch using one is refused with
-// UNSUPPORTED_COMPRESSION_TYPE (76), which is what Kafka answers for a codec it can't read.
+// Built in: gzip both ways (node:zlib), and snappy for reading only (snappy.ts, our own decoder,
+// so snappy batches from other producers are accepted). A snappy encoder, lz4 and zstd are
+// plugged in with registerCodec once a package provides them; until then a batch using one is
+// refused with UNSUPPORTED_COMPRESSION_TYPE (76), which is what Kafka answers for a codec it
+// can't read.
 //
 // The registry is module state, so each worker thread has its own: a codec must be registered
 // in every thread that reads or validates batches (register at import time of the codec module).
@@ -19,6 +21,7 @@ import { ErrorCode, isLanesError, LanesError } from '../errors.js';
 import { decompressedRecordsBytesMax, recordBatchBytesMaxDefault } from '../limits.js';
 import { crc32c } from './crc32c.js';
 import { Compression, type CompressionCodec, type ValidateOptions } from './record_batch.js';
+import { snappyCodec } from './snappy.js';
 
 /** One codec's two directions, over a whole records section. */
 export interface Codec {
@@ -47,7 +50,8 @@ const gzipCodec: Codec = {
   decompress: (blob, plainBytesMax) => asPlainView(gunzipSync(blob, { maxOutputLength: Math.max(plainBytesMax, 1) })),
 };
 
-const codecs = new Map<number, Codec>([[gzipCodec.codec, gzipCodec]]);
+const builtInCodecs: readonly Codec[] = [gzipCodec, snappyCodec()];
+const codecs = new Map<number, Codec>(builtInCodecs.map((codec) => [codec.codec, codec]));
 
 /**
  * Adds or replaces the codec for its number (snappy, lz4, zstd; gzip may be overridden, none may
@@ -59,9 +63,14 @@ export function registerCodec(codec: Codec): void {
   codecs.set(codec.codec, codec);
 }
 
-/** Removes a registered codec (tests, and embedders that want to refuse one). */
+/**
+ * Removes a codec number's codec; a built-in one comes back (embedders that want to refuse a
+ * codec register one whose functions throw UNSUPPORTED_COMPRESSION_TYPE instead).
+ */
 export function unregisterCodec(codec: CompressionCodec): void {
-  codecs.delete(codec);
+  const builtIn = builtInCodecs.find((entry) => entry.codec === codec);
+  if (builtIn === undefined) codecs.delete(codec);
+  else codecs.set(codec, builtIn);
 }
 
 /** The codec for a number, if one is registered. `none` is never registered. */

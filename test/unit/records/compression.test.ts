@@ -30,7 +30,7 @@ function codeOf(fn: () => unknown): number | undefined {
 const records = Array.from({ length: 20 }, (_, i) => ({ key: utf8(`key-${i}`), value: utf8(`value ${i} `.repeat(10)), timestamp: 1_000 + i }));
 
 describe('compression registry', () => {
-  afterEach(() => unregisterCodec(Compression.snappy));
+  afterEach(() => unregisterCodec(Compression.zstd));
 
   it('gzip round-trips and returns plain Uint8Arrays, not Buffers', () => {
     const plain = utf8('hello, '.repeat(100));
@@ -41,6 +41,14 @@ describe('compression registry', () => {
     expect(Object.getPrototypeOf(back)).toBe(Uint8Array.prototype);
   });
 
+  it('puts a built-in codec back when a replacement is unregistered', () => {
+    const builtIn = codecFor(Compression.gzip);
+    registerCodec({ codec: Compression.gzip, name: 'gzip', decompress: () => new Uint8Array(0) });
+    expect(codecFor(Compression.gzip)).not.toBe(builtIn);
+    unregisterCodec(Compression.gzip);
+    expect(codecFor(Compression.gzip)).toBe(builtIn);
+  });
+
   it('passes `none` through untouched', () => {
     const plain = utf8('as is');
     expect(compress(Compression.none, plain)).toBe(plain);
@@ -48,7 +56,7 @@ describe('compression registry', () => {
   });
 
   it('refuses codecs nobody registered with UNSUPPORTED_COMPRESSION_TYPE, both ways', () => {
-    for (const codec of [Compression.snappy, Compression.lz4, Compression.zstd, 5, 7]) {
+    for (const codec of [Compression.lz4, Compression.zstd, 5, 7]) {
       expect(codecFor(codec)).toBeUndefined();
       expect(codeOf(() => compress(codec, utf8('x')))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
       expect(codeOf(() => decompress(codec, utf8('x')))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
@@ -79,25 +87,25 @@ describe('compression registry', () => {
   });
 
   it('holds a plugged-in codec to the bound even if it ignores it', () => {
-    registerCodec({ codec: Compression.snappy, name: 'snappy', decompress: () => new Uint8Array(11) });
-    expect(codeOf(() => decompress(Compression.snappy, utf8('x'), 10))).toBe(ErrorCode.CORRUPT_MESSAGE);
-    expect(decompress(Compression.snappy, utf8('x'), 11)).toHaveLength(11);
+    registerCodec({ codec: Compression.zstd, name: 'zstd', decompress: () => new Uint8Array(11) });
+    expect(codeOf(() => decompress(Compression.zstd, utf8('x'), 10))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(decompress(Compression.zstd, utf8('x'), 11)).toHaveLength(11);
   });
 
   it('reports a read-only codec as unsupported for compress', () => {
-    registerCodec({ codec: Compression.snappy, name: 'snappy', decompress: (blob) => blob });
-    expect(codeOf(() => compress(Compression.snappy, utf8('x')))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    registerCodec({ codec: Compression.zstd, name: 'zstd', decompress: (blob) => blob });
+    expect(codeOf(() => compress(Compression.zstd, utf8('x')))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
   });
 
   it('plugs a registered codec into the builder, validation and the reader', () => {
     // A stand-in codec that reverses the bytes: enough to prove the wiring, not a compressor.
     const reverse = (bytes: Uint8Array) => bytes.slice().reverse();
-    registerCodec({ codec: Compression.snappy, name: 'snappy', compress: reverse, decompress: reverse });
-    const batch = encodeRecordBatch(records, { compression: Compression.snappy });
-    expect(batchCodec(batch)).toBe(Compression.snappy);
+    registerCodec({ codec: Compression.zstd, name: 'zstd', compress: reverse, decompress: reverse });
+    const batch = encodeRecordBatch(records, { compression: Compression.zstd });
+    expect(batchCodec(batch)).toBe(Compression.zstd);
     expect(validateRecordBatch(batch, 0, batch.length, defaultValidateOptions())).toBe(records.length);
     expect([...readRecords(batch)].map((r) => r.value)).toEqual(records.map((r) => r.value));
-    unregisterCodec(Compression.snappy);
+    unregisterCodec(Compression.zstd);
     expect(codeOf(() => validateRecordBatch(batch, 0, batch.length, defaultValidateOptions()))).toBe(
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
     );
