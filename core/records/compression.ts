@@ -3,8 +3,8 @@
 // stays plain. Three parties use it: the batch builder (compress), the broker's validation of a
 // produced batch (decompress, to check offset deltas), and the record reader (decompress).
 //
-// Built in: gzip both ways (node:zlib), and snappy for reading only (snappy.ts, our own decoder,
-// so snappy batches from other producers are accepted). A snappy encoder, lz4 and zstd are
+// Built in: gzip both ways (node:zlib), snappy and lz4 for reading only (snappy.ts, lz4.ts: our
+// own decoders, so batches from other producers are accepted). Their encoders, and zstd, are
 // plugged in with registerCodec once a package provides them; until then a batch using one is
 // refused with UNSUPPORTED_COMPRESSION_TYPE (76), which is what Kafka answers for a codec it
 // can't read.
@@ -21,6 +21,7 @@ import { ErrorCode, isLanesError, LanesError } from '../errors.js';
 import { decompressedRecordsBytesMax, recordBatchBytesMaxDefault } from '../limits.js';
 import { crc32c } from './crc32c.js';
 import { Compression, type CompressionCodec, type ValidateOptions } from './record_batch.js';
+import { lz4Codec } from './lz4.js';
 import { snappyCodec } from './snappy.js';
 
 /** One codec's two directions, over a whole records section. */
@@ -50,7 +51,7 @@ const gzipCodec: Codec = {
   decompress: (blob, plainBytesMax) => asPlainView(gunzipSync(blob, { maxOutputLength: Math.max(plainBytesMax, 1) })),
 };
 
-const builtInCodecs: readonly Codec[] = [gzipCodec, snappyCodec()];
+const builtInCodecs: readonly Codec[] = [gzipCodec, snappyCodec(), lz4Codec()];
 const codecs = new Map<number, Codec>(builtInCodecs.map((codec) => [codec.codec, codec]));
 
 /**
