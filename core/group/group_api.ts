@@ -1,0 +1,242 @@
+// The coordinator's requests and responses: version-independent domain objects. The wire layer
+// maps each API's codec structs (any version) to these and back; fields a version lacks arrive
+// with the default Kafka gives them (groupInstanceId null before JoinGroup v5, etc.).
+
+import type { GroupState } from './group_state.js';
+
+/** Opaque to the coordinator: it hands the id back with the reply, maybe in a later call. */
+export type RequestId = number | string;
+
+export interface JoinGroupProtocol {
+  readonly name: string;
+  readonly metadata: Uint8Array;
+}
+
+export interface JoinGroupRequest {
+  readonly groupId: string;
+  /** Empty for a member joining for the first time. */
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly sessionTimeoutMs: number;
+  /** v0 has none: the wire layer passes the session timeout, as Kafka does. */
+  readonly rebalanceTimeoutMs: number;
+  readonly protocolType: string;
+  readonly protocols: readonly JoinGroupProtocol[];
+  readonly clientId: string;
+  readonly clientHost: string;
+  /** True from JoinGroup v4: a new dynamic member first gets MEMBER_ID_REQUIRED and an id. */
+  readonly requireKnownMemberId: boolean;
+  /** KIP-800 reason (v8+), kept for logs only. */
+  readonly reason?: string | null;
+}
+
+export interface JoinGroupResponseMember {
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly metadata: Uint8Array;
+}
+
+export interface JoinGroupResponse {
+  readonly errorCode: number;
+  readonly generationId: number;
+  readonly protocolType: string | null;
+  readonly protocolName: string | null;
+  readonly leader: string;
+  /** KIP-814 (v9+): the leader is told not to compute an assignment (static leader rejoin). */
+  readonly skipAssignment: boolean;
+  readonly memberId: string;
+  /** Every member with its metadata for the chosen protocol, for the leader only. */
+  readonly members: readonly JoinGroupResponseMember[];
+}
+
+export interface SyncGroupAssignment {
+  readonly memberId: string;
+  readonly assignment: Uint8Array;
+}
+
+export interface SyncGroupRequest {
+  readonly groupId: string;
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  /** v5+; null when the request version has none, and then not checked. */
+  readonly protocolType: string | null;
+  readonly protocolName: string | null;
+  /** The leader's assignment; empty from followers. */
+  readonly assignments: readonly SyncGroupAssignment[];
+}
+
+export interface SyncGroupResponse {
+  readonly errorCode: number;
+  readonly protocolType: string | null;
+  readonly protocolName: string | null;
+  readonly assignment: Uint8Array;
+}
+
+export interface HeartbeatRequest {
+  readonly groupId: string;
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+}
+
+export interface HeartbeatResponse {
+  readonly errorCode: number;
+}
+
+export interface LeaveGroupMember {
+  /** Empty when an admin removes a static member by its instance id (v3+). */
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly reason?: string | null;
+}
+
+/** v0–v2 carry one member id: the wire layer passes it as a one-element `members`. */
+export interface LeaveGroupRequest {
+  readonly groupId: string;
+  readonly members: readonly LeaveGroupMember[];
+}
+
+export interface LeaveGroupMemberResponse {
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly errorCode: number;
+}
+
+export interface LeaveGroupResponse {
+  readonly errorCode: number;
+  readonly members: readonly LeaveGroupMemberResponse[];
+}
+
+/**
+ * The one error code a v0–v2 LeaveGroup response carries: the top-level error, else the single
+ * member's. Those versions have no member list, so a per-member error must surface at the top.
+ */
+export function leaveGroupErrorCodeV0(response: LeaveGroupResponse): number {
+  if (response.errorCode !== 0) return response.errorCode;
+  return response.members.length === 0 ? 0 : response.members[0].errorCode;
+}
+
+export interface OffsetCommitPartition {
+  readonly partitionIndex: number;
+  readonly committedOffset: number;
+  /** −1 when unknown (before v6, or the client did not know it). */
+  readonly committedLeaderEpoch: number;
+  readonly committedMetadata: string | null;
+}
+
+export interface OffsetCommitTopic {
+  readonly name: string;
+  readonly partitions: readonly OffsetCommitPartition[];
+}
+
+export interface OffsetCommitRequest {
+  readonly groupId: string;
+  /** −1 with an empty member id: a "simple" commit, allowed only for a group without members. */
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly topics: readonly OffsetCommitTopic[];
+}
+
+export interface OffsetCommitPartitionResponse {
+  readonly partitionIndex: number;
+  readonly errorCode: number;
+}
+
+export interface OffsetCommitTopicResponse {
+  readonly name: string;
+  readonly partitions: readonly OffsetCommitPartitionResponse[];
+}
+
+export interface OffsetCommitResponse {
+  readonly topics: readonly OffsetCommitTopicResponse[];
+}
+
+export interface OffsetFetchTopic {
+  readonly name: string;
+  readonly partitionIndexes: readonly number[];
+}
+
+export interface OffsetFetchRequest {
+  readonly groupId: string;
+  /** null: every partition the group has committed. */
+  readonly topics: readonly OffsetFetchTopic[] | null;
+}
+
+export interface OffsetFetchPartitionResponse {
+  readonly partitionIndex: number;
+  /** −1 when nothing is committed. */
+  readonly committedOffset: number;
+  readonly committedLeaderEpoch: number;
+  readonly metadata: string | null;
+  readonly errorCode: number;
+}
+
+export interface OffsetFetchTopicResponse {
+  readonly name: string;
+  readonly partitions: readonly OffsetFetchPartitionResponse[];
+}
+
+export interface OffsetFetchResponse {
+  readonly errorCode: number;
+  readonly topics: readonly OffsetFetchTopicResponse[];
+}
+
+export interface OffsetDeleteRequest {
+  readonly groupId: string;
+  readonly topics: readonly OffsetFetchTopic[];
+}
+
+export interface OffsetDeleteResponse {
+  readonly errorCode: number;
+  readonly topics: readonly OffsetCommitTopicResponse[];
+}
+
+export interface DescribedGroupMember {
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+  /** The member's metadata for the chosen protocol; empty unless the group is Stable (Kafka). */
+  readonly memberMetadata: Uint8Array;
+  readonly memberAssignment: Uint8Array;
+}
+
+export interface DescribedGroup {
+  readonly errorCode: number;
+  readonly groupId: string;
+  readonly groupState: GroupState;
+  readonly protocolType: string;
+  /** The chosen protocol's name; empty unless the group is Stable (Kafka). */
+  readonly protocolData: string;
+  readonly members: readonly DescribedGroupMember[];
+}
+
+export interface ListedGroup {
+  readonly groupId: string;
+  readonly protocolType: string;
+  readonly groupState: GroupState;
+}
+
+export interface ListGroupsResponse {
+  readonly errorCode: number;
+  readonly groups: readonly ListedGroup[];
+}
+
+export interface DeletedGroup {
+  readonly groupId: string;
+  readonly errorCode: number;
+}
+
+/** A reply for a request, possibly one parked by an earlier call. */
+export type GroupReply =
+  | { readonly requestId: RequestId; readonly api: 'JoinGroup'; readonly response: JoinGroupResponse }
+  | { readonly requestId: RequestId; readonly api: 'SyncGroup'; readonly response: SyncGroupResponse }
+  | { readonly requestId: RequestId; readonly api: 'Heartbeat'; readonly response: HeartbeatResponse }
+  | { readonly requestId: RequestId; readonly api: 'LeaveGroup'; readonly response: LeaveGroupResponse }
+  | { readonly requestId: RequestId; readonly api: 'OffsetCommit'; readonly response: OffsetCommitResponse }
+  | { readonly requestId: RequestId; readonly api: 'OffsetDelete'; readonly response: OffsetDeleteResponse }
+  | { readonly requestId: RequestId; readonly api: 'DeleteGroups'; readonly response: readonly DeletedGroup[] };
+
+export type GroupApi = GroupReply['api'];

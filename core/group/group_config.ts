@@ -1,0 +1,44 @@
+// The coordinator's knobs, with Kafka's broker defaults. Checked once at construction: a bad
+// configuration is the operator's mistake and is refused with a message naming the option.
+
+import { assert } from '../assert.js';
+
+export interface GroupConfig {
+  /** group.min.session.timeout.ms: shorter session timeouts get INVALID_SESSION_TIMEOUT. */
+  readonly sessionTimeoutMsMin: number;
+  /** group.max.session.timeout.ms. */
+  readonly sessionTimeoutMsMax: number;
+  /**
+   * group.initial.rebalance.delay.ms: how long a group coming out of Empty waits for more members
+   * before completing the join phase, extended by as much again while members keep arriving,
+   * up to the rebalance timeout. 0 completes the join phase as soon as everyone has joined.
+   */
+  readonly initialRebalanceDelayMs: number;
+  /** group.max.size: members beyond it get GROUP_MAX_SIZE_REACHED. */
+  readonly groupSizeMax: number;
+  /** offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE. */
+  readonly offsetMetadataBytesMax: number;
+}
+
+export const groupConfigDefault: GroupConfig = {
+  sessionTimeoutMsMin: 6_000,
+  sessionTimeoutMsMax: 1_800_000,
+  initialRebalanceDelayMs: 3_000,
+  groupSizeMax: 2_147_483_647,
+  offsetMetadataBytesMax: 4_096,
+};
+
+export function groupConfig(overrides: Partial<GroupConfig> = {}): GroupConfig {
+  const config = { ...groupConfigDefault, ...overrides };
+  assert(Number.isInteger(config.sessionTimeoutMsMin) && config.sessionTimeoutMsMin > 0,
+    `sessionTimeoutMsMin must be a positive integer, got ${config.sessionTimeoutMsMin}`);
+  assert(Number.isInteger(config.sessionTimeoutMsMax) && config.sessionTimeoutMsMax >= config.sessionTimeoutMsMin,
+    `sessionTimeoutMsMax must be an integer ≥ sessionTimeoutMsMin, got ${config.sessionTimeoutMsMax}`);
+  assert(Number.isInteger(config.initialRebalanceDelayMs) && config.initialRebalanceDelayMs >= 0,
+    `initialRebalanceDelayMs must be a non-negative integer, got ${config.initialRebalanceDelayMs}`);
+  assert(Number.isInteger(config.groupSizeMax) && config.groupSizeMax >= 1,
+    `groupSizeMax must be a positive integer, got ${config.groupSizeMax}`);
+  assert(Number.isInteger(config.offsetMetadataBytesMax) && config.offsetMetadataBytesMax >= 0,
+    `offsetMetadataBytesMax must be a non-negative integer, got ${config.offsetMetadataBytesMax}`);
+  return config;
+}
