@@ -9,6 +9,7 @@
 // Produce request's record batches stay where the socket put them. The views alias the frame, so
 // a frame buffer must not be reused while decoded values are alive (Node's socket chunks aren't).
 
+import { assert } from '../assert.js';
 import { ProtocolError } from './errors.js';
 
 const textDecoder = new TextDecoder('utf-8');
@@ -27,9 +28,7 @@ export class Reader {
   private readonly view: DataView;
 
   constructor(bytes: Uint8Array, offset = 0, end = bytes.length) {
-    if (offset < 0 || end > bytes.length || offset > end) {
-      throw new RangeError(`reader window [${offset}, ${end}) outside ${bytes.length} bytes`);
-    }
+    assert(offset >= 0 && offset <= end && end <= bytes.length, 'reader window lies inside its bytes');
     this.bytes = bytes;
     this.offset = offset;
     this.end = end;
