@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../core/errors.js';
 import { GroupCoordinator, type GroupResult } from '../../core/group/coordinator.js';
 import type { GroupReply, JoinGroupResponse, RequestId } from '../../core/group/group_api.js';
+import { decodeGroupRecord, encodeGroupRecord, type GroupRecord } from '../../core/group/group_record.js';
 import { FakeClock } from '../support/fake_clock.js';
 import { Prng, seedFromEnv } from '../support/prng.js';
 
@@ -66,11 +67,13 @@ class Simulation {
     partitionCount: (name) => (name === topic ? partitionCount : undefined),
   });
   readonly members: SimMember[];
+  readonly records: GroupRecord[] = [];
   private readonly owners = new Map<RequestId, { member: SimMember; incarnation: number }>();
   private requestIdNext = 1;
   private generationMax = 0;
   commitsAccepted = 0;
   rebalances = 0;
+  replays = 0;
 
   constructor(private readonly prng: Prng) {
     this.members = Array.from({ length: memberCount }, (_, index) => ({
@@ -94,6 +97,7 @@ class Simulation {
   }
 
   private dispatch(result: GroupResult): void {
+    this.records.push(...result.records);
     for (const event of result.events) if (event.type === 'rebalance') this.rebalances++;
     for (const reply of result.replies) {
       const owner = this.owners.get(reply.requestId);
@@ -286,6 +290,21 @@ class Simulation {
     this.check();
   }
 
+  /**
+   * Whenever the group rests (Stable or Empty), everything durable about it was written: a
+   * coordinator rebuilt from the encoded records must hold the same group and offsets.
+   */
+  checkReplay(): void {
+    const state = this.coordinator.groupState(groupId);
+    if (state !== 'Stable' && state !== 'Empty') return;
+    const decoded = this.records.map(encodeGroupRecord).map(({ key, value }) => decodeGroupRecord(key, value));
+    const replayed = GroupCoordinator.replay(decoded, this.clock.nowMs(), {
+      partitionCount: (name) => (name === topic ? partitionCount : undefined),
+    });
+    expect(replayed.snapshot()).toEqual(this.coordinator.snapshot());
+    this.replays++;
+  }
+
   private check(): void {
     const group = this.coordinator.snapshot().find((each) => each.groupId === groupId);
     if (group === undefined) return;
@@ -310,7 +329,10 @@ class Simulation {
 function runSeed(seed: number): Simulation {
   const simulation = new Simulation(new Prng(seed));
   try {
-    for (let step = 0; step < stepsPerSeed; step++) simulation.step();
+    for (let step = 1; step <= stepsPerSeed; step++) {
+      simulation.step();
+      if (step % 50 === 0) simulation.checkReplay();
+    }
   } catch (error) {
     console.error(`group simulation failed: replay with LANES_SEED=${seed}`);
     throw error;
@@ -327,11 +349,14 @@ describe('group simulation', () => {
         : Array.from({ length: seedsDefault }, (_, index) => index + 1);
     let commits = 0;
     let rebalances = 0;
+    let replays = 0;
     for (const seed of seeds) {
       const simulation = runSeed(seed);
       commits += simulation.commitsAccepted;
       rebalances += simulation.rebalances;
+      replays += simulation.replays;
     }
+    if (seeds.length > 1) expect(replays).toBeGreaterThan(0);
     // The run must have exercised the protocol, or its checks proved nothing.
     expect(commits).toBeGreaterThan(seeds.length * 10);
     expect(rebalances).toBeGreaterThan(seeds.length * 2);
