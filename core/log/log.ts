@@ -1,0 +1,508 @@
+// The partition log: an ordered list of segments, the last of which (the active segment) takes
+// appends. It assigns offsets, validates and copies each batch through the BatchKernels, keeps the
+// sparse indexes, rolls segments by size and age, enforces retention, truncates, and batches
+// durability requests into shared syncs (group commit). Bytes live behind a Storage.
+//
+// Offsets:  logStartOffset ≤ every readable offset < highWatermark (= log end offset; one node, no
+// replication, so everything appended is committed). Segment i holds [base_i, base_{i+1}).
+//
+// Runs on the thread that owns the partition (a shard); not thread-safe. Pure: time comes from the
+// injected Clock or from the caller's `nowMs`.
+
+import { assert } from '../assert.js';
+import type { Clock } from '../clock.js';
+import { ErrorCode, LanesError } from '../errors.js';
+import { indexIntervalBytesDefault, recordBatchBytesMaxDefault, recordBatchHeaderBytes, segmentBytesDefault } from '../limits.js';
+import { tsBatchKernels, type AppendTarget, type BatchKernels } from '../records/batch_kernels.js';
+import { BatchField, batchTotalBytes, readInt32, readInt64, type ValidateOptions } from '../records/record_batch.js';
+import { indexEntriesFor } from './offset_index.js';
+import { Segment } from './segment.js';
+import type { Storage } from './storage.js';
+import { indexBatch, TimeIndex } from './time_index.js';
+
+export type FlushPolicy = { kind: 'always' } | { kind: 'interval'; intervalMs: number } | { kind: 'never' };
+
+export interface LogConfig {
+  /** Roll when the active segment would exceed this many bytes (Kafka's segment.bytes). */
+  segmentBytes: number;
+  /** Roll a non-empty active segment this long after it was created (segment.ms); Infinity: never. */
+  segmentMs: number;
+  /** An offset-index entry every this many bytes (index.interval.bytes). */
+  indexIntervalBytes: number;
+  /** Delete old segments while the log exceeds this many bytes (retention.bytes); −1: unbounded. */
+  retentionBytes: number;
+  /** Delete segments whose newest record is older than this (retention.ms); −1: forever. */
+  retentionMs: number;
+  flush: FlushPolicy;
+  /** Largest batch accepted (max.message.bytes); must not exceed segmentBytes. */
+  maxBatchBytes: number;
+  /** Decompresses a compressed batch's records so they can be checked (see ValidateOptions). */
+  decompress?: ValidateOptions['decompress'];
+  kernels: BatchKernels;
+  clock: Clock;
+}
+
+export const logConfigDefaults: Omit<LogConfig, 'clock'> = {
+  segmentBytes: segmentBytesDefault,
+  segmentMs: 7 * 24 * 3600 * 1000,
+  indexIntervalBytes: indexIntervalBytesDefault,
+  retentionBytes: -1,
+  retentionMs: 7 * 24 * 3600 * 1000,
+  flush: { kind: 'never' },
+  maxBatchBytes: recordBatchBytesMaxDefault,
+  kernels: tsBatchKernels,
+};
+
+export interface AppendInfo {
+  baseOffset: number;
+  lastOffset: number;
+  recordCount: number;
+}
+
+export interface ReadResult {
+  /** Whole stored batches, oldest first; views of memory segments or copies from files. */
+  batches: Uint8Array[];
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+/** What a reader thread needs to serve fetches from one in-memory segment. */
+export interface SegmentView {
+  baseOffset: number;
+  /** The whole fixed-capacity buffer; [0, committedBytes) holds batches. */
+  bytes: Uint8Array;
+  committedBytes: number;
+  /** The whole index array; the first indexCount entries are valid. */
+  indexEntries: Uint32Array;
+  indexCount: number;
+}
+
+/** The leader epoch stamped into every stored batch: one node, no elections. */
+const partitionLeaderEpoch = 0;
+
+export class Log {
+  readonly config: LogConfig;
+  readonly #storage: Storage;
+  readonly #validateOptions: ValidateOptions;
+  readonly #segments: Segment[] = [];
+  #logStartOffset = 0;
+  #nextOffset = 0;
+  #sizeBytes = 0;
+  #closed = false;
+
+  // Group commit. Every change that must reach the disk bumps #writeSeq; a sync started at
+  // #writeSeq = n makes every change up to n durable.
+  #writeSeq = 0;
+  #syncedSeq = 0;
+  #inflight: { covers: number; promise: Promise<void> } | null = null;
+  #next: Promise<void> | null = null;
+  #lastFlushMs: number;
+  #failure: unknown = null;
+
+  private constructor(storage: Storage, config: LogConfig) {
+    checkConfig(config);
+    this.config = config;
+    this.#storage = storage;
+    this.#validateOptions = { maxBatchBytes: config.maxBatchBytes, crc32c: config.kernels.crc32c, decompress: config.decompress };
+    this.#lastFlushMs = config.clock.nowMs();
+  }
+
+  /** Opens a log over `storage`, recovering what it holds. */
+  static async open(storage: Storage, config: Partial<LogConfig> & { clock: Clock }): Promise<Log> {
+    const log = new Log(storage, { ...logConfigDefaults, ...config });
+    await log.#load();
+    return log;
+  }
+
+  async #load(): Promise<void> {
+    const recovered = await this.#storage.open({ indexIntervalBytes: this.config.indexIntervalBytes, segmentBytes: this.config.segmentBytes });
+    const nowMs = this.config.clock.nowMs();
+    for (const found of recovered.segments) {
+      const previous = this.#segments.at(-1);
+      if (previous !== undefined) assert(previous.nextOffset === found.store.baseOffset, `recovered segment ${found.store.baseOffset} does not continue ${previous.nextOffset}`);
+      this.#segments.push(new Segment(found.store, found.timeIndex, found.nextOffset, found.maxTimestamp, found.bytesSinceIndexEntry, nowMs));
+      this.#sizeBytes += found.store.sizeBytes;
+    }
+    if (this.#segments.length === 0) {
+      this.#segments.push(this.#createSegment(recovered.logStartOffset ?? 0, this.config.segmentBytes));
+    } else {
+      this.#active.store.activate();
+    }
+    this.#nextOffset = this.#active.nextOffset;
+    const firstBase = this.#segments[0].baseOffset;
+    this.#logStartOffset = Math.min(Math.max(recovered.logStartOffset ?? firstBase, firstBase), this.#nextOffset);
+  }
+
+  get logStartOffset(): number {
+    return this.#logStartOffset;
+  }
+
+  /** The log end offset: the offset the next appended record gets. */
+  get highWatermark(): number {
+    return this.#nextOffset;
+  }
+
+  get sizeBytes(): number {
+    return this.#sizeBytes;
+  }
+
+  get segmentCount(): number {
+    return this.#segments.length;
+  }
+
+  get flushBeforeAck(): boolean {
+    return this.config.flush.kind === 'always';
+  }
+
+  get #active(): Segment {
+    return this.#segments[this.#segments.length - 1];
+  }
+
+  /**
+   * Validates the batch in batch[start, end), stores it with baseOffset = the log end offset and
+   * partitionLeaderEpoch 0, and returns its offsets. Throws a LanesError with Kafka's code when the
+   * batch is refused, leaving the log exactly as it was. With flush 'always' the caller
+   * acknowledges only after `await flush()`.
+   */
+  append(batch: Uint8Array, start = 0, end = batch.length): AppendInfo {
+    this.#checkUsable();
+    assert(start >= 0 && start <= end && end <= batch.length, `append range [${start}, ${end}) outside ${batch.length} bytes`);
+    const length = end - start;
+    const baseOffset = this.#nextOffset;
+    const active = this.#active;
+    if (this.#mustRoll(active, length)) {
+      // Validate before rolling, so a refused batch never leaves a new empty segment behind.
+      const scratch = new Uint8Array(Math.max(length, 0));
+      const recordCount = this.config.kernels.validateAndCopy(batch, start, end, { bytes: scratch, position: 0 }, baseOffset, partitionLeaderEpoch, this.#validateOptions);
+      const rolled = this.#roll(length);
+      const target = rolled.store.reserve(length);
+      target.bytes.set(scratch, target.position);
+      return this.#commit(rolled, target, length, recordCount);
+    }
+    const target = active.store.reserve(length);
+    const recordCount = this.config.kernels.validateAndCopy(batch, start, end, target, baseOffset, partitionLeaderEpoch, this.#validateOptions);
+    return this.#commit(active, target, length, recordCount);
+  }
+
+  #mustRoll(active: Segment, length: number): boolean {
+    if (length < recordBatchHeaderBytes) return false; // refused by validation; never rolls
+    if (active.isEmpty) return length > active.store.capacityBytes;
+    if (active.sizeBytes + length > this.config.segmentBytes) return true;
+    if (active.sizeBytes + length > active.store.capacityBytes) return true;
+    return this.config.clock.nowMs() - active.firstAppendMs >= this.config.segmentMs;
+  }
+
+  #commit(segment: Segment, target: AppendTarget, length: number, recordCount: number): AppendInfo {
+    const bytes = target.bytes;
+    const at = target.position;
+    // The kernels checked the batch; these asserts pair with that check on what was copied.
+    assert(batchTotalBytes(bytes, at) === length, 'stored batch length differs from the validated one');
+    const baseOffset = readInt64(bytes, at + BatchField.baseOffset);
+    assert(baseOffset === this.#nextOffset, `stored batch has base offset ${baseOffset}, expected ${this.#nextOffset}`);
+    const lastOffsetDelta = readInt32(bytes, at + BatchField.lastOffsetDelta);
+    assert(lastOffsetDelta === recordCount - 1, 'validated batch has lastOffsetDelta ≠ recordCount − 1');
+    const maxTimestamp = readInt64(bytes, at + BatchField.maxTimestamp);
+    if (segment.isEmpty) segment.firstAppendMs = this.config.clock.nowMs();
+    indexBatch(segment, segment, baseOffset - segment.baseOffset, segment.sizeBytes, length, maxTimestamp, this.config.indexIntervalBytes);
+    segment.store.commit(length);
+    const lastOffset = baseOffset + lastOffsetDelta;
+    segment.nextOffset = lastOffset + 1;
+    this.#nextOffset = lastOffset + 1;
+    this.#sizeBytes += length;
+    this.#writeSeq++;
+    return { baseOffset, lastOffset, recordCount };
+  }
+
+  #createSegment(baseOffset: number, capacityBytes: number): Segment {
+    const store = this.#storage.createSegment(baseOffset, capacityBytes, indexEntriesFor(capacityBytes, this.config.indexIntervalBytes));
+    return new Segment(store, new TimeIndex(), baseOffset, -Infinity, 0, this.config.clock.nowMs());
+  }
+
+  /** Seals the active segment and starts a new one at the log end offset (replacing an empty one). */
+  #roll(length: number): Segment {
+    const old = this.#active;
+    const created = this.#createSegment(this.#nextOffset, Math.max(this.config.segmentBytes, length));
+    if (old.isEmpty) {
+      this.#segments.pop();
+      this.#storage.deleteSegment(old.store);
+    } else {
+      sealSegment(old);
+    }
+    this.#segments.push(created);
+    this.#writeSeq++;
+    return created;
+  }
+
+  /**
+   * Whole batches from the one containing `fetchOffset`: at least one batch even when it alone
+   * exceeds `maxBytes` (KIP-74), then as many as fit within `maxBytes`.
+   */
+  read(fetchOffset: number, maxBytes: number): ReadResult {
+    this.#checkOpen();
+    const result: ReadResult = { batches: [], highWatermark: this.#nextOffset, logStartOffset: this.#logStartOffset };
+    if (fetchOffset < this.#logStartOffset || fetchOffset > this.#nextOffset) {
+      throw new LanesError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} is outside [${this.#logStartOffset}, ${this.#nextOffset}]`);
+    }
+    if (fetchOffset === this.#nextOffset) return result;
+    let segmentIndex = this.#segmentIndexOf(fetchOffset);
+    let position = this.#segments[segmentIndex].positionOf(fetchOffset);
+    assert(position >= 0, `offset ${fetchOffset} is below the log end offset but in no batch`);
+    let total = 0;
+    for (; segmentIndex < this.#segments.length; segmentIndex++, position = 0) {
+      const store = this.#segments[segmentIndex].store;
+      while (position < store.sizeBytes) {
+        const room = maxBytes - total;
+        if (result.batches.length > 0 && room < recordBatchHeaderBytes) return result;
+        // One read per window: a view for memory segments, one positional read for files. Batches
+        // never straddle a segment's end, so a partial batch at the window's end exceeds maxBytes.
+        const window = store.read(position, Math.min(store.sizeBytes - position, Math.max(room, recordBatchHeaderBytes)));
+        let at = 0;
+        while (at + recordBatchHeaderBytes <= window.length) {
+          const size = batchTotalBytes(window, at);
+          assert(size > recordBatchHeaderBytes, `stored batch at ${position + at} has length ${size}`);
+          if (at + size > window.length) break;
+          result.batches.push(window.subarray(at, at + size));
+          total += size;
+          at += size;
+        }
+        if (at === 0) {
+          // Only the first batch of a read may exceed maxBytes (KIP-74).
+          if (result.batches.length > 0) return result;
+          const size = batchTotalBytes(window, 0);
+          result.batches.push(store.read(position, size));
+          total += size;
+          at = size;
+        } else if (at < window.length) {
+          return result;
+        }
+        position += at;
+      }
+    }
+    return result;
+  }
+
+  /** Index of the segment whose offsets include `offset` (offset in [its base, HW)). */
+  #segmentIndexOf(offset: number): number {
+    let low = 0;
+    let high = this.#segments.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if (this.#segments[middle].baseOffset <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  /**
+   * ListOffsets by timestamp: the earliest offset ≥ logStartOffset whose batch has maxTimestamp ≥
+   * `timestampMs`, or null when no batch is that recent.
+   */
+  offsetForTimestamp(timestampMs: number): number | null {
+    this.#checkOpen();
+    for (const segment of this.#segments) {
+      if (segment.nextOffset <= this.#logStartOffset) continue;
+      const offset = segment.offsetForTimestamp(timestampMs, this.#logStartOffset);
+      if (offset >= 0) return offset;
+    }
+    return null;
+  }
+
+  /**
+   * Deletes whole non-active segments past retention: by time (the segment's newest batch older
+   * than retentionMs) and by size (while the log without its oldest segment is still at least
+   * retentionBytes). Returns how many segments were deleted.
+   */
+  enforceRetention(nowMs: number): number {
+    this.#checkUsable();
+    let deleted = 0;
+    const { retentionMs, retentionBytes } = this.config;
+    while (this.#segments.length > 1) {
+      const oldest = this.#segments[0];
+      const expired = retentionMs >= 0 && nowMs - oldest.maxTimestamp > retentionMs;
+      const oversize = retentionBytes >= 0 && this.#sizeBytes - oldest.sizeBytes >= retentionBytes;
+      if (!expired && !oversize) break;
+      this.#deleteOldest();
+      deleted++;
+    }
+    return deleted;
+  }
+
+  #deleteOldest(): void {
+    assert(this.#segments.length > 1, 'the active segment is never deleted from the front');
+    const oldest = this.#segments.shift()!;
+    this.#sizeBytes -= oldest.sizeBytes;
+    this.#storage.deleteSegment(oldest.store);
+    this.#logStartOffset = Math.max(this.#logStartOffset, this.#segments[0].baseOffset);
+    this.#writeSeq++;
+  }
+
+  /**
+   * DeleteRecords: makes `offset` the log start offset (never moving it back), and deletes the
+   * segments that then hold no readable offset. OFFSET_OUT_OF_RANGE past the high watermark.
+   */
+  deleteRecordsBefore(offset: number): void {
+    this.#checkUsable();
+    if (offset > this.#nextOffset || offset < 0) {
+      throw new LanesError(ErrorCode.OFFSET_OUT_OF_RANGE, `cannot delete records before ${offset}: the log ends at ${this.#nextOffset}`);
+    }
+    if (offset <= this.#logStartOffset) return;
+    this.#logStartOffset = offset;
+    if (this.#active.nextOffset <= offset && !this.#active.isEmpty) this.#roll(0);
+    while (this.#segments.length > 1 && this.#segments[0].nextOffset <= offset) this.#deleteOldest();
+    assert(this.#logStartOffset === offset, 'deleting segments below the log start offset moved it');
+    this.#storage.saveLogStartOffset(offset);
+    this.#writeSeq++;
+  }
+
+  /**
+   * Removes every batch that holds an offset ≥ `offset` — the batch containing `offset` goes
+   * whole — so the high watermark becomes `offset` or the base of that batch. Returns the new high
+   * watermark. OFFSET_OUT_OF_RANGE outside [logStartOffset, highWatermark].
+   */
+  truncateTo(offset: number): number {
+    this.#checkUsable();
+    if (offset < this.#logStartOffset || offset > this.#nextOffset) {
+      throw new LanesError(ErrorCode.OFFSET_OUT_OF_RANGE, `cannot truncate to ${offset}: outside [${this.#logStartOffset}, ${this.#nextOffset}]`);
+    }
+    if (offset === this.#nextOffset) return offset;
+    while (this.#segments.length > 1 && this.#active.baseOffset >= offset) {
+      const removed = this.#segments.pop()!;
+      this.#sizeBytes -= removed.sizeBytes;
+      this.#storage.deleteSegment(removed.store);
+    }
+    const active = this.#active;
+    const sizeBefore = active.sizeBytes;
+    this.#nextOffset = active.truncateFrom(offset);
+    this.#sizeBytes -= sizeBefore - active.sizeBytes;
+    active.store.activate();
+    this.#logStartOffset = Math.min(this.#logStartOffset, this.#nextOffset);
+    this.#writeSeq++;
+    return this.#nextOffset;
+  }
+
+  /**
+   * Makes every append before the call durable. Concurrent callers share one storage sync; a
+   * caller whose appends came after the in-flight sync started waits for the next one, which all
+   * such callers share.
+   */
+  flush(): Promise<void> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    const target = this.#writeSeq;
+    if (this.#syncedSeq >= target) return Promise.resolve();
+    const inflight = this.#inflight;
+    if (inflight === null) return this.#startSync();
+    if (inflight.covers >= target) return inflight.promise;
+    if (this.#next === null) {
+      const next = inflight.promise.then(
+        () => {
+          this.#next = null;
+          return this.#startSync();
+        },
+        (error: unknown) => {
+          this.#next = null;
+          throw error;
+        },
+      );
+      this.#next = next;
+    }
+    return this.#next;
+  }
+
+  #startSync(): Promise<void> {
+    assert(this.#inflight === null, 'one storage sync at a time');
+    const covers = this.#writeSeq;
+    const promise = this.#storage.sync().then(
+      () => {
+        this.#inflight = null;
+        this.#syncedSeq = Math.max(this.#syncedSeq, covers);
+      },
+      (error: unknown) => {
+        // A failed fsync leaves the page cache in an unknown state (fsyncgate): stop taking
+        // writes rather than acknowledge bytes that may never reach the disk.
+        this.#inflight = null;
+        this.#failure = error;
+        throw error;
+      },
+    );
+    this.#inflight = { covers, promise };
+    return promise;
+  }
+
+  /** For the interval policy: starts a flush when one is due at `nowMs`; null when none is. */
+  flushDue(nowMs: number): Promise<void> | null {
+    const policy = this.config.flush;
+    if (policy.kind !== 'interval' || this.#syncedSeq >= this.#writeSeq) return null;
+    if (nowMs - this.#lastFlushMs < policy.intervalMs) return null;
+    this.#lastFlushMs = nowMs;
+    return this.flush();
+  }
+
+  /** Periodic work of the owner's timer: retention and interval flushes. */
+  tick(nowMs: number): Promise<void> | null {
+    this.enforceRetention(nowMs);
+    return this.flushDue(nowMs);
+  }
+
+  /** The in-memory segments' views for reader threads, oldest first; empty for file storage. */
+  segmentViews(): SegmentView[] {
+    const views: SegmentView[] = [];
+    for (const segment of this.#segments) {
+      const store = segment.store;
+      if (store.bytes === null) continue;
+      views.push({ baseOffset: store.baseOffset, bytes: store.bytes, committedBytes: store.sizeBytes, indexEntries: store.offsetIndex.entries, indexCount: store.offsetIndex.count });
+    }
+    return views;
+  }
+
+  /** Flushes, persists the active segment's indexes, and releases the storage. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#failure === null) await this.flush();
+    this.#closed = true;
+    sealSegment(this.#active);
+    await this.#storage.close();
+  }
+
+  #checkOpen(): void {
+    assert(!this.#closed, 'the log is closed');
+  }
+
+  #checkUsable(): void {
+    this.#checkOpen();
+    if (this.#failure !== null) throw this.#failure;
+  }
+}
+
+/** Records the segment's max timestamp as a last time entry, then lets the storage persist. */
+function sealSegment(segment: Segment): void {
+  if (!segment.isEmpty && segment.maxTimestamp > segment.timeIndex.lastTimestamp) {
+    // The last batch: every batch of the segment has maxTimestamp ≤ the segment's max.
+    const header = segment.store.read(lastBatchPosition(segment), recordBatchHeaderBytes);
+    segment.timeIndex.append(segment.maxTimestamp, readInt64(header, BatchField.baseOffset) - segment.baseOffset);
+  }
+  segment.store.seal(segment.timeIndex);
+}
+
+function lastBatchPosition(segment: Segment): number {
+  const index = segment.store.offsetIndex;
+  let last = -1;
+  segment.walkBatches(index.count === 0 ? 0 : index.positionAt(index.count - 1), (_window, _at, position) => {
+    last = position;
+    return true;
+  });
+  assert(last >= 0, `segment ${segment.baseOffset} is not empty but has no batch`);
+  return last;
+}
+
+function checkConfig(config: LogConfig): void {
+  const positive = (name: keyof LogConfig, value: number) => {
+    if (!(value > 0)) throw new RangeError(`log config ${name} must be positive, got ${value}`);
+  };
+  positive('segmentBytes', config.segmentBytes);
+  positive('segmentMs', config.segmentMs);
+  positive('indexIntervalBytes', config.indexIntervalBytes);
+  positive('maxBatchBytes', config.maxBatchBytes);
+  if (config.segmentBytes > 0x7fff_ffff) throw new RangeError(`log config segmentBytes must be below 2 GiB (u32 index positions), got ${config.segmentBytes}`);
+  if (config.maxBatchBytes > config.segmentBytes) throw new RangeError(`log config maxBatchBytes ${config.maxBatchBytes} exceeds segmentBytes ${config.segmentBytes}`);
+  if (config.flush.kind === 'interval') positive('flush' as keyof LogConfig, config.flush.intervalMs);
+}
