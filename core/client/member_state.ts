@@ -1,0 +1,821 @@
+// One consumer's membership in a classic-protocol group, as a state machine on injected time: the
+// part of Kafka's AbstractCoordinator/ConsumerCoordinator that decides what to send and which
+// rebalance callbacks to run, without the I/O. Every input (a call below, with `nowMs`) returns the
+// effects the caller must carry out, in order (member_api.ts: MemberEffect). Nothing here awaits,
+// reads a clock or starts a timer; `nextDeadlineMs()` says when `tick` is next worth calling.
+//
+// Phases and how they move (assertTransition keeps this table honest):
+//
+//   idle ──start──▶ joining ──JoinGroup ok──▶ syncing ──SyncGroup ok──▶ stable
+//                    ▲  │ ▲                     │                          │
+//                    │  │ └── MEMBER_ID_REQUIRED, UNKNOWN_MEMBER_ID: rejoin at once
+//                    │  └──coordinator error──▶ backoff ──retryAtMs──▶ joining
+//                    └── rebalance needed (heartbeat says so, metadata changed, cooperative
+//                        revocation, session expired, ILLEGAL_GENERATION …) from syncing/stable
+//   syncing/stable ──max.poll.interval.ms exceeded──▶ leftGroup ──pollCompleted──▶ joining
+//   any ──stop──▶ leaving (dynamic member: LeaveGroup in flight) ──▶ stopped; static: stopped
+//   any ──fatal error──▶ failed
+//
+// Ownership. `owned` is exactly what the callbacks have told the user: it grows only through an
+// `assigned` effect and shrinks only through `revoked` or `lost`. Eager members revoke everything
+// before they rejoin; cooperative members (KIP-429) keep what they own, revoke after SyncGroup
+// only what the assignment took away, and then rejoin at once so it can be handed on. Partitions
+// are "lost" rather than revoked whenever the coordinator may already have given them away: the
+// generation was reset (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, session expiry), the member left
+// after exceeding max.poll.interval.ms, or a fatal error ended the membership.
+//
+// Requests carry a requestId; a response is matched to the request it answers and ignored when
+// that request is no longer awaited (a heartbeat answered after the member began rejoining, a
+// JoinGroup answered after stop). Callers must report every request's fate: a response, or
+// `requestFailed` for a disconnect or timeout.
+
+import { assert, assertNever } from '../assert.js';
+import { rebalanceProtocolFor, type PartitionAssignor, type RebalanceProtocol } from '../assignors/assignor.js';
+import { consumerProtocolVersionMax, decodeAssignment, encodeStickyUserData, encodeSubscription } from '../assignors/consumer_protocol.js';
+import { ErrorCode, LanesError, errorCodeName } from '../errors.js';
+import { assignAsLeader, metadataSnapshotOf, sameMetadataSnapshot } from './leader_assignment.js';
+import type {
+  HeartbeatResponse,
+  JoinGroupResponse,
+  LeaveGroupResponse,
+  MemberApi,
+  MemberEffect,
+  MemberEvent,
+  MemberRequest,
+  MemberSubscription,
+  OffsetCommitResponse,
+  OffsetCommitTopic,
+  SyncGroupResponse,
+} from './member_api.js';
+import { memberConfigOf, type MemberConfig, type MemberConfigInput } from './member_config.js';
+import { errorActionFor, isCoordinatorError } from './member_errors.js';
+import { PartitionSet } from './partition_set.js';
+
+export type MemberPhase = 'idle' | 'joining' | 'syncing' | 'stable' | 'backoff' | 'leftGroup' | 'leaving' | 'stopped' | 'failed';
+
+const allowedFrom: Record<MemberPhase, readonly MemberPhase[]> = {
+  idle: [],
+  joining: ['idle', 'joining', 'syncing', 'stable', 'backoff', 'leftGroup'],
+  syncing: ['joining'],
+  stable: ['syncing'],
+  backoff: ['joining', 'syncing'],
+  leftGroup: ['syncing', 'stable'],
+  leaving: ['joining', 'syncing', 'stable', 'backoff'],
+  stopped: ['idle', 'joining', 'syncing', 'stable', 'backoff', 'leftGroup', 'leaving'],
+  failed: ['joining', 'syncing', 'stable', 'backoff'],
+};
+
+/** What is remembered about a request until its response or failure arrives. */
+interface PendingRequest {
+  readonly api: MemberApi;
+  readonly generationId: number;
+  readonly memberId: string;
+}
+
+const noGeneration = -1;
+const noMemberId = '';
+
+export class MemberState {
+  readonly config: MemberConfig;
+  readonly protocol: RebalanceProtocol;
+
+  private phaseValue: MemberPhase = 'idle';
+  private topicNames = new Set<string>();
+  private topicPatterns: RegExp[] = [];
+  private partitionsPerTopic = new Map<string, number>();
+
+  private memberIdValue = noMemberId;
+  private generationIdValue = noGeneration;
+  private leaderId = '';
+  private protocolName: string | null = null;
+  private readonly owned = new PartitionSet();
+  /**
+   * An eager member owns nothing while it rejoins; what it held in `generationIdValue` is kept
+   * here for its subscription's ownedPartitions, so that the sticky assignor can keep it in place.
+   */
+  private previousAssignment = new PartitionSet();
+  /** The topics named in the last JoinGroup; a different set now means rejoin. */
+  private joinedTopics: string[] = [];
+  /** The leader's view of the group's topics when it assigned; null for followers. */
+  private leaderMetadataSnapshot: Map<string, number> | null = null;
+  private leaderGroupTopics: string[] = [];
+  /** A rebalance was asked for while JoinGroup/SyncGroup were in flight: run it after SyncGroup. */
+  private rejoinReason: string | null = null;
+
+  private readonly pending = new Map<number, PendingRequest>();
+  private nextRequestId = 1;
+  private joinRequestId = 0;
+  private syncRequestId = 0;
+  private heartbeatRequestId = 0;
+  private leaveRequestId = 0;
+
+  private nowMsValue = 0;
+  private heartbeatDueMs = 0;
+  private sessionConfirmedMs = 0;
+  private lastPollMs = 0;
+  private retryAtMs = 0;
+  private retryAttempts = 0;
+
+  private effects: MemberEffect[] = [];
+
+  constructor(config: MemberConfigInput) {
+    this.config = memberConfigOf(config);
+    this.protocol = rebalanceProtocolFor(this.config.assignors);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Read-only views.
+
+  get phase(): MemberPhase {
+    return this.phaseValue;
+  }
+
+  get memberId(): string {
+    return this.memberIdValue;
+  }
+
+  /** −1 when the member holds no generation. */
+  get generationId(): number {
+    return this.generationIdValue;
+  }
+
+  get isLeader(): boolean {
+    return this.memberIdValue !== noMemberId && this.leaderId === this.memberIdValue;
+  }
+
+  /** What the callbacks have handed the user and not taken back. */
+  ownedPartitions(): ReturnType<PartitionSet['toList']> {
+    return this.owned.toList();
+  }
+
+  /** The topics the subscription covers now: the names plus metadata topics a pattern matches. */
+  subscribedTopics(): string[] {
+    const topics = new Set(this.topicNames);
+    for (const topic of this.partitionsPerTopic.keys()) {
+      if (this.topicPatterns.some((pattern) => pattern.test(topic))) topics.add(topic);
+    }
+    return [...topics].sort();
+  }
+
+  /** The earliest time at which `tick` has something to do; null when no timer runs. */
+  nextDeadlineMs(): number | null {
+    switch (this.phaseValue) {
+      case 'backoff':
+        return this.retryAtMs;
+      case 'syncing':
+      case 'stable': {
+        let deadline = Math.min(this.sessionConfirmedMs + this.config.sessionTimeoutMs, this.lastPollMs + this.config.maxPollIntervalMs);
+        if (this.heartbeatRequestId === 0) deadline = Math.min(deadline, this.heartbeatDueMs);
+        return deadline;
+      }
+      case 'idle':
+      case 'joining':
+      case 'leftGroup':
+      case 'leaving':
+      case 'stopped':
+      case 'failed':
+        return null;
+      default:
+        return assertNever(this.phaseValue, 'member phase');
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Inputs from the consumer.
+
+  start(subscription: MemberSubscription, nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    assert(this.phaseValue === 'idle', `start in phase ${this.phaseValue}`);
+    assert(subscription.topics.length > 0, 'a subscription names at least one topic or pattern');
+    for (const topic of subscription.topics) {
+      if (typeof topic === 'string') this.topicNames.add(topic);
+      // A global or sticky RegExp keeps lastIndex between test() calls; a copy without them does not.
+      else this.topicPatterns.push(new RegExp(topic.source, topic.flags.replace(/[gy]/g, '')));
+    }
+    this.lastPollMs = nowMs;
+    this.sendJoin('the consumer started');
+    return this.finish();
+  }
+
+  /** Heartbeats, session expiry, max.poll.interval.ms and retry backoff all run from here. */
+  tick(nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    switch (this.phaseValue) {
+      case 'backoff':
+        if (nowMs >= this.retryAtMs) this.rejoin('retrying after a coordinator error');
+        break;
+      case 'syncing':
+      case 'stable':
+        this.checkTimers();
+        break;
+      case 'idle':
+      case 'joining':
+      case 'leftGroup':
+      case 'leaving':
+      case 'stopped':
+      case 'failed':
+        break;
+      default:
+        assertNever(this.phaseValue, 'member phase');
+    }
+    return this.finish();
+  }
+
+  /**
+   * The consumer loop came back for more work: a batch finished, or there was nothing to do.
+   * Resets the max.poll.interval.ms clock; a member that left for exceeding it rejoins here,
+   * as Java's consumer rejoins on its next poll().
+   */
+  pollCompleted(nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    this.lastPollMs = nowMs;
+    if (this.phaseValue === 'leftGroup') this.rejoin('the consumer polled again after leaving the group');
+    return this.finish();
+  }
+
+  /**
+   * Topic partition counts from metadata. Rejoins when the subscription's topics changed (a
+   * pattern matched a new topic) or, on the leader, when a group topic's partition count changed.
+   */
+  metadataChanged(partitionsPerTopic: ReadonlyMap<string, number>, nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    for (const [topic, count] of partitionsPerTopic) {
+      assert(Number.isInteger(count) && count >= 0, `metadata: ${topic} has ${count} partitions`);
+    }
+    this.partitionsPerTopic = new Map(partitionsPerTopic);
+    const reason = this.staleJoinReason();
+    if (reason !== null) this.requestRejoin(reason);
+    return this.finish();
+  }
+
+  /**
+   * Sends an OffsetCommit under the member's generation. Refused (commitRefused) when there is no
+   * generation, or while SyncGroup is in flight (the coordinator would answer REBALANCE_IN_PROGRESS).
+   * Allowed while rejoining, so that onPartitionsRevoked can commit before the partitions move.
+   */
+  commitOffsets(topics: readonly OffsetCommitTopic[], nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    const inGroup = this.phaseValue === 'joining' || this.phaseValue === 'stable' || this.phaseValue === 'syncing';
+    if (!inGroup || !this.hasGeneration()) {
+      this.effects.push({ type: 'commitRefused', errorCode: ErrorCode.UNKNOWN_MEMBER_ID });
+    } else if (this.phaseValue === 'syncing') {
+      this.effects.push({ type: 'commitRefused', errorCode: ErrorCode.REBALANCE_IN_PROGRESS });
+    } else {
+      this.send({
+        api: 'OffsetCommit',
+        body: {
+          groupId: this.config.groupId,
+          generationId: this.generationIdValue,
+          memberId: this.memberIdValue,
+          groupInstanceId: this.config.groupInstanceId,
+          topics,
+        },
+      });
+    }
+    return this.finish();
+  }
+
+  /**
+   * Leaves the group. Partitions are revoked when the member is stable, lost when a rebalance is
+   * under way (Java's onLeavePrepare). Dynamic members send LeaveGroup so the group rebalances at
+   * once; static members (KIP-345) do not, so a restart within the session keeps their partitions.
+   */
+  stop(nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    switch (this.phaseValue) {
+      case 'leaving':
+      case 'stopped':
+      case 'failed':
+        return this.finish();
+      case 'idle':
+        this.transition('stopped');
+        this.event({ type: 'STOP' });
+        return this.finish();
+      case 'joining':
+      case 'syncing':
+      case 'stable':
+      case 'backoff':
+      case 'leftGroup':
+        break;
+      default:
+        assertNever(this.phaseValue, 'member phase');
+    }
+    if (this.phaseValue === 'stable' && this.hasGeneration()) this.revoke(this.owned.copy());
+    else this.loseAll();
+    this.forgetGroupRequests();
+    const sendLeave = this.config.groupInstanceId === null && this.memberIdValue !== noMemberId && this.phaseValue !== 'leftGroup';
+    if (sendLeave) {
+      this.leaveRequestId = this.send({
+        api: 'LeaveGroup',
+        body: { groupId: this.config.groupId, members: [{ memberId: this.memberIdValue, groupInstanceId: null, reason: 'the consumer is stopping' }] },
+      });
+      this.transition('leaving');
+    } else {
+      this.stopped();
+    }
+    return this.finish();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Responses.
+
+  joinGroupResponse(requestId: number, response: JoinGroupResponse, nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    if (this.take(requestId, 'JoinGroup') === undefined) return this.finish();
+    assert(this.phaseValue === 'joining', `JoinGroup answered in phase ${this.phaseValue}`);
+    this.joinRequestId = 0;
+    const action = errorActionFor('JoinGroup', response.errorCode);
+    switch (action) {
+      case 'none':
+        this.joined(response);
+        break;
+      case 'memberIdRequired':
+        // KIP-394: the coordinator made an id and waits for the member to come back with it.
+        assert(response.memberId !== noMemberId, 'MEMBER_ID_REQUIRED carries the member id to use');
+        this.memberIdValue = response.memberId;
+        this.sendJoin('rejoining with the member id the coordinator gave');
+        break;
+      default:
+        this.handleErrorAction(action, response.errorCode, 'JoinGroup');
+    }
+    return this.finish();
+  }
+
+  syncGroupResponse(requestId: number, response: SyncGroupResponse, nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    const request = this.take(requestId, 'SyncGroup');
+    if (request === undefined) return this.finish();
+    assert(this.phaseValue === 'syncing', `SyncGroup answered in phase ${this.phaseValue}`);
+    assert(request.generationId === this.generationIdValue, 'SyncGroup answered for the generation it was sent in');
+    this.syncRequestId = 0;
+    const action = errorActionFor('SyncGroup', response.errorCode);
+    if (action === 'none') this.synced(response);
+    else this.handleErrorAction(action, response.errorCode, 'SyncGroup');
+    return this.finish();
+  }
+
+  heartbeatResponse(requestId: number, response: HeartbeatResponse, nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    const request = this.take(requestId, 'Heartbeat');
+    if (request === undefined) return this.finish();
+    this.heartbeatRequestId = 0;
+    assert(this.phaseValue === 'syncing' || this.phaseValue === 'stable', `Heartbeat answered in phase ${this.phaseValue}`);
+    const action = errorActionFor('Heartbeat', response.errorCode);
+    switch (action) {
+      case 'none':
+        this.sessionConfirmedMs = nowMs;
+        this.event({ type: 'HEARTBEAT', memberId: this.memberIdValue, generationId: this.generationIdValue });
+        break;
+      case 'retry':
+        // Only the heartbeat is retried; the session clock keeps running, so a coordinator that
+        // stays away long enough still ends in session expiry.
+        this.heartbeatDueMs = nowMs + this.backoffMs();
+        this.event({ type: 'COORDINATOR_UNAVAILABLE', errorCode: response.errorCode, retryAtMs: this.heartbeatDueMs });
+        break;
+      case 'rejoin':
+        // While syncing, the SyncGroup response will say the same; act on it there (Java too).
+        if (this.phaseValue === 'stable') this.rejoin('the group is rebalancing');
+        break;
+      default:
+        this.handleErrorAction(action, response.errorCode, 'Heartbeat');
+    }
+    return this.finish();
+  }
+
+  leaveGroupResponse(requestId: number, _response: LeaveGroupResponse, nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    if (this.take(requestId, 'LeaveGroup') === undefined) return this.finish();
+    // Whatever the answer, the member is out: an error here (UNKNOWN_MEMBER_ID after expiry)
+    // means the coordinator had already removed it.
+    this.leftGroupAnswered(requestId);
+    return this.finish();
+  }
+
+  offsetCommitResponse(requestId: number, response: OffsetCommitResponse, nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    const request = this.take(requestId, 'OffsetCommit');
+    if (request === undefined) return this.finish();
+    let errorCode: number = ErrorCode.NONE;
+    for (const topic of response.topics) {
+      for (const partition of topic.partitions) if (errorCode === ErrorCode.NONE) errorCode = partition.errorCode;
+    }
+    this.effects.push({ type: 'commitCompleted', requestId, errorCode, response });
+    // A commit made under an older generation says nothing about the current one.
+    const current = request.generationId === this.generationIdValue && request.memberId === this.memberIdValue;
+    const inGroup = this.phaseValue === 'joining' || this.phaseValue === 'syncing' || this.phaseValue === 'stable';
+    if (current && inGroup) {
+      const action = errorActionFor('OffsetCommit', errorCode);
+      if (action === 'rejoin') this.requestRejoin('a commit found the group rebalancing');
+      else if (action !== 'none') this.handleErrorAction(action, errorCode, 'OffsetCommit');
+    }
+    return this.finish();
+  }
+
+  /** A request got no response: the connection dropped or the request timed out. */
+  requestFailed(requestId: number, nowMs: number): MemberEffect[] {
+    this.begin(nowMs);
+    const request = this.take(requestId);
+    if (request === undefined) return this.finish();
+    switch (request.api) {
+      case 'JoinGroup':
+        this.joinRequestId = 0;
+        this.backoff(ErrorCode.NETWORK_EXCEPTION);
+        break;
+      case 'SyncGroup':
+        this.syncRequestId = 0;
+        this.backoff(ErrorCode.NETWORK_EXCEPTION);
+        break;
+      case 'Heartbeat':
+        this.heartbeatRequestId = 0;
+        this.heartbeatDueMs = nowMs + this.backoffMs();
+        break;
+      case 'LeaveGroup':
+        this.leftGroupAnswered(requestId);
+        break;
+      case 'OffsetCommit':
+        this.effects.push({ type: 'commitCompleted', requestId, errorCode: ErrorCode.NETWORK_EXCEPTION, response: null });
+        break;
+      default:
+        assertNever(request.api, 'api');
+    }
+    return this.finish();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Joining and syncing.
+
+  private joined(response: JoinGroupResponse): void {
+    assert(response.generationId >= 0, `JoinGroup succeeded with generation ${response.generationId}`);
+    assert(response.memberId !== noMemberId, 'JoinGroup succeeded without a member id');
+    assert(response.protocolName !== null, 'JoinGroup succeeded without a protocol name');
+    this.memberIdValue = response.memberId;
+    this.generationIdValue = response.generationId;
+    this.leaderId = response.leader;
+    this.protocolName = response.protocolName;
+    this.retryAttempts = 0;
+    this.transition('syncing');
+    // The coordinator heard from us just now; heartbeats start while SyncGroup is in flight.
+    this.sessionConfirmedMs = this.nowMsValue;
+    this.heartbeatDueMs = this.nowMsValue + this.config.heartbeatIntervalMs;
+
+    let assignments: { memberId: string; assignment: Uint8Array }[] = [];
+    this.leaderMetadataSnapshot = null;
+    this.leaderGroupTopics = [];
+    if (this.isLeader) {
+      const assignor = this.config.assignors.find((candidate) => candidate.name === response.protocolName);
+      if (assignor === undefined) {
+        this.fail(new LanesError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `the coordinator chose ${response.protocolName}, which this member did not offer`));
+        return;
+      }
+      let result;
+      try {
+        result = assignAsLeader(assignor, response.members, this.partitionsPerTopic);
+      } catch (error) {
+        if (!(error instanceof LanesError)) throw error;
+        this.fail(error);
+        return;
+      }
+      // KIP-814: a static leader that rejoined must not reassign; it still watches metadata.
+      if (response.skipAssignment !== true) assignments = result.assignments;
+      this.leaderMetadataSnapshot = result.metadataSnapshot;
+      this.leaderGroupTopics = result.groupTopics;
+      this.effects.push({ type: 'watchTopics', topics: result.groupTopics });
+    }
+    this.syncRequestId = this.send({
+      api: 'SyncGroup',
+      body: {
+        groupId: this.config.groupId,
+        generationId: this.generationIdValue,
+        memberId: this.memberIdValue,
+        groupInstanceId: this.config.groupInstanceId,
+        protocolType: 'consumer',
+        protocolName: response.protocolName,
+        assignments,
+      },
+    });
+  }
+
+  private synced(response: SyncGroupResponse): void {
+    let decoded;
+    try {
+      decoded = decodeAssignment(response.assignment);
+    } catch (error) {
+      if (!(error instanceof LanesError)) throw error;
+      this.fail(error);
+      return;
+    }
+    const subscribed = new Set(this.subscribedTopics());
+    const received = PartitionSet.of(decoded.assignedPartitions);
+    // A leader working from an older subscription may hand out topics this member no longer
+    // wants: never take them, and rejoin so they go elsewhere.
+    const assigned = received.filterTopics((topic) => subscribed.has(topic));
+    if (assigned.size !== received.size) this.rejoinReason ??= 'the assignment includes topics this member no longer subscribes to';
+
+    if (this.protocol === 'EAGER') assert(this.owned.size === 0, 'an eager member owns nothing when SyncGroup completes');
+    const revoked = this.owned.minus(assigned);
+    const added = assigned.minus(this.owned);
+    this.revoke(revoked);
+    this.owned.addAll(added);
+    this.effects.push({ type: 'assigned', partitions: added.toList() });
+    this.previousAssignment = this.owned.copy();
+    this.transition('stable');
+    this.event({
+      type: 'GROUP_JOIN',
+      generationId: this.generationIdValue,
+      memberId: this.memberIdValue,
+      leaderId: this.leaderId,
+      isLeader: this.isLeader,
+      groupProtocol: this.protocolName as string,
+      memberAssignment: this.owned.toList(),
+    });
+
+    // KIP-429: what this member gave up can only be handed on in the next rebalance.
+    if (revoked.size > 0) this.rejoinReason ??= 'partitions were revoked and must be reassigned';
+    this.rejoinReason ??= this.staleJoinReason();
+    if (this.rejoinReason !== null) this.rejoin(this.rejoinReason);
+  }
+
+  /** Why the group must rebalance given what the member knows now, or null. */
+  private staleJoinReason(): string | null {
+    if (this.phaseValue !== 'syncing' && this.phaseValue !== 'stable') return null;
+    if (this.subscribedTopics().join('\u0000') !== this.joinedTopics.join('\u0000')) return 'the subscription matches different topics';
+    if (this.leaderMetadataSnapshot !== null) {
+      const now = metadataSnapshotOf(this.leaderGroupTopics, this.partitionsPerTopic);
+      if (!sameMetadataSnapshot(now, this.leaderMetadataSnapshot)) return "the group's topics changed in metadata";
+    }
+    return null;
+  }
+
+  /** Rejoin now when stable; when JoinGroup/SyncGroup are in flight, right after SyncGroup. */
+  private requestRejoin(reason: string): void {
+    if (this.phaseValue === 'stable') this.rejoin(reason);
+    else if (this.phaseValue === 'joining' || this.phaseValue === 'syncing') this.rejoinReason ??= reason;
+  }
+
+  /** Java's onJoinPrepare, then JoinGroup. */
+  private rejoin(reason: string): void {
+    this.event({ type: 'REBALANCING', memberId: this.memberIdValue, reason });
+    if (!this.hasGeneration()) {
+      this.loseAll();
+    } else if (this.protocol === 'EAGER') {
+      this.revoke(this.owned.copy());
+    } else {
+      const subscribed = new Set(this.subscribedTopics());
+      this.revoke(this.owned.filterTopics((topic) => !subscribed.has(topic)));
+    }
+    this.sendJoin(reason);
+  }
+
+  private sendJoin(reason: string): void {
+    this.forgetGroupRequests();
+    this.rejoinReason = null;
+    this.joinedTopics = this.subscribedTopics();
+    this.transition('joining');
+    const claimed = this.protocol === 'COOPERATIVE' ? this.owned : this.previousAssignment;
+    const ownedPartitions = claimed.toList();
+    const generationId = this.hasGeneration() ? this.generationIdValue : noGeneration;
+    this.joinRequestId = this.send({
+      api: 'JoinGroup',
+      body: {
+        groupId: this.config.groupId,
+        memberId: this.memberIdValue,
+        groupInstanceId: this.config.groupInstanceId,
+        sessionTimeoutMs: this.config.sessionTimeoutMs,
+        rebalanceTimeoutMs: this.config.rebalanceTimeoutMs,
+        protocolType: 'consumer',
+        protocols: this.config.assignors.map((assignor) => ({
+          name: assignor.name,
+          metadata: subscriptionBytes(assignor, this.joinedTopics, ownedPartitions, generationId),
+        })),
+        reason,
+      },
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timers.
+
+  private checkTimers(): void {
+    const nowMs = this.nowMsValue;
+    if (nowMs >= this.lastPollMs + this.config.maxPollIntervalMs) {
+      this.leaveForPollTimeout();
+      return;
+    }
+    if (nowMs >= this.sessionConfirmedMs + this.config.sessionTimeoutMs) {
+      // No heartbeat got through for a whole session: the coordinator has expelled this member
+      // and may have handed its partitions on.
+      this.resetMember();
+      this.rejoin('the session timed out without a successful heartbeat');
+      return;
+    }
+    if (this.heartbeatRequestId === 0 && nowMs >= this.heartbeatDueMs) {
+      this.heartbeatDueMs = nowMs + this.config.heartbeatIntervalMs;
+      this.heartbeatRequestId = this.send({
+        api: 'Heartbeat',
+        body: {
+          groupId: this.config.groupId,
+          generationId: this.generationIdValue,
+          memberId: this.memberIdValue,
+          groupInstanceId: this.config.groupInstanceId,
+        },
+      });
+    }
+  }
+
+  /**
+   * The handler ran past max.poll.interval.ms. Java's heartbeat thread then leaves the group so the
+   * others can take over instead of waiting for the rebalance timeout; the consumer rejoins on its
+   * next poll. The partitions are lost, not revoked: the handler may still be running, and once
+   * LeaveGroup lands they belong to someone else.
+   */
+  private leaveForPollTimeout(): void {
+    const memberId = this.memberIdValue;
+    this.loseAll();
+    this.forgetGroupRequests();
+    // A static member does not send LeaveGroup (Java neither): the coordinator keeps its place
+    // until its session runs out, so a quick return keeps the assignment.
+    if (this.config.groupInstanceId === null && memberId !== noMemberId) {
+      this.send({
+        api: 'LeaveGroup',
+        body: { groupId: this.config.groupId, members: [{ memberId, groupInstanceId: null, reason: 'max.poll.interval.ms exceeded' }] },
+      });
+    }
+    this.resetMember();
+    this.transition('leftGroup');
+    this.event({ type: 'GROUP_LEAVE', memberId, reason: 'max.poll.interval.ms exceeded' });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Errors.
+
+  private handleErrorAction(action: ReturnType<typeof errorActionFor>, errorCode: number, api: MemberApi): void {
+    switch (action) {
+      case 'retry':
+        this.backoff(errorCode);
+        break;
+      case 'rejoin':
+        this.rejoin(`${api} answered ${errorCodeName(errorCode)}`);
+        break;
+      case 'resetGeneration':
+        this.resetGeneration();
+        this.rejoin(`${api} answered ${errorCodeName(errorCode)}`);
+        break;
+      case 'resetMember':
+        this.resetMember();
+        this.rejoin(`${api} answered ${errorCodeName(errorCode)}`);
+        break;
+      case 'fatal':
+        this.fail(new LanesError(errorCode, `${api} failed for member ${this.memberIdValue || '(none)'} of group ${this.config.groupId}`));
+        break;
+      case 'none':
+      case 'memberIdRequired':
+        assert(false, `${action} is handled by the caller`);
+        break;
+      default:
+        assertNever(action, 'error action');
+    }
+  }
+
+  private backoff(errorCode: number): void {
+    assert(isCoordinatorError(errorCode), `${errorCodeName(errorCode)} is not a coordinator error`);
+    this.forgetGroupRequests();
+    this.retryAtMs = this.nowMsValue + this.backoffMs();
+    this.retryAttempts++;
+    this.transition('backoff');
+    this.event({ type: 'COORDINATOR_UNAVAILABLE', errorCode, retryAtMs: this.retryAtMs });
+  }
+
+  /** retryBackoffMs doubled per consecutive failure, up to retryBackoffMaxMs (no jitter: no randomness in core). */
+  private backoffMs(): number {
+    const exponent = Math.min(this.retryAttempts, 20);
+    return Math.min(this.config.retryBackoffMaxMs, this.config.retryBackoffMs * 2 ** exponent);
+  }
+
+  private fail(error: LanesError): void {
+    this.loseAll();
+    this.forgetGroupRequests();
+    this.transition('failed');
+    this.event({ type: 'CRASH', error, restart: false });
+  }
+
+  private resetGeneration(): void {
+    this.loseAll();
+    this.generationIdValue = noGeneration;
+    this.leaderId = '';
+    this.leaderMetadataSnapshot = null;
+  }
+
+  private resetMember(): void {
+    this.resetGeneration();
+    this.memberIdValue = noMemberId;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Ownership.
+
+  private revoke(partitions: PartitionSet): void {
+    if (partitions.size === 0) return;
+    this.owned.deleteAll(partitions);
+    this.effects.push({ type: 'revoked', partitions: partitions.toList() });
+  }
+
+  private loseAll(): void {
+    this.previousAssignment = new PartitionSet();
+    if (this.owned.size === 0) return;
+    const lost = this.owned.toList();
+    this.owned.deleteAll(this.owned.copy());
+    this.effects.push({ type: 'lost', partitions: lost });
+  }
+
+  private hasGeneration(): boolean {
+    return this.generationIdValue !== noGeneration && this.memberIdValue !== noMemberId;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Requests, phases, bookkeeping.
+
+  private send(request: MemberRequest): number {
+    const requestId = this.nextRequestId++;
+    this.pending.set(requestId, { api: request.api, generationId: this.generationIdValue, memberId: this.memberIdValue });
+    this.effects.push({ type: 'send', requestId, request });
+    return requestId;
+  }
+
+  private take(requestId: number, api?: MemberApi): PendingRequest | undefined {
+    const request = this.pending.get(requestId);
+    if (request === undefined) return undefined;
+    assert(api === undefined || request.api === api, `request ${requestId} was ${request.api}, answered as ${api}`);
+    this.pending.delete(requestId);
+    return request;
+  }
+
+  /** Stops awaiting JoinGroup, SyncGroup and Heartbeat: their answers would be about a past state. */
+  private forgetGroupRequests(): void {
+    for (const requestId of [this.joinRequestId, this.syncRequestId, this.heartbeatRequestId]) {
+      if (requestId !== 0) this.pending.delete(requestId);
+    }
+    this.joinRequestId = 0;
+    this.syncRequestId = 0;
+    this.heartbeatRequestId = 0;
+  }
+
+  private leftGroupAnswered(requestId: number): void {
+    if (this.phaseValue === 'leaving' && requestId === this.leaveRequestId) this.stopped();
+  }
+
+  private stopped(): void {
+    this.leaveRequestId = 0;
+    this.transition('stopped');
+    this.event({ type: 'STOP' });
+  }
+
+  private transition(to: MemberPhase): void {
+    assert(allowedFrom[to].includes(this.phaseValue), `member ${this.memberIdValue || '(none)'}: ${this.phaseValue} → ${to}`);
+    this.phaseValue = to;
+  }
+
+  private event(event: MemberEvent): void {
+    this.effects.push({ type: 'event', event });
+  }
+
+  private begin(nowMs: number): void {
+    assert(Number.isFinite(nowMs), `nowMs ${nowMs} is not a time`);
+    assert(nowMs >= this.nowMsValue, `time went back from ${this.nowMsValue} to ${nowMs}`);
+    assert(this.effects.length === 0, 'effects of the previous input were handed out');
+    this.nowMsValue = nowMs;
+  }
+
+  private finish(): MemberEffect[] {
+    this.checkInvariants();
+    const effects = this.effects;
+    this.effects = [];
+    return effects;
+  }
+
+  private checkInvariants(): void {
+    if (this.phaseValue === 'syncing' || this.phaseValue === 'stable') assert(this.hasGeneration(), `${this.phaseValue} without a generation`);
+    if (this.phaseValue === 'joining') assert(this.joinRequestId !== 0, 'joining without a JoinGroup in flight');
+    if (this.phaseValue === 'syncing') assert(this.syncRequestId !== 0, 'syncing without a SyncGroup in flight');
+    if (this.protocol === 'EAGER' && this.phaseValue !== 'stable') assert(this.owned.size === 0, `an eager member owns partitions while ${this.phaseValue}`);
+    if (this.phaseValue === 'stopped' || this.phaseValue === 'failed' || this.phaseValue === 'leftGroup' || this.phaseValue === 'leaving') {
+      assert(this.owned.size === 0, `owns partitions while ${this.phaseValue}`);
+    }
+    // Whoever forgets its generation reports its partitions lost in the same step.
+    if (!this.hasGeneration()) assert(this.owned.size === 0, 'owns partitions without a generation');
+    if (this.heartbeatRequestId !== 0) assert(this.phaseValue === 'syncing' || this.phaseValue === 'stable', `heartbeat in flight while ${this.phaseValue}`);
+  }
+}
+
+/**
+ * A member's subscription for one assignor. The 'sticky' protocol also gets Java StickyAssignor's
+ * user data (previous assignment and generation): Java leaders read stickiness only from there.
+ */
+function subscriptionBytes(
+  assignor: PartitionAssignor,
+  topics: readonly string[],
+  ownedPartitions: ReturnType<PartitionSet['toList']>,
+  generationId: number,
+): Uint8Array {
+  const userData = assignor.name === 'sticky' ? encodeStickyUserData({ previousAssignment: ownedPartitions, generationId }) : null;
+  return encodeSubscription({ version: consumerProtocolVersionMax, topics, userData, ownedPartitions, generationId });
+}
