@@ -676,13 +676,15 @@ export class MemberState {
     }
   }
 
+  /** Waits before rejoining: the coordinator is away, or (JoinGroup) busy with a rebalance. */
   private backoff(errorCode: number): void {
-    assert(isCoordinatorError(errorCode), `${errorCodeName(errorCode)} is not a coordinator error`);
+    const coordinatorAway = isCoordinatorError(errorCode);
+    assert(coordinatorAway || errorCode === ErrorCode.REBALANCE_IN_PROGRESS, `${errorCodeName(errorCode)} is not retried`);
     this.forgetGroupRequests();
     this.retryAtMs = this.nowMsValue + this.backoffMs();
     this.retryAttempts++;
     this.transition('backoff');
-    this.event({ type: 'COORDINATOR_UNAVAILABLE', errorCode, retryAtMs: this.retryAtMs });
+    if (coordinatorAway) this.event({ type: 'COORDINATOR_UNAVAILABLE', errorCode, retryAtMs: this.retryAtMs });
   }
 
   /** retryBackoffMs doubled per consecutive failure, up to retryBackoffMaxMs (no jitter: no randomness in core). */
