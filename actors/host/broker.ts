@@ -1,0 +1,512 @@
+// The Broker: the composition root on the main thread. It plans the shared memory, starts the
+// shard workers, keeps the topic catalogue, routes produce and fetch to partition actors, and
+// reads committed log bytes straight from shared memory where the log keeps them there.
+//
+//   host (main thread)                          shard workers (one per core)
+//   ┌────────────────────────┐  request ring   ┌─────────────────────────────┐
+//   │ Broker ─ ShardHandle ──┼────────────────▶│ ShardRuntime                │
+//   │   │         ▲          │  reply ring     │   PartitionActor ─ Log      │
+//   │   │         └──────────┼◀────────────────┤   PartitionActor ─ Log      │
+//   │   └─ SharedLogReader ◀─┼── directory ────┤   (group coordinator actor) │
+//   │      (zero-copy fetch) │  + arena bytes  │                             │
+//   └────────────────────────┘  comlink: control plane (topics, describe, stop)
+import { EventEmitter } from 'node:events';
+import { availableParallelism } from 'node:os';
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { assert } from '../../core/assert.js';
+import { ErrorCode, LanesError } from '../../core/errors.js';
+import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault } from '../../core/limits.js';
+import { decodeMessage } from '../envelope.js';
+import { EpochReader, initEpochs } from '../epochs.js';
+import { logger as rootLogger } from '../logger.js';
+import { planMemory, type MemoryPlan } from '../memory_plan.js';
+import { prepareKernelModule } from '../kernel_setup.js';
+import { createSharedMemory, wasmPageBytes } from '../../wasm/shared_memory.js';
+import { Doorbell } from '../ring/doorbell.js';
+import { initRing } from '../ring/ring_layout.js';
+import { RingReader, RingWriter } from '../ring/spsc_ring.js';
+import { spawnWorker } from '../spawn.js';
+import { PartitionDirectory } from '../shard/partition_directory.js';
+import type { ShardControl, PartitionState } from '../shard/shard_control.js';
+import { groupCoordinatorActorId } from '../shard/actor.js';
+import type { GroupConfig } from '../../core/group/group_config.js';
+import type {
+  DeletedGroup,
+  DescribedGroup,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  LeaveGroupRequest,
+  LeaveGroupResponse,
+  ListedGroup,
+  OffsetCommitRequest,
+  OffsetCommitResponse,
+  OffsetDeleteRequest,
+  OffsetDeleteResponse,
+  OffsetFetchRequest,
+  OffsetFetchResponse,
+  SyncGroupRequest,
+  SyncGroupResponse,
+} from '../../core/group/group_api.js';
+import { shardForGroup } from './shard_router.js';
+import type { ShardWorkerData } from '../shard/shard_main.js';
+import type { FlushPolicy } from '../shard/log_factory.js';
+import { HighWatermarkWaiters } from './high_watermark_waiters.js';
+import { ShardHandle } from './shard_handle.js';
+import { readShared } from './shared_log_reader.js';
+import { TopicRegistry, type TopicConfig, type TopicEntry } from './topic_registry.js';
+
+const MiB = 1024 * 1024;
+
+export interface BrokerOptions {
+  /** 'memory' keeps logs in shared memory only; 'disk' keeps Kafka-style segments in dataDir. */
+  storage?: 'memory' | 'disk';
+  /** Required for disk storage. */
+  dataDir?: string;
+  /** Shard worker threads; default one per core. */
+  shards?: number;
+  /** Size of the shared memory (rings, directory, in-memory segments); default 1 GiB. */
+  memoryBytes?: number;
+  /** Most partitions the broker can hold; default 4096. */
+  partitionsMax?: number;
+  /** Bytes of each request and reply ring; a power of two; default 8 MiB. */
+  ringBytes?: number;
+  /** Disk durability: 'always' (fsync before acks=-1 is answered), { intervalMs }, or 'never'. */
+  flush?: FlushPolicy;
+  /** Defaults for new topics. */
+  topicDefaults?: Partial<TopicConfig>;
+  /** Batch kernels: 'auto' picks WASM where it pays; 'ts' forces the TypeScript twins. */
+  kernels?: 'auto' | 'ts';
+  /** Group coordinator settings (initial rebalance delay, session timeout bounds, …). */
+  groups?: Partial<GroupConfig>;
+}
+
+export interface ProduceResult {
+  baseOffset: number;
+  recordCount: number;
+  logStartOffset: number;
+  highWatermark: number;
+}
+
+export interface FetchResult {
+  /** Whole record batches, starting with the one that contains the fetch offset. */
+  batches: Uint8Array[];
+  highWatermark: number;
+  logStartOffset: number;
+  /**
+   * Views into shared memory stay valid until release(); call it once the bytes are used
+   * (written to a socket, decoded, copied). Idempotent.
+   */
+  release(): void;
+}
+
+export interface TopicDescription {
+  name: string;
+  config: TopicConfig;
+  partitions: { partition: number; shard: number; logStartOffset: number; highWatermark: number }[];
+}
+
+function defaultTopicConfig(overrides: Partial<TopicConfig> | undefined, storage: 'memory' | 'disk'): TopicConfig {
+  return {
+    retentionMs: -1,
+    retentionBytes: -1,
+    // In memory a segment is one arena block: smaller blocks waste less per partition.
+    segmentBytes: storage === 'memory' ? 8 * MiB : segmentBytesDefault,
+    maxMessageBytes: recordBatchBytesMaxDefault,
+    ...overrides,
+  };
+}
+
+export class Broker extends EventEmitter {
+  readonly options: Required<Omit<BrokerOptions, 'dataDir' | 'topicDefaults' | 'groups'>> & { dataDir: string | null };
+  readonly #plan: MemoryPlan;
+  readonly #shards: ShardHandle[];
+  readonly #topics: TopicRegistry;
+  readonly #directory: PartitionDirectory;
+  readonly #epochs: EpochReader;
+  readonly #hostDoorbell: Doorbell;
+  readonly #waiters = new HighWatermarkWaiters();
+  readonly #topicDefaults: Partial<TopicConfig> | undefined;
+  readonly #logger = rootLogger.child({ component: 'broker' });
+  #pump: Promise<void> | null = null;
+  #state: 'running' | 'stopping' | 'stopped' | 'failed' = 'running';
+
+  private constructor(init: {
+    options: Broker['options'];
+    plan: MemoryPlan;
+    shards: ShardHandle[];
+    topics: TopicRegistry;
+    directory: PartitionDirectory;
+    epochs: EpochReader;
+    hostDoorbell: Doorbell;
+    topicDefaults: Partial<TopicConfig> | undefined;
+  }) {
+    super();
+    this.options = init.options;
+    this.#plan = init.plan;
+    this.#shards = init.shards;
+    this.#topics = init.topics;
+    this.#directory = init.directory;
+    this.#epochs = init.epochs;
+    this.#hostDoorbell = init.hostDoorbell;
+    this.#topicDefaults = init.topicDefaults;
+  }
+
+  static async start(options: BrokerOptions = {}): Promise<Broker> {
+    const storage = options.storage ?? 'memory';
+    const dataDir = options.dataDir ?? null;
+    if (storage === 'disk' && dataDir === null) throw new TypeError('Broker.start: storage "disk" needs a dataDir');
+    const resolved: Broker['options'] = {
+      storage,
+      dataDir,
+      shards: options.shards ?? Math.max(1, availableParallelism()),
+      memoryBytes: options.memoryBytes ?? 1024 * MiB,
+      partitionsMax: options.partitionsMax ?? 4096,
+      ringBytes: options.ringBytes ?? 8 * MiB,
+      flush: options.flush ?? 'always',
+      kernels: options.kernels ?? 'auto',
+    };
+    if (!Number.isInteger(resolved.shards) || resolved.shards < 1) throw new RangeError(`Broker.start: shards must be a positive integer, got ${resolved.shards}`);
+    if (resolved.memoryBytes % wasmPageBytes !== 0) throw new RangeError(`Broker.start: memoryBytes must be a multiple of ${wasmPageBytes}`);
+
+    const plan = planMemory({ shards: resolved.shards, memoryBytes: resolved.memoryBytes, partitionsMax: resolved.partitionsMax, ringBytes: resolved.ringBytes });
+    const memory = createSharedMemory(resolved.memoryBytes);
+    const buffer = memory.buffer as unknown as SharedArrayBuffer;
+    initEpochs(buffer, plan.epochs);
+    for (const shard of plan.shards) {
+      initRing({ buffer, byteOffset: shard.requestRing, capacity: plan.ringBytes });
+      initRing({ buffer, byteOffset: shard.replyRing, capacity: plan.ringBytes });
+    }
+    if (dataDir !== null) TopicRegistry.ensureDir(dataDir);
+    const topics = new TopicRegistry({ shardCount: resolved.shards, actorIdsMax: resolved.partitionsMax, dataDir: storage === 'disk' ? dataDir : null });
+    const logger = rootLogger.child({ component: 'broker' });
+    const kernelModule = resolved.kernels === 'ts' ? null : prepareKernelModule(memory, plan.crcTable, logger);
+
+    const shards = plan.shards.map((regions, shardId) => {
+      const workerData: ShardWorkerData = {
+        shardId,
+        memory,
+        kernelModule,
+        plan,
+        storage,
+        dataDir,
+        flush: resolved.flush,
+        envelopesPerTurn: 4096,
+        tickIntervalMs: 100,
+        groupConfig: options.groups ?? {},
+      };
+      const worker = spawnWorker('shard/shard_main', { workerData, name: `lanes-shard-${shardId}` });
+      const control = Comlink.wrap<ShardControl>(nodeEndpoint(worker));
+      const ring = (byteOffset: number) => ({ buffer, byteOffset, capacity: plan.ringBytes });
+      return new ShardHandle(
+        shardId,
+        worker,
+        control,
+        new RingWriter(ring(regions.requestRing), new Doorbell(buffer, regions.doorbell)),
+        new RingReader(ring(regions.replyRing)),
+      );
+    });
+    const broker = new Broker({
+      options: resolved,
+      plan,
+      shards,
+      topics,
+      directory: new PartitionDirectory(buffer, plan.directory, plan.partitionsMax),
+      epochs: new EpochReader(buffer, plan.epochs, 0),
+      hostDoorbell: new Doorbell(buffer, plan.hostDoorbell),
+      topicDefaults: options.topicDefaults,
+    });
+    for (const shard of shards) {
+      shard.worker.on('error', (error) => broker.#fail(shard, error));
+      shard.worker.on('exit', (code) => {
+        if (broker.#state === 'running') broker.#fail(shard, new Error(`shard ${shard.id} exited with code ${code}`));
+      });
+    }
+    broker.#pump = broker.#runPump();
+    // Reopen the partitions a previous run left on disk.
+    await Promise.all(topics.list().map((topic) => broker.#openPartitions(topic, topic.partitions)));
+    await broker.#publishTopics();
+    broker.#logger.info({ storage, dataDir, shards: resolved.shards, topics: topics.list().length, kernels: kernelModule === null ? 'ts' : 'wasm' }, 'broker started');
+    return broker;
+  }
+
+  get shardCount(): number {
+    return this.#shards.length;
+  }
+
+  async createTopic(name: string, options: { partitions?: number; config?: Partial<TopicConfig> } = {}): Promise<TopicEntry> {
+    this.#checkRunning();
+    const config = defaultTopicConfig({ ...this.#topicDefaults, ...options.config }, this.options.storage);
+    const entry = this.#topics.add(name, options.partitions ?? 1, config);
+    await this.#openPartitions(entry, entry.partitions);
+    await this.#publishTopics();
+    this.#logger.info({ topic: name, partitions: entry.partitions.length }, 'topic created');
+    return entry;
+  }
+
+  async createPartitions(name: string, partitionCount: number): Promise<void> {
+    this.#checkRunning();
+    const added = this.#topics.grow(name, partitionCount);
+    await this.#openPartitions(this.#topics.get(name)!, added);
+    await this.#publishTopics();
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    this.#checkRunning();
+    const entry = this.#topics.remove(name);
+    await Promise.all(entry.partitions.map(async (placement) => {
+      await this.#shards[placement.shard].control.closePartition(placement.actorId, true);
+      this.#waiters.wakeAll(placement.actorId);
+    }));
+    await this.#publishTopics();
+    this.#logger.info({ topic: name }, 'topic deleted');
+  }
+
+  topic(name: string): TopicEntry | undefined {
+    return this.#topics.get(name);
+  }
+
+  listTopics(): TopicDescription[] {
+    return this.#topics.list().map((entry) => this.describeTopic(entry.name)!);
+  }
+
+  describeTopic(name: string): TopicDescription | undefined {
+    const entry = this.#topics.get(name);
+    if (entry === undefined) return undefined;
+    return {
+      name,
+      config: entry.config,
+      partitions: entry.partitions.map((placement) => {
+        const snapshot = this.#directory.read(placement.actorId);
+        return {
+          partition: placement.partition,
+          shard: placement.shard,
+          logStartOffset: snapshot?.logStartOffset ?? 0,
+          highWatermark: snapshot?.highWatermark ?? 0,
+        };
+      }),
+    };
+  }
+
+  /**
+   * Appends one RecordBatch v2 (as a producer sends it) to a partition. acks = -1 waits for the
+   * flush policy (fsync with 'always'); 1 and 0 answer once the batch is in the log.
+   */
+  async produce(topic: string, partition: number, batch: Uint8Array, options: { acks?: -1 | 0 | 1 } = {}): Promise<ProduceResult> {
+    this.#checkRunning();
+    const placement = this.#placement(topic, partition);
+    const result = await this.#shards[placement.shard].append(placement.actorId, batch, (options.acks ?? -1) === -1);
+    if (result.errorCode !== ErrorCode.NONE) throw new LanesError(result.errorCode, result.message);
+    return { baseOffset: result.baseOffset, recordCount: result.recordCount, logStartOffset: result.logStartOffset, highWatermark: result.highWatermark };
+  }
+
+  /**
+   * Reads whole batches from `fetchOffset`, up to about `maxBytes` (at least one batch). Bytes the
+   * log keeps in shared memory are returned as views, without a copy and without a round trip to
+   * the shard; older bytes come through the shard.
+   */
+  async fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number): Promise<FetchResult> {
+    this.#checkRunning();
+    const placement = this.#placement(topic, partition);
+    const epoch = this.#epochs.pin();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.#epochs.unpin(epoch);
+    };
+    try {
+      const shared = readShared(this.#directory, placement.actorId, fetchOffset, maxBytes, this.#buffer());
+      if (shared !== null) return { ...shared, release };
+    } catch (error) {
+      release();
+      throw error;
+    }
+    release();
+    const reply = await this.#shards[placement.shard].fetch(placement.actorId, fetchOffset, maxBytes);
+    if (reply.errorCode !== ErrorCode.NONE) throw new LanesError(reply.errorCode, decodeMessage(reply.bytes));
+    const batches: Uint8Array[] = [];
+    for (let at = 0; at < reply.bytes.length; ) {
+      const size = 12 + new DataView(reply.bytes.buffer, reply.bytes.byteOffset + at + 8, 4).getInt32(0);
+      batches.push(reply.bytes.subarray(at, at + size));
+      at += size;
+    }
+    return { batches, highWatermark: reply.highWatermark, logStartOffset: reply.logStartOffset, release: () => {} };
+  }
+
+  /** Resolves when the partition's high watermark passes `offset`, or after `timeoutMs`. */
+  async waitForData(topic: string, partition: number, offset: number, timeoutMs: number): Promise<void> {
+    const placement = this.#placement(topic, partition);
+    const snapshot = this.#directory.read(placement.actorId);
+    if (snapshot !== null && snapshot.highWatermark > offset) return;
+    await this.#waiters.wait(placement.actorId, offset, timeoutMs);
+  }
+
+  /** The earliest offset whose batch has a timestamp ≥ `timestampMs`, or -1 (ListOffsets). */
+  async offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number> {
+    const placement = this.#placement(topic, partition);
+    const result = await this.#shards[placement.shard].call(placement.actorId, 'offsetForTimestamp', [timestampMs]);
+    if (!result.ok) throw new LanesError(result.errorCode, result.message);
+    return result.value as number;
+  }
+
+  // ─── Consumer groups: each request goes to the coordinator actor of the group's shard ────────
+
+  joinGroup(request: JoinGroupRequest): Promise<JoinGroupResponse> {
+    return this.#group(request.groupId, 'joinGroup', request) as Promise<JoinGroupResponse>;
+  }
+
+  syncGroup(request: SyncGroupRequest): Promise<SyncGroupResponse> {
+    return this.#group(request.groupId, 'syncGroup', request) as Promise<SyncGroupResponse>;
+  }
+
+  heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
+    return this.#group(request.groupId, 'heartbeat', request) as Promise<HeartbeatResponse>;
+  }
+
+  leaveGroup(request: LeaveGroupRequest): Promise<LeaveGroupResponse> {
+    return this.#group(request.groupId, 'leaveGroup', request) as Promise<LeaveGroupResponse>;
+  }
+
+  offsetCommit(request: OffsetCommitRequest): Promise<OffsetCommitResponse> {
+    return this.#group(request.groupId, 'offsetCommit', request) as Promise<OffsetCommitResponse>;
+  }
+
+  offsetFetch(request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
+    return this.#group(request.groupId, 'offsetFetch', request) as Promise<OffsetFetchResponse>;
+  }
+
+  offsetDelete(request: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
+    return this.#group(request.groupId, 'offsetDelete', request) as Promise<OffsetDeleteResponse>;
+  }
+
+  /** Groups in request order; each id is asked of its own shard. */
+  async describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]> {
+    return Promise.all(groupIds.map(async (groupId) => ((await this.#group(groupId, 'describeGroups', [groupId])) as DescribedGroup[])[0]));
+  }
+
+  async deleteGroups(groupIds: readonly string[]): Promise<DeletedGroup[]> {
+    return Promise.all(groupIds.map(async (groupId) => ((await this.#group(groupId, 'deleteGroups', [groupId])) as DeletedGroup[])[0]));
+  }
+
+  /** Every shard's groups, sorted by id; `statesFilter` as ListGroups v4 (empty: all). */
+  async listGroups(statesFilter: readonly string[] = []): Promise<ListedGroup[]> {
+    this.#checkRunning();
+    const perShard = await Promise.all(this.#shards.map(async (shard) => {
+      const result = await shard.call(groupCoordinatorActorId, 'listGroups', [statesFilter]);
+      if (!result.ok) throw new LanesError(result.errorCode, result.message);
+      return (result.value as { groups: ListedGroup[] }).groups;
+    }));
+    return perShard.flat().sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+  }
+
+  async #group(groupId: string, method: string, request: unknown): Promise<unknown> {
+    this.#checkRunning();
+    const shard = this.#shards[shardForGroup(groupId, this.#shards.length)];
+    const result = await shard.call(groupCoordinatorActorId, method, [request]);
+    if (!result.ok) throw new LanesError(result.errorCode, result.message);
+    return result.value;
+  }
+
+  async #publishTopics(): Promise<void> {
+    const topics: [string, number][] = this.#topics.list().map((topic) => [topic.name, topic.partitions.length]);
+    await Promise.all(this.#shards.map((shard) => shard.control.setTopics(topics)));
+  }
+
+  /** Per-shard state: partitions, arena use, envelopes handled. */
+  async describeShards() {
+    return Promise.all(this.#shards.map((shard) => shard.control.describe()));
+  }
+
+  /** Finishes in-flight work, flushes and closes every log, and ends every shard thread. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'stopping') return;
+    const failed = this.#state === 'failed';
+    this.#state = 'stopping';
+    this.#waiters.wakeAll();
+    if (!failed) {
+      await Promise.all(this.#shards.map((shard) => shard.control.stop()));
+    }
+    this.#state = 'stopped';
+    this.#hostDoorbell.ring();
+    await this.#pump;
+    // What the shards answered before stopping has been delivered; the rest never reached them.
+    const stopped = new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the broker stopped before this request was served');
+    for (const shard of this.#shards) shard.fail(stopped);
+    for (const shard of this.#shards) shard.control[Comlink.releaseProxy]();
+    await Promise.all(this.#shards.map((shard) => shard.worker.terminate()));
+    this.#logger.info('broker stopped');
+  }
+
+  /** Shard threads still running (0 after stop()). */
+  liveThreads(): number {
+    return this.#shards.filter((shard) => !shard.exited).length;
+  }
+
+  #buffer(): SharedArrayBuffer {
+    return this.#directory.buffer;
+  }
+
+  #placement(topic: string, partition: number) {
+    const placement = this.#topics.placement(topic, partition);
+    if (placement === undefined) {
+      throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} partition ${partition} does not exist`);
+    }
+    return placement;
+  }
+
+  async #openPartitions(entry: TopicEntry, placements: TopicEntry['partitions']): Promise<PartitionState[]> {
+    return Promise.all(placements.map((placement) =>
+      this.#shards[placement.shard].control.openPartition({
+        actorId: placement.actorId,
+        topic: entry.name,
+        partition: placement.partition,
+        config: { ...entry.config, segmentMs: 7 * 24 * 3600 * 1000, indexIntervalBytes: indexIntervalBytesDefault },
+      }),
+    ));
+  }
+
+  #checkRunning(): void {
+    if (this.#state !== 'running') throw new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `the broker is ${this.#state}`);
+  }
+
+  /** Drains every shard's reply ring; sleeps on the host doorbell when all are empty. */
+  async #runPump(): Promise<void> {
+    const onHighWatermark = (actorId: number, highWatermark: number) => this.#waiters.advanced(actorId, highWatermark);
+    while (this.#state !== 'stopped') {
+      let drained = 0;
+      for (const shard of this.#shards) drained += shard.drainReplies(onHighWatermark);
+      if (drained > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      this.#hostDoorbell.prepareSleep();
+      if (this.#shards.some((shard) => shard.hasReplies()) || this.#stopped()) {
+        this.#hostDoorbell.cancelSleep();
+        continue;
+      }
+      await this.#hostDoorbell.waitAsync(1000);
+    }
+    for (const shard of this.#shards) shard.drainReplies(onHighWatermark);
+  }
+
+  #stopped(): boolean {
+    return this.#state === 'stopped';
+  }
+
+  #fail(shard: ShardHandle, error: Error): void {
+    if (this.#state === 'failed' || this.#state === 'stopped') return;
+    this.#state = 'failed';
+    this.#logger.fatal({ err: error, shard: shard.id }, 'shard failed; the broker stops serving');
+    const failure = new LanesError(ErrorCode.UNKNOWN_SERVER_ERROR, `shard ${shard.id} failed: ${error.message}`, { cause: error });
+    for (const each of this.#shards) each.fail(failure);
+    this.#waiters.wakeAll();
+    if (this.listenerCount('error') > 0) this.emit('error', failure);
+    else queueMicrotask(() => {
+      throw failure;
+    });
+  }
+}
+

@@ -1,0 +1,205 @@
+// The host's end of one shard: its worker thread, its control plane (comlink) and its data plane
+// (a request ring in, a reply ring out). Requests written during one tick of the event loop are
+// published together, once, at the end of the tick: many requests per publish.
+import * as Comlink from 'comlink';
+import type { Worker } from 'node:worker_threads';
+import { serialize, deserialize } from 'node:v8';
+import { assert } from '../../core/assert.js';
+import { ErrorCode, LanesError } from '../../core/errors.js';
+import {
+  appendHeaderBytes,
+  dataViewOf,
+  envelopeHeaderBytes,
+  EnvelopeKind,
+  fetchHeaderBytes,
+  fetchResultHeaderBytes,
+  readAppendResult,
+  readEnvelopeHeader,
+  readFetchResultHeader,
+  writeEnvelopeHeader,
+  writeFetch,
+  type AppendResult,
+  type FetchResultHeader,
+} from '../envelope.js';
+import { RingReader, RingWriter } from '../ring/spsc_ring.js';
+import type { ShardControl } from '../shard/shard_control.js';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+export interface FetchReply extends FetchResultHeader {
+  /** A private copy of the whole batches returned (the ring record is reused after this tick). */
+  bytes: Uint8Array;
+}
+
+export type CallResult = { ok: true; value: unknown } | { ok: false; errorCode: number; message: string };
+
+export class ShardHandle {
+  readonly id: number;
+  readonly worker: Worker;
+  readonly control: Comlink.Remote<ShardControl>;
+  readonly #requests: RingWriter;
+  readonly #replies: RingReader;
+  readonly #pending = new Map<number, Pending>();
+  /** Writes waiting for ring room, in order; while any wait, new writes queue behind them. */
+  readonly #blocked: { bytes: number; write: (view: Uint8Array) => void }[] = [];
+  #draining = false;
+  #nextCorrelationId = 1;
+  #publishScheduled = false;
+  #failure: Error | null = null;
+  #exited = false;
+
+  constructor(id: number, worker: Worker, control: Comlink.Remote<ShardControl>, requests: RingWriter, replies: RingReader) {
+    this.id = id;
+    this.worker = worker;
+    worker.once('exit', () => {
+      this.#exited = true;
+    });
+    this.control = control;
+    this.#requests = requests;
+    this.#replies = replies;
+  }
+
+  /** True once the worker thread has ended. */
+  get exited(): boolean {
+    return this.#exited;
+  }
+
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  append(actorId: number, batch: Uint8Array, waitForFlush: boolean): Promise<AppendResult> {
+    return this.#request((correlationId) => ({
+      bytes: appendHeaderBytes + batch.length,
+      write: (view) => {
+        const data = dataViewOf(view);
+        writeEnvelopeHeader(data, EnvelopeKind.Append, actorId, correlationId);
+        data.setUint16(envelopeHeaderBytes, waitForFlush ? 1 : 0, true);
+        data.setUint16(envelopeHeaderBytes + 2, 0, true);
+        view.set(batch, appendHeaderBytes);
+      },
+    })) as Promise<AppendResult>;
+  }
+
+  fetch(actorId: number, fetchOffset: number, maxBytes: number): Promise<FetchReply> {
+    return this.#request((correlationId) => ({
+      bytes: fetchHeaderBytes,
+      write: (view) => writeFetch(view, actorId, correlationId, { fetchOffset, maxBytes }),
+    })) as Promise<FetchReply>;
+  }
+
+  /** A low-rate data-plane call (group coordinator requests, offset lookups) to an actor. */
+  call(actorId: number, method: string, args: unknown[]): Promise<CallResult> {
+    const body = serialize({ method, args });
+    return this.#request((correlationId) => ({
+      bytes: envelopeHeaderBytes + body.length,
+      write: (view) => {
+        writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.Call, actorId, correlationId);
+        view.set(body, envelopeHeaderBytes);
+      },
+    })) as Promise<CallResult>;
+  }
+
+  get payloadBytesMax(): number {
+    return this.#requests.payloadBytesMax;
+  }
+
+  #request(build: (correlationId: number) => { bytes: number; write: (view: Uint8Array) => void }): Promise<unknown> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    const correlationId = this.#nextCorrelationId;
+    this.#nextCorrelationId = (this.#nextCorrelationId + 1) >>> 0 || 1;
+    const request = build(correlationId);
+    if (request.bytes > this.#requests.payloadBytesMax) {
+      return Promise.reject(new LanesError(ErrorCode.MESSAGE_TOO_LARGE, `request of ${request.bytes} bytes exceeds the ring's ${this.#requests.payloadBytesMax}`));
+    }
+    const promise = new Promise((resolve, reject) => this.#pending.set(correlationId, { resolve, reject }));
+    const view = this.#blocked.length === 0 ? this.#requests.reserve(request.bytes) : null;
+    if (view !== null) {
+      request.write(view);
+      this.#schedulePublish();
+    } else {
+      this.#blocked.push(request);
+      void this.#drainBlocked();
+    }
+    return promise;
+  }
+
+  #schedulePublish(): void {
+    if (this.#publishScheduled) return;
+    this.#publishScheduled = true;
+    queueMicrotask(() => {
+      this.#publishScheduled = false;
+      this.#requests.publish();
+    });
+  }
+
+  async #drainBlocked(): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#blocked.length > 0 && this.#failure === null) {
+        const next = this.#blocked[0];
+        await this.#requests.waitForRoomAsync(next.bytes);
+        const view = this.#requests.reserve(next.bytes);
+        if (view === null) continue;
+        this.#blocked.shift();
+        next.write(view);
+        this.#schedulePublish();
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  /** True when replies are waiting (refreshes the shard's tail). */
+  hasReplies(): boolean {
+    return this.#replies.hasData();
+  }
+
+  /** Resolves every reply the shard has published; returns how many. */
+  drainReplies(onHighWatermark?: (actorId: number, highWatermark: number) => void): number {
+    let count = 0;
+    for (let reply = this.#replies.read(); reply !== null; reply = this.#replies.read()) {
+      const header = readEnvelopeHeader(dataViewOf(reply));
+      count++;
+      const pending = this.#pending.get(header.correlationId);
+      assert(pending !== undefined, `shard ${this.id} answered unknown correlation id ${header.correlationId}`);
+      this.#pending.delete(header.correlationId);
+      switch (header.kind) {
+        case EnvelopeKind.AppendResult: {
+          const result = readAppendResult(reply);
+          if (result.errorCode === 0) onHighWatermark?.(header.actorId, result.highWatermark);
+          pending.resolve(result);
+          break;
+        }
+        case EnvelopeKind.FetchResult: {
+          const result = readFetchResultHeader(reply);
+          const bytes = reply.slice(fetchResultHeaderBytes, fetchResultHeaderBytes + result.batchBytes);
+          pending.resolve({ ...result, bytes });
+          break;
+        }
+        case EnvelopeKind.CallResult:
+          pending.resolve(deserialize(reply.subarray(envelopeHeaderBytes)) as CallResult);
+          break;
+        default:
+          assert(false, `shard ${this.id} sent a reply of kind ${header.kind}`);
+      }
+    }
+    this.#replies.release();
+    return count;
+  }
+
+  /**
+   * The shard died or stopped: every request still waiting (unanswered, or not yet written for
+   * want of ring room) fails with `error`, and so does every later one.
+   */
+  fail(error: Error): void {
+    this.#failure = error;
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+    this.#blocked.length = 0;
+  }
+}

@@ -1,0 +1,156 @@
+// Opens the logs a shard owns: picks the storage (shared-memory segments from the shard's arena,
+// or Kafka-layout files under the data directory), the batch kernels (WASM on this thread's own
+// instance when the host compiled them, else the TS twins), and adapts core/log's Log to what the
+// partition and group actors need (PartitionLog).
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { ErrorCode, LanesError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { Log, type FlushPolicy as LogFlushPolicy } from '../../core/log/log.js';
+import { MemoryStorage, type SegmentAllocator } from '../../core/log/memory_storage.js';
+import type { Storage } from '../../core/log/storage.js';
+import { tsBatchKernels, type BatchKernels } from '../../core/records/batch_kernels.js';
+import { decompress } from '../../core/records/compression.js';
+import { createWasmBatchKernels } from '../../wasm/kernels.js';
+import type { Logger } from '../logger.js';
+import { FileStorage } from '../storage/file_storage.js';
+import type { Arena } from './arena.js';
+import type { PartitionLog } from './partition_actor.js';
+import type { DirectorySegment } from './partition_directory.js';
+import { directorySegmentsMax } from './partition_directory.js';
+import type { OpenPartition, PartitionLogConfig } from './shard_control.js';
+
+/** Disk durability, as the broker's options spell it. */
+export type FlushPolicy = 'always' | 'never' | { intervalMs: number };
+
+export interface LogFactoryOptions {
+  storage: 'memory' | 'disk';
+  dataDir: string | null;
+  flush: FlushPolicy;
+  memory: WebAssembly.Memory;
+  kernelModule: WebAssembly.Module | null;
+  crcTablePtr: number;
+  arena: Arena;
+  /** Hands a block no longer used by a log to epoch reclamation (readers may still view it). */
+  retire: (block: Uint8Array) => void;
+  clock: Clock;
+  logger: Logger;
+}
+
+function logFlushPolicy(flush: FlushPolicy, storage: 'memory' | 'disk'): LogFlushPolicy {
+  if (storage === 'memory' || flush === 'never') return { kind: 'never' };
+  if (flush === 'always') return { kind: 'always' };
+  return { kind: 'interval', intervalMs: flush.intervalMs };
+}
+
+let kernels: BatchKernels | null = null;
+
+/** This thread's kernels: one WASM instance per shard thread, created on first use. */
+function batchKernels(options: LogFactoryOptions): BatchKernels {
+  if (kernels === null) {
+    kernels = options.kernelModule === null
+      ? tsBatchKernels
+      : createWasmBatchKernels({ module: options.kernelModule, memory: options.memory, crcTablePtr: options.crcTablePtr });
+  }
+  return kernels;
+}
+
+/** Segment buffers and index arrays from the shard's arena, in shared memory. */
+function arenaAllocator(options: LogFactoryOptions): SegmentAllocator {
+  return {
+    allocate(bytes) {
+      const block = options.arena.allocate(bytes);
+      if (block === null) {
+        throw new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, `shard memory exhausted: ${options.arena.bytesInUse} of ${options.arena.bytesTotal} bytes in use; lower retention or raise memoryBytes`);
+      }
+      return block;
+    },
+    release(block) {
+      options.retire(block);
+    },
+  };
+}
+
+export function partitionDir(dataDir: string, topic: string, partition: number): string {
+  return join(dataDir, `${topic}-${partition}`);
+}
+
+function openStorage(options: LogFactoryOptions, name: string): Storage {
+  if (options.storage === 'memory') return new MemoryStorage(arenaAllocator(options));
+  if (options.dataDir === null) throw new TypeError('disk storage needs a data directory');
+  return new FileStorage(join(options.dataDir, name), { logger: options.logger });
+}
+
+async function openLog(options: LogFactoryOptions, name: string, config: PartitionLogConfig): Promise<PartitionLog> {
+  const log = await Log.open(openStorage(options, name), {
+    segmentBytes: config.segmentBytes,
+    segmentMs: config.segmentMs,
+    indexIntervalBytes: config.indexIntervalBytes,
+    retentionBytes: config.retentionBytes,
+    retentionMs: config.retentionMs,
+    maxBatchBytes: config.maxMessageBytes,
+    flush: logFlushPolicy(options.flush, options.storage),
+    decompress,
+    kernels: batchKernels(options),
+    clock: options.clock,
+  });
+  return adapt(log, options);
+}
+
+/** The PartitionLog view of a core Log. */
+function adapt(log: Log, options: LogFactoryOptions): PartitionLog {
+  const buffer = options.memory.buffer;
+  return {
+    get highWatermark() {
+      return log.highWatermark;
+    },
+    get logStartOffset() {
+      return log.logStartOffset;
+    },
+    get sizeBytes() {
+      return log.sizeBytes;
+    },
+    get segmentCount() {
+      return log.segmentCount;
+    },
+    get flushBeforeAck() {
+      return log.flushBeforeAck;
+    },
+    append: (bytes, start, end) => log.append(bytes, start, end),
+    read: (fetchOffset, maxBytes) => log.read(fetchOffset, maxBytes),
+    offsetForTimestamp: (timestampMs) => log.offsetForTimestamp(timestampMs) ?? -1,
+    flush: () => log.flush(),
+    tick: (nowMs) => {
+      void log.tick(nowMs)?.catch((error: unknown) => options.logger.error({ err: error }, 'interval flush failed'));
+    },
+    sharedSegments: (): DirectorySegment[] => {
+      // Only the newest segments fit a directory slot; older ones are served through the shard.
+      const views = log.segmentViews().slice(-directorySegmentsMax);
+      return views
+        .filter((view) => view.bytes.buffer === buffer)
+        .map((view) => ({
+          baseOffset: view.baseOffset,
+          bytesPtr: view.bytes.byteOffset,
+          capacity: view.bytes.byteLength,
+          committedBytes: view.committedBytes,
+          indexPtr: view.indexEntries.byteOffset,
+          indexCount: view.indexCount,
+        }));
+    },
+    close: () => log.close(),
+  };
+}
+
+export function openPartitionLog(options: LogFactoryOptions, spec: OpenPartition): Promise<PartitionLog> {
+  return openLog(options, `${spec.topic}-${spec.partition}`, spec.config);
+}
+
+/** The shard's internal log of group records (Kafka's __consumer_offsets, one per shard). */
+export function openOffsetsLog(options: LogFactoryOptions, shardId: number, config: PartitionLogConfig): Promise<PartitionLog> {
+  return openLog(options, `__consumer_offsets-${shardId}`, config);
+}
+
+export async function deletePartitionFiles(options: LogFactoryOptions, topic: string, partition: number): Promise<void> {
+  if (options.storage !== 'disk' || options.dataDir === null) return;
+  await rm(partitionDir(options.dataDir, topic, partition), { recursive: true, force: true });
+}

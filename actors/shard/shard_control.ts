@@ -1,0 +1,50 @@
+// The control plane of a shard, served over comlink (postMessage): low-rate operations whose
+// latency does not matter. Data-plane traffic (produce, fetch, commits) never goes this way.
+
+export interface PartitionLogConfig {
+  segmentBytes: number;
+  segmentMs: number;
+  retentionBytes: number;
+  retentionMs: number;
+  maxMessageBytes: number;
+  indexIntervalBytes: number;
+}
+
+export interface OpenPartition {
+  actorId: number;
+  topic: string;
+  partition: number;
+  config: PartitionLogConfig;
+}
+
+export interface PartitionState {
+  actorId: number;
+  topic: string;
+  partition: number;
+  logStartOffset: number;
+  highWatermark: number;
+  segments: number;
+  sizeBytes: number;
+}
+
+export interface ShardDescription {
+  shardId: number;
+  partitions: PartitionState[];
+  arenaBytesInUse: number;
+  arenaBytesTotal: number;
+  envelopesHandled: number;
+  turns: number;
+  kernels: string;
+}
+
+export interface ShardControl {
+  /** The host's topic catalogue (name → partition count), for the group coordinator's checks. */
+  setTopics(topics: [string, number][]): Promise<void>;
+  /** Opens (creating or recovering) a partition's log and starts its actor. */
+  openPartition(spec: OpenPartition): Promise<PartitionState>;
+  /** Stops a partition's actor; with deleteData its log is removed. */
+  closePartition(actorId: number, deleteData: boolean): Promise<void>;
+  describe(): Promise<ShardDescription>;
+  /** Finishes the work in the ring, flushes and closes every log, and lets the thread end. */
+  stop(): Promise<void>;
+}

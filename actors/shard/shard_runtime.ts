@@ -1,0 +1,208 @@
+// A shard's event loop. One per worker thread; it multiplexes many actors:
+//
+//   turn:  drain up to `envelopesPerTurn` envelopes from the request ring, hand each to its
+//          actor, release the ring, let touched actors finish the turn (publish directory slots,
+//          start a group fsync), run housekeeping when due, publish replies once.
+//   idle:  announce sleep on the doorbell, re-check the ring, then Atomics.waitAsync until a
+//          host publish or the next housekeeping tick.
+//
+// The loop yields to Node's event loop between turns (setImmediate) because the control plane
+// (comlink messages) and fsync completions arrive there. It never blocks the thread except when
+// the reply ring is full, which only the host can cure by draining it.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { assert } from '../../core/assert.js';
+import { ErrorCode, isLanesError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import {
+  appendResultHeaderBytes,
+  dataViewOf,
+  encodeMessage,
+  envelopeHeaderBytes,
+  EnvelopeKind,
+  fetchResultHeaderBytes,
+  readEnvelopeHeader,
+  writeAppendResult,
+  writeEnvelopeHeader,
+  writeFetchResultHeader,
+  type EnvelopeHeader,
+} from '../envelope.js';
+import type { Doorbell } from '../ring/doorbell.js';
+import type { RingReader, RingWriter } from '../ring/spsc_ring.js';
+import type { Logger } from '../logger.js';
+import { serialize } from 'node:v8';
+import type { Actor, ReplySink } from './actor.js';
+
+export interface ShardRuntimeOptions {
+  shardId: number;
+  requests: RingReader;
+  replies: RingWriter;
+  doorbell: Doorbell;
+  clock: Clock;
+  logger: Logger;
+  envelopesPerTurn: number;
+  tickIntervalMs: number;
+  /** Extra housekeeping every tick (epoch reclamation). */
+  onTick?: (nowMs: number) => void;
+}
+
+export class ShardRuntime implements ReplySink {
+  readonly #options: ShardRuntimeOptions;
+  readonly #actors = new Map<number, Actor>();
+  readonly #touched = new Set<Actor>();
+  #stopping = false;
+  #stopped: Promise<void> | null = null;
+  #nextTickMs = 0;
+  envelopesHandled = 0;
+  turns = 0;
+
+  constructor(options: ShardRuntimeOptions) {
+    assert(options.envelopesPerTurn > 0, 'a turn must handle at least one envelope');
+    this.#options = options;
+  }
+
+  add(actor: Actor): void {
+    assert(!this.#actors.has(actor.actorId), `actor ${actor.actorId} already runs on shard ${this.#options.shardId}`);
+    this.#actors.set(actor.actorId, actor);
+  }
+
+  get(actorId: number): Actor | undefined {
+    return this.#actors.get(actorId);
+  }
+
+  async remove(actorId: number): Promise<Actor | undefined> {
+    const actor = this.#actors.get(actorId);
+    if (actor === undefined) return undefined;
+    this.#actors.delete(actorId);
+    this.#touched.delete(actor);
+    await actor.close();
+    return actor;
+  }
+
+  actors(): IterableIterator<Actor> {
+    return this.#actors.values();
+  }
+
+  reply(bytes: number, write: (view: Uint8Array) => void): void {
+    const replies = this.#options.replies;
+    let view = replies.reserve(bytes);
+    if (view === null) {
+      replies.waitForRoom(bytes);
+      view = replies.reserve(bytes);
+      assert(view !== null, 'reply ring has room after waiting for it');
+    }
+    write(view);
+  }
+
+  publish(): void {
+    this.#options.replies.publish();
+  }
+
+  /** Runs until stop(); rejects if an actor hits an invariant failure. */
+  async run(): Promise<void> {
+    const { doorbell, requests, clock } = this.#options;
+    this.#nextTickMs = clock.nowMs() + this.#options.tickIntervalMs;
+    while (!this.#stopping) {
+      if (this.#turn()) {
+        await yieldToEventLoop();
+        continue;
+      }
+      doorbell.prepareSleep();
+      if (requests.hasData() || this.#stopping) {
+        doorbell.cancelSleep();
+        continue;
+      }
+      const untilTickMs = Math.max(1, this.#nextTickMs - clock.nowMs());
+      await doorbell.waitAsync(untilTickMs);
+    }
+    // Whatever the host published before asking us to stop is still answered.
+    while (this.#turn());
+  }
+
+  /** Asks the loop to end after the work already in the ring; resolves once every actor closed. */
+  stop(loop: Promise<void>): Promise<void> {
+    if (this.#stopped !== null) return this.#stopped;
+    this.#stopping = true;
+    this.#options.doorbell.cancelSleep();
+    this.#stopped = (async () => {
+      this.#wake();
+      await loop;
+      for (const actor of [...this.#actors.values()]) await actor.close();
+      this.#actors.clear();
+      this.publish();
+    })();
+    return this.#stopped;
+  }
+
+  #wake(): void {
+    // A sleeping loop only wakes on its doorbell or its timeout; ring it ourselves.
+    this.#options.doorbell.ring();
+  }
+
+  #turn(): boolean {
+    const { requests, envelopesPerTurn, clock } = this.#options;
+    let handled = 0;
+    for (; handled < envelopesPerTurn; handled++) {
+      const envelope = requests.read();
+      if (envelope === null) break;
+      this.#dispatch(envelope);
+    }
+    requests.release();
+    for (const actor of this.#touched) actor.endTurn();
+    this.#touched.clear();
+    const nowMs = clock.nowMs();
+    if (nowMs >= this.#nextTickMs) {
+      this.#nextTickMs = nowMs + this.#options.tickIntervalMs;
+      for (const actor of this.#actors.values()) actor.tick(nowMs);
+      this.#options.onTick?.(nowMs);
+    }
+    this.publish();
+    this.envelopesHandled += handled;
+    if (handled > 0) this.turns++;
+    return handled > 0;
+  }
+
+  #dispatch(envelope: Uint8Array): void {
+    const header = readEnvelopeHeader(dataViewOf(envelope));
+    const actor = this.#actors.get(header.actorId);
+    if (actor === undefined) {
+      this.replyError(header, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no partition actor ${header.actorId} on shard ${this.#options.shardId}`);
+      return;
+    }
+    try {
+      actor.receive(envelope, header);
+    } catch (error) {
+      // Operating errors are answered; anything else is a bug and stops the shard loudly.
+      if (!isLanesError(error)) throw error;
+      this.replyError(header, error.errorCode, error.message);
+    }
+    this.#touched.add(actor);
+  }
+
+  /** Answers a request of any kind with an error code and message. */
+  replyError(header: EnvelopeHeader, errorCode: number, message: string): void {
+    const text = encodeMessage(message);
+    switch (header.kind) {
+      case EnvelopeKind.Append:
+        this.reply(appendResultHeaderBytes + text.length, (view) =>
+          writeAppendResult(view, header.actorId, header.correlationId, { errorCode, recordCount: 0, baseOffset: -1, logStartOffset: -1, highWatermark: -1, message }, text),
+        );
+        return;
+      case EnvelopeKind.Fetch:
+        this.reply(fetchResultHeaderBytes + text.length, (view) => {
+          writeFetchResultHeader(view, header.actorId, header.correlationId, { errorCode, batchBytes: 0, highWatermark: -1, logStartOffset: -1 });
+          view.set(text, fetchResultHeaderBytes);
+        });
+        return;
+      case EnvelopeKind.Call: {
+        const body = serialize({ ok: false, errorCode, message });
+        this.reply(envelopeHeaderBytes + body.length, (view) => {
+          writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, header.actorId, header.correlationId);
+          view.set(body, envelopeHeaderBytes);
+        });
+        return;
+      }
+      default:
+        assert(false, `request of kind ${header.kind} cannot be answered with an error`);
+    }
+  }
+}
