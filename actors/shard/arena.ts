@@ -39,7 +39,11 @@ export class Arena {
     return this.#end - this.#start;
   }
 
-  /** A zeroed view of `bytes` bytes, or null when the arena is exhausted. */
+  /**
+   * A view of `bytes` bytes, or null when the arena is exhausted. A recycled block keeps its old
+   * contents: logs write before they read, and zeroing megabytes per segment roll showed up as a
+   * fifth of a busy shard's time.
+   */
   allocate(bytes: number): Uint8Array | null {
     assert(Number.isInteger(bytes) && bytes > 0, `arena allocation of ${bytes} bytes`);
     const size = Math.ceil(bytes / blockAlign) * blockAlign;
@@ -53,9 +57,7 @@ export class Arena {
       this.#next += size;
     }
     this.#bytesInUse += size;
-    const view = new Uint8Array(this.#buffer, ptr, bytes);
-    view.fill(0);
-    return view;
+    return new Uint8Array(this.#buffer, ptr, bytes);
   }
 
   /** Returns a block. The caller guarantees no thread still reads it (see reclaim.ts). */
