@@ -1,16 +1,132 @@
-// `lanes` command line. `lanes start` brings up what exists so far and says what it did.
-import { Command } from 'commander';
+// `lanes` command line. Options come from flags, then LANES_* environment variables, then
+// defaults (flags > env > defaults, as Redpanda's and Iggy's tools do).
+//
+// `lanes start` starts the broker and its Kafka listener and prints the address it listens on.
+// SIGTERM / SIGINT: stop accepting, answer what is in flight (long polls end at once), stop the
+// broker, exit 0.
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { KafkaListener } from '../net/listener.js';
 import { logger } from '../logger.js';
+import { Broker } from './broker.js';
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
+  return parsed;
+}
+
+function portNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('expected a port number (0 picks a free one)');
+  return parsed;
+}
+
+function booleanFlag(value: string): boolean {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new InvalidArgumentError('expected true or false');
+}
+
+export interface StartOptions {
+  dataDir: string;
+  storage: 'disk' | 'memory';
+  shards?: number;
+  logLevel?: string;
+  host: string;
+  port: number;
+  /** Development mode: consumer groups rebalance without the initial 3 s delay. */
+  dev?: boolean;
+  /** Kafka's auto.create.topics.enable. */
+  autoCreateTopics: boolean;
+  /** Kafka's num.partitions for auto-created topics. */
+  partitions: number;
+}
+
+export interface RunningServer {
+  broker: Broker;
+  listener: KafkaListener;
+  /** Stops the listener (answering in-flight requests) and then the broker. */
+  stop(): Promise<void>;
+}
+
+/** Starts broker and listener (no signal handlers, no output): for `lanes start` and tests. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const dataDir = resolve(options.dataDir);
+  const broker = await Broker.start({
+    storage: options.storage,
+    dataDir,
+    shards: options.shards,
+    groups: options.dev === true ? { initialRebalanceDelayMs: 0 } : undefined,
+  });
+  let listener: KafkaListener;
+  try {
+    listener = await KafkaListener.listen({
+      broker,
+      host: options.host,
+      port: options.port,
+      autoCreateTopics: options.autoCreateTopics,
+      defaultPartitions: options.partitions,
+    });
+  } catch (error) {
+    await broker.stop();
+    throw error;
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    broker,
+    listener,
+    stop: () => (stopping ??= listener.stop(400).then(() => broker.stop())),
+  };
+}
+
+export async function startCommand(options: StartOptions): Promise<RunningServer> {
+  if (options.logLevel !== undefined) logger.level = options.logLevel;
+  const server = await startServer(options);
+  const { broker, listener } = server;
+  const topics = broker.listTopics();
+  const where = options.storage === 'disk' ? `data in ${resolve(options.dataDir)}` : 'data in memory only';
+  process.stdout.write(
+    `lanes: listening on ${listener.host}:${listener.port} (Kafka protocol)\n` +
+      `lanes: ${broker.shardCount} shard${broker.shardCount === 1 ? '' : 's'}, ${where}, ` +
+      `${topics.length} topic${topics.length === 1 ? '' : 's'} recovered` +
+      `${options.dev === true ? ', dev mode (no initial rebalance delay)' : ''}; stop with Ctrl-C.\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return server;
+}
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
   program.name('lanes').description('A Kafka-compatible message broker for Node.js, built around consumer groups.');
   program
     .command('start')
-    .description('start the broker')
-    .option('--data-dir <dir>', 'where durable data lives', process.env.LANES_DATA_DIR ?? 'lanes-data')
-    .action(async (options: { dataDir: string }) => {
-      logger.info({ dataDir: options.dataDir }, 'lanes: nothing to serve yet (foundation build)');
+    .description('start the broker and its Kafka listener')
+    .addOption(new Option('--host <host>', 'address to listen on').env('LANES_HOST').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('LANES_PORT').argParser(portNumber).default(9092))
+    .addOption(new Option('--data-dir <dir>', 'where durable data lives').env('LANES_DATA_DIR').default('lanes-data'))
+    .addOption(new Option('--storage <kind>', 'disk or memory').choices(['disk', 'memory']).env('LANES_STORAGE').default('disk'))
+    .addOption(new Option('--shards <n>', 'shard worker threads (default: one per core)').env('LANES_SHARDS').argParser(positiveInteger))
+    .addOption(new Option('--log-level <level>', 'pino log level').env('LANES_LOG_LEVEL'))
+    .addOption(new Option('--dev', 'development mode: no initial rebalance delay for consumer groups').env('LANES_DEV'))
+    .addOption(new Option('--auto-create-topics <bool>', 'create unknown topics on Metadata (Kafka auto.create.topics.enable)').env('LANES_AUTO_CREATE_TOPICS').argParser(booleanFlag).default(true))
+    .addOption(new Option('--partitions <n>', 'partitions of auto-created topics (Kafka num.partitions)').env('LANES_PARTITIONS').argParser(positiveInteger).default(1))
+    .action(async (options: StartOptions) => {
+      await startCommand(options);
     });
   await program.parseAsync(argv);
 }

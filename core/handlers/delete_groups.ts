@@ -1,0 +1,18 @@
+// DeleteGroups (42), v0–v1: only Empty groups can go (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND).
+import { ErrorCode } from '../errors.js';
+import { ApiKey } from '../protocol/api_keys.js';
+import { defineHandler } from './handler.js';
+
+export const deleteGroups = defineHandler({
+  apiKey: ApiKey.DeleteGroups,
+  name: 'DeleteGroups',
+  versionMin: 0,
+  versionMax: 1,
+  async handle(ctx, request) {
+    if (ctx.groups === null) {
+      return { throttleTimeMs: 0, results: request.groupsNames.map((groupId) => ({ groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE })) };
+    }
+    const results = await ctx.groups.deleteGroups(request.groupsNames);
+    return { throttleTimeMs: 0, results: results.map((result) => ({ groupId: result.groupId, errorCode: result.errorCode })) };
+  },
+});

@@ -1,0 +1,134 @@
+// Fetch (1), v4–v11. Full fetches only: the session id answered is always 0, so clients never
+// enter incremental fetch sessions. Without transactions the last stable offset is the high
+// watermark, so READ_COMMITTED and READ_UNCOMMITTED see the same records.
+//
+// Long poll: read every partition; if fewer than min_bytes came back (and nothing failed), drop
+// the reads and wait until one partition's high watermark moves past what was seen, max_wait_ms
+// passes, or the server shuts down; then read again. Byte limits (KIP-74): partitions are read
+// with min(partition_max_bytes, max_bytes) in parallel, then kept in request order until
+// max_bytes is used up; the first partition with data is always kept whole, so a batch bigger
+// than the limits still reaches the client. Views into the log are released once the response
+// has been written (ctx.onWritten).
+import { ErrorCode } from '../errors.js';
+import { ApiKey } from '../protocol/api_keys.js';
+import type { FetchRequest, FetchResponsePartition, FetchResponseTopic } from '../protocol/messages/fetch.js';
+import { errorCodeOf } from './errors.js';
+import { defineHandler, type FetchOutcome, type RequestContext } from './handler.js';
+
+const isolationReadCommitted = 1;
+
+interface Wanted {
+  topicName: string;
+  partitionIndex: number;
+  fetchOffset: number;
+  partitionMaxBytes: number;
+}
+
+type Read = { wanted: Wanted; result: FetchOutcome; bytes: number } | { wanted: Wanted; errorCode: number };
+
+interface Round {
+  topics: FetchResponseTopic[];
+  bytes: number;
+  failed: boolean;
+  /** Per wanted partition, the offset to wait past: the high watermark seen, or the fetch offset. */
+  waitOffsets: number[];
+  releases: (() => void)[];
+}
+
+export const fetch = defineHandler({
+  apiKey: ApiKey.Fetch,
+  name: 'Fetch',
+  versionMin: 4,
+  versionMax: 11,
+  async handle(ctx, request) {
+    const wanted: Wanted[] = request.topics.flatMap((topic) =>
+      topic.partitions.map((partition) => ({
+        topicName: topic.topicName,
+        partitionIndex: partition.partitionIndex,
+        fetchOffset: partition.fetchOffset,
+        partitionMaxBytes: partition.partitionMaxBytes,
+      })),
+    );
+    let shutDown = false;
+    void ctx.shutdown.then(() => {
+      shutDown = true;
+    });
+    const deadlineMs = ctx.clock.nowMs() + Math.max(0, request.maxWaitMs);
+    for (;;) {
+      const round = await readRound(ctx, request, wanted);
+      const remainingMs = deadlineMs - ctx.clock.nowMs();
+      if (round.bytes >= request.minBytes || round.failed || remainingMs <= 0 || shutDown || wanted.length === 0) {
+        for (const release of round.releases) ctx.onWritten(release);
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: round.topics };
+      }
+      for (const release of round.releases) release();
+      await Promise.race([
+        ctx.shutdown,
+        ...wanted.map((each, index) =>
+          ctx.broker.waitForData(each.topicName, each.partitionIndex, round.waitOffsets[index], remainingMs).catch(() => undefined),
+        ),
+      ]);
+    }
+  },
+});
+
+async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number): Promise<Read> {
+  try {
+    const result = await ctx.broker.fetch(wanted.topicName, wanted.partitionIndex, wanted.fetchOffset, Math.max(1, maxBytes));
+    let bytes = 0;
+    for (const batch of result.batches) bytes += batch.length;
+    return { wanted, result, bytes };
+  } catch (error) {
+    return { wanted, errorCode: errorCodeOf(error) };
+  }
+}
+
+async function readRound(ctx: RequestContext, request: FetchRequest, wanted: Wanted[]): Promise<Round> {
+  const reads = await Promise.all(wanted.map((each) => readOne(ctx, each, Math.min(each.partitionMaxBytes, request.maxBytes))));
+  const round: Round = { topics: [], bytes: 0, failed: false, waitOffsets: [], releases: [] };
+  const abortedTransactions = request.isolationLevel === isolationReadCommitted ? [] : null;
+  let budget = request.maxBytes;
+  for (const read of reads) {
+    let partition: FetchResponsePartition;
+    if ('errorCode' in read) {
+      const known = ctx.broker.describeTopic(read.wanted.topicName)?.partitions[read.wanted.partitionIndex];
+      round.failed = true;
+      round.waitOffsets.push(read.wanted.fetchOffset);
+      partition = {
+        partitionIndex: read.wanted.partitionIndex,
+        errorCode: read.errorCode,
+        highWatermark: known?.highWatermark ?? -1,
+        lastStableOffset: known?.highWatermark ?? -1,
+        logStartOffset: known?.logStartOffset ?? -1,
+        abortedTransactions,
+        preferredReadReplica: -1,
+        records: [],
+      };
+    } else {
+      // The first partition with data is kept even over budget; later ones only if they fit.
+      const keep = read.bytes > 0 && (round.bytes === 0 || read.bytes <= budget);
+      if (keep) {
+        round.bytes += read.bytes;
+        budget -= read.bytes;
+        round.releases.push(() => read.result.release());
+      } else {
+        read.result.release();
+      }
+      round.waitOffsets.push(Math.max(read.wanted.fetchOffset, read.result.highWatermark));
+      partition = {
+        partitionIndex: read.wanted.partitionIndex,
+        errorCode: ErrorCode.NONE,
+        highWatermark: read.result.highWatermark,
+        lastStableOffset: read.result.highWatermark,
+        logStartOffset: read.result.logStartOffset,
+        abortedTransactions,
+        preferredReadReplica: -1,
+        records: keep ? read.result.batches : [],
+      };
+    }
+    const last = round.topics.at(-1);
+    if (last !== undefined && last.topicName === read.wanted.topicName) last.partitions.push(partition);
+    else round.topics.push({ topicName: read.wanted.topicName, partitions: [partition] });
+  }
+  return round;
+}

@@ -1,0 +1,119 @@
+// What every per-API handler sees and returns. A handler is pure with respect to the connection:
+// it gets a decoded request body and a RequestContext (the broker facade, who is asking, where
+// they connected), and returns the response body, or `noResponse` (acks = 0 Produce). It never
+// touches sockets, threads or timers; waiting (Fetch long poll) goes through the broker facade.
+//
+// The facades below are the subset of the host Broker the handlers call, written here so that
+// core/ does not import actors/. The real Broker satisfies them structurally; unit tests pass
+// fakes.
+
+import type { ApiKeyNumber } from '../protocol/api_keys.js';
+import type { RequestBodies, ResponseBodies } from '../protocol/messages/registry.js';
+import type * as group from '../group/group_api.js';
+import type { Clock } from '../clock.js';
+
+/** Kafka's topic configs that Lanes implements (names are Kafka's, camelCased). */
+export interface TopicConfigView {
+  retentionMs: number;
+  retentionBytes: number;
+  segmentBytes: number;
+  maxMessageBytes: number;
+}
+
+export interface TopicView {
+  name: string;
+  config: TopicConfigView;
+  partitions: { partition: number; logStartOffset: number; highWatermark: number }[];
+}
+
+export interface ProduceOutcome {
+  baseOffset: number;
+  recordCount: number;
+  logStartOffset: number;
+  highWatermark: number;
+}
+
+export interface FetchOutcome {
+  batches: Uint8Array[];
+  highWatermark: number;
+  logStartOffset: number;
+  release(): void;
+}
+
+/** The log and topic side of the broker. Operating errors are thrown as LanesError. */
+export interface BrokerFacade {
+  createTopic(name: string, options?: { partitions?: number; config?: Partial<TopicConfigView> }): Promise<unknown>;
+  deleteTopic(name: string): Promise<void>;
+  createPartitions(name: string, partitionCount: number): Promise<void>;
+  describeTopic(name: string): TopicView | undefined;
+  listTopics(): TopicView[];
+  produce(topic: string, partition: number, batch: Uint8Array, options: { acks?: -1 | 0 | 1 }): Promise<ProduceOutcome>;
+  fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number): Promise<FetchOutcome>;
+  waitForData(topic: string, partition: number, offset: number, timeoutMs: number): Promise<void>;
+  offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number>;
+}
+
+/** The group coordinator side of the broker (core/group/group_api.ts types). */
+export interface GroupFacade {
+  joinGroup(request: group.JoinGroupRequest): Promise<group.JoinGroupResponse>;
+  syncGroup(request: group.SyncGroupRequest): Promise<group.SyncGroupResponse>;
+  heartbeat(request: group.HeartbeatRequest): Promise<group.HeartbeatResponse>;
+  leaveGroup(request: group.LeaveGroupRequest): Promise<group.LeaveGroupResponse>;
+  offsetCommit(request: group.OffsetCommitRequest): Promise<group.OffsetCommitResponse>;
+  offsetFetch(request: group.OffsetFetchRequest): Promise<group.OffsetFetchResponse> | group.OffsetFetchResponse;
+  offsetDelete(request: group.OffsetDeleteRequest): Promise<group.OffsetDeleteResponse>;
+  describeGroups(groupIds: readonly string[]): Promise<readonly group.DescribedGroup[]> | readonly group.DescribedGroup[];
+  /** Either shape: the coordinator's response, or the host Broker's flat list of groups. */
+  listGroups(statesFilter: readonly string[]): Promise<group.ListGroupsResponse | readonly group.ListedGroup[]>;
+  deleteGroups(groupIds: readonly string[]): Promise<readonly group.DeletedGroup[]>;
+}
+
+/** Settings shared by every connection of one listener. */
+export interface ServerSettings {
+  /** This broker's node id; also the controller id (a single node is its own controller). */
+  readonly nodeId: number;
+  readonly clusterId: string;
+  /** Kafka's auto.create.topics.enable: Metadata creates unknown topics (default on, as Kafka). */
+  readonly autoCreateTopics: boolean;
+  /** Kafka's num.partitions: partitions of an auto-created topic or of CreateTopics with −1. */
+  readonly defaultPartitions: number;
+}
+
+export interface RequestContext {
+  readonly broker: BrokerFacade;
+  /** null until the broker has group coordination; group handlers then answer COORDINATOR_NOT_AVAILABLE. */
+  readonly groups: GroupFacade | null;
+  readonly settings: ServerSettings;
+  readonly clock: Clock;
+  readonly apiVersion: number;
+  readonly clientId: string | null;
+  /** The client's address (Kafka writes it as "/1.2.3.4" in member descriptions). */
+  readonly clientHost: string;
+  /** The address and port the client connected to: what Metadata and FindCoordinator advertise. */
+  readonly advertisedHost: string;
+  readonly advertisedPort: number;
+  /** Resolves when the server shuts down: long polls answer at once with what they have. */
+  readonly shutdown: Promise<void>;
+  /** Runs `release` once the response using views it guards has been written (or dropped). */
+  onWritten(release: () => void): void;
+}
+
+export const noResponse: unique symbol = Symbol('lanes.noResponse');
+export type NoResponse = typeof noResponse;
+
+export interface Handler<Key extends ApiKeyNumber> {
+  readonly apiKey: Key;
+  /** Kafka's API name, for logs. */
+  readonly name: string;
+  /** The versions this handler serves and ApiVersions advertises: within the codec's range. */
+  readonly versionMin: number;
+  readonly versionMax: number;
+  handle(ctx: RequestContext, request: RequestBodies[Key]): Promise<ResponseBodies[Key] | NoResponse>;
+}
+
+/** Any handler, for the table: the key ties request and response types together. */
+export type AnyHandler = { [Key in ApiKeyNumber]: Handler<Key> }[ApiKeyNumber];
+
+export function defineHandler<Key extends ApiKeyNumber>(handler: Handler<Key>): Handler<Key> {
+  return handler;
+}

@@ -1,0 +1,39 @@
+// JoinGroup (11), v0–v5 (v0 is needed: librdkafka < 2.11 requires it for its group consumer).
+// v0 has no rebalance timeout (the session timeout stands in, as in Kafka); from v4 a new dynamic
+// member first gets MEMBER_ID_REQUIRED with its id; v5 carries static group instance ids.
+// Protocol metadata is a view into the frame: it is copied before the coordinator keeps it.
+import { ErrorCode } from '../errors.js';
+import { ApiKey } from '../protocol/api_keys.js';
+import { defineHandler } from './handler.js';
+
+export const joinGroup = defineHandler({
+  apiKey: ApiKey.JoinGroup,
+  name: 'JoinGroup',
+  versionMin: 0,
+  versionMax: 5,
+  async handle(ctx, request) {
+    const failed = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, generationId: -1, protocolName: '', leader: '', memberId: request.memberId, members: [] });
+    if (ctx.groups === null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const response = await ctx.groups.joinGroup({
+      groupId: request.groupId,
+      memberId: request.memberId,
+      groupInstanceId: request.groupInstanceId,
+      sessionTimeoutMs: request.sessionTimeoutMs,
+      rebalanceTimeoutMs: ctx.apiVersion === 0 ? request.sessionTimeoutMs : request.rebalanceTimeoutMs,
+      protocolType: request.protocolType,
+      protocols: request.protocols.map((protocol) => ({ name: protocol.name, metadata: protocol.metadata.slice() })),
+      clientId: ctx.clientId ?? '',
+      clientHost: ctx.clientHost,
+      requireKnownMemberId: ctx.apiVersion >= 4,
+    });
+    return {
+      throttleTimeMs: 0,
+      errorCode: response.errorCode,
+      generationId: response.generationId,
+      protocolName: response.protocolName ?? '',
+      leader: response.leader,
+      memberId: response.memberId,
+      members: response.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId, metadata: member.metadata })),
+    };
+  },
+});

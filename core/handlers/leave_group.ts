@@ -1,0 +1,30 @@
+// LeaveGroup (13), v0–v3 (v0 needed by librdkafka < 2.11). v0–v2 name one member and answer
+// with one error code (a per-member error surfaces at the top, since those versions have no
+// member list); v3 is a batch answered per member.
+import { ErrorCode } from '../errors.js';
+import { leaveGroupErrorCodeV0 } from '../group/group_api.js';
+import { ApiKey } from '../protocol/api_keys.js';
+import { defineHandler } from './handler.js';
+
+export const leaveGroup = defineHandler({
+  apiKey: ApiKey.LeaveGroup,
+  name: 'LeaveGroup',
+  versionMin: 0,
+  versionMax: 3,
+  async handle(ctx, request) {
+    if (ctx.groups === null) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
+    const batch = ctx.apiVersion >= 3;
+    const response = await ctx.groups.leaveGroup({
+      groupId: request.groupId,
+      members: batch
+        ? request.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId }))
+        : [{ memberId: request.memberId, groupInstanceId: null }],
+    });
+    if (!batch) return { throttleTimeMs: 0, errorCode: leaveGroupErrorCodeV0(response), members: [] };
+    return {
+      throttleTimeMs: 0,
+      errorCode: response.errorCode,
+      members: response.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId, errorCode: member.errorCode })),
+    };
+  },
+});

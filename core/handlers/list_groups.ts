@@ -1,0 +1,21 @@
+// ListGroups (16), v0–v2: every group with its protocol type (no state filter before v4).
+import { ErrorCode } from '../errors.js';
+import { ApiKey } from '../protocol/api_keys.js';
+import { defineHandler } from './handler.js';
+
+export const listGroups = defineHandler({
+  apiKey: ApiKey.ListGroups,
+  name: 'ListGroups',
+  versionMin: 0,
+  versionMax: 2,
+  async handle(ctx) {
+    if (ctx.groups === null) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
+    const listed = await ctx.groups.listGroups([]);
+    const response = 'errorCode' in listed ? listed : { errorCode: ErrorCode.NONE, groups: listed };
+    return {
+      throttleTimeMs: 0,
+      errorCode: response.errorCode,
+      groups: response.groups.map((group) => ({ groupId: group.groupId, protocolType: group.protocolType })),
+    };
+  },
+});

@@ -1,0 +1,46 @@
+// OffsetCommit (8), v2–v7 (librdkafka needs overlap with 1–2). The retention time of v2–v4 is
+// ignored (offsets are kept until the group is deleted); v6 carries leader epochs, v7 static
+// members' instance ids.
+import { ErrorCode } from '../errors.js';
+import { ApiKey } from '../protocol/api_keys.js';
+import { defineHandler } from './handler.js';
+
+export const offsetCommit = defineHandler({
+  apiKey: ApiKey.OffsetCommit,
+  name: 'OffsetCommit',
+  versionMin: 2,
+  versionMax: 7,
+  async handle(ctx, request) {
+    if (ctx.groups === null) {
+      return {
+        throttleTimeMs: 0,
+        topics: request.topics.map((topic) => ({
+          topicName: topic.topicName,
+          partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE })),
+        })),
+      };
+    }
+    const response = await ctx.groups.offsetCommit({
+      groupId: request.groupId,
+      generationId: request.generationId,
+      memberId: request.memberId,
+      groupInstanceId: request.groupInstanceId,
+      topics: request.topics.map((topic) => ({
+        name: topic.topicName,
+        partitions: topic.partitions.map((partition) => ({
+          partitionIndex: partition.partitionIndex,
+          committedOffset: partition.committedOffset,
+          committedLeaderEpoch: partition.committedLeaderEpoch,
+          committedMetadata: partition.committedMetadata,
+        })),
+      })),
+    });
+    return {
+      throttleTimeMs: 0,
+      topics: response.topics.map((topic) => ({
+        topicName: topic.name,
+        partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode: partition.errorCode })),
+      })),
+    };
+  },
+});

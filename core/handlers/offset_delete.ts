@@ -1,0 +1,26 @@
+// OffsetDelete (47), v0: drop a group's committed offsets for some partitions.
+import { ErrorCode } from '../errors.js';
+import { ApiKey } from '../protocol/api_keys.js';
+import { defineHandler } from './handler.js';
+
+export const offsetDelete = defineHandler({
+  apiKey: ApiKey.OffsetDelete,
+  name: 'OffsetDelete',
+  versionMin: 0,
+  versionMax: 0,
+  async handle(ctx, request) {
+    if (ctx.groups === null) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, throttleTimeMs: 0, topics: [] };
+    const response = await ctx.groups.offsetDelete({
+      groupId: request.groupId,
+      topics: request.topics.map((topic) => ({ name: topic.topicName, partitionIndexes: topic.partitions.map((partition) => partition.partitionIndex) })),
+    });
+    return {
+      errorCode: response.errorCode,
+      throttleTimeMs: 0,
+      topics: response.topics.map((topic) => ({
+        topicName: topic.name,
+        partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode: partition.errorCode })),
+      })),
+    };
+  },
+});

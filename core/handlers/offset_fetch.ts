@@ -1,0 +1,42 @@
+// OffsetFetch (9), v1–v5 (librdkafka needs 1). Partitions without a committed offset answer −1.
+// v2+ may ask for every committed partition (null topics) and has a top-level error code; in v1
+// a group-level error is reported on every partition instead.
+import { ErrorCode } from '../errors.js';
+import { ApiKey } from '../protocol/api_keys.js';
+import type { OffsetFetchResponse } from '../protocol/messages/offset_fetch.js';
+import { defineHandler } from './handler.js';
+
+export const offsetFetch = defineHandler({
+  apiKey: ApiKey.OffsetFetch,
+  name: 'OffsetFetch',
+  versionMin: 1,
+  versionMax: 5,
+  async handle(ctx, request) {
+    const requested = request.topics?.map((topic) => ({ name: topic.topicName, partitionIndexes: topic.partitionIndexes })) ?? null;
+    const response = ctx.groups === null
+      ? {
+          errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+          topics: (requested ?? []).map((topic) => ({
+            name: topic.name,
+            partitions: topic.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE })),
+          })),
+        }
+      : await ctx.groups.offsetFetch({ groupId: request.groupId, topics: requested });
+    const topLevel = ctx.apiVersion >= 2;
+    const body: OffsetFetchResponse = {
+      throttleTimeMs: 0,
+      errorCode: topLevel ? response.errorCode : ErrorCode.NONE,
+      topics: response.topics.map((topic) => ({
+        topicName: topic.name,
+        partitions: topic.partitions.map((partition) => ({
+          partitionIndex: partition.partitionIndex,
+          committedOffset: partition.committedOffset,
+          committedLeaderEpoch: partition.committedLeaderEpoch,
+          metadata: partition.metadata ?? '',
+          errorCode: !topLevel && response.errorCode !== ErrorCode.NONE ? response.errorCode : partition.errorCode,
+        })),
+      })),
+    };
+    return body;
+  },
+});

@@ -1,0 +1,60 @@
+// Kafka topic config names ↔ the TopicConfigView Lanes implements. Used by CreateTopics (to read
+// the configs a client sets) and DescribeConfigs (to report them).
+import { ErrorCode, LanesError } from '../errors.js';
+import type { TopicConfigView } from './handler.js';
+
+export const topicConfigNames = {
+  'retention.ms': 'retentionMs',
+  'retention.bytes': 'retentionBytes',
+  'segment.bytes': 'segmentBytes',
+  'max.message.bytes': 'maxMessageBytes',
+} as const satisfies Record<string, keyof TopicConfigView>;
+
+export type TopicConfigName = keyof typeof topicConfigNames;
+
+/**
+ * Configs Kafka knows that Lanes accepts and ignores, with the only value Lanes behaves like
+ * (null: any value). A topic config outside both lists is refused with INVALID_CONFIG.
+ */
+const acceptedIgnored: Record<string, string | null> = {
+  'cleanup.policy': 'delete',
+  'compression.type': null,
+  'min.insync.replicas': null,
+  'message.timestamp.type': 'CreateTime',
+  'unclean.leader.election.enable': null,
+  'segment.ms': null,
+  'flush.messages': null,
+  'flush.ms': null,
+  'file.delete.delay.ms': null,
+  'index.interval.bytes': null,
+  'delete.retention.ms': null,
+  'min.compaction.lag.ms': null,
+  'max.compaction.lag.ms': null,
+  'min.cleanable.dirty.ratio': null,
+  'preallocate': null,
+  'segment.index.bytes': null,
+  'segment.jitter.ms': null,
+  'message.downconversion.enable': null,
+  'message.timestamp.difference.max.ms': null,
+  'follower.replication.throttled.replicas': null,
+  'leader.replication.throttled.replicas': null,
+};
+
+/** Reads CreateTopics configs; throws LanesError INVALID_CONFIG for values Lanes cannot honour. */
+export function parseTopicConfigs(configs: readonly { name: string; value: string | null }[]): Partial<TopicConfigView> {
+  const parsed: Partial<TopicConfigView> = {};
+  for (const { name, value } of configs) {
+    if (name in topicConfigNames) {
+      const number = value === null ? Number.NaN : Number(value);
+      if (!Number.isSafeInteger(number)) throw new LanesError(ErrorCode.INVALID_CONFIG, `config ${name} needs an integer, got ${JSON.stringify(value)}`);
+      parsed[topicConfigNames[name as TopicConfigName]] = number;
+      continue;
+    }
+    if (!(name in acceptedIgnored)) throw new LanesError(ErrorCode.INVALID_CONFIG, `unknown topic config ${name}`);
+    const only = acceptedIgnored[name];
+    if (only !== null && value !== null && value !== only) {
+      throw new LanesError(ErrorCode.INVALID_CONFIG, `config ${name}=${value} is not supported (Lanes behaves as ${name}=${only})`);
+    }
+  }
+  return parsed;
+}

@@ -1,0 +1,41 @@
+// A broker (memory storage, one shard) with its Kafka listener on a free port, for wire and
+// compatibility tests. `groups` tells whether the broker serves consumer groups yet.
+import { Broker } from '../../../actors/host/broker.js';
+import { KafkaListener, type ListenerOptions } from '../../../actors/net/listener.js';
+
+const MiB = 1024 * 1024;
+
+export interface TestServer {
+  broker: Broker;
+  listener: KafkaListener;
+  host: string;
+  port: number;
+  /** "127.0.0.1:port" */
+  address: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(options: Omit<ListenerOptions, 'broker'> & { maxMessageBytes?: number } = {}): Promise<TestServer> {
+  const broker = await Broker.start({
+    storage: 'memory',
+    shards: 1,
+    memoryBytes: 256 * MiB,
+    ringBytes: 4 * MiB,
+    groups: { initialRebalanceDelayMs: 0 },
+    topicDefaults: options.maxMessageBytes === undefined ? undefined : { maxMessageBytes: options.maxMessageBytes },
+  });
+  const listener = await KafkaListener.listen({ ...options, broker, host: '127.0.0.1', port: 0 });
+  return {
+    broker,
+    listener,
+    host: listener.host,
+    port: listener.port,
+    address: `${listener.host}:${listener.port}`,
+    async stop() {
+      await listener.stop(200);
+      await broker.stop();
+    },
+  };
+}
+
+export const groupsAvailable = typeof (Broker.prototype as unknown as { joinGroup?: unknown }).joinGroup === 'function';
