@@ -49,7 +49,7 @@ function storeInt32BigEndian(at: usize, value: u32): void {
 
 /**
  * The address just after the varint that starts at `p`, or 0 when it runs to `limit` or is longer
- * than `maxBytes` (5 for a varint, 10 for a varlong). The TS readers throw CORRUPT_MESSAGE for
+ * than `maxBytes` (10 for the varlong timestampDelta, whose value the walk does not need). The TS readers throw CORRUPT_MESSAGE for
  * both, checking the bound before each byte as this does. 0 is never a valid answer: p > 0.
  */
 // @ts-ignore: decorator
@@ -65,25 +65,82 @@ function varintEnd(p: usize, limit: usize, maxBytes: u32): usize {
 }
 
 /**
- * The zigzag int32 in [start, end), a varint varintEnd accepted (≤ 5 bytes). Bits shifted past 32
- * are dropped, as JS's `|=` with `<<` drops them in readVarint, so odd 5-byte encodings agree.
+ * Decodes the zigzag varint (int32) at `p` in one pass and returns it packed with its end:
+ * (end << 32) | value, or 0 when the varint runs to `limit` or is longer than 5 bytes (the TS
+ * reader throws CORRUPT_MESSAGE for both, checking the bound before each byte as this does; 0 is
+ * never a valid answer, as the end is > 0). Bits shifted past 32 are dropped, as JS's `|=` with
+ * `<<` drops them in readVarint, so odd 5-byte encodings agree.
  */
 // @ts-ignore: decorator
 @inline
-function zigzag32(start: usize, end: usize): i32 {
-  assert(end > start && end - start <= 5, 'zigzag32: not a varint accepted by varintEnd');
+function readVarint32(p: usize, limit: usize): u64 {
+  // One- and two-byte varints (−8192..8191: null, empty and short lengths, header counts, record
+  // lengths and offset deltas of most records) are decoded from one u16 load; longer ones, and
+  // any varint within a byte of `limit`, by the loop.
+  if (p + 1 < limit) {
+    const two = <u32>load<u16>(p); // little-endian: the first byte is the low one
+    if ((two & 0x80) == 0) {
+      const raw = two & 0x7f;
+      return (<u64>(p + 1) << 32) | <u64>((raw >>> 1) ^ -(raw & 1));
+    }
+    if ((two & 0x8000) == 0) {
+      const raw = (two & 0x7f) | ((two >>> 1) & 0x3f80);
+      return (<u64>(p + 2) << 32) | <u64>((raw >>> 1) ^ -(raw & 1));
+    }
+  }
+  return readVarint32Long(p, limit);
+}
+
+function readVarint32Long(p: usize, limit: usize): u64 {
   let raw: u32 = 0;
   let shift: u32 = 0;
-  for (let p = start; p < end; p++) {
-    raw |= (<u32>load<u8>(p) & 0x7f) << shift;
+  for (let i: u32 = 0; i < 5; i++) {
+    if (p >= limit) return 0;
+    const byte = <u32>load<u8>(p);
+    p++;
+    raw |= (byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return (<u64>p << 32) | <u64>((raw >>> 1) ^ -(raw & 1));
     shift += 7;
   }
-  return <i32>(raw >>> 1) ^ -<i32>(raw & 1);
+  return 0;
+}
+
+// @ts-ignore: decorator
+@inline
+function varintEndOf(packed: u64): usize {
+  return <usize>(packed >>> 32);
+}
+
+// @ts-ignore: decorator
+@inline
+function varintValueOf(packed: u64): i32 {
+  return <i32>packed;
+}
+
+/**
+ * Skips a length-prefixed field at `p` (key, value, header key or header value): a zigzag varint
+ * length, −1 for null when `minLength` is −1, else 0..(bytes left in the record), then that many
+ * bytes. Returns the address after the field, or −CORRUPT_MESSAGE for a bad varint and
+ * −INVALID_RECORD for a bad length, as the TS twin's skipSizedField throws them.
+ */
+// @ts-ignore: decorator
+@inline
+function skipSizedField(p: usize, recordEnd: usize, minLength: i32): i64 {
+  const packed = readVarint32(p, recordEnd);
+  if (packed == 0) return -<i64>CORRUPT_MESSAGE;
+  const lengthEnd = varintEndOf(packed);
+  const length = varintValueOf(packed);
+  // recordEnd − lengthEnd ≤ recordLength, an i32 ≥ 0, so the comparison is exact in i32 (−1 too).
+  if (length < minLength || length > <i32>(recordEnd - lengthEnd)) return -<i64>INVALID_RECORD;
+  return <i64>(lengthEnd + <usize>max<i32>(length, 0));
 }
 
 /**
  * The record walk over [start, end): exactly `recordCount` records, each within bounds, with
- * offsetDelta 0, 1, …, n−1, and no bytes after the last. Twin of checkRecordOffsets.
+ * offsetDelta 0, 1, …, n−1, key, value and headers (non-null header keys) that fit the record and
+ * end exactly at its declared length, and no bytes after the last record. Twin of
+ * checkRecordOffsets, whose comment explains the codes: a bad varint is CORRUPT_MESSAGE, a field or
+ * header count that does not fit, or fields that end before the record does, INVALID_RECORD.
  */
 function checkRecordOffsets(start: usize, end: usize, recordCount: i32): i32 {
   assert(recordCount > 0, 'checkRecordOffsets: the caller checked recordCount > 0');
@@ -91,21 +148,42 @@ function checkRecordOffsets(start: usize, end: usize, recordCount: i32): i32 {
   let p = start;
   for (let index: i32 = 0; index < recordCount; index++) {
     if (p >= end) return INVALID_RECORD; // fewer records than the header claims
-    const lengthEnd = varintEnd(p, end, 5);
-    if (lengthEnd == 0) return CORRUPT_MESSAGE;
-    const recordLength = zigzag32(p, lengthEnd);
-    p = lengthEnd;
+    const recordLengthVarint = readVarint32(p, end);
+    if (recordLengthVarint == 0) return CORRUPT_MESSAGE;
+    const recordLength = varintValueOf(recordLengthVarint);
+    p = varintEndOf(recordLengthVarint);
     // Compared as a remaining length, so a huge recordLength cannot wrap the address.
     if (recordLength < 0 || <usize>recordLength > end - p) return CORRUPT_MESSAGE;
     const recordEnd = p + <usize>recordLength;
     // Skip the attributes byte without a bound check, as the twin does: on an empty record
     // p passes recordEnd and the timestampDelta read below fails as truncated.
-    p += 1;
-    const timestampEnd = varintEnd(p, recordEnd, 10); // varlong timestampDelta, value unused
+    const timestampEnd = varintEnd(p + 1, recordEnd, 10); // varlong timestampDelta, value unused
     if (timestampEnd == 0) return CORRUPT_MESSAGE;
-    const offsetDeltaEnd = varintEnd(timestampEnd, recordEnd, 5);
-    if (offsetDeltaEnd == 0) return CORRUPT_MESSAGE;
-    if (zigzag32(timestampEnd, offsetDeltaEnd) != index) return INVALID_RECORD;
+    const offsetDelta = readVarint32(timestampEnd, recordEnd);
+    if (offsetDelta == 0) return CORRUPT_MESSAGE;
+    if (varintValueOf(offsetDelta) != index) return INVALID_RECORD;
+    // From here every read succeeds within the record or returns: each field ends ≤ recordEnd.
+    // The fields are walked apart from p: the next record starts from recordEnd, so the
+    // loop-carried dependency stays the record length alone.
+    let field = skipSizedField(varintEndOf(offsetDelta), recordEnd, -1); // key
+    if (field < 0) return <i32>-field;
+    field = skipSizedField(<usize>field, recordEnd, -1); // value
+    if (field < 0) return <i32>-field;
+    const headerCountVarint = readVarint32(<usize>field, recordEnd);
+    if (headerCountVarint == 0) return CORRUPT_MESSAGE;
+    const headerCount = varintValueOf(headerCountVarint);
+    let q = varintEndOf(headerCountVarint);
+    // Bounded by the bytes left (as Kafka does) before any header is read: a huge count fails here.
+    if (headerCount < 0 || headerCount > <i32>(recordEnd - q)) return INVALID_RECORD;
+    for (let header: i32 = 0; header < headerCount; header++) {
+      field = skipSizedField(q, recordEnd, 0); // header keys are non-null strings
+      if (field < 0) return <i32>-field;
+      field = skipSizedField(<usize>field, recordEnd, -1); // header value
+      if (field < 0) return <i32>-field;
+      q = <usize>field;
+    }
+    assert(q <= recordEnd, 'checkRecordOffsets: a field ran past its record');
+    if (q != recordEnd) return INVALID_RECORD; // the fields end before the record's declared length
     p = recordEnd;
   }
   assert(p <= end, 'checkRecordOffsets: the walk left the batch');
@@ -115,7 +193,8 @@ function checkRecordOffsets(start: usize, end: usize, recordCount: i32): i32 {
 
 /**
  * Validates the batch occupying exactly [src, src + length), as validateRecordBatch does, and
- * returns Kafka's code: 0, CORRUPT_MESSAGE, MESSAGE_TOO_LARGE or INVALID_RECORD; or
+ * returns Kafka's code: 0, CORRUPT_MESSAGE, MESSAGE_TOO_LARGE or INVALID_RECORD (which includes a
+ * record whose key, value or headers do not fit it exactly); or
  * UNSUPPORTED_COMPRESSION_TYPE for any compressed batch, whose records only the host can reach
  * (it decompresses and runs the TS twin). Never writes.
  */

@@ -4,9 +4,13 @@
 // on: an assert failure throws InvariantError and fails the run) and the release build.
 //
 // Method: fast-check generates batches with encodeRecordBatch, then corrupts them: bit flips,
-// truncations, stray bytes, patched header fields, random bytes in place of the records; usually
-// the CRC is then recomputed so the corruption reaches the record walk rather than stopping at the
-// CRC check. The failing seed is printed by fast-check on failure.
+// truncations, stray bytes, patched header fields, random bytes in place of the records, records
+// crafted field by field, and mutations of one length inside a real record (key, value, header
+// count, header key or value length; stray bytes after the last header), usually re-framing the
+// record so the walk reaches that field. Usually the CRC is then recomputed so the corruption
+// reaches the record walk rather than stopping at the CRC check. The property also requires that
+// every inner-record check was reached, so the twins are compared on each of them. The failing
+// seed is printed by fast-check on failure.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +18,10 @@ import { LanesError, isLanesError } from '../../../core/errors.js';
 import { tsBatchKernels } from '../../../core/records/batch_kernels.js';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
 import { crc32c } from '../../../core/records/crc32c.js';
-import { BatchField, writeInt32 } from '../../../core/records/record_batch.js';
+import { BatchField, readInt32, validateRecordBatch, writeInt32 } from '../../../core/records/record_batch.js';
+import { readVarint, readVarlong, varintBytes, writeVarint } from '../../../core/records/varint.js';
+import { concatBytes } from '../../support/arbitraries.js';
+import { innerRecordCases } from '../../unit/records/inner_record_cases.js';
 import type { RecordInput } from '../../../core/records/record.js';
 import { builds, createHarness, placeSource, twinCode, type Harness } from './wasm_harness.js';
 
@@ -40,28 +47,59 @@ type Corruption =
   | { kind: 'codec'; codec: number }
   | { kind: 'magic'; value: number }
   | { kind: 'records'; random: Uint8Array; recordCount: number }
-  | { kind: 'crafted'; records: CraftedRecord[]; recordCount: number };
+  | { kind: 'crafted'; records: CraftedRecord[]; recordCount: number }
+  | { kind: 'inner'; record: number; field: number; adjust: number; absolute: number | null; stray: number; fixRecordLength: boolean };
 
 /**
  * A record built field by field with varints of a chosen byte count (overlong encodings, the 5-
  * and 10-byte limits and one past them), so the readers' edge cases are reached, which random
- * bytes almost never do.
+ * bytes almost never do. Key, value and headers carry their real bytes, but each declared length
+ * (and the header count) may be mutated: null, negative, one off, past the record, huge. So the
+ * twins are compared on every inner-field failure, not only on the record framing.
  */
 interface CraftedRecord {
   timestampBytes: number;
   offsetDeltaBytes: number;
   offsetDelta: number | null; // null: the record's index
   noise: number; // random bits for the high bits of varint bytes past the value
+  key: CraftedField;
+  value: CraftedField;
+  headerCount: number | null; // null: headers.length
+  headers: { key: CraftedField; value: CraftedField }[];
   padding: number;
   lengthAdjust: number;
 }
 
+/** A length-prefixed field: `bytes` bytes present, `declared` in its length varint (null: honest). */
+interface CraftedField {
+  bytes: number;
+  declared: number | null;
+  /** Bytes of the length varint; 0: the shortest encoding. */
+  lengthBytes: number;
+}
+
+const craftedFieldArbitrary: fc.Arbitrary<CraftedField> = fc.record({
+  bytes: fc.integer({ min: 0, max: 6 }),
+  declared: fc.option(
+    fc.oneof(
+      fc.integer({ min: -3, max: 9 }), // null (−1), negative non-null, near the true length
+      fc.constantFrom(0x7fff_ffff, -0x8000_0000, 0x4000_0000, 127, 128),
+    ),
+    { nil: null, freq: 5 },
+  ),
+  lengthBytes: fc.oneof({ weight: 8, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 6 }) }),
+});
+
 const craftedRecordArbitrary: fc.Arbitrary<CraftedRecord> = fc.record({
-  timestampBytes: fc.integer({ min: 1, max: 11 }),
-  offsetDeltaBytes: fc.integer({ min: 1, max: 6 }),
-  offsetDelta: fc.option(fc.integer({ min: -3, max: 0x7fff_ffff }), { nil: null, freq: 4 }),
+  timestampBytes: fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 11 }) }),
+  offsetDeltaBytes: fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 6 }) }),
+  offsetDelta: fc.option(fc.integer({ min: -3, max: 0x7fff_ffff }), { nil: null, freq: 8 }),
   noise: fc.nat(),
-  padding: fc.integer({ min: 0, max: 3 }),
+  key: craftedFieldArbitrary,
+  value: craftedFieldArbitrary,
+  headerCount: fc.option(fc.oneof(fc.integer({ min: -2, max: 8 }), fc.constantFrom(0x7fff_ffff, -0x8000_0000, 200)), { nil: null, freq: 6 }),
+  headers: fc.array(fc.record({ key: craftedFieldArbitrary, value: craftedFieldArbitrary }), { maxLength: 3 }),
+  padding: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }),
   lengthAdjust: fc.oneof({ weight: 6, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: -3, max: 3 }) }),
 });
 
@@ -78,15 +116,114 @@ function varintOfBytes(value: number, count: number, noise: number): number[] {
   return out;
 }
 
+function pushField(body: number[], field: CraftedField, noise: number): void {
+  const declared = field.declared ?? field.bytes;
+  body.push(...varintOfBytes(declared, field.lengthBytes === 0 ? varintBytes(declared) : field.lengthBytes, noise));
+  for (let i = 0; i < field.bytes; i++) body.push(0x61 + i);
+}
+
 function craftRecords(records: CraftedRecord[]): Uint8Array {
   const out: number[] = [];
   records.forEach((record, index) => {
     const body = [0, ...varintOfBytes(0, record.timestampBytes, record.noise)];
     body.push(...varintOfBytes(record.offsetDelta ?? index, record.offsetDeltaBytes, record.noise));
+    pushField(body, record.key, record.noise);
+    pushField(body, record.value, record.noise);
+    const headerCount = record.headerCount ?? record.headers.length;
+    body.push(...varintOfBytes(headerCount, varintBytes(headerCount), record.noise));
+    for (const header of record.headers) {
+      pushField(body, header.key, record.noise);
+      pushField(body, header.value, record.noise);
+    }
     for (let i = 0; i < record.padding; i++) body.push(0x42);
-    out.push(...varintOfBytes(body.length + record.lengthAdjust, 1 + (record.noise & 1), record.noise), ...body);
+    const length = body.length + record.lengthAdjust;
+    out.push(...varintOfBytes(length, Math.max(varintBytes(length), 1 + (record.noise & 1)), record.noise), ...body);
   });
   return Uint8Array.from(out);
+}
+
+/**
+ * The length varints inside each record of an uncompressed batch, as [start, end) byte ranges:
+ * key length, value length, header count, then each header's key and value lengths. With each
+ * record's length varint range and its end, so a mutation can rewrite one and re-frame the record.
+ */
+interface RecordLayout {
+  lengthStart: number;
+  bodyStart: number;
+  end: number;
+  fields: [number, number][];
+}
+
+function recordLayouts(batch: Uint8Array): RecordLayout[] {
+  const layouts: RecordLayout[] = [];
+  const cursor = { position: BatchField.records };
+  const varintRange = (): [number, number] => {
+    const start = cursor.position;
+    readVarint(batch, cursor, batch.length);
+    return [start, cursor.position];
+  };
+  while (cursor.position < batch.length) {
+    const lengthStart = cursor.position;
+    const length = readVarint(batch, cursor, batch.length);
+    const bodyStart = cursor.position;
+    cursor.position += 1; // attributes
+    readVarlong(batch, cursor, batch.length);
+    readVarint(batch, cursor, batch.length);
+    const fields: [number, number][] = [];
+    for (let i = 0; i < 2; i++) {
+      const range = varintRange();
+      fields.push(range);
+      cursor.position += Math.max(0, zigzagAt(batch, range));
+    }
+    const countRange = varintRange();
+    fields.push(countRange);
+    const count = zigzagAt(batch, countRange);
+    for (let h = 0; h < count; h++) {
+      for (let i = 0; i < 2; i++) {
+        const range = varintRange();
+        fields.push(range);
+        cursor.position += Math.max(0, zigzagAt(batch, range));
+      }
+    }
+    expect(cursor.position).toBe(bodyStart + length); // the builder's records parse exactly
+    layouts.push({ lengthStart, bodyStart, end: cursor.position, fields });
+  }
+  return layouts;
+}
+
+function zigzagAt(bytes: Uint8Array, [start]: [number, number]): number {
+  return readVarint(bytes, { position: start }, bytes.length);
+}
+
+/** Encodes a zigzag varint in the shortest form. */
+function encodeVarint(value: number): Uint8Array {
+  const out = new Uint8Array(5);
+  const cursor = { position: 0 };
+  writeVarint(out, cursor, value);
+  return out.subarray(0, cursor.position);
+}
+
+/**
+ * Rewrites one length varint inside one record of a valid, uncompressed batch (to the original
+ * plus `adjust`, or to `absolute`), optionally appends stray bytes after the record's last header,
+ * and, when asked, re-frames the record (its length varint) so the walk reaches the inner field.
+ */
+function mutateInner(batch: Uint8Array, corruption: Extract<Corruption, { kind: 'inner' }>): Uint8Array {
+  const layouts = recordLayouts(batch);
+  const layout = layouts[corruption.record % layouts.length];
+  const [fieldStart, fieldEnd] = layout.fields[corruption.field % layout.fields.length];
+  const original = zigzagAt(batch, [fieldStart, fieldEnd]);
+  const value = corruption.absolute ?? (original + corruption.adjust) | 0;
+  const body = concatBytes([
+    batch.subarray(layout.bodyStart, fieldStart),
+    encodeVarint(value),
+    batch.subarray(fieldEnd, layout.end),
+    new Uint8Array(corruption.stray).fill(0x5a),
+  ]);
+  const length = corruption.fixRecordLength ? encodeVarint(body.length) : batch.subarray(layout.lengthStart, layout.bodyStart);
+  const bytes = concatBytes([batch.subarray(0, layout.lengthStart), length, body, batch.subarray(layout.end)]);
+  writeInt32(bytes, BatchField.batchLength, bytes.length - 12);
+  return bytes;
 }
 
 const corruptionArbitrary: fc.Arbitrary<Corruption> = fc.oneof(
@@ -97,11 +234,20 @@ const corruptionArbitrary: fc.Arbitrary<Corruption> = fc.oneof(
   fc.record({ kind: fc.constant('codec' as const), codec: fc.integer({ min: 1, max: 7 }) }),
   fc.record({ kind: fc.constant('magic' as const), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('records' as const), random: fc.uint8Array({ maxLength: 64 }), recordCount: fc.integer({ min: -1, max: 4 }) }),
-  fc.record({ kind: fc.constant('crafted' as const), records: fc.array(craftedRecordArbitrary, { minLength: 1, maxLength: 4 }), recordCount: fc.integer({ min: 0, max: 5 }) }),
+  fc.record({ kind: fc.constant('crafted' as const), records: fc.array(craftedRecordArbitrary, { minLength: 1, maxLength: 4 }), recordCount: fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 5 }) }) }),
+  fc.record({
+    kind: fc.constant('inner' as const),
+    record: fc.nat(),
+    field: fc.nat(),
+    adjust: fc.integer({ min: -3, max: 3 }),
+    absolute: fc.option(fc.oneof(fc.constant(-1), fc.integer({ min: -3, max: 2 }), fc.constantFrom(0x7fff_ffff, -0x8000_0000, 0x4000_0000, 300)), { nil: null, freq: 2 }),
+    stray: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3 })),
+    fixRecordLength: fc.oneof({ weight: 5, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  }),
 );
 
 function corrupt(batch: Uint8Array, corruption: Corruption, fixCrc: boolean): Uint8Array {
-  let bytes = batch.slice();
+  let bytes: Uint8Array = batch.slice();
   switch (corruption.kind) {
     case 'flip':
       corruption.positions.forEach((position, i) => {
@@ -129,6 +275,9 @@ function corrupt(batch: Uint8Array, corruption: Corruption, fixCrc: boolean): Ui
     case 'magic':
       bytes[BatchField.magic] = corruption.value;
       break;
+    case 'inner':
+      bytes = mutateInner(bytes, corruption);
+      break;
     case 'records':
     case 'crafted': {
       // A valid header over random or crafted record bytes: fuzzes the walk and the varint readers.
@@ -146,6 +295,26 @@ function corrupt(batch: Uint8Array, corruption: Corruption, fixCrc: boolean): Ui
   }
   if (fixCrc && bytes.length >= BatchField.records) writeInt32(bytes, BatchField.crc, crc32c(bytes, BatchField.attributes));
   return bytes;
+}
+
+/** The inner-record checks of the walk, as the TS twin's messages name them. */
+const innerFailureKinds = ['key length', 'value length', 'header count', 'header key length', 'header value length', 'fields end'] as const;
+
+/** Which inner-record check the TS twin failed on, or null when it failed elsewhere or accepted. */
+function innerFailure(data: Uint8Array, maxBatchBytes: number): string | null {
+  try {
+    validateRecordBatch(data, 0, data.length, { maxBatchBytes, crc32c });
+    return null;
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/: header key length/.test(message)) return 'header key length';
+    if (/: header value length/.test(message)) return 'header value length';
+    if (/: key length/.test(message)) return 'key length';
+    if (/: value length/.test(message)) return 'value length';
+    if (/: header count/.test(message)) return 'header count';
+    if (/: its fields end/.test(message)) return 'fields end';
+    return null;
+  }
 }
 
 /** Runs the TS twin's validateAndCopy into a plain buffer; returns its count, or its error. */
@@ -194,6 +363,7 @@ describe.each(builds)('WASM kernels equal their TS twins (%s build)', (build) =>
 
   it('validation: random corruptions give the same Kafka code in both (the first failing check)', () => {
     const seen = new Map<number, number>();
+    const seenInner = new Map<string, number>();
     fc.assert(
       fc.property(
         batchArbitrary,
@@ -208,6 +378,8 @@ describe.each(builds)('WASM kernels equal their TS twins (%s build)', (build) =>
           const expected = twinCode(bytes, maxBatchBytes);
           const actual = harness.kernels.exports.validateRecordBatch(harness.tablePtr, view.byteOffset, view.length, maxBatchBytes);
           seen.set(expected, (seen.get(expected) ?? 0) + 1);
+          const inner = innerFailure(bytes, maxBatchBytes);
+          if (inner !== null) seenInner.set(inner, (seenInner.get(inner) ?? 0) + 1);
           expect(actual).toBe(expected);
         },
       ),
@@ -215,6 +387,29 @@ describe.each(builds)('WASM kernels equal their TS twins (%s build)', (build) =>
     );
     // The generator must reach every outcome, or the property proves less than it claims.
     expect([...seen.keys()].sort((a, b) => a - b)).toEqual([0, 2, 10, 76, 87]);
+    // And every check inside a record, where the twins were compared too.
+    if (process.env.TWIN_STATS) console.log(JSON.stringify([...seen]), JSON.stringify([...seenInner]));
+    expect([...seenInner.keys()].sort()).toEqual([...innerFailureKinds].sort());
+  });
+
+  it.each(innerRecordCases.map((c) => [c.name, c] as const))('inner-record case: %s', (_name, { bytes, code }) => {
+    const view = placeSource(harness, bytes, 3);
+    expect(twinCode(bytes, 1 << 20)).toBe(code);
+    expect(harness.kernels.exports.validateRecordBatch(harness.tablePtr, view.byteOffset, view.length, 1 << 20)).toBe(code);
+    const target = new Uint8Array(harness.memory.buffer, harness.target.ptr, bytes.length + 8).fill(0xa5);
+    if (code === 0) {
+      expect(harness.kernels.validateAndCopy(view, 0, view.length, { bytes: target, position: 4 }, 9, 0, { maxBatchBytes: 1 << 20 })).toBe(readInt32(bytes, BatchField.recordCount));
+    } else {
+      let thrown: unknown = null;
+      try {
+        harness.kernels.validateAndCopy(view, 0, view.length, { bytes: target, position: 4 }, 9, 0, { maxBatchBytes: 1 << 20 });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isLanesError(thrown) && thrown.errorCode).toBe(code);
+      expect(target.every((byte) => byte === 0xa5)).toBe(true);
+    }
+    expect(Buffer.from(view).equals(Buffer.from(bytes))).toBe(true); // the source is untouched
   });
 
   it('validateAndCopy: the same count, copy and patch as the TS twin; on failure the same error and nothing copied', () => {

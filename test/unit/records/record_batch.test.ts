@@ -4,7 +4,9 @@ import { ErrorCode, isLanesError } from '../../../core/errors.js';
 import { tsBatchKernels } from '../../../core/records/batch_kernels.js';
 import { defaultValidateOptions } from '../../../core/records/compression.js';
 import { BatchField, Compression, patchBatch, readBatchHeader, validateRecordBatch } from '../../../core/records/record_batch.js';
+import { readBatches } from '../../../core/records/record_reader.js';
 import { resealBatch, rewriteOffsetDelta } from '../../support/arbitraries.js';
+import { innerRecordCases, rawRecord } from './inner_record_cases.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const options = { maxBatchBytes: 1 << 20 };
@@ -124,5 +126,45 @@ describe('RecordBatch v2', () => {
     const gzip = encodeRecordBatch([{ key: bytes('k'), value: bytes('v'.repeat(500)) }], { compression: Compression.gzip });
     expect(gzip.length).toBeLessThan(500);
     expect(validateRecordBatch(gzip, 0, gzip.length, defaultValidateOptions())).toBe(1);
+  });
+});
+
+describe('RecordBatch v2: every record must parse (key, value, headers fit it exactly)', () => {
+  const validate = (bytes: Uint8Array) => codeOf(() => validateRecordBatch(bytes, 0, bytes.length, options));
+
+  it.each(innerRecordCases.map((c) => [c.name, c] as const))('%s', (_name, { bytes, code }) => {
+    const before = bytes.slice();
+    if (code === 0) {
+      expect(validateRecordBatch(bytes, 0, bytes.length, options)).toBe(readBatchHeader(bytes).recordCount);
+      expect([...readBatches(bytes)].flatMap((batch) => batch.records)).toHaveLength(readBatchHeader(bytes).recordCount);
+    } else {
+      expect(validate(bytes)).toBe(code);
+      // What validation now refuses, no consumer could have read.
+      expect(codeOf(() => [...readBatches(bytes)])).toBeDefined();
+      const target = { bytes: new Uint8Array(bytes.length + 8).fill(0xaa), position: 4 };
+      expect(codeOf(() => tsBatchKernels.validateAndCopy(bytes, 0, bytes.length, target, 100, 0, options))).toBe(code);
+      expect(target.bytes.every((b) => b === 0xaa)).toBe(true);
+    }
+    expect(bytes).toEqual(before); // the source is never modified
+  });
+
+  it('checks the inner records of a compressed batch after decompressing them', () => {
+    const plain = rawRecord(0, [-1, 3, [0x76, 0x76, 0x76], 1, -1, -1]); // a header key length of −1
+    const gzip = encodeRecordBatch([{ key: null, value: bytes('v') }], { compression: Compression.gzip });
+    const opts = defaultValidateOptions();
+    const inner = { ...opts, decompress: (codec: number, blob: Uint8Array) => (codec === Compression.gzip ? plain : opts.decompress!(codec, blob)) };
+    expect(codeOf(() => validateRecordBatch(gzip, 0, gzip.length, inner))).toBe(ErrorCode.INVALID_RECORD);
+  });
+
+  it('accepts every batch the builder encodes, headers included', () => {
+    const many = encodeRecordBatch(
+      Array.from({ length: 20 }, (_, i) => ({
+        key: i % 3 === 0 ? null : bytes(`key-${i}`),
+        value: i % 5 === 0 ? null : new Uint8Array(i * 7).fill(i),
+        headers: Array.from({ length: i % 4 }, (_, h) => ({ key: h === 0 ? '' : `h${h}`, value: h % 2 === 0 ? null : bytes('x'.repeat(h)) })),
+        timestamp: 1_700_000_000_000 + i,
+      })),
+    );
+    expect(validateRecordBatch(many, 0, many.length, options)).toBe(20);
   });
 });
