@@ -22,6 +22,8 @@ export interface Actor {
   endTurn(): void;
   /** Periodic housekeeping (retention, interval flush, timers), every tick of the shard. */
   tick(nowMs: number): void;
+  /** The earliest moment the actor needs a tick sooner than the shard's regular one, if any. */
+  nextDeadlineMs?(): number | undefined;
   close(): Promise<void>;
 }
 

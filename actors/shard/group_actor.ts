@@ -170,6 +170,10 @@ export class GroupActor implements Actor {
     if (deadline !== undefined && deadline <= nowMs) this.#apply(this.#coordinator.tick(nowMs));
   }
 
+  nextDeadlineMs(): number | undefined {
+    return this.#coordinator.nextDeadlineMs();
+  }
+
   tick(nowMs: number): void {
     this.#tickIfDue(nowMs);
     this.#log.tick(nowMs);

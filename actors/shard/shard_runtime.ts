@@ -49,6 +49,8 @@ export class ShardRuntime implements ReplySink {
   readonly #options: ShardRuntimeOptions;
   readonly #actors = new Map<number, Actor>();
   readonly #touched = new Set<Actor>();
+  /** Actors with deadlines of their own (group coordinators); partitions only use the tick. */
+  readonly #timed = new Set<Actor>();
   #stopping = false;
   #stopped: Promise<void> | null = null;
   #nextTickMs = 0;
@@ -63,6 +65,7 @@ export class ShardRuntime implements ReplySink {
   add(actor: Actor): void {
     assert(!this.#actors.has(actor.actorId), `actor ${actor.actorId} already runs on shard ${this.#options.shardId}`);
     this.#actors.set(actor.actorId, actor);
+    if (actor.nextDeadlineMs !== undefined) this.#timed.add(actor);
   }
 
   get(actorId: number): Actor | undefined {
@@ -74,6 +77,7 @@ export class ShardRuntime implements ReplySink {
     if (actor === undefined) return undefined;
     this.#actors.delete(actorId);
     this.#touched.delete(actor);
+    this.#timed.delete(actor);
     await actor.close();
     return actor;
   }
@@ -111,11 +115,20 @@ export class ShardRuntime implements ReplySink {
         doorbell.cancelSleep();
         continue;
       }
-      const untilTickMs = Math.max(1, this.#nextTickMs - clock.nowMs());
-      await doorbell.waitAsync(untilTickMs);
+      await doorbell.waitAsync(Math.max(1, this.#wakeAtMs() - clock.nowMs()));
     }
     // Whatever the host published before asking us to stop is still answered.
     while (this.#turn());
+  }
+
+  /** The regular tick, or an actor's earlier deadline (a session timeout, a rebalance delay). */
+  #wakeAtMs(): number {
+    let wakeAtMs = this.#nextTickMs;
+    for (const actor of this.#timed) {
+      const deadline = actor.nextDeadlineMs?.();
+      if (deadline !== undefined && deadline < wakeAtMs) wakeAtMs = deadline;
+    }
+    return wakeAtMs;
   }
 
   /** Asks the loop to end after the work already in the ring; resolves once every actor closed. */
@@ -150,7 +163,7 @@ export class ShardRuntime implements ReplySink {
     for (const actor of this.#touched) actor.endTurn();
     this.#touched.clear();
     const nowMs = clock.nowMs();
-    if (nowMs >= this.#nextTickMs) {
+    if (nowMs >= this.#wakeAtMs()) {
       this.#nextTickMs = nowMs + this.#options.tickIntervalMs;
       for (const actor of this.#actors.values()) actor.tick(nowMs);
       this.#options.onTick?.(nowMs);
