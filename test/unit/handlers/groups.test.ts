@@ -1,0 +1,161 @@
+// Group handlers: wire structs of each version ↔ core/group/group_api types, with a fake
+// coordinator that records what it was asked.
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../core/errors.js';
+import { deleteGroups } from '../../../core/handlers/delete_groups.js';
+import { describeGroups } from '../../../core/handlers/describe_groups.js';
+import { findCoordinator } from '../../../core/handlers/find_coordinator.js';
+import { heartbeat } from '../../../core/handlers/heartbeat.js';
+import { joinGroup } from '../../../core/handlers/join_group.js';
+import { leaveGroup } from '../../../core/handlers/leave_group.js';
+import { listGroups } from '../../../core/handlers/list_groups.js';
+import { offsetCommit } from '../../../core/handlers/offset_commit.js';
+import { offsetFetch } from '../../../core/handlers/offset_fetch.js';
+import { syncGroup } from '../../../core/handlers/sync_group.js';
+import { advertisedApis, handlerFor, handlerTable } from '../../../core/handlers/handler_table.js';
+import { apiCatalog } from '../../../core/protocol/codec.js';
+import type * as group from '../../../core/group/group_api.js';
+import { noResponse, type NoResponse } from '../../../core/handlers/handler.js';
+import { context, FakeGroups } from './fakes.js';
+
+function response<Body>(value: Body | NoResponse): Body {
+  if (value === noResponse) throw new Error('expected a response');
+  return value as Body;
+}
+
+const joinRequest = (metadata: Uint8Array) => ({
+  groupId: 'g',
+  sessionTimeoutMs: 10_000,
+  rebalanceTimeoutMs: 60_000,
+  memberId: '',
+  groupInstanceId: null,
+  protocolType: 'consumer',
+  protocols: [{ name: 'range', metadata }],
+});
+
+describe('JoinGroup', () => {
+  it('v0 uses the session timeout as rebalance timeout and no member-id handshake; metadata is copied', async () => {
+    const groups = new FakeGroups();
+    const frame = new Uint8Array([1, 2, 3]);
+    const answer = response(await joinGroup.handle(context({ groups, apiVersion: 0 }), joinRequest(frame)));
+    const asked = groups.calls[0].request as group.JoinGroupRequest;
+    expect(asked).toMatchObject({ rebalanceTimeoutMs: 10_000, requireKnownMemberId: false, clientId: 'client-1', clientHost: '/10.0.0.1' });
+    frame[0] = 9; // the frame is reused: the coordinator's copy must not change
+    expect([...asked.protocols[0].metadata]).toEqual([1, 2, 3]);
+    expect(answer).toMatchObject({ errorCode: 0, generationId: 1, protocolName: 'range', leader: 'm1', memberId: 'm1' });
+  });
+
+  it('v4+ asks for the MEMBER_ID_REQUIRED handshake and passes the rebalance timeout', async () => {
+    const groups = new FakeGroups();
+    await joinGroup.handle(context({ groups, apiVersion: 5 }), joinRequest(new Uint8Array(0)));
+    expect(groups.calls[0].request).toMatchObject({ rebalanceTimeoutMs: 60_000, requireKnownMemberId: true });
+  });
+
+  it('without a coordinator, answers COORDINATOR_NOT_AVAILABLE (and FindCoordinator says so too)', async () => {
+    const answer = response(await joinGroup.handle(context({ groups: null, apiVersion: 5 }), joinRequest(new Uint8Array(0))));
+    expect(answer.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const found = response(await findCoordinator.handle(context({ groups: null, apiVersion: 2 }), { key: 'g', keyType: 0 }));
+    expect(found.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  });
+});
+
+describe('FindCoordinator', () => {
+  it('names this node at the address the client connected to; no transaction coordinator', async () => {
+    const found = response(await findCoordinator.handle(context({ apiVersion: 0 }), { key: 'g', keyType: 0 }));
+    expect(found).toMatchObject({ errorCode: 0, nodeId: 0, host: '10.0.0.2', port: 9092 });
+    const transaction = response(await findCoordinator.handle(context({ apiVersion: 1 }), { key: 'tx', keyType: 1 }));
+    expect(transaction.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  });
+});
+
+describe('SyncGroup and Heartbeat', () => {
+  it('copies assignments and passes errors through', async () => {
+    const groups = new FakeGroups();
+    const assignment = new Uint8Array([7, 7]);
+    const synced = response(await syncGroup.handle(context({ groups, apiVersion: 3 }), { groupId: 'g', generationId: 1, memberId: 'm1', groupInstanceId: 'i1', assignments: [{ memberId: 'm1', assignment }] }));
+    const asked = groups.calls[0].request as group.SyncGroupRequest;
+    expect(asked.assignments[0].assignment).not.toBe(assignment);
+    expect(asked.groupInstanceId).toBe('i1');
+    expect([...synced.assignment]).toEqual([7, 7]);
+    const beat = response(await heartbeat.handle(context({ groups, apiVersion: 0 }), { groupId: 'g', generationId: 1, memberId: 'm1', groupInstanceId: null }));
+    expect(beat.errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+  });
+});
+
+describe('LeaveGroup', () => {
+  it('v0–v2: one member, its error surfaces at the top; v3: a batch answered per member', async () => {
+    const groups = new FakeGroups();
+    groups.leaveResponse = { errorCode: 0, members: [{ memberId: 'm1', groupInstanceId: null, errorCode: ErrorCode.UNKNOWN_MEMBER_ID }] };
+    const v1 = response(await leaveGroup.handle(context({ groups, apiVersion: 1 }), { groupId: 'g', memberId: 'm1', members: [] }));
+    expect(groups.calls[0].request).toEqual({ groupId: 'g', members: [{ memberId: 'm1', groupInstanceId: null }] });
+    expect(v1).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.UNKNOWN_MEMBER_ID, members: [] });
+    const v3 = response(await leaveGroup.handle(context({ groups, apiVersion: 3 }), { groupId: 'g', memberId: '', members: [{ memberId: 'm1', groupInstanceId: null }] }));
+    expect(v3.errorCode).toBe(0);
+    expect(v3.members).toEqual([{ memberId: 'm1', groupInstanceId: null, errorCode: ErrorCode.UNKNOWN_MEMBER_ID }]);
+  });
+});
+
+describe('offsets', () => {
+  it('OffsetCommit maps topics both ways', async () => {
+    const groups = new FakeGroups();
+    const committed = response(await offsetCommit.handle(context({ groups, apiVersion: 2 }), {
+      groupId: 'g',
+      generationId: 3,
+      memberId: 'm1',
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      topics: [{ topicName: 't', partitions: [{ partitionIndex: 1, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    }));
+    expect(groups.calls[0].request).toEqual({
+      groupId: 'g', generationId: 3, memberId: 'm1', groupInstanceId: null,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    });
+    expect(committed.topics).toEqual([{ topicName: 't', partitions: [{ partitionIndex: 1, errorCode: 0 }] }]);
+  });
+
+  it('OffsetFetch: v1 reports a group error on every partition, v2+ at the top; null topics from v2', async () => {
+    const groups = new FakeGroups();
+    groups.offsetFetchResponse = {
+      errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: -1, committedLeaderEpoch: -1, metadata: null, errorCode: 0 }] }],
+    };
+    const v1 = response(await offsetFetch.handle(context({ groups, apiVersion: 1 }), { groupId: 'g', topics: [{ topicName: 't', partitionIndexes: [0] }] }));
+    expect(v1.topics[0].partitions[0]).toMatchObject({ errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, committedOffset: -1, metadata: '' });
+    const v3 = response(await offsetFetch.handle(context({ groups, apiVersion: 3 }), { groupId: 'g', topics: null }));
+    expect(v3.errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+    expect(v3.topics[0].partitions[0].errorCode).toBe(0);
+    expect(groups.calls[1].request).toEqual({ groupId: 'g', topics: null });
+  });
+});
+
+describe('admin group APIs', () => {
+  it('DescribeGroups, ListGroups (either result shape), DeleteGroups', async () => {
+    const groups = new FakeGroups();
+    const described = response(await describeGroups.handle(context({ groups, apiVersion: 4 }), { groups: ['a', 'b'], includeAuthorizedOperations: false }));
+    expect(described.groups.map((g) => [g.groupId, g.groupState, g.protocolData])).toEqual([['a', 'Stable', 'range'], ['b', 'Stable', 'range']]);
+    const listed = response(await listGroups.handle(context({ groups, apiVersion: 2 }), {}));
+    expect(listed).toEqual({ throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'g', protocolType: 'consumer' }] });
+    const deleted = response(await deleteGroups.handle(context({ groups, apiVersion: 1 }), { groupsNames: ['x'] }));
+    expect(deleted.results).toEqual([{ groupId: 'x', errorCode: ErrorCode.GROUP_ID_NOT_FOUND }]);
+  });
+});
+
+describe('handler table', () => {
+  it('serves exactly what it advertises, inside the codec ranges', () => {
+    for (const api of advertisedApis) {
+      const codec = apiCatalog.find((entry) => entry.apiKey === api.apiKey)!;
+      expect(api.versionMin).toBeGreaterThanOrEqual(codec.versionMin);
+      expect(api.versionMax).toBeLessThanOrEqual(codec.versionMax);
+      expect(handlerFor(api.apiKey, api.versionMax)).toBe(handlerTable.get(api.apiKey));
+      expect(handlerFor(api.apiKey, api.versionMax + 1)).toBeUndefined();
+      expect(handlerFor(api.apiKey, api.versionMin - 1)).toBeUndefined();
+    }
+    expect(handlerFor(999, 0)).toBeUndefined();
+    // research §1.3: Produce must contain 3 and 7, Fetch 4 and 10, for librdkafka's feature flags.
+    const range = (key: number) => advertisedApis.find((api) => api.apiKey === key)!;
+    expect([range(0).versionMin, range(0).versionMax]).toEqual([3, 8]);
+    expect([range(1).versionMin, range(1).versionMax]).toEqual([4, 11]);
+    expect(range(9).versionMin).toBe(1);
+    expect(range(8).versionMin).toBeLessThanOrEqual(2);
+  });
+});

@@ -1,0 +1,182 @@
+// Produce and Fetch against a fake broker: per-partition errors, acks, append order, long polls,
+// byte budgets and when views are released.
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../core/errors.js';
+import { fetch } from '../../../core/handlers/fetch.js';
+import { noResponse } from '../../../core/handlers/handler.js';
+import { produce, splitBatches } from '../../../core/handlers/produce.js';
+import type { FetchRequest } from '../../../core/protocol/messages/fetch.js';
+import { context, FakeBroker } from './fakes.js';
+
+/** A fake "batch" of `total` bytes whose batchLength field says so. */
+function fakeBatch(total: number, fill = 1): Uint8Array {
+  const bytes = new Uint8Array(total).fill(fill);
+  new DataView(bytes.buffer).setInt32(8, total - 12);
+  return bytes;
+}
+
+const produceRequest = (acks: number, partitions: { topicName: string; partitionIndex: number; records: Uint8Array | null }[]) => ({
+  transactionalId: null,
+  acks,
+  timeoutMs: 1000,
+  topics: partitions.map(({ topicName, partitionIndex, records }) => ({ topicName, partitions: [{ partitionIndex, records }] })),
+});
+
+describe('splitBatches', () => {
+  it('splits whole batches and refuses sets whose lengths do not add up', () => {
+    const two = new Uint8Array([...fakeBatch(70), ...fakeBatch(80)]);
+    expect(splitBatches(two)?.map((b) => b.length)).toEqual([70, 80]);
+    expect(splitBatches(two.subarray(0, 149))).toBeNull();
+    expect(splitBatches(new Uint8Array(0))).toBeNull();
+    expect(splitBatches(new Uint8Array(11))).toBeNull();
+    const negative = fakeBatch(70);
+    new DataView(negative.buffer).setInt32(8, -20);
+    expect(splitBatches(negative)).toBeNull();
+  });
+});
+
+describe('Produce', () => {
+  it('answers each partition with its own error code', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t', { partitions: 2, config: { maxMessageBytes: 100 } });
+    const response = await produce.handle(context({ broker, apiVersion: 7 }), produceRequest(-1, [
+      { topicName: 't', partitionIndex: 0, records: fakeBatch(70) },
+      { topicName: 't', partitionIndex: 1, records: fakeBatch(200) },
+      { topicName: 'nope', partitionIndex: 0, records: fakeBatch(70) },
+      { topicName: 't', partitionIndex: 0, records: null },
+    ]));
+    if (response === noResponse) throw new Error('a response');
+    expect(response.responses.map((t) => [t.topicName, t.partitions[0].errorCode, t.partitions[0].baseOffset])).toEqual([
+      ['t', ErrorCode.NONE, 0],
+      ['t', ErrorCode.MESSAGE_TOO_LARGE, -1],
+      ['nope', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1],
+      ['t', ErrorCode.CORRUPT_MESSAGE, -1],
+    ]);
+  });
+
+  it('writes nothing back for acks=0, refuses other acks values, passes acks through', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    expect(await produce.handle(context({ broker, apiVersion: 3 }), produceRequest(0, [{ topicName: 't', partitionIndex: 0, records: fakeBatch(70) }]))).toBe(noResponse);
+    const bad = await produce.handle(context({ broker, apiVersion: 3 }), produceRequest(2, [{ topicName: 't', partitionIndex: 0, records: fakeBatch(70) }]));
+    if (bad === noResponse) throw new Error('a response');
+    expect(bad.responses[0].partitions[0].errorCode).toBe(ErrorCode.INVALID_REQUIRED_ACKS);
+    await produce.handle(context({ broker, apiVersion: 3 }), produceRequest(1, [{ topicName: 't', partitionIndex: 0, records: fakeBatch(70) }]));
+    expect(broker.produced.map((p) => p.acks)).toEqual([0, 1]);
+  });
+
+  it('starts every append before awaiting, so pipelined requests keep their order', () => {
+    const broker = new FakeBroker();
+    void broker.createTopic('t');
+    const ctx = context({ broker, apiVersion: 7 });
+    void produce.handle(ctx, produceRequest(-1, [{ topicName: 't', partitionIndex: 0, records: new Uint8Array([...fakeBatch(70), ...fakeBatch(71)]) }]));
+    void produce.handle(ctx, produceRequest(-1, [{ topicName: 't', partitionIndex: 0, records: fakeBatch(72) }]));
+    // Synchronously, with no await in between: all three batches reached the broker in order.
+    expect(broker.produced.map((p) => p.bytes)).toEqual([70, 71, 72]);
+  });
+});
+
+function fetchRequest(partitions: { topicName: string; partitionIndex: number; fetchOffset: number; partitionMaxBytes?: number }[], options: { maxWaitMs?: number; minBytes?: number; maxBytes?: number } = {}): FetchRequest {
+  return {
+    replicaId: -1,
+    maxWaitMs: options.maxWaitMs ?? 0,
+    minBytes: options.minBytes ?? 0,
+    maxBytes: options.maxBytes ?? 1 << 20,
+    isolationLevel: 1,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: partitions.map((p) => ({ topicName: p.topicName, partitions: [{ partitionIndex: p.partitionIndex, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset, logStartOffset: -1, partitionMaxBytes: p.partitionMaxBytes ?? 1 << 20 }] })),
+    forgottenTopicsData: [],
+    rackId: '',
+  };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('Fetch', () => {
+  it('returns data at once, with last stable offset = high watermark, and releases only after the write', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    await broker.produce('t', 0, fakeBatch(70), {});
+    const ctx = context({ broker, apiVersion: 11 });
+    const response = await fetch.handle(ctx, fetchRequest([{ topicName: 't', partitionIndex: 0, fetchOffset: 0 }], { maxWaitMs: 500, minBytes: 1 }));
+    if (response === noResponse) throw new Error('a response');
+    const partition = response.responses[0].partitions[0];
+    expect(partition).toMatchObject({ errorCode: ErrorCode.NONE, highWatermark: 1, lastStableOffset: 1, logStartOffset: 0, abortedTransactions: [], preferredReadReplica: -1 });
+    expect(partition.records?.map((b) => b.length)).toEqual([70]);
+    expect(response.sessionId).toBe(0);
+    expect(broker.released).toEqual([]);
+    ctx.written();
+    expect(broker.released).toEqual([0]);
+  });
+
+  it('long-polls: waits past the high watermark it saw, re-reads when data arrives', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    const ctx = context({ broker, apiVersion: 11 });
+    let answered = false;
+    const pending = fetch.handle(ctx, fetchRequest([{ topicName: 't', partitionIndex: 0, fetchOffset: 0 }], { maxWaitMs: 5000, minBytes: 1 })).then((response) => {
+      answered = true;
+      return response;
+    });
+    await settle();
+    expect(answered).toBe(false);
+    expect(broker.waiting.map((w) => [w.offset, w.timeoutMs])).toEqual([[0, 5000]]);
+    expect(broker.released).toEqual([0]); // the empty first read was dropped
+    await broker.produce('t', 0, fakeBatch(90), {});
+    const response = await pending;
+    if (response === noResponse) throw new Error('a response');
+    expect(response.responses[0].partitions[0].records?.map((b) => b.length)).toEqual([90]);
+  });
+
+  it('answers with what it has when max_wait_ms has passed or the server shuts down', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    const ctx = context({ broker, apiVersion: 11 });
+    const pending = fetch.handle(ctx, fetchRequest([{ topicName: 't', partitionIndex: 0, fetchOffset: 0 }], { maxWaitMs: 5000, minBytes: 1 }));
+    await settle();
+    ctx.nowMs += 5000;
+    broker.waiting.splice(0).forEach((w) => w.resolve()); // the broker's wait timed out
+    const response = await pending;
+    if (response === noResponse) throw new Error('a response');
+    expect(response.responses[0].partitions[0].records).toEqual([]);
+
+    const other = context({ broker, apiVersion: 11 });
+    const polling = fetch.handle(other, fetchRequest([{ topicName: 't', partitionIndex: 0, fetchOffset: 0 }], { maxWaitMs: 5000, minBytes: 1 }));
+    await settle();
+    other.shutDown();
+    const atShutdown = await polling;
+    if (atShutdown === noResponse) throw new Error('a response');
+    expect(atShutdown.responses[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
+  });
+
+  it('keeps the first partition with data whole over max_bytes and drops later ones that do not fit', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t', { partitions: 3 });
+    await broker.produce('t', 0, fakeBatch(300), {});
+    await broker.produce('t', 1, fakeBatch(300), {});
+    await broker.produce('t', 2, fakeBatch(50), {});
+    const ctx = context({ broker, apiVersion: 11 });
+    const response = await fetch.handle(ctx, fetchRequest([0, 1, 2].map((partitionIndex) => ({ topicName: 't', partitionIndex, fetchOffset: 0 })), { maxBytes: 100 }));
+    if (response === noResponse) throw new Error('a response');
+    expect(response.responses[0].partitions.map((p) => p.records?.length)).toEqual([1, 0, 0]);
+    expect(response.responses[0].partitions.map((p) => p.highWatermark)).toEqual([1, 1, 1]);
+    expect(broker.released.sort()).toEqual([1, 2]);
+    ctx.written();
+    expect(broker.released.sort()).toEqual([0, 1, 2]);
+  });
+
+  it('answers OFFSET_OUT_OF_RANGE and UNKNOWN_TOPIC_OR_PARTITION per partition without waiting', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    const response = await fetch.handle(context({ broker, apiVersion: 4 }), fetchRequest([
+      { topicName: 't', partitionIndex: 0, fetchOffset: 9 },
+      { topicName: 'gone', partitionIndex: 0, fetchOffset: 0 },
+    ], { maxWaitMs: 5000, minBytes: 1 }));
+    if (response === noResponse) throw new Error('a response');
+    expect(response.responses.map((t) => [t.partitions[0].errorCode, t.partitions[0].highWatermark])).toEqual([
+      [ErrorCode.OFFSET_OUT_OF_RANGE, 0],
+      [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1],
+    ]);
+  });
+});

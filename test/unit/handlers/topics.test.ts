@@ -1,0 +1,187 @@
+// Metadata, CreateTopics, DeleteTopics, CreatePartitions, DescribeConfigs and ListOffsets against
+// a fake broker: what each answers per version and per error.
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../core/errors.js';
+import { createPartitions } from '../../../core/handlers/create_partitions.js';
+import { createTopics } from '../../../core/handlers/create_topics.js';
+import { deleteTopics } from '../../../core/handlers/delete_topics.js';
+import { describeConfigs } from '../../../core/handlers/describe_configs.js';
+import { listOffsets } from '../../../core/handlers/list_offsets.js';
+import { metadata } from '../../../core/handlers/metadata.js';
+import { context, FakeBroker } from './fakes.js';
+
+const metadataRequest = (topics: string[] | null, allowAutoTopicCreation = true) => ({
+  topics: topics === null ? null : topics.map((topicName) => ({ topicName })),
+  allowAutoTopicCreation,
+  includeClusterAuthorizedOperations: false,
+  includeTopicAuthorizedOperations: false,
+});
+
+describe('Metadata', () => {
+  it('v0: an empty list means every topic; v1: empty means none and null means every topic', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('a');
+    await broker.createTopic('b', { partitions: 3 });
+    const v0 = await metadata.handle(context({ broker, apiVersion: 0 }), metadataRequest([]));
+    const v1Empty = await metadata.handle(context({ broker, apiVersion: 1 }), metadataRequest([]));
+    const v1Null = await metadata.handle(context({ broker, apiVersion: 1 }), metadataRequest(null));
+    if (typeof v0 === 'symbol' || typeof v1Empty === 'symbol' || typeof v1Null === 'symbol') throw new Error('a response');
+    expect(v0.topics.map((t) => t.topicName)).toEqual(['a', 'b']);
+    expect(v1Empty.topics).toEqual([]);
+    expect(v1Null.topics.map((t) => [t.topicName, t.partitions.length])).toEqual([['a', 1], ['b', 3]]);
+    expect(v1Null.brokers).toEqual([{ nodeId: 0, host: '10.0.0.2', port: 9092, rack: null }]);
+    expect(v1Null.controllerId).toBe(0);
+    expect(v1Null.topics[1].partitions[2]).toMatchObject({ partitionIndex: 2, leaderId: 0, replicaNodes: [0], isrNodes: [0] });
+  });
+
+  it('creates unknown topics with the default partition count and answers LEADER_NOT_AVAILABLE first', async () => {
+    const broker = new FakeBroker();
+    const response = await metadata.handle(context({ broker, apiVersion: 4 }), metadataRequest(['fresh']));
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.topics[0]).toMatchObject({ topicName: 'fresh', errorCode: ErrorCode.LEADER_NOT_AVAILABLE, partitions: [] });
+    expect(broker.describeTopic('fresh')?.partitions).toHaveLength(2);
+  });
+
+  it('does not create when the server setting or the v4 request flag says no; refuses illegal names', async () => {
+    const broker = new FakeBroker();
+    const off = await metadata.handle(context({ broker, apiVersion: 4, autoCreateTopics: false }), metadataRequest(['x']));
+    const declined = await metadata.handle(context({ broker, apiVersion: 4 }), metadataRequest(['y'], false));
+    // Before v4 the flag does not exist: the server setting decides.
+    const v3 = await metadata.handle(context({ broker, apiVersion: 3 }), metadataRequest(['z'], false));
+    const illegal = await metadata.handle(context({ broker, apiVersion: 4 }), metadataRequest(['bad name!']));
+    for (const response of [off, declined, v3, illegal]) if (typeof response === 'symbol') throw new Error('a response');
+    expect((off as Exclude<typeof off, symbol>).topics[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect((declined as Exclude<typeof off, symbol>).topics[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect((v3 as Exclude<typeof off, symbol>).topics[0].errorCode).toBe(ErrorCode.LEADER_NOT_AVAILABLE);
+    expect([...broker.topics.keys()]).toEqual(['z']);
+    expect((illegal as Exclude<typeof off, symbol>).topics[0].errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+  });
+});
+
+const creatable = (topicName: string, numPartitions = 1, replicationFactor = 1, configs: { name: string; value: string | null }[] = []) => ({
+  topicName,
+  numPartitions,
+  replicationFactor,
+  assignments: [],
+  configs,
+});
+
+describe('CreateTopics', () => {
+  it('creates with configs, defaults −1 partitions, answers per topic', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('exists');
+    const response = await createTopics.handle(context({ broker, apiVersion: 4 }), {
+      topics: [
+        creatable('ok', 3, 1, [{ name: 'retention.ms', value: '1000' }, { name: 'cleanup.policy', value: 'delete' }]),
+        creatable('defaulted', -1, -1),
+        creatable('replicated', 1, 3),
+        creatable('exists'),
+        creatable('configured', 1, 1, [{ name: 'no.such.config', value: '1' }]),
+        creatable('compacted', 1, 1, [{ name: 'cleanup.policy', value: 'compact' }]),
+        creatable('twice'),
+        creatable('twice'),
+        creatable('none', 0),
+      ],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.topics.map((t) => [t.topicName, t.errorCode])).toEqual([
+      ['ok', ErrorCode.NONE],
+      ['defaulted', ErrorCode.NONE],
+      ['replicated', ErrorCode.INVALID_REPLICATION_FACTOR],
+      ['exists', ErrorCode.TOPIC_ALREADY_EXISTS],
+      ['configured', ErrorCode.INVALID_CONFIG],
+      ['compacted', ErrorCode.INVALID_CONFIG],
+      ['twice', ErrorCode.INVALID_REQUEST],
+      ['twice', ErrorCode.INVALID_REQUEST],
+      ['none', ErrorCode.INVALID_PARTITIONS],
+    ]);
+    expect(broker.describeTopic('ok')?.config.retentionMs).toBe(1000);
+    expect(broker.describeTopic('ok')?.partitions).toHaveLength(3);
+    expect(broker.describeTopic('defaulted')?.partitions).toHaveLength(2);
+  });
+
+  it('validate_only checks without creating', async () => {
+    const broker = new FakeBroker();
+    const response = await createTopics.handle(context({ broker, apiVersion: 1 }), { topics: [creatable('dry')], timeoutMs: 1000, validateOnly: true });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.topics[0].errorCode).toBe(ErrorCode.NONE);
+    expect(broker.topics.has('dry')).toBe(false);
+  });
+});
+
+describe('DeleteTopics and CreatePartitions', () => {
+  it('answer per topic', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('a', { partitions: 2 });
+    const grown = await createPartitions.handle(context({ broker, apiVersion: 1 }), {
+      topics: [{ topicName: 'a', count: 4, assignments: null }, { topicName: 'a2', count: 4, assignments: null }],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    const shrunk = await createPartitions.handle(context({ broker, apiVersion: 0 }), { topics: [{ topicName: 'a', count: 1, assignments: null }], timeoutMs: 1000, validateOnly: false });
+    const deleted = await deleteTopics.handle(context({ broker, apiVersion: 1 }), { topicNames: ['a', 'never'], timeoutMs: 1000 });
+    for (const response of [grown, shrunk, deleted]) if (typeof response === 'symbol') throw new Error('a response');
+    expect((grown as { results: { errorCode: number }[] }).results.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    expect((shrunk as { results: { errorCode: number }[] }).results[0].errorCode).toBe(ErrorCode.INVALID_PARTITIONS);
+    expect((deleted as { responses: { errorCode: number }[] }).responses.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+  });
+});
+
+describe('DescribeConfigs', () => {
+  it('reports topic configs (all, or the keys asked for) and refuses unknown resources', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t', { config: { retentionMs: 5000 } });
+    const response = await describeConfigs.handle(context({ broker, apiVersion: 1 }), {
+      resources: [
+        { resourceType: 2, resourceName: 't', configurationKeys: null },
+        { resourceType: 2, resourceName: 't', configurationKeys: ['retention.ms'] },
+        { resourceType: 2, resourceName: 'missing', configurationKeys: null },
+        { resourceType: 4, resourceName: '0', configurationKeys: null },
+        { resourceType: 9, resourceName: 'x', configurationKeys: null },
+      ],
+      includeSynonyms: false,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    const [all, one, missing, brokerConfigs, unknown] = response.results;
+    expect(all.configs.map((c) => c.name)).toEqual(['retention.ms', 'retention.bytes', 'segment.bytes', 'max.message.bytes', 'cleanup.policy', 'message.timestamp.type']);
+    expect(one.configs).toEqual([{ name: 'retention.ms', value: '5000', readOnly: false, isDefault: false, configSource: 1, isSensitive: false, synonyms: [] }]);
+    expect(missing.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(brokerConfigs.configs.find((c) => c.name === 'auto.create.topics.enable')?.value).toBe('true');
+    expect(unknown.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  });
+});
+
+describe('ListOffsets', () => {
+  it('answers latest (−1), earliest (−2), by timestamp, and unknown partitions', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    await broker.produce('t', 0, new Uint8Array(70), {});
+    await broker.produce('t', 0, new Uint8Array(70), {});
+    const response = await listOffsets.handle(context({ broker, apiVersion: 4 }), {
+      replicaId: -1,
+      isolationLevel: 1,
+      topics: [
+        {
+          topicName: 't',
+          partitions: [
+            { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 },
+            { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 },
+            { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: 500 },
+            { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: 5000 },
+            { partitionIndex: 3, currentLeaderEpoch: -1, timestamp: -1 },
+          ],
+        },
+      ],
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.topics[0].partitions.map((p) => [p.errorCode, p.offset])).toEqual([
+      [ErrorCode.NONE, 2],
+      [ErrorCode.NONE, 0],
+      [ErrorCode.NONE, 0],
+      [ErrorCode.NONE, -1],
+      [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1],
+    ]);
+  });
+});
