@@ -104,10 +104,15 @@ export class Connection {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
-  close(): void {
+  /**
+   * Closes the connection. `graceful` (shutdown) lets responses already handed to the socket go
+   * out first; otherwise (bad input, errors) the socket is destroyed at once.
+   */
+  close(graceful = false): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.socket.destroy();
+    if (graceful) this.socket.destroySoon();
+    else this.socket.destroy();
     // Slots still being handled release their views when their handler finishes (#complete).
     for (const slot of this.#pending) if (slot.done) this.#release(slot.releases);
     this.#pending.length = 0;

@@ -126,7 +126,7 @@ export class KafkaListener {
       }),
     ]);
     clearTimeout(timer);
-    for (const connection of [...this.#connections]) connection.close();
+    for (const connection of [...this.#connections]) connection.close(true);
     await closed;
     this.#logger.info('listener stopped');
   }

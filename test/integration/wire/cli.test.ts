@@ -1,0 +1,54 @@
+// `lanes start` as a process: it prints where it listens, serves, and on SIGTERM answers the
+// long poll in flight, stops the broker and exits 0.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { ErrorCode } from '../../../core/errors.js';
+import { ApiKey } from '../../../core/protocol/api_keys.js';
+import { concatChunks } from '../../../core/protocol/writer.js';
+import { RawClient } from './raw_client.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'lanes-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+it('starts, serves, and exits 0 on SIGTERM after answering a long poll', async () => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join('test', 'integration', 'wire', 'lanes_entry.ts'), 'start', '--port', '0', '--storage', 'memory', '--shards', '1', '--data-dir', dataDir],
+    { cwd: process.cwd(), env: { ...process.env, LANES_LOG_LEVEL: 'warn', LANES_PARTITIONS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
+      if (match !== null) resolve(Number(match[1]));
+    });
+    void exited.then((code) => reject(new Error(`lanes exited with ${code}: ${stderr}`)));
+  });
+  const raw = await RawClient.connect(port);
+  // LANES_PARTITIONS reached the listener: the auto-created topic has 2 partitions.
+  const metadata = { topics: [{ topicName: 'cli-topic' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
+  expect((await raw.request(ApiKey.Metadata, 4, metadata)).topics[0].errorCode).toBe(ErrorCode.LEADER_NOT_AVAILABLE);
+  expect((await raw.request(ApiKey.Metadata, 4, metadata)).topics[0].partitions).toHaveLength(2);
+  const poll = raw.frame(ApiKey.Fetch, 11, {
+    replicaId: -1, maxWaitMs: 60_000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 1, sessionId: 0, sessionEpoch: -1,
+    topics: [{ topicName: 'cli-topic', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [], rackId: '',
+  });
+  // Metadata and Fetch in one write: once Metadata is answered, the server has read the Fetch
+  // too (both frames arrive in one chunk on loopback), so the long poll is in flight.
+  const ask = raw.frame(ApiKey.Metadata, 4, metadata);
+  raw.write(concatChunks([ask.bytes, poll.bytes]));
+  await raw.response(ApiKey.Metadata, 4, ask.correlationId);
+  child.kill('SIGTERM');
+  const fetched = await raw.response(ApiKey.Fetch, 11, poll.correlationId);
+  expect(fetched.responses[0].partitions[0].records).toEqual([]);
+  expect(await exited).toBe(0);
+  await raw.closedByServer();
+});
