@@ -272,6 +272,16 @@ describe('ordering, acks and long polls', () => {
     expect((await raw.response(ApiKey.ApiVersions, 2, versions.correlationId)).errorCode).toBe(ErrorCode.NONE);
   });
 
+  it('appends pipelined Produce requests in the order they were sent', async () => {
+    await server.broker.createTopic('ordered');
+    const raw = await client();
+    const frames = Array.from({ length: 8 }, (_, i) => raw.frame(ApiKey.Produce, 7, produceBody('ordered', batch([`r${i}a`, `r${i}b`]))));
+    raw.write(concatChunks(frames.map((frame) => frame.bytes)));
+    const baseOffsets: number[] = [];
+    for (const frame of frames) baseOffsets.push((await raw.response(ApiKey.Produce, 7, frame.correlationId)).responses[0].partitions[0].baseOffset);
+    expect(baseOffsets).toEqual([0, 2, 4, 6, 8, 10, 12, 14]);
+  });
+
   it('a long poll ends when another connection produces', async () => {
     await server.broker.createTopic('polled');
     const consumer = await client();
