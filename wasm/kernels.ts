@@ -10,6 +10,12 @@
 //   - the range is below the per-size threshold, where the TS twin is at least as fast.
 // On failure it throws the same LanesError as the TS twin: it re-runs the twin on the bytes, which
 // yields the detailed message, and asserts that both agree on the code.
+//
+// One difference from the TS twin on failure: the WASM validateAndCopy copies while it checks (one
+// read of the source for the CRC and the copy; the record walk then reads the copy), so a refused
+// batch may leave scratch bytes in target.bytes[position, position + length), never outside it.
+// The log reserves that range past its committed size and commits it only on success, so no
+// reader sees them (wasm/assembly/record_batch.ts, validateAndCopy, says where this is checked).
 
 import { InvariantError, verify } from '../core/assert.js';
 import { isLanesError } from '../core/errors.js';
@@ -18,17 +24,21 @@ import { crc32c as crc32cTs } from '../core/records/crc32c.js';
 import { BatchField, readInt32, validateRecordBatch, type ValidateOptions } from '../core/records/record_batch.js';
 import { instantiateKernels, type KernelExports } from './loader.js';
 
-/** Bytes of the CRC-32C slicing tables the host reserves (8 tables × 256 u32), 4-byte aligned. */
-export const crc32cTableBytes = 8 * 256 * 4;
+/**
+ * Bytes of CRC-32C tables the host reserves, 4-byte aligned: 8 slicing tables and 4 stream-shift
+ * tables, 256 u32 each (wasm/assembly/crc32c.ts). createWasmBatchKernels checks the module agrees.
+ */
+export const crc32cTableBytes = 12 * 256 * 4;
 
 /**
  * Below these sizes the TS twin runs even for bytes resident in the memory. Both are 0 because
  * WASM won at every size measured, down to the smallest batch: with the data resident, a call in
  * costs a few ns, less than the TS twin's per-byte work on even 100 B.
- * Measured (AMD EPYC, 2 cores, Node 20.20, commit 6dcbf5b; medians; WASM time / TS time):
- *   npx tsx bench/micro/crc32c.bench.ts    CRC-32C          100 B 0.63 · 1 KiB 0.62 · 16 KiB 0.61 · 1 MiB 0.60
- *   npx tsx bench/micro/kernels.bench.ts   validateAndCopy  100 B 0.41 · 1 KiB 0.54 · 16 KiB 0.61 · 1 MiB 0.61;
- *                                          1,000 one-record batches 0.47 (ranges of one view), 0.58 (a view each)
+ * Measured (AMD EPYC, 2 cores, Node 20.20, three-stream CRC and fused validateAndCopy; medians;
+ * WASM time / TS time):
+ *   npx tsx bench/micro/crc32c.bench.ts    CRC-32C          100 B 0.67 · 1 KiB 0.44 · 16 KiB 0.38 · 1 MiB 0.37
+ *   npx tsx bench/micro/kernels.bench.ts   validateAndCopy  100 B 0.48 · 261 B 0.51 · 1 KiB 0.43 · 16 KiB 0.39 · 1 MiB 0.39;
+ *                                          1,000 one-record batches 0.45 (ranges of one view), 0.54 (a view each)
  * Re-run both after changing a kernel; raise a threshold only if a ratio goes above 1.
  */
 export const crc32cWasmBytesMin = 0;
@@ -40,7 +50,7 @@ const uint32Max = 0xffff_ffff;
 export interface WasmBatchKernelsOptions {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** Start of the 8 KiB CRC-32C tables in `memory` (a region from RegionAllocator). */
+  /** Start of the crc32cTableBytes (12 KiB) of CRC-32C tables in `memory` (a region from RegionAllocator). */
   crcTablePtr: number;
   /** Fill the tables now. Do it once, on the main thread, before any worker reads them. */
   initTable?: boolean;
@@ -108,8 +118,11 @@ export function createWasmBatchKernels(options: WasmBatchKernelsOptions): WasmBa
   // Cached once: the memory is never grown (shared_memory.ts), so its buffer never changes. A
   // view of an older buffer would not be `===` and would take the TS path, which is still correct.
   const buffer = memory.buffer;
+  if (exports.crc32cTableBytes() !== crc32cTableBytes) {
+    throw new Error(`createWasmBatchKernels: the kernels' CRC-32C tables take ${exports.crc32cTableBytes()} bytes, the host reserves ${crc32cTableBytes}; rebuild (npm run build:wasm)`);
+  }
   if (!Number.isSafeInteger(crcTablePtr) || crcTablePtr % 4 !== 0 || crcTablePtr <= 0 || crcTablePtr + crc32cTableBytes > buffer.byteLength) {
-    throw new RangeError(`createWasmBatchKernels: crcTablePtr ${crcTablePtr} is not a 4-aligned 8 KiB region of the memory`);
+    throw new RangeError(`createWasmBatchKernels: crcTablePtr ${crcTablePtr} is not a 4-aligned ${crc32cTableBytes}-byte region of the memory`);
   }
   if (options.initTable === true) exports.crc32cInit(crcTablePtr);
   // The tables' own bytes are a CRC test vector that is always at hand: if they were never

@@ -15,11 +15,15 @@ import { moduleStaticBytes, sharedMemoryBytesMax } from './shared_memory.js';
 export interface KernelExports {
   /** End of the module's static data (`__heap_base`); must be ≤ moduleStaticBytes. */
   staticEnd(): number;
-  /** Fills the 8 KiB CRC-32C slicing tables at `table` (4-byte aligned). */
+  /** Bytes of CRC-32C tables crc32cInit writes (wasm/kernels.ts's crc32cTableBytes must match). */
+  crc32cTableBytes(): number;
+  /** Fills the CRC-32C tables (crc32cTableBytes() bytes) at `table` (4-byte aligned). */
   crc32cInit(table: number): void;
   /** CRC-32C of [src, src + length), as an i32: take `>>> 0` for the unsigned value. */
   crc32c(table: number, src: number, length: number): number;
   crc32cUpdate(table: number, crc: number, src: number, length: number): number;
+  /** crc32cUpdate over [src, src + length) that also copies those bytes to dst, in one pass. */
+  crc32cCopy(table: number, crc: number, src: number, dst: number, length: number): number;
   /** Kafka's error code for the batch at [src, src + length); 76 for any compressed batch. */
   validateRecordBatch(table: number, src: number, length: number, maxBatchBytes: number): number;
   validateAndCopy(
@@ -38,9 +42,11 @@ export interface KernelExports {
 
 const exportNames: readonly (keyof KernelExports)[] = [
   'staticEnd',
+  'crc32cTableBytes',
   'crc32cInit',
   'crc32c',
   'crc32cUpdate',
+  'crc32cCopy',
   'validateRecordBatch',
   'validateAndCopy',
   'indexLookup',
@@ -75,7 +81,7 @@ export function kernelsWasmPath(options: CompileKernelsOptions = {}): string {
   return join(packageRoot(), 'wasm', 'build', options.debug === true ? 'kernels.debug.wasm' : 'kernels.wasm');
 }
 
-/** Reads and compiles the kernels. Synchronous: it runs once at startup (1.6 KB release module). */
+/** Reads and compiles the kernels. Synchronous: it runs once at startup (~5.5 KB release module). */
 export function compileKernels(options: CompileKernelsOptions = {}): WebAssembly.Module {
   const path = kernelsWasmPath(options);
   if (!existsSync(path)) throw new Error(`wasm/loader: ${path} is missing; run \`npm run build:wasm\``);

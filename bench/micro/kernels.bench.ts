@@ -110,7 +110,7 @@ async function compare(rows: { label: string; ts: () => number; wasm: () => numb
 // 1. validateAndCopy by batch size: validation (header, CRC, record walk), copy, patch.
 console.log('\n## validateAndCopy, one batch per op');
 await compare(
-  [100, KiB, 16 * KiB, MiB].map((size) => {
+  [100, 256, 512, 768, KiB, 4 * KiB, 16 * KiB, MiB].map((size) => {
     const batch = batchOfAbout(size);
     const source = resident(batch);
     const count = encodeRecordCount(batch);

@@ -1,7 +1,9 @@
 // Entry of the AssemblyScript kernels. Every export takes raw pointers into the one shared
 // WebAssembly.Memory; the host (wasm/shared_memory.ts, wasm/kernels.ts) owns the layout. No
 // managed allocation and no mutable statics here: see wasm/README.md for why.
-export { crc32cInit, crc32c, crc32cUpdate } from './crc32c';
+import { crc32cTableBytes as tableBytes } from './crc32c';
+
+export { crc32cInit, crc32c, crc32cUpdate, crc32cCopy } from './crc32c';
 export { validateRecordBatch, validateAndCopy } from './record_batch';
 export { indexLookup } from './offset_index';
 
@@ -12,4 +14,9 @@ export { indexLookup } from './offset_index';
  */
 export function staticEnd(): usize {
   return __heap_base;
+}
+
+/** Bytes of CRC-32C tables crc32cInit writes at `table`; the host checks its reservation matches. */
+export function crc32cTableBytes(): usize {
+  return tableBytes;
 }

@@ -181,7 +181,7 @@ describe('createWasmBatchKernels', () => {
     // A second instance over the same tables, as a worker would: no initTable needed.
     expect(createWasmBatchKernels({ module, memory, crcTablePtr: table.ptr }).crc32c(ascii('a'), 0, 1)).toBe(crc32c(ascii('a')));
     expect(() => createWasmBatchKernels({ module, memory, crcTablePtr: table.ptr + crc32cTableBytes })).toThrow(/no CRC-32C tables/);
-    expect(() => createWasmBatchKernels({ module, memory, crcTablePtr: table.ptr + 2 })).toThrow(/4-aligned 8 KiB region/);
+    expect(() => createWasmBatchKernels({ module, memory, crcTablePtr: table.ptr + 2 })).toThrow(/is not a 4-aligned 12288-byte region/);
     expect(() => createWasmBatchKernels({ module, memory, crcTablePtr: memory.buffer.byteLength - 4 })).toThrow(RangeError);
   });
 
@@ -198,17 +198,21 @@ describe('createWasmBatchKernels', () => {
     expect(Buffer.from(copy.subarray(16)).equals(Buffer.from(batch.subarray(16)))).toBe(true);
   });
 
-  it('throws the TS twin’s LanesError for a corrupt resident batch and copies nothing', () => {
+  it('throws the TS twin’s LanesError for a corrupt resident batch; only its target range may hold scratch', () => {
     const { kernels, place, target } = setup({ debug: true });
     const batch = encodeRecordBatch(records(2));
     batch[batch.length - 1] ^= 0xff; // breaks the CRC
     const view = place(batch);
     target.fill(0);
-    const error = caught(() => kernels.validateAndCopy(view, 0, view.length, { bytes: target, position: 0 }, 0, 0, { maxBatchBytes: MiB }));
+    const error = caught(() => kernels.validateAndCopy(view, 0, view.length, { bytes: target, position: 8 }, 0, 0, { maxBatchBytes: MiB }));
     expect(isLanesError(error)).toBe(true);
     expect((error as LanesError).errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect((error as LanesError).message).toMatch(/CRC-32C mismatch/);
-    expect(target.subarray(0, batch.length).every((byte) => byte === 0)).toBe(true);
+    // The kernel copies while it checks the CRC, so the refused batch's range holds its unpatched
+    // bytes (the log never commits that range); nothing outside the range is written.
+    expect(target.subarray(0, 8).every((byte) => byte === 0)).toBe(true);
+    expect(target.subarray(8 + batch.length).every((byte) => byte === 0)).toBe(true);
+    expect(Buffer.from(target.subarray(8, 8 + batch.length)).equals(Buffer.from(batch))).toBe(true);
     const tooLarge = caught(() => kernels.validateAndCopy(place(encodeRecordBatch(records(2))), 0, view.length, { bytes: target, position: 0 }, 0, 0, { maxBatchBytes: 70 }));
     expect((tooLarge as LanesError).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
   });
