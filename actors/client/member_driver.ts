@@ -1,0 +1,232 @@
+// Runs a core/client MemberState with real time and the embedded Broker: the I/O half of a
+// consumer's group membership. Main thread.
+//
+// Every input is handed to the reducer at once (its state is always current) and its effects are
+// carried out strictly in order through one queue: a rebalance callback is awaited before the next
+// effect runs, so an eager member's JoinGroup goes out only after onPartitionsRevoked returned.
+// Two kinds of effect skip the queue because nothing ordered depends on them and a callback may
+// wait for them: Heartbeat sends (heartbeats must not stall behind a slow listener) and everything
+// about offset commits (onPartitionsRevoked commits, and must see its commit answered).
+//
+// Time is performance.now(): monotonic, as the reducer asserts. One Node timer is armed at the
+// reducer's nextDeadlineMs() after every input.
+
+import { performance } from 'node:perf_hooks';
+import { ErrorCode, LanesError } from '../../core/errors.js';
+import type { MemberState } from '../../core/client/member_state.js';
+import type { MemberEffect, MemberEvent, OffsetCommitResponse, OffsetCommitTopic } from '../../core/client/member_api.js';
+import type { TopicPartitions } from '../../core/assignors/consumer_protocol.js';
+import type { Broker } from '../host/broker.js';
+import type { Logger } from '../logger.js';
+
+export interface MemberCallbacks {
+  revoked(partitions: readonly TopicPartitions[]): Promise<void>;
+  assigned(partitions: readonly TopicPartitions[]): Promise<void>;
+  lost(partitions: readonly TopicPartitions[]): Promise<void>;
+  event(event: MemberEvent): void;
+}
+
+export interface CommitOutcome {
+  errorCode: number;
+  response: OffsetCommitResponse | null;
+}
+
+export class MemberDriver {
+  readonly member: MemberState;
+  readonly #broker: Broker;
+  readonly #callbacks: MemberCallbacks;
+  readonly #clientId: string;
+  readonly #logger: Logger;
+  readonly #queue: MemberEffect[] = [];
+  #draining: Promise<void> | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+  readonly #commits = new Map<number, (outcome: CommitOutcome) => void>();
+
+  constructor(member: MemberState, broker: Broker, callbacks: MemberCallbacks, clientId: string, logger: Logger) {
+    this.member = member;
+    this.#broker = broker;
+    this.#callbacks = callbacks;
+    this.#clientId = clientId;
+    this.#logger = logger;
+  }
+
+  /** Feeds one input to the reducer and schedules its effects. */
+  input(step: (nowMs: number) => MemberEffect[]): void {
+    if (this.#closed) return;
+    let effects: MemberEffect[];
+    try {
+      effects = step(performance.now());
+    } catch (error) {
+      // An assertion in the reducer: a bug, not an operating error. Stop the membership loudly
+      // rather than run on in a state nobody checked.
+      this.#logger.fatal({ err: error }, 'the group member state machine failed');
+      this.close();
+      this.#callbacks.event({ type: 'CRASH', error: new LanesError(ErrorCode.UNKNOWN_SERVER_ERROR, 'the group member failed', { cause: error }), restart: false });
+      return;
+    }
+    for (const effect of effects) {
+      if (this.#bypassesQueue(effect)) this.#runNow(effect);
+      else this.#queue.push(effect);
+    }
+    this.#startDrain();
+    this.#arm();
+  }
+
+  /** Resolves once every queued effect so far has run (callbacks included). */
+  async settled(): Promise<void> {
+    while (this.#draining !== null) await this.#draining;
+  }
+
+  /** Commits under the member's generation; resolves with the first error code, or NONE. */
+  commit(topics: readonly OffsetCommitTopic[]): Promise<CommitOutcome> {
+    if (this.#closed) return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, response: null });
+    const effects = this.member.commitOffsets(topics, performance.now());
+    let outcome: Promise<CommitOutcome> | null = null;
+    for (const effect of effects) {
+      if (effect.type === 'send' && effect.request.api === 'OffsetCommit') {
+        const requestId = effect.requestId;
+        outcome = new Promise((resolve) => this.#commits.set(requestId, resolve));
+        this.#runNow(effect);
+      } else if (effect.type === 'commitRefused') {
+        outcome = Promise.resolve({ errorCode: effect.errorCode, response: null });
+      } else if (this.#bypassesQueue(effect)) {
+        this.#runNow(effect);
+      } else {
+        this.#queue.push(effect);
+      }
+    }
+    this.#startDrain();
+    this.#arm();
+    return outcome ?? Promise.resolve({ errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, response: null });
+  }
+
+  /** No more inputs after this: the timer stops and late answers are dropped. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    for (const resolve of this.#commits.values()) resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, response: null });
+    this.#commits.clear();
+  }
+
+  #bypassesQueue(effect: MemberEffect): boolean {
+    if (effect.type === 'send') return effect.request.api === 'Heartbeat' || effect.request.api === 'OffsetCommit';
+    if (effect.type === 'event') return effect.event.type === 'HEARTBEAT';
+    return effect.type === 'commitCompleted' || effect.type === 'commitRefused' || effect.type === 'watchTopics';
+  }
+
+  #arm(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#closed) return;
+    const deadline = this.member.nextDeadlineMs();
+    if (deadline === null) return;
+    const delay = Math.max(0, Math.ceil(deadline - performance.now()));
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.input((nowMs) => this.member.tick(nowMs));
+    }, delay);
+    this.#timer.unref();
+  }
+
+  #startDrain(): void {
+    if (this.#queue.length === 0 || this.#draining !== null) return;
+    let finished!: () => void;
+    this.#draining = new Promise((resolve) => (finished = resolve));
+    void this.#drain().finally(() => {
+      this.#draining = null;
+      finished();
+      // Inputs that arrived while the last callback ran were queued behind it.
+      this.#startDrain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    {
+      while (this.#queue.length > 0) {
+        const effect = this.#queue.shift()!;
+        try {
+          switch (effect.type) {
+            case 'revoked':
+              await this.#callbacks.revoked(effect.partitions);
+              break;
+            case 'assigned':
+              await this.#callbacks.assigned(effect.partitions);
+              break;
+            case 'lost':
+              await this.#callbacks.lost(effect.partitions);
+              break;
+            default:
+              this.#runNow(effect);
+          }
+        } catch (error) {
+          // A listener's failure must not wedge the membership: Java logs it and carries on.
+          this.#logger.error({ err: error, effect: effect.type }, 'a rebalance listener failed');
+        }
+      }
+    }
+  }
+
+  #runNow(effect: MemberEffect): void {
+    switch (effect.type) {
+      case 'send':
+        this.#send(effect.requestId, effect.request);
+        break;
+      case 'event':
+        this.#callbacks.event(effect.event);
+        break;
+      case 'commitCompleted': {
+        const resolve = this.#commits.get(effect.requestId);
+        this.#commits.delete(effect.requestId);
+        resolve?.({ errorCode: effect.errorCode, response: effect.response });
+        break;
+      }
+      case 'commitRefused':
+      case 'watchTopics':
+        // commitRefused is answered where commit() reads it; the consumer watches every topic.
+        break;
+      case 'revoked':
+      case 'assigned':
+      case 'lost':
+        throw new Error(`${effect.type} runs through the queue`);
+    }
+  }
+
+  #send(requestId: number, request: MemberEffect & { type: 'send' } extends { request: infer R } ? R : never): void {
+    const failed = (error: unknown) => {
+      this.#logger.debug({ err: error, api: request.api }, 'group request failed');
+      this.input((nowMs) => this.member.requestFailed(requestId, nowMs));
+    };
+    const broker = this.#broker;
+    switch (request.api) {
+      case 'JoinGroup':
+        broker
+          .joinGroup({ ...request.body, clientId: this.#clientId, clientHost: '/embedded', requireKnownMemberId: true })
+          .then((response) => this.input((nowMs) => this.member.joinGroupResponse(requestId, response, nowMs)), failed);
+        break;
+      case 'SyncGroup':
+        broker.syncGroup(request.body).then((response) => this.input((nowMs) => this.member.syncGroupResponse(requestId, response, nowMs)), failed);
+        break;
+      case 'Heartbeat':
+        broker.heartbeat(request.body).then((response) => this.input((nowMs) => this.member.heartbeatResponse(requestId, response, nowMs)), failed);
+        break;
+      case 'LeaveGroup':
+        broker.leaveGroup(request.body).then((response) => this.input((nowMs) => this.member.leaveGroupResponse(requestId, response, nowMs)), failed);
+        break;
+      case 'OffsetCommit':
+        broker.offsetCommit(request.body).then(
+          (response) => this.input((nowMs) => this.member.offsetCommitResponse(requestId, response, nowMs)),
+          (error: unknown) => {
+            this.#logger.debug({ err: error }, 'offset commit failed');
+            this.input((nowMs) => this.member.requestFailed(requestId, nowMs));
+            // After close() inputs are dropped: answer the waiting commit here.
+            const resolve = this.#commits.get(requestId);
+            this.#commits.delete(requestId);
+            resolve?.({ errorCode: ErrorCode.NETWORK_EXCEPTION, response: null });
+          },
+        );
+        break;
+    }
+  }
+}

@@ -1,0 +1,189 @@
+// KafkaJS's producer over the embedded Broker. Records are partitioned by core/client's
+// Partitioner (murmur2 for keys, as the Java client; sticky or round-robin without), gathered per
+// partition into one RecordBatch v2 until `linger` passes or `batchSize` fills, then appended with
+// the requested acks. Batches of one partition are appended in the order they close, so records a
+// caller sent in order keep it.
+
+import { ErrorCode, LanesError } from '../../core/errors.js';
+import { Partitioner } from '../../core/client/partitioner.js';
+import { encodeRecordBatch } from '../../core/records/batch_builder.js';
+import type { RecordInput } from '../../core/records/record.js';
+import type { ClientContext } from './lanes.js';
+import { recordBytesOf, recordInputOf } from './messages.js';
+import { CompressionTypes, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata } from './types.js';
+
+const batchSizeDefault = 512 * 1024;
+
+interface BatchResult {
+  baseOffset: number;
+  logStartOffset: number;
+}
+
+/** Records waiting for one (topic, partition, acks, compression). */
+interface OpenBatch {
+  readonly key: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly acks: -1 | 0 | 1;
+  readonly compression: number;
+  readonly records: RecordInput[];
+  bytes: number;
+  timer: NodeJS.Timeout | NodeJS.Immediate | null;
+  readonly done: Promise<BatchResult>;
+  resolve(result: BatchResult): void;
+  reject(error: unknown): void;
+}
+
+function acksOf(acks: number | undefined): -1 | 0 | 1 {
+  const value = acks ?? -1;
+  if (value !== -1 && value !== 0 && value !== 1) throw new LanesError(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${value}`);
+  return value;
+}
+
+export class Producer {
+  readonly #context: ClientContext;
+  readonly #allowAutoTopicCreation: boolean;
+  readonly #lingerMs: number;
+  readonly #batchSize: number;
+  readonly #partitioner: Partitioner;
+  readonly #open = new Map<string, OpenBatch>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #connected = false;
+
+  constructor(context: ClientContext, config: ProducerConfig = {}) {
+    this.#context = context;
+    this.#allowAutoTopicCreation = config.allowAutoTopicCreation ?? true;
+    this.#lingerMs = config.linger ?? 0;
+    this.#batchSize = config.batchSize ?? batchSizeDefault;
+    if (!Number.isInteger(this.#lingerMs) || this.#lingerMs < 0) throw new RangeError(`linger must be a non-negative integer (ms), got ${config.linger}`);
+    if (!Number.isInteger(this.#batchSize) || this.#batchSize <= 0) throw new RangeError(`batchSize must be a positive integer (bytes), got ${config.batchSize}`);
+    this.#partitioner = new Partitioner({
+      nullKeyStrategy: config.nullKeyPartitioner ?? 'sticky',
+      randomUint32: () => (Math.random() * 0x1_0000_0000) >>> 0,
+    });
+  }
+
+  async connect(): Promise<void> {
+    this.#connected = true;
+    this.#context.track(this);
+  }
+
+  /** Sends what is waiting, waits for every batch in flight, and disconnects. */
+  async disconnect(): Promise<void> {
+    this.#connected = false;
+    await this.flush();
+    this.#context.untrack(this);
+  }
+
+  /** Sends every open batch now and waits until all batches in flight are answered. */
+  async flush(): Promise<void> {
+    for (const batch of [...this.#open.values()]) this.#close(batch);
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  isIdempotent(): boolean {
+    return false;
+  }
+
+  transaction(): never {
+    throw new LanesError(ErrorCode.UNSUPPORTED_VERSION, 'the embedded producer does not support transactions yet');
+  }
+
+  async send(record: ProducerRecord): Promise<RecordMetadata[]> {
+    return this.sendBatch({ acks: record.acks, timeout: record.timeout, compression: record.compression, topicMessages: [{ topic: record.topic, messages: record.messages }] });
+  }
+
+  async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    if (!this.#connected) throw new LanesError(ErrorCode.NETWORK_EXCEPTION, 'the producer is not connected: call connect() first');
+    const acks = acksOf(batch.acks);
+    const compression = batch.compression ?? CompressionTypes.None;
+    if (compression !== CompressionTypes.None && compression !== CompressionTypes.GZIP) {
+      throw new LanesError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `the embedded producer compresses with None or GZIP, not codec ${compression}`);
+    }
+    const topicMessages = batch.topicMessages ?? [];
+    // Partition counts first (creating topics if allowed), so that every record is placed before any is queued.
+    const counts = new Map<string, number>();
+    for (const { topic } of topicMessages) {
+      if (counts.has(topic)) continue;
+      let count = this.#context.partitionCount(topic);
+      if (count === undefined) {
+        if (!this.#allowAutoTopicCreation) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
+        count = await this.#context.ensureTopic(topic);
+      }
+      counts.set(topic, count);
+    }
+    const nowMs = Date.now();
+    const placed: { topic: string; partition: number; record: RecordInput }[] = [];
+    for (const { topic, messages } of topicMessages) {
+      const partitionCount = counts.get(topic)!;
+      for (const message of messages) {
+        const partition = this.#partitioner.partition({ topic, partitionCount, key: message.key ?? null, partition: message.partition ?? null });
+        placed.push({ topic, partition, record: recordInputOf(message, nowMs) });
+      }
+    }
+    // One result per batch a record went into; several batches of one partition report the first.
+    const results = new Map<string, { topic: string; partition: number; done: Promise<BatchResult> }>();
+    for (const { topic, partition, record } of placed) {
+      const open = this.#append(topic, partition, acks, compression, record, counts.get(topic)!);
+      const resultKey = `${topic}\u0000${partition}`;
+      if (!results.has(resultKey)) results.set(resultKey, { topic, partition, done: open.done });
+    }
+    const metadata: RecordMetadata[] = [];
+    for (const { topic, partition, done } of results.values()) {
+      const result = await done;
+      metadata.push({ topicName: topic, partition, errorCode: 0, baseOffset: String(result.baseOffset), logAppendTime: '-1', logStartOffset: String(result.logStartOffset) });
+    }
+    return metadata;
+  }
+
+  #append(topic: string, partition: number, acks: -1 | 0 | 1, compression: number, record: RecordInput, partitionCount: number): OpenBatch {
+    const key = `${topic}\u0000${partition}\u0000${acks}\u0000${compression}`;
+    let open = this.#open.get(key);
+    if (open === undefined) {
+      let resolve!: (result: BatchResult) => void;
+      let reject!: (error: unknown) => void;
+      const done = new Promise<BatchResult>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      // A caller may never await (acks=0 style fire-and-forget); unobserved failures must not crash the process.
+      done.catch(() => {});
+      const batch: OpenBatch = { key, topic, partition, acks, compression, records: [], bytes: 0, timer: null, done, resolve, reject };
+      batch.timer = this.#lingerMs === 0 ? setImmediate(() => this.#close(batch)) : setTimeout(() => this.#close(batch), this.#lingerMs);
+      this.#open.set(key, batch);
+      open = batch;
+    }
+    open.records.push(record);
+    open.bytes += recordBytesOf(record);
+    if (open.bytes >= this.#batchSize) {
+      this.#close(open);
+      // Keyless records move on once the batch they were filling has closed (KIP-480).
+      this.#partitioner.batchClosed({ topic, partition, partitionCount });
+    }
+    return open;
+  }
+
+  #close(batch: OpenBatch): void {
+    if (this.#open.get(batch.key) !== batch) return;
+    this.#open.delete(batch.key);
+    if (batch.timer !== null) {
+      clearTimeout(batch.timer as NodeJS.Timeout);
+      clearImmediate(batch.timer as NodeJS.Immediate);
+    }
+    const partitionCount = this.#context.partitionCount(batch.topic);
+    if (partitionCount !== undefined && batch.bytes < this.#batchSize) this.#partitioner.batchClosed({ topic: batch.topic, partition: batch.partition, partitionCount });
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeRecordBatch(batch.records, { compression: batch.compression });
+    } catch (error) {
+      batch.reject(error);
+      return;
+    }
+    const produced = this.#context.broker.produce(batch.topic, batch.partition, bytes, { acks: batch.acks }).then(
+      (result) => batch.resolve({ baseOffset: result.baseOffset, logStartOffset: result.logStartOffset }),
+      (error: unknown) => batch.reject(error),
+    );
+    this.#inFlight.add(produced);
+    void produced.finally(() => this.#inFlight.delete(produced));
+  }
+}

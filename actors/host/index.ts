@@ -1,0 +1,17 @@
+// The package's public entry: the embedded broker with its KafkaJS-shaped client, the Broker
+// itself for callers who want its lower-level calls, the client's types, and the error classes.
+//
+//   import { Lanes } from 'lanes';
+//   const lanes = await Lanes.start();
+//   const kafka = lanes.kafka({ clientId: 'app' });
+
+export { Lanes, Kafka, type KafkaConfig, type LanesOptions } from '../client/lanes.js';
+export { Producer } from '../client/producer.js';
+export { Consumer, consumerEvents, deadLetterHeaders, type ConsumerEventName } from '../client/consumer.js';
+export { Admin } from '../client/admin.js';
+export * from '../client/types.js';
+export { Broker, type BrokerOptions, type FetchResult, type ProduceResult, type TopicDescription } from './broker.js';
+export { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/errors.js';
+export { partitionForKey, murmur2 } from '../../core/client/partitioner.js';
+export { assignorNames } from '../../core/assignors/registry.js';
+export type { PartitionAssignor, RebalanceProtocol } from '../../core/assignors/assignor.js';
