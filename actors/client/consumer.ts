@@ -859,7 +859,8 @@ export class Consumer {
     this.#loop = null;
     if (this.#run.autoCommit !== false) await this.#commitResolved([...this.#partitions.values()].filter((state) => !state.revoked));
     driver.input((nowMs) => driver.member.stop(nowMs));
-    await this.#memberStoppedPromise;
+    // A failed member (CRASH) has nothing to leave and never reports STOP.
+    if (driver.member.phase !== 'failed' && !driver.closed) await this.#memberStoppedPromise;
     await driver.settled();
     driver.close();
     this.#driver = null;

@@ -73,6 +73,11 @@ export class MemberDriver {
     this.#arm();
   }
 
+  /** True after close(), or after the reducer failed an assertion. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Resolves once every queued effect so far has run (callbacks included). */
   async settled(): Promise<void> {
     while (this.#draining !== null) await this.#draining;
