@@ -4,8 +4,16 @@
 // `lanes start` starts the broker and its Kafka listener and prints the address it listens on.
 // SIGTERM / SIGINT: stop accepting, answer what is in flight (long polls end at once), stop the
 // broker, exit 0.
+//
+// The client commands (`topic`, `produce`, `consume`, `group`, in actors/cli/) speak the Kafka
+// wire protocol to `--brokers` (or LANES_BROKERS, default 127.0.0.1:9092), so they work against
+// Lanes and any Kafka. A failure is one line on stderr and exit status 1.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerConsumeCommand } from '../cli/consume.js';
+import { registerGroupCommands } from '../cli/group.js';
+import { registerProduceCommand } from '../cli/produce.js';
+import { registerTopicCommands } from '../cli/topic.js';
 import { KafkaListener } from '../net/listener.js';
 import { logger } from '../logger.js';
 import { Broker } from './broker.js';
@@ -128,5 +136,9 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (options: StartOptions) => {
       await startCommand(options);
     });
+  registerTopicCommands(program);
+  registerProduceCommand(program);
+  registerConsumeCommand(program);
+  registerGroupCommands(program);
   await program.parseAsync(argv);
 }

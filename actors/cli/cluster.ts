@@ -1,0 +1,250 @@
+// The cluster as the CLI sees it: bootstrap connection, broker addresses from Metadata, one
+// connection per broker and lane, partition leaders and group coordinators. Works the same
+// against one Lanes broker (every answer is "node 0") and a Kafka cluster (requests go to the
+// partition's leader and the group's coordinator).
+//
+// Lanes: `control` carries everything but Fetch; `fetch` carries long polls, which would
+// otherwise hold up heartbeats and commits (brokers answer a connection's requests in order).
+//
+// Thread: the CLI's main thread.
+
+import { ErrorCode } from '../../core/errors.js';
+import { ApiKey } from '../../core/protocol/api_keys.js';
+import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
+import { describeErrorCode, KafkaClientError, KafkaConnection } from '../net/kafka_client.js';
+
+/** An error the CLI prints as its one line (no stack), then exits non-zero. */
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+export interface BrokerAddress {
+  host: string;
+  port: number;
+}
+
+export interface ClusterOptions {
+  brokers: readonly BrokerAddress[];
+  clientId: string;
+  requestTimeoutMs: number;
+}
+
+export type Lane = 'control' | 'fetch';
+
+export interface TopicLayout {
+  name: string;
+  /** Partition number → leader node id (−1 when leaderless). */
+  leaders: Map<number, number>;
+  partitions: MetadataResponse['topics'][number]['partitions'];
+}
+
+export interface OffsetQuery {
+  topic: string;
+  partition: number;
+  /** −2 earliest, −1 latest, otherwise a timestamp in ms. */
+  timestamp: number;
+}
+
+/** Kafka's retriable coordinator errors: ask again after a short pause. */
+const coordinatorRetryCodes = new Set<number>([
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+  ErrorCode.NOT_COORDINATOR,
+]);
+const retryAttemptsMax = 20;
+const retryPauseMs = 100;
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function parseBrokers(list: string): BrokerAddress[] {
+  const brokers = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(entry);
+      const port = match === null ? NaN : Number(match[3]);
+      if (match === null || port < 1 || port > 65535) throw new CliError(`--brokers: '${entry}' is not host:port`);
+      return { host: match[1] ?? match[2], port };
+    });
+  if (brokers.length === 0) throw new CliError('--brokers: no broker given');
+  return brokers;
+}
+
+export class Cluster {
+  readonly #options: ClusterOptions;
+  readonly #bootstrap: KafkaConnection;
+  /** node id → address, from the latest Metadata. */
+  readonly #addresses = new Map<number, BrokerAddress>();
+  readonly #connections = new Map<string, Promise<KafkaConnection>>();
+  readonly #coordinators = new Map<string, number>();
+  #closed = false;
+
+  private constructor(options: ClusterOptions, bootstrap: KafkaConnection) {
+    this.#options = options;
+    this.#bootstrap = bootstrap;
+  }
+
+  /** Connects to the first bootstrap broker that answers; names every failure otherwise. */
+  static async connect(options: ClusterOptions): Promise<Cluster> {
+    const failures: string[] = [];
+    for (const broker of options.brokers) {
+      try {
+        const connection = await KafkaConnection.connect({ ...broker, clientId: options.clientId, requestTimeoutMs: options.requestTimeoutMs });
+        return new Cluster(options, connection);
+      } catch (error) {
+        failures.push(error instanceof KafkaClientError ? error.message.replace(/^cannot connect to /, '') : String(error));
+      }
+    }
+    const list = options.brokers.map((b) => `${b.host}:${b.port}`).join(',');
+    throw new CliError(`cannot connect to any broker in ${list} (${failures.join('; ')})`);
+  }
+
+  get bootstrap(): KafkaConnection {
+    return this.#bootstrap;
+  }
+
+  get clientId(): string {
+    return this.#options.clientId;
+  }
+
+  /** Metadata for `topics` (null: every topic), never creating one; learns broker addresses. */
+  async metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
+    const version = this.#bootstrap.version(ApiKey.Metadata);
+    // v0 cannot ask for "all topics" except with an empty list, and would create unknown ones.
+    if (version < 1) throw new CliError(`${this.#bootstrap.address} only speaks Metadata v0`);
+    const response = await this.#bootstrap.send(ApiKey.Metadata, {
+      topics: topics === null ? null : topics.map((topicName) => ({ topicName })),
+      allowAutoTopicCreation: false,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    });
+    for (const broker of response.brokers) this.#addresses.set(broker.nodeId, { host: broker.host, port: broker.port });
+    return response;
+  }
+
+  /**
+   * One topic's partitions and leaders. Unknown topics are a CliError; a topic whose leaders are
+   * still being elected (just created) is asked for again, briefly.
+   */
+  async topic(name: string): Promise<TopicLayout> {
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.metadata([name]);
+      const topic = response.topics.find((t) => t.topicName === name);
+      if (topic === undefined) throw new CliError(`topic '${name}': the broker did not describe it`);
+      if (topic.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new CliError(`topic '${name}' does not exist`);
+      const leaderless = topic.partitions.some((p) => p.leaderId < 0 || p.errorCode === ErrorCode.LEADER_NOT_AVAILABLE);
+      if ((topic.errorCode === ErrorCode.LEADER_NOT_AVAILABLE || leaderless) && attempt < retryAttemptsMax) {
+        await sleep(retryPauseMs);
+        continue;
+      }
+      if (topic.errorCode !== ErrorCode.NONE) throw new CliError(`topic '${name}': ${describeErrorCode(topic.errorCode)}`);
+      const partitions = [...topic.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex);
+      return { name, partitions, leaders: new Map(partitions.map((p) => [p.partitionIndex, p.leaderId])) };
+    }
+  }
+
+  /** A connection to broker `nodeId` on `lane`, opened on first use. */
+  async connection(nodeId: number, lane: Lane = 'control'): Promise<KafkaConnection> {
+    if (this.#closed) throw new CliError('the cluster connection is closed');
+    let address = this.#addresses.get(nodeId);
+    if (address === undefined) {
+      await this.metadata([]);
+      address = this.#addresses.get(nodeId);
+      if (address === undefined) throw new CliError(`broker ${nodeId} is not in the cluster metadata`);
+    }
+    // The bootstrap connection doubles as the control lane of the broker it reached.
+    if (lane === 'control' && address.host === this.#bootstrap.host && address.port === this.#bootstrap.port) return this.#bootstrap;
+    const key = `${lane}/${address.host}:${address.port}`;
+    let connection = this.#connections.get(key);
+    if (connection !== undefined) {
+      const open = await connection.catch(() => null);
+      if (open !== null && !open.closed) return open;
+    }
+    connection = KafkaConnection.connect({ ...address, clientId: this.#options.clientId, requestTimeoutMs: this.#options.requestTimeoutMs }).catch(
+      (error: unknown) => {
+        throw new CliError(error instanceof Error ? error.message : String(error));
+      },
+    );
+    this.#connections.set(key, connection);
+    return connection;
+  }
+
+  /** The coordinator of `groupId` (FindCoordinator, retried while it loads). */
+  async coordinator(groupId: string): Promise<{ nodeId: number; connection: KafkaConnection }> {
+    const known = this.#coordinators.get(groupId);
+    if (known !== undefined) return { nodeId: known, connection: await this.connection(known) };
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.#bootstrap.send(ApiKey.FindCoordinator, { key: groupId, keyType: 0 });
+      if (response.errorCode === ErrorCode.NONE) {
+        this.#addresses.set(response.nodeId, { host: response.host, port: response.port });
+        this.#coordinators.set(groupId, response.nodeId);
+        return { nodeId: response.nodeId, connection: await this.connection(response.nodeId) };
+      }
+      if (!coordinatorRetryCodes.has(response.errorCode) || attempt >= retryAttemptsMax) {
+        throw new CliError(`group '${groupId}': no coordinator (${describeErrorCode(response.errorCode)})`);
+      }
+      await sleep(retryPauseMs);
+    }
+  }
+
+  /** Forgets a group's coordinator (after NOT_COORDINATOR), so the next call asks again. */
+  forgetCoordinator(groupId: string): void {
+    this.#coordinators.delete(groupId);
+  }
+
+  /**
+   * ListOffsets for many partitions, one request per leader. Returns "topic/partition" → offset
+   * (−1 when the broker has no offset for a timestamp). Per-partition errors are CliErrors.
+   */
+  async listOffsets(queries: readonly OffsetQuery[], layouts: ReadonlyMap<string, TopicLayout>): Promise<Map<string, number>> {
+    const byLeader = new Map<number, OffsetQuery[]>();
+    for (const query of queries) {
+      const leader = layouts.get(query.topic)?.leaders.get(query.partition);
+      if (leader === undefined) throw new CliError(`topic '${query.topic}' has no partition ${query.partition}`);
+      const list = byLeader.get(leader);
+      if (list === undefined) byLeader.set(leader, [query]);
+      else list.push(query);
+    }
+    const offsets = new Map<string, number>();
+    await Promise.all(
+      [...byLeader].map(async ([leader, list]) => {
+        const connection = await this.connection(leader);
+        const topics = new Map<string, { partitionIndex: number; currentLeaderEpoch: number; timestamp: number }[]>();
+        for (const query of list) {
+          const partitions = topics.get(query.topic) ?? [];
+          partitions.push({ partitionIndex: query.partition, currentLeaderEpoch: -1, timestamp: query.timestamp });
+          topics.set(query.topic, partitions);
+        }
+        const response = await connection.send(ApiKey.ListOffsets, {
+          replicaId: -1,
+          isolationLevel: 0,
+          topics: [...topics].map(([topicName, partitions]) => ({ topicName, partitions })),
+        });
+        for (const topic of response.topics) {
+          for (const partition of topic.partitions) {
+            if (partition.errorCode !== ErrorCode.NONE) {
+              throw new CliError(`offsets of ${topic.topicName}[${partition.partitionIndex}]: ${describeErrorCode(partition.errorCode)}`);
+            }
+            offsets.set(partitionKey(topic.topicName, partition.partitionIndex), partition.offset);
+          }
+        }
+      }),
+    );
+    return offsets;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#bootstrap.close();
+    for (const connection of this.#connections.values()) void connection.then((c) => c.close(), () => undefined);
+    this.#connections.clear();
+  }
+}
+
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}/${partition}`;
+}

@@ -1,0 +1,338 @@
+// `lanes group list | describe | delete | reset-offsets`, over ListGroups, DescribeGroups,
+// OffsetFetch, ListOffsets, DeleteGroups and OffsetCommit.
+//
+// describe: the group's state and protocol, its members (client id, host, and the partitions
+// decoded from their assignment bytes, ConsumerProtocol), and per partition the committed offset,
+// the log end offset and the lag between them, as kafka-consumer-groups.sh --describe shows.
+//
+// reset-offsets: only for an Empty group (or one that does not exist yet), as Kafka's tool: a
+// running member would overwrite the new offsets with its next commit. Prints the plan; commits
+// it with --execute. The commit is an "admin" commit (generation −1, no member id), which the
+// coordinator refuses if members joined in between.
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { decodeAssignment } from '../../core/assignors/consumer_protocol.js';
+import { ErrorCode } from '../../core/errors.js';
+import { ApiKey } from '../../core/protocol/api_keys.js';
+import type { DescribeGroupsResponse } from '../../core/protocol/messages/describe_groups.js';
+import { describeErrorCode } from '../net/kafka_client.js';
+import { CliError, partitionKey, type Cluster, type TopicLayout } from './cluster.js';
+import { addConnectionOptions, collect, collectPartitions, formatTable, nonNegativeInteger, printJson, withCluster, writeOut, type ConnectionOptions } from './common.js';
+import { fetchCommittedOffsets } from './group_member.js';
+
+type DescribedGroup = DescribeGroupsResponse['groups'][number];
+
+interface JsonOption extends ConnectionOptions {
+  json?: boolean;
+}
+
+interface ResetOptions extends ConnectionOptions {
+  topic: string[];
+  partition?: number[];
+  toEarliest?: boolean;
+  toLatest?: boolean;
+  toOffset?: number;
+  toDatetime?: number;
+  execute?: boolean;
+  json?: boolean;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isoDatetime(value: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError('expected an ISO 8601 date-time, e.g. 2024-05-01T12:00:00Z');
+  return ms;
+}
+
+async function describeOne(cluster: Cluster, groupId: string): Promise<{ group: DescribedGroup; nodeId: number }> {
+  const { nodeId, connection } = await cluster.coordinator(groupId);
+  const response = await connection.send(ApiKey.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false });
+  const group = response.groups.find((g) => g.groupId === groupId);
+  if (group === undefined) throw new CliError(`group '${groupId}': the coordinator did not describe it`);
+  if (group.errorCode !== ErrorCode.NONE) throw new CliError(`group '${groupId}': ${describeErrorCode(group.errorCode)}`);
+  return { group, nodeId };
+}
+
+async function listGroups(cluster: Cluster, options: JsonOption): Promise<void> {
+  // Each broker lists the groups it coordinates.
+  const metadata = await cluster.metadata([]);
+  const rows: { group: string; protocolType: string; state: string; coordinator: number }[] = [];
+  await Promise.all(
+    metadata.brokers.map(async (broker) => {
+      const connection = await cluster.connection(broker.nodeId);
+      const listed = await connection.send(ApiKey.ListGroups, {});
+      if (listed.errorCode !== ErrorCode.NONE) throw new CliError(`list groups on broker ${broker.nodeId}: ${describeErrorCode(listed.errorCode)}`);
+      if (listed.groups.length === 0) return;
+      const described = await connection.send(ApiKey.DescribeGroups, { groups: listed.groups.map((g) => g.groupId), includeAuthorizedOperations: false });
+      const states = new Map(described.groups.map((g) => [g.groupId, g.errorCode === ErrorCode.NONE ? g.groupState : '?']));
+      for (const g of listed.groups) rows.push({ group: g.groupId, protocolType: g.protocolType, state: states.get(g.groupId) ?? '?', coordinator: broker.nodeId });
+    }),
+  );
+  rows.sort((a, b) => compareText(a.group, b.group));
+  if (options.json === true) return printJson(rows);
+  await writeOut(`${formatTable(['GROUP', 'STATE', 'PROTOCOL-TYPE', 'COORDINATOR'], rows.map((r) => [r.group, r.state, r.protocolType, r.coordinator]))}\n`);
+}
+
+interface MemberDescription {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  host: string;
+  /** topic → partitions, decoded from the assignment; null when it is not ConsumerProtocol. */
+  assignment: { topic: string; partitions: number[] }[] | null;
+}
+
+interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** −1 when the group committed nothing for it. */
+  committedOffset: number;
+  /** −1 when the partition no longer exists. */
+  logEndOffset: number;
+  /** null when either offset is unknown. */
+  lag: number | null;
+  memberId: string | null;
+}
+
+function describeMembers(group: DescribedGroup): MemberDescription[] {
+  return group.members
+    .map((member) => {
+      let assignment: MemberDescription['assignment'] = null;
+      if (group.protocolType === 'consumer' || group.protocolType === '') {
+        try {
+          assignment = decodeAssignment(member.memberAssignment).assignedPartitions.map(({ topic, partitions }) => ({
+            topic,
+            partitions: [...partitions].sort((a, b) => a - b),
+          }));
+        } catch {
+          assignment = null;
+        }
+      }
+      return { memberId: member.memberId, groupInstanceId: member.groupInstanceId, clientId: member.clientId, host: member.clientHost, assignment };
+    })
+    .sort((a, b) => compareText(a.memberId, b.memberId));
+}
+
+/** Layouts of `topics`, leaving out those that do not exist (any more). */
+async function layoutsOf(cluster: Cluster, topics: readonly string[]): Promise<Map<string, TopicLayout>> {
+  const layouts = new Map<string, TopicLayout>();
+  if (topics.length === 0) return layouts;
+  const metadata = await cluster.metadata(topics);
+  for (const topic of metadata.topics) {
+    if (topic.errorCode !== ErrorCode.NONE) continue;
+    const partitions = [...topic.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex);
+    layouts.set(topic.topicName, { name: topic.topicName, partitions, leaders: new Map(partitions.map((p) => [p.partitionIndex, p.leaderId])) });
+  }
+  return layouts;
+}
+
+function formatPartitions(assignment: MemberDescription['assignment']): string {
+  if (assignment === null) return '?';
+  if (assignment.length === 0) return '-';
+  return assignment.map(({ topic, partitions }) => `${topic}[${partitions.join(',')}]`).join(' ');
+}
+
+async function describeGroup(cluster: Cluster, groupId: string, options: JsonOption): Promise<void> {
+  const { group, nodeId } = await describeOne(cluster, groupId);
+  if (group.groupState === 'Dead') throw new CliError(`group '${groupId}' does not exist`);
+  const members = describeMembers(group);
+  const { connection } = await cluster.coordinator(groupId);
+  const committed = await fetchCommittedOffsets(connection, groupId, null);
+  // Every partition the group committed for or a member is assigned.
+  const owners = new Map<string, string>();
+  for (const member of members) {
+    for (const { topic, partitions } of member.assignment ?? []) for (const p of partitions) owners.set(partitionKey(topic, p), member.memberId);
+  }
+  const keys = new Map<string, { topic: string; partition: number }>();
+  for (const [topic, partitions] of committed) for (const [partition, offset] of partitions) if (offset >= 0) keys.set(partitionKey(topic, partition), { topic, partition });
+  for (const member of members) for (const { topic, partitions } of member.assignment ?? []) for (const partition of partitions) keys.set(partitionKey(topic, partition), { topic, partition });
+  const layouts = await layoutsOf(cluster, [...new Set([...keys.values()].map((k) => k.topic))]);
+  const live = [...keys.values()].filter(({ topic, partition }) => layouts.get(topic)?.leaders.has(partition) === true);
+  const ends = await cluster.listOffsets(live.map(({ topic, partition }) => ({ topic, partition, timestamp: -1 })), layouts);
+  const partitions: PartitionLag[] = [...keys.values()]
+    .map(({ topic, partition }) => {
+      const key = partitionKey(topic, partition);
+      const committedOffset = committed.get(topic)?.get(partition) ?? -1;
+      const logEndOffset = ends.get(key) ?? -1;
+      const lag = committedOffset >= 0 && logEndOffset >= 0 ? Math.max(0, logEndOffset - committedOffset) : null;
+      return { topic, partition, committedOffset, logEndOffset, lag, memberId: owners.get(key) ?? null };
+    })
+    .sort((a, b) => compareText(a.topic, b.topic) || a.partition - b.partition);
+  const totalLag = partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0);
+  const coordinator = `${nodeId}`;
+  if (options.json === true) {
+    return printJson({ group: groupId, coordinator: nodeId, state: group.groupState, protocolType: group.protocolType, protocol: group.protocolData, members, partitions, totalLag });
+  }
+  const summary = formatTable(
+    ['GROUP', groupId],
+    [
+      ['COORDINATOR', coordinator],
+      ['STATE', group.groupState],
+      ['PROTOCOL-TYPE', group.protocolType || '-'],
+      ['PROTOCOL', group.protocolData || '-'],
+      ['MEMBERS', members.length],
+      ['TOTAL-LAG', totalLag],
+    ],
+  );
+  let text = `${summary}\n`;
+  if (members.length > 0) {
+    text += `\n${formatTable(
+      ['MEMBER-ID', 'CLIENT-ID', 'HOST', 'PARTITIONS'],
+      members.map((m) => [m.memberId, m.clientId, m.host, formatPartitions(m.assignment)]),
+    )}\n`;
+  }
+  if (partitions.length > 0) {
+    text += `\n${formatTable(
+      ['TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'MEMBER-ID'],
+      partitions.map((p) => [
+        p.topic,
+        p.partition,
+        p.committedOffset >= 0 ? p.committedOffset : '-',
+        p.logEndOffset >= 0 ? p.logEndOffset : '-',
+        p.lag ?? '-',
+        p.memberId ?? '-',
+      ]),
+    )}\n`;
+  }
+  await writeOut(text);
+}
+
+async function deleteGroup(cluster: Cluster, groupId: string): Promise<void> {
+  const { connection } = await cluster.coordinator(groupId);
+  const response = await connection.send(ApiKey.DeleteGroups, { groupsNames: [groupId] });
+  const result = response.results.find((r) => r.groupId === groupId);
+  if (result === undefined) throw new CliError(`delete group '${groupId}': the coordinator did not answer for it`);
+  if (result.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) throw new CliError(`group '${groupId}' does not exist`);
+  if (result.errorCode === ErrorCode.NON_EMPTY_GROUP) throw new CliError(`group '${groupId}' has active members; stop its consumers first`);
+  if (result.errorCode !== ErrorCode.NONE) throw new CliError(`delete group '${groupId}': ${describeErrorCode(result.errorCode)}`);
+  await writeOut(`deleted group ${groupId}\n`);
+}
+
+function resetTarget(options: ResetOptions): { describe: string; timestamp: number | null; offset: number | null } {
+  const chosen = [options.toEarliest === true, options.toLatest === true, options.toOffset !== undefined, options.toDatetime !== undefined].filter(Boolean).length;
+  if (chosen !== 1) throw new CliError('reset-offsets needs exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime');
+  if (options.toEarliest === true) return { describe: 'earliest', timestamp: -2, offset: null };
+  if (options.toLatest === true) return { describe: 'latest', timestamp: -1, offset: null };
+  if (options.toOffset !== undefined) return { describe: `offset ${options.toOffset}`, timestamp: null, offset: options.toOffset };
+  return { describe: new Date(options.toDatetime as number).toISOString(), timestamp: options.toDatetime as number, offset: null };
+}
+
+async function resetOffsets(cluster: Cluster, groupId: string, options: ResetOptions): Promise<void> {
+  const target = resetTarget(options);
+  const { group } = await describeOne(cluster, groupId);
+  if (group.groupState !== 'Empty' && group.groupState !== 'Dead') {
+    const count = group.members.length;
+    throw new CliError(
+      `group '${groupId}' is ${group.groupState} with ${count} member${count === 1 ? '' : 's'}; reset-offsets needs an Empty group (stop its consumers first)`,
+    );
+  }
+  const topics = [...new Set(options.topic)];
+  const layouts = new Map<string, TopicLayout>();
+  for (const topic of topics) layouts.set(topic, await cluster.topic(topic));
+  const targets: { topic: string; partition: number }[] = [];
+  for (const topic of topics) {
+    const layout = layouts.get(topic) as TopicLayout;
+    const partitions = options.partition ?? layout.partitions.map((p) => p.partitionIndex);
+    for (const partition of partitions) {
+      if (!layout.leaders.has(partition)) throw new CliError(`topic '${topic}' has no partition ${partition}`);
+      targets.push({ topic, partition });
+    }
+  }
+  const { connection } = await cluster.coordinator(groupId);
+  const committedRequest = new Map<string, number[]>();
+  for (const { topic, partition } of targets) committedRequest.set(topic, [...(committedRequest.get(topic) ?? []), partition]);
+  const [committed, starts, ends, byTime] = await Promise.all([
+    fetchCommittedOffsets(connection, groupId, committedRequest),
+    cluster.listOffsets(targets.map((t) => ({ ...t, timestamp: -2 })), layouts),
+    cluster.listOffsets(targets.map((t) => ({ ...t, timestamp: -1 })), layouts),
+    target.timestamp !== null && target.timestamp >= 0
+      ? cluster.listOffsets(targets.map((t) => ({ ...t, timestamp: target.timestamp as number })), layouts)
+      : Promise.resolve(new Map<string, number>()),
+  ]);
+  const plan = targets.map(({ topic, partition }) => {
+    const key = partitionKey(topic, partition);
+    const start = starts.get(key) ?? 0;
+    const end = ends.get(key) ?? 0;
+    let offset: number;
+    if (target.offset !== null) offset = Math.min(Math.max(target.offset, start), end); // clamped into the log, as Kafka's tool
+    else if (target.timestamp === -2) offset = start;
+    else if (target.timestamp === -1) offset = end;
+    else {
+      const found = byTime.get(key) ?? -1;
+      offset = found >= 0 ? found : end; // no record at or after the time: the end
+    }
+    return { topic, partition, currentOffset: committed.get(topic)?.get(partition) ?? -1, newOffset: offset };
+  });
+  if (options.execute === true) {
+    const response = await connection.send(ApiKey.OffsetCommit, {
+      groupId,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      topics: topics.map((topicName) => ({
+        topicName,
+        partitions: plan
+          .filter((p) => p.topic === topicName)
+          .map((p) => ({ partitionIndex: p.partition, committedOffset: p.newOffset, committedLeaderEpoch: -1, committedMetadata: '' })),
+      })),
+    });
+    for (const topic of response.topics) {
+      for (const partition of topic.partitions) {
+        if (partition.errorCode === ErrorCode.UNKNOWN_MEMBER_ID || partition.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) {
+          throw new CliError(`group '${groupId}' gained members meanwhile; nothing reliable was committed, stop its consumers and retry`);
+        }
+        if (partition.errorCode !== ErrorCode.NONE) {
+          throw new CliError(`commit ${topic.topicName}[${partition.partitionIndex}] for group '${groupId}': ${describeErrorCode(partition.errorCode)}`);
+        }
+      }
+    }
+  }
+  if (options.json === true) return printJson({ group: groupId, target: target.describe, executed: options.execute === true, plan });
+  const table = formatTable(
+    ['TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'NEW-OFFSET'],
+    plan.map((p) => [p.topic, p.partition, p.currentOffset >= 0 ? p.currentOffset : '-', p.newOffset]),
+  );
+  const footer =
+    options.execute === true
+      ? `committed the new offsets of group ${groupId} (${target.describe})`
+      : `dry run: nothing was committed; add --execute to commit these offsets`;
+  await writeOut(`${table}\n\n${footer}\n`);
+}
+
+export function registerGroupCommands(program: Command): void {
+  const group = program.command('group').description('list, describe, delete consumer groups and reset their offsets');
+  addConnectionOptions(group.command('list').alias('ls').description('list consumer groups').option('--json', 'print JSON')).action((options: JsonOption) =>
+    withCluster(options, (cluster) => listGroups(cluster, options)),
+  );
+
+  addConnectionOptions(
+    group
+      .command('describe')
+      .description('show a group\'s state, members and their partitions, committed offsets and lag')
+      .argument('<group>', 'group id')
+      .option('--json', 'print JSON'),
+  ).action((groupId: string, options: JsonOption) => withCluster(options, (cluster) => describeGroup(cluster, groupId, options)));
+
+  addConnectionOptions(group.command('delete').description('delete an empty group and its committed offsets').argument('<group>', 'group id')).action(
+    (groupId: string, options: ConnectionOptions) => withCluster(options, (cluster) => deleteGroup(cluster, groupId)),
+  );
+
+  addConnectionOptions(
+    group
+      .command('reset-offsets')
+      .description('move an Empty group\'s committed offsets (dry run unless --execute)')
+      .argument('<group>', 'group id')
+      .requiredOption('-t, --topic <topic>', 'topic whose offsets to reset (repeatable)', collect)
+      .option('-p, --partition <n>', 'only these partitions (repeatable, or 0,2)', collectPartitions)
+      .option('--to-earliest', 'the log start offset')
+      .option('--to-latest', 'the log end offset')
+      .addOption(new Option('--to-offset <n>', 'this offset (clamped into the log)').argParser(nonNegativeInteger))
+      .addOption(new Option('--to-datetime <iso>', 'the first offset at or after this time').argParser(isoDatetime))
+      .option('--execute', 'commit the plan (without it, only print it)')
+      .option('--json', 'print JSON'),
+  ).action((groupId: string, options: ResetOptions) => withCluster(options, (cluster) => resetOffsets(cluster, groupId, options)));
+}

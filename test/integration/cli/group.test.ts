@@ -1,0 +1,155 @@
+// `lanes consume --group` and `lanes group …` end to end, as child processes against an
+// in-process broker: a group member commits what it printed, `group describe` reports committed
+// offsets, log end offsets and lag that agree with what was produced and consumed, and
+// reset-offsets / delete refuse a group with live members.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../wire/server_fixture.js';
+import { failureLine, runCli, spawnCli, tableRows } from './support.js';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ autoCreateTopics: false });
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+const cli = (args: string[], stdin?: string) => runCli(args, { brokers: server.address, stdin });
+
+interface DescribedGroup {
+  state: string;
+  members: { memberId: string; clientId: string; host: string; assignment: { topic: string; partitions: number[] }[] | null }[];
+  partitions: { topic: string; partition: number; committedOffset: number; logEndOffset: number; lag: number | null; memberId: string | null }[];
+  totalLag: number;
+}
+
+async function describeJson(group: string): Promise<DescribedGroup> {
+  const result = await cli(['group', 'describe', group, '--json']);
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as DescribedGroup;
+}
+
+it('a group member commits what it printed; describe shows committed, end and lag that add up', async () => {
+  await cli(['topic', 'create', 'clicks', '-p', '2']);
+  await cli(['produce', 'clicks', '-p', '0'], 'a0\na1\na2\na3\na4\na5\n');
+  await cli(['produce', 'clicks', '-p', '1'], 'b0\nb1\nb2\nb3\n');
+
+  const first = await cli(['consume', 'clicks', '--group', 'readers', '--count', '4']);
+  expect(first.code).toBe(0);
+  const firstValues = first.stdout.trimEnd().split('\n');
+  expect(firstValues).toHaveLength(4);
+
+  // Table form: what a user reads. The group is Empty again (the member left on exit).
+  const table = await cli(['group', 'describe', 'readers']);
+  expect(table.code).toBe(0);
+  expect(tableRows(table.stdout, 'GROUP')).toContainEqual(['STATE', 'Empty']);
+  const rows = tableRows(table.stdout, 'TOPIC');
+  expect(rows.map((r) => [r[0], r[1], r[3]])).toEqual([
+    ['clicks', '0', '6'],
+    ['clicks', '1', '4'],
+  ]);
+  let committedSum = 0;
+  let lagSum = 0;
+  for (const [, , committed, end, lag] of rows) {
+    expect(Number(lag)).toBe(Number(end) - Number(committed));
+    committedSum += Number(committed);
+    lagSum += Number(lag);
+  }
+  // Committed offsets are exactly the records printed (both partitions start at offset 0).
+  expect(committedSum).toBe(4);
+  expect(lagSum).toBe(6);
+  expect(tableRows(table.stdout, 'GROUP')).toContainEqual(['TOTAL-LAG', '6']);
+
+  // The next member resumes at the committed offsets: no record is printed twice or skipped.
+  const second = await cli(['consume', 'clicks', '--group', 'readers', '--exit-at-end']);
+  expect(second.code).toBe(0);
+  const secondValues = second.stdout.trimEnd().split('\n');
+  expect([...firstValues, ...secondValues].sort()).toEqual(['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'b0', 'b1', 'b2', 'b3']);
+  const after = await describeJson('readers');
+  expect(after.partitions.map((p) => [p.partition, p.committedOffset, p.logEndOffset, p.lag])).toEqual([
+    [0, 6, 6, 0],
+    [1, 4, 4, 0],
+  ]);
+  expect(after.totalLag).toBe(0);
+
+  // Two more records: lag follows the log end offset.
+  await cli(['produce', 'clicks', '-p', '1'], 'b4\nb5\n');
+  expect((await describeJson('readers')).partitions.map((p) => p.lag)).toEqual([0, 2]);
+
+  const listed = await cli(['group', 'list']);
+  expect(tableRows(listed.stdout, 'GROUP')).toContainEqual(['readers', 'Empty', 'consumer', '0']);
+});
+
+it('with a live member: describe shows it and its partitions; reset-offsets and delete are refused; then both work once it left', async () => {
+  await cli(['topic', 'create', 'views', '-p', '3']);
+  await cli(['produce', 'views', '-k', ':'], 'k1:v1\nk2:v2\nk3:v3\nk4:v4\nk5:v5\n');
+
+  const member = spawnCli(['consume', 'views', '--group', 'live', '--client-id', 'dashboard', '-f', '%p %o %v'], { brokers: server.address });
+  let printed = '';
+  member.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => member.on('exit', (code) => resolve(code)));
+  try {
+    // It has joined, been assigned and read everything once all five records are printed.
+    for (let waited = 0; printed.split('\n').length <= 5; waited += 50) {
+      if (waited > 15_000) throw new Error(`the member printed only:\n${printed}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    let described = await describeJson('live');
+    for (let attempt = 0; attempt < 40 && (described.state !== 'Stable' || described.totalLag !== 0); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      described = await describeJson('live');
+    }
+    expect(described.state).toBe('Stable');
+    expect(described.members).toHaveLength(1);
+    expect(described.members[0]).toMatchObject({ clientId: 'dashboard', assignment: [{ topic: 'views', partitions: [0, 1, 2] }] });
+    expect(described.members[0].host).toContain('127.0.0.1');
+    expect(described.partitions.every((p) => p.memberId === described.members[0].memberId && p.lag === 0)).toBe(true);
+    const table = await cli(['group', 'describe', 'live']);
+    expect(tableRows(table.stdout, 'MEMBER-ID')).toEqual([[described.members[0].memberId, 'dashboard', described.members[0].host, 'views[0,1,2]']]);
+
+    const refused = failureLine(await cli(['group', 'reset-offsets', 'live', '--topic', 'views', '--to-earliest', '--execute']));
+    expect(refused).toBe("lanes: group 'live' is Stable with 1 member; reset-offsets needs an Empty group (stop its consumers first)");
+    expect(failureLine(await cli(['group', 'delete', 'live']))).toBe("lanes: group 'live' has active members; stop its consumers first");
+    // Refused means untouched: the member's commits are still there.
+    expect((await describeJson('live')).partitions.map((p) => p.committedOffset)).toEqual(described.partitions.map((p) => p.logEndOffset));
+  } finally {
+    member.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+
+  const before = await describeJson('live');
+  expect(before.state).toBe('Empty');
+  const ends = before.partitions.map((p) => p.logEndOffset);
+
+  // Dry run: prints the plan, commits nothing.
+  const dryRun = await cli(['group', 'reset-offsets', 'live', '--topic', 'views', '--to-earliest']);
+  expect(dryRun.code).toBe(0);
+  expect(tableRows(dryRun.stdout, 'TOPIC')).toEqual(ends.map((end, partition) => ['views', String(partition), String(end), '0']));
+  expect(dryRun.stdout).toContain('dry run: nothing was committed');
+  expect((await describeJson('live')).partitions.map((p) => p.committedOffset)).toEqual(ends);
+
+  const executed = await cli(['group', 'reset-offsets', 'live', '--topic', 'views', '--to-earliest', '--execute']);
+  expect(executed.code).toBe(0);
+  const reset = await describeJson('live');
+  expect(reset.partitions.map((p) => [p.committedOffset, p.lag])).toEqual(ends.map((end) => [0, end]));
+  expect(reset.totalLag).toBe(5);
+
+  // --to-offset is clamped into each partition's log; --to-datetime in the future means the end.
+  await cli(['group', 'reset-offsets', 'live', '--topic', 'views', '--to-offset', '1', '--execute']);
+  expect((await describeJson('live')).partitions.map((p) => p.committedOffset)).toEqual(ends.map((end) => Math.min(1, end)));
+  await cli(['group', 'reset-offsets', 'live', '--topic', 'views', '--to-datetime', '2999-01-01T00:00:00Z', '--execute']);
+  expect((await describeJson('live')).partitions.map((p) => p.committedOffset)).toEqual(ends);
+  await cli(['group', 'reset-offsets', 'live', '--topic', 'views', '-p', '0', '--to-datetime', '2000-01-01T00:00:00Z', '--execute']);
+  expect((await describeJson('live')).partitions.map((p) => p.committedOffset)).toEqual([0, ...ends.slice(1)]);
+
+  expect(failureLine(await cli(['group', 'reset-offsets', 'live', '--topic', 'views']))).toBe(
+    'lanes: reset-offsets needs exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime',
+  );
+  expect(failureLine(await cli(['group', 'reset-offsets', 'live', '--topic', 'nope', '--to-latest']))).toBe("lanes: topic 'nope' does not exist");
+
+  expect(await cli(['group', 'delete', 'live'])).toMatchObject({ code: 0, stdout: 'deleted group live\n' });
+  expect(failureLine(await cli(['group', 'describe', 'live']))).toBe("lanes: group 'live' does not exist");
+  expect(failureLine(await cli(['group', 'delete', 'live']))).toBe("lanes: group 'live' does not exist");
+});
