@@ -1,0 +1,40 @@
+// Child-process entry of the load generator's own broker: the same Broker and KafkaListener that
+// `lanes start` runs (actors/host/cli.ts: startServer), from source through tsx so no build is
+// needed, with memory storage and consumer groups in dev mode (no initial rebalance delay).
+// startServer takes no memory size, so this composes the two parts itself, as startServer does.
+//
+// Prints `lanes-load-ready {"host","port","shards"}` once listening (other lines are logs); SIGTERM/SIGINT stop it (answering
+// what is in flight) and exit 0, which also lets --cpu-prof write its profiles.
+//
+// Options by environment: LANES_LOAD_SHARDS (default: one per core), LANES_LOAD_MEMORY_MIB
+// (default 2048), LANES_LOAD_PORT (default 0).
+import { Broker } from '../../actors/host/broker.js';
+import { KafkaListener } from '../../actors/net/listener.js';
+import { logger } from '../../actors/logger.js';
+
+const MiB = 1024 * 1024;
+logger.level = process.env.LANES_LOG_LEVEL ?? 'warn';
+const shards = process.env.LANES_LOAD_SHARDS === undefined ? undefined : Number(process.env.LANES_LOAD_SHARDS);
+const memoryBytes = Number(process.env.LANES_LOAD_MEMORY_MIB ?? 2048) * MiB;
+
+const broker = await Broker.start({ storage: 'memory', shards, memoryBytes, groups: { initialRebalanceDelayMs: 0 } });
+const listener = await KafkaListener.listen({ broker, host: '127.0.0.1', port: Number(process.env.LANES_LOAD_PORT ?? 0) });
+process.stdout.write(`lanes-load-ready ${JSON.stringify({ host: listener.host, port: listener.port, shards: broker.shardCount })}\n`);
+
+let stopping = false;
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  listener
+    .stop(200)
+    .then(() => broker.stop())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`broker stop failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+}
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,0 +1,76 @@
+// Starts a Lanes broker in a child process (bench/load/broker_child.ts through tsx) on a free
+// port and returns its address: the load generator must not share its event loop, nor its CPU
+// accounting, with the broker it measures. Exported for `lanes bench`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export interface BrokerProcessOptions {
+  /** Shard worker threads; default one per core. */
+  shards?: number;
+  /** Shared memory for logs and rings; default 2048 MiB. */
+  memoryMiB?: number;
+  /** Write V8 CPU profiles (one per thread: main and every shard worker) into this directory. */
+  cpuProfileDir?: string;
+  /** More node flags for the child. */
+  execArgv?: string[];
+  /** Milliseconds to wait for the listening line; default 30 s. */
+  startTimeoutMs?: number;
+}
+
+export interface BrokerProcess {
+  host: string;
+  port: number;
+  /** "host:port" */
+  address: string;
+  shards: number;
+  child: ChildProcess;
+  /** SIGTERM, then wait for exit (profiles are written on exit). */
+  stop(): Promise<void>;
+}
+
+const readyPrefix = 'lanes-load-ready ';
+const childEntry = fileURLToPath(new URL('./broker_child.ts', import.meta.url));
+
+export async function startBrokerProcess(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
+  const execArgv = ['--import', 'tsx', ...(options.execArgv ?? [])];
+  if (options.cpuProfileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
+  const env: NodeJS.ProcessEnv = { LANES_LOG_LEVEL: 'warn', ...process.env };
+  if (options.shards !== undefined) env.LANES_LOAD_SHARDS = String(options.shards);
+  if (options.memoryMiB !== undefined) env.LANES_LOAD_MEMORY_MIB = String(options.memoryMiB);
+  const child = spawn(process.execPath, [...execArgv, childEntry], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines = createInterface({ input: child.stdout! });
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  const ready = await new Promise<{ host: string; port: number; shards: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the broker child did not start within ${timeoutMs} ms`)), timeoutMs);
+    const onLine = (line: string) => {
+      if (!line.startsWith(readyPrefix)) {
+        process.stderr.write(`broker: ${line}\n`);
+        return;
+      }
+      clearTimeout(timer);
+      lines.off('line', onLine);
+      lines.on('line', (later) => process.stderr.write(`broker: ${later}\n`));
+      resolve(JSON.parse(line.slice(readyPrefix.length)) as { host: string; port: number; shards: number });
+    };
+    lines.on('line', onLine);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the broker child exited with code ${code} before listening`));
+    });
+  });
+  let stopping: Promise<void> | null = null;
+  return {
+    ...ready,
+    address: `${ready.host}:${ready.port}`,
+    child,
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode === null) child.kill('SIGTERM');
+        await exited;
+      })();
+      return stopping;
+    },
+  };
+}

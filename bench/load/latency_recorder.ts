@@ -1,0 +1,39 @@
+// Latency samples in milliseconds, kept whole (a Float64Array grown by doubling) and sorted once
+// at the end: runs record at most a few million samples (one per record batch), so exact
+// percentiles cost less than getting a bucketed histogram's edges right.
+import { assert } from '../../core/assert.js';
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export class LatencyRecorder {
+  #samples = new Float64Array(1024);
+  #count = 0;
+
+  get count(): number {
+    return this.#count;
+  }
+
+  record(milliseconds: number): void {
+    assert(Number.isFinite(milliseconds), 'a latency is a finite number');
+    if (this.#count === this.#samples.length) {
+      const grown = new Float64Array(this.#samples.length * 2);
+      grown.set(this.#samples);
+      this.#samples = grown;
+    }
+    this.#samples[this.#count++] = milliseconds;
+  }
+
+  /** Percentiles by the nearest-rank method; null when nothing was recorded. */
+  summary(): LatencySummary | null {
+    if (this.#count === 0) return null;
+    const sorted = this.#samples.slice(0, this.#count).sort();
+    const rank = (quantile: number) => sorted[Math.min(this.#count - 1, Math.max(0, Math.ceil(quantile * this.#count) - 1))];
+    return { count: this.#count, p50: rank(0.5), p99: rank(0.99), p999: rank(0.999), max: sorted[this.#count - 1] };
+  }
+}
