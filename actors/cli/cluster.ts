@@ -52,6 +52,8 @@ const coordinatorRetryCodes = new Set<number>([
   ErrorCode.NOT_COORDINATOR,
 ]);
 const retryAttemptsMax = 20;
+/** A host that drops SYNs is reported after this long, or after --timeout if shorter. */
+const connectTimeoutMsMax = 10_000;
 const retryPauseMs = 100;
 
 export function sleep(ms: number): Promise<void> {
@@ -92,7 +94,12 @@ export class Cluster {
     const failures: string[] = [];
     for (const broker of options.brokers) {
       try {
-        const connection = await KafkaConnection.connect({ ...broker, clientId: options.clientId, requestTimeoutMs: options.requestTimeoutMs });
+        const connection = await KafkaConnection.connect({
+          ...broker,
+          clientId: options.clientId,
+          requestTimeoutMs: options.requestTimeoutMs,
+          connectTimeoutMs: Math.min(connectTimeoutMsMax, options.requestTimeoutMs),
+        });
         return new Cluster(options, connection);
       } catch (error) {
         failures.push(error instanceof KafkaClientError ? error.message.replace(/^cannot connect to /, '') : String(error));
@@ -163,7 +170,12 @@ export class Cluster {
       const open = await connection.catch(() => null);
       if (open !== null && !open.closed) return open;
     }
-    connection = KafkaConnection.connect({ ...address, clientId: this.#options.clientId, requestTimeoutMs: this.#options.requestTimeoutMs }).catch(
+    connection = KafkaConnection.connect({
+      ...address,
+      clientId: this.#options.clientId,
+      requestTimeoutMs: this.#options.requestTimeoutMs,
+      connectTimeoutMs: Math.min(connectTimeoutMsMax, this.#options.requestTimeoutMs),
+    }).catch(
       (error: unknown) => {
         throw new CliError(error instanceof Error ? error.message : String(error));
       },
