@@ -24,13 +24,13 @@ import { noResponse, type BrokerFacade, type GroupFacade, type RequestContext, t
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { decodeRequest, encodeApiVersionsV0ErrorFrame, encodeResponseFrame } from '../../core/protocol/codec.js';
 import { isProtocolError, isUnsupportedApiError } from '../../core/protocol/errors.js';
-import { FrameSplitter } from '../../core/protocol/frame.js';
 import { decodeRequestHeader, encodeResponseHeader, type RequestHeader } from '../../core/protocol/header.js';
 import { Reader } from '../../core/protocol/reader.js';
 import { Writer } from '../../core/protocol/writer.js';
 import type { RequestBody, ResponseBody } from '../../core/protocol/messages/registry.js';
 import { ErrorCode } from '../../core/errors.js';
 import type { Logger } from '../logger.js';
+import { RequestFrames, type RequestFrame } from './request_frames.js';
 
 export interface ConnectionOptions {
   readonly broker: BrokerFacade;
@@ -59,7 +59,7 @@ export function plainAddress(address: string | undefined): string {
 export class Connection {
   readonly socket: Socket;
   readonly #options: ConnectionOptions;
-  readonly #splitter: FrameSplitter;
+  readonly #frames: RequestFrames;
   readonly #pending: Slot[] = [];
   readonly #remote: string;
   readonly #clientHost: string;
@@ -70,7 +70,7 @@ export class Connection {
   constructor(socket: Socket, options: ConnectionOptions) {
     this.socket = socket;
     this.#options = options;
-    this.#splitter = new FrameSplitter(options.frameBytesMax);
+    this.#frames = new RequestFrames(options.frameBytesMax);
     this.#clientHost = plainAddress(socket.remoteAddress);
     this.#remote = `${this.#clientHost}:${socket.remotePort ?? 0}`;
     socket.setNoDelay(true);
@@ -129,27 +129,36 @@ export class Connection {
 
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
-    let frames: Uint8Array[];
+    let frames: RequestFrame[];
     try {
-      frames = this.#splitter.push(chunk);
+      frames = this.#frames.push(chunk);
     } catch (error) {
       if (!isProtocolError(error)) throw error;
       this.#warnAndClose('bad frame size', error);
       return;
     }
     for (const frame of frames) {
-      if (this.#closed) return;
-      this.#accept(frame);
+      if (this.#closed) {
+        frame.release();
+        continue;
+      }
+      this.#accept(frame.bytes, frame.release);
     }
     this.#updateReading();
   }
 
-  #accept(frame: Uint8Array): void {
+  /**
+   * `releaseFrame` gives a pooled request buffer back (request_frames.ts); it runs once nothing
+   * refers to the frame's bytes: when the request is refused, or when its handler has finished
+   * (handlers copy what they keep: Produce's batches go into the shard ring before it resolves).
+   */
+  #accept(frame: Uint8Array, releaseFrame: () => void): void {
     const reader = new Reader(frame);
     let header: RequestHeader;
     try {
       header = decodeRequestHeader(reader);
     } catch (error) {
+      releaseFrame();
       if (!isProtocolError(error)) throw error;
       this.#warnAndClose('unreadable request header', error);
       return;
@@ -157,6 +166,7 @@ export class Connection {
     this.#clientId = header.clientId;
     const handler = handlerFor(header.apiKey, header.apiVersion);
     if (handler === undefined) {
+      releaseFrame();
       this.#options.logger.info({ client: this.#remote, clientId: this.#clientId, apiKey: header.apiKey, apiVersion: header.apiVersion }, 'unsupported api key or version');
       this.#pending.push({ done: true, frame: unsupportedFrame(header), releases: [] });
       this.#flush();
@@ -166,10 +176,12 @@ export class Connection {
     try {
       body = decodeRequest(header.apiKey, header.apiVersion, reader);
       if (reader.remaining !== 0) {
+        releaseFrame();
         this.#warnAndClose(`${reader.remaining} bytes after the ${handler.name} v${header.apiVersion} body`, 'trailing bytes');
         return;
       }
     } catch (error) {
+      releaseFrame();
       if (isUnsupportedApiError(error)) {
         this.#pending.push({ done: true, frame: unsupportedFrame(header), releases: [] });
         this.#flush();
@@ -198,10 +210,12 @@ export class Connection {
     const handle = handler.handle as (ctx: RequestContext, request: RequestBody) => Promise<ResponseBody | typeof noResponse>;
     handle(ctx, body).then(
       (response) => {
+        releaseFrame();
         slot.frame = response === noResponse ? null : encodeResponseFrame(header.apiKey as never, header.apiVersion, header.correlationId, response as never);
         this.#complete(slot);
       },
       (error: unknown) => {
+        releaseFrame();
         this.#complete(slot);
         if (isLanesError(error)) {
           this.#warnAndClose(`${handler.name} failed`, error);
