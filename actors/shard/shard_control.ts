@@ -35,6 +35,8 @@ export interface ShardDescription {
   envelopesHandled: number;
   turns: number;
   kernels: string;
+  /** V8 heap in use on the shard's thread (its own isolate), for memory measurements. */
+  heapUsedBytes: number;
 }
 
 export interface ShardControl {

@@ -1,6 +1,7 @@
 // Worker-thread entry of a shard. Attaches to the shared memory the host planned, builds the
 // shard's runtime, serves its control plane over comlink and runs the loop until stop().
 import { parentPort, workerData } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { assert } from '../../core/assert.js';
@@ -133,6 +134,7 @@ const control: ShardControl = {
       envelopesHandled: runtime.envelopesHandled,
       turns: runtime.turns,
       kernels: factory.kernelModule === null ? 'ts' : 'wasm',
+      heapUsedBytes: getHeapStatistics().used_heap_size,
     };
   },
   async stop(): Promise<void> {
