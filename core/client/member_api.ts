@@ -6,6 +6,7 @@
 
 import type { LanesError } from '../errors.js';
 import type { TopicPartitions } from '../assignors/consumer_protocol.js';
+import type { OffsetCommitRequest } from '../group/group_api.js';
 
 export interface JoinGroupProtocol {
   readonly name: string;
@@ -56,26 +57,8 @@ export interface LeaveGroupRequest {
   readonly members: readonly { readonly memberId: string; readonly groupInstanceId: string | null; readonly reason: string }[];
 }
 
-export interface OffsetCommitPartition {
-  readonly partitionIndex: number;
-  readonly committedOffset: number;
-  readonly committedLeaderEpoch: number;
-  readonly committedMetadata: string | null;
-}
-
-export interface OffsetCommitTopic {
-  readonly name: string;
-  readonly partitions: readonly OffsetCommitPartition[];
-}
-
-export interface OffsetCommitRequest {
-  readonly groupId: string;
-  readonly generationId: number;
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  readonly topics: readonly OffsetCommitTopic[];
-}
-
+// The commit shapes are the coordinator's own: one definition for both ends of the request.
+export type { OffsetCommitPartition, OffsetCommitTopic, OffsetCommitRequest } from '../group/group_api.js';
 export type MemberRequest =
   | { readonly api: 'JoinGroup'; readonly body: JoinGroupRequest }
   | { readonly api: 'SyncGroup'; readonly body: SyncGroupRequest }
