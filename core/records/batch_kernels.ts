@@ -20,8 +20,10 @@ export interface BatchKernels {
   /**
    * Validates the batch in source[start, end) (see validateRecordBatch for the checks and codes),
    * copies it to target.bytes at target.position and patches baseOffset and partitionLeaderEpoch
-   * in the copy. Throws a LanesError and copies nothing when the batch is invalid. The source is
-   * never modified. Returns the record count.
+   * in the copy. Throws a LanesError when the batch is invalid; the target range may then hold
+   * scratch bytes (the WASM kernel validates while it copies), so callers pass a range no reader
+   * can see yet — the log reserves past its committed size. The source is never modified.
+   * Returns the record count.
    */
   validateAndCopy(
     source: Uint8Array,
