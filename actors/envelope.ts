@@ -29,8 +29,6 @@ export const EnvelopeKind = {
   FetchResult: 4,
   Call: 5,
   CallResult: 6,
-  /** A shard's own notice to the host that a partition's high watermark moved (long polls wake). */
-  HighWatermark: 7,
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
 
@@ -39,7 +37,6 @@ export const appendHeaderBytes = envelopeHeaderBytes + 4;
 export const appendResultHeaderBytes = envelopeHeaderBytes + 32;
 export const fetchHeaderBytes = envelopeHeaderBytes + 16;
 export const fetchResultHeaderBytes = envelopeHeaderBytes + 24;
-export const highWatermarkBytes = envelopeHeaderBytes + 16;
 
 export function dataViewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -151,18 +148,6 @@ export function readFetchResultHeader(bytes: Uint8Array): FetchResultHeader {
     highWatermark: view.getFloat64(20, true),
     logStartOffset: view.getFloat64(28, true),
   };
-}
-
-export function writeHighWatermark(target: Uint8Array, actorId: number, highWatermark: number, logStartOffset: number): void {
-  const view = dataViewOf(target);
-  writeEnvelopeHeader(view, EnvelopeKind.HighWatermark, actorId, 0);
-  view.setFloat64(12, highWatermark, true);
-  view.setFloat64(20, logStartOffset, true);
-}
-
-export function readHighWatermark(bytes: Uint8Array): { highWatermark: number; logStartOffset: number } {
-  const view = dataViewOf(bytes);
-  return { highWatermark: view.getFloat64(12, true), logStartOffset: view.getFloat64(20, true) };
 }
 
 export function decodeMessage(bytes: Uint8Array): string {

@@ -7,13 +7,13 @@
 // Producers keep a bounded number of batches in flight per partition; a reader per partition
 // fetches behind them. Records/s counts records both produced and fetched back (end to end).
 import { parseArgs } from 'node:util';
-import { availableParallelism, cpus } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Broker } from '../actors/host/broker.js';
 import { encodeRecordBatch } from '../core/records/batch_builder.js';
 import { readBatchHeader } from '../core/records/record_batch.js';
+import { printMachineFacts } from './support/machine.js';
 
 const { values } = parseArgs({
   options: {
@@ -96,8 +96,10 @@ async function run(shards: number, partitions: number): Promise<{ produced: numb
   return { produced, fetched, seconds: elapsed };
 }
 
-console.log(`# Broker in-process: produce + fetch, ${recordsPerBatch} × ${recordBytes} B records per batch, ${storage} storage, ${seconds} s per cell`);
-console.log(`# ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}, ${new Date().toISOString()}`);
+printMachineFacts(
+  `Broker in-process: produce + fetch, ${recordsPerBatch} × ${recordBytes} B records per batch, ${storage} storage, ${seconds} s per cell`,
+  `node dist/bench/broker.bench.js ${process.argv.slice(2).join(' ')}`,
+);
 console.log('| shards | partitions | produced (M records/s) | fetched (M records/s) | MB/s produced |');
 console.log('|---:|---:|---:|---:|---:|');
 for (const shards of values.shards!.split(',').map(Number)) {

@@ -14,13 +14,13 @@ import { EventEmitter } from 'node:events';
 import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault } from '../../core/limits.js';
 import { decodeMessage } from '../envelope.js';
+import { batchTotalBytes } from '../../core/records/record_batch.js';
 import { EpochReader, initEpochs } from '../epochs.js';
 import { logger as rootLogger } from '../logger.js';
-import { planMemory, type MemoryPlan } from '../memory_plan.js';
+import { planMemory } from '../memory_plan.js';
 import { prepareKernelModule } from '../kernel_setup.js';
 import { createSharedMemory, wasmPageBytes } from '../../wasm/shared_memory.js';
 import { Doorbell } from '../ring/doorbell.js';
@@ -121,7 +121,6 @@ function defaultTopicConfig(overrides: Partial<TopicConfig> | undefined, storage
 
 export class Broker extends EventEmitter {
   readonly options: Required<Omit<BrokerOptions, 'dataDir' | 'topicDefaults' | 'groups'>> & { dataDir: string | null };
-  readonly #plan: MemoryPlan;
   readonly #shards: ShardHandle[];
   readonly #topics: TopicRegistry;
   readonly #directory: PartitionDirectory;
@@ -135,7 +134,6 @@ export class Broker extends EventEmitter {
 
   private constructor(init: {
     options: Broker['options'];
-    plan: MemoryPlan;
     shards: ShardHandle[];
     topics: TopicRegistry;
     directory: PartitionDirectory;
@@ -145,7 +143,6 @@ export class Broker extends EventEmitter {
   }) {
     super();
     this.options = init.options;
-    this.#plan = init.plan;
     this.#shards = init.shards;
     this.#topics = init.topics;
     this.#directory = init.directory;
@@ -210,7 +207,6 @@ export class Broker extends EventEmitter {
     });
     const broker = new Broker({
       options: resolved,
-      plan,
       shards,
       topics,
       directory: new PartitionDirectory(buffer, plan.directory, plan.partitionsMax),
@@ -328,10 +324,8 @@ export class Broker extends EventEmitter {
     const reply = await this.#shards[placement.shard].fetch(placement.actorId, fetchOffset, maxBytes);
     if (reply.errorCode !== ErrorCode.NONE) throw new LanesError(reply.errorCode, decodeMessage(reply.bytes));
     const batches: Uint8Array[] = [];
-    for (let at = 0; at < reply.bytes.length; ) {
-      const size = 12 + new DataView(reply.bytes.buffer, reply.bytes.byteOffset + at + 8, 4).getInt32(0);
-      batches.push(reply.bytes.subarray(at, at + size));
-      at += size;
+    for (let at = 0; at < reply.bytes.length; at += batchTotalBytes(reply.bytes, at)) {
+      batches.push(reply.bytes.subarray(at, at + batchTotalBytes(reply.bytes, at)));
     }
     return { batches, highWatermark: reply.highWatermark, logStartOffset: reply.logStartOffset, release: () => {} };
   }

@@ -16,7 +16,7 @@ import { PartitionActor } from './partition_actor.js';
 import { PartitionDirectory } from './partition_directory.js';
 import { ShardRuntime } from './shard_runtime.js';
 import type { OpenPartition, PartitionState, ShardControl, ShardDescription } from './shard_control.js';
-import { openOffsetsLog, openPartitionLog, type LogFactoryOptions } from './log_factory.js';
+import { deletePartitionFiles, openOffsetsLog, openPartitionLog, type LogFactoryOptions } from './log_factory.js';
 import { GroupActor } from './group_actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import { indexIntervalBytesDefault, recordBatchBytesMaxDefault } from '../../core/limits.js';
@@ -52,7 +52,6 @@ const runtime = new ShardRuntime({
   replies,
   doorbell: new Doorbell(buffer, regions.doorbell),
   clock: systemClock,
-  logger,
   envelopesPerTurn: data.envelopesPerTurn,
   tickIntervalMs: data.tickIntervalMs,
   onTick: () => reclaimer.collect((block) => arena.free(block)),
@@ -146,7 +145,6 @@ const control: ShardControl = {
 };
 
 async function deletePartitionData(actor: PartitionActor): Promise<void> {
-  const { deletePartitionFiles } = await import('./log_factory.js');
   await deletePartitionFiles(factory, actor.topic, actor.partition);
 }
 

@@ -28,7 +28,6 @@ import {
 } from '../envelope.js';
 import type { Doorbell } from '../ring/doorbell.js';
 import type { RingReader, RingWriter } from '../ring/spsc_ring.js';
-import type { Logger } from '../logger.js';
 import { serialize } from 'node:v8';
 import type { Actor, ReplySink } from './actor.js';
 
@@ -38,7 +37,6 @@ export interface ShardRuntimeOptions {
   replies: RingWriter;
   doorbell: Doorbell;
   clock: Clock;
-  logger: Logger;
   envelopesPerTurn: number;
   tickIntervalMs: number;
   /** Extra housekeeping every tick (epoch reclamation). */

@@ -6,11 +6,11 @@
 // Cross-thread throughput is a wall-clock measurement of one long transfer, not a per-op micro
 // benchmark, so this uses a plain timed loop rather than tinybench.
 import { parseArgs } from 'node:util';
-import { availableParallelism, cpus } from 'node:os';
 import { initRing, ringRegionBytes } from '../../actors/ring/ring_layout.js';
 import { RingWriter } from '../../actors/ring/spsc_ring.js';
 import { Doorbell } from '../../actors/ring/doorbell.js';
 import { spawnWorker } from '../../actors/spawn.js';
+import { printMachineFacts } from '../support/machine.js';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '2000000' }, size: { type: 'string', default: '100' } } });
 const records = Number(values.records);
@@ -65,8 +65,7 @@ async function runPostMessage(batch: number): Promise<number> {
   return count / seconds;
 }
 
-console.log(`# ring vs postMessage — ${records} records of ${size} B, main → worker`);
-console.log(`# ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}, ${new Date().toISOString()}`);
+printMachineFacts(`ring vs postMessage — ${records} records of ${size} B, main → worker`, `npx tsx bench/micro/ring.bench.ts --records ${records} --size ${size}`);
 console.log('| records per publish | ring (M records/s) | ring (GB/s payload) | postMessage (M records/s) | ring / postMessage |');
 console.log('|---:|---:|---:|---:|---:|');
 for (const batch of batchSizes) {
