@@ -31,6 +31,7 @@ import { PartitionDirectory } from '../shard/partition_directory.js';
 import type { ShardControl, PartitionState } from '../shard/shard_control.js';
 import { groupCoordinatorActorId } from '../shard/actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
+import type { WaitScope } from '../../core/handlers/handler.js';
 import type {
   DeletedGroup,
   DescribedGroup,
@@ -330,12 +331,12 @@ export class Broker extends EventEmitter {
     return { batches, highWatermark: reply.highWatermark, logStartOffset: reply.logStartOffset, release: () => {} };
   }
 
-  /** Resolves when the partition's high watermark passes `offset`, or after `timeoutMs`. */
-  async waitForData(topic: string, partition: number, offset: number, timeoutMs: number): Promise<void> {
+  /** Resolves when the partition's high watermark passes `offset`, or after `timeoutMs`; `scope` withdraws it early. */
+  async waitForData(topic: string, partition: number, offset: number, timeoutMs: number, scope?: WaitScope): Promise<void> {
     const placement = this.#placement(topic, partition);
     const snapshot = this.#directory.read(placement.actorId);
     if (snapshot !== null && snapshot.highWatermark > offset) return;
-    await this.#waiters.wait(placement.actorId, offset, timeoutMs);
+    await this.#waiters.wait(placement.actorId, offset, timeoutMs, scope);
   }
 
   /** The earliest offset whose batch has a timestamp ≥ `timestampMs`, or -1 (ListOffsets). */

@@ -50,6 +50,8 @@ interface Slot {
   releases: (() => void)[];
 }
 
+const noop = (): void => {};
+
 /** Strips the IPv4-mapped IPv6 prefix Node reports for dual-stack sockets. */
 export function plainAddress(address: string | undefined): string {
   if (address === undefined) return '';
@@ -66,6 +68,8 @@ export class Connection {
   #clientId: string | null = null;
   #closed = false;
   #drainWaiters: (() => void)[] = [];
+  /** Requests that want to know if the client leaves before they are answered (Fetch long polls). */
+  readonly #closeListeners = new Set<() => void>();
 
   constructor(socket: Socket, options: ConnectionOptions) {
     this.socket = socket;
@@ -117,6 +121,8 @@ export class Connection {
     for (const slot of this.#pending) if (slot.done) this.#release(slot.releases);
     this.#pending.length = 0;
     this.#notifyDrained();
+    for (const listener of this.#closeListeners) listener();
+    this.#closeListeners.clear();
   }
 
   #warnAndClose(reason: string, error: unknown): void {
@@ -206,6 +212,7 @@ export class Connection {
       advertisedPort: this.socket.localPort ?? 0,
       shutdown: options.shutdown,
       onWritten: (release) => slot.releases.push(release),
+      onConnectionClose: (listener) => this.#onClose(listener),
     };
     const handle = handler.handle as (ctx: RequestContext, request: RequestBody) => Promise<ResponseBody | typeof noResponse>;
     handle(ctx, body).then(
@@ -225,6 +232,15 @@ export class Connection {
         }
       },
     );
+  }
+
+  #onClose(listener: () => void): () => void {
+    if (this.#closed) {
+      listener();
+      return noop;
+    }
+    this.#closeListeners.add(listener);
+    return () => this.#closeListeners.delete(listener);
   }
 
   #complete(slot: Slot): void {

@@ -4,7 +4,8 @@
 //
 // Long poll: read every partition; if fewer than min_bytes came back (and nothing failed), drop
 // the reads and wait until one partition's high watermark moves past what was seen, max_wait_ms
-// passes, or the server shuts down; then read again. Byte limits (KIP-74): partitions are read
+// passes, the server shuts down or the client's connection closes; then read again (or answer).
+// The waits of a round are withdrawn together as soon as one of them ends. Byte limits (KIP-74): partitions are read
 // with min(partition_max_bytes, max_bytes) in parallel, then kept in request order until
 // max_bytes is used up; the first partition with data is always kept whole, so a batch bigger
 // than the limits still reaches the client. Views into the log are released once the response
@@ -13,7 +14,7 @@ import { ErrorCode } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import type { FetchRequest, FetchResponsePartition, FetchResponseTopic } from '../protocol/messages/fetch.js';
 import { errorCodeOf } from './errors.js';
-import { defineHandler, type FetchOutcome, type RequestContext } from './handler.js';
+import { defineHandler, type FetchOutcome, type RequestContext, type WaitScope } from './handler.js';
 
 const isolationReadCommitted = 1;
 
@@ -49,28 +50,65 @@ export const fetch = defineHandler({
         partitionMaxBytes: partition.partitionMaxBytes,
       })),
     );
-    let shutDown = false;
-    void ctx.shutdown.then(() => {
-      shutDown = true;
-    });
     const deadlineMs = ctx.clock.nowMs() + Math.max(0, request.maxWaitMs);
+    const shutdown = shutdownWatch(ctx.shutdown);
+    let closed = false;
     for (;;) {
       const round = await readRound(ctx, request, wanted);
       const remainingMs = deadlineMs - ctx.clock.nowMs();
-      if (round.bytes >= request.minBytes || round.failed || remainingMs <= 0 || shutDown || wanted.length === 0) {
+      if (round.bytes >= request.minBytes || round.failed || remainingMs <= 0 || shutdown.fired || closed || wanted.length === 0) {
         for (const release of round.releases) ctx.onWritten(release);
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: round.topics };
       }
       for (const release of round.releases) release();
-      await Promise.race([
-        ctx.shutdown,
-        ...wanted.map((each, index) =>
-          ctx.broker.waitForData(each.topicName, each.partitionIndex, round.waitOffsets[index], remainingMs).catch(() => undefined),
-        ),
-      ]);
+      // Wait for the first of: a partition moving, the deadline, shutdown, the client leaving.
+      // Then withdraw everything else at once, so nothing outlives this request.
+      const withdrawals: (() => void)[] = [];
+      const scope: WaitScope = { defer: (withdraw) => withdrawals.push(withdraw) };
+      await new Promise<void>((resolve) => {
+        shutdown.listeners.add(resolve);
+        withdrawals.push(() => shutdown.listeners.delete(resolve));
+        const stopWatchingClose = ctx.onConnectionClose?.(() => {
+          closed = true;
+          resolve();
+        });
+        if (stopWatchingClose !== undefined) withdrawals.push(stopWatchingClose);
+        for (const [index, each] of wanted.entries()) {
+          ctx.broker.waitForData(each.topicName, each.partitionIndex, round.waitOffsets[index], remainingMs, scope).then(resolve, resolve);
+        }
+        if (shutdown.fired) resolve();
+      });
+      for (const withdraw of withdrawals) withdraw();
     }
   },
 });
+
+interface ShutdownWatch {
+  fired: boolean;
+  /** Long polls waiting right now; each removes itself when its wait ends. */
+  readonly listeners: Set<() => void>;
+}
+
+/**
+ * One watch per shutdown promise, shared by every request: a reaction attached to that promise
+ * per request would stay until shutdown (it never settles while serving), keeping each
+ * request's closures alive — a leak that grew the heap and made collections slow.
+ */
+const shutdownWatches = new WeakMap<Promise<void>, ShutdownWatch>();
+
+function shutdownWatch(shutdown: Promise<void>): ShutdownWatch {
+  let watch = shutdownWatches.get(shutdown);
+  if (watch === undefined) {
+    const created: ShutdownWatch = { fired: false, listeners: new Set() };
+    void shutdown.then(() => {
+      created.fired = true;
+      for (const listener of created.listeners) listener();
+      created.listeners.clear();
+    });
+    shutdownWatches.set(shutdown, (watch = created));
+  }
+  return watch;
+}
 
 async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number): Promise<Read> {
   try {

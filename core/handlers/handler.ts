@@ -49,8 +49,18 @@ export interface BrokerFacade {
   listTopics(): TopicView[];
   produce(topic: string, partition: number, batch: Uint8Array, options: { acks?: -1 | 0 | 1 }): Promise<ProduceOutcome>;
   fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number): Promise<FetchOutcome>;
-  waitForData(topic: string, partition: number, offset: number, timeoutMs: number): Promise<void>;
+  /**
+   * Resolves when the partition's high watermark passes `offset`, or after `timeoutMs`. With a
+   * `scope`, the wait is withdrawn (its timer cleared, its registration dropped) as soon as the
+   * scope ends, so a long poll answered by another partition leaves nothing behind.
+   */
+  waitForData(topic: string, partition: number, offset: number, timeoutMs: number, scope?: WaitScope): Promise<void>;
   offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number>;
+}
+
+/** One long poll's waits: the broker registers how to withdraw each; the poll ends them together. */
+export interface WaitScope {
+  defer(withdraw: () => void): void;
 }
 
 /** The group coordinator side of the broker (core/group/group_api.ts types). */
@@ -96,6 +106,11 @@ export interface RequestContext {
   readonly shutdown: Promise<void>;
   /** Runs `release` once the response using views it guards has been written (or dropped). */
   onWritten(release: () => void): void;
+  /**
+   * Calls `onClose` if the client's connection closes before this request is answered; returns
+   * the function that unregisters it (call it once the request ends). Absent: no such signal.
+   */
+  onConnectionClose?(onClose: () => void): () => void;
 }
 
 export const noResponse: unique symbol = Symbol('lanes.noResponse');
