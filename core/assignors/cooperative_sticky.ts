@@ -24,6 +24,7 @@ import {
   type GroupAssignment,
   type PartitionAssignor,
 } from './assignor.js';
+import type { AssignmentKernel } from './assignment_kernel.js';
 import { partitionIndexOf, partitionsByMemberOf, type PartitionLayout } from './partition_layout.js';
 import { planSticky } from './sticky.js';
 
@@ -46,8 +47,9 @@ function claimantsOf(layout: PartitionLayout): Int32Array {
   return claimant;
 }
 
-export function assignCooperativeSticky(spec: AssignmentSpec): GroupAssignment {
-  const { layout, owner: target } = planSticky(spec);
+/** With a `kernel`, the sticky target's balancing runs in it (same result; see planSticky). */
+export function assignCooperativeSticky(spec: AssignmentSpec, kernel: AssignmentKernel | null = null): GroupAssignment {
+  const { layout, owner: target } = planSticky(spec, kernel);
   const claimant = claimantsOf(layout);
   const owner = Int32Array.from(target);
   for (let index = 0; index < owner.length; index++) {
@@ -72,5 +74,5 @@ export const cooperativeStickyAssignor: PartitionAssignor = {
   name: 'cooperative-sticky',
   supportedProtocols: ['COOPERATIVE', 'EAGER'],
   cooperative: true,
-  assign: assignCooperativeSticky,
+  assign: (spec) => assignCooperativeSticky(spec),
 };

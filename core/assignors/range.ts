@@ -28,6 +28,8 @@ import {
   type GroupAssignment,
   type PartitionAssignor,
 } from './assignor.js';
+import { subscriberListsOf, type AssignmentKernel } from './assignment_kernel.js';
+import { buildPartitionLayout, partitionsByMemberOf } from './partition_layout.js';
 
 export function assignRange(spec: AssignmentSpec): GroupAssignment {
   assertValidSpec(spec);
@@ -63,9 +65,21 @@ export function assignRange(spec: AssignmentSpec): GroupAssignment {
   return verifiedAssignment(spec, buildGroupAssignment(spec, partitionsByMember), true);
 }
 
+/**
+ * Range through an assignment kernel, on the flat encoding: the layout numbers members in the
+ * order assignRange sorts each topic's subscribers into, so the ranges come out the same.
+ */
+export function assignRangeWithKernel(spec: AssignmentSpec, kernel: AssignmentKernel): GroupAssignment {
+  assertValidSpec(spec);
+  const layout = buildPartitionLayout(spec);
+  const owner = kernel.rangeOwners(layout.topicBase, subscriberListsOf(layout));
+  assert(owner.length === layout.partitionCount, `range kernel returned ${owner.length} owners for ${layout.partitionCount} partitions`);
+  return verifiedAssignment(spec, buildGroupAssignment(spec, partitionsByMemberOf(layout, owner)), true);
+}
+
 export const rangeAssignor: PartitionAssignor = {
   name: 'range',
   supportedProtocols: ['EAGER'],
   cooperative: false,
-  assign: assignRange,
+  assign: (spec) => assignRange(spec),
 };

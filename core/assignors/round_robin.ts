@@ -36,6 +36,8 @@ import {
   type GroupAssignment,
   type PartitionAssignor,
 } from './assignor.js';
+import { subscriptionBitsOf, wordsPerMemberFor, type AssignmentKernel } from './assignment_kernel.js';
+import { buildPartitionLayout, partitionsByMemberOf } from './partition_layout.js';
 
 export function assignRoundRobin(spec: AssignmentSpec): GroupAssignment {
   assertValidSpec(spec);
@@ -67,9 +69,22 @@ export function assignRoundRobin(spec: AssignmentSpec): GroupAssignment {
   return verifiedAssignment(spec, buildGroupAssignment(spec, partitionsByMember), true);
 }
 
+/**
+ * Round-robin through an assignment kernel, on the flat encoding: the layout's members and topics
+ * are in the order assignRoundRobin deals over, and partition indexes follow topic order.
+ */
+export function assignRoundRobinWithKernel(spec: AssignmentSpec, kernel: AssignmentKernel): GroupAssignment {
+  assertValidSpec(spec);
+  const layout = buildPartitionLayout(spec);
+  const words = wordsPerMemberFor(layout.topics.length);
+  const owner = kernel.roundRobinOwners(layout.topicOf, layout.members.length, subscriptionBitsOf(layout), words);
+  assert(owner.length === layout.partitionCount, `round-robin kernel returned ${owner.length} owners for ${layout.partitionCount} partitions`);
+  return verifiedAssignment(spec, buildGroupAssignment(spec, partitionsByMemberOf(layout, owner)), true);
+}
+
 export const roundRobinAssignor: PartitionAssignor = {
   name: 'roundrobin',
   supportedProtocols: ['EAGER'],
   cooperative: false,
-  assign: assignRoundRobin,
+  assign: (spec) => assignRoundRobin(spec),
 };

@@ -41,6 +41,7 @@ import {
   type GroupAssignment,
   type PartitionAssignor,
 } from './assignor.js';
+import { subscriberListsOf, topicsByChoiceOf, type AssignmentKernel } from './assignment_kernel.js';
 import { buildPartitionLayout, partitionIndexOf, partitionsByMemberOf, type PartitionLayout } from './partition_layout.js';
 
 const nobody = -1;
@@ -218,15 +219,29 @@ function assignDifferentSubscriptions(layout: PartitionLayout, previousOwner: In
   return owner;
 }
 
-/** Steps 1 and 2, shared with cooperative-sticky. */
-export function planSticky(spec: AssignmentSpec): StickyPlan {
+/** Step 2 through an assignment kernel, on the flat encoding (core/assignors/assignment_kernel.ts). */
+function assignWithKernel(kernel: AssignmentKernel, layout: PartitionLayout, previousOwner: Int32Array, eligible: readonly number[]): Int32Array {
+  const memberCount = layout.members.length;
+  if (allSubscriptionsEqual(layout, eligible)) return kernel.stickyEqual(previousOwner, memberCount, Int32Array.from(eligible));
+  const lists = subscriberListsOf(layout);
+  const topicsByChoice = topicsByChoiceOf(lists, layout.topics.length);
+  return kernel.stickyDifferent({ previousOwner, memberCount, topicBase: layout.topicBase, ...lists, topicsByChoice });
+}
+
+/**
+ * Steps 1 and 2, shared with cooperative-sticky. With a `kernel`, step 2 (the balancing, the
+ * expensive part) runs in it; the result is the same owner array either way.
+ */
+export function planSticky(spec: AssignmentSpec, kernel: AssignmentKernel | null = null): StickyPlan {
   assertValidSpec(spec);
   const layout = buildPartitionLayout(spec);
   const previousOwner = resolvePreviousOwners(layout);
   const eligible = [...layout.members.keys()].filter((m) => layout.subscriptions[m].size > 0);
-  const owner = allSubscriptionsEqual(layout, eligible)
-    ? assignEqualSubscriptions(layout, previousOwner, eligible)
-    : assignDifferentSubscriptions(layout, previousOwner);
+  let owner: Int32Array;
+  if (kernel !== null) owner = assignWithKernel(kernel, layout, previousOwner, eligible);
+  else if (allSubscriptionsEqual(layout, eligible)) owner = assignEqualSubscriptions(layout, previousOwner, eligible);
+  else owner = assignDifferentSubscriptions(layout, previousOwner);
+  assert(owner.length === layout.partitionCount, `step 2 returned ${owner.length} owners for ${layout.partitionCount} partitions`);
   for (let index = 0; index < owner.length; index++) {
     assert(owner[index] !== nobody, `partition ${index} has no target owner`);
     assert(layout.subscriptions[owner[index]].has(layout.topicOf[index]), `partition ${index} given to a non-subscriber`);
@@ -234,8 +249,8 @@ export function planSticky(spec: AssignmentSpec): StickyPlan {
   return { layout, owner, previousOwner };
 }
 
-export function assignSticky(spec: AssignmentSpec): GroupAssignment {
-  const plan = planSticky(spec);
+export function assignSticky(spec: AssignmentSpec, kernel: AssignmentKernel | null = null): GroupAssignment {
+  const plan = planSticky(spec, kernel);
   const assignment = buildGroupAssignment(spec, partitionsByMemberOf(plan.layout, plan.owner));
   return verifiedAssignment(spec, assignment, true);
 }
@@ -249,5 +264,5 @@ export const stickyAssignor: PartitionAssignor = {
   name: 'sticky',
   supportedProtocols: ['EAGER'],
   cooperative: false,
-  assign: assignSticky,
+  assign: (spec) => assignSticky(spec),
 };

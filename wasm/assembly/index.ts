@@ -6,6 +6,7 @@ import { crc32cTableBytes as tableBytes } from './crc32c';
 export { crc32cInit, crc32c, crc32cUpdate, crc32cCopy } from './crc32c';
 export { validateRecordBatch, validateAndCopy } from './record_batch';
 export { indexLookup } from './offset_index';
+export { stickyEqual, stickyDifferent, rangeOwners, roundRobinOwners } from './assign';
 
 /**
  * The end of this module's static data (`__heap_base`). The host reserves the memory below its
