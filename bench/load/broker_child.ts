@@ -7,7 +7,8 @@
 // what is in flight) and exit 0, which also lets --cpu-prof write its profiles.
 //
 // Options by environment: LANES_LOAD_SHARDS (default: one per core), LANES_LOAD_MEMORY_MIB
-// (default 2048), LANES_LOAD_PORT (default 0).
+// (default 2048), LANES_LOAD_PORT (default 0), LANES_LOAD_STORAGE ('memory', the default, or
+// 'disk': files in LANES_LOAD_DATA_DIR, fsync before an acks=-1 answer, the broker's default).
 import { Broker } from '../../actors/host/broker.js';
 import { KafkaListener } from '../../actors/net/listener.js';
 import { logger } from '../../actors/logger.js';
@@ -17,7 +18,10 @@ logger.level = process.env.LANES_LOG_LEVEL ?? 'warn';
 const shards = process.env.LANES_LOAD_SHARDS === undefined ? undefined : Number(process.env.LANES_LOAD_SHARDS);
 const memoryBytes = Number(process.env.LANES_LOAD_MEMORY_MIB ?? 2048) * MiB;
 
-const broker = await Broker.start({ storage: 'memory', shards, memoryBytes, groups: { initialRebalanceDelayMs: 0 } });
+const storage = process.env.LANES_LOAD_STORAGE === 'disk' ? 'disk' : 'memory';
+const dataDir = process.env.LANES_LOAD_DATA_DIR;
+if (storage === 'disk' && dataDir === undefined) throw new Error('broker_child: LANES_LOAD_STORAGE=disk needs LANES_LOAD_DATA_DIR');
+const broker = await Broker.start({ storage, dataDir, shards, memoryBytes, flush: 'always', groups: { initialRebalanceDelayMs: 0 } });
 const listener = await KafkaListener.listen({ broker, host: '127.0.0.1', port: Number(process.env.LANES_LOAD_PORT ?? 0) });
 process.stdout.write(`lanes-load-ready ${JSON.stringify({ host: listener.host, port: listener.port, shards: broker.shardCount })}\n`);
 

@@ -16,6 +16,10 @@ export interface BrokerProcessOptions {
   execArgv?: string[];
   /** Milliseconds to wait for the listening line; default 30 s. */
   startTimeoutMs?: number;
+  /** 'memory' (default) or 'disk' in `dataDir`, fsync before acks=-1 is answered (flush 'always'). */
+  storage?: 'memory' | 'disk';
+  /** Required for disk storage. */
+  dataDir?: string;
 }
 
 export interface BrokerProcess {
@@ -30,15 +34,31 @@ export interface BrokerProcess {
 }
 
 const readyPrefix = 'lanes-load-ready ';
-const childEntry = fileURLToPath(new URL('./broker_child.ts', import.meta.url));
+// Brokers still running when this process exits (a crash) are killed with it, not left holding
+// a port, gigabytes of shared memory and a core.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+// From source (tsx) the child is broker_child.ts run through tsx; compiled (dist/, as `lanes
+// bench` runs) it is the broker_child.js beside this file, run by plain node.
+const compiled = import.meta.url.endsWith('.js');
+const childEntry = fileURLToPath(new URL(compiled ? './broker_child.js' : './broker_child.ts', import.meta.url));
 
 export async function startBrokerProcess(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
-  const execArgv = ['--import', 'tsx', ...(options.execArgv ?? [])];
+  const execArgv = [...(compiled ? [] : ['--import', 'tsx']), ...(options.execArgv ?? [])];
   if (options.cpuProfileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   const env: NodeJS.ProcessEnv = { LANES_LOG_LEVEL: 'warn', ...process.env };
   if (options.shards !== undefined) env.LANES_LOAD_SHARDS = String(options.shards);
   if (options.memoryMiB !== undefined) env.LANES_LOAD_MEMORY_MIB = String(options.memoryMiB);
+  if (options.storage === 'disk') {
+    if (options.dataDir === undefined) throw new TypeError('startBrokerProcess: disk storage needs a dataDir');
+    env.LANES_LOAD_STORAGE = 'disk';
+    env.LANES_LOAD_DATA_DIR = options.dataDir;
+  }
   const child = spawn(process.execPath, [...execArgv, childEntry], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines = createInterface({ input: child.stdout! });
   const timeoutMs = options.startTimeoutMs ?? 30_000;
