@@ -19,6 +19,7 @@ import { describeErrorCode } from '../net/kafka_client.js';
 import { CliError, partitionKey, type Cluster, type TopicLayout } from './cluster.js';
 import { addConnectionOptions, collect, collectPartitions, formatTable, nonNegativeInteger, printJson, withCluster, writeOut, type ConnectionOptions } from './common.js';
 import { fetchCommittedOffsets } from './group_member.js';
+import { lagPartitions, partitionLags, totalLag as sumLag } from './group_lag.js';
 
 type DescribedGroup = DescribeGroupsResponse['groups'][number];
 
@@ -85,18 +86,6 @@ interface MemberDescription {
   assignment: { topic: string; partitions: number[] }[] | null;
 }
 
-interface PartitionLag {
-  topic: string;
-  partition: number;
-  /** −1 when the group committed nothing for it. */
-  committedOffset: number;
-  /** −1 when the partition no longer exists. */
-  logEndOffset: number;
-  /** null when either offset is unknown. */
-  lag: number | null;
-  memberId: string | null;
-}
-
 function describeMembers(group: DescribedGroup): MemberDescription[] {
   return group.members
     .map((member) => {
@@ -141,27 +130,17 @@ async function describeGroup(cluster: Cluster, groupId: string, options: JsonOpt
   const members = describeMembers(group);
   const { connection } = await cluster.coordinator(groupId);
   const committed = await fetchCommittedOffsets(connection, groupId, null);
-  // Every partition the group committed for or a member is assigned.
+  // Every partition the group committed for or a member is assigned (group_lag.ts).
   const owners = new Map<string, string>();
   for (const member of members) {
     for (const { topic, partitions } of member.assignment ?? []) for (const p of partitions) owners.set(partitionKey(topic, p), member.memberId);
   }
-  const keys = new Map<string, { topic: string; partition: number }>();
-  for (const [topic, partitions] of committed) for (const [partition, offset] of partitions) if (offset >= 0) keys.set(partitionKey(topic, partition), { topic, partition });
-  for (const member of members) for (const { topic, partitions } of member.assignment ?? []) for (const partition of partitions) keys.set(partitionKey(topic, partition), { topic, partition });
-  const layouts = await layoutsOf(cluster, [...new Set([...keys.values()].map((k) => k.topic))]);
-  const live = [...keys.values()].filter(({ topic, partition }) => layouts.get(topic)?.leaders.has(partition) === true);
+  const keys = lagPartitions(committed, owners);
+  const layouts = await layoutsOf(cluster, [...new Set(keys.map((k) => k.topic))]);
+  const live = keys.filter(({ topic, partition }) => layouts.get(topic)?.leaders.has(partition) === true);
   const ends = await cluster.listOffsets(live.map(({ topic, partition }) => ({ topic, partition, timestamp: -1 })), layouts);
-  const partitions: PartitionLag[] = [...keys.values()]
-    .map(({ topic, partition }) => {
-      const key = partitionKey(topic, partition);
-      const committedOffset = committed.get(topic)?.get(partition) ?? -1;
-      const logEndOffset = ends.get(key) ?? -1;
-      const lag = committedOffset >= 0 && logEndOffset >= 0 ? Math.max(0, logEndOffset - committedOffset) : null;
-      return { topic, partition, committedOffset, logEndOffset, lag, memberId: owners.get(key) ?? null };
-    })
-    .sort((a, b) => compareText(a.topic, b.topic) || a.partition - b.partition);
-  const totalLag = partitions.reduce((sum, p) => sum + (p.lag ?? 0), 0);
+  const partitions = partitionLags(keys, committed, ends, owners);
+  const totalLag = sumLag(partitions);
   const coordinator = `${nodeId}`;
   if (options.json === true) {
     return printJson({ group: groupId, coordinator: nodeId, state: group.groupState, protocolType: group.protocolType, protocol: group.protocolData, members, partitions, totalLag });

@@ -24,11 +24,12 @@ import { planMemory } from '../memory_plan.js';
 import { prepareKernelModule } from '../kernel_setup.js';
 import { createSharedMemory, wasmPageBytes } from '../../wasm/shared_memory.js';
 import { Doorbell } from '../ring/doorbell.js';
-import { initRing } from '../ring/ring_layout.js';
+import { initRing, ringControlBytes, ringHeadWord, ringTailWord } from '../ring/ring_layout.js';
 import { RingReader, RingWriter } from '../ring/spsc_ring.js';
 import { spawnWorker } from '../spawn.js';
 import { PartitionDirectory } from '../shard/partition_directory.js';
 import type { ShardControl, PartitionState } from '../shard/shard_control.js';
+import type { DrainedGroupEvents } from '../shard/group_event_buffer.js';
 import { groupCoordinatorActorId } from '../shard/actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import type { WaitScope } from '../../core/handlers/handler.js';
@@ -131,6 +132,8 @@ export class Broker extends EventEmitter {
   readonly #topicDefaults: Partial<TopicConfig> | undefined;
   readonly #logger = rootLogger.child({ component: 'broker' });
   #pump: Promise<void> | null = null;
+  /** Where each shard's rings live in shared memory, for ringOccupancy(). */
+  #ringRegions: { shard: number; request: number; reply: number }[] = [];
   #state: 'running' | 'stopping' | 'stopped' | 'failed' = 'running';
 
   private constructor(init: {
@@ -215,6 +218,7 @@ export class Broker extends EventEmitter {
       hostDoorbell: new Doorbell(buffer, plan.hostDoorbell),
       topicDefaults: options.topicDefaults,
     });
+    broker.#ringRegions = plan.shards.map((regions, shard) => ({ shard, request: regions.requestRing, reply: regions.replyRing }));
     for (const shard of shards) {
       shard.worker.on('error', (error) => broker.#fail(shard, error));
       shard.worker.on('exit', (code) => {
@@ -413,6 +417,28 @@ export class Broker extends EventEmitter {
   /** Per-shard state: partitions, arena use, envelopes handled. */
   async describeShards() {
     return Promise.all(this.#shards.map((shard) => shard.control.describe()));
+  }
+
+  // ─── Observability (the admin port, actors/admin/) ─────────────────────────────────────────
+
+  /** Each shard's group coordinator events since the last drain (shard/group_event_buffer.ts). */
+  async drainGroupEvents(): Promise<(DrainedGroupEvents & { shard: number })[]> {
+    this.#checkRunning();
+    return Promise.all(this.#shards.map(async (shard) => ({ shard: shard.id, ...(await shard.control.drainGroupEvents()) })));
+  }
+
+  /**
+   * Bytes written and not yet consumed in each shard's request ring (host → shard) and reply ring
+   * (shard → host), read from the rings' control words: a moment's snapshot, racing both ends.
+   */
+  ringOccupancy(): { shard: number; ring: 'request' | 'reply'; usedBytes: number; capacityBytes: number }[] {
+    return this.#ringRegions.flatMap(({ shard, request, reply }) =>
+      ([['request', request], ['reply', reply]] as const).map(([ring, byteOffset]) => {
+        const control = new Int32Array(this.#buffer(), byteOffset, ringControlBytes / 4);
+        const usedBytes = (Atomics.load(control, ringTailWord) - Atomics.load(control, ringHeadWord)) >>> 0;
+        return { shard, ring, usedBytes, capacityBytes: this.options.ringBytes };
+      }),
+    );
   }
 
   /** Finishes in-flight work, flushes and closes every log, and ends every shard thread. */

@@ -1,7 +1,8 @@
 // `lanes` command line. Options come from flags, then LANES_* environment variables, then
 // defaults (flags > env > defaults, as Redpanda's and Iggy's tools do).
 //
-// `lanes start` starts the broker and its Kafka listener and prints the address it listens on.
+// `lanes start` starts the broker and its Kafka listener and prints the address it listens on;
+// with --admin-port, also the admin HTTP port (actors/admin/: dashboard, /metrics, /healthz).
 // SIGTERM / SIGINT: stop accepting, answer what is in flight (long polls end at once), stop the
 // broker, exit 0.
 //
@@ -14,6 +15,7 @@ import { registerConsumeCommand } from '../cli/consume.js';
 import { registerGroupCommands } from '../cli/group.js';
 import { registerProduceCommand } from '../cli/produce.js';
 import { registerTopicCommands } from '../cli/topic.js';
+import { AdminServer } from '../admin/admin_server.js';
 import { KafkaListener } from '../net/listener.js';
 import { logger } from '../logger.js';
 import { Broker } from './broker.js';
@@ -49,12 +51,18 @@ export interface StartOptions {
   autoCreateTopics: boolean;
   /** Kafka's num.partitions for auto-created topics. */
   partitions: number;
+  /** The admin HTTP port (dashboard, /metrics); undefined: none. 0 picks a free port. */
+  adminPort?: number;
+  /** Default 127.0.0.1: the admin port has no authentication. */
+  adminHost?: string;
 }
 
 export interface RunningServer {
   broker: Broker;
   listener: KafkaListener;
-  /** Stops the listener (answering in-flight requests) and then the broker. */
+  /** null without --admin-port. */
+  admin: AdminServer | null;
+  /** Stops the admin port, the listener (answering in-flight requests), then the broker. */
   stop(): Promise<void>;
 }
 
@@ -67,6 +75,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     shards: options.shards,
     groups: options.dev === true ? { initialRebalanceDelayMs: 0 } : undefined,
   });
+  // Built before the listener, so the listener reports every request to the admin metrics.
+  const admin = options.adminPort === undefined ? null : new AdminServer({ broker });
   let listener: KafkaListener;
   try {
     listener = await KafkaListener.listen({
@@ -75,8 +85,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       port: options.port,
       autoCreateTopics: options.autoCreateTopics,
       defaultPartitions: options.partitions,
+      onRequest: admin?.onRequest,
     });
   } catch (error) {
+    await broker.stop();
+    throw error;
+  }
+  try {
+    await admin?.listen(options.adminHost ?? '127.0.0.1', options.adminPort ?? 0);
+  } catch (error) {
+    await admin?.stop();
+    await listener.stop(0);
     await broker.stop();
     throw error;
   }
@@ -84,18 +103,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   return {
     broker,
     listener,
-    stop: () => (stopping ??= listener.stop(400).then(() => broker.stop())),
+    admin,
+    stop: () => (stopping ??= (admin?.stop() ?? Promise.resolve()).then(() => listener.stop(400)).then(() => broker.stop())),
   };
 }
 
 export async function startCommand(options: StartOptions): Promise<RunningServer> {
   if (options.logLevel !== undefined) logger.level = options.logLevel;
   const server = await startServer(options);
-  const { broker, listener } = server;
+  const { broker, listener, admin } = server;
   const topics = broker.listTopics();
   const where = options.storage === 'disk' ? `data in ${resolve(options.dataDir)}` : 'data in memory only';
   process.stdout.write(
     `lanes: listening on ${listener.host}:${listener.port} (Kafka protocol)\n` +
+      (admin === null ? '' : `lanes: admin on ${admin.url} (dashboard at /, Prometheus metrics at /metrics)\n`) +
       `lanes: ${broker.shardCount} shard${broker.shardCount === 1 ? '' : 's'}, ${where}, ` +
       `${topics.length} topic${topics.length === 1 ? '' : 's'} recovered` +
       `${options.dev === true ? ', dev mode (no initial rebalance delay)' : ''}; stop with Ctrl-C.\n`,
@@ -133,6 +154,8 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--dev', 'development mode: no initial rebalance delay for consumer groups').env('LANES_DEV'))
     .addOption(new Option('--auto-create-topics <bool>', 'create unknown topics on Metadata (Kafka auto.create.topics.enable)').env('LANES_AUTO_CREATE_TOPICS').argParser(booleanFlag).default(true))
     .addOption(new Option('--partitions <n>', 'partitions of auto-created topics (Kafka num.partitions)').env('LANES_PARTITIONS').argParser(positiveInteger).default(1))
+    .addOption(new Option('--admin-port <port>', 'serve the dashboard, /metrics and /healthz on this port (e.g. 9644; 0 picks a free one; off unless given)').env('LANES_ADMIN_PORT').argParser(portNumber))
+    .addOption(new Option('--admin-host <host>', 'address of the admin port (no authentication: keep it private)').env('LANES_ADMIN_HOST').default('127.0.0.1'))
     .action(async (options: StartOptions) => {
       await startCommand(options);
     });
@@ -140,6 +163,5 @@ export async function main(argv: string[]): Promise<void> {
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerGroupCommands(program);
-  (await import('../cli/bench.js')).registerBenchCommand(program);
   await program.parseAsync(argv);
 }

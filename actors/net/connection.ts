@@ -41,7 +41,12 @@ export interface ConnectionOptions {
   readonly frameBytesMax: number;
   readonly inFlightMax: number;
   readonly shutdown: Promise<void>;
+  /** Told of each request a handler served (the admin port's request metrics); optional. */
+  readonly onRequest?: RequestObserver;
 }
+
+/** Kafka's API name and how long its handler took, in milliseconds, errors included. */
+export type RequestObserver = (api: string, durationMs: number) => void;
 
 interface Slot {
   done: boolean;
@@ -215,13 +220,16 @@ export class Connection {
       onConnectionClose: (listener) => this.#onClose(listener),
     };
     const handle = handler.handle as (ctx: RequestContext, request: RequestBody) => Promise<ResponseBody | typeof noResponse>;
+    const startedMs = options.onRequest === undefined ? 0 : performance.now();
     handle(ctx, body).then(
       (response) => {
+        options.onRequest?.(handler.name, performance.now() - startedMs);
         releaseFrame();
         slot.frame = response === noResponse ? null : encodeResponseFrame(header.apiKey as never, header.apiVersion, header.correlationId, response as never);
         this.#complete(slot);
       },
       (error: unknown) => {
+        options.onRequest?.(handler.name, performance.now() - startedMs);
         releaseFrame();
         this.#complete(slot);
         if (isLanesError(error)) {

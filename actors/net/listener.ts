@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import type { BrokerFacade, GroupFacade, ServerSettings } from '../../core/handlers/handler.js';
 import { frameBytesMax as frameBytesMaxDefault } from '../../core/limits.js';
 import { logger as rootLogger, type Logger } from '../logger.js';
-import { Connection } from './connection.js';
+import { Connection, type RequestObserver } from './connection.js';
 
 export interface ListenerOptions {
   /** The broker; if it also has the group methods, group APIs are served. */
@@ -27,6 +27,8 @@ export interface ListenerOptions {
   inFlightMax?: number;
   clock?: Clock;
   logger?: Logger;
+  /** Told of each request served (api name, handler time in ms): the admin port's metrics. */
+  onRequest?: RequestObserver;
 }
 
 function groupsOf(broker: BrokerFacade & Partial<GroupFacade>): GroupFacade | null {
@@ -79,6 +81,7 @@ export class KafkaListener {
         frameBytesMax: options.frameBytesMax ?? frameBytesMaxDefault,
         inFlightMax: options.inFlightMax ?? 128,
         shutdown,
+        onRequest: options.onRequest,
       });
       connections.add(connection);
       socket.once('close', () => connections.delete(connection));

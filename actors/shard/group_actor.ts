@@ -25,6 +25,7 @@ import { dataViewOf, envelopeHeaderBytes, EnvelopeKind, writeEnvelopeHeader, typ
 import type { Logger } from '../logger.js';
 import { groupCoordinatorActorId, type Actor, type ReplySink } from './actor.js';
 import type { PartitionLog } from './partition_actor.js';
+import { groupEvents } from './group_event_buffer.js';
 
 /** Requests that change state: they may write records and park. */
 const mutatingApis = new Set(['joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'offsetCommit', 'offsetDelete', 'deleteGroups']);
@@ -113,6 +114,7 @@ export class GroupActor implements Actor {
   #apply(result: GroupResult): void {
     for (const event of result.events) {
       this.#logger.info({ ...event }, event.type === 'rebalance' ? 'group rebalanced' : 'group member removed');
+      groupEvents.record(event);
     }
     if (result.records.length > 0) {
       const batch = encodeRecordBatch(

@@ -1,5 +1,6 @@
 // The control plane of a shard, served over comlink (postMessage): low-rate operations whose
 // latency does not matter. Data-plane traffic (produce, fetch, commits) never goes this way.
+import type { DrainedGroupEvents } from './group_event_buffer.js';
 
 export interface PartitionLogConfig {
   segmentBytes: number;
@@ -47,6 +48,8 @@ export interface ShardControl {
   /** Stops a partition's actor; with deleteData its log is removed. */
   closePartition(actorId: number, deleteData: boolean): Promise<void>;
   describe(): Promise<ShardDescription>;
+  /** Takes the group coordinator's events recorded since the last call (group_event_buffer.ts). */
+  drainGroupEvents(): Promise<DrainedGroupEvents>;
   /** Finishes the work in the ring, flushes and closes every log, and lets the thread end. */
   stop(): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { ShardRuntime } from './shard_runtime.js';
 import type { OpenPartition, PartitionState, ShardControl, ShardDescription } from './shard_control.js';
 import { deletePartitionFiles, openOffsetsLog, openPartitionLog, type LogFactoryOptions } from './log_factory.js';
 import { GroupActor } from './group_actor.js';
+import { groupEvents } from './group_event_buffer.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import { indexIntervalBytesDefault, recordBatchBytesMaxDefault } from '../../core/limits.js';
 import { fetchTransferBytesMax } from './fetch_limits.js';
@@ -135,6 +136,9 @@ const control: ShardControl = {
       kernels: factory.kernelModule === null ? 'ts' : 'wasm',
       heapUsedBytes: getHeapStatistics().used_heap_size,
     };
+  },
+  async drainGroupEvents() {
+    return groupEvents.drain();
   },
   async stop(): Promise<void> {
     await runtime.stop(loop);

@@ -1,0 +1,212 @@
+// The admin port: an HTTP server (node:http, no framework) on the main thread, beside the Kafka
+// listener. Started by `lanes start --admin-port` (host/cli.ts), or by anyone holding a Broker.
+//
+//   GET /               the dashboard (one static page, its CSS and script; works offline)
+//   GET /dashboard.js   the page's script
+//   GET /metrics        Prometheus text format (metrics.ts)
+//   GET /healthz        200 "ok" while every shard thread runs, else 503
+//   GET /api/overview   JSON: topics, groups with lag, the rebalance timeline (broker_observer.ts)
+//   GET /api/events     server-sent events: an overview on connect and after every poll
+//
+// Anything else is 404 (405 for a method other than GET or HEAD). A request that fails is 500
+// and logged; a malformed HTTP request gets 400 and its socket closed; neither stops the server.
+// Loopback only unless told otherwise: the port has no authentication.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { logger as rootLogger, type Logger } from '../logger.js';
+import type { RequestObserver } from '../net/connection.js';
+import { BrokerObserver, type ObservedBroker } from './broker_observer.js';
+import { dashboardHtml, dashboardScript } from './dashboard_assets.js';
+import { LanesMetrics } from './metrics.js';
+
+export interface AdminServerOptions {
+  broker: ObservedBroker;
+  /** How often group events are drained and the live stream pushes; default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Live-stream viewers at once; default 32. */
+  streamsMax?: number;
+  logger?: Logger;
+}
+
+export class AdminServer {
+  readonly observer: BrokerObserver;
+  readonly #broker: ObservedBroker;
+  readonly metrics: LanesMetrics;
+  readonly #server: Server;
+  readonly #logger: Logger;
+  readonly #streamsMax: number;
+  readonly #streams = new Set<ServerResponse>();
+  readonly #sockets = new Set<Socket>();
+  #address: { host: string; port: number } | null = null;
+  #stopping: Promise<void> | null = null;
+  #unsubscribe: (() => void) | null = null;
+
+  /**
+   * Builds the server without listening, so the Kafka listener can be given onRequest before
+   * either accepts connections.
+   */
+  constructor(options: AdminServerOptions) {
+    this.#broker = options.broker;
+    this.#logger = (options.logger ?? rootLogger).child({ component: 'admin' });
+    this.#streamsMax = options.streamsMax ?? 32;
+    this.observer = new BrokerObserver(options.broker, { pollIntervalMs: options.pollIntervalMs, logger: this.#logger });
+    this.metrics = new LanesMetrics(options.broker, this.observer);
+    this.#server = createServer((request, response) => this.#route(request, response));
+    this.#server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    this.#server.on('clientError', (error, socket) => {
+      this.#logger.debug({ err: error }, 'malformed HTTP request');
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+    });
+  }
+
+  /** The Kafka listener's hook (ListenerOptions.onRequest): counts and times requests. */
+  get onRequest(): RequestObserver {
+    return this.metrics.observeRequest;
+  }
+
+  /** Starts listening and polling. Port 0 picks a free port (see `port`). */
+  async listen(host: string, port: number): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#server.on('error', (error) => this.#logger.error({ err: error }, 'admin server error'));
+    const address = this.#server.address();
+    this.#address = { host, port: typeof address === 'object' && address !== null ? address.port : port };
+    this.observer.start();
+    this.#unsubscribe = this.observer.onPoll(() => void this.#pushOverview());
+    this.#logger.info(this.#address, 'admin port listening');
+    return this;
+  }
+
+  get host(): string {
+    return this.#address?.host ?? '';
+  }
+
+  get port(): number {
+    return this.#address?.port ?? 0;
+  }
+
+  /** "http://host:port" (IPv6 hosts bracketed). */
+  get url(): string {
+    return `http://${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.#unsubscribe?.();
+    this.observer.stop();
+    for (const stream of this.#streams) stream.end();
+    this.#streams.clear();
+    if (!this.#server.listening) return;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const socket of this.#sockets) socket.destroy();
+    await closed;
+    this.#logger.info('admin port stopped');
+  }
+
+  #route(request: IncomingMessage, response: ServerResponse): void {
+    const method = request.method ?? 'GET';
+    let path: string;
+    try {
+      path = new URL(request.url ?? '/', 'http://admin').pathname;
+    } catch {
+      path = '';
+    }
+    if (method !== 'GET' && method !== 'HEAD') {
+      send(response, 405, 'text/plain; charset=utf-8', `${method} is not allowed here\n`, { Allow: 'GET, HEAD' });
+      return;
+    }
+    const served = this.#serve(path, request, response);
+    if (served === null) {
+      send(response, 404, 'text/plain; charset=utf-8', `no such page: ${path}\nthe admin port serves /, /metrics, /healthz, /api/overview and /api/events\n`);
+      return;
+    }
+    served.catch((error: unknown) => {
+      this.#logger.error({ err: error, path }, 'admin request failed');
+      if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'internal error; see the broker log\n');
+      else response.destroy();
+    });
+  }
+
+  /** null: no such route. */
+  #serve(path: string, request: IncomingMessage, response: ServerResponse): Promise<void> | null {
+    switch (path) {
+      case '/':
+      case '/index.html':
+        return Promise.resolve(send(response, 200, 'text/html; charset=utf-8', dashboardHtml));
+      case '/dashboard.js':
+        return Promise.resolve(send(response, 200, 'text/javascript; charset=utf-8', dashboardScript));
+      case '/healthz': {
+        const live = this.#broker.liveThreads();
+        const total = this.#broker.shardCount;
+        return Promise.resolve(send(response, live === total ? 200 : 503, 'text/plain; charset=utf-8', live === total ? 'ok\n' : `unhealthy: ${live} of ${total} shard threads running\n`));
+      }
+      case '/metrics':
+        return this.metrics.text().then((text) => send(response, 200, this.metrics.contentType, text));
+      case '/api/overview':
+        return this.observer.overview().then((overview) => send(response, 200, 'application/json; charset=utf-8', JSON.stringify(overview)));
+      case '/api/events':
+        return this.#openStream(request, response);
+      default:
+        return null;
+    }
+  }
+
+  async #openStream(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (this.#streams.size >= this.#streamsMax) {
+      send(response, 503, 'text/plain; charset=utf-8', `too many live viewers (${this.#streamsMax}); poll /api/overview instead\n`);
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+    // The browser reconnects after this long if the stream drops.
+    response.write(`retry: ${this.observer.pollIntervalMs}\n\n`);
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    this.#streams.add(response);
+    request.socket.setTimeout(0);
+    response.once('close', () => this.#streams.delete(response));
+    const overview = await this.observer.overview();
+    if (!response.writableEnded) response.write(eventOf(overview));
+  }
+
+  async #pushOverview(): Promise<void> {
+    if (this.#streams.size === 0) return;
+    let overview: unknown;
+    try {
+      overview = await this.observer.overview();
+    } catch (error) {
+      this.#logger.debug({ err: error }, 'no overview for the live stream');
+      return;
+    }
+    const event = eventOf(overview);
+    for (const stream of this.#streams) {
+      // A viewer that does not keep up is dropped (its browser reconnects) rather than buffered.
+      if (stream.writableNeedDrain) stream.destroy();
+      else stream.write(event);
+    }
+  }
+}
+
+function eventOf(overview: unknown): string {
+  return `event: overview\ndata: ${JSON.stringify(overview)}\n\n`;
+}
+
+function send(response: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+  const bytes = Buffer.from(body);
+  response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': bytes.length, 'Cache-Control': 'no-store', ...headers });
+  response.end(response.req.method === 'HEAD' ? undefined : bytes);
+}

@@ -1,0 +1,343 @@
+// What the admin port knows about the broker: topics with their log end offsets and produce
+// rates, consumer groups with members, ownership and lag, and a timeline of rebalances. Main
+// thread.
+//
+// Two kinds of state, kept apart:
+// - sampled on a timer (poll(), every pollIntervalMs): the group coordinators' events, drained
+//   from every shard (shard/group_event_buffer.ts) into the timeline and the rebalance counters,
+//   and each partition's log end offset, from which the rates are computed. Events are only
+//   kept if someone drains them, so the timer runs while the admin port is open.
+// - computed when asked (groups(), overview()): group state, committed offsets and lag, from
+//   the broker's own ListGroups / DescribeGroups / OffsetFetch, with the same lag computation
+//   as `lanes group describe` (cli/group_lag.ts), so the figures agree.
+import { decodeAssignment } from '../../core/assignors/consumer_protocol.js';
+import type { GroupEvent, MemberRemovedEvent, RebalanceReason } from '../../core/group/group_event.js';
+import { lagKey, lagPartitions, partitionLags, totalLag, type PartitionLag } from '../cli/group_lag.js';
+import type { Broker } from '../host/broker.js';
+import type { Logger } from '../logger.js';
+import type { TimedGroupEvent } from '../shard/group_event_buffer.js';
+
+/** The parts of the Broker the admin port reads. */
+export type ObservedBroker = Pick<
+  Broker,
+  'listTopics' | 'listGroups' | 'describeGroups' | 'offsetFetch' | 'drainGroupEvents' | 'ringOccupancy' | 'describeShards' | 'liveThreads' | 'shardCount'
+>;
+
+export interface PartitionOverview {
+  partition: number;
+  shard: number;
+  logStartOffset: number;
+  logEndOffset: number;
+  /** Records appended per second over the last rateWindowMs; null until two samples exist. */
+  recordsPerSecond: number | null;
+}
+
+export interface TopicOverview {
+  name: string;
+  partitions: PartitionOverview[];
+  recordsPerSecond: number | null;
+}
+
+export interface MemberOverview {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  host: string;
+  /** Decoded from the assignment (ConsumerProtocol); null when it is another protocol. */
+  assignment: { topic: string; partitions: number[] }[] | null;
+}
+
+export interface GroupOverview {
+  groupId: string;
+  state: string;
+  /** From the last rebalance seen; null if the group has not rebalanced since the port opened. */
+  generationId: number | null;
+  protocolType: string;
+  protocol: string;
+  members: MemberOverview[];
+  partitions: PartitionLag[];
+  totalLag: number;
+}
+
+export interface RebalanceEntry {
+  /** Increasing id, so a page can tell new entries from old. */
+  id: number;
+  atMs: number;
+  groupId: string;
+  generationId: number;
+  reason: RebalanceReason;
+  durationMs: number;
+  members: string[];
+  joined: string[];
+  /** Members removed since the previous generation, and why (leaveGroup, sessionTimeout, …). */
+  removed: { memberId: string; cause: MemberRemovedEvent['cause'] | 'left' }[];
+}
+
+export interface Overview {
+  atMs: number;
+  shards: number;
+  topics: TopicOverview[];
+  groups: GroupOverview[];
+  /** Newest first. */
+  rebalances: RebalanceEntry[];
+  /** Group events dropped by full shard buffers (the timeline may miss some). */
+  droppedEvents: number;
+}
+
+export interface ObserverOptions {
+  pollIntervalMs?: number;
+  /** Timeline entries kept; default 200. */
+  timelineMax?: number;
+  /** Window of the produce rates; default 5 s. */
+  rateWindowMs?: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+const samplesPerPartitionMax = 64;
+
+export class BrokerObserver {
+  readonly #broker: ObservedBroker;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #pollIntervalMs: number;
+  readonly #timelineMax: number;
+  readonly #rateWindowMs: number;
+  readonly #timeline: RebalanceEntry[] = [];
+  /** group → reason → rebalances since the port opened. */
+  readonly #rebalances = new Map<string, Map<RebalanceReason, number>>();
+  readonly #generations = new Map<string, { generationId: number; members: string[] }>();
+  /** Removals not yet followed by the rebalance they cause. */
+  readonly #pendingRemovals = new Map<string, RebalanceEntry['removed']>();
+  /** `topic/partition` → [atMs, logEndOffset] samples, oldest first. */
+  readonly #samples = new Map<string, [number, number][]>();
+  readonly #listeners = new Set<() => void>();
+  #droppedEvents = 0;
+  #nextEntryId = 1;
+  #timer: NodeJS.Timeout | null = null;
+  #polling: Promise<void> | null = null;
+  #groupsCache: { atMs: number; groups: Promise<GroupOverview[]> } | null = null;
+
+  constructor(broker: ObservedBroker, options: ObserverOptions) {
+    this.#broker = broker;
+    this.#logger = options.logger;
+    this.#now = options.now ?? Date.now;
+    this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.#timelineMax = options.timelineMax ?? 200;
+    this.#rateWindowMs = options.rateWindowMs ?? 5000;
+    if (!(this.#pollIntervalMs > 0)) throw new RangeError(`pollIntervalMs must be positive, got ${this.#pollIntervalMs}`);
+    if (!Number.isInteger(this.#timelineMax) || this.#timelineMax < 1) throw new RangeError(`timelineMax must be a positive integer, got ${this.#timelineMax}`);
+  }
+
+  get pollIntervalMs(): number {
+    return this.#pollIntervalMs;
+  }
+
+  start(): void {
+    if (this.#timer !== null) return;
+    this.#timer = setInterval(() => {
+      void this.poll().then(() => {
+        for (const listener of this.#listeners) listener();
+      });
+    }, this.#pollIntervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    this.#listeners.clear();
+  }
+
+  /** Called after every timed poll (the live stream pushes then). */
+  onPoll(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Drains the shards' group events and samples log end offsets; one poll at a time. */
+  poll(): Promise<void> {
+    this.#polling ??= this.#poll().finally(() => {
+      this.#polling = null;
+    });
+    return this.#polling;
+  }
+
+  async #poll(): Promise<void> {
+    const atMs = this.#now();
+    this.#sampleOffsets(atMs);
+    let drained: Awaited<ReturnType<ObservedBroker['drainGroupEvents']>>;
+    try {
+      drained = await this.#broker.drainGroupEvents();
+    } catch (error) {
+      // The broker is stopping or failed: nothing to observe, and /healthz says so.
+      this.#logger.debug({ err: error }, 'group events not drained');
+      return;
+    }
+    const events: TimedGroupEvent[] = [];
+    for (const shard of drained) {
+      this.#droppedEvents += shard.dropped;
+      if (shard.dropped > 0) this.#logger.warn({ shard: shard.shard, dropped: shard.dropped }, 'group events dropped: the shard buffer was full');
+      events.push(...shard.events);
+    }
+    // Groups live on one shard each, so sorting by time keeps each group's order.
+    events.sort((a, b) => a.atMs - b.atMs);
+    for (const { atMs: eventAtMs, event } of events) this.#apply(eventAtMs, event);
+  }
+
+  #apply(atMs: number, event: GroupEvent): void {
+    if (event.type === 'memberRemoved') {
+      const pending = this.#pendingRemovals.get(event.groupId) ?? [];
+      pending.push({ memberId: event.memberId, cause: event.cause });
+      this.#pendingRemovals.set(event.groupId, pending);
+      return;
+    }
+    const reasons = this.#rebalances.get(event.groupId) ?? new Map<RebalanceReason, number>();
+    reasons.set(event.reason, (reasons.get(event.reason) ?? 0) + 1);
+    this.#rebalances.set(event.groupId, reasons);
+    const previous = this.#generations.get(event.groupId)?.members ?? [];
+    const removed = this.#pendingRemovals.get(event.groupId) ?? [];
+    this.#pendingRemovals.delete(event.groupId);
+    const members = [...event.members];
+    for (const memberId of previous) {
+      if (!members.includes(memberId) && !removed.some((r) => r.memberId === memberId)) removed.push({ memberId, cause: 'left' });
+    }
+    this.#generations.set(event.groupId, { generationId: event.generationId, members });
+    this.#timeline.unshift({
+      id: this.#nextEntryId++,
+      atMs,
+      groupId: event.groupId,
+      generationId: event.generationId,
+      reason: event.reason,
+      durationMs: event.durationMs,
+      members,
+      joined: members.filter((memberId) => !previous.includes(memberId)),
+      removed,
+    });
+    if (this.#timeline.length > this.#timelineMax) this.#timeline.length = this.#timelineMax;
+  }
+
+  #sampleOffsets(atMs: number): void {
+    const seen = new Set<string>();
+    for (const topic of this.#broker.listTopics()) {
+      for (const partition of topic.partitions) {
+        const key = lagKey(topic.name, partition.partition);
+        seen.add(key);
+        const samples = this.#samples.get(key) ?? [];
+        samples.push([atMs, partition.highWatermark]);
+        while (samples.length > samplesPerPartitionMax || (samples.length > 2 && atMs - samples[1][0] >= this.#rateWindowMs)) samples.shift();
+        this.#samples.set(key, samples);
+      }
+    }
+    for (const key of this.#samples.keys()) if (!seen.has(key)) this.#samples.delete(key);
+  }
+
+  #rate(key: string): number | null {
+    const samples = this.#samples.get(key);
+    if (samples === undefined || samples.length < 2) return null;
+    const [firstAtMs, firstOffset] = samples[0];
+    const [lastAtMs, lastOffset] = samples[samples.length - 1];
+    if (lastAtMs <= firstAtMs) return null;
+    return Math.max(0, ((lastOffset - firstOffset) * 1000) / (lastAtMs - firstAtMs));
+  }
+
+  /** group → reason → count, since the admin port opened. */
+  rebalanceCounts(): ReadonlyMap<string, ReadonlyMap<RebalanceReason, number>> {
+    return this.#rebalances;
+  }
+
+  /** Newest first. */
+  timeline(): readonly RebalanceEntry[] {
+    return this.#timeline;
+  }
+
+  topics(): TopicOverview[] {
+    return this.#broker.listTopics().map((topic) => {
+      const partitions = topic.partitions.map((p) => ({
+        partition: p.partition,
+        shard: p.shard,
+        logStartOffset: p.logStartOffset,
+        logEndOffset: p.highWatermark,
+        recordsPerSecond: this.#rate(lagKey(topic.name, p.partition)),
+      }));
+      const rates = partitions.map((p) => p.recordsPerSecond);
+      return { name: topic.name, partitions, recordsPerSecond: rates.every((r) => r === null) ? null : rates.reduce<number>((sum, r) => sum + (r ?? 0), 0) };
+    });
+  }
+
+  /**
+   * Every group with its members and lag. Answers given within `maxAgeMs` are shared, so one
+   * scrape's gauges (and simultaneous viewers) ask the coordinators once.
+   */
+  groups(maxAgeMs = 250): Promise<GroupOverview[]> {
+    const atMs = this.#now();
+    if (this.#groupsCache !== null && atMs - this.#groupsCache.atMs <= maxAgeMs) return this.#groupsCache.groups;
+    const groups = this.#describeGroups();
+    this.#groupsCache = { atMs, groups };
+    groups.catch(() => {
+      if (this.#groupsCache?.groups === groups) this.#groupsCache = null;
+    });
+    return groups;
+  }
+
+  async #describeGroups(): Promise<GroupOverview[]> {
+    const listed = await this.#broker.listGroups();
+    if (listed.length === 0) return [];
+    const described = await this.#broker.describeGroups(listed.map((g) => g.groupId));
+    const logEndOffsets = new Map<string, number>();
+    for (const topic of this.#broker.listTopics()) for (const p of topic.partitions) logEndOffsets.set(lagKey(topic.name, p.partition), p.highWatermark);
+    const groups = await Promise.all(
+      described.map(async (group): Promise<GroupOverview | null> => {
+        if (group.errorCode !== 0 || group.groupState === 'Dead') return null;
+        const fetched = await this.#broker.offsetFetch({ groupId: group.groupId, topics: null });
+        const committed = new Map<string, Map<number, number>>();
+        for (const topic of fetched.topics) {
+          committed.set(topic.name, new Map(topic.partitions.map((p) => [p.partitionIndex, p.committedOffset])));
+        }
+        const members = group.members
+          .map((member): MemberOverview => ({
+            memberId: member.memberId,
+            groupInstanceId: member.groupInstanceId,
+            clientId: member.clientId,
+            host: member.clientHost,
+            assignment: group.protocolType === 'consumer' || group.protocolType === '' ? decodeOwned(member.memberAssignment) : null,
+          }))
+          .sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+        const owners = new Map<string, string>();
+        for (const member of members) for (const { topic, partitions } of member.assignment ?? []) for (const p of partitions) owners.set(lagKey(topic, p), member.memberId);
+        const partitions = partitionLags(lagPartitions(committed, owners), committed, logEndOffsets, owners);
+        return {
+          groupId: group.groupId,
+          state: group.groupState,
+          generationId: this.#generations.get(group.groupId)?.generationId ?? null,
+          protocolType: group.protocolType,
+          protocol: group.protocolData,
+          members,
+          partitions,
+          totalLag: totalLag(partitions),
+        };
+      }),
+    );
+    return groups.filter((g): g is GroupOverview => g !== null);
+  }
+
+  async overview(): Promise<Overview> {
+    const groups = await this.groups();
+    return {
+      atMs: this.#now(),
+      shards: this.#broker.shardCount,
+      topics: this.topics(),
+      groups,
+      rebalances: [...this.#timeline],
+      droppedEvents: this.#droppedEvents,
+    };
+  }
+}
+
+function decodeOwned(bytes: Uint8Array): MemberOverview['assignment'] {
+  try {
+    return decodeAssignment(bytes).assignedPartitions.map(({ topic, partitions }) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) }));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,163 @@
+// The Prometheus registry behind /metrics. Main thread. Names follow the exporters Node users
+// already scrape (prom-client; platformatic's kafka_* metrics): lanes_<subject>_<quantity>,
+// units last, counters end in _total.
+//
+// Broker state is read when Prometheus scrapes (each gauge's collect()), never on a timer of its
+// own: a scrape first polls the observer, so rebalances that happened just before it count.
+// Requests are counted as they are served (observeRequest, the Kafka listener's hook).
+//
+// Flush latency is not exported: the logs do not time their fsyncs yet (shard/log_factory.ts
+// would be the place).
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RequestObserver } from '../net/connection.js';
+import type { BrokerObserver, ObservedBroker } from './broker_observer.js';
+
+/** Kafka request latencies: from a cached Metadata (~50 µs) to a long-poll Fetch (seconds). */
+const requestDurationBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export class LanesMetrics {
+  readonly registry = new Registry();
+  readonly #requests: Counter<'api'>;
+  readonly #requestSeconds: Histogram<'api'>;
+
+  constructor(broker: ObservedBroker, observer: BrokerObserver) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+
+    new Gauge({
+      name: 'lanes_partition_log_end_offset',
+      help: 'Offset the next record appended to the partition gets (its high watermark)',
+      labelNames: ['topic', 'partition'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const topic of broker.listTopics()) for (const p of topic.partitions) this.set({ topic: topic.name, partition: p.partition }, p.highWatermark);
+      },
+    });
+    new Gauge({
+      name: 'lanes_partition_log_start_offset',
+      help: 'Earliest offset still in the partition\'s log',
+      labelNames: ['topic', 'partition'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const topic of broker.listTopics()) for (const p of topic.partitions) this.set({ topic: topic.name, partition: p.partition }, p.logStartOffset);
+      },
+    });
+    new Gauge({
+      name: 'lanes_group_committed_offset',
+      help: 'Offset a consumer group committed for a partition',
+      labelNames: ['group', 'topic', 'partition'] as const,
+      registers,
+      async collect() {
+        const groups = await observer.groups();
+        this.reset();
+        for (const group of groups) {
+          for (const p of group.partitions) if (p.committedOffset >= 0) this.set({ group: group.groupId, topic: p.topic, partition: p.partition }, p.committedOffset);
+        }
+      },
+    });
+    new Gauge({
+      name: 'lanes_group_lag',
+      help: 'Log end offset minus committed offset, per group and partition (as `lanes group describe`)',
+      labelNames: ['group', 'topic', 'partition'] as const,
+      registers,
+      async collect() {
+        const groups = await observer.groups();
+        this.reset();
+        for (const group of groups) for (const p of group.partitions) if (p.lag !== null) this.set({ group: group.groupId, topic: p.topic, partition: p.partition }, p.lag);
+      },
+    });
+    new Gauge({
+      name: 'lanes_group_members',
+      help: 'Members of a consumer group',
+      labelNames: ['group'] as const,
+      registers,
+      async collect() {
+        const groups = await observer.groups();
+        this.reset();
+        for (const group of groups) this.set({ group: group.groupId }, group.members.length);
+      },
+    });
+    // A counter whose value lives in the observer: collect() copies it (counters only go up, and
+    // the observer's counts only grow while the port is open).
+    new Counter({
+      name: 'lanes_group_rebalances_total',
+      help: 'Rebalances completed, by group and the reason the rebalance started',
+      labelNames: ['group', 'reason'] as const,
+      registers,
+      async collect() {
+        await observer.poll();
+        this.reset();
+        for (const [group, reasons] of observer.rebalanceCounts()) for (const [reason, count] of reasons) this.inc({ group, reason }, count);
+      },
+    });
+    this.#requests = new Counter({
+      name: 'lanes_requests_total',
+      help: 'Kafka requests served, by API',
+      labelNames: ['api'] as const,
+      registers,
+    });
+    this.#requestSeconds = new Histogram({
+      name: 'lanes_request_duration_seconds',
+      help: 'Time from a decoded Kafka request to its response (handler time, long polls included), by API',
+      labelNames: ['api'] as const,
+      buckets: requestDurationBuckets,
+      registers,
+    });
+    new Gauge({
+      name: 'lanes_shard_ring_used_bytes',
+      help: 'Bytes waiting in a shard ring: request (host to shard) or reply (shard to host)',
+      labelNames: ['shard', 'ring'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const ring of broker.ringOccupancy()) this.set({ shard: ring.shard, ring: ring.ring }, ring.usedBytes);
+      },
+    });
+    new Gauge({
+      name: 'lanes_shard_ring_capacity_bytes',
+      help: 'Capacity of each shard ring',
+      labelNames: ['shard', 'ring'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const ring of broker.ringOccupancy()) this.set({ shard: ring.shard, ring: ring.ring }, ring.capacityBytes);
+      },
+    });
+    new Gauge({
+      name: 'lanes_shard_arena_used_bytes',
+      help: 'Shared-memory segment bytes a shard has allocated',
+      labelNames: ['shard'] as const,
+      registers,
+      async collect() {
+        const shards = await broker.describeShards();
+        this.reset();
+        for (const shard of shards) this.set({ shard: shard.shardId }, shard.arenaBytesInUse);
+      },
+    });
+    new Gauge({
+      name: 'lanes_shard_threads_live',
+      help: 'Shard worker threads running (less than the shard count: the broker failed)',
+      registers,
+      collect() {
+        this.set(broker.liveThreads());
+      },
+    });
+  }
+
+  /** For the Kafka listener's onRequest hook. */
+  readonly observeRequest: RequestObserver = (api, durationMs) => {
+    this.#requests.inc({ api });
+    this.#requestSeconds.observe({ api }, durationMs / 1000);
+  };
+
+  /** The text exposition format (version 0.0.4). */
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

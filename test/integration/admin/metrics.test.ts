@@ -1,0 +1,193 @@
+// The admin port as an operator's tools see it: /metrics is valid Prometheus text whose lag
+// figures are the ones `lanes group describe` prints; /healthz answers; unknown routes are 404;
+// bad requests do not take the server down; `lanes start --admin-port` serves it.
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminServer } from '../../../actors/admin/admin_server.js';
+import { runCli } from '../cli/support.js';
+import { startTestServer, type TestServer } from '../wire/server_fixture.js';
+import { parsePrometheusText, sampleValue } from './prometheus_text.js';
+
+let server: TestServer;
+let admin: AdminServer;
+
+beforeAll(async () => {
+  // The listener reports requests to the admin metrics, as `lanes start` wires them.
+  server = await startTestServer({ autoCreateTopics: false, onRequest: (api, ms) => admin?.onRequest(api, ms) });
+  admin = await new AdminServer({ broker: server.broker, pollIntervalMs: 200 }).listen('127.0.0.1', 0);
+});
+
+afterAll(async () => {
+  await admin?.stop();
+  await server?.stop();
+});
+
+const cli = (args: string[], stdin?: string) => runCli(args, { brokers: server.address, stdin });
+
+async function get(path: string, init?: RequestInit): Promise<{ status: number; type: string | null; body: string }> {
+  const response = await fetch(`${admin.url}${path}`, init);
+  return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+}
+
+interface DescribedGroup {
+  partitions: { topic: string; partition: number; committedOffset: number; logEndOffset: number; lag: number | null }[];
+  totalLag: number;
+}
+
+describe('/metrics', () => {
+  it('is Prometheus text whose committed offsets, log end offsets and lag match `lanes group describe`', async () => {
+    expect((await cli(['topic', 'create', 'clicks', '-p', '3'])).code).toBe(0);
+    await cli(['produce', 'clicks', '-p', '0'], 'a0\na1\na2\na3\na4\na5\n');
+    await cli(['produce', 'clicks', '-p', '1'], 'b0\nb1\nb2\nb3\n');
+    // A member reads 4 records, commits them and leaves; two more arrive: lag on every partition
+    // that has records, none on the empty one.
+    expect((await cli(['consume', 'clicks', '--group', 'readers', '--count', '4'])).code).toBe(0);
+    await cli(['produce', 'clicks', '-p', '1'], 'b4\nb5\n');
+
+    const described = await cli(['group', 'describe', 'readers', '--json']);
+    expect(described.code).toBe(0);
+    const group = JSON.parse(described.stdout) as DescribedGroup;
+    expect(group.totalLag).toBe(8);
+
+    const scraped = await get('/metrics');
+    expect(scraped.status).toBe(200);
+    expect(scraped.type).toContain('text/plain');
+    const samples = parsePrometheusText(scraped.body);
+
+    for (const p of group.partitions) {
+      const labels = { group: 'readers', topic: p.topic, partition: String(p.partition) };
+      expect(sampleValue(samples, 'lanes_group_lag', labels), `lag of ${p.topic}[${p.partition}]`).toBe(p.lag);
+      const committed = sampleValue(samples, 'lanes_group_committed_offset', labels);
+      expect(committed, `committed offset of ${p.topic}[${p.partition}]`).toBe(p.committedOffset >= 0 ? p.committedOffset : undefined);
+      expect(sampleValue(samples, 'lanes_partition_log_end_offset', { topic: p.topic, partition: String(p.partition) })).toBe(p.logEndOffset);
+    }
+    const lagSamples = samples.filter((s) => s.name === 'lanes_group_lag' && s.labels.group === 'readers');
+    expect(lagSamples.reduce((sum, s) => sum + s.value, 0)).toBe(group.totalLag);
+    expect(lagSamples).toHaveLength(group.partitions.filter((p) => p.lag !== null).length);
+    expect(sampleValue(samples, 'lanes_partition_log_end_offset', { topic: 'clicks', partition: '2' })).toBe(0);
+
+    // The member's join and leave were rebalances of the group.
+    const rebalances = samples.filter((s) => s.name === 'lanes_group_rebalances_total' && s.labels.group === 'readers');
+    expect(rebalances.map((s) => s.labels.reason)).toContain('memberJoined');
+    expect(rebalances.reduce((sum, s) => sum + s.value, 0)).toBeGreaterThanOrEqual(2);
+
+    // Every request was counted and timed once, by API.
+    const produced = sampleValue(samples, 'lanes_requests_total', { api: 'Produce' });
+    expect(produced).toBe(3);
+    for (const api of ['Produce', 'Fetch', 'JoinGroup', 'SyncGroup', 'OffsetCommit', 'Metadata']) {
+      const count = sampleValue(samples, 'lanes_requests_total', { api });
+      expect(count, `requests of ${api}`).toBeGreaterThan(0);
+      expect(sampleValue(samples, 'lanes_request_duration_seconds_count', { api })).toBe(count);
+      expect(sampleValue(samples, 'lanes_request_duration_seconds_bucket', { api, le: '+Inf' })).toBe(count);
+    }
+
+    expect(sampleValue(samples, 'lanes_shard_ring_capacity_bytes', { shard: '0', ring: 'request' })).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'lanes_shard_ring_used_bytes', { shard: '0', ring: 'reply' })).toBeGreaterThanOrEqual(0);
+    // Node's own process metrics come along.
+    expect(samples.some((s) => s.name === 'process_cpu_seconds_total')).toBe(true);
+    expect(samples.some((s) => s.name === 'nodejs_eventloop_lag_seconds')).toBe(true);
+
+    // The dashboard's JSON says the same.
+    const overview = JSON.parse((await get('/api/overview')).body) as { groups: (DescribedGroup & { groupId: string; state: string })[] };
+    const readers = overview.groups.find((g) => g.groupId === 'readers');
+    expect(readers?.state).toBe('Empty');
+    expect(readers?.partitions.map((p) => [p.partition, p.committedOffset, p.logEndOffset, p.lag])).toEqual(
+      group.partitions.map((p) => [p.partition, p.committedOffset, p.logEndOffset, p.lag]),
+    );
+  });
+});
+
+describe('routes', () => {
+  it('answers /healthz, serves the dashboard, 404s unknown paths and refuses other methods', async () => {
+    expect(await get('/healthz')).toMatchObject({ status: 200, body: 'ok\n' });
+    const page = await get('/');
+    expect(page.status).toBe(200);
+    expect(page.type).toContain('text/html');
+    expect(page.body).toContain('<script type="module" src="/dashboard.js">');
+    expect(page.body).not.toMatch(/https?:\/\//); // nothing fetched from elsewhere: works offline
+    const script = await get('/dashboard.js');
+    expect(script.type).toContain('javascript');
+    expect(script.body).toContain("new EventSource('/api/events')");
+    expect((await get('/nope')).status).toBe(404);
+    expect((await get('/metrics/extra')).status).toBe(404);
+    expect((await get('/metrics', { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+
+  it('streams overviews as server-sent events', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${admin.url}/api/events`, { signal: controller.signal });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.getReader();
+    let text = '';
+    // The first overview comes on connect, the next after a poll.
+    while ((text.match(/^event: overview$/gm) ?? []).length < 2) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the stream ended after:\n${text}`);
+      text += Buffer.from(value).toString();
+    }
+    controller.abort();
+    const first = text.split('\n').find((line) => line.startsWith('data: '))!;
+    expect(JSON.parse(first.slice(6))).toMatchObject({ shards: 1, topics: expect.any(Array), groups: expect.any(Array), rebalances: expect.any(Array) });
+  });
+
+  it('survives malformed requests: 400 and the connection closed, then serves the next client', async () => {
+    for (const garbage of ['NOT HTTP AT ALL\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n', `GET /${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`]) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(admin.port, '127.0.0.1');
+        let received = '';
+        socket.on('data', (chunk) => (received += chunk.toString()));
+        socket.on('close', () => resolve(received));
+        socket.on('error', reject);
+        socket.end(garbage);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /);
+    }
+    expect(await get('/healthz')).toMatchObject({ status: 200 });
+  });
+});
+
+describe('lanes start --admin-port', () => {
+  const entry = join('test', 'integration', 'wire', 'lanes_entry.ts');
+
+  it('is documented in --help', async () => {
+    const help = await runLanes(['start', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--admin-port <port>/);
+    expect(help.stdout).toMatch(/--admin-host <host>/);
+    expect(help.stdout).toContain('LANES_ADMIN_PORT');
+  });
+
+  it('prints the admin address next to the Kafka one, serves it, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'start', '--port', '0', '--storage', 'memory', '--shards', '1'], {
+      cwd: process.cwd(),
+      env: { ...process.env, LANES_LOG_LEVEL: 'warn', LANES_ADMIN_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /lanes: admin on (http:\/\/127\.0\.0\.1:\d+) /.exec(stdout);
+        if (match !== null) resolve(match[1]);
+      });
+      void exited.then((code) => reject(new Error(`lanes exited with ${code}: ${stderr}`)));
+    });
+    expect(stdout).toMatch(/listening on 127\.0\.0\.1:\d+ \(Kafka protocol\)\nlanes: admin on /);
+    expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok\n');
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('lanes_shard_threads_live 1');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  function runLanes(args: string[]): Promise<{ code: number | null; stdout: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout })));
+  }
+});
