@@ -4,7 +4,9 @@
 // partition's leader and the group's coordinator).
 //
 // Lanes: `control` carries everything but Fetch; `fetch` carries long polls, which would
-// otherwise hold up heartbeats and commits (brokers answer a connection's requests in order).
+// otherwise hold up heartbeats and commits (brokers answer a connection's requests in order);
+// `group` carries JoinGroup/SyncGroup, which a coordinator holds until a rebalance completes
+// (the embedded client's wire port, actors/client/wire_port.ts, shares this class).
 //
 // Thread: the CLI's main thread.
 
@@ -29,7 +31,7 @@ export interface ClusterOptions {
   requestTimeoutMs: number;
 }
 
-export type Lane = 'control' | 'fetch';
+export type Lane = 'control' | 'fetch' | 'group';
 
 export interface TopicLayout {
   name: string;

@@ -1,25 +1,23 @@
-// KafkaJS's admin client over the embedded Broker: topics, partitions, offsets and groups. Every
-// call that changes topics tells this Lanes' consumers at once, so a regex subscription or a grown
-// topic rebalances without waiting for the next metadata poll.
+// KafkaJS's admin client over a BrokerPort: topics, partitions, offsets and groups. In-process,
+// every call that changes topics tells this Lanes' consumers at once, so a regex subscription or a
+// grown topic rebalances without waiting for the next metadata poll; over the wire consumers poll.
 
 import { ErrorCode, LanesError } from '../../core/errors.js';
-import type { TopicConfig } from '../host/topic_registry.js';
+import { earliestTimestamp, type BrokerPort } from './broker_port.js';
 import type { ClientContext } from './lanes.js';
 import type { GroupDescription, GroupOverview, ITopicConfig, ITopicMetadata } from './types.js';
 
-/** Topic-level configEntries the embedded broker understands, by Kafka's names. */
-const topicConfigNames: Record<string, keyof TopicConfig> = {
-  'retention.ms': 'retentionMs',
-  'retention.bytes': 'retentionBytes',
-  'segment.bytes': 'segmentBytes',
-  'max.message.bytes': 'maxMessageBytes',
-};
+function unknownTopic(topic: string): LanesError {
+  return new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
+}
 
 export class Admin {
   readonly #context: ClientContext;
+  readonly #port: BrokerPort;
 
   constructor(context: ClientContext) {
     this.#context = context;
+    this.#port = context.openPort();
   }
 
   async connect(): Promise<void> {
@@ -28,63 +26,54 @@ export class Admin {
 
   async disconnect(): Promise<void> {
     this.#context.untrack(this);
+    await this.#port.close();
   }
 
   /** True when every topic was created, false when some already existed (KafkaJS). */
   async createTopics({ topics, validateOnly = false }: { topics: ITopicConfig[]; validateOnly?: boolean; waitForLeaders?: boolean; timeout?: number }): Promise<boolean> {
-    const broker = this.#context.broker;
     let created = true;
-    for (const topic of topics) {
-      const partitions = topic.numPartitions === undefined || topic.numPartitions === -1 ? 1 : topic.numPartitions;
-      if (!Number.isInteger(partitions) || partitions < 1) throw new LanesError(ErrorCode.INVALID_PARTITIONS, `numPartitions of ${topic.topic} must be a positive integer, got ${topic.numPartitions}`);
-      const config: Partial<TopicConfig> = {};
-      for (const { name, value } of topic.configEntries ?? []) {
-        const field = topicConfigNames[name];
-        if (field === undefined) throw new LanesError(ErrorCode.INVALID_CONFIG, `topic config ${name} is not supported by the embedded broker`);
-        config[field] = Number(value);
+    try {
+      for (const topic of topics) {
+        const partitions = topic.numPartitions === undefined || topic.numPartitions === -1 ? 1 : topic.numPartitions;
+        if (!Number.isInteger(partitions) || partitions < 1) throw new LanesError(ErrorCode.INVALID_PARTITIONS, `numPartitions of ${topic.topic} must be a positive integer, got ${topic.numPartitions}`);
+        if (!(await this.#port.createTopic({ topic: topic.topic, partitions, configEntries: topic.configEntries ?? [] }, validateOnly))) created = false;
       }
-      if (broker.topic(topic.topic) !== undefined) {
-        created = false;
-        continue;
-      }
-      if (validateOnly) continue;
-      await broker.createTopic(topic.topic, { partitions, config });
+    } finally {
+      this.#port.topicsChanged();
     }
-    this.#context.topicsChanged();
     return created;
   }
 
   async deleteTopics({ topics }: { topics: string[]; timeout?: number }): Promise<void> {
-    for (const topic of topics) {
-      if (this.#context.broker.topic(topic) === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
-      await this.#context.broker.deleteTopic(topic);
+    try {
+      for (const topic of topics) await this.#port.deleteTopic(topic);
+    } finally {
+      this.#port.topicsChanged();
     }
-    this.#context.topicsChanged();
   }
 
   async createPartitions({ topicPartitions }: { topicPartitions: { topic: string; count: number }[]; validateOnly?: boolean; timeout?: number }): Promise<void> {
-    for (const { topic, count } of topicPartitions) {
-      const current = this.#context.partitionCount(topic);
-      if (current === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
-      if (count <= current) throw new LanesError(ErrorCode.INVALID_PARTITIONS, `topic ${topic} has ${current} partitions; the new count ${count} must be larger`);
-      await this.#context.broker.createPartitions(topic, count);
+    try {
+      for (const { topic, count } of topicPartitions) await this.#port.createPartitions(topic, count);
+    } finally {
+      this.#port.topicsChanged();
     }
-    this.#context.topicsChanged();
   }
 
   async listTopics(): Promise<string[]> {
-    return this.#context.broker.listTopics().map((topic) => topic.name);
+    return [...(await this.#port.partitionCounts()).keys()];
   }
 
   async fetchTopicMetadata({ topics }: { topics?: string[] } = {}): Promise<{ topics: ITopicMetadata[] }> {
-    const names = topics ?? (await this.listTopics());
+    const counts = await this.#port.partitionCounts();
+    const names = topics ?? [...counts.keys()];
     return {
       topics: names.map((name) => {
-        const described = this.#context.broker.describeTopic(name);
-        if (described === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
+        const count = counts.get(name);
+        if (count === undefined) throw unknownTopic(name);
         return {
           name,
-          partitions: described.partitions.map((partition) => ({ partitionErrorCode: 0, partitionId: partition.partition, leader: 0, replicas: [0], isr: [0], offlineReplicas: [] })),
+          partitions: Array.from({ length: count }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0], offlineReplicas: [] })),
         };
       }),
     };
@@ -92,29 +81,31 @@ export class Admin {
 
   /** Per partition: `offset` and `high` are the high watermark, `low` the log start offset. */
   async fetchTopicOffsets(topic: string): Promise<{ partition: number; offset: string; high: string; low: string }[]> {
-    const described = this.#context.broker.describeTopic(topic);
-    if (described === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
-    return described.partitions.map((partition) => ({ partition: partition.partition, offset: String(partition.highWatermark), high: String(partition.highWatermark), low: String(partition.logStartOffset) }));
+    const offsets = await this.#port.topicOffsets(topic);
+    if (offsets === undefined) throw unknownTopic(topic);
+    return offsets.map((partition) => ({ partition: partition.partition, offset: String(partition.highWatermark), high: String(partition.highWatermark), low: String(partition.logStartOffset) }));
   }
 
   /** The first offset of each partition whose record timestamp is ≥ `timestamp` (-1 past the end). */
   async fetchTopicOffsetsByTimestamp(topic: string, timestamp: number): Promise<{ partition: number; offset: string }[]> {
-    const count = this.#context.partitionCount(topic);
-    if (count === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
-    return Promise.all(Array.from({ length: count }, async (_, partition) => ({ partition, offset: String(await this.#context.broker.offsetForTimestamp(topic, partition, timestamp)) })));
+    const count = await this.#port.partitionCount(topic);
+    if (count === undefined) throw unknownTopic(topic);
+    if (timestamp < 0) throw new RangeError(`fetchTopicOffsetsByTimestamp: timestamp must be ≥ 0, got ${timestamp} (${earliestTimestamp} and -1 are reserved)`);
+    return Promise.all(Array.from({ length: count }, async (_, partition) => ({ partition, offset: String(await this.#port.listOffset(topic, partition, timestamp)) })));
   }
 
   /** Committed offsets of a group: -1 where nothing is committed (KafkaJS). */
   async fetchOffsets({ groupId, topics }: { groupId: string; topics?: string[] }): Promise<{ topic: string; partitions: { partition: number; offset: string; metadata: string | null }[] }[]> {
     const names = topics ?? null;
+    const counts = names === null ? new Map<string, number>() : await this.#port.partitionCounts();
     const request = names === null
       ? null
       : names.map((name) => {
-          const count = this.#context.partitionCount(name);
-          if (count === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
+          const count = counts.get(name);
+          if (count === undefined) throw unknownTopic(name);
           return { name, partitionIndexes: Array.from({ length: count }, (_, i) => i) };
         });
-    const response = await this.#context.broker.offsetFetch({ groupId, topics: request });
+    const response = await this.#port.offsetFetch({ groupId, topics: request });
     if (response.errorCode !== ErrorCode.NONE) throw new LanesError(response.errorCode, `fetching the offsets of group ${groupId} failed`);
     return response.topics.map((topic) => ({
       topic: topic.name,
@@ -124,7 +115,7 @@ export class Admin {
 
   /** Sets the group's offsets; the group must have no members (Kafka's rule for such commits). */
   async setOffsets({ groupId, topic, partitions }: { groupId: string; topic: string; partitions: { partition: number; offset: string }[] }): Promise<void> {
-    const response = await this.#context.broker.offsetCommit({
+    const response = await this.#port.offsetCommit({
       groupId,
       generationId: -1,
       memberId: '',
@@ -145,12 +136,12 @@ export class Admin {
   }
 
   async listGroups(): Promise<{ groups: GroupOverview[] }> {
-    const groups = await this.#context.broker.listGroups();
+    const groups = await this.#port.listGroups();
     return { groups: groups.map((group) => ({ groupId: group.groupId, protocolType: group.protocolType, groupState: group.groupState })) };
   }
 
   async describeGroups(groupIds: string[]): Promise<{ groups: GroupDescription[] }> {
-    const groups = await this.#context.broker.describeGroups(groupIds);
+    const groups = await this.#port.describeGroups(groupIds);
     return {
       groups: groups.map((group) => ({
         groupId: group.groupId,
@@ -170,7 +161,7 @@ export class Admin {
   }
 
   async deleteGroups(groupIds: string[]): Promise<{ groupId: string; errorCode: number }[]> {
-    const deleted = await this.#context.broker.deleteGroups(groupIds);
+    const deleted = await this.#port.deleteGroups(groupIds);
     return deleted.map(({ groupId, errorCode }) => ({ groupId, errorCode }));
   }
 }

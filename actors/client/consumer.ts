@@ -1,4 +1,4 @@
-// KafkaJS's consumer over the embedded Broker. Main thread. Two loops share the member's state:
+// KafkaJS's consumer over a BrokerPort (the embedded Broker, or a broker over the wire). Main thread. Two loops share the member's state:
 //
 //   membership (member_driver.ts)            records (#runLoop below)
 //   MemberState + one timer: join, sync,     pollCompleted → fetch every ready partition →
@@ -23,6 +23,7 @@ import type { TopicPartitions as CoreTopicPartitions } from '../../core/assignor
 import type { MemberEvent, OffsetCommitTopic } from '../../core/client/member_api.js';
 import { MemberState } from '../../core/client/member_state.js';
 import { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/errors.js';
+import { earliestTimestamp, latestTimestamp, type BrokerPort, type PortFetchResult } from './broker_port.js';
 import type { ClientContext } from './lanes.js';
 import { MemberDriver } from './member_driver.js';
 import { decodeFetched } from './messages.js';
@@ -104,7 +105,6 @@ interface PartitionState {
   /** A handler failed without a dead-letter topic: deliver again from `position` after this time. */
   retryAtMs: number;
   processing: Promise<void> | null;
-  waiting: { offset: number; promise: Promise<void> } | null;
 }
 
 interface Work {
@@ -139,6 +139,7 @@ function resolveAssignor(entry: string | PartitionAssignor): PartitionAssignor {
 export class Consumer {
   readonly events = consumerEvents;
   readonly #context: ClientContext;
+  readonly #port: BrokerPort;
   readonly #groupId: string;
   readonly #config: ConsumerConfig;
   readonly #assignors: PartitionAssignor[];
@@ -165,6 +166,8 @@ export class Consumer {
   #uncommittedCount = 0;
   #lastCommitMs = 0;
   #metadataSignature = '';
+  #metadataRefreshing = false;
+  #metadataRefreshAgain = false;
   #metadataTimer: NodeJS.Timeout | null = null;
   #lagTimer: NodeJS.Timeout | null = null;
   #unwatchTopics: (() => void) | null = null;
@@ -175,6 +178,7 @@ export class Consumer {
       throw new RangeError('consumer({ groupId }) needs a non-empty groupId');
     }
     this.#context = context;
+    this.#port = context.openPort();
     this.#groupId = config.groupId;
     this.#config = config;
     this.#assignors = (config.partitionAssigners ?? [...defaults.partitionAssigners]).map(resolveAssignor);
@@ -198,6 +202,7 @@ export class Consumer {
     await this.#deadLetterProducer?.disconnect();
     this.#deadLetterProducer = null;
     this.#context.untrack(this);
+    await this.#port.close();
     this.#emit(consumerEvents.DISCONNECT, {});
   }
 
@@ -220,6 +225,8 @@ export class Consumer {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`partitionsConsumedConcurrently must be a positive integer, got ${concurrency}`);
     if (config.deadLetter !== undefined && config.eachMessage === undefined) throw new TypeError('deadLetter works with eachMessage only');
     if (this.#stopping !== null) await this.#stopping;
+    // The leader assigns from metadata, so the member knows the topics before it joins.
+    const partitionsPerTopic = await this.#port.partitionCounts();
     this.#run = config;
 
     const member = new MemberState({
@@ -234,7 +241,7 @@ export class Consumer {
     this.#memberStoppedPromise = new Promise((resolve) => (this.#memberStopped = resolve));
     const driver = new MemberDriver(
       member,
-      this.#context.broker,
+      this.#port,
       {
         assigned: (partitions) => this.#onAssigned(partitions),
         revoked: (partitions) => this.#onRevoked(partitions),
@@ -248,12 +255,12 @@ export class Consumer {
     this.#running = true;
     this.#lastCommitMs = Date.now();
     this.#uncommittedCount = 0;
-    // The leader assigns from metadata, so the member knows the topics before it joins.
-    const partitionsPerTopic = this.#context.partitionsPerTopic();
     this.#metadataSignature = signatureOf(partitionsPerTopic);
     driver.input((nowMs) => member.metadataChanged(partitionsPerTopic, nowMs));
     driver.input((nowMs) => member.start({ topics: this.#subscriptions.map((each) => each.topic) }, nowMs));
-    this.#unwatchTopics = this.#context.onTopicsChanged(() => this.#refreshMetadata());
+    // In-process, changes made here are announced at once; the poll (Kafka's metadata.max.age.ms)
+    // catches everything else, and is all there is over the wire.
+    this.#unwatchTopics = this.#port.onTopicsChanged(() => this.#refreshMetadata());
     this.#metadataTimer = setInterval(() => this.#refreshMetadata(), this.#config.metadataMaxAge ?? defaults.metadataMaxAge);
     this.#metadataTimer.unref();
     const lagInterval = this.#config.lagInterval ?? defaults.lagInterval;
@@ -356,15 +363,19 @@ export class Consumer {
     if (owned.length === 0) return [];
     const byTopic = new Map<string, number[]>();
     for (const state of owned) byTopic.set(state.topic, [...(byTopic.get(state.topic) ?? []), state.partition]);
-    const fetched = await this.#context.broker.offsetFetch({
-      groupId: this.#groupId,
-      topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+    const [fetched, ...offsets] = await Promise.all([
+      this.#port.offsetFetch({ groupId: this.#groupId, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }),
+      ...[...byTopic.keys()].map((topic) => this.#port.topicOffsets(topic)),
+    ]);
+    const ends = new Map<string, { logStartOffset: number; highWatermark: number }>();
+    [...byTopic.keys()].forEach((topic, i) => {
+      for (const partition of offsets[i] ?? []) ends.set(keyOf(topic, partition.partition), partition);
     });
     const committed = new Map<string, number>();
     for (const topic of fetched.topics) for (const partition of topic.partitions) committed.set(keyOf(topic.name, partition.partitionIndex), partition.committedOffset);
     const lags: PartitionLag[] = [];
     for (const state of owned) {
-      const described = this.#context.broker.describeTopic(state.topic)?.partitions[state.partition];
+      const described = ends.get(keyOf(state.topic, state.partition));
       if (described === undefined) continue;
       const committedOffset = committed.get(keyOf(state.topic, state.partition)) ?? -1;
       const from = committedOffset >= 0 ? committedOffset : described.logStartOffset;
@@ -374,7 +385,7 @@ export class Consumer {
   }
 
   async describeGroup() {
-    const [group] = await this.#context.broker.describeGroups([this.#groupId]);
+    const [group] = await this.#port.describeGroups([this.#groupId]);
     return {
       groupId: group.groupId,
       errorCode: group.errorCode,
@@ -421,7 +432,6 @@ export class Consumer {
           revoked: false,
           retryAtMs: 0,
           processing: null,
-          waiting: null,
         });
       }
     }
@@ -507,6 +517,7 @@ export class Consumer {
     const waitMsMax = Math.max(1, Math.min(this.#config.maxWaitTimeInMs ?? defaults.maxWaitTimeInMs, Math.floor((this.#config.maxPollInterval ?? defaults.maxPollInterval) / 2)));
     while (this.#running) {
       driver.input((nowMs) => driver.member.pollCompleted(nowMs));
+      // Taken before the partitions are looked at: a wake-up from now on ends the wait below.
       const wake = this.#wakePromise;
       const nowMs = Date.now();
       const ready = [...this.#partitions.values()].filter((state) => !state.revoked && !this.#isPaused(state) && state.retryAtMs <= nowMs);
@@ -517,14 +528,16 @@ export class Consumer {
       }
       await Promise.all(ready.filter((state) => state.position === null).map((state) => this.#resolvePosition(state)));
       if (!this.#running) break;
-      const fetched = await Promise.all(ready.map((state) => this.#fetch(state)));
-      const work = fetched.filter((each): each is Work => each !== null && each.messages.length > 0);
-      if (work.length === 0) {
-        // Nothing new anywhere: park until a partition grows, something changes, or the wait ends.
-        const waits = ready.filter((state) => state.position !== null && !state.revoked).map((state) => this.#waitForData(state, waitMsMax));
-        await Promise.race([...waits, wake, sleep(waitMsMax, undefined, { ref: false })]);
+      const fetchable = ready.filter((state) => state.position !== null && !state.revoked && state.retryAtMs <= Date.now());
+      if (fetchable.length === 0) {
+        await this.#idle(wake, 1);
         continue;
       }
+      // One fetch for every ready partition; when none has records it long-polls (the broker
+      // answers as soon as one gets some), or returns early when the membership, a seek or a
+      // pause wakes the loop.
+      const work = await this.#fetch(fetchable, waitMsMax, wake);
+      if (work.length === 0) continue;
       await this.#process(work);
       await this.#autoCommitIfNecessary();
     }
@@ -534,74 +547,91 @@ export class Consumer {
     await Promise.race([wake, sleep(Math.max(1, waitMs), undefined, { ref: false })]);
   }
 
-  #waitForData(state: PartitionState, waitMs: number): Promise<void> {
-    const offset = state.position!;
-    if (state.waiting !== null && state.waiting.offset === offset) return state.waiting.promise;
-    const promise = this.#context.broker.waitForData(state.topic, state.partition, offset, waitMs).catch(() => {});
-    const waiting = { offset, promise };
-    state.waiting = waiting;
-    void promise.then(() => {
-      if (state.waiting === waiting) state.waiting = null;
-    });
-    return promise;
+  #retryLater(state: PartitionState): void {
+    state.retryAtMs = Date.now() + (this.#config.retry?.initialRetryTime ?? defaults.initialRetryTime);
   }
 
   /** Where a newly assigned partition starts: the group's committed offset, else earliest/latest. */
   async #resolvePosition(state: PartitionState): Promise<void> {
     const epoch = state.epoch;
     try {
-      const fetched = await this.#context.broker.offsetFetch({ groupId: this.#groupId, topics: [{ name: state.topic, partitionIndexes: [state.partition] }] });
+      const fetched = await this.#port.offsetFetch({ groupId: this.#groupId, topics: [{ name: state.topic, partitionIndexes: [state.partition] }] });
       const committed = fetched.topics[0]?.partitions[0]?.committedOffset ?? -1;
       if (state.epoch !== epoch || state.position !== null) return;
       if (committed >= 0) {
         state.position = committed;
         state.committed = committed;
       } else {
-        this.#resetPosition(state);
+        await this.#resetPosition(state);
       }
     } catch (error) {
       this.#context.logger.warn({ err: error, topic: state.topic, partition: state.partition }, 'could not fetch the committed offset');
-      state.retryAtMs = Date.now() + (this.#config.retry?.initialRetryTime ?? defaults.initialRetryTime);
+      this.#retryLater(state);
     }
   }
 
   /** auto.offset.reset: earliest when the subscription said fromBeginning, else latest. */
-  #resetPosition(state: PartitionState): void {
-    const described = this.#context.broker.describeTopic(state.topic)?.partitions[state.partition];
+  async #resetPosition(state: PartitionState): Promise<void> {
+    const epoch = state.epoch;
     const fromBeginning = this.#subscriptions.some((each) => each.fromBeginning && (typeof each.topic === 'string' ? each.topic === state.topic : new RegExp(each.topic.source, each.topic.flags.replace(/[gy]/g, '')).test(state.topic)));
-    state.position = described === undefined ? 0 : fromBeginning ? described.logStartOffset : described.highWatermark;
+    const offset = await this.#port.listOffset(state.topic, state.partition, fromBeginning ? earliestTimestamp : latestTimestamp);
+    if (state.epoch === epoch) state.position = offset;
   }
 
-  async #fetch(state: PartitionState): Promise<Work | null> {
-    const epoch = state.epoch;
-    const position = state.position;
-    if (position === null || state.revoked) return null;
-    let result;
+  /** Fetches the partitions and turns what came back into work; errors become retries or resets. */
+  async #fetch(states: PartitionState[], waitMs: number, wake: Promise<void>): Promise<Work[]> {
+    const asked = states.map((state) => ({ state, epoch: state.epoch, position: state.position! }));
+    const maxBytes = this.#config.maxBytesPerPartition ?? defaults.maxBytesPerPartition;
+    let results: PortFetchResult[];
     try {
-      result = await this.#context.broker.fetch(state.topic, state.partition, position, this.#config.maxBytesPerPartition ?? defaults.maxBytesPerPartition);
+      results = await this.#port.fetch(asked.map(({ state, position }) => ({ topic: state.topic, partition: state.partition, fetchOffset: position, maxBytes })), waitMs, wake);
     } catch (error) {
-      if (isLanesError(error) && error.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && state.epoch === epoch) {
-        this.#context.logger.warn({ topic: state.topic, partition: state.partition, offset: position }, 'offset out of range; resetting');
-        this.#resetPosition(state);
-      } else {
-        this.#context.logger.warn({ err: error, topic: state.topic, partition: state.partition }, 'fetch failed');
-        state.retryAtMs = Date.now() + (this.#config.retry?.initialRetryTime ?? defaults.initialRetryTime);
+      this.#context.logger.warn({ err: error, groupId: this.#groupId }, 'fetch failed');
+      for (const state of states) this.#retryLater(state);
+      return [];
+    }
+    const work: Work[] = [];
+    for (const [i, result] of results.entries()) {
+      const { state, epoch, position } = asked[i];
+      let decoded;
+      try {
+        if (result.errorCode !== ErrorCode.NONE) {
+          await this.#fetchFailed(state, epoch, position, result.errorCode);
+          continue;
+        }
+        decoded = decodeFetched(result.batches, position, { verifyCrc: this.#port.verifyFetchedCrc });
+      } catch (error) {
+        this.#context.logger.error({ err: error, topic: state.topic, partition: state.partition, offset: position }, 'fetched records could not be read; fetching again later');
+        this.#retryLater(state);
+        continue;
+      } finally {
+        result.release();
       }
-      return null;
+      if (state.epoch !== epoch) continue;
+      if (decoded.messages.length === 0) {
+        // Only control records (or nothing): step over them.
+        state.position = decoded.nextOffset;
+        continue;
+      }
+      work.push({ state, epoch, startOffset: position, nextOffset: decoded.nextOffset, highWatermark: result.highWatermark, messages: decoded.messages });
     }
-    let decoded;
-    try {
-      decoded = decodeFetched(result.batches, position);
-    } finally {
-      result.release();
+    return work;
+  }
+
+  async #fetchFailed(state: PartitionState, epoch: number, position: number, errorCode: number): Promise<void> {
+    if (state.epoch !== epoch) return;
+    if (errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      this.#context.logger.warn({ topic: state.topic, partition: state.partition, offset: position }, 'offset out of range; resetting');
+      try {
+        await this.#resetPosition(state);
+      } catch (error) {
+        this.#context.logger.warn({ err: error, topic: state.topic, partition: state.partition }, 'could not reset the position');
+        this.#retryLater(state);
+      }
+      return;
     }
-    if (state.epoch !== epoch) return null;
-    if (decoded.messages.length === 0) {
-      // Only control records (or nothing): step over them.
-      state.position = decoded.nextOffset;
-      return null;
-    }
-    return { state, epoch, startOffset: position, nextOffset: decoded.nextOffset, highWatermark: result.highWatermark, messages: decoded.messages };
+    this.#context.logger.warn({ topic: state.topic, partition: state.partition, error: errorCodeName(errorCode) }, 'fetch failed');
+    this.#retryLater(state);
   }
 
   async #process(work: Work[]): Promise<void> {
@@ -874,19 +904,34 @@ export class Consumer {
     this.#emit(consumerEvents.STOP, {});
   }
 
+  /** Asks for every topic's partition count; a change the subscription cares about rebalances. */
   #refreshMetadata(): void {
     const driver = this.#driver;
     if (driver === null || !this.#running) return;
-    let partitionsPerTopic: Map<string, number>;
-    try {
-      partitionsPerTopic = this.#context.partitionsPerTopic();
-    } catch {
-      return; // the broker is stopping
+    if (this.#metadataRefreshing) {
+      this.#metadataRefreshAgain = true;
+      return;
     }
-    const signature = signatureOf(partitionsPerTopic);
-    if (signature === this.#metadataSignature) return;
-    this.#metadataSignature = signature;
-    driver.input((nowMs) => driver.member.metadataChanged(partitionsPerTopic, nowMs));
+    this.#metadataRefreshing = true;
+    this.#port
+      .partitionCounts()
+      .then(
+        (partitionsPerTopic) => {
+          if (this.#driver !== driver || !this.#running) return;
+          const signature = signatureOf(partitionsPerTopic);
+          if (signature === this.#metadataSignature) return;
+          this.#metadataSignature = signature;
+          driver.input((nowMs) => driver.member.metadataChanged(partitionsPerTopic, nowMs));
+        },
+        (error: unknown) => this.#context.logger.debug({ err: error }, 'metadata not refreshed'),
+      )
+      .finally(() => {
+        this.#metadataRefreshing = false;
+        if (this.#metadataRefreshAgain) {
+          this.#metadataRefreshAgain = false;
+          this.#refreshMetadata();
+        }
+      });
   }
 
   #emitLag(): void {

@@ -1,6 +1,7 @@
-// The embedded entry point: `Lanes.start()` runs a Broker in this process (shard threads, shared
-// memory) and `lanes.kafka({ clientId })` hands out KafkaJS-shaped producers, consumers and admins
-// that call the Broker directly, with no sockets. Runs on the main thread.
+// The entry points: `Lanes.start()` runs a Broker in this process (shard threads, shared memory)
+// and `lanes.kafka({ clientId })` hands out KafkaJS-shaped producers, consumers and admins that
+// call the Broker directly, with no sockets; `new Kafka({ clientId, brokers: ['host:port'] })`
+// hands out the same clients over the Kafka protocol. Runs on the main thread.
 //
 //   const lanes = await Lanes.start({ storage: 'memory' });
 //   const kafka = lanes.kafka({ clientId: 'app' });
@@ -11,6 +12,10 @@ import { EventEmitter } from 'node:events';
 import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
 import { Broker, type BrokerOptions } from '../host/broker.js';
 import { logger as rootLogger, type Logger } from '../logger.js';
+import { parseBrokers } from '../cli/cluster.js';
+import type { BrokerPort } from './broker_port.js';
+import { EmbeddedPort } from './embedded_port.js';
+import { WirePort } from './wire_port.js';
 import { Admin } from './admin.js';
 import { Consumer } from './consumer.js';
 import { Producer } from './producer.js';
@@ -20,61 +25,69 @@ export type LanesOptions = BrokerOptions;
 
 export interface KafkaConfig {
   clientId?: string;
+  /**
+   * `['host:port', …]`: talk the Kafka protocol to `lanes start` or a Kafka cluster instead of an
+   * embedded broker. Required for `new Kafka(...)`; `lanes.kafka()` ignores it.
+   */
+  brokers?: string[];
+  /** Per-request timeout over the wire (ms); default 30 s. */
+  requestTimeout?: number;
 }
 
-/** What every client of one Lanes instance shares: the broker and its topic metadata. */
+/** What every client made by one Kafka shares: how to reach the broker, and who is connected. */
 export class ClientContext {
-  readonly broker: Broker;
   readonly clientId: string;
   readonly logger: Logger;
-  readonly #lanes: Lanes;
+  readonly #openPort: () => BrokerPort;
+  readonly #clients: Set<{ disconnect(): Promise<void> }>;
 
-  constructor(lanes: Lanes, clientId: string) {
-    this.#lanes = lanes;
-    this.broker = lanes.broker;
-    this.clientId = clientId;
-    this.logger = rootLogger.child({ component: 'client', clientId });
+  constructor(options: { clientId: string; openPort: () => BrokerPort; clients: Set<{ disconnect(): Promise<void> }> }) {
+    this.clientId = options.clientId;
+    this.logger = rootLogger.child({ component: 'client', clientId: options.clientId });
+    this.#openPort = options.openPort;
+    this.#clients = options.clients;
   }
 
-  /** Partition count by topic, as the broker knows it now. */
-  partitionsPerTopic(): Map<string, number> {
-    return new Map(this.broker.listTopics().map((topic) => [topic.name, topic.partitions.length]));
-  }
-
-  partitionCount(topic: string): number | undefined {
-    return this.broker.topic(topic)?.partitions.length;
-  }
-
-  /** Creates a missing topic with one partition (Kafka's auto.create.topics.enable, num.partitions=1). */
-  ensureTopic(topic: string): Promise<number> {
-    return this.#lanes.ensureTopic(topic);
-  }
-
-  /** Tells the consumers of this Lanes that topics or partitions changed (they rebalance if it matters). */
-  topicsChanged(): void {
-    this.#lanes.metadataEvents.emit('changed');
-  }
-
-  onTopicsChanged(listener: () => void): () => void {
-    this.#lanes.metadataEvents.on('changed', listener);
-    return () => this.#lanes.metadataEvents.off('changed', listener);
+  /** The broker as one producer, consumer or admin sees it: shared in-process, its own connections over the wire. */
+  openPort(): BrokerPort {
+    return this.#openPort();
   }
 
   track(client: { disconnect(): Promise<void> }): void {
-    this.#lanes.clients.add(client);
+    this.#clients.add(client);
   }
 
   untrack(client: { disconnect(): Promise<void> }): void {
-    this.#lanes.clients.delete(client);
+    this.#clients.delete(client);
   }
 }
 
-/** KafkaJS's `Kafka` object, bound to an embedded broker. */
+/**
+ * KafkaJS's `Kafka` object. `lanes.kafka({ clientId })` binds it to an embedded broker;
+ * `new Kafka({ clientId, brokers: ['host:port'] })` to a broker over the Kafka protocol. The
+ * producers, consumers and admins behave the same either way.
+ */
 export class Kafka {
   readonly #context: ClientContext;
 
-  constructor(context: ClientContext) {
-    this.#context = context;
+  constructor(config: KafkaConfig | ClientContext) {
+    if (config instanceof ClientContext) {
+      this.#context = config;
+      return;
+    }
+    const brokers = config?.brokers;
+    if (!Array.isArray(brokers) || brokers.length === 0) {
+      throw new TypeError("new Kafka({ brokers: ['host:port'] }) needs at least one broker; for an embedded broker use (await Lanes.start()).kafka()");
+    }
+    const addresses = parseBrokers(brokers.join(','));
+    const clientId = config.clientId ?? 'lanes';
+    const requestTimeoutMs = config.requestTimeout ?? 30_000;
+    const logger = rootLogger.child({ component: 'client', clientId });
+    this.#context = new ClientContext({
+      clientId,
+      openPort: () => new WirePort({ brokers: addresses, clientId, requestTimeoutMs, logger }),
+      clients: new Set(),
+    });
   }
 
   producer(config: ProducerConfig = {}): Producer {
@@ -98,9 +111,20 @@ export class Lanes {
   readonly clients = new Set<{ disconnect(): Promise<void> }>();
   readonly #creating = new Map<string, Promise<number>>();
 
+  readonly #port: EmbeddedPort;
+
   private constructor(broker: Broker) {
     this.broker = broker;
     this.metadataEvents.setMaxListeners(0);
+    this.#port = new EmbeddedPort({
+      broker,
+      ensureTopic: (topic) => this.ensureTopic(topic),
+      topicsChanged: () => this.metadataEvents.emit('changed'),
+      onTopicsChanged: (listener) => {
+        this.metadataEvents.on('changed', listener);
+        return () => this.metadataEvents.off('changed', listener);
+      },
+    });
   }
 
   /**
@@ -118,7 +142,7 @@ export class Lanes {
   }
 
   kafka(config: KafkaConfig = {}): Kafka {
-    return new Kafka(new ClientContext(this, config.clientId ?? 'lanes'));
+    return new Kafka(new ClientContext({ clientId: config.clientId ?? 'lanes', openPort: () => this.#port, clients: this.clients }));
   }
 
   /** @internal */

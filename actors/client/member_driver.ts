@@ -1,4 +1,4 @@
-// Runs a core/client MemberState with real time and the embedded Broker: the I/O half of a
+// Runs a core/client MemberState with real time and a BrokerPort: the I/O half of a
 // consumer's group membership. Main thread.
 //
 // Every input is handed to the reducer at once (its state is always current) and its effects are
@@ -16,7 +16,7 @@ import { ErrorCode, LanesError } from '../../core/errors.js';
 import type { MemberState } from '../../core/client/member_state.js';
 import type { MemberEffect, MemberEvent, OffsetCommitResponse, OffsetCommitTopic } from '../../core/client/member_api.js';
 import type { TopicPartitions } from '../../core/assignors/consumer_protocol.js';
-import type { Broker } from '../host/broker.js';
+import type { BrokerPort } from './broker_port.js';
 import type { Logger } from '../logger.js';
 
 export interface MemberCallbacks {
@@ -33,7 +33,7 @@ export interface CommitOutcome {
 
 export class MemberDriver {
   readonly member: MemberState;
-  readonly #broker: Broker;
+  readonly #broker: BrokerPort;
   readonly #callbacks: MemberCallbacks;
   readonly #clientId: string;
   readonly #logger: Logger;
@@ -43,7 +43,7 @@ export class MemberDriver {
   #closed = false;
   readonly #commits = new Map<number, (outcome: CommitOutcome) => void>();
 
-  constructor(member: MemberState, broker: Broker, callbacks: MemberCallbacks, clientId: string, logger: Logger) {
+  constructor(member: MemberState, broker: BrokerPort, callbacks: MemberCallbacks, clientId: string, logger: Logger) {
     this.member = member;
     this.#broker = broker;
     this.#callbacks = callbacks;
@@ -207,7 +207,7 @@ export class MemberDriver {
     switch (request.api) {
       case 'JoinGroup':
         broker
-          .joinGroup({ ...request.body, clientId: this.#clientId, clientHost: '/embedded', requireKnownMemberId: true })
+          .joinGroup({ ...request.body, clientId: this.#clientId, clientHost: broker.clientHost, requireKnownMemberId: true })
           .then((response) => this.input((nowMs) => this.member.joinGroupResponse(requestId, response, nowMs)), failed);
         break;
       case 'SyncGroup':

@@ -49,12 +49,15 @@ export interface DecodedFetch {
   nextOffset: number;
 }
 
-export function decodeFetched(batches: readonly Uint8Array[], fromOffset: number): DecodedFetch {
+/**
+ * In-process the broker checked every batch's CRC when it was appended, so reads skip it
+ * (`verifyCrc: false`); bytes that crossed a network are checked.
+ */
+export function decodeFetched(batches: readonly Uint8Array[], fromOffset: number, options: { verifyCrc: boolean }): DecodedFetch {
   const messages: KafkaMessage[] = [];
   let nextOffset = fromOffset;
   for (const bytes of batches) {
-    // The broker checked every batch's CRC when it was appended; in-process reads skip it.
-    for (const batch of readBatches(bytes, { verifyCrc: false })) {
+    for (const batch of readBatches(bytes, { verifyCrc: options.verifyCrc })) {
       nextOffset = Math.max(nextOffset, batch.lastOffset + 1);
       if (batch.isControl) continue;
       for (const record of batch.records) {

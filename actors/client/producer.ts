@@ -1,4 +1,4 @@
-// KafkaJS's producer over the embedded Broker. Records are partitioned by core/client's
+// KafkaJS's producer, over a BrokerPort (the embedded Broker, or any broker over the wire). Records are partitioned by core/client's
 // Partitioner (murmur2 for keys, as the Java client; sticky or round-robin without), gathered per
 // partition into one RecordBatch v2 until `linger` passes or `batchSize` fills, then appended with
 // the requested acks. Batches of one partition are appended in the order they close, so records a
@@ -8,6 +8,7 @@ import { ErrorCode, LanesError } from '../../core/errors.js';
 import { Partitioner } from '../../core/client/partitioner.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import type { RecordInput } from '../../core/records/record.js';
+import type { BrokerPort } from './broker_port.js';
 import type { ClientContext } from './lanes.js';
 import { recordBytesOf, recordInputOf } from './messages.js';
 import { CompressionTypes, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata } from './types.js';
@@ -42,6 +43,9 @@ function acksOf(acks: number | undefined): -1 | 0 | 1 {
 
 export class Producer {
   readonly #context: ClientContext;
+  readonly #port: BrokerPort;
+  /** Partition counts as the last send saw them: keyless batches move on by them when they close. */
+  readonly #partitionCounts = new Map<string, number>();
   readonly #allowAutoTopicCreation: boolean;
   readonly #lingerMs: number;
   readonly #batchSize: number;
@@ -52,6 +56,7 @@ export class Producer {
 
   constructor(context: ClientContext, config: ProducerConfig = {}) {
     this.#context = context;
+    this.#port = context.openPort();
     this.#allowAutoTopicCreation = config.allowAutoTopicCreation ?? true;
     this.#lingerMs = config.linger ?? 0;
     this.#batchSize = config.batchSize ?? batchSizeDefault;
@@ -73,6 +78,7 @@ export class Producer {
     this.#connected = false;
     await this.flush();
     this.#context.untrack(this);
+    await this.#port.close();
   }
 
   /** Sends every open batch now and waits until all batches in flight are answered. */
@@ -105,12 +111,13 @@ export class Producer {
     const counts = new Map<string, number>();
     for (const { topic } of topicMessages) {
       if (counts.has(topic)) continue;
-      let count = this.#context.partitionCount(topic);
+      let count = await this.#port.partitionCount(topic);
       if (count === undefined) {
         if (!this.#allowAutoTopicCreation) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
-        count = await this.#context.ensureTopic(topic);
+        count = await this.#port.ensureTopic(topic);
       }
       counts.set(topic, count);
+      this.#partitionCounts.set(topic, count);
     }
     const nowMs = Date.now();
     const placed: { topic: string; partition: number; record: RecordInput }[] = [];
@@ -170,7 +177,7 @@ export class Producer {
       clearTimeout(batch.timer as NodeJS.Timeout);
       clearImmediate(batch.timer as NodeJS.Immediate);
     }
-    const partitionCount = this.#context.partitionCount(batch.topic);
+    const partitionCount = this.#partitionCounts.get(batch.topic);
     if (partitionCount !== undefined && batch.bytes < this.#batchSize) this.#partitioner.batchClosed({ topic: batch.topic, partition: batch.partition, partitionCount });
     let bytes: Uint8Array;
     try {
@@ -179,7 +186,7 @@ export class Producer {
       batch.reject(error);
       return;
     }
-    const produced = this.#context.broker.produce(batch.topic, batch.partition, bytes, { acks: batch.acks }).then(
+    const produced = this.#port.produce(batch.topic, batch.partition, bytes, batch.acks).then(
       (result) => batch.resolve({ baseOffset: result.baseOffset, logStartOffset: result.logStartOffset }),
       (error: unknown) => batch.reject(error),
     );

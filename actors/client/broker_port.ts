@@ -1,0 +1,114 @@
+// What the KafkaJS-shaped client needs from a broker, and nothing more: topics, offsets, produce,
+// fetch with a long poll, and the group coordinator's calls. Two adapters implement it:
+//
+//   embedded_port.ts   the Broker of this process (Lanes.start()): direct calls, no sockets
+//   wire_port.ts       any Kafka-protocol broker (`lanes start`, Kafka) through actors/cli/cluster.ts
+//
+// The producer, consumer and admin are written once against this port, so an application moves
+// between `lanes.kafka()` and `new Kafka({ brokers })` without a code change.
+//
+// Errors a broker reports with a Kafka error code are thrown as LanesErrors carrying that code (or,
+// for per-partition answers, returned in `errorCode`); a lost connection is NETWORK_EXCEPTION.
+
+import type {
+  DescribedGroup,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  LeaveGroupRequest,
+  LeaveGroupResponse,
+  OffsetCommitRequest,
+  OffsetCommitResponse,
+  OffsetFetchRequest,
+  OffsetFetchResponse,
+  SyncGroupRequest,
+  SyncGroupResponse,
+} from '../../core/group/group_api.js';
+
+/** Kafka's special ListOffsets timestamps. */
+export const earliestTimestamp = -2;
+export const latestTimestamp = -1;
+
+export interface PartitionOffsets {
+  partition: number;
+  logStartOffset: number;
+  highWatermark: number;
+}
+
+export interface PortFetchRequest {
+  topic: string;
+  partition: number;
+  fetchOffset: number;
+  maxBytes: number;
+}
+
+export interface PortFetchResult {
+  /** NONE, or the partition's Kafka error (OFFSET_OUT_OF_RANGE, NOT_LEADER_OR_FOLLOWER, …). */
+  errorCode: number;
+  /** Whole record batches from the one holding the fetch offset; a partial tail is ignored. */
+  batches: Uint8Array[];
+  highWatermark: number;
+  logStartOffset: number;
+  /** The bytes may be views into shared memory: call once they are decoded. Idempotent. */
+  release(): void;
+}
+
+export interface TopicToCreate {
+  topic: string;
+  partitions: number;
+  configEntries: readonly { name: string; value: string }[];
+}
+
+export interface GroupListing {
+  groupId: string;
+  protocolType: string;
+  /** Empty when the broker does not say (ListGroups before v4). */
+  groupState: string;
+}
+
+export interface BrokerPort {
+  /** What JoinGroup reports as the member's host when the broker cannot see it. */
+  readonly clientHost: string;
+  /** True when fetched bytes crossed a network and their CRCs must be checked. */
+  readonly verifyFetchedCrc: boolean;
+
+  /** Partition count of every topic. */
+  partitionCounts(): Promise<Map<string, number>>;
+  /** Partition count of one topic, undefined when it does not exist. Over the wire: cached briefly. */
+  partitionCount(topic: string): Promise<number | undefined>;
+  /** Creates a missing topic the way auto.create.topics.enable would; resolves with its partition count. */
+  ensureTopic(topic: string): Promise<number>;
+  /** False when the topic already exists. */
+  createTopic(topic: TopicToCreate, validateOnly: boolean): Promise<boolean>;
+  deleteTopic(topic: string): Promise<void>;
+  createPartitions(topic: string, count: number): Promise<void>;
+  /** Log start offset and high watermark of every partition; undefined when the topic does not exist. */
+  topicOffsets(topic: string): Promise<PartitionOffsets[] | undefined>;
+  /** ListOffsets: earliestTimestamp, latestTimestamp, or the first offset at or after a timestamp (-1: none). */
+  listOffset(topic: string, partition: number, timestamp: number): Promise<number>;
+
+  produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1): Promise<{ baseOffset: number; logStartOffset: number }>;
+  /**
+   * Fetches every requested partition. When none has records, waits up to `maxWaitMs` for one to
+   * get some (a long poll), or until `wake` settles, and answers with what is there then.
+   */
+  fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>): Promise<PortFetchResult[]>;
+
+  joinGroup(request: JoinGroupRequest): Promise<JoinGroupResponse>;
+  syncGroup(request: SyncGroupRequest): Promise<SyncGroupResponse>;
+  heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse>;
+  leaveGroup(request: LeaveGroupRequest): Promise<LeaveGroupResponse>;
+  offsetCommit(request: OffsetCommitRequest): Promise<OffsetCommitResponse>;
+  offsetFetch(request: OffsetFetchRequest): Promise<OffsetFetchResponse>;
+  describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]>;
+  deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]>;
+  listGroups(): Promise<GroupListing[]>;
+
+  /** Tells this process's consumers that topics changed (embedded); over the wire they poll Metadata. */
+  topicsChanged(): void;
+  /** Embedded: called on every change made in this process. Over the wire: never (consumers poll). */
+  onTopicsChanged(listener: () => void): () => void;
+  /** Closes connections (wire); nothing to do in-process. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,167 @@
+// The BrokerPort of an embedded client: direct calls into the Broker of this process (Lanes.start()).
+// Main thread. Fetched bytes are views into shared memory until release().
+//
+// The long poll: fetch every partition; if none has records, park on the Broker's high-watermark
+// waiters (waitForData re-reads the partition's directory slot before it registers, so a record
+// appended after the empty fetch is never missed), on `wake`, or on the deadline; then fetch again.
+
+import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
+import type { Broker } from '../host/broker.js';
+import type { TopicConfig } from '../host/topic_registry.js';
+import {
+  earliestTimestamp,
+  latestTimestamp,
+  type BrokerPort,
+  type GroupListing,
+  type PartitionOffsets,
+  type PortFetchRequest,
+  type PortFetchResult,
+  type TopicToCreate,
+} from './broker_port.js';
+
+/** Topic-level configEntries the embedded broker understands, by Kafka's names. */
+const topicConfigNames: Record<string, keyof TopicConfig> = {
+  'retention.ms': 'retentionMs',
+  'retention.bytes': 'retentionBytes',
+  'segment.bytes': 'segmentBytes',
+  'max.message.bytes': 'maxMessageBytes',
+};
+
+/** What the port needs of its Lanes (kept narrow to avoid an import cycle with lanes.ts). */
+export interface EmbeddedHost {
+  readonly broker: Broker;
+  ensureTopic(topic: string): Promise<number>;
+  topicsChanged(): void;
+  onTopicsChanged(listener: () => void): () => void;
+}
+
+function unknownTopic(topic: string): LanesError {
+  return new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
+}
+
+export class EmbeddedPort implements BrokerPort {
+  readonly clientHost = '/embedded';
+  readonly verifyFetchedCrc = false;
+  readonly #host: EmbeddedHost;
+
+  constructor(host: EmbeddedHost) {
+    this.#host = host;
+  }
+
+  get #broker(): Broker {
+    return this.#host.broker;
+  }
+
+  async partitionCounts(): Promise<Map<string, number>> {
+    return new Map(this.#broker.listTopics().map((topic) => [topic.name, topic.partitions.length]));
+  }
+
+  async partitionCount(topic: string): Promise<number | undefined> {
+    return this.#broker.topic(topic)?.partitions.length;
+  }
+
+  ensureTopic(topic: string): Promise<number> {
+    return this.#host.ensureTopic(topic);
+  }
+
+  async createTopic({ topic, partitions, configEntries }: TopicToCreate, validateOnly: boolean): Promise<boolean> {
+    const config: Partial<TopicConfig> = {};
+    for (const { name, value } of configEntries) {
+      const field = topicConfigNames[name];
+      if (field === undefined) throw new LanesError(ErrorCode.INVALID_CONFIG, `topic config ${name} is not supported by the embedded broker`);
+      config[field] = Number(value);
+    }
+    if (this.#broker.topic(topic) !== undefined) return false;
+    if (!validateOnly) await this.#broker.createTopic(topic, { partitions, config });
+    return true;
+  }
+
+  async deleteTopic(topic: string): Promise<void> {
+    if (this.#broker.topic(topic) === undefined) throw unknownTopic(topic);
+    await this.#broker.deleteTopic(topic);
+  }
+
+  async createPartitions(topic: string, count: number): Promise<void> {
+    const current = this.#broker.topic(topic)?.partitions.length;
+    if (current === undefined) throw unknownTopic(topic);
+    if (count <= current) throw new LanesError(ErrorCode.INVALID_PARTITIONS, `topic ${topic} has ${current} partitions; the new count ${count} must be larger`);
+    await this.#broker.createPartitions(topic, count);
+  }
+
+  async topicOffsets(topic: string): Promise<PartitionOffsets[] | undefined> {
+    return this.#broker.describeTopic(topic)?.partitions.map(({ partition, logStartOffset, highWatermark }) => ({ partition, logStartOffset, highWatermark }));
+  }
+
+  async listOffset(topic: string, partition: number, timestamp: number): Promise<number> {
+    if (timestamp === earliestTimestamp || timestamp === latestTimestamp) {
+      const described = this.#broker.describeTopic(topic)?.partitions[partition];
+      if (described === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} partition ${partition} does not exist`);
+      return timestamp === earliestTimestamp ? described.logStartOffset : described.highWatermark;
+    }
+    return this.#broker.offsetForTimestamp(topic, partition, timestamp);
+  }
+
+  async produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1): Promise<{ baseOffset: number; logStartOffset: number }> {
+    const result = await this.#broker.produce(topic, partition, batch, { acks });
+    return { baseOffset: result.baseOffset, logStartOffset: result.logStartOffset };
+  }
+
+  async fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>): Promise<PortFetchResult[]> {
+    const first = await this.#fetchNow(requests);
+    const answered = first.some((result) => result.errorCode !== ErrorCode.NONE || result.batches.length > 0);
+    if (answered || maxWaitMs <= 0 || requests.length === 0) return first;
+    for (const result of first) result.release();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxWaitMs);
+      timer.unref();
+    });
+    const grown = requests.map(({ topic, partition, fetchOffset }) => this.#broker.waitForData(topic, partition, fetchOffset, maxWaitMs).catch(() => {}));
+    try {
+      await Promise.race([...grown, wake, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.#fetchNow(requests);
+  }
+
+  async #fetchNow(requests: readonly PortFetchRequest[]): Promise<PortFetchResult[]> {
+    return Promise.all(
+      requests.map(async ({ topic, partition, fetchOffset, maxBytes }): Promise<PortFetchResult> => {
+        try {
+          const result = await this.#broker.fetch(topic, partition, fetchOffset, maxBytes);
+          return { errorCode: ErrorCode.NONE, batches: result.batches, highWatermark: result.highWatermark, logStartOffset: result.logStartOffset, release: result.release };
+        } catch (error) {
+          if (!isLanesError(error)) throw error;
+          return { errorCode: error.errorCode, batches: [], highWatermark: -1, logStartOffset: -1, release: () => {} };
+        }
+      }),
+    );
+  }
+
+  joinGroup: BrokerPort['joinGroup'] = (request) => this.#broker.joinGroup(request);
+  syncGroup: BrokerPort['syncGroup'] = (request) => this.#broker.syncGroup(request);
+  heartbeat: BrokerPort['heartbeat'] = (request) => this.#broker.heartbeat(request);
+  leaveGroup: BrokerPort['leaveGroup'] = (request) => this.#broker.leaveGroup(request);
+  offsetCommit: BrokerPort['offsetCommit'] = (request) => this.#broker.offsetCommit(request);
+  offsetFetch: BrokerPort['offsetFetch'] = (request) => this.#broker.offsetFetch(request);
+  describeGroups: BrokerPort['describeGroups'] = (groupIds) => this.#broker.describeGroups(groupIds);
+
+  async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]> {
+    return (await this.#broker.deleteGroups(groupIds)).map(({ groupId, errorCode }) => ({ groupId, errorCode }));
+  }
+
+  async listGroups(): Promise<GroupListing[]> {
+    return (await this.#broker.listGroups()).map(({ groupId, protocolType, groupState }) => ({ groupId, protocolType, groupState }));
+  }
+
+  topicsChanged(): void {
+    this.#host.topicsChanged();
+  }
+
+  onTopicsChanged(listener: () => void): () => void {
+    return this.#host.onTopicsChanged(listener);
+  }
+
+  async close(): Promise<void> {}
+}
