@@ -5,6 +5,7 @@
 
 import { cooperativeStickyAssignor } from './cooperative_sticky.js';
 import type { PartitionAssignor } from './assignor.js';
+import { withAssignmentKernel, type KernelSource } from './kernel_choice.js';
 import { rangeAssignor } from './range.js';
 import { roundRobinAssignor } from './round_robin.js';
 import { stickyAssignor } from './sticky.js';
@@ -20,7 +21,13 @@ const assignorsByName: ReadonlyMap<string, PartitionAssignor> = new Map(
 /** Every protocol name Lanes can assign for. */
 export const assignorNames: readonly string[] = [...assignorsByName.keys()];
 
-/** The assignor for a protocol name, or undefined for a name Lanes does not implement. */
-export function assignorFor(protocolName: string): PartitionAssignor | undefined {
-  return assignorsByName.get(protocolName);
+/**
+ * The assignor for a protocol name, or undefined for a name Lanes does not implement. With a
+ * `kernel`, it runs large assignments through it (kernel_choice.ts); the result is the same.
+ * wasm/assignors.ts passes the WASM kernel, and is what the embedded client calls.
+ */
+export function assignorFor(protocolName: string, kernel?: KernelSource): PartitionAssignor | undefined {
+  const assignor = assignorsByName.get(protocolName);
+  if (assignor === undefined || kernel === undefined) return assignor;
+  return withAssignmentKernel(assignor, kernel);
 }
