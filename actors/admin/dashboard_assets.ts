@@ -229,7 +229,7 @@ function renderGroup(group) {
       '<rect x="' + memberX + '" y="' + y + '" width="6" height="' + rowHeight + '" rx="3" fill="' + colour + '"/>' +
       '<text x="' + (memberX + 14) + '" y="' + (y + 18) + '" class="label">' + esc(m.clientId || '(no client id)') + '</text>' +
       '<text x="' + (memberWidth + memberX - 10) + '" y="' + (y + 18) + '" class="figures" text-anchor="end">' + owned + ' partition' + (owned === 1 ? '' : 's') + '</text>' +
-      '<text x="' + (memberX + 14) + '" y="' + (y + 36) + '" class="sub">' + esc(m.host) + ' · ' + esc(shortId(m.memberId)) + '</text>' +
+      '<text x="' + (memberX + 14) + '" y="' + (y + 36) + '" class="sub">' + esc(m.host.replace(/^\//, '')) + ' · ' + esc(shortId(m.memberId)) + '</text>' +
       '</g>';
   });
   if (members.length === 0) {

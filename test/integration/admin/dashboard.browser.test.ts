@@ -1,0 +1,139 @@
+// The dashboard in a real browser (Debian's Chromium, headless, driven by playwright-core): it
+// draws a consumer group's partitions and the member that owns them; when a second member joins,
+// the page redraws the group with the partitions split between both members and adds the
+// rebalance to the timeline, without a reload. A screenshot is written to test-artifacts/.
+//
+// Members are `lanes consume --group` processes over the Kafka protocol, as a user runs them.
+// Every wait is for a condition on the page (bounded generously), never for a duration.
+import { existsSync, mkdirSync } from 'node:fs';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { AdminServer } from '../../../actors/admin/admin_server.js';
+import { runCli, spawnCli } from '../cli/support.js';
+import { startTestServer, type TestServer } from '../wire/server_fixture.js';
+
+const chromiumPath = '/usr/bin/chromium';
+
+// The little of the DOM these page functions use (the test program is typed without lib.dom).
+interface PageElement {
+  dataset: Record<string, string | undefined>;
+  querySelectorAll(selector: string): Iterable<PageElement> & { length: number };
+}
+interface PageDocument {
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+}
+
+const waitMs = 45_000;
+
+let server: TestServer;
+let admin: AdminServer;
+let browser: Browser | undefined;
+const members: ChildProcessWithoutNullStreams[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ autoCreateTopics: false });
+  admin = await new AdminServer({ broker: server.broker, pollIntervalMs: 250 }).listen('127.0.0.1', 0);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(
+    members.map(
+      (member) =>
+        new Promise<void>((resolve) => {
+          if (member.exitCode !== null) return resolve();
+          member.once('exit', () => resolve());
+          member.kill('SIGTERM');
+        }),
+    ),
+  );
+  await admin?.stop();
+  await server?.stop();
+});
+
+const cli = (args: string[], stdin?: string) => runCli(args, { brokers: server.address, stdin });
+
+function startMember(clientId: string): void {
+  const member = spawnCli(['consume', 'orders', '--group', 'order-processors', '--client-id', clientId, '-f', '%p %o'], { brokers: server.address });
+  member.stdout.resume();
+  members.push(member);
+}
+
+/** What the page shows of a group: its members (client ids) and each partition's owner. */
+async function drawnGroup(page: Page, groupId: string) {
+  return page.evaluate((id) => {
+    const card = [...(globalThis as unknown as { document: PageDocument }).document.querySelectorAll('section[data-group]')].find((el) => el.dataset.group === id);
+    if (card === undefined) return null;
+    const members = [...card.querySelectorAll('g[data-member]')].map((g) => ({ memberId: g.dataset.member!, clientId: g.dataset.clientId! }));
+    const owners = [...card.querySelectorAll('g[data-partition]')].map((g) => ({ partition: g.dataset.partition!, owner: g.dataset.owner! }));
+    return { generation: card.dataset.generation ?? '', members, owners, arrows: card.querySelectorAll('path[data-arrow]').length };
+  }, groupId);
+}
+
+it('redraws a group when a second member joins and adds the rebalance to the timeline', async () => {
+  expect(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install chromium`).toBe(true);
+  expect((await cli(['topic', 'create', 'orders', '-p', '4'])).code).toBe(0);
+  expect((await cli(['topic', 'create', 'payments', '-p', '2'])).code).toBe(0);
+  const lines = Array.from({ length: 48 }, (_, i) => `order-${i}:${JSON.stringify({ order: i, amount: (i * 37) % 500 })}`).join('\n');
+  expect((await cli(['produce', 'orders', '-k', ':'], `${lines}\n`)).code).toBe(0);
+  expect((await cli(['produce', 'payments', '-k', ':'], `${lines}\n`)).code).toBe(0);
+  // A second group that read part of payments and stopped: drawn with lag and no members.
+  expect((await cli(['consume', 'payments', '--group', 'billing', '--count', '20'])).code).toBe(0);
+
+  startMember('processor-a');
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  await page.goto(admin.url);
+
+  // One member owns all four partitions.
+  await page.waitForFunction(
+    () => {
+      const card = (globalThis as unknown as { document: PageDocument }).document.querySelector('section[data-group="order-processors"]');
+      if (card === null || card.dataset.members !== '1' || card.dataset.state !== 'Stable') return false;
+      const owners = [...card.querySelectorAll('g[data-partition]')].map((g) => g.dataset.owner);
+      return owners.length === 4 && owners.every((owner) => owner !== '' && owner === owners[0]);
+    },
+    null,
+    { timeout: waitMs },
+  );
+  const before = (await drawnGroup(page, 'order-processors'))!;
+  expect(before.members.map((m) => m.clientId)).toEqual(['processor-a']);
+  expect(before.arrows).toBe(4);
+  const generationBefore = Number(before.generation);
+  expect(generationBefore).toBeGreaterThan(0);
+  await page.waitForSelector(`ol.timeline li[data-group="order-processors"][data-generation="${generationBefore}"]`, { timeout: waitMs });
+  expect(await page.locator('section[data-group="billing"]').getAttribute('data-state')).toBe('Empty');
+
+  startMember('processor-b');
+
+  // Redrawn: two members, each owning two of the four partitions, one arrow per partition.
+  await page.waitForFunction(
+    () => {
+      const card = (globalThis as unknown as { document: PageDocument }).document.querySelector('section[data-group="order-processors"]');
+      if (card === null || card.dataset.members !== '2' || card.dataset.state !== 'Stable') return false;
+      const memberIds = [...card.querySelectorAll('g[data-member]')].map((g) => g.dataset.member);
+      const owners = [...card.querySelectorAll('g[data-partition]')].map((g) => g.dataset.owner);
+      return owners.length === 4 && memberIds.every((id) => owners.filter((owner) => owner === id).length === 2);
+    },
+    null,
+    { timeout: waitMs },
+  );
+  const after = (await drawnGroup(page, 'order-processors'))!;
+  expect(after.members.map((m) => m.clientId).sort()).toEqual(['processor-a', 'processor-b']);
+  expect(after.arrows).toBe(4);
+  expect(Number(after.generation)).toBeGreaterThan(generationBefore);
+
+  // The timeline has the rebalance that produced the new generation, naming who joined.
+  const entry = page.locator(`ol.timeline li[data-group="order-processors"][data-generation="${after.generation}"]`);
+  await entry.waitFor({ timeout: waitMs });
+  const joined = after.members.find((m) => m.clientId === 'processor-b')!.memberId;
+  expect(await entry.getAttribute('data-reason')).toBe('memberJoined');
+  expect(await entry.locator('.chip').evaluateAll((chips) => chips.map((chip) => chip.getAttribute('title')))).toContain(joined);
+  // The newest entry is first.
+  expect(await page.locator('ol.timeline li').first().getAttribute('data-generation')).toBe(after.generation);
+
+  mkdirSync('test-artifacts', { recursive: true });
+  await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });
+});
