@@ -17,7 +17,7 @@
 
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { assignorFor } from '../../core/assignors/registry.js';
+import { assignorFor } from '../../wasm/assignors.js'; // TS or the WASM kernel by group size
 import type { PartitionAssignor } from '../../core/assignors/assignor.js';
 import type { TopicPartitions as CoreTopicPartitions } from '../../core/assignors/consumer_protocol.js';
 import type { MemberEvent, OffsetCommitTopic } from '../../core/client/member_api.js';
