@@ -14,8 +14,9 @@ import type { Clock } from '../clock.js';
 import { ErrorCode, LanesError } from '../errors.js';
 import { indexIntervalBytesDefault, recordBatchBytesMaxDefault, recordBatchHeaderBytes, segmentBytesDefault } from '../limits.js';
 import { tsBatchKernels, type AppendTarget, type BatchKernels } from '../records/batch_kernels.js';
-import { BatchField, batchTotalBytes, readInt32, readInt64, type ValidateOptions } from '../records/record_batch.js';
+import { BatchField, batchTotalBytes, readInt16, readInt32, readInt64, type ValidateOptions } from '../records/record_batch.js';
 import { indexEntriesFor } from './offset_index.js';
+import { ProducerStateTable, type ProducerBatchHeader } from './producer_state.js';
 import { Segment } from './segment.js';
 import type { Storage } from './storage.js';
 import { indexBatch, TimeIndex } from './time_index.js';
@@ -57,6 +58,11 @@ export interface AppendInfo {
   baseOffset: number;
   lastOffset: number;
   recordCount: number;
+  /**
+   * True when the batch was an idempotent producer's retry of a batch already stored: nothing was
+   * appended, and the offsets are the stored batch's. Absent for a batch that was appended.
+   */
+  duplicate?: true;
 }
 
 export interface ReadResult {
@@ -80,6 +86,25 @@ export interface SegmentView {
 /** The leader epoch stamped into every stored batch: one node, no elections. */
 const partitionLeaderEpoch = 0;
 
+/**
+ * Segments (newest first) whose batch headers rebuild the producer state on open and after a
+ * truncation. Kafka, without a snapshot, also rebuilds from the last two segments only; a
+ * producer whose batches all lie further back is unknown, and its next sequence is accepted.
+ */
+const producerStateSegments = 2;
+
+/** The idempotence fields of the batch at bytes[at, …), or null when it has no producer id. */
+function producerHeader(bytes: Uint8Array, at: number): ProducerBatchHeader | null {
+  const producerId = readInt64(bytes, at + BatchField.producerId);
+  if (producerId < 0) return null;
+  return {
+    producerId,
+    producerEpoch: readInt16(bytes, at + BatchField.producerEpoch),
+    baseSequence: readInt32(bytes, at + BatchField.baseSequence),
+    lastOffsetDelta: readInt32(bytes, at + BatchField.lastOffsetDelta),
+  };
+}
+
 export class Log {
   readonly config: LogConfig;
   readonly #storage: Storage;
@@ -89,6 +114,7 @@ export class Log {
   #nextOffset = 0;
   #sizeBytes = 0;
   #closed = false;
+  readonly #producers = new ProducerStateTable();
 
   // Group commit. Every change that must reach the disk bumps #writeSeq; a sync started at
   // #writeSeq = n makes every change up to n durable.
@@ -131,6 +157,26 @@ export class Log {
     this.#nextOffset = this.#active.nextOffset;
     const firstBase = this.#segments[0].baseOffset;
     this.#logStartOffset = Math.min(Math.max(recovered.logStartOffset ?? firstBase, firstBase), this.#nextOffset);
+    this.#rebuildProducerState();
+  }
+
+  /** Replays the idempotent batches of the newest segments into a fresh producer state. */
+  #rebuildProducerState(): void {
+    this.#producers.clear();
+    for (const segment of this.#segments.slice(-producerStateSegments)) {
+      segment.walkBatches(0, (window, at) => {
+        const header = producerHeader(window, at);
+        const baseOffset = readInt64(window, at + BatchField.baseOffset);
+        if (header !== null && header.producerEpoch >= 0 && header.baseSequence >= 0) this.#producers.onAppend(header, baseOffset);
+        return true;
+      });
+    }
+    this.#producers.removeBefore(this.#logStartOffset);
+  }
+
+  /** The idempotent producers this log remembers (tests and diagnostics). */
+  get producerState(): ProducerStateTable {
+    return this.#producers;
   }
 
   get logStartOffset(): number {
@@ -163,11 +209,29 @@ export class Log {
    * partitionLeaderEpoch 0, and returns its offsets. Throws a LanesError with Kafka's code when the
    * batch is refused, leaving the log exactly as it was. With flush 'always' the caller
    * acknowledges only after `await flush()`.
+   *
+   * An idempotent producer's batch (producerId ≥ 0) is checked against the producer state first
+   * (producer_state.ts): a retry of one of its last five batches is not appended and answers the
+   * stored offsets (`duplicate`); a sequence gap or a stale epoch throws.
    */
   append(batch: Uint8Array, start = 0, end = batch.length): AppendInfo {
     this.#checkUsable();
     assert(start >= 0 && start <= end && end <= batch.length, `append range [${start}, ${end}) outside ${batch.length} bytes`);
     const length = end - start;
+    // Too short for a header: validation refuses it below.
+    const producer = length >= recordBatchHeaderBytes ? producerHeader(batch, start) : null;
+    if (producer !== null) {
+      const stored = this.#producers.check(producer);
+      if (stored !== null) {
+        return { baseOffset: stored.baseOffset, lastOffset: stored.lastOffset, recordCount: stored.lastOffset - stored.baseOffset + 1, duplicate: true };
+      }
+    }
+    const info = this.#appendValidated(batch, start, end, length);
+    if (producer !== null) this.#producers.onAppend(producer, info.baseOffset);
+    return info;
+  }
+
+  #appendValidated(batch: Uint8Array, start: number, end: number, length: number): AppendInfo {
     const baseOffset = this.#nextOffset;
     const active = this.#active;
     if (this.#mustRoll(active, length)) {
@@ -324,6 +388,7 @@ export class Log {
       this.#deleteOldest();
       deleted++;
     }
+    if (deleted > 0) this.#producers.removeBefore(this.#logStartOffset);
     return deleted;
   }
 
@@ -350,6 +415,7 @@ export class Log {
     if (this.#active.nextOffset <= offset && !this.#active.isEmpty) this.#roll(0);
     while (this.#segments.length > 1 && this.#segments[0].nextOffset <= offset) this.#deleteOldest();
     assert(this.#logStartOffset === offset, 'deleting segments below the log start offset moved it');
+    this.#producers.removeBefore(offset);
     this.#storage.saveLogStartOffset(offset);
     this.#writeSeq++;
   }
@@ -377,6 +443,8 @@ export class Log {
     active.store.activate();
     this.#logStartOffset = Math.min(this.#logStartOffset, this.#nextOffset);
     this.#writeSeq++;
+    // The removed batches may have been some producers' latest: forget and replay what remains.
+    this.#rebuildProducerState();
     return this.#nextOffset;
   }
 

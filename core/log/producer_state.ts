@@ -1,0 +1,144 @@
+// Idempotent-producer state of one partition: for each producer id, its current epoch and the
+// sequence ranges and offsets of its last five batches (Kafka's ProducerStateManager, without
+// transactions). The log asks `check` before it appends an idempotent batch and calls `onAppend`
+// once the batch is stored, so the check and the append are one step on the partition's thread.
+//
+// Rules (Kafka's ProducerAppendInfo, as of KIP-360):
+//   - producerId −1: not idempotent, never looked at.
+//   - same epoch, (firstSeq, lastSeq) equal to one of the last five batches: a duplicate (a retry
+//     whose first attempt was stored). It is answered with the stored batch's offsets and not
+//     appended again.
+//   - epoch below the producer's: INVALID_PRODUCER_EPOCH (47). Kafka answers Produce with 47
+//     rather than PRODUCER_FENCED (90) since 2.7, so the client can recover.
+//   - epoch above the producer's: a bumped producer; its first batch must have sequence 0, else
+//     OUT_OF_ORDER_SEQUENCE_NUMBER (45).
+//   - same epoch: firstSeq must follow the last stored sequence (Int32 max wraps to 0), else 45.
+//   - a producer id with no state (new, or its batches were all deleted by retention): any
+//     sequence is accepted, as Kafka does since KIP-360; UNKNOWN_PRODUCER_ID (59) is not used.
+//
+// Pure and single-threaded: no clock, no I/O. The log rebuilds it from stored batch headers on
+// open and after a truncation (see log.ts).
+
+import { assert } from '../assert.js';
+import { ErrorCode, LanesError } from '../errors.js';
+
+/** Batches remembered per producer for duplicate detection (Kafka's NUM_BATCHES_TO_RETAIN). */
+export const producerBatchesRetained = 5;
+
+const sequenceMax = 0x7fff_ffff;
+
+/** The sequence `count` records after `sequence`, wrapping from Int32 max to 0 as Kafka does. */
+export function sequenceAfter(sequence: number, count: number): number {
+  assert(sequence >= 0 && sequence <= sequenceMax && count >= 0, `sequence ${sequence} + ${count}`);
+  return (sequence + count) % (sequenceMax + 1);
+}
+
+/** One stored batch of a producer: its sequence range and offsets. */
+export interface ProducerBatch {
+  readonly firstSequence: number;
+  readonly lastSequence: number;
+  readonly baseOffset: number;
+  readonly lastOffset: number;
+}
+
+interface ProducerEntry {
+  epoch: number;
+  /** Oldest first, at most producerBatchesRetained, all of `epoch`. */
+  batches: ProducerBatch[];
+}
+
+/** The idempotence fields of a batch header. */
+export interface ProducerBatchHeader {
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  lastOffsetDelta: number;
+}
+
+export class ProducerStateTable {
+  readonly #producers = new Map<number, ProducerEntry>();
+
+  get producerCount(): number {
+    return this.#producers.size;
+  }
+
+  /** The producer's epoch and remembered batches, oldest first (tests and diagnostics). */
+  describe(producerId: number): { epoch: number; batches: readonly ProducerBatch[] } | undefined {
+    const entry = this.#producers.get(producerId);
+    return entry === undefined ? undefined : { epoch: entry.epoch, batches: [...entry.batches] };
+  }
+
+  /**
+   * Whether an idempotent batch may be appended: null when it may, the stored batch when it is a
+   * duplicate. Throws a LanesError (45, 47, 87) when it must be refused. Changes nothing.
+   */
+  check(header: ProducerBatchHeader): ProducerBatch | null {
+    const { producerId, producerEpoch, baseSequence, lastOffsetDelta } = header;
+    assert(producerId >= 0, 'only idempotent batches are checked');
+    if (producerEpoch < 0 || baseSequence < 0 || baseSequence > sequenceMax) {
+      throw new LanesError(ErrorCode.INVALID_RECORD, `producer ${producerId} sent epoch ${producerEpoch} and base sequence ${baseSequence}; an idempotent batch needs both ≥ 0`);
+    }
+    const entry = this.#producers.get(producerId);
+    if (entry === undefined) return null;
+    const lastSequence = sequenceAfter(baseSequence, lastOffsetDelta);
+    if (producerEpoch === entry.epoch) {
+      for (const batch of entry.batches) {
+        if (batch.firstSequence === baseSequence && batch.lastSequence === lastSequence) return batch;
+      }
+    }
+    if (producerEpoch < entry.epoch) {
+      throw new LanesError(ErrorCode.INVALID_PRODUCER_EPOCH, `producer ${producerId} epoch ${producerEpoch} is older than the current epoch ${entry.epoch}`);
+    }
+    if (producerEpoch > entry.epoch) {
+      if (baseSequence !== 0) {
+        throw new LanesError(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${producerId} starts epoch ${producerEpoch} at sequence ${baseSequence}; a new epoch starts at 0`);
+      }
+      return null;
+    }
+    const last = entry.batches.at(-1);
+    // An entry always holds a batch: it is created by one and its batches are only replaced.
+    assert(last !== undefined, `producer ${producerId} has state but no batch`);
+    if (baseSequence !== sequenceAfter(last.lastSequence, 1)) {
+      throw new LanesError(
+        ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+        `producer ${producerId} epoch ${producerEpoch}: expected sequence ${sequenceAfter(last.lastSequence, 1)}, got ${baseSequence}`,
+      );
+    }
+    return null;
+  }
+
+  /** Records a stored idempotent batch (after `check` let it through, or during recovery). */
+  onAppend(header: ProducerBatchHeader, baseOffset: number): void {
+    const { producerId, producerEpoch, baseSequence, lastOffsetDelta } = header;
+    assert(producerId >= 0 && producerEpoch >= 0 && baseSequence >= 0, `producer ${producerId} batch with epoch ${producerEpoch} and sequence ${baseSequence}`);
+    const batch: ProducerBatch = {
+      firstSequence: baseSequence,
+      lastSequence: sequenceAfter(baseSequence, lastOffsetDelta),
+      baseOffset,
+      lastOffset: baseOffset + lastOffsetDelta,
+    };
+    const entry = this.#producers.get(producerId);
+    if (entry === undefined || producerEpoch !== entry.epoch) {
+      // A new producer or a new epoch: earlier batches can no longer be retried.
+      this.#producers.set(producerId, { epoch: producerEpoch, batches: [batch] });
+      return;
+    }
+    entry.batches.push(batch);
+    if (entry.batches.length > producerBatchesRetained) entry.batches.shift();
+    assert(entry.batches.length <= producerBatchesRetained, 'at most five batches per producer');
+  }
+
+  /**
+   * Forgets producers whose last batch lies wholly below `logStartOffset` (retention or
+   * DeleteRecords removed it), as Kafka does; their next batch is accepted with any sequence.
+   */
+  removeBefore(logStartOffset: number): void {
+    for (const [producerId, entry] of this.#producers) {
+      if (entry.batches.at(-1)!.lastOffset < logStartOffset) this.#producers.delete(producerId);
+    }
+  }
+
+  clear(): void {
+    this.#producers.clear();
+  }
+}
