@@ -1,5 +1,6 @@
-// InitProducerId (api key 22). Enough for idempotent producers; v3+ (epoch bump recovery, KIP-360)
-// is flexible and not served yet.
+// InitProducerId (api key 22), v0–v4. v1 is v0; v2 is the first flexible version; v3 adds the
+// current producer id and epoch, so a producer can ask for its epoch to be bumped (KIP-360); v4
+// lets the broker answer PRODUCER_FENCED (90) instead of INVALID_PRODUCER_EPOCH (47).
 
 import { defineMessage, type MessageValue } from '../schema.js';
 
@@ -7,11 +8,13 @@ export const initProducerIdRequestSchema = defineMessage({
   apiKey: 22,
   name: 'InitProducerId',
   kind: 'request',
-  versions: '0-1',
+  versions: '0-4',
   flexibleVersions: '2+',
   fields: [
     { name: 'transactionalId', type: 'string', versions: '0+', nullableVersions: '0+' },
     { name: 'transactionTimeoutMs', type: 'int32', versions: '0+' },
+    { name: 'producerId', type: 'int64', versions: '3+', default: -1 },
+    { name: 'producerEpoch', type: 'int16', versions: '3+', default: -1 },
   ],
 });
 
@@ -19,7 +22,7 @@ export const initProducerIdResponseSchema = defineMessage({
   apiKey: 22,
   name: 'InitProducerId',
   kind: 'response',
-  versions: '0-1',
+  versions: '0-4',
   flexibleVersions: '2+',
   fields: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },

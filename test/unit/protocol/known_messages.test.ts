@@ -176,6 +176,30 @@ describe('Metadata', () => {
   });
 });
 
+describe('InitProducerId', () => {
+  it('v4 as librdkafka sends it for an epoch bump: header v2, compact null transactional id, tags', () => {
+    // size, key 22, v4, correlation 9, client id "rdkafka", header tags; then a null
+    // transactional id, timeout 60000, producer id 1234, epoch 3, body tags.
+    const request = hex(`00 00 00 22 00 16 00 04 00 00 00 09 00 07 ${ascii('rdkafka')} 00 00 00 00 ea 60 00 00 00 00 00 00 04 d2 00 03 00`);
+    const reader = new Reader(onlyFrame(request));
+    expect(decodeRequestHeader(reader)).toEqual({ apiKey: 22, apiVersion: 4, correlationId: 9, clientId: 'rdkafka' });
+    expect(decodeRequest(ApiKey.InitProducerId, 4, reader)).toEqual({ transactionalId: null, transactionTimeoutMs: 60_000, producerId: 1234, producerEpoch: 3 });
+    expect(reader.remaining).toBe(0);
+  });
+
+  it('v1 as kafkajs sends it: classic null string; producer id and epoch default to -1', () => {
+    const request = hex(`00 00 00 17 00 16 00 01 00 00 00 02 00 07 ${ascii('kafkajs')} ff ff 00 00 75 30`);
+    const reader = new Reader(onlyFrame(request));
+    decodeRequestHeader(reader);
+    expect(decodeRequest(ApiKey.InitProducerId, 1, reader)).toEqual({ transactionalId: null, transactionTimeoutMs: 30_000, producerId: -1, producerEpoch: -1 });
+  });
+
+  it('answers v2+ with response header v1 and a flexible body', () => {
+    const frame = encodeResponseFrame(ApiKey.InitProducerId, 2, 9, { throttleTimeMs: 0, errorCode: 0, producerId: 5, producerEpoch: 1 });
+    expect(toHex(concatChunks(frame))).toBe('00 00 00 16 00 00 00 09 00 ' + '00 00 00 00 ' + '00 00 ' + '00 00 00 00 00 00 00 05 ' + '00 01 00');
+  });
+});
+
 describe('header versions', () => {
   it('uses request header v2 exactly for flexible request versions', () => {
     expect(requestHeaderVersion(ApiKey.ApiVersions, 3)).toBe(2);
@@ -213,7 +237,7 @@ describe('apiCatalog', () => {
       ApiVersions: [0, 3],
       CreateTopics: [0, 4],
       DeleteTopics: [0, 3],
-      InitProducerId: [0, 1],
+      InitProducerId: [0, 4],
       DescribeConfigs: [0, 2],
       CreatePartitions: [0, 1],
       DeleteGroups: [0, 1],
