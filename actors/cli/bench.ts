@@ -35,13 +35,13 @@ export function registerBenchCommand(program: Command): void {
     .description('end-to-end benchmark: Lanes (wire and embedded) beside Redis Streams and NATS JetStream, interleaved rounds; table on stdout, JSON + SVG in --out')
     .option('--quick', 'fewer records and short latency runs (still 3 rounds): a check in under two minutes')
     .option('--rounds <n>', 'rounds; every system runs once per round (default 3)', positiveInteger)
-    .option('--records <n>', 'records per throughput run, the same for every system (default 1000000; quick 50000)', count)
+    .option('--records <n>', 'records per throughput run, the same for every system (default 500000; quick 20000)', count)
     .option('--record-bytes <n>', 'bytes per record value', positiveInteger, 100)
     .option('--consumers <k>', 'K: consumers in the group', positiveInteger, 2)
     .option('--producers <n>', 'producer clients', positiveInteger, 2)
     .option('--systems <ids>', 'comma-separated: lanes-wire, lanes-wire-fsync, lanes-embedded, redis, redis-aof, jetstream-memory, jetstream-file (default: all)')
     .option('--rates <list>', 'latency runs at these records/s (default 10k,50k,100k)', rateList)
-    .option('--latency-ms <n>', 'sending time of each latency run (default 5000; quick 800)', positiveInteger)
+    .option('--latency-ms <n>', 'sending time of each latency run (default 3000; quick 400)', positiveInteger)
     .addOption(new Option('--out <dir>', 'where the JSON and SVG go').default('bench/results'))
     .option('--no-progress', 'no progress output on stderr')
     .action(async (flags: BenchFlags) => {
@@ -59,6 +59,7 @@ export function registerBenchCommand(program: Command): void {
         rates: flags.rates ?? defaultRates,
         latencyDurationMs,
         latencyWarmupMs: Math.min(defaults.latencyWarmupMs, Math.floor(latencyDurationMs / 4)),
+        drainTimeoutMs: defaults.drainTimeoutMs,
         outDir: flags.out,
         progress: flags.progress,
         command: ['lanes', ...process.argv.slice(2)].join(' '),

@@ -29,14 +29,17 @@ export interface BenchOptions {
   rates: number[];
   latencyDurationMs: number;
   latencyWarmupMs: number;
+  drainTimeoutMs: number;
   outDir: string;
   progress: boolean;
   /** The command line that reproduces the run, for the output and the JSON. */
   command: string;
 }
 
-export const fullDefaults = { rounds: 3, records: 1_000_000, latencyDurationMs: 5_000, latencyWarmupMs: 1_000 };
-export const quickDefaults = { rounds: 3, records: 50_000, latencyDurationMs: 800, latencyWarmupMs: 200 };
+export const fullDefaults = { rounds: 3, records: 500_000, latencyDurationMs: 3_000, latencyWarmupMs: 1_000, drainTimeoutMs: 10_000 };
+// Quick is a check that everything runs, in under two minutes on two busy cores: small runs, and
+// a system that falls behind a latency rate is cut off after 2 s of draining (and left out).
+export const quickDefaults = { rounds: 3, records: 20_000, latencyDurationMs: 400, latencyWarmupMs: 100, drainTimeoutMs: 2_000 };
 export const defaultRates = [10_000, 50_000, 100_000];
 
 export function allDrivers(): SystemDriver[] {
@@ -141,6 +144,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonPath: strin
     rates: options.rates,
     latencyDurationMs: options.latencyDurationMs,
     latencyWarmupMs: options.latencyWarmupMs,
+    drainTimeoutMs: options.drainTimeoutMs,
   };
   writeFileSync(
     jsonPath,

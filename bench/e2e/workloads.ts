@@ -96,6 +96,8 @@ export interface WorkloadPlanOptions {
   rates: number[];
   latencyDurationMs: number;
   latencyWarmupMs: number;
+  /** How long past the end of sending a run may drain before it is cut short (and left out). */
+  drainTimeoutMs: number;
 }
 
 const KiB = 1024;
@@ -113,7 +115,7 @@ export function planWorkloads(options: WorkloadPlanOptions): Workload[] {
     durationMs: 0,
     warmupMs: 0,
     recordsPerTick: 10,
-    drainTimeoutMs: 20_000,
+    drainTimeoutMs: options.drainTimeoutMs,
   };
   const throughput: Workload[] = (['produce', 'consume', 'end-to-end'] as const).map((kind) => ({ ...base, id: kind, kind }));
   const latency: Workload[] = options.rates.map((rate) => ({
@@ -123,7 +125,6 @@ export function planWorkloads(options: WorkloadPlanOptions): Workload[] {
     ratePerSecond: rate,
     durationMs: options.latencyDurationMs,
     warmupMs: options.latencyWarmupMs,
-    drainTimeoutMs: Math.max(5_000, options.latencyDurationMs),
   }));
   return [...throughput, ...latency];
 }
