@@ -3,8 +3,8 @@
 // this is checked when the module loads, so a handler claiming a version the codec cannot encode
 // fails at startup rather than on a client's request.
 //
-// InitProducerId (22) is decoded by the codec but not served: idempotent producers are not
-// supported yet, so it is not advertised.
+// InitProducerId (22) serves idempotent producers only; the transaction APIs (24–28) are not
+// served, so a client never starts a transaction against Lanes.
 import { assert } from '../assert.js';
 import { apiCatalog } from '../protocol/codec.js';
 import { apiVersionsHandler, type AdvertisedApi } from './api_versions.js';
@@ -18,6 +18,7 @@ import { fetch } from './fetch.js';
 import { findCoordinator } from './find_coordinator.js';
 import type { AnyHandler } from './handler.js';
 import { heartbeat } from './heartbeat.js';
+import { initProducerId } from './init_producer_id.js';
 import { joinGroup } from './join_group.js';
 import { leaveGroup } from './leave_group.js';
 import { listGroups } from './list_groups.js';
@@ -46,6 +47,7 @@ const handlers: AnyHandler[] = [
   apiVersionsHandler(() => advertisedApis),
   createTopics,
   deleteTopics,
+  initProducerId,
   describeConfigs,
   createPartitions,
   deleteGroups,

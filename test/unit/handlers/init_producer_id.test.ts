@@ -1,0 +1,78 @@
+// InitProducerId: what an idempotent producer relies on. Every call without a current id gets a
+// fresh id (never one issued before, also across a restart), an epoch bump keeps the id and
+// raises the epoch, a stale epoch is fenced with the code its version knows, and a
+// transactional id is refused because Lanes has no transaction coordinator.
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../core/errors.js';
+import { initProducerIdHandler, ProducerIdAllocator, producerFencedErrorCode } from '../../../core/handlers/init_producer_id.js';
+import { advertisedApis } from '../../../core/handlers/handler_table.js';
+import { ApiKey } from '../../../core/protocol/api_keys.js';
+import { context } from './fakes.js';
+
+const request = (producerId = -1, producerEpoch = -1, transactionalId: string | null = null) => ({ transactionalId, transactionTimeoutMs: 60_000, producerId, producerEpoch });
+
+async function init(handler: ReturnType<typeof initProducerIdHandler>, apiVersion: number, body = request(), nowMs = 1_000_000) {
+  const ctx = context({ apiVersion });
+  ctx.nowMs = nowMs;
+  const response = await handler.handle(ctx, body);
+  if (typeof response === 'symbol') throw new Error('a response');
+  return response;
+}
+
+describe('InitProducerId', () => {
+  it('is advertised from v0 (librdkafka requires 0) to v4', () => {
+    expect(advertisedApis.find((api) => api.apiKey === ApiKey.InitProducerId)).toEqual({ apiKey: ApiKey.InitProducerId, versionMin: 0, versionMax: 4 });
+  });
+
+  it('gives each producer a new, increasing id with epoch 0', async () => {
+    const handler = initProducerIdHandler(new ProducerIdAllocator());
+    const a = await init(handler, 1);
+    const b = await init(handler, 1);
+    const c = await init(handler, 4, request(), 1_000_000); // same millisecond
+    expect(a).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: 0 });
+    expect(b.producerId).toBeGreaterThan(a.producerId);
+    expect(c.producerId).toBeGreaterThan(b.producerId);
+  });
+
+  it('never reissues an id after a restart (a new allocator) with the clock moving on', async () => {
+    const before = new ProducerIdAllocator();
+    let last = -1;
+    for (let i = 0; i < 2000; i++) last = before.allocate(1_700_000_000_000).producerId;
+    const after = new ProducerIdAllocator();
+    expect(after.allocate(1_700_000_000_002).producerId).toBeGreaterThan(last);
+    expect(Number.isSafeInteger(last)).toBe(true);
+  });
+
+  it('v3+: bumps the epoch of the id and epoch it was given, and answers a retried bump alike', async () => {
+    const handler = initProducerIdHandler(new ProducerIdAllocator());
+    const first = await init(handler, 4);
+    const bumped = await init(handler, 4, request(first.producerId, 0));
+    expect(bumped).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: first.producerId, producerEpoch: 1 });
+    const retried = await init(handler, 4, request(first.producerId, 0));
+    expect(retried).toEqual(bumped);
+    const again = await init(handler, 3, request(first.producerId, 1));
+    expect(again).toMatchObject({ producerId: first.producerId, producerEpoch: 2 });
+  });
+
+  it('fences an older epoch: PRODUCER_FENCED from v4, INVALID_PRODUCER_EPOCH before', async () => {
+    const handler = initProducerIdHandler(new ProducerIdAllocator());
+    const first = await init(handler, 4);
+    await init(handler, 4, request(first.producerId, 0));
+    await init(handler, 4, request(first.producerId, 1));
+    expect(await init(handler, 4, request(first.producerId, 0))).toMatchObject({ errorCode: producerFencedErrorCode, producerId: -1, producerEpoch: -1 });
+    expect(await init(handler, 3, request(first.producerId, 0))).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
+  });
+
+  it('gives a new id for an id it does not know (a previous run, or a placeholder 0)', async () => {
+    const handler = initProducerIdHandler(new ProducerIdAllocator());
+    const response = await init(handler, 4, request(0, 0));
+    expect(response).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: 0 });
+    expect(response.producerId).toBeGreaterThan(0);
+  });
+
+  it('refuses a transactional id: transactions are not supported', async () => {
+    const handler = initProducerIdHandler(new ProducerIdAllocator());
+    expect(await init(handler, 1, request(-1, -1, 'txn-1'))).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, producerId: -1, producerEpoch: -1 });
+    expect(advertisedApis.some((api) => api.apiKey >= 24 && api.apiKey <= 28)).toBe(false);
+  });
+});
