@@ -36,13 +36,21 @@ export function lanesWireDriver(storage: 'memory' | 'disk'): SystemDriver {
     async start(context: SessionContext): Promise<SystemSession> {
       // Memory storage keeps every record of the session; leave room for the rings and slack.
       const memoryMiB = Math.max(1024, Math.ceil((context.expectedBytes * 1.5) / MiB) + 512);
-      const broker = await startBrokerProcess({ storage, dataDir: storage === 'disk' ? context.dataDir : undefined, memoryMiB });
+      const start = () => startBrokerProcess({ storage, dataDir: storage === 'disk' ? context.dataDir : undefined, memoryMiB });
+      let broker = await start();
       let runs = 0;
       return {
         async run(workload, counters) {
           runs++;
           const latency = workload.kind === 'latency';
-          const result = await runWorkload({
+          // runWorkload has no drain limit of its own: a run that outlives this allowance is
+          // abandoned with its broker, and the next workload gets a fresh one.
+          const allowanceMs = 30_000 + workload.drainTimeoutMs + (latency ? workload.durationMs : (workload.records / 10_000) * 2000);
+          let timer: NodeJS.Timeout | undefined;
+          const timedOut = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`no result within ${Math.round(allowanceMs / 1000)} s; the broker was restarted`)), allowanceMs);
+          });
+          const running = runWorkload({
             brokers: [broker.address],
             mode: workload.kind,
             records: workload.records,
@@ -63,7 +71,18 @@ export function lanesWireDriver(storage: 'memory' | 'disk'): SystemDriver {
               counters.consumed = progress.consumedRecords;
             },
           });
-          return measurement(workload, result);
+          running.catch(() => undefined);
+          try {
+            return measurement(workload, await Promise.race([running, timedOut]));
+          } catch (error) {
+            if (error instanceof Error && error.message.startsWith('no result within')) {
+              await broker.stop();
+              broker = await start();
+            }
+            throw error;
+          } finally {
+            clearTimeout(timer);
+          }
         },
         stop: () => broker.stop(),
       };

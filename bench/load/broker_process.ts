@@ -29,7 +29,7 @@ export interface BrokerProcess {
   address: string;
   shards: number;
   child: ChildProcess;
-  /** SIGTERM, then wait for exit (profiles are written on exit). */
+  /** SIGTERM, then wait for exit (profiles are written on exit); SIGKILL after 15 s. */
   stop(): Promise<void>;
 }
 
@@ -88,7 +88,14 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
     stop() {
       stopping ??= (async () => {
         if (child.exitCode === null) child.kill('SIGTERM');
+        // A broker that does not finish stopping within 15 s is killed: the caller (a benchmark
+        // moving on to its next system) must not hang on it. Profiles are lost in that case.
+        const timer = setTimeout(() => {
+          process.stderr.write(`broker child ${child.pid} did not stop within 15 s of SIGTERM; killing it\n`);
+          child.kill('SIGKILL');
+        }, 15_000);
         await exited;
+        clearTimeout(timer);
       })();
       return stopping;
     },
