@@ -81,7 +81,7 @@ export function kernelsWasmPath(options: CompileKernelsOptions = {}): string {
   return join(packageRoot(), 'wasm', 'build', options.debug === true ? 'kernels.debug.wasm' : 'kernels.wasm');
 }
 
-/** Reads and compiles the kernels. Synchronous: it runs once at startup (~5.5 KB release module). */
+/** Reads and compiles the kernels. Synchronous: it runs once at startup (~7.7 KB release module). */
 export function compileKernels(options: CompileKernelsOptions = {}): WebAssembly.Module {
   const path = kernelsWasmPath(options);
   if (!existsSync(path)) throw new Error(`wasm/loader: ${path} is missing; run \`npm run build:wasm\``);

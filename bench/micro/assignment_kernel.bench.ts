@@ -8,7 +8,8 @@
 //   fresh   nobody owns anything, every member subscribes to every topic
 //   join    every member owns its part of a sticky assignment (generation 1) and one member joins
 //   mixed   fresh, but odd members subscribe to topics 0–4 only (sticky's general path)
-// The last column is WASM time / TS time (medians): below 1 the kernel pays. The crossover in
+// Each figure is the median of 3 alternating runs' medians. The last column is WASM time / TS
+// time: below 1 the kernel pays. The crossover in
 // core/assignors/kernel_choice.ts is read off this table.
 
 import { Bench } from 'tinybench';
@@ -67,6 +68,8 @@ printMachineFacts('Assignors, TS vs the WASM assignment kernel: one assign() cal
 console.log('| partitions × members | case | assignor | TS median | WASM median | WASM / TS |');
 console.log('|---:|---|---|---:|---:|---:|');
 
+const rounds = quick ? 1 : 3;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const formatMs = (ms: number) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);
 let sink = 0;
 for (const [partitions, memberCount] of sizes) {
@@ -76,19 +79,27 @@ for (const [partitions, memberCount] of sizes) {
       // range and round-robin ignore ownership: their join case measures nothing new.
       if (caseName === 'join' && (name === 'range' || name === 'roundrobin')) continue;
       const large = partitions >= 10_000;
-      const bench = new Bench({ time: quick ? 150 : large ? 1500 : 500, iterations: 5, warmupTime: 100, warmupIterations: 3 });
-      bench.add('ts', () => {
-        sink ^= assign(spec, null).size;
-      });
-      bench.add('wasm', () => {
-        sink ^= assign(spec, kernel).size;
-      });
-      await bench.run();
-      const [ts, wasm] = bench.tasks.map((task) => {
-        const result = task.result;
-        if (result.state !== 'completed') throw new Error(`${name} ${task.name} on ${partitions}×${memberCount}/${caseName}: ${result.state}`);
-        return result.latency.p50 as number;
-      });
+      // The machine is shared: TS and WASM alternate over `rounds` short runs and each side's
+      // figure is the median of its per-run medians, so a burst of other load hits both.
+      const perRound: [number, number][] = [];
+      for (let round = 0; round < rounds; round++) {
+        const bench = new Bench({ time: quick ? 150 : large ? 600 : 250, iterations: 5, warmupTime: 50, warmupIterations: 2 });
+        bench.add('ts', () => {
+          sink ^= assign(spec, null).size;
+        });
+        bench.add('wasm', () => {
+          sink ^= assign(spec, kernel).size;
+        });
+        await bench.run();
+        const [tsRound, wasmRound] = bench.tasks.map((task) => {
+          const result = task.result;
+          if (result.state !== 'completed') throw new Error(`${name} ${task.name} on ${partitions}×${memberCount}/${caseName}: ${result.state}`);
+          return result.latency.p50 as number;
+        });
+        perRound.push([tsRound, wasmRound]);
+      }
+      const ts = median(perRound.map(([value]) => value));
+      const wasm = median(perRound.map(([, value]) => value));
       const size = `${partitions.toLocaleString('en-US')} × ${memberCount.toLocaleString('en-US')}${caseName === 'join' ? '+1' : ''}`;
       console.log(`| ${size} | ${caseName} | ${name} | ${formatMs(ts)} | ${formatMs(wasm)} | ${(wasm / ts).toFixed(2)} |`);
     }

@@ -8,13 +8,15 @@
 //
 //   npx tsx bench/micro/assignment_kernel.bench.ts
 //
-// (AMD EPYC, 2 cores shared with other work, Node 20.20; medians, WASM time / TS time; the
-// table is in BENCHMARKS.md, "Assignors"):
-//   sticky, subscriptions differ   100 × 10: ~1 (noise) · 1,000 × 100: 0.6–0.8 · 3,000 × 300: ~0.2 · 10,000 × 1,000: ~0.15
-//   sticky, shared subscriptions   within noise of 1 at every size (the balancing is linear there;
-//                                  building the layout and the result maps is most of the call)
-//   range, roundrobin              within noise of 1 at every size, never clearly below: one
-//                                  linear pass, the rest is materialising the maps
+// (AMD EPYC, 2 cores shared with other work, load ~13, Node 20.20, commit 353893c; medians of 3
+// alternating runs; WASM time / TS time, sticky · cooperative-sticky; the table is in
+// BENCHMARKS.md, "Assignors"):
+//   subscriptions differ     100 × 10: 1.08 · 0.94   1,000 × 100: 0.66 · 0.66   3,000 × 300: 0.36 · 0.27
+//                            10,000 × 1,000: 0.36 · 0.32 (50 ms → 17 ms; an earlier, quick run: 0.16 · 0.13)
+//   shared subscriptions     0.60–1.19, scattered around 1 with no trend in size (sticky and
+//                            cooperative-sticky do the same work there and differ by as much): the
+//                            balancing is linear, building the layout and result maps is the call
+//   range, roundrobin        1.05–1.54, one 0.80: one linear pass, the rest is building the maps
 // so the sticky pair switches at 1,000 partitions × 100 members and range / round-robin never
 // do (their kernels stay, tested, for when that changes). Re-run after changing a kernel.
 
