@@ -1,0 +1,74 @@
+// kcat (librdkafka 2.0.2) with `-X enable.idempotence=true` against `lanes` over TCP. librdkafka
+// turns idempotence on only when the broker advertises InitProducerId including v0 (research
+// §1.2); it then asks for a producer id and stamps every batch with it and a sequence. The test
+// checks the records arrive once each, in order, and that the stored batches carry the producer
+// id, so a broker that silently ignored idempotence would fail it.
+import { execFileSync, spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readBatchHeader } from '../../core/records/record_batch.js';
+import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
+
+function kcatPath(): string | null {
+  try {
+    return execFileSync('which', ['kcat'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+const kcat = kcatPath();
+if (kcat === null) console.warn('kcat is not installed (apt-get install kcat): skipping the kcat idempotence tests');
+
+let server: TestServer;
+
+beforeAll(async () => {
+  if (kcat !== null) server = await startTestServer();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+function run(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(kcat!, ['-b', server.address, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+describe.skipIf(kcat === null)('kcat idempotent producer', () => {
+  it('produces with enable.idempotence=true; every record is stored once with the producer id', async () => {
+    await server.broker.createTopic('idem-kcat', { partitions: 1 });
+    const lines = Array.from({ length: 50 }, (_, i) => `line-${i}`);
+    // A small batch size so the records travel as several batches with continuing sequences.
+    const produced = await run(['-P', '-t', 'idem-kcat', '-p', '0', '-X', 'enable.idempotence=true', '-X', 'batch.num.messages=10', '-X', 'linger.ms=0'], `${lines.join('\n')}\n`);
+    expect(produced.code, produced.stderr).toBe(0);
+    expect(produced.stderr).not.toMatch(/fatal|error/i);
+
+    const consumed = await run(['-C', '-t', 'idem-kcat', '-o', 'beginning', '-e', '-f', '%s\\n']);
+    expect(consumed.code, consumed.stderr).toBe(0);
+    expect(consumed.stdout.trim().split('\n')).toEqual(lines);
+
+    const fetched = await server.broker.fetch('idem-kcat', 0, 0, 16 * 1024 * 1024);
+    try {
+      const headers = fetched.batches.map((batch) => readBatchHeader(batch));
+      expect(headers.length).toBeGreaterThan(0);
+      expect(new Set(headers.map((header) => header.producerId)).size).toBe(1);
+      expect(headers[0].producerId).toBeGreaterThanOrEqual(0);
+      let sequence = 0;
+      for (const header of headers) {
+        expect(header.baseSequence).toBe(sequence);
+        sequence += header.recordCount;
+      }
+      expect(sequence).toBe(lines.length);
+    } finally {
+      fetched.release();
+    }
+  }, 120_000);
+});
