@@ -1,0 +1,3 @@
+import { adminSuite } from './suites/admin.js';
+
+adminSuite('embedded');

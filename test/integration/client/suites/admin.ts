@@ -1,0 +1,61 @@
+// Goal: the admin calls users script against a broker — topics, partitions, offsets, groups — give
+// the same answers in-process and over the Kafka protocol. Method: one broker, admin and a group.
+// Runs in-process (admin.test.ts) and over the Kafka protocol (wire_admin.test.ts).
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../../actors/host/index.js';
+import { fastGroupFor, startBroker, type Mode, until } from '../support.js';
+
+export function adminSuite(mode: Mode): void {
+  const fastGroup = fastGroupFor(mode);
+  describe(`admin (${mode})`, () => {
+    it('creates, lists, describes, grows and deletes topics', async () => {
+      const broker = await startBroker(mode);
+      const admin = broker.kafka({ clientId: 'admin' }).admin();
+      await admin.connect();
+      expect(await admin.createTopics({ topics: [{ topic: 'a', numPartitions: 2 }, { topic: 'b' }] })).toBe(true);
+      expect(await admin.createTopics({ topics: [{ topic: 'a', numPartitions: 2 }] })).toBe(false);
+      expect((await admin.listTopics()).sort()).toEqual(['a', 'b']);
+      const { topics } = await admin.fetchTopicMetadata({ topics: ['a', 'b'] });
+      expect(topics.map(({ name, partitions }) => [name, partitions.map((p) => p.partitionId)])).toEqual([['a', [0, 1]], ['b', [0]]]);
+      await admin.createPartitions({ topicPartitions: [{ topic: 'b', count: 3 }] });
+      expect((await admin.fetchTopicOffsets('b')).map(({ partition, high, low }) => [partition, high, low])).toEqual([[0, '0', '0'], [1, '0', '0'], [2, '0', '0']]);
+      await expect(admin.createPartitions({ topicPartitions: [{ topic: 'b', count: 2 }] })).rejects.toMatchObject({ errorCode: ErrorCode.INVALID_PARTITIONS });
+      await admin.deleteTopics({ topics: ['a'] });
+      expect(await admin.listTopics()).toEqual(['b']);
+      await expect(admin.deleteTopics({ topics: ['missing'] })).rejects.toMatchObject({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+      await admin.disconnect();
+    });
+
+    it('sets, fetches and resets group offsets, and lists, describes and deletes groups', async () => {
+      const broker = await startBroker(mode);
+      const kafka = broker.kafka({ clientId: 'admin' });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'offsets', numPartitions: 2 }] });
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: 'offsets', messages: Array.from({ length: 6 }, (_, i) => ({ value: String(i), partition: i % 2 })) });
+      await admin.setOffsets({ groupId: 'ops', topic: 'offsets', partitions: [{ partition: 0, offset: '1' }, { partition: 1, offset: '2' }] });
+      const fetched = await admin.fetchOffsets({ groupId: 'ops', topics: ['offsets'] });
+      expect(fetched[0].partitions.map(({ partition, offset }) => [partition, offset])).toEqual([[0, '1'], [1, '2']]);
+      await admin.resetOffsets({ groupId: 'ops', topic: 'offsets', earliest: true });
+      expect((await admin.fetchOffsets({ groupId: 'ops', topics: ['offsets'] }))[0].partitions.map(({ offset }) => offset)).toEqual(['0', '0']);
+
+      const consumer = kafka.consumer({ groupId: 'ops', ...fastGroup });
+      await consumer.connect();
+      await consumer.subscribe({ topics: ['offsets'] });
+      let read = 0;
+      await consumer.run({ eachMessage: async () => void read++ });
+      await until('six records', () => read === 6);
+      expect((await admin.listGroups()).groups.map(({ groupId }) => groupId)).toContain('ops');
+      const [described] = (await admin.describeGroups(['ops'])).groups;
+      expect(described.state).toBe('Stable');
+      expect(described.members.length).toBe(1);
+      expect(described.members[0].clientId).toBe('admin');
+      await consumer.disconnect();
+      expect(await admin.deleteGroups(['ops'])).toEqual([{ groupId: 'ops', errorCode: 0 }]);
+      await producer.disconnect();
+      await admin.disconnect();
+    });
+  });
+}
