@@ -212,14 +212,15 @@ export class Log {
    *
    * An idempotent producer's batch (producerId ≥ 0) is checked against the producer state first
    * (producer_state.ts): a retry of one of its last five batches is not appended and answers the
-   * stored offsets (`duplicate`); a sequence gap or a stale epoch throws.
+   * stored offsets (`duplicate`; the sequence numbers identify a retry, and since it is not stored
+   * its CRC is not checked, where Kafka validates first); a sequence gap or a stale epoch throws.
    */
   append(batch: Uint8Array, start = 0, end = batch.length): AppendInfo {
     this.#checkUsable();
     assert(start >= 0 && start <= end && end <= batch.length, `append range [${start}, ${end}) outside ${batch.length} bytes`);
     const length = end - start;
-    // Too short for a header: validation refuses it below.
-    const producer = length >= recordBatchHeaderBytes ? producerHeader(batch, start) : null;
+    // Too short for a header, or not magic 2: validation refuses it below.
+    const producer = length >= recordBatchHeaderBytes && batch[start + BatchField.magic] === 2 ? producerHeader(batch, start) : null;
     if (producer !== null) {
       const stored = this.#producers.check(producer);
       if (stored !== null) {
