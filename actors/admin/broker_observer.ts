@@ -116,6 +116,7 @@ export class BrokerObserver {
   #nextEntryId = 1;
   #timer: NodeJS.Timeout | null = null;
   #polling: Promise<void> | null = null;
+  #nextPoll: Promise<void> | null = null;
   #groupsCache: { atMs: number; groups: Promise<GroupOverview[]> } | null = null;
 
   constructor(broker: ObservedBroker, options: ObserverOptions) {
@@ -155,12 +156,23 @@ export class BrokerObserver {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Drains the shards' group events and samples log end offsets; one poll at a time. */
+  /**
+   * Drains the shards' group events and samples log end offsets, one poll at a time. A call while
+   * a poll runs gets the next one (shared by every such caller), so what happened before the
+   * call is seen when it resolves.
+   */
   poll(): Promise<void> {
-    this.#polling ??= this.#poll().finally(() => {
-      this.#polling = null;
+    if (this.#polling === null) {
+      this.#polling = this.#poll().finally(() => {
+        this.#polling = null;
+      });
+      return this.#polling;
+    }
+    this.#nextPoll ??= this.#polling.then(() => {
+      this.#nextPoll = null;
+      return this.poll();
     });
-    return this.#polling;
+    return this.#nextPoll;
   }
 
   async #poll(): Promise<void> {
