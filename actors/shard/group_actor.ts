@@ -11,6 +11,17 @@
 // On start the internal log is replayed into a fresh coordinator (GroupCoordinator.replay), so
 // committed offsets and group membership survive a restart; members then expire by their
 // session timeouts unless they heartbeat, as in Kafka.
+//
+// Compaction (Kafka's log cleaner for __consumer_offsets; which records survive is decided by
+// core/group/offsets_compaction.ts, where the crash-safety argument is written out): once enough
+// bytes were appended since the last snapshot (and at start when the log is mostly superseded),
+//
+//   read [log start, end) → compactGroupRecords → roll → append the snapshot → flush
+//     → deleteRecordsBefore(snapshot base): the log start offset moves past the old records and
+//       their segments are deleted.
+//
+// All of it up to the flush happens in one synchronous step, so no request interleaves; commits
+// that arrive during the flush are appended after the snapshot and are unaffected.
 import { deserialize, serialize } from 'node:v8';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
@@ -18,6 +29,8 @@ import { decodeSubscription } from '../../core/assignors/consumer_protocol.js';
 import { GroupCoordinator, type GroupResult } from '../../core/group/coordinator.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import { decodeGroupRecord, encodeGroupRecord, type GroupRecord } from '../../core/group/group_record.js';
+import { compactGroupRecords, compactionDue, snapshotChunks, type KeyedRecord } from '../../core/group/offsets_compaction.js';
+import { groupConfigDefault } from '../../core/group/group_config.js';
 import type { GroupReply } from '../../core/group/group_api.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { readRecords } from '../../core/records/record_reader.js';
@@ -30,6 +43,33 @@ import { groupEvents } from './group_event_buffer.js';
 /** Requests that change state: they may write records and park. */
 const mutatingApis = new Set(['joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'offsetCommit', 'offsetDelete', 'deleteGroups']);
 
+/** Key and value bytes per snapshot batch: well under the log's batch size limit. */
+const snapshotBatchBytesMax = 256 * 1024;
+
+export interface OffsetsCompaction {
+  readonly recordsBefore: number;
+  readonly recordsAfter: number;
+  readonly bytesBefore: number;
+  readonly snapshotBytes: number;
+}
+
+/** Every record of the log from its start, keys and values as stored. */
+function readKeyedRecords(log: PartitionLog): KeyedRecord[] {
+  const records: KeyedRecord[] = [];
+  for (let offset = log.logStartOffset; offset < log.highWatermark; ) {
+    const { batches } = log.read(offset, 8 * 1024 * 1024);
+    if (batches.length === 0) break;
+    for (const batch of batches) {
+      for (const record of readRecords(batch)) {
+        if (record.offset < offset) continue;
+        if (record.key !== null) records.push({ key: record.key, value: record.value });
+        offset = record.offset + 1;
+      }
+    }
+  }
+  return records;
+}
+
 export class GroupActor implements Actor {
   readonly actorId = groupCoordinatorActorId;
   readonly #coordinator: GroupCoordinator;
@@ -41,13 +81,21 @@ export class GroupActor implements Actor {
   #awaitingFlush: GroupReply[] = [];
   #flushing: Promise<void> | null = null;
   #closed = false;
+  readonly #compactionBytesMin: number;
+  /** Bytes appended since the last snapshot was written, and the size of that snapshot. */
+  #dirtyBytes: number;
+  #snapshotBytes = 0;
+  /** The compaction whose snapshot is being flushed; one at a time. */
+  #compacting: Promise<OffsetsCompaction> | null = null;
 
-  private constructor(coordinator: GroupCoordinator, log: PartitionLog, sink: ReplySink, clock: Clock, logger: Logger) {
+  private constructor(coordinator: GroupCoordinator, log: PartitionLog, sink: ReplySink, clock: Clock, logger: Logger, compactionBytesMin: number) {
     this.#coordinator = coordinator;
     this.#log = log;
     this.#sink = sink;
     this.#clock = clock;
     this.#logger = logger;
+    this.#compactionBytesMin = compactionBytesMin;
+    this.#dirtyBytes = 0;
   }
 
   /** Replays the internal log into a coordinator; `partitionCount` answers from the host's topics. */
@@ -59,17 +107,8 @@ export class GroupActor implements Actor {
     config?: Partial<GroupConfig>;
     partitionCount: (topic: string) => number | undefined;
   }): GroupActor {
-    const records: GroupRecord[] = [];
-    for (let offset = options.log.logStartOffset; offset < options.log.highWatermark; ) {
-      const { batches } = options.log.read(offset, 8 * 1024 * 1024);
-      if (batches.length === 0) break;
-      for (const batch of batches) {
-        for (const record of readRecords(batch)) {
-          if (record.key !== null) records.push(decodeGroupRecord(record.key, record.value));
-          offset = record.offset + 1;
-        }
-      }
-    }
+    const keyed = readKeyedRecords(options.log);
+    const records: GroupRecord[] = keyed.map((record) => decodeGroupRecord(record.key, record.value));
     const coordinator = GroupCoordinator.replay(records, options.clock.nowMs(), {
       config: options.config,
       partitionCount: options.partitionCount,
@@ -81,8 +120,69 @@ export class GroupActor implements Actor {
         }
       },
     });
-    options.logger.info({ records: records.length }, 'group coordinator loaded');
-    return new GroupActor(coordinator, options.log, options.sink, options.clock, options.logger);
+    options.logger.info({ records: records.length, logBytes: options.log.sizeBytes }, 'group coordinator loaded');
+    const compactionBytesMin = options.config?.offsetsCompactionBytesMin ?? groupConfigDefault.offsetsCompactionBytesMin;
+    const actor = new GroupActor(coordinator, options.log, options.sink, options.clock, options.logger, compactionBytesMin);
+    // What the last snapshot was is not recorded; estimate the live bytes from the share of
+    // records that survive, so a start compacts when most of the log is superseded.
+    const liveShare = keyed.length === 0 ? 0 : compactGroupRecords(keyed).length / keyed.length;
+    actor.#snapshotBytes = Math.round(options.log.sizeBytes * liveShare);
+    actor.#dirtyBytes = options.log.sizeBytes - actor.#snapshotBytes;
+    actor.#compactIfDue();
+    return actor;
+  }
+
+  /** Bytes appended since the last snapshot, and that snapshot's size (tests and diagnostics). */
+  get compactionState(): { dirtyBytes: number; snapshotBytes: number; compacting: boolean } {
+    return { dirtyBytes: this.#dirtyBytes, snapshotBytes: this.#snapshotBytes, compacting: this.#compacting !== null };
+  }
+
+  #compactIfDue(): void {
+    if (this.#compacting !== null || this.#closed) return;
+    if (!compactionDue(this.#dirtyBytes, this.#snapshotBytes, this.#compactionBytesMin)) return;
+    void this.compact().catch(() => undefined);
+  }
+
+  /**
+   * Rewrites the log as its latest record per key (see the file comment); resolves once the old
+   * records are gone. A compaction already running is returned instead of starting another.
+   */
+  compact(): Promise<OffsetsCompaction> {
+    if (this.#compacting !== null) return this.#compacting;
+    const log = this.#log;
+    const bytesBefore = log.sizeBytes;
+    const records = readKeyedRecords(log);
+    const kept = compactGroupRecords(records);
+    log.roll();
+    const snapshotBase = log.highWatermark;
+    let snapshotBytes = 0;
+    const timestamp = this.#clock.nowMs();
+    for (const chunk of snapshotChunks(kept, snapshotBatchBytesMax)) {
+      const batch = encodeRecordBatch(chunk.map(({ key, value }) => ({ key, value })), { baseTimestamp: timestamp });
+      log.append(batch, 0, batch.length);
+      snapshotBytes += batch.length;
+    }
+    this.#snapshotBytes = snapshotBytes;
+    this.#dirtyBytes = 0;
+    const compaction = { recordsBefore: records.length, recordsAfter: kept.length, bytesBefore, snapshotBytes };
+    // The snapshot must be durable before the old records go, whatever the flush policy.
+    this.#compacting = log.flush().then(
+      () => {
+        log.deleteRecordsBefore(snapshotBase);
+        this.#compacting = null;
+        this.#logger.info({ ...compaction, bytesAfter: log.sizeBytes }, 'offsets log compacted');
+        return compaction;
+      },
+      (error: unknown) => {
+        // As for any failed flush: the log can no longer be trusted, stop loudly.
+        this.#logger.fatal({ err: error }, 'offsets log flush failed during compaction');
+        setImmediate(() => {
+          throw error;
+        });
+        throw error;
+      },
+    );
+    return this.#compacting;
   }
 
   receive(envelope: Uint8Array, header: EnvelopeHeader): void {
@@ -125,6 +225,7 @@ export class GroupActor implements Actor {
         { baseTimestamp: this.#clock.nowMs() },
       );
       this.#log.append(batch, 0, batch.length);
+      this.#dirtyBytes += batch.length;
     }
     if (result.records.length > 0 && this.#log.flushBeforeAck) {
       this.#awaitingFlush.push(...result.replies);
@@ -143,6 +244,7 @@ export class GroupActor implements Actor {
 
   endTurn(): void {
     this.#tickIfDue(this.#clock.nowMs());
+    this.#compactIfDue();
     if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
   }
 
@@ -188,6 +290,7 @@ export class GroupActor implements Actor {
     this.#closed = true;
     if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
     await this.#flushing;
+    await this.#compacting?.catch(() => undefined);
     await this.#log.close();
   }
 }

@@ -120,6 +120,8 @@ function adapt(log: Log, options: LogFactoryOptions): PartitionLog {
     read: (fetchOffset, maxBytes) => log.read(fetchOffset, maxBytes),
     offsetForTimestamp: (timestampMs) => log.offsetForTimestamp(timestampMs) ?? -1,
     flush: () => log.flush(),
+    roll: () => log.roll(),
+    deleteRecordsBefore: (offset) => log.deleteRecordsBefore(offset),
     tick: (nowMs) => {
       void log.tick(nowMs)?.catch((error: unknown) => options.logger.error({ err: error }, 'interval flush failed'));
     },

@@ -43,6 +43,10 @@ export interface PartitionLog {
   flush(): Promise<void>;
   /** Retention, time-based rolls and interval flushes. */
   tick(nowMs: number): void;
+  /** Seals the active segment and starts a new one (nothing happens when it is empty). */
+  roll(): void;
+  /** Makes `offset` the log start offset (durably) and deletes the segments wholly below it. */
+  deleteRecordsBefore(offset: number): void;
   /** Segments whose bytes live in shared memory, oldest first (none for disk-only logs). */
   sharedSegments(): DirectorySegment[];
   close(): Promise<void>;

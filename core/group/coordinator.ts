@@ -214,6 +214,10 @@ export class GroupCoordinator {
     const coordinator = new GroupCoordinator(options);
     coordinator.nowMs = nowMs;
     for (const record of records) coordinator.applyRecord(record);
+    // Vacant groups are forgotten once, at the end, not after each record: then a group's state
+    // depends only on its latest metadata record and the latest record of each of its offsets,
+    // whatever their order — what compaction (offsets_compaction.ts) relies on.
+    for (const group of coordinator.groups.values()) coordinator.forgetIfVacant(group);
     for (const group of coordinator.groups.values()) {
       for (const member of group.members.values()) coordinator.scheduleSession(group, member);
       if (verify) group.checkInvariants();
@@ -227,7 +231,6 @@ export class GroupCoordinator {
         const group = this.groups.get(record.groupId) ?? this.createGroup(record.groupId);
         if (record.value === null) group.deleteCommittedOffset(record.topic, record.partition);
         else group.setCommittedOffset(record.topic, record.partition, record.value);
-        this.forgetIfVacant(group);
         return;
       }
       case 'GroupMetadata': {
@@ -235,11 +238,7 @@ export class GroupCoordinator {
         const group = new ClassicGroup(record.groupId, this.nowMs);
         if (previous !== undefined) for (const [topic, partitions] of previous.offsets) group.offsets.set(topic, partitions);
         this.groups.set(record.groupId, group);
-        if (record.value === null) {
-          this.forgetIfVacant(group);
-          return;
-        }
-        loadGroupMetadata(group, record.value);
+        if (record.value !== null) loadGroupMetadata(group, record.value);
         return;
       }
       default:

@@ -18,6 +18,12 @@ export interface GroupConfig {
   readonly groupSizeMax: number;
   /** offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE. */
   readonly offsetMetadataBytesMax: number;
+  /**
+   * The shard's offsets log is compacted once this many bytes were appended since the last
+   * compaction and at least as many as the last snapshot took (core/group/offsets_compaction.ts).
+   * Read by the group actor, not the coordinator.
+   */
+  readonly offsetsCompactionBytesMin: number;
 }
 
 export const groupConfigDefault: GroupConfig = {
@@ -26,6 +32,7 @@ export const groupConfigDefault: GroupConfig = {
   initialRebalanceDelayMs: 3_000,
   groupSizeMax: 2_147_483_647,
   offsetMetadataBytesMax: 4_096,
+  offsetsCompactionBytesMin: 4 * 1024 * 1024,
 };
 
 export function groupConfig(overrides: Partial<GroupConfig> = {}): GroupConfig {
@@ -40,5 +47,7 @@ export function groupConfig(overrides: Partial<GroupConfig> = {}): GroupConfig {
     `groupSizeMax must be a positive integer, got ${config.groupSizeMax}`);
   assert(Number.isInteger(config.offsetMetadataBytesMax) && config.offsetMetadataBytesMax >= 0,
     `offsetMetadataBytesMax must be a non-negative integer, got ${config.offsetMetadataBytesMax}`);
+  assert(Number.isInteger(config.offsetsCompactionBytesMin) && config.offsetsCompactionBytesMin > 0,
+    `offsetsCompactionBytesMin must be a positive integer, got ${config.offsetsCompactionBytesMin}`);
   return config;
 }

@@ -299,6 +299,16 @@ export class Log {
   }
 
   /**
+   * Seals the active segment and starts a new one at the log end offset; nothing happens when the
+   * active segment is empty. The offsets-log compaction (actors/shard/group_actor.ts) rolls so
+   * that its snapshot starts a segment and everything before it can be deleted whole.
+   */
+  roll(): void {
+    this.#checkUsable();
+    if (!this.#active.isEmpty) this.#roll(0);
+  }
+
+  /**
    * Whole batches from the one containing `fetchOffset`: at least one batch even when it alone
    * exceeds `maxBytes` (KIP-74), then as many as fit within `maxBytes`.
    */
