@@ -508,7 +508,8 @@ export class Broker extends EventEmitter {
         this.#hostDoorbell.cancelSleep();
         continue;
       }
-      await this.#hostDoorbell.waitAsync(1000);
+      // No timeout: the doorbell protocol cannot miss a publish, and stop() rings it.
+      await this.#hostDoorbell.waitAsync();
     }
     for (const shard of this.#shards) shard.drainReplies(onHighWatermark);
   }

@@ -43,9 +43,14 @@ export class Doorbell {
     Atomics.store(this.#word, 0, awake);
   }
 
-  /** Resolves when rung or after `timeoutMs`; usable on the main thread. */
-  async waitAsync(timeoutMs: number): Promise<void> {
-    const result = Atomics.waitAsync(this.#word, 0, asleep, timeoutMs);
+  /**
+   * Resolves when rung, or after `timeoutMs` if one is given; usable on the main thread. Prefer
+   * no timeout on hot paths: each finite one makes V8 post a delayed task that Node turns into a
+   * libuv timer, kept until it expires even when the ring came first (one per sleep, thousands
+   * per second at low load).
+   */
+  async waitAsync(timeoutMs?: number): Promise<void> {
+    const result = timeoutMs === undefined ? Atomics.waitAsync(this.#word, 0, asleep) : Atomics.waitAsync(this.#word, 0, asleep, timeoutMs);
     if (result.async) await result.value;
     Atomics.store(this.#word, 0, awake);
   }

@@ -3,8 +3,9 @@
 //   turn:  drain up to `envelopesPerTurn` envelopes from the request ring, hand each to its
 //          actor, release the ring, let touched actors finish the turn (publish directory slots,
 //          start a group fsync), run housekeeping when due, publish replies once.
-//   idle:  announce sleep on the doorbell, re-check the ring, then Atomics.waitAsync until a
-//          host publish or the next housekeeping tick.
+//   idle:  announce sleep on the doorbell, re-check the ring, then Atomics.waitAsync (no timeout)
+//          until a host publish, or the wake timer rings the doorbell for the next housekeeping
+//          tick or actor deadline.
 //
 // The loop yields to Node's event loop between turns (setImmediate) because the control plane
 // (comlink messages) and fsync completions arrive there. It never blocks the thread except when
@@ -52,6 +53,8 @@ export class ShardRuntime implements ReplySink {
   #stopping = false;
   #stopped: Promise<void> | null = null;
   #nextTickMs = 0;
+  #wakeTimer: NodeJS.Timeout | null = null;
+  #wakeTimerAtMs = 0;
   envelopesHandled = 0;
   turns = 0;
 
@@ -113,11 +116,33 @@ export class ShardRuntime implements ReplySink {
         doorbell.cancelSleep();
         continue;
       }
-      await doorbell.waitAsync(Math.max(1, this.#wakeAtMs() - clock.nowMs()));
+      this.#armWakeTimer(this.#wakeAtMs());
+      await doorbell.waitAsync();
     }
+    if (this.#wakeTimer !== null) clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = null;
     // Whatever the host published before asking us to stop is still answered.
     while (this.#turn());
   }
+
+  /**
+   * Makes sure the doorbell rings by `atMs` (a tick or an actor's deadline). One timer serves many
+   * sleeps: it is re-armed only when a sleep needs an earlier wake than the one armed. A timeout
+   * on every doorbell wait instead would cost a V8 delayed task and a libuv timer per sleep,
+   * thousands per second when requests trickle in one at a time.
+   */
+  #armWakeTimer(atMs: number): void {
+    if (this.#wakeTimer !== null && this.#wakeTimerAtMs <= atMs) return;
+    if (this.#wakeTimer !== null) clearTimeout(this.#wakeTimer);
+    this.#wakeTimerAtMs = atMs;
+    this.#wakeTimer = setTimeout(this.#onWakeTimer, Math.max(1, atMs - this.#options.clock.nowMs()));
+  }
+
+  readonly #onWakeTimer = (): void => {
+    this.#wakeTimer = null;
+    // Rings only if the loop sleeps; awake, it sees the due tick at the end of its turn.
+    this.#options.doorbell.ring();
+  };
 
   /** The regular tick, or an actor's earlier deadline (a session timeout, a rebalance delay). */
   #wakeAtMs(): number {
@@ -133,7 +158,6 @@ export class ShardRuntime implements ReplySink {
   stop(loop: Promise<void>): Promise<void> {
     if (this.#stopped !== null) return this.#stopped;
     this.#stopping = true;
-    this.#options.doorbell.cancelSleep();
     this.#stopped = (async () => {
       this.#wake();
       await loop;
@@ -145,7 +169,8 @@ export class ShardRuntime implements ReplySink {
   }
 
   #wake(): void {
-    // A sleeping loop only wakes on its doorbell or its timeout; ring it ourselves.
+    // A sleeping loop only wakes on its doorbell; ring it ourselves. (Not after cancelSleep():
+    // ring() notifies only a doorbell that says asleep, and the loop waits with no timeout.)
     this.#options.doorbell.ring();
   }
 
