@@ -1,56 +1,86 @@
-// A vitest/jest globalSetup that starts one embedded Lanes broker for a whole test run and stops
-// it afterwards. Main thread of the test runner.
+// `lanes/testing`: a vitest/jest globalSetup that starts one Lanes broker (memory storage, no
+// initial rebalance delay) on a free port for a whole test run, and stops it afterwards. Main
+// thread of the test runner.
 //
 //   // vitest.config.ts
-//   export default defineConfig({ test: { globalSetup: ['lanes/dist/actors/testing/global_setup.js'] } });
+//   export default defineConfig({ test: { globalSetup: ['lanes/testing'] } });
+//
+//   // a test (any worker or process): the broker's address is in LANES_BROKERS and, in vitest,
+//   // inject('lanesBrokers')
+//   import { Kafka } from 'lanes';
+//   const kafka = new Kafka({ clientId: 'test', brokers: [process.env.LANES_BROKERS!] });
 //
 //   // jest.config.js
-//   module.exports = { globalSetup: 'lanes/dist/actors/testing/global_setup.js', globalTeardown: 'lanes/dist/actors/testing/global_teardown.js' };
+//   module.exports = { globalSetup: 'lanes/testing', globalTeardown: 'lanes/testing/teardown' };
 //
-//   // a test (same process, e.g. vitest with pool 'threads' off and isolate false, or the runner itself)
-//   import { lanesForTests } from 'lanes/dist/actors/testing/global_setup.js';
-//   const kafka = lanesForTests().kafka({ clientId: 'test' });
-//   await kafka.producer().connect();
-//
-// Test files usually run in other processes or workers than the globalSetup, and an embedded
-// broker lives in one process: they reach it only over the Kafka wire protocol.
-// TODO(listener): once actors/net/listener.ts (KafkaListener) is committed, listen on a free port
-// here (port 0), publish `localhost:<port>` as process.env.LANES_BROKERS and through vitest's
-// `project.provide('lanesBrokers', …)`, so `new Kafka({ brokers: [process.env.LANES_BROKERS] })`
-// works from every test worker. Until then this helper serves in-process use only.
+// Test files run in other workers or processes than the globalSetup, and a broker lives in one
+// process, so tests reach it over the Kafka wire protocol: with Lanes' own client
+// (`new Kafka({ brokers })`), KafkaJS, or anything else that speaks Kafka. The coordinator keeps
+// Kafka's session-timeout minimum of 6 s.
 
-import { Lanes, type LanesOptions } from '../client/lanes.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../host/cli.js';
 
-let running: Lanes | null = null;
+/** The name under which the broker list is provided to vitest tests: inject('lanesBrokers'). */
+export const lanesBrokersKey = 'lanesBrokers';
 
-/** The broker started by the globalSetup in this process. */
-export function lanesForTests(): Lanes {
-  if (running === null) throw new Error('no Lanes broker: add lanes/dist/actors/testing/global_setup.js to globalSetup');
-  return running;
+/** The part of vitest's TestProject this setup uses (jest passes other arguments; they are ignored). */
+interface ProvidingProject {
+  provide(key: string, value: unknown): void;
 }
 
-/** Options from LANES_TEST_SHARDS / LANES_TEST_MEMORY_MIB, small by default so CI machines cope. */
-function optionsFromEnv(): LanesOptions {
-  return {
-    storage: 'memory',
-    shards: Number(process.env.LANES_TEST_SHARDS ?? 1),
-    memoryBytes: Number(process.env.LANES_TEST_MEMORY_MIB ?? 256) * 1024 * 1024,
-    ringBytes: 1024 * 1024,
-    // Test groups may use short sessions (the coordinator's minimum is Kafka's 6 s otherwise).
-    groups: { initialRebalanceDelayMs: 0, sessionTimeoutMsMin: 100 },
-  };
+let running: { server: RunningServer; dataDir: string } | null = null;
+
+/** `host:port` of the broker the globalSetup started in this process, or undefined. */
+export function lanesBrokers(): string | undefined {
+  return running === null ? undefined : `${running.server.listener.host}:${running.server.listener.port}`;
 }
 
-/** vitest calls the default export and, when it returns a function, calls that as teardown. */
-export default async function setup(): Promise<() => Promise<void>> {
-  running = await Lanes.start(optionsFromEnv());
-  process.env.LANES_EMBEDDED = '1';
+function isProvidingProject(value: unknown): value is ProvidingProject {
+  return typeof value === 'object' && value !== null && typeof (value as { provide?: unknown }).provide === 'function';
+}
+
+/**
+ * vitest calls the default export with its project and, when it returns a function, calls that as
+ * teardown. Shards from LANES_TEST_SHARDS (default 1, so CI machines cope).
+ */
+export default async function setup(project?: unknown): Promise<() => Promise<void>> {
+  if (running !== null) throw new Error('lanes/testing: the globalSetup already started a broker in this process');
+  const dataDir = mkdtempSync(join(tmpdir(), 'lanes-test-'));
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      dataDir,
+      storage: 'memory',
+      shards: Number(process.env.LANES_TEST_SHARDS ?? 1),
+      host: '127.0.0.1',
+      port: 0,
+      dev: true,
+      autoCreateTopics: true,
+      partitions: 1,
+    });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  running = { server, dataDir };
+  const brokers = lanesBrokers()!;
+  process.env.LANES_BROKERS = brokers;
+  if (isProvidingProject(project)) project.provide(lanesBrokersKey, brokers);
   return teardown;
 }
 
 /** jest's globalTeardown (vitest uses the function setup returns). */
 export async function teardown(): Promise<void> {
-  const lanes = running;
+  const current = running;
   running = null;
-  await lanes?.stop();
+  if (current === null) return;
+  delete process.env.LANES_BROKERS;
+  try {
+    await current.server.stop();
+  } finally {
+    rmSync(current.dataDir, { recursive: true, force: true });
+  }
 }
