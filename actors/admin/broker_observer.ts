@@ -321,7 +321,7 @@ export class BrokerObserver {
         return {
           groupId: group.groupId,
           state: group.groupState,
-          generationId: this.#generations.get(group.groupId)?.generationId ?? null,
+          generationId: null,
           protocolType: group.protocolType,
           protocol: group.protocolData,
           members,
@@ -330,7 +330,12 @@ export class BrokerObserver {
         };
       }),
     );
-    return groups.filter((g): g is GroupOverview => g !== null);
+    // A rebalance's event is recorded on the shard no later than the coordinator answers for the
+    // generation it made, so draining after describing gives every group its generation.
+    await this.poll();
+    const live = groups.filter((g): g is GroupOverview => g !== null);
+    for (const group of live) group.generationId = this.#generations.get(group.groupId)?.generationId ?? null;
+    return live;
   }
 
   async overview(): Promise<Overview> {

@@ -110,14 +110,15 @@ it('redraws a group when a second member joins and adds the rebalance to the tim
 
   // Redrawn: two members, each owning two of the four partitions, one arrow per partition.
   await page.waitForFunction(
-    () => {
+    (generation) => {
       const card = (globalThis as unknown as { document: PageDocument }).document.querySelector('section[data-group="order-processors"]');
       if (card === null || card.dataset.members !== '2' || card.dataset.state !== 'Stable') return false;
+      if (!(Number(card.dataset.generation) > generation)) return false;
       const memberIds = [...card.querySelectorAll('g[data-member]')].map((g) => g.dataset.member);
       const owners = [...card.querySelectorAll('g[data-partition]')].map((g) => g.dataset.owner);
       return owners.length === 4 && memberIds.every((id) => owners.filter((owner) => owner === id).length === 2);
     },
-    null,
+    generationBefore,
     { timeout: waitMs },
   );
   const after = (await drawnGroup(page, 'order-processors'))!;
