@@ -3,6 +3,7 @@ import type { AssignmentSpec } from '../../../core/assignors/assignor.js';
 import type { AssignmentKernel } from '../../../core/assignors/assignment_kernel.js';
 import { withAssignmentKernel } from '../../../core/assignors/kernel_choice.js';
 import { assignorFor as coreAssignorFor } from '../../../core/assignors/registry.js';
+import { assignCooperativeSticky } from '../../../core/assignors/cooperative_sticky.js';
 import { assignSticky } from '../../../core/assignors/sticky.js';
 import { createWasmAssignmentKernel } from '../../../wasm/assignment_kernel.js';
 import { assignorFor, defaultAssignmentKernel } from '../../../wasm/assignors.js';
@@ -38,6 +39,32 @@ describe('the WASM assignment kernel wrapper', () => {
     expect(plain(assignSticky(small, kernel))).toEqual(plain(assignSticky(small)));
     const large = groupOf(50, 20, 5_000); // 100,000 partitions need ~1.2 MB: past the first 1 MiB
     expect(plain(assignSticky(large, kernel))).toEqual(plain(assignSticky(large)));
+  });
+});
+
+describe('the WASM assignment kernel at the benchmark size', () => {
+  const kernel = createWasmAssignmentKernel();
+
+  it('equals the TS sticky pair at 10,000 partitions × 1,000 members, shared and mixed subscriptions, fresh and after a join', () => {
+    for (const mixed of [false, true]) {
+      const fresh = groupOf(1_000, 10, 1_000, mixed);
+      const first = assignSticky(fresh);
+      const join: AssignmentSpec = {
+        ...fresh,
+        members: [
+          ...fresh.members.map((member) => ({
+            ...member,
+            generationId: 1,
+            ownedPartitions: [...first.get(member.memberId)!].map(([topic, partitions]) => ({ topic, partitions })),
+          })),
+          { memberId: 'newcomer', topics: fresh.members[0].topics },
+        ],
+      };
+      for (const spec of [fresh, join]) {
+        expect(plain(assignSticky(spec, kernel))).toEqual(plain(assignSticky(spec)));
+        expect(plain(assignCooperativeSticky(spec, kernel))).toEqual(plain(assignCooperativeSticky(spec)));
+      }
+    }
   });
 });
 
