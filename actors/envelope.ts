@@ -43,11 +43,16 @@ export function dataViewOf(bytes: Uint8Array): DataView {
 }
 
 export function writeEnvelopeHeader(view: DataView, kind: EnvelopeKind, actorId: number, correlationId: number): void {
-  view.setUint8(0, kind);
-  view.setUint8(1, 0);
-  view.setUint16(2, 0, true);
-  view.setUint32(4, actorId, true);
-  view.setUint32(8, correlationId, true);
+  writeEnvelopeHeaderAt(view, 0, kind, actorId, correlationId);
+}
+
+/** As writeEnvelopeHeader, at byte `at` of `view` (one view over a whole ring: no allocation). */
+export function writeEnvelopeHeaderAt(view: DataView, at: number, kind: EnvelopeKind, actorId: number, correlationId: number): void {
+  view.setUint8(at, kind);
+  view.setUint8(at + 1, 0);
+  view.setUint16(at + 2, 0, true);
+  view.setUint32(at + 4, actorId, true);
+  view.setUint32(at + 8, correlationId, true);
 }
 
 export function envelopeKind(bytes: Uint8Array): EnvelopeKind {
@@ -94,14 +99,18 @@ export function writeAppendResult(target: Uint8Array, actorId: number, correlati
 }
 
 export function readAppendResult(bytes: Uint8Array): AppendResult {
-  const view = dataViewOf(bytes);
+  return readAppendResultAt(dataViewOf(bytes), bytes, 0, bytes.length);
+}
+
+/** As readAppendResult, for the envelope of `length` bytes at `at` in `data` (`view` over the same bytes). */
+export function readAppendResultAt(view: DataView, data: Uint8Array, at: number, length: number): AppendResult {
   return {
-    errorCode: view.getInt16(12, true),
-    recordCount: view.getUint32(16, true),
-    baseOffset: view.getFloat64(20, true),
-    logStartOffset: view.getFloat64(28, true),
-    highWatermark: view.getFloat64(36, true),
-    message: bytes.length > appendResultHeaderBytes ? textDecoder.decode(bytes.subarray(appendResultHeaderBytes)) : '',
+    errorCode: view.getInt16(at + 12, true),
+    recordCount: view.getUint32(at + 16, true),
+    baseOffset: view.getFloat64(at + 20, true),
+    logStartOffset: view.getFloat64(at + 28, true),
+    highWatermark: view.getFloat64(at + 36, true),
+    message: length > appendResultHeaderBytes ? textDecoder.decode(data.subarray(at + appendResultHeaderBytes, at + length)) : '',
   };
 }
 
@@ -141,12 +150,15 @@ export function writeFetchResultHeader(target: Uint8Array, actorId: number, corr
 }
 
 export function readFetchResultHeader(bytes: Uint8Array): FetchResultHeader {
-  const view = dataViewOf(bytes);
+  return readFetchResultHeaderAt(dataViewOf(bytes), 0);
+}
+
+export function readFetchResultHeaderAt(view: DataView, at: number): FetchResultHeader {
   return {
-    errorCode: view.getInt16(12, true),
-    batchBytes: view.getUint32(16, true),
-    highWatermark: view.getFloat64(20, true),
-    logStartOffset: view.getFloat64(28, true),
+    errorCode: view.getInt16(at + 12, true),
+    batchBytes: view.getUint32(at + 16, true),
+    highWatermark: view.getFloat64(at + 20, true),
+    logStartOffset: view.getFloat64(at + 28, true),
   };
 }
 

@@ -13,10 +13,10 @@ import {
   EnvelopeKind,
   fetchHeaderBytes,
   fetchResultHeaderBytes,
-  readAppendResult,
-  readEnvelopeHeader,
-  readFetchResultHeader,
+  readAppendResultAt,
+  readFetchResultHeaderAt,
   writeEnvelopeHeader,
+  writeEnvelopeHeaderAt,
   writeFetch,
   type AppendResult,
   type FetchResultHeader,
@@ -72,6 +72,19 @@ export class ShardHandle {
   }
 
   append(actorId: number, batch: Uint8Array, waitForFlush: boolean): Promise<AppendResult> {
+    // Hot path (every produced batch): written straight into the ring through its one DataView,
+    // no closure, view or DataView per request. The general path below is for a full ring.
+    const at = this.#reserveNow(appendHeaderBytes + batch.length);
+    if (at >= 0) {
+      const correlationId = this.#takeCorrelationId();
+      const view = this.#requests.dataView;
+      writeEnvelopeHeaderAt(view, at, EnvelopeKind.Append, actorId, correlationId);
+      view.setUint16(at + envelopeHeaderBytes, waitForFlush ? 1 : 0, true);
+      view.setUint16(at + envelopeHeaderBytes + 2, 0, true);
+      this.#requests.data.set(batch, at + appendHeaderBytes);
+      this.#schedulePublish();
+      return this.#expect(correlationId) as Promise<AppendResult>;
+    }
     return this.#request((correlationId) => ({
       bytes: appendHeaderBytes + batch.length,
       write: (view) => {
@@ -107,15 +120,30 @@ export class ShardHandle {
     return this.#requests.payloadBytesMax;
   }
 
-  #request(build: (correlationId: number) => { bytes: number; write: (view: Uint8Array) => void }): Promise<unknown> {
-    if (this.#failure !== null) return Promise.reject(this.#failure);
+  /** Room for `bytes` in the request ring right now, with nothing queued before it; else −1. */
+  #reserveNow(bytes: number): number {
+    if (this.#failure !== null || this.#blocked.length > 0 || bytes > this.#requests.payloadBytesMax) return -1;
+    return this.#requests.reserveOffset(bytes);
+  }
+
+  #takeCorrelationId(): number {
     const correlationId = this.#nextCorrelationId;
     this.#nextCorrelationId = (this.#nextCorrelationId + 1) >>> 0 || 1;
+    return correlationId;
+  }
+
+  #expect(correlationId: number): Promise<unknown> {
+    return new Promise((resolve, reject) => this.#pending.set(correlationId, { resolve, reject }));
+  }
+
+  #request(build: (correlationId: number) => { bytes: number; write: (view: Uint8Array) => void }): Promise<unknown> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    const correlationId = this.#takeCorrelationId();
     const request = build(correlationId);
     if (request.bytes > this.#requests.payloadBytesMax) {
       return Promise.reject(new LanesError(ErrorCode.MESSAGE_TOO_LARGE, `request of ${request.bytes} bytes exceeds the ring's ${this.#requests.payloadBytesMax}`));
     }
-    const promise = new Promise((resolve, reject) => this.#pending.set(correlationId, { resolve, reject }));
+    const promise = this.#expect(correlationId);
     const view = this.#blocked.length === 0 ? this.#requests.reserve(request.bytes) : null;
     if (view !== null) {
       request.write(view);
@@ -162,30 +190,39 @@ export class ShardHandle {
   /** Resolves every reply the shard has published; returns how many. */
   drainReplies(onHighWatermark?: (actorId: number, highWatermark: number) => void): number {
     let count = 0;
-    for (let reply = this.#replies.read(); reply !== null; reply = this.#replies.read()) {
-      const header = readEnvelopeHeader(dataViewOf(reply));
+    // Read in place through the ring's one DataView: no view, DataView or header object per reply.
+    const replies = this.#replies;
+    const view = replies.dataView;
+    const data = replies.data;
+    for (let at = replies.readAt(); at >= 0; at = replies.readAt()) {
+      const length = replies.lastLength;
+      assert(length >= envelopeHeaderBytes, `shard ${this.id} sent a reply of ${length} bytes`);
+      const kind = view.getUint8(at);
+      const actorId = view.getUint32(at + 4, true);
+      const correlationId = view.getUint32(at + 8, true);
       count++;
-      const pending = this.#pending.get(header.correlationId);
-      assert(pending !== undefined, `shard ${this.id} answered unknown correlation id ${header.correlationId}`);
-      this.#pending.delete(header.correlationId);
-      switch (header.kind) {
+      const pending = this.#pending.get(correlationId);
+      if (pending === undefined) assert(false, `shard ${this.id} answered unknown correlation id ${correlationId}`);
+      this.#pending.delete(correlationId);
+      switch (kind) {
         case EnvelopeKind.AppendResult: {
-          const result = readAppendResult(reply);
-          if (result.errorCode === 0) onHighWatermark?.(header.actorId, result.highWatermark);
+          const result = readAppendResultAt(view, data, at, length);
+          if (result.errorCode === 0) onHighWatermark?.(actorId, result.highWatermark);
           pending.resolve(result);
           break;
         }
         case EnvelopeKind.FetchResult: {
-          const result = readFetchResultHeader(reply);
-          const bytes = reply.slice(fetchResultHeaderBytes, fetchResultHeaderBytes + result.batchBytes);
+          const result = readFetchResultHeaderAt(view, at);
+          const start = at + fetchResultHeaderBytes;
+          const bytes = data.slice(start, start + result.batchBytes);
           pending.resolve({ ...result, bytes });
           break;
         }
         case EnvelopeKind.CallResult:
-          pending.resolve(deserialize(reply.subarray(envelopeHeaderBytes)) as CallResult);
+          pending.resolve(deserialize(data.subarray(at + envelopeHeaderBytes, at + length)) as CallResult);
           break;
         default:
-          assert(false, `shard ${this.id} sent a reply of kind ${header.kind}`);
+          assert(false, `shard ${this.id} sent a reply of kind ${kind}`);
       }
     }
     this.#replies.release();

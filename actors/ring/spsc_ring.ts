@@ -53,6 +53,7 @@ export class RingWriter {
     this.#data = data;
     this.#words = words;
     this.#mask = region.capacity - 1;
+    this.dataView = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.#tail = Atomics.load(control, ringTailWord) >>> 0;
     this.#tailPublished = this.#tail;
     this.#headSeen = Atomics.load(control, ringHeadWord) >>> 0;
@@ -71,6 +72,22 @@ export class RingWriter {
     const start = this.#reserveAt(payloadBytes);
     return start < 0 ? null : this.#data.subarray(start, start + payloadBytes);
   }
+
+  /**
+   * As reserve(), without allocating a view: where the payload starts in `data` (and `dataView`),
+   * or −1 when the ring is too full right now. For per-request hot paths.
+   */
+  reserveOffset(payloadBytes: number): number {
+    return this.#reserveAt(payloadBytes);
+  }
+
+  /** The whole data area, for writers that use reserveOffset(). */
+  get data(): Uint8Array {
+    return this.#data;
+  }
+
+  /** A DataView over the whole data area (offsets as reserveOffset() returns them). */
+  readonly dataView: DataView;
 
   /** Copies `payload` in as one record; false when the ring is too full right now. */
   tryWrite(payload: Uint8Array): boolean {
@@ -181,6 +198,7 @@ export class RingReader {
     this.#data = data;
     this.#words = words;
     this.#mask = region.capacity - 1;
+    this.dataView = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.#head = Atomics.load(control, ringHeadWord) >>> 0;
     this.#headPublished = this.#head;
     this.#tailSeen = Atomics.load(control, ringTailWord) >>> 0;
@@ -209,6 +227,9 @@ export class RingReader {
   get data(): Uint8Array {
     return this.#data;
   }
+
+  /** A DataView over the whole data area (offsets as readAt() returns them). */
+  readonly dataView: DataView;
 
   /**
    * As read(), without allocating: returns where the next payload starts in `data` (its length
