@@ -10,7 +10,8 @@
 //   fresh        nobody owns anything (a new group)
 //   join         every member owns its part of a sticky assignment and one member joins: the
 //                rebalance a running group actually pays for (range/roundrobin ignore ownership)
-// Times are per assign() call, including building the result maps.
+// Times are per assign() call, including building the result maps. These are the plain TS
+// assignors; TS against the WASM assignment kernel is bench/micro/assignment_kernel.bench.ts.
 
 import { Bench } from 'tinybench';
 import type { AssignmentSpec, AssignorMember, PartitionAssignor } from '../../core/assignors/assignor.js';
