@@ -535,8 +535,15 @@ async function startConsumers(run: Run, consumers: number, groupId: string | nul
     }
   }
   // Group members join inside their loops, together, so the first generation includes most of them.
+  // A failing member (a bad JoinGroup answer) must fail the run, not the process: in end-to-end
+  // mode nobody awaits `finished` until the producers are done, so the rejection is recorded in
+  // run.failure (producers stop) and marked handled here; awaiting `finished` still throws it.
+  const finished = Promise.all(loops).then(() => undefined);
+  finished.catch((error: unknown) => {
+    run.failure ??= error instanceof Error ? error : new Error(String(error));
+  });
   return {
-    finished: Promise.all(loops).then(() => undefined),
+    finished,
     lastRecordAtMs: () => lastRecordAtMs,
   };
 }
