@@ -3,7 +3,7 @@
 // published together, once, at the end of the tick: many requests per publish.
 import * as Comlink from 'comlink';
 import type { Worker } from 'node:worker_threads';
-import { serialize, deserialize } from 'node:v8';
+import { decodeCallBody, encodeCallBody } from '../call_body.js';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import {
@@ -106,7 +106,7 @@ export class ShardHandle {
 
   /** A low-rate data-plane call (group coordinator requests, offset lookups) to an actor. */
   call(actorId: number, method: string, args: unknown[]): Promise<CallResult> {
-    const body = serialize({ method, args });
+    const body = encodeCallBody({ method, args });
     return this.#request((correlationId) => ({
       bytes: envelopeHeaderBytes + body.length,
       write: (view) => {
@@ -219,7 +219,7 @@ export class ShardHandle {
           break;
         }
         case EnvelopeKind.CallResult:
-          pending.resolve(deserialize(data.subarray(at + envelopeHeaderBytes, at + length)) as CallResult);
+          pending.resolve(decodeCallBody(data.subarray(at + envelopeHeaderBytes, at + length)) as CallResult);
           break;
         default:
           assert(false, `shard ${this.id} sent a reply of kind ${kind}`);

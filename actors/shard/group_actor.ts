@@ -22,7 +22,7 @@
 //
 // All of it up to the flush happens in one synchronous step, so no request interleaves; commits
 // that arrive during the flush are appended after the snapshot and are unaffected.
-import { deserialize, serialize } from 'node:v8';
+import { decodeCallBody, encodeCallBody } from '../call_body.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { decodeSubscription } from '../../core/assignors/consumer_protocol.js';
@@ -187,7 +187,7 @@ export class GroupActor implements Actor {
 
   receive(envelope: Uint8Array, header: EnvelopeHeader): void {
     if (header.kind !== EnvelopeKind.Call) throw new LanesError(ErrorCode.INVALID_REQUEST, `group coordinator cannot handle envelope kind ${header.kind}`);
-    const { method, args } = deserialize(envelope.subarray(envelopeHeaderBytes)) as { method: string; args: unknown[] };
+    const { method, args } = decodeCallBody(envelope.subarray(envelopeHeaderBytes)) as { method: string; args: unknown[] };
     const nowMs = this.#clock.nowMs();
     const coordinator = this.#coordinator as unknown as Record<string, (...callArgs: unknown[]) => unknown>;
     if (mutatingApis.has(method)) {
@@ -235,7 +235,7 @@ export class GroupActor implements Actor {
   }
 
   #replyValue(correlationId: number, value: unknown): void {
-    const body = serialize({ ok: true, value });
+    const body = encodeCallBody({ ok: true, value });
     this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
       writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, correlationId);
       view.set(body, envelopeHeaderBytes);

@@ -7,7 +7,7 @@
 // Acknowledgement and durability: an Append that asks to wait for the flush policy is answered
 // only after the log's flush covering it resolves; with flush 'always' that is an fsync, and all
 // the appends of one turn share it (group commit).
-import { deserialize, serialize } from 'node:v8';
+import { decodeCallBody, encodeCallBody } from '../call_body.js';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import {
@@ -161,7 +161,7 @@ export class PartitionActor implements Actor {
   }
 
   #call(envelope: Uint8Array, header: EnvelopeHeader): void {
-    const { method, args } = deserialize(envelope.subarray(envelopeHeaderBytes)) as { method: string; args: unknown[] };
+    const { method, args } = decodeCallBody(envelope.subarray(envelopeHeaderBytes)) as { method: string; args: unknown[] };
     let value: unknown;
     switch (method) {
       case 'offsetForTimestamp':
@@ -173,7 +173,7 @@ export class PartitionActor implements Actor {
       default:
         throw new LanesError(ErrorCode.INVALID_REQUEST, `partition actor has no method ${method}`);
     }
-    const body = serialize({ ok: true, value });
+    const body = encodeCallBody({ ok: true, value });
     this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
       writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, header.correlationId);
       view.set(body, envelopeHeaderBytes);

@@ -29,7 +29,7 @@ import {
 } from '../envelope.js';
 import type { Doorbell } from '../ring/doorbell.js';
 import type { RingReader, RingWriter } from '../ring/spsc_ring.js';
-import { serialize } from 'node:v8';
+import { encodeCallBody } from '../call_body.js';
 import type { Actor, ReplySink } from './actor.js';
 
 export interface ShardRuntimeOptions {
@@ -230,7 +230,7 @@ export class ShardRuntime implements ReplySink {
         });
         return;
       case EnvelopeKind.Call: {
-        const body = serialize({ ok: false, errorCode, message });
+        const body = encodeCallBody({ ok: false, errorCode, message });
         this.reply(envelopeHeaderBytes + body.length, (view) => {
           writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, header.actorId, header.correlationId);
           view.set(body, envelopeHeaderBytes);
