@@ -88,27 +88,27 @@ async function committedAfterRestart(dataDir: string): Promise<Map<string, numbe
 describe('offsets log compaction', () => {
   it('many commits then a restart: the same committed offsets from a log of about one record per key', async () => {
     const dataDir = tempDir();
-    const broker = await startBroker(dataDir, 16 * 1024);
+    const broker = await startBroker(dataDir, 8 * 1024);
     await broker.createTopic('orders', { partitions: 8 });
-    const expected = await commitMany(broker, 4000);
+    const expected = await commitMany(broker, 2000);
     expect(await committed(broker)).toEqual(expected);
     await broker.stop();
 
-    // Each commit is its own batch of about 100 bytes: 4000 of them without compaction would be
-    // ~400 KB. Compacted, the log holds the last snapshot (16 records) and what came after it,
-    // which stays under the 16 KiB threshold plus the snapshot.
+    // Each commit is its own batch of about 100 bytes: 2000 of them without compaction would be
+    // ~200 KB. Compacted, the log holds the last snapshot (16 records) and what came after it,
+    // which stays under the 8 KiB threshold plus the snapshot.
     const onDisk = offsetsLogOnDisk(dataDir);
-    expect(onDisk.bytes).toBeLessThan(24 * 1024);
+    expect(onDisk.bytes).toBeLessThan(16 * 1024);
     expect(onDisk.bases[0]).toBeGreaterThan(0);
     expect(await committedAfterRestart(dataDir)).toEqual(expected);
   });
 
   it('every state a crash can leave around the switch replays to the same offsets', async () => {
-    // The old log: 3000 commits, never compacted (the threshold is far away).
+    // The old log: 1500 commits, never compacted (the threshold is far away).
     const oldDir = tempDir();
     let broker = await startBroker(oldDir);
     await broker.createTopic('orders', { partitions: 8 });
-    const expected = await commitMany(broker, 3000);
+    const expected = await commitMany(broker, 1500);
     await broker.stop();
     const oldLog = offsetsLogOnDisk(oldDir);
     expect(oldLog.bases).toEqual([0]);
@@ -119,11 +119,11 @@ describe('offsets log compaction', () => {
     broker = await startBroker(newDir, 16 * 1024);
     await broker.stop();
     const newLog = offsetsLogOnDisk(newDir);
-    expect(newLog.bases).toEqual([3000]);
+    expect(newLog.bases).toEqual([1500]);
     expect(newLog.bytes).toBeLessThan(oldLog.bytes / 10);
     expect(await committedAfterRestart(newDir)).toEqual(expected);
 
-    const snapshotFiles = readdirSync(offsetsDir(newDir)).filter((name) => name.startsWith('00000000000000003000'));
+    const snapshotFiles = readdirSync(offsetsDir(newDir)).filter((name) => name.startsWith('00000000000000001500'));
     const crashState = (withCheckpoint: boolean, leftoverTemp: boolean) => {
       const dir = tempDir();
       cpSync(oldDir, dir, { recursive: true });
@@ -146,7 +146,7 @@ describe('offsets log compaction', () => {
     const dataDir = tempDir();
     const lastAcked = new Map<string, number>();
     for (let cycle = 0; cycle < 3; cycle++) {
-      for (const [key, offset] of await runAndKill(dataDir, cycle === 0, random.int(150, 1500))) lastAcked.set(key, offset);
+      for (const [key, offset] of await runAndKill(dataDir, cycle === 0, random.int(100, 700))) lastAcked.set(key, offset);
       const found = await committedAfterRestart(dataDir);
       for (const [key, offset] of lastAcked) {
         expect(found.get(key), `LANES_SEED=${seed} cycle ${cycle} ${key}`).toBeGreaterThanOrEqual(offset);
