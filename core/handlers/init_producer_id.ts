@@ -21,8 +21,6 @@ import { ErrorCode } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import { defineHandler } from './handler.js';
 
-/** Kafka's PRODUCER_FENCED (90): InitProducerId v4+; older versions get INVALID_PRODUCER_EPOCH. */
-export const producerFencedErrorCode = 90;
 
 const idsPerMillisecond = 1024;
 const epochMax = 0x7fff - 1;
@@ -52,7 +50,7 @@ export class ProducerIdAllocator {
     if (current === undefined) return { errorCode: ErrorCode.NONE, ...this.allocate(nowMs) };
     if (producerEpoch === current - 1) return { errorCode: ErrorCode.NONE, producerId, producerEpoch: current };
     if (producerEpoch !== current) {
-      const errorCode = apiVersion >= 4 ? producerFencedErrorCode : ErrorCode.INVALID_PRODUCER_EPOCH;
+      const errorCode = apiVersion >= 4 ? ErrorCode.PRODUCER_FENCED : ErrorCode.INVALID_PRODUCER_EPOCH // v4+ knows PRODUCER_FENCED;
       return { errorCode, producerId: -1, producerEpoch: -1 };
     }
     if (current >= epochMax) return { errorCode: ErrorCode.NONE, ...this.allocate(nowMs) };

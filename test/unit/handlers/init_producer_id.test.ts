@@ -4,7 +4,7 @@
 // transactional id is refused because Lanes has no transaction coordinator.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../core/errors.js';
-import { initProducerIdHandler, ProducerIdAllocator, producerFencedErrorCode } from '../../../core/handlers/init_producer_id.js';
+import { initProducerIdHandler, ProducerIdAllocator } from '../../../core/handlers/init_producer_id.js';
 import { advertisedApis } from '../../../core/handlers/handler_table.js';
 import { ApiKey } from '../../../core/protocol/api_keys.js';
 import { context } from './fakes.js';
@@ -59,7 +59,7 @@ describe('InitProducerId', () => {
     const first = await init(handler, 4);
     await init(handler, 4, request(first.producerId, 0));
     await init(handler, 4, request(first.producerId, 1));
-    expect(await init(handler, 4, request(first.producerId, 0))).toMatchObject({ errorCode: producerFencedErrorCode, producerId: -1, producerEpoch: -1 });
+    expect(await init(handler, 4, request(first.producerId, 0))).toMatchObject({ errorCode: ErrorCode.PRODUCER_FENCED, producerId: -1, producerEpoch: -1 });
     expect(await init(handler, 3, request(first.producerId, 0))).toMatchObject({ errorCode: ErrorCode.INVALID_PRODUCER_EPOCH });
   });
 
