@@ -88,6 +88,8 @@ export interface BrokerPort {
   /** ListOffsets: earliestTimestamp, latestTimestamp, or the first offset at or after a timestamp (-1: none). */
   listOffset(topic: string, partition: number, timestamp: number): Promise<number>;
 
+  /** A producer id and epoch for an idempotent producer (InitProducerId, no transactional id). */
+  initProducerId(): Promise<{ producerId: number; producerEpoch: number }>;
   produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1): Promise<{ baseOffset: number; logStartOffset: number }>;
   /**
    * Fetches every requested partition. When none has records, waits up to `maxWaitMs` for one to

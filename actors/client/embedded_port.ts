@@ -6,6 +6,7 @@
 // appended after the empty fetch is never missed), on `wake`, or on the deadline; then fetch again.
 
 import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
+import { producerIds } from '../../core/handlers/init_producer_id.js';
 import type { Broker } from '../host/broker.js';
 import type { TopicConfig } from '../host/topic_registry.js';
 import {
@@ -99,6 +100,11 @@ export class EmbeddedPort implements BrokerPort {
       return timestamp === earliestTimestamp ? described.logStartOffset : described.highWatermark;
     }
     return this.#broker.offsetForTimestamp(topic, partition, timestamp);
+  }
+
+  /** From the process-wide allocator the Kafka listener uses too, so ids never collide. */
+  async initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
+    return producerIds.allocate(Date.now());
   }
 
   async produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1): Promise<{ baseOffset: number; logStartOffset: number }> {

@@ -4,7 +4,7 @@
 // the requested acks. Batches of one partition are appended in the order they close, so records a
 // caller sent in order keep it.
 
-import { ErrorCode, LanesError } from '../../core/errors.js';
+import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
 import { Partitioner } from '../../core/client/partitioner.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import type { RecordInput } from '../../core/records/record.js';
@@ -14,6 +14,7 @@ import { recordBytesOf, recordInputOf } from './messages.js';
 import { CompressionTypes, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata } from './types.js';
 
 const batchSizeDefault = 512 * 1024;
+const producerResetCodes = new Set<number>([ErrorCode.UNKNOWN_PRODUCER_ID, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, ErrorCode.INVALID_PRODUCER_EPOCH]);
 
 interface BatchResult {
   baseOffset: number;
@@ -53,11 +54,18 @@ export class Producer {
   readonly #open = new Map<string, OpenBatch>();
   readonly #inFlight = new Set<Promise<unknown>>();
   #connected = false;
+  readonly #idempotent: boolean;
+  /** The idempotent producer's id and epoch, asked for on the first send. */
+  #identity: { producerId: number; producerEpoch: number } | null = null;
+  #identityPending: Promise<{ producerId: number; producerEpoch: number }> | null = null;
+  /** Next sequence number per partition ("topic\0partition"), for the current identity. */
+  readonly #sequences = new Map<string, number>();
 
   constructor(context: ClientContext, config: ProducerConfig = {}) {
     this.#context = context;
     this.#port = context.openPort();
     this.#allowAutoTopicCreation = config.allowAutoTopicCreation ?? true;
+    this.#idempotent = config.idempotent === true;
     this.#lingerMs = config.linger ?? 0;
     this.#batchSize = config.batchSize ?? batchSizeDefault;
     if (!Number.isInteger(this.#lingerMs) || this.#lingerMs < 0) throw new RangeError(`linger must be a non-negative integer (ms), got ${config.linger}`);
@@ -88,7 +96,7 @@ export class Producer {
   }
 
   isIdempotent(): boolean {
-    return false;
+    return this.#idempotent;
   }
 
   transaction(): never {
@@ -102,6 +110,11 @@ export class Producer {
   async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     if (!this.#connected) throw new LanesError(ErrorCode.NETWORK_EXCEPTION, 'the producer is not connected: call connect() first');
     const acks = acksOf(batch.acks);
+    if (this.#idempotent && acks !== -1) throw new LanesError(ErrorCode.INVALID_REQUIRED_ACKS, `an idempotent producer needs acks -1, got ${acks}`);
+    if (this.#idempotent && this.#identity === null) {
+      this.#identityPending ??= this.#port.initProducerId().finally(() => (this.#identityPending = null));
+      this.#identity = await this.#identityPending;
+    }
     const compression = batch.compression ?? CompressionTypes.None;
     if (compression !== CompressionTypes.None && compression !== CompressionTypes.GZIP) {
       throw new LanesError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `the embedded producer compresses with None or GZIP, not codec ${compression}`);
@@ -180,15 +193,28 @@ export class Producer {
     const partitionCount = this.#partitionCounts.get(batch.topic);
     if (partitionCount !== undefined && batch.bytes < this.#batchSize) this.#partitioner.batchClosed({ topic: batch.topic, partition: batch.partition, partitionCount });
     let bytes: Uint8Array;
+    const identity = this.#identity;
+    const sequenceKey = `${batch.topic}\u0000${batch.partition}`;
+    const baseSequence = identity === null ? -1 : (this.#sequences.get(sequenceKey) ?? 0);
     try {
-      bytes = encodeRecordBatch(batch.records, { compression: batch.compression });
+      bytes = encodeRecordBatch(batch.records, identity === null ? { compression: batch.compression } : { compression: batch.compression, ...identity, baseSequence });
     } catch (error) {
       batch.reject(error);
       return;
     }
+    // Sequence numbers wrap at 2^31 - 1 (Kafka's DefaultRecordBatch.incrementSequence).
+    if (identity !== null) this.#sequences.set(sequenceKey, (baseSequence + batch.records.length) % 0x8000_0000);
     const produced = this.#port.produce(batch.topic, batch.partition, bytes, batch.acks).then(
       (result) => batch.resolve({ baseOffset: result.baseOffset, logStartOffset: result.logStartOffset }),
-      (error: unknown) => batch.reject(error),
+      (error: unknown) => {
+        // The broker lost track of this producer or saw a gap: start over with a new id, as
+        // Kafka's producer does after UNKNOWN_PRODUCER_ID or OUT_OF_ORDER_SEQUENCE_NUMBER.
+        if (identity !== null && this.#identity === identity && isLanesError(error) && producerResetCodes.has(error.errorCode)) {
+          this.#identity = null;
+          this.#sequences.clear();
+        }
+        batch.reject(error);
+      },
     );
     this.#inFlight.add(produced);
     void produced.finally(() => this.#inFlight.delete(produced));

@@ -64,6 +64,12 @@ export interface ProducerConfig {
   batchSize?: number;
   /** 'sticky' (Java's default since 2.4, default) or 'round-robin' (KafkaJS) for keyless records. */
   nullKeyPartitioner?: 'sticky' | 'round-robin';
+  /**
+   * Kafka's idempotent producer: batches carry a producer id, epoch and per-partition sequence
+   * numbers, so the broker answers a batch it already has with its first offsets instead of
+   * appending it again, and refuses gaps. Requires acks -1 (the default).
+   */
+  idempotent?: boolean;
 }
 
 export interface KafkaMessage {

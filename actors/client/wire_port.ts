@@ -322,6 +322,14 @@ export class WirePort implements BrokerPort {
 
   // ─── Produce and fetch ───────────────────────────────────────────────────────────────────────
 
+  initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
+    return this.#with(async (cluster) => {
+      const response = await cluster.bootstrap.send(ApiKey.InitProducerId, { transactionalId: null, transactionTimeoutMs: -1, producerId: -1, producerEpoch: -1 });
+      if (response.errorCode !== ErrorCode.NONE) throw failed(response.errorCode, 'InitProducerId');
+      return { producerId: response.producerId, producerEpoch: response.producerEpoch };
+    });
+  }
+
   produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1): Promise<{ baseOffset: number; logStartOffset: number }> {
     return this.#with(async (cluster) => {
       const { connection } = await this.#leaderConnection(cluster, topic, partition, 'control');

@@ -55,7 +55,7 @@ describe.skipIf(kcat === null)('a group shared by the Lanes client and kcat -G',
       consumers.push(consumer);
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ message }) => read(message.value!.toString(), 'lanes') });
+      await consumer.run({ eachMessage: async ({ message }) => void read(message.value!.toString(), 'lanes') });
       await until('the Lanes member owns every partition', () => owned(consumer) === partitions, 30_000);
 
       let kcatOut = '';
