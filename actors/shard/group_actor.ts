@@ -3,10 +3,24 @@
 //
 //   request (Call envelope) → GroupCoordinator.<api>(now, correlationId, request) → GroupResult
 //     records → appended to this shard's internal offsets log (Kafka's __consumer_offsets),
-//               one RecordBatch per result, keys and values from encodeGroupRecord;
+//               keys and values from encodeGroupRecord, by group commit (below);
 //     replies → sent once the records they depend on are durable under the flush policy (an
 //               acknowledged commit survives kill -9), or at once when the result wrote nothing;
 //     events  → rebalance telemetry through pino.
+//
+// Group commit: the records of every result produced in one shard turn — and, with flush
+// 'always', of every turn that ran while the previous flush was in flight — are held in
+// #pending and appended together at the end of the turn (or when that flush completes) as ONE
+// RecordBatch, then one flush covers them all:
+//
+//   turn: receive → coordinator → #pending ─┐        flush in flight: results keep queueing
+//   endTurn ───────────────────────────────▶ append one batch → flush → reply to all of them
+//
+// A result's records never straddle two batches (a batch is the unit a crash keeps or loses, so
+// a multi-partition commit stays all-or-nothing), results keep their order inside and across
+// batches (per-group order as produced), and a batch is cut at `batchBytesMax` key and value bytes
+// only between results. Replay and compaction see the same records in the same order as before;
+// only how many batches carry them changed.
 //
 // On start the internal log is replayed into a fresh coordinator (GroupCoordinator.replay), so
 // committed offsets and group membership survive a restart; members then expire by their
@@ -23,7 +37,8 @@
 // All of it up to the flush happens in one synchronous step, so no request interleaves; commits
 // that arrive during the flush are appended after the snapshot and are unaffected.
 import { decodeCallBody, encodeCallBody } from '../call_body.js';
-import { ErrorCode, LanesError } from '../../core/errors.js';
+import { assert } from '../../core/assert.js';
+import { ErrorCode, isLanesError, LanesError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { decodeSubscription } from '../../core/assignors/consumer_protocol.js';
 import { GroupCoordinator, type GroupResult } from '../../core/group/coordinator.js';
@@ -43,8 +58,19 @@ import { groupEvents } from './group_event_buffer.js';
 /** Requests that change state: they may write records and park. */
 const mutatingApis = new Set(['joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'offsetCommit', 'offsetDelete', 'deleteGroups']);
 
-/** Key and value bytes per snapshot batch: well under the log's batch size limit. */
-const snapshotBatchBytesMax = 256 * 1024;
+/**
+ * Key and value bytes per batch (snapshot and group commit): well under the log's batch size
+ * limit (recordBatchBytesMaxDefault, 1 MiB), with room for the per-record headers of even tiny
+ * records (~20 bytes each for a few thousand records).
+ */
+const batchBytesMax = 256 * 1024;
+
+/** One result's records, encoded, waiting for the group-commit append. */
+interface PendingResult {
+  readonly records: KeyedRecord[];
+  readonly bytes: number;
+  readonly replies: readonly GroupReply[];
+}
 
 export interface OffsetsCompaction {
   readonly recordsBefore: number;
@@ -77,9 +103,14 @@ export class GroupActor implements Actor {
   readonly #sink: ReplySink;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  /** Replies waiting for the flush that makes their records durable. */
+  /** Results whose records are not appended yet: the next group-commit batch, in order. */
+  #pending: PendingResult[] = [];
+  /** Replies whose records are appended, waiting for the flush that makes them durable. */
   #awaitingFlush: GroupReply[] = [];
   #flushing: Promise<void> | null = null;
+  #flushFailed = false;
+  /** Group-commit appends and the results they carried (tests and diagnostics). */
+  #groupCommits = { batches: 0, results: 0 };
   #closed = false;
   readonly #compactionBytesMin: number;
   /** Bytes appended since the last snapshot was written, and the size of that snapshot. */
@@ -132,6 +163,11 @@ export class GroupActor implements Actor {
     return actor;
   }
 
+  /** Batches appended by group commit and the results they carried (tests and diagnostics). */
+  get groupCommits(): { batches: number; results: number } {
+    return { ...this.#groupCommits };
+  }
+
   /** Bytes appended since the last snapshot, and that snapshot's size (tests and diagnostics). */
   get compactionState(): { dirtyBytes: number; snapshotBytes: number; compacting: boolean } {
     return { dirtyBytes: this.#dirtyBytes, snapshotBytes: this.#snapshotBytes, compacting: this.#compacting !== null };
@@ -157,7 +193,7 @@ export class GroupActor implements Actor {
     const snapshotBase = log.highWatermark;
     let snapshotBytes = 0;
     const timestamp = this.#clock.nowMs();
-    for (const chunk of snapshotChunks(kept, snapshotBatchBytesMax)) {
+    for (const chunk of snapshotChunks(kept, batchBytesMax)) {
       const batch = encodeRecordBatch(chunk.map(({ key, value }) => ({ key, value })), { baseTimestamp: timestamp });
       log.append(batch, 0, batch.length);
       snapshotBytes += batch.length;
@@ -216,22 +252,80 @@ export class GroupActor implements Actor {
       this.#logger.info({ ...event }, event.type === 'rebalance' ? 'group rebalanced' : 'group member removed');
       groupEvents.record(event);
     }
-    if (result.records.length > 0) {
-      const batch = encodeRecordBatch(
-        result.records.map((record) => {
-          const { key, value } = encodeGroupRecord(record);
-          return { key, value };
-        }),
-        { baseTimestamp: this.#clock.nowMs() },
-      );
-      this.#log.append(batch, 0, batch.length);
-      this.#dirtyBytes += batch.length;
-    }
-    if (result.records.length > 0 && this.#log.flushBeforeAck) {
-      this.#awaitingFlush.push(...result.replies);
+    if (result.records.length === 0) {
+      for (const reply of result.replies) this.#replyValue(Number(reply.requestId), reply.response);
       return;
     }
-    for (const reply of result.replies) this.#replyValue(Number(reply.requestId), reply.response);
+    let bytes = 0;
+    const records = result.records.map((record): KeyedRecord => {
+      const { key, value } = encodeGroupRecord(record);
+      bytes += key.length + (value?.length ?? 0);
+      return { key, value };
+    });
+    this.#pending.push({ records, bytes, replies: result.replies });
+  }
+
+  /**
+   * Appends the pending results as one batch (more only past `batchBytesMax`, cut between
+   * results), then replies at once or, with flush 'always', queues the replies for the next flush.
+   * With flush 'always' this waits while a flush is in flight: the batch grows until it completes.
+   */
+  #appendPending(): void {
+    if (this.#pending.length === 0 || this.#flushFailed) return;
+    if (this.#log.flushBeforeAck && this.#flushing !== null) return;
+    const pending = this.#pending;
+    this.#pending = [];
+    const timestamp = this.#clock.nowMs();
+    // Results [0, appended) are in the log.
+    let appended = 0;
+    try {
+      let batchRecords: KeyedRecord[] = [];
+      let batchBytes = 0;
+      for (let index = 0; index < pending.length; index++) {
+        const result = pending[index];
+        if (index > appended && batchBytes + result.bytes > batchBytesMax) {
+          this.#appendBatch(batchRecords, timestamp);
+          appended = index;
+          batchRecords = [];
+          batchBytes = 0;
+        }
+        for (const record of result.records) batchRecords.push(record);
+        batchBytes += result.bytes;
+      }
+      this.#appendBatch(batchRecords, timestamp);
+      appended = pending.length;
+    } catch (error) {
+      // An operating error (shard memory exhausted, a refused batch): the results not appended
+      // are answered with it, as a single request's failed append always was. Their records stay
+      // applied in the coordinator's memory, ahead of the log, until a restart.
+      if (!isLanesError(error)) throw error;
+      this.#logger.error({ err: error, results: pending.length - appended }, 'offsets log append failed');
+      for (const result of pending.slice(appended)) {
+        for (const reply of result.replies) this.#replyError(Number(reply.requestId), error.errorCode, error.message);
+      }
+      pending.length = appended;
+    }
+    this.#groupCommits.results += appended;
+    for (const result of pending) {
+      if (this.#log.flushBeforeAck) this.#awaitingFlush.push(...result.replies);
+      else for (const reply of result.replies) this.#replyValue(Number(reply.requestId), reply.response);
+    }
+  }
+
+  #appendBatch(records: readonly KeyedRecord[], timestamp: number): void {
+    assert(records.length > 0, 'a group-commit batch holds at least one record');
+    const batch = encodeRecordBatch(records, { baseTimestamp: timestamp });
+    this.#log.append(batch, 0, batch.length);
+    this.#dirtyBytes += batch.length;
+    this.#groupCommits.batches++;
+  }
+
+  #replyError(correlationId: number, errorCode: number, message: string): void {
+    const body = encodeCallBody({ ok: false, errorCode, message });
+    this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
+      writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, correlationId);
+      view.set(body, envelopeHeaderBytes);
+    });
   }
 
   #replyValue(correlationId: number, value: unknown): void {
@@ -244,6 +338,7 @@ export class GroupActor implements Actor {
 
   endTurn(): void {
     this.#tickIfDue(this.#clock.nowMs());
+    this.#appendPending();
     this.#compactIfDue();
     if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
   }
@@ -254,13 +349,16 @@ export class GroupActor implements Actor {
     this.#flushing = this.#log.flush().then(
       () => {
         for (const reply of replies) this.#replyValue(Number(reply.requestId), reply.response);
-        this.#sink.publish();
         this.#flushing = null;
+        // What queued up during this flush goes out as the next batch, under the next flush.
+        this.#appendPending();
         if (this.#awaitingFlush.length > 0) this.#startFlush();
+        this.#sink.publish();
       },
       (error: unknown) => {
         // Not durable: the coordinator's memory is ahead of its log. Stop loudly rather than
         // acknowledge commits a restart would lose.
+        this.#flushFailed = true;
         this.#logger.fatal({ err: error }, 'offsets log flush failed');
         setImmediate(() => {
           throw error;
@@ -280,6 +378,7 @@ export class GroupActor implements Actor {
 
   tick(nowMs: number): void {
     this.#tickIfDue(nowMs);
+    this.#appendPending();
     this.#log.tick(nowMs);
     if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
     this.#sink.publish();
@@ -288,8 +387,17 @@ export class GroupActor implements Actor {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
-    await this.#flushing;
+    // Everything produced is appended and flushed (a flush in flight first, then what queued).
+    while (!this.#flushFailed) {
+      if (this.#flushing !== null) {
+        await this.#flushing;
+        continue;
+      }
+      this.#appendPending();
+      if (this.#awaitingFlush.length === 0) break;
+      this.#startFlush();
+    }
+    this.#sink.publish();
     await this.#compacting?.catch(() => undefined);
     await this.#log.close();
   }

@@ -94,8 +94,8 @@ describe('offsets log compaction', () => {
     expect(await committed(broker)).toEqual(expected);
     await broker.stop();
 
-    // Each commit is its own batch of about 100 bytes: 2000 of them without compaction would be
-    // ~200 KB. Compacted, the log holds the last snapshot (16 records) and what came after it,
+    // Each commit is a record of about 50 bytes (group commit shares the batch headers among the
+    // 32 in flight): 2000 of them without compaction would be ~100 KB. Compacted, the log holds the last snapshot (16 records) and what came after it,
     // which stays under the 8 KiB threshold plus the snapshot.
     const onDisk = offsetsLogOnDisk(dataDir);
     expect(onDisk.bytes).toBeLessThan(16 * 1024);

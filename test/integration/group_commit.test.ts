@@ -1,0 +1,90 @@
+// Group commit of the offsets log: many OffsetCommit requests in flight at once are all
+// acknowledged, all survive a restart, and share RecordBatches — the shard appends the records
+// of one turn (and of the turns that ran during a flush) as one batch. The batches are counted
+// by walking the offsets log's segment files, so nothing here depends on timing.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Broker } from '../../actors/host/broker.js';
+
+const directories: string[] = [];
+
+afterEach(() => {
+  for (const dir of directories.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function startBroker(dataDir: string): Promise<Broker> {
+  return Broker.start({ storage: 'disk', dataDir, shards: 1, flush: 'always', groups: { initialRebalanceDelayMs: 0 } });
+}
+
+/** Batches and records in shard 0's offsets log, read from its segment files (v2 batch headers). */
+function offsetsLogBatches(dataDir: string): { batches: number; records: number } {
+  const dir = join(dataDir, '__consumer_offsets-0');
+  let batches = 0;
+  let records = 0;
+  for (const name of readdirSync(dir).filter((entry) => entry.endsWith('.log'))) {
+    const bytes = readFileSync(join(dir, name));
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // baseOffset int64 | batchLength int32 | … | lastOffsetDelta int32 at byte 23 | …
+    for (let position = 0; position + 12 <= bytes.length; ) {
+      const batchLength = view.getInt32(position + 8);
+      if (batchLength <= 0) break;
+      batches++;
+      records += view.getInt32(position + 23) + 1;
+      position += 12 + batchLength;
+    }
+  }
+  return { batches, records };
+}
+
+const commitCount = 200;
+
+function commit(broker: Broker, index: number) {
+  return broker.offsetCommit({
+    groupId: `group-${index}`,
+    generationId: -1,
+    memberId: '',
+    groupInstanceId: null,
+    topics: [{ name: 'orders', partitions: [{ partitionIndex: index % 8, committedOffset: 1000 + index, committedLeaderEpoch: -1, committedMetadata: `m${index}` }] }],
+  });
+}
+
+async function committedOffsets(broker: Broker): Promise<number[]> {
+  const offsets: number[] = [];
+  for (let index = 0; index < commitCount; index++) {
+    const response = await broker.offsetFetch({ groupId: `group-${index}`, topics: [{ name: 'orders', partitionIndexes: [index % 8] }] });
+    offsets.push(response.topics[0].partitions[0].committedOffset);
+  }
+  return offsets;
+}
+
+describe('offset commit group commit', () => {
+  it('200 concurrent commits all succeed, all survive a restart, and share far fewer batches', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lanes-group-commit-'));
+    directories.push(dataDir);
+    let broker = await startBroker(dataDir);
+    await broker.createTopic('orders', { partitions: 8 });
+    const before = offsetsLogBatches(dataDir);
+
+    // Issued without awaiting in between: all 200 are in flight together.
+    const requests = Array.from({ length: commitCount }, (_, index) => commit(broker, index));
+    for (const response of await Promise.all(requests)) expect(response.topics[0].partitions[0].errorCode).toBe(0);
+    const expected = Array.from({ length: commitCount }, (_, index) => 1000 + index);
+    expect(await committedOffsets(broker)).toEqual(expected);
+    await broker.stop();
+
+    const after = offsetsLogBatches(dataDir);
+    const written = { batches: after.batches - before.batches, records: after.records - before.records };
+    expect(written.records).toBeGreaterThanOrEqual(commitCount);
+    // One batch per request before group commit; now one per shard turn or flush, a handful.
+    expect(written.batches).toBeLessThanOrEqual(commitCount / 10);
+
+    broker = await startBroker(dataDir);
+    try {
+      expect(await committedOffsets(broker)).toEqual(expected);
+    } finally {
+      await broker.stop();
+    }
+  });
+});
