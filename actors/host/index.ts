@@ -1,9 +1,11 @@
 // The package's public entry: the embedded broker with its KafkaJS-shaped client, the Broker
 // itself for callers who want its lower-level calls, the client's types, and the error classes.
 //
-//   import { Lanes } from 'lanes';
+//   import { Kafka, Lanes } from 'lanes';
 //   const lanes = await Lanes.start();
 //   const kafka = lanes.kafka({ clientId: 'app' });
+//   // or the same client over the Kafka protocol, to `lanes start` or a Kafka cluster:
+//   const remote = new Kafka({ clientId: 'app', brokers: ['127.0.0.1:9092'] });
 
 export { Lanes, Kafka, type KafkaConfig, type LanesOptions } from '../client/lanes.js';
 export { Producer } from '../client/producer.js';
