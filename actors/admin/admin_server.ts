@@ -50,7 +50,7 @@ export class AdminServer {
     this.#logger = (options.logger ?? rootLogger).child({ component: 'admin' });
     this.#streamsMax = options.streamsMax ?? 32;
     this.observer = new BrokerObserver(options.broker, { pollIntervalMs: options.pollIntervalMs, logger: this.#logger });
-    this.metrics = new LanesMetrics(options.broker, this.observer);
+    this.metrics = new LanesMetrics(options.broker, this.observer, this.#logger);
     this.#server = createServer((request, response) => this.#route(request, response));
     this.#server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);

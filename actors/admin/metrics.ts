@@ -6,21 +6,78 @@
 // own: a scrape first polls the observer, so rebalances that happened just before it count.
 // Requests are counted as they are served (observeRequest, the Kafka listener's hook).
 //
-// Flush latency is not exported: the logs do not time their fsyncs yet (shard/log_factory.ts
-// would be the place).
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+// Flush latency (lanes_log_flush_duration_seconds) is timed on the shard threads into a
+// fixed-bucket histogram per shard (shard/flush_histogram.ts) and read on scrape through the
+// control plane. prom-client's Histogram only takes single observations, so ShardFlushHistograms
+// below is a collector of its own that writes the shards' pre-aggregated buckets as a histogram
+// family: _bucket{le} cumulative and ending in +Inf = _count, and _sum. That is exactly what the
+// shard measured, so histogram_quantile() and sum by (le) across shards work; a Summary would need
+// quantiles we do not have (and cannot be aggregated across shards), and gauges per bucket would
+// hide that the numbers are cumulative counters of one distribution.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
+import type { Logger } from '../logger.js';
 import type { RequestObserver } from '../net/connection.js';
 import type { BrokerObserver, ObservedBroker } from './broker_observer.js';
 
 /** Kafka request latencies: from a cached Metadata (~50 µs) to a long-poll Fetch (seconds). */
 const requestDurationBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+const flushDurationName = 'lanes_log_flush_duration_seconds';
+
+interface HistogramSample {
+  metricName: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
+/**
+ * A prom-client metric of type histogram whose buckets come pre-aggregated from the shards. The
+ * Registry formats anything with name, help, type and get(); each value names its own series.
+ */
+class ShardFlushHistograms {
+  readonly name = flushDurationName;
+  readonly help = 'Time to make a shard\'s log writes durable (the fdatasyncs of one flush, partitions and the offsets log), disk storage only, by shard';
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  readonly #broker: Pick<ObservedBroker, 'flushStats'>;
+  readonly #logger: Logger;
+
+  constructor(broker: Pick<ObservedBroker, 'flushStats'>, logger: Logger) {
+    this.#broker = broker;
+    this.#logger = logger;
+  }
+
+  async get() {
+    const values: HistogramSample[] = [];
+    let shards: Awaited<ReturnType<ObservedBroker['flushStats']>> = [];
+    try {
+      shards = await this.#broker.flushStats();
+    } catch (error) {
+      // A stopped or failed broker: the other families still say so (lanes_shard_threads_live).
+      this.#logger.warn({ err: error }, 'flush stats unavailable');
+    }
+    for (const stats of shards) {
+      const shard = String(stats.shard);
+      stats.bucketsSeconds.forEach((le, index) => {
+        values.push({ metricName: `${flushDurationName}_bucket`, labels: { shard, le }, value: stats.cumulativeCounts[index] });
+      });
+      values.push({ metricName: `${flushDurationName}_bucket`, labels: { shard, le: '+Inf' }, value: stats.count });
+      values.push({ metricName: `${flushDurationName}_sum`, labels: { shard }, value: stats.sumSeconds });
+      values.push({ metricName: `${flushDurationName}_count`, labels: { shard }, value: stats.count });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  /** Counts live in the shards and only grow; there is nothing to reset here. */
+  reset(): void {}
+}
+
 export class LanesMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<'api'>;
   readonly #requestSeconds: Histogram<'api'>;
 
-  constructor(broker: ObservedBroker, observer: BrokerObserver) {
+  constructor(broker: ObservedBroker, observer: BrokerObserver, logger: Logger) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
 
@@ -144,6 +201,7 @@ export class LanesMetrics {
         this.set(broker.liveThreads());
       },
     });
+    this.registry.registerMetric(new ShardFlushHistograms(broker, logger) as unknown as Metric);
   }
 
   /** For the Kafka listener's onRequest hook. */

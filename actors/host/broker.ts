@@ -427,6 +427,12 @@ export class Broker extends EventEmitter {
     return Promise.all(this.#shards.map(async (shard) => ({ shard: shard.id, ...(await shard.control.drainGroupEvents()) })));
   }
 
+  /** Each shard's disk flush durations since it started (shard/flush_histogram.ts). */
+  async flushStats(): Promise<(Awaited<ReturnType<ShardControl['flushStats']>> & { shard: number })[]> {
+    this.#checkRunning();
+    return Promise.all(this.#shards.map(async (shard) => ({ shard: shard.id, ...(await shard.control.flushStats()) })));
+  }
+
   /**
    * Bytes written and not yet consumed in each shard's request ring (host → shard) and reply ring
    * (shard → host), read from the rings' control words: a moment's snapshot, racing both ends.

@@ -1,20 +1,22 @@
 // Opens the logs a shard owns: picks the storage (shared-memory segments from the shard's arena,
 // or Kafka-layout files under the data directory), the batch kernels (WASM on this thread's own
 // instance when the host compiled them, else the TS twins), and adapts core/log's Log to what the
-// partition and group actors need (PartitionLog).
+// partition and group actors need (PartitionLog). On disk, every storage sync (the fsync of a
+// flush, whichever policy or caller started it) is timed into the shard's FlushHistogram.
 import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { Log, type FlushPolicy as LogFlushPolicy } from '../../core/log/log.js';
 import { MemoryStorage, type SegmentAllocator } from '../../core/log/memory_storage.js';
-import type { Storage } from '../../core/log/storage.js';
+import type { RecoveredLog, SegmentStore, Storage, StorageOpenOptions } from '../../core/log/storage.js';
 import { tsBatchKernels, type BatchKernels } from '../../core/records/batch_kernels.js';
 import { decompress } from '../../core/records/compression.js';
 import { createWasmBatchKernels } from '../../wasm/kernels.js';
 import type { Logger } from '../logger.js';
 import { FileStorage } from '../storage/file_storage.js';
 import type { Arena } from './arena.js';
+import type { FlushHistogram } from './flush_histogram.js';
 import type { PartitionLog } from './partition_actor.js';
 import type { DirectorySegment } from './partition_directory.js';
 import { directorySegmentsMax } from './partition_directory.js';
@@ -35,6 +37,8 @@ export interface LogFactoryOptions {
   retire: (block: Uint8Array) => void;
   clock: Clock;
   logger: Logger;
+  /** Where disk flushes of this shard's logs (partitions and the offsets log) are timed. */
+  flushHistogram?: FlushHistogram;
 }
 
 function logFlushPolicy(flush: FlushPolicy, storage: 'memory' | 'disk'): LogFlushPolicy {
@@ -78,7 +82,55 @@ export function partitionDir(dataDir: string, topic: string, partition: number):
 function openStorage(options: LogFactoryOptions, name: string): Storage {
   if (options.storage === 'memory') return new MemoryStorage(arenaAllocator(options));
   if (options.dataDir === null) throw new TypeError('disk storage needs a data directory');
-  return new FileStorage(join(options.dataDir, name), { logger: options.logger });
+  const storage = new FileStorage(join(options.dataDir, name), { logger: options.logger });
+  return options.flushHistogram === undefined ? storage : new TimedStorage(storage, options.flushHistogram);
+}
+
+/**
+ * A storage whose sync() — the fdatasyncs a flush waits for — is timed. Timed here rather than
+ * around Log.flush(): the Log shares one sync among every caller that flushes meanwhile, so this
+ * counts each fsync once, and does not count a caller's wait for the sync before its own.
+ * Memory storage is not timed: its sync does nothing.
+ */
+class TimedStorage implements Storage {
+  readonly #storage: Storage;
+  readonly #histogram: FlushHistogram;
+
+  constructor(storage: Storage, histogram: FlushHistogram) {
+    this.#storage = storage;
+    this.#histogram = histogram;
+  }
+
+  get kind(): Storage['kind'] {
+    return this.#storage.kind;
+  }
+
+  open(options: StorageOpenOptions): Promise<RecoveredLog> {
+    return this.#storage.open(options);
+  }
+
+  createSegment(baseOffset: number, capacityBytes: number, indexEntries: number): SegmentStore {
+    return this.#storage.createSegment(baseOffset, capacityBytes, indexEntries);
+  }
+
+  deleteSegment(segment: SegmentStore): void {
+    this.#storage.deleteSegment(segment);
+  }
+
+  async sync(): Promise<void> {
+    const startedMs = performance.now();
+    await this.#storage.sync();
+    // A failed sync is not a flush that took some time: only completed ones are counted.
+    this.#histogram.observe((performance.now() - startedMs) / 1000);
+  }
+
+  saveLogStartOffset(offset: number): void {
+    this.#storage.saveLogStartOffset(offset);
+  }
+
+  close(): Promise<void> {
+    return this.#storage.close();
+  }
 }
 
 async function openLog(options: LogFactoryOptions, name: string, config: PartitionLogConfig): Promise<PartitionLog> {

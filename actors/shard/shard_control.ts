@@ -1,5 +1,6 @@
 // The control plane of a shard, served over comlink (postMessage): low-rate operations whose
 // latency does not matter. Data-plane traffic (produce, fetch, commits) never goes this way.
+import type { FlushHistogramSnapshot } from './flush_histogram.js';
 import type { DrainedGroupEvents } from './group_event_buffer.js';
 
 export interface PartitionLogConfig {
@@ -50,6 +51,8 @@ export interface ShardControl {
   describe(): Promise<ShardDescription>;
   /** Takes the group coordinator's events recorded since the last call (group_event_buffer.ts). */
   drainGroupEvents(): Promise<DrainedGroupEvents>;
+  /** Durations of this shard's disk flushes since it started (flush_histogram.ts); empty in memory. */
+  flushStats(): Promise<FlushHistogramSnapshot>;
   /** Finishes the work in the ring, flushes and closes every log, and lets the thread end. */
   stop(): Promise<void>;
 }

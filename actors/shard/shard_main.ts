@@ -19,6 +19,7 @@ import type { OpenPartition, PartitionState, ShardControl, ShardDescription } fr
 import { deletePartitionFiles, openOffsetsLog, openPartitionLog, type LogFactoryOptions } from './log_factory.js';
 import { GroupActor } from './group_actor.js';
 import { groupEvents } from './group_event_buffer.js';
+import { FlushHistogram } from './flush_histogram.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import { indexIntervalBytesDefault, recordBatchBytesMaxDefault } from '../../core/limits.js';
 import { fetchTransferBytesMax } from './fetch_limits.js';
@@ -58,6 +59,8 @@ const runtime = new ShardRuntime({
   onTick: () => reclaimer.collect((block) => arena.free(block)),
 });
 
+const flushHistogram = new FlushHistogram();
+
 const factory: LogFactoryOptions = {
   storage: data.storage,
   dataDir: data.dataDir,
@@ -69,6 +72,7 @@ const factory: LogFactoryOptions = {
   retire: (block) => reclaimer.retire(block),
   clock: systemClock,
   logger,
+  flushHistogram,
 };
 
 // The group coordinator validates committed topics against the host's catalogue.
@@ -139,6 +143,9 @@ const control: ShardControl = {
   },
   async drainGroupEvents() {
     return groupEvents.drain();
+  },
+  async flushStats() {
+    return flushHistogram.snapshot();
   },
   async stop(): Promise<void> {
     await runtime.stop(loop);
