@@ -163,5 +163,7 @@ export async function main(argv: string[]): Promise<void> {
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerGroupCommands(program);
+  // Imported on demand: the benchmark runner pulls in peers' clients that `lanes start` never needs.
+  (await import('../cli/bench.js')).registerBenchCommand(program);
   await program.parseAsync(argv);
 }
