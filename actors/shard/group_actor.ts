@@ -109,8 +109,6 @@ export class GroupActor implements Actor {
   #awaitingFlush: GroupReply[] = [];
   #flushing: Promise<void> | null = null;
   #flushFailed = false;
-  /** Group-commit appends and the results they carried (tests and diagnostics). */
-  #groupCommits = { batches: 0, results: 0 };
   #closed = false;
   readonly #compactionBytesMin: number;
   /** Bytes appended since the last snapshot was written, and the size of that snapshot. */
@@ -161,11 +159,6 @@ export class GroupActor implements Actor {
     actor.#dirtyBytes = options.log.sizeBytes - actor.#snapshotBytes;
     actor.#compactIfDue();
     return actor;
-  }
-
-  /** Batches appended by group commit and the results they carried (tests and diagnostics). */
-  get groupCommits(): { batches: number; results: number } {
-    return { ...this.#groupCommits };
   }
 
   /** Bytes appended since the last snapshot, and that snapshot's size (tests and diagnostics). */
@@ -305,7 +298,6 @@ export class GroupActor implements Actor {
       }
       pending.length = appended;
     }
-    this.#groupCommits.results += appended;
     for (const result of pending) {
       if (this.#log.flushBeforeAck) this.#awaitingFlush.push(...result.replies);
       else for (const reply of result.replies) this.#replyValue(Number(reply.requestId), reply.response);
@@ -317,7 +309,6 @@ export class GroupActor implements Actor {
     const batch = encodeRecordBatch(records, { baseTimestamp: timestamp });
     this.#log.append(batch, 0, batch.length);
     this.#dirtyBytes += batch.length;
-    this.#groupCommits.batches++;
   }
 
   #replyError(correlationId: number, errorCode: number, message: string): void {
