@@ -18,7 +18,7 @@ import { registerTopicCommands } from '../cli/topic.js';
 import { AdminServer } from '../admin/admin_server.js';
 import { KafkaListener } from '../net/listener.js';
 import { logger } from '../logger.js';
-import { Broker } from './broker.js';
+import { Broker, type BrokerOptions } from './broker.js';
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -55,6 +55,8 @@ export interface StartOptions {
   adminPort?: number;
   /** Default 127.0.0.1: the admin port has no authentication. */
   adminHost?: string;
+  /** Group coordinator settings beyond `dev` (programmatic use, e.g. lanes/testing's short session minimum). */
+  groups?: BrokerOptions['groups'];
 }
 
 export interface RunningServer {
@@ -73,7 +75,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     storage: options.storage,
     dataDir,
     shards: options.shards,
-    groups: options.dev === true ? { initialRebalanceDelayMs: 0 } : undefined,
+    groups: { ...(options.dev === true ? { initialRebalanceDelayMs: 0 } : {}), ...options.groups },
   });
   // Built before the listener, so the listener reports every request to the admin metrics.
   const admin = options.adminPort === undefined ? null : new AdminServer({ broker });

@@ -60,6 +60,8 @@ export default async function setup(project?: unknown): Promise<() => Promise<vo
       dev: true,
       autoCreateTopics: true,
       partitions: 1,
+      // Kafka's 6 s minimum session would make a suite wait that long to see a member expire.
+      groups: { sessionTimeoutMsMin: 100 },
     });
   } catch (error) {
     rmSync(dataDir, { recursive: true, force: true });

@@ -44,7 +44,9 @@ describe('lanes/testing globalSetup', () => {
     await producer.disconnect();
 
     const lanes = new Kafka({ clientId: 'setup', brokers: [brokers!] });
-    const consumer = lanes.consumer({ groupId: 'setup', sessionTimeout: 6_000, heartbeatInterval: 100, maxWaitTimeInMs: 200 });
+    // A session below Kafka's 6 s minimum: the testing broker accepts short sessions, so suites can
+    // watch a member expire without waiting seconds.
+    const consumer = lanes.consumer({ groupId: 'setup', sessionTimeout: 1_000, heartbeatInterval: 100, maxWaitTimeInMs: 200 });
     await consumer.connect();
     await consumer.subscribe({ topics: ['auto-created'], fromBeginning: true });
     const values: string[] = [];
