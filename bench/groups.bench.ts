@@ -3,11 +3,12 @@
 //      newcomer's JoinGroup to the last SyncGroup answered, with every member rejoining as soon
 //      as its heartbeat says REBALANCE_IN_PROGRESS (so client heartbeat intervals do not count);
 //   2. memory per idle group: shard heap before and after 10,000 one-member stable groups;
-//   3. offset commit throughput, memory and disk (flush always, group commit).
+//   3. offset commit throughput, memory and disk (flush always, group commit), and on disk how
+//      many commits shared each RecordBatch of the offsets log (counted in its segment files).
 //
 //   npm run build && node dist/bench/groups.bench.js [--members 2,10,100,1000] [--groups 10000]
-//                                                    [--commits 20000]
-import { mkdtempSync, rmSync } from 'node:fs';
+//                                                    [--commits 20000] [--in-flight 64,512]
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     members: { type: 'string', default: '2,10,100,1000' },
     groups: { type: 'string', default: '10000' },
     commits: { type: 'string', default: '20000' },
+    'in-flight': { type: 'string', default: '64,512' },
   },
 });
 
@@ -85,6 +87,23 @@ async function settle(members: Member[]): Promise<void> {
   }
 }
 
+/** RecordBatches in the offsets logs of a stopped broker's data directory (v2 batch headers). */
+function offsetsLogBatches(dataDir: string): number {
+  let batches = 0;
+  for (const dir of readdirSync(dataDir).filter((name) => name.startsWith('__consumer_offsets-'))) {
+    for (const name of readdirSync(join(dataDir, dir)).filter((entry) => entry.endsWith('.log'))) {
+      const bytes = readFileSync(join(dataDir, dir, name));
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let position = 0; position + 12 <= bytes.length; batches++) {
+        const batchLength = view.getInt32(position + 8);
+        if (batchLength <= 0) break;
+        position += 12 + batchLength;
+      }
+    }
+  }
+  return batches;
+}
+
 let runs = 0;
 
 async function rebalanceDuration(broker: Broker, count: number): Promise<number> {
@@ -105,7 +124,7 @@ async function rebalanceDuration(broker: Broker, count: number): Promise<number>
 }
 
 async function main(): Promise<void> {
-  printMachineFacts('Consumer groups, broker side (in process)', `node dist/bench/groups.bench.js --members ${values.members} --groups ${values.groups} --commits ${values.commits}`);
+  printMachineFacts('Consumer groups, broker side (in process)', `node dist/bench/groups.bench.js --members ${values.members} --groups ${values.groups} --commits ${values.commits} --in-flight ${values['in-flight']}`);
 
   // A short initial delay lets all N first joins land in one generation (Kafka's reason for it).
   const broker = await Broker.start({ storage: 'memory', shards: 2, groups: { initialRebalanceDelayMs: 200 } });
@@ -131,9 +150,9 @@ async function main(): Promise<void> {
   await idle.stop();
 
   const commits = Number(values.commits);
-  console.log('\n| storage | offset commits/s (64 in flight) |');
-  console.log('|---|---:|');
-  for (const storage of ['memory', 'disk'] as const) {
+  console.log('\n| storage | commits in flight | offset commits/s | commits per offsets-log batch | flushes, mean fsync |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const inFlight of values['in-flight']!.split(',').map(Number)) for (const storage of ['memory', 'disk'] as const) {
     const dataDir = storage === 'disk' ? mkdtempSync(join(tmpdir(), 'lanes-commits-')) : undefined;
     const committing = await Broker.start({ storage, dataDir, shards: 2, flush: 'always', groups: { initialRebalanceDelayMs: 0 } });
     await committing.createTopic(topic, { partitions });
@@ -151,10 +170,17 @@ async function main(): Promise<void> {
         if (response.topics[0].partitions[0].errorCode !== ErrorCode.NONE) throw new Error('commit refused');
       }
     };
-    await Promise.all(Array.from({ length: 64 }, worker));
+    await Promise.all(Array.from({ length: inFlight }, worker));
     const seconds = (performance.now() - started) / 1000;
-    console.log(`| ${storage}${storage === 'disk' ? ' (fsync, group commit)' : ''} | ${(commits / seconds).toFixed(0)} |`);
+    // The shards' flush histograms (lanes_log_flush_duration_seconds): how many fsyncs, how long.
+    const flushStats = await committing.flushStats();
+    const flushes = flushStats.reduce((sum, shard) => sum + shard.count, 0);
+    const flushSeconds = flushStats.reduce((sum, shard) => sum + shard.sumSeconds, 0);
+    const flushText = flushes === 0 ? 'n/a' : `${flushes}, ${((flushSeconds / flushes) * 1000).toFixed(2)} ms`;
     await committing.stop();
+    // The offsets log also holds the member's join records: a few batches, not worth subtracting.
+    const perBatch = dataDir === undefined ? 'n/a' : (commits / offsetsLogBatches(dataDir)).toFixed(1);
+    console.log(`| ${storage}${storage === 'disk' ? ' (fsync, group commit)' : ''} | ${inFlight} | ${(commits / seconds).toFixed(0)} | ${perBatch} | ${flushText} |`);
     if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
   }
 }
