@@ -26,7 +26,7 @@ import { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/e
 import { earliestTimestamp, latestTimestamp, type BrokerPort, type PortFetchResult } from './broker_port.js';
 import type { ClientContext } from './lanes.js';
 import { MemberDriver } from './member_driver.js';
-import { decodeFetched } from './messages.js';
+import { decodeFetched, FetchedMessage } from './messages.js';
 import { Producer } from './producer.js';
 import type {
   Batch,
@@ -113,7 +113,7 @@ interface Work {
   readonly startOffset: number;
   readonly nextOffset: number;
   readonly highWatermark: number;
-  readonly messages: KafkaMessage[];
+  readonly messages: FetchedMessage[];
 }
 
 function keyOf(topic: string, partition: number): string {
@@ -652,7 +652,7 @@ export class Consumer {
     let done!: () => void;
     state.processing = new Promise((resolve) => (done = resolve));
     const startedMs = Date.now();
-    this.#emit(consumerEvents.START_BATCH_PROCESS, { topic: state.topic, partition: state.partition, highWatermark: String(work.highWatermark), offsetLag: String(work.highWatermark - work.nextOffset), batchSize: work.messages.length, firstOffset: work.messages[0].offset, lastOffset: work.messages[work.messages.length - 1].offset });
+    if (this.#emitter.listenerCount(consumerEvents.START_BATCH_PROCESS) > 0) this.#emit(consumerEvents.START_BATCH_PROCESS, { topic: state.topic, partition: state.partition, highWatermark: String(work.highWatermark), offsetLag: String(work.highWatermark - work.nextOffset), batchSize: work.messages.length, firstOffset: work.messages[0].offset, lastOffset: work.messages[work.messages.length - 1].offset });
     try {
       if (this.#run.eachMessage !== undefined) await this.#eachMessage(work);
       else await this.#eachBatch(work);
@@ -669,17 +669,30 @@ export class Consumer {
   }
 
   async #eachMessage(work: Work): Promise<void> {
-    const { state } = work;
-    for (const message of work.messages) {
-      const offset = Number(message.offset);
+    const { state, messages } = work;
+    const eachMessage = this.#run.eachMessage!;
+    // One pair of payload functions per batch, not per record.
+    const heartbeat = async (): Promise<void> => {};
+    const pause = () => this.#pauseOne(state.topic, state.partition);
+    for (let i = 0; i < messages.length; i++) {
+      const message = messages[i];
+      const offset = FetchedMessage.offsetOf(message);
       if (this.#stale(work)) {
         // Paused or stopping: the next fetch starts at the first record not handed out. After a
         // seek or a revocation the position is no longer this batch's to set.
         if (state.epoch === work.epoch) state.position = offset;
         return;
       }
-      const delivered = await this.#deliver(work, message);
-      if (!delivered) return;
+      // The first attempt inline: a handler that returns no promise costs no await, and one
+      // that does costs one; retries and the dead-letter topic are the slow path.
+      let failure: { error: unknown } | null = null;
+      try {
+        const result: unknown = eachMessage({ topic: state.topic, partition: state.partition, message, heartbeat, pause });
+        if (result !== undefined && result !== null && typeof (result as PromiseLike<unknown>).then === 'function') await result;
+      } catch (error) {
+        failure = { error };
+      }
+      if (failure !== null && !(await this.#deliverAgain(work, message, offset, failure.error))) return;
       if (state.epoch !== work.epoch) return;
       state.resolved = offset + 1;
       state.position = offset + 1;
@@ -688,12 +701,40 @@ export class Consumer {
     if (state.epoch === work.epoch) state.position = work.nextOffset;
   }
 
+  /** After a failed first attempt: retries and the dead-letter topic; false: stop this batch. */
+  async #deliverAgain(work: Work, message: KafkaMessage, offset: number, error: unknown): Promise<boolean> {
+    const { state } = work;
+    const deadLetter = this.#run.deadLetter;
+    if (deadLetter === undefined) {
+      this.#handlerFailed(state, offset, error);
+      return false;
+    }
+    const attemptsMax = deadLetter.maxAttempts ?? defaults.deadLetterAttempts;
+    if (attemptsMax <= 1) return this.#deadLetter(state, message, offset, error, 1);
+    await sleep(deadLetter.backoffMs ?? defaults.deadLetterBackoffMs);
+    if (this.#stale(work)) {
+      if (state.epoch === work.epoch) state.position = offset;
+      return false;
+    }
+    return this.#deliver(work, message, 2);
+  }
+
+  async #deadLetter(state: PartitionState, message: KafkaMessage, offset: number, error: unknown, attempts: number): Promise<boolean> {
+    try {
+      await this.#sendToDeadLetter(state, message, error, attempts);
+    } catch (produceError) {
+      this.#handlerFailed(state, offset, produceError);
+      return false;
+    }
+    return true;
+  }
+
   /** One record through eachMessage, with retries and the dead-letter topic; false: stop this batch. */
-  async #deliver(work: Work, message: KafkaMessage): Promise<boolean> {
+  async #deliver(work: Work, message: KafkaMessage, firstAttempt = 1): Promise<boolean> {
     const { state } = work;
     const deadLetter = this.#run.deadLetter;
     const attemptsMax = deadLetter?.maxAttempts ?? defaults.deadLetterAttempts;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = firstAttempt; ; attempt++) {
       try {
         await this.#run.eachMessage!({
           topic: state.topic,
@@ -821,6 +862,7 @@ export class Consumer {
   }
 
   #isPaused(state: PartitionState): boolean {
+    if (this.#pausedTopics.size === 0 && this.#pausedPartitions.size === 0) return false;
     return this.#pausedTopics.has(state.topic) || this.#pausedPartitions.has(keyOf(state.topic, state.partition));
   }
 

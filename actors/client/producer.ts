@@ -6,14 +6,31 @@
 
 import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
 import { Partitioner } from '../../core/client/partitioner.js';
-import { encodeRecordBatch } from '../../core/records/batch_builder.js';
-import type { RecordInput } from '../../core/records/record.js';
+import { BatchWriter, type WriterHeader } from './batch_writer.js';
 import type { BrokerPort } from './broker_port.js';
 import type { ClientContext } from './lanes.js';
-import { recordBytesOf, recordInputOf } from './messages.js';
-import { CompressionTypes, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata } from './types.js';
+import { bytesOf, recordHeadersOf } from './messages.js';
+import { CompressionTypes, type Message, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata } from './types.js';
 
 const batchSizeDefault = 512 * 1024;
+/** A batch's buffer starts this big and doubles as records come. */
+const batchInitialBytes = 64 * 1024;
+
+function checkBytes(value: unknown): void {
+  if (value === null || value === undefined || typeof value === 'string' || value instanceof Uint8Array) return;
+  bytesOf(value as Buffer); // throws the TypeError naming what was given
+}
+
+/** Refuses a message the batch writer could not encode, before anything is queued. */
+function checkMessage(message: Message): void {
+  if (message === null || typeof message !== 'object') throw new TypeError('each message must be an object');
+  checkBytes(message.key);
+  checkBytes(message.value);
+  if (message.headers !== undefined) recordHeadersOf(message.headers);
+  if (message.timestamp !== undefined && !Number.isSafeInteger(Number(message.timestamp))) {
+    throw new TypeError(`message timestamp ${String(message.timestamp)} is not a whole number of milliseconds`);
+  }
+}
 const producerResetCodes = new Set<number>([ErrorCode.UNKNOWN_PRODUCER_ID, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, ErrorCode.INVALID_PRODUCER_EPOCH]);
 
 interface BatchResult {
@@ -28,8 +45,9 @@ interface OpenBatch {
   readonly partition: number;
   readonly acks: -1 | 0 | 1;
   readonly compression: number;
-  readonly records: RecordInput[];
-  bytes: number;
+  /** The records so far, already encoded. */
+  readonly writer: BatchWriter;
+  closed: boolean;
   timer: NodeJS.Timeout | NodeJS.Immediate | null;
   readonly done: Promise<BatchResult>;
   resolve(result: BatchResult): void;
@@ -132,21 +150,32 @@ export class Producer {
       counts.set(topic, count);
       this.#partitionCounts.set(topic, count);
     }
+    // Every message is checked before any is queued, so a bad one fails the call with nothing sent.
+    for (const { messages } of topicMessages) for (const message of messages) checkMessage(message);
     const nowMs = Date.now();
-    const placed: { topic: string; partition: number; record: RecordInput }[] = [];
-    for (const { topic, messages } of topicMessages) {
-      const partitionCount = counts.get(topic)!;
-      for (const message of messages) {
-        const partition = this.#partitioner.partition({ topic, partitionCount, key: message.key ?? null, partition: message.partition ?? null });
-        placed.push({ topic, partition, record: recordInputOf(message, nowMs) });
-      }
-    }
     // One result per batch a record went into; several batches of one partition report the first.
     const results = new Map<string, { topic: string; partition: number; done: Promise<BatchResult> }>();
-    for (const { topic, partition, record } of placed) {
-      const open = this.#append(topic, partition, acks, compression, record, counts.get(topic)!);
-      const resultKey = `${topic}\u0000${partition}`;
-      if (!results.has(resultKey)) results.set(resultKey, { topic, partition, done: open.done });
+    for (const { topic, messages } of topicMessages) {
+      const partitionCount = counts.get(topic)!;
+      let open: OpenBatch | null = null;
+      for (const message of messages) {
+        // String keys become bytes once: the hash and the batch read the same copy.
+        const key = message.key === null || message.key === undefined ? null : typeof message.key === 'string' ? Buffer.from(message.key, 'utf8') : message.key;
+        const partition = this.#partitioner.partition({ topic, partitionCount, key, partition: message.partition ?? null });
+        if (open === null || open.closed || open.partition !== partition) {
+          open = this.#openBatch(topic, partition, acks, compression);
+          const resultKey = `${topic}\u0000${partition}`;
+          if (!results.has(resultKey)) results.set(resultKey, { topic, partition, done: open.done });
+        }
+        const timestamp = message.timestamp === undefined ? nowMs : Number(message.timestamp);
+        const headers: WriterHeader[] | null = message.headers === undefined ? null : recordHeadersOf(message.headers);
+        open.writer.append(key, typeof message.value === 'string' ? message.value : (message.value ?? null), headers, timestamp);
+        if (open.writer.bytes >= this.#batchSize) {
+          this.#close(open);
+          // Keyless records move on once the batch they were filling has closed (KIP-480).
+          this.#partitioner.batchClosed({ topic, partition, partitionCount });
+        }
+      }
     }
     const metadata: RecordMetadata[] = [];
     for (const { topic, partition, done } of results.values()) {
@@ -156,54 +185,47 @@ export class Producer {
     return metadata;
   }
 
-  #append(topic: string, partition: number, acks: -1 | 0 | 1, compression: number, record: RecordInput, partitionCount: number): OpenBatch {
+  /** The open batch of this partition (and acks and compression), opened if there is none. */
+  #openBatch(topic: string, partition: number, acks: -1 | 0 | 1, compression: number): OpenBatch {
     const key = `${topic}\u0000${partition}\u0000${acks}\u0000${compression}`;
-    let open = this.#open.get(key);
-    if (open === undefined) {
-      let resolve!: (result: BatchResult) => void;
-      let reject!: (error: unknown) => void;
-      const done = new Promise<BatchResult>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      // A caller may never await (acks=0 style fire-and-forget); unobserved failures must not crash the process.
-      done.catch(() => {});
-      const batch: OpenBatch = { key, topic, partition, acks, compression, records: [], bytes: 0, timer: null, done, resolve, reject };
-      batch.timer = this.#lingerMs === 0 ? setImmediate(() => this.#close(batch)) : setTimeout(() => this.#close(batch), this.#lingerMs);
-      this.#open.set(key, batch);
-      open = batch;
-    }
-    open.records.push(record);
-    open.bytes += recordBytesOf(record);
-    if (open.bytes >= this.#batchSize) {
-      this.#close(open);
-      // Keyless records move on once the batch they were filling has closed (KIP-480).
-      this.#partitioner.batchClosed({ topic, partition, partitionCount });
-    }
-    return open;
+    const existing = this.#open.get(key);
+    if (existing !== undefined) return existing;
+    let resolve!: (result: BatchResult) => void;
+    let reject!: (error: unknown) => void;
+    const done = new Promise<BatchResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // A caller may never await (acks=0 style fire-and-forget); unobserved failures must not crash the process.
+    done.catch(() => {});
+    const batch: OpenBatch = { key, topic, partition, acks, compression, writer: new BatchWriter(Math.min(this.#batchSize + 1024, batchInitialBytes)), closed: false, timer: null, done, resolve, reject };
+    batch.timer = this.#lingerMs === 0 ? setImmediate(() => this.#close(batch)) : setTimeout(() => this.#close(batch), this.#lingerMs);
+    this.#open.set(key, batch);
+    return batch;
   }
 
   #close(batch: OpenBatch): void {
-    if (this.#open.get(batch.key) !== batch) return;
+    if (batch.closed) return;
+    batch.closed = true;
     this.#open.delete(batch.key);
     if (batch.timer !== null) {
       clearTimeout(batch.timer as NodeJS.Timeout);
       clearImmediate(batch.timer as NodeJS.Immediate);
     }
     const partitionCount = this.#partitionCounts.get(batch.topic);
-    if (partitionCount !== undefined && batch.bytes < this.#batchSize) this.#partitioner.batchClosed({ topic: batch.topic, partition: batch.partition, partitionCount });
+    if (partitionCount !== undefined && batch.writer.bytes < this.#batchSize) this.#partitioner.batchClosed({ topic: batch.topic, partition: batch.partition, partitionCount });
     let bytes: Uint8Array;
     const identity = this.#identity;
     const sequenceKey = `${batch.topic}\u0000${batch.partition}`;
     const baseSequence = identity === null ? -1 : (this.#sequences.get(sequenceKey) ?? 0);
     try {
-      bytes = encodeRecordBatch(batch.records, identity === null ? { compression: batch.compression } : { compression: batch.compression, ...identity, baseSequence });
+      bytes = batch.writer.finish(identity === null ? { compression: batch.compression } : { compression: batch.compression, ...identity, baseSequence });
     } catch (error) {
       batch.reject(error);
       return;
     }
     // Sequence numbers wrap at 2^31 - 1 (Kafka's DefaultRecordBatch.incrementSequence).
-    if (identity !== null) this.#sequences.set(sequenceKey, (baseSequence + batch.records.length) % 0x8000_0000);
+    if (identity !== null) this.#sequences.set(sequenceKey, (baseSequence + batch.writer.count) % 0x8000_0000);
     const produced = this.#port.produce(batch.topic, batch.partition, bytes, batch.acks).then(
       (result) => batch.resolve({ baseOffset: result.baseOffset, logStartOffset: result.logStartOffset }),
       (error: unknown) => {

@@ -82,6 +82,25 @@ function corrupt(message: string): LanesError {
  * batches before it have been yielded by then.
  */
 export function* readBatches(bytes: Uint8Array, options: ReadOptions = {}, start = 0, end = bytes.length): Generator<DecodedBatch> {
+  yield* walkBatches(bytes, options, start, end, decodeRecordBatch);
+}
+
+/**
+ * Like readBatches, but yields each batch's records section undecoded (decompressed when the
+ * batch was compressed), for readers that decode records lazily (scanRecords). Same checks and
+ * errors for the batch framing, CRC and magic; records are checked by scanRecords.
+ */
+export function* readBatchSections(bytes: Uint8Array, options: ReadOptions = {}, start = 0, end = bytes.length): Generator<BatchSection> {
+  yield* walkBatches(bytes, options, start, end, batchSectionOf);
+}
+
+function* walkBatches<T>(
+  bytes: Uint8Array,
+  options: ReadOptions,
+  start: number,
+  end: number,
+  decode: (bytes: Uint8Array, at: number, length: number, options: ReadOptions) => T,
+): Generator<T> {
   assert(0 <= start && start <= end && end <= bytes.length, 'readBatches: range outside the buffer');
   let position = start;
   while (position < end) {
@@ -97,7 +116,7 @@ export function* readBatches(bytes: Uint8Array, options: ReadOptions = {}, start
       if (options.partialTail === 'refuse') throw corrupt(`the batch at byte ${position} needs ${total} bytes, ${remaining} remain`);
       return;
     }
-    yield decodeRecordBatch(bytes, position, total, options);
+    yield decode(bytes, position, total, options);
     position += total;
   }
   assert(position === end, 'the batch walk ends exactly at the end of the input');
@@ -111,8 +130,36 @@ export function* readRecords(bytes: Uint8Array, options: ReadOptions = {}, start
   for (const batch of readBatches(bytes, options, start, end)) yield* batch.records;
 }
 
+/** One batch with its records section undecoded: what readBatchSections yields. */
+export interface BatchSection extends Omit<DecodedBatch, 'records'> {
+  /**
+   * Holds the records section at [recordsStart, recordsEnd): the input bytes for an uncompressed
+   * batch (a view, not a copy), a fresh decompressed buffer otherwise.
+   */
+  recordBytes: Uint8Array;
+  recordsStart: number;
+  recordsEnd: number;
+}
+
 /** Decodes the one batch occupying exactly bytes[at, at + length). */
 export function decodeRecordBatch(bytes: Uint8Array, at: number, length: number, options: ReadOptions = {}): DecodedBatch {
+  const section = batchSectionOf(bytes, at, length, options);
+  const records = decodeRecords(section.recordBytes, section.recordsStart, section.recordsEnd, section.header, section.timestampType, section.isControl);
+  return {
+    header: section.header,
+    position: section.position,
+    bytes: section.bytes,
+    compression: section.compression,
+    timestampType: section.timestampType,
+    isTransactional: section.isTransactional,
+    isControl: section.isControl,
+    lastOffset: section.lastOffset,
+    records,
+  };
+}
+
+/** Checks the one batch occupying exactly bytes[at, at + length) and finds (or decompresses) its records section. */
+export function batchSectionOf(bytes: Uint8Array, at: number, length: number, options: ReadOptions = {}): BatchSection {
   assert(at >= 0 && at + length <= bytes.length, 'decodeRecordBatch: range outside the buffer');
   if (length < recordBatchHeaderBytes) throw corrupt(`a record batch needs ${recordBatchHeaderBytes} header bytes, got ${length}`);
   const header = readBatchHeader(bytes, at);
@@ -141,7 +188,6 @@ export function decodeRecordBatch(bytes: Uint8Array, at: number, length: number,
     plainStart = 0;
     plainEnd = plain.length;
   }
-  const records = decodeRecords(plain, plainStart, plainEnd, header, timestampType, isControl);
   return {
     header,
     position: at,
@@ -151,8 +197,77 @@ export function decodeRecordBatch(bytes: Uint8Array, at: number, length: number,
     isTransactional: (header.attributes & attributeTransactional) !== 0,
     isControl,
     lastOffset: header.baseOffset + header.lastOffsetDelta,
-    records,
+    recordBytes: plain,
+    recordsStart: plainStart,
+    recordsEnd: plainEnd,
   };
+}
+
+/**
+ * Receives one record's fields as positions in the records section (scanRecords): lengths are −1
+ * for a null key or value; headers are the `headerCount` headers from `headersStart` on, already
+ * checked to fit (decode them with readHeadersAt).
+ */
+export interface RecordFieldSink {
+  record(
+    offsetDelta: number,
+    timestampDelta: number,
+    keyStart: number,
+    keyLength: number,
+    valueStart: number,
+    valueLength: number,
+    headersStart: number,
+    headerCount: number,
+  ): void;
+}
+
+/**
+ * Walks the `recordCount` records in bytes[start, end) with decodeRecords' checks and errors,
+ * handing each record's field positions to `sink` instead of building records: nothing is copied
+ * or allocated per record here.
+ */
+export function scanRecords(bytes: Uint8Array, start: number, end: number, recordCount: number, sink: RecordFieldSink): void {
+  const cursor: Cursor = { position: start };
+  for (let index = 0; index < recordCount; index++) {
+    if (cursor.position >= end) {
+      throw new LanesError(ErrorCode.INVALID_RECORD, `record batch ends after ${index} of ${recordCount} records`);
+    }
+    const recordLength = readVarint(bytes, cursor, end);
+    const recordEnd = cursor.position + recordLength;
+    if (recordLength <= 0 || recordEnd > end) throw corrupt(`record ${index} length ${recordLength} does not fit in the batch`);
+    cursor.position += 1; // attributes: unused in v2
+    const timestampDelta = readVarlong(bytes, cursor, recordEnd);
+    const offsetDelta = readVarint(bytes, cursor, recordEnd);
+    const keyLength = skipNullableBytes(bytes, cursor, recordEnd, 'key');
+    const keyStart = cursor.position - Math.max(0, keyLength);
+    const valueLength = skipNullableBytes(bytes, cursor, recordEnd, 'value');
+    const valueStart = cursor.position - Math.max(0, valueLength);
+    const headersStart = cursor.position;
+    const headerCount = readVarint(bytes, cursor, recordEnd);
+    if (headerCount < 0 || headerCount * 2 > recordEnd - cursor.position) throw corrupt(`a record header count ${headerCount} does not fit in its record`);
+    for (let header = 0; header < headerCount; header++) {
+      if (skipNullableBytes(bytes, cursor, recordEnd, 'header key') === -1) throw corrupt('a record header key is null');
+      skipNullableBytes(bytes, cursor, recordEnd, 'header value');
+    }
+    if (cursor.position !== recordEnd) {
+      throw corrupt(`record ${index} says ${recordLength} bytes but its fields end ${recordEnd - cursor.position} bytes early`);
+    }
+    sink.record(offsetDelta, timestampDelta, keyStart, keyLength, valueStart, valueLength, headersStart, headerCount);
+  }
+  if (cursor.position !== end) throw corrupt(`${end - cursor.position} stray bytes after the last record`);
+}
+
+/** The headers scanRecords reported at `headersStart` (the header count varint), as views of `bytes`. */
+export function readHeadersAt(bytes: Uint8Array, headersStart: number, end: number): RecordHeader[] {
+  return readHeaders(bytes, { position: headersStart }, end);
+}
+
+function skipNullableBytes(bytes: Uint8Array, cursor: Cursor, end: number, what: string): number {
+  const length = readVarint(bytes, cursor, end);
+  if (length === -1) return -1;
+  if (length < -1 || length > end - cursor.position) throw corrupt(`a record ${what} length ${length} does not fit in its record`);
+  cursor.position += length;
+  return length;
 }
 
 /**
