@@ -120,6 +120,8 @@ async function throughput(lanes: Lanes, mode: Mode): Promise<void> {
   console.log(`| end to end, ${mode} | ${sent} records | ${(elapsedMs / 1000).toFixed(2)} s | ${perSecond(handled, elapsedMs)} records/s | ${(valueBytes / (elapsedMs / 1000) / 1e6).toFixed(1)} MB/s values |`);
   await Promise.all(members.map((member) => member.disconnect()));
   await producer.disconnect();
+  // Each phase frees its log memory for the next.
+  await kafka.admin().deleteTopics({ topics: [topic] });
 }
 
 async function split(lanes: Lanes): Promise<void> {
@@ -151,6 +153,7 @@ async function split(lanes: Lanes): Promise<void> {
     console.log(`| consume only, ${mode} (join included) | ${total} records | ${(elapsedMs / 1000).toFixed(2)} s | ${perSecond(total, elapsedMs)} records/s | |`);
     await Promise.all(members.map((member) => member.disconnect()));
   }
+  await kafka.admin().deleteTopics({ topics: [topic] });
 }
 
 async function latency(lanes: Lanes): Promise<void> {
@@ -175,8 +178,10 @@ async function latency(lanes: Lanes): Promise<void> {
     // Open loop: each record goes at its scheduled time, however long earlier sends took, and
     // carries that time: latency counts from when it should have been sent.
     const due = started + i * intervalMs;
+    // Timers are coarse (≥ 1 ms): sleep to just before the due time, then yield turn by turn.
     const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
+    if (wait > 2) await sleep(wait - 1.5);
+    while (performance.now() < due) await new Promise((resolve) => setImmediate(resolve));
     const value = Buffer.alloc(recordBytes);
     value.writeDoubleLE(due, 0);
     void producer.send({ topic: 'latency', messages: [{ key: String(i), value }] });
@@ -188,7 +193,7 @@ async function latency(lanes: Lanes): Promise<void> {
   await producer.disconnect();
 }
 
-const lanes = await Lanes.start({ storage: 'memory', shards, memoryBytes: 1024 * 1024 * 1024, topicDefaults: { retentionBytes: 256 * 1024 * 1024 } });
+const lanes = await Lanes.start({ storage: 'memory', shards, memoryBytes: 2048 * 1024 * 1024, topicDefaults: { retentionBytes: 32 * 1024 * 1024 } });
 try {
   for (const mode of modes) await throughput(lanes, mode);
   if (splitRecords > 0) await split(lanes);
