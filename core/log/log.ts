@@ -452,7 +452,12 @@ export class Log {
     this.#nextOffset = active.truncateFrom(offset);
     this.#sizeBytes -= sizeBefore - active.sizeBytes;
     active.store.activate();
-    this.#logStartOffset = Math.min(this.#logStartOffset, this.#nextOffset);
+    if (this.#nextOffset < this.#logStartOffset) {
+      // The batch holding the log start went whole: the start moves back with the end, and the
+      // saved start must follow, or a reopen would put it past the records appended next.
+      this.#logStartOffset = this.#nextOffset;
+      this.#storage.saveLogStartOffset(this.#logStartOffset);
+    }
     this.#writeSeq++;
     // The removed batches may have been some producers' latest: forget and replay what remains.
     this.#rebuildProducerState();
