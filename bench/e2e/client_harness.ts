@@ -3,15 +3,17 @@
 // timing and latency bookkeeping for each, so the systems differ only in their adapter.
 // (Lanes over the wire uses bench/load's pre-encoded generator instead: lanes_wire.ts.)
 //
-// Latency records carry their intended send time as a float64 (little endian) in bytes 0–7 of
-// the value and a marker in byte 8: 1 on the first record of each paced send, so one sample is
-// taken per send, as the wire generator takes one per batch.
+// Latency records carry their send's latency base, min(intended, actually sent) (see
+// bench/load/pacer.ts), as a float64 (little endian) in bytes 0–7 of the value and a marker in
+// byte 8: 1 on the first record of each paced send, so one sample is taken per send, as the wire
+// generator takes one per batch.
 //
 // Thread: the caller's event loop; every client is asynchronous.
 import { performance } from 'node:perf_hooks';
 import { randomFillSync } from 'node:crypto';
 import { assert } from '../../core/assert.js';
 import { LatencyRecorder } from '../load/latency_recorder.js';
+import { pace, type Pacer } from '../load/pacer.js';
 import { figures, type LiveCounters, type Measurement, type Workload } from './workloads.js';
 
 export interface ClientProducer {
@@ -161,8 +163,10 @@ async function throughput(workload: Workload, topic: ClientTopic, producers: Cli
 }
 
 /**
- * Each producer p sends recordsPerTick records at start + p × interval / P + k × interval; a late
- * wake-up sends every due tick at once, each measured from its own intended time.
+ * Each producer p sends recordsPerTick records at start + p × interval / P + k × interval, paced
+ * by bench/load/pacer.ts — the same pacer as the wire generator: a ~1 ms timer tick sends every
+ * send intended before the next expected tick (up to a tick early, never needlessly late), a late
+ * tick sends the whole backlog at once, and latencies count from min(intended, actually sent).
  */
 async function latency(workload: Workload, topic: ClientTopic, producers: ClientProducer[], counters: LiveCounters): Promise<Measurement> {
   const rate = workload.ratePerSecond;
@@ -175,8 +179,8 @@ async function latency(workload: Workload, topic: ClientTopic, producers: Client
   const group = await startGroup(workload, topic, counters, (values, arrivedMs) => {
     for (const value of values) {
       if (value[markerByte] !== 1) continue;
-      const intendedMs = Buffer.from(value.buffer, value.byteOffset, value.byteLength).readDoubleLE(0);
-      if (intendedMs >= recordAfterMs) endToEnd.record(arrivedMs - intendedMs);
+      const baseMs = Buffer.from(value.buffer, value.byteOffset, value.byteLength).readDoubleLE(0);
+      if (baseMs >= recordAfterMs) endToEnd.record(arrivedMs - baseMs);
     }
   });
   const intervalMs = (1000 * workload.recordsPerTick * producers.length) / rate;
@@ -191,12 +195,13 @@ async function latency(workload: Workload, topic: ClientTopic, producers: Client
     producers.map(
       (producer, index) =>
         new Promise<void>((resolve, reject) => {
-          const first = startMs + (index * intervalMs) / producers.length;
-          let next = 0;
+          let pacer: Pacer | null = null;
           let outstanding = 0;
           let finished = false;
           const settle = () => {
-            if (!finished && first + next * intervalMs >= endMs && outstanding === 0) {
+            if (finished || pacer === null) return;
+            if (failure !== null) pacer.stop();
+            if (pacer.finished && outstanding === 0) {
               finished = true;
               clearTimeout(giveUp);
               if (failure === null) resolve();
@@ -208,27 +213,30 @@ async function latency(workload: Workload, topic: ClientTopic, producers: Client
           const giveUp = setTimeout(() => {
             if (finished) return;
             finished = true;
+            pacer?.stop();
             unacknowledged += outstanding;
             resolve();
           }, endMs + workload.drainTimeoutMs - performance.now());
-          const tick = () => {
-            let now = performance.now();
-            while (failure === null && first + next * intervalMs <= now && first + next * intervalMs < endMs) {
-              const intendedMs = first + next * intervalMs;
-              next++;
+          pacer = pace(
+            { startMs: startMs + (index * intervalMs) / producers.length, intervalMs, endMs },
+            (send) => {
+              if (failure !== null) {
+                settle();
+                return;
+              }
               const values = Array.from({ length: workload.recordsPerTick }, (_, at) => {
                 const value = Buffer.from(template);
-                value.writeDoubleLE(intendedMs, 0);
+                value.writeDoubleLE(send.baseMs, 0);
                 value[markerByte] = at === 0 ? 1 : 0;
                 return value;
               });
-              const counted = intendedMs >= recordAfterMs;
-              if (counted) sendLag.record(now - intendedMs);
+              const counted = send.baseMs >= recordAfterMs;
+              if (counted) sendLag.record(send.lagMs);
               outstanding++;
               sent += values.length;
               producer.send(values).then(
                 () => {
-                  if (counted) ack.record(performance.now() - intendedMs);
+                  if (counted) ack.record(performance.now() - send.baseMs);
                   counters.produced += values.length;
                   outstanding--;
                   settle();
@@ -239,20 +247,10 @@ async function latency(workload: Workload, topic: ClientTopic, producers: Client
                   settle();
                 },
               );
-              now = performance.now();
-            }
-            if (failure !== null || first + next * intervalMs >= endMs) {
-              next = Math.ceil((endMs - first) / intervalMs);
-              settle();
-              return;
-            }
-            // A timer until about a millisecond before the next send, then setImmediate polls
-            // (socket events still run in between) so sends go out on time.
-            const waitMs = first + next * intervalMs - performance.now();
-            if (waitMs > 1.5) setTimeout(tick, waitMs - 1);
-            else setImmediate(tick);
-          };
-          tick();
+            },
+            { onFinished: () => queueMicrotask(settle) },
+          );
+          settle();
         }),
     ),
   );

@@ -37,11 +37,11 @@ export interface Measurement {
   recordsPerSecond: number;
   /** 10^6 bytes of record values per second. */
   mbPerSecond: number;
-  /** Latency: intended send → acknowledged by the system. */
+  /** Latency: send (min(intended, actual), bench/load/pacer.ts) → acknowledged by the system. */
   ackLatencyMs?: LatencySummary;
-  /** Latency: intended send → handed to a consumer in the group. */
+  /** Latency: send (as above) → handed to a consumer in the group. */
   endToEndLatencyMs?: LatencySummary;
-  /** Latency: intended send → actually sent (the generator's own lateness). */
+  /** Latency: intended send → actually sent, when later (the generator's own lateness; 0 when on time or early). */
   sendLagMs?: LatencySummary;
   /** Set when a run ended short (drain timeout): what happened. */
   note?: string;

@@ -7,13 +7,15 @@
 //   produce     producers send `records` as fast as acks allow (inFlight requests per connection)
 //   consume     the topic is filled first (untimed), then consumers read it all; timed
 //   end-to-end  producers and consumers run together; timed until the last record is read
-//   latency     producers send one batch at a time at a fixed rate (ratePerSecond records/s);
-//               latency is measured per batch from its INTENDED send time, not from when it
-//               was actually written, so a stall of the broker (or of this generator) counts
-//               against every batch that should have gone out during it (coordinated
-//               omission, research/users-and-peers.md §2 item 14). Consumers read the batches
-//               back; the intended time travels in the first record's value, so end-to-end
-//               latency is measured too.
+//   latency     producers send one batch at a time at a fixed rate (ratePerSecond records/s),
+//               paced by pacer.ts (a ~1 ms timer tick sends every batch due before the next
+//               tick); latency is measured per batch from min(intended, actually sent): a late
+//               batch from its INTENDED send time, so a stall of the broker (or of this
+//               generator) counts against every batch that should have gone out during it
+//               (coordinated omission, research/users-and-peers.md §2 item 14); a batch sent
+//               up to a tick early from when it really went. Consumers read the batches back;
+//               that base time travels in the first record's value, so end-to-end latency is
+//               measured too.
 //
 // Everything runs on the caller's event loop: producers and consumers are asynchronous loops
 // over non-blocking sockets. The broker under test should be another process
@@ -32,6 +34,7 @@ import { readVarint, readVarlong, type Cursor } from '../../core/records/varint.
 import { KafkaConnection } from '../../actors/net/kafka_client.js';
 import { GroupMember } from './group_member.js';
 import { LatencyRecorder, type LatencySummary } from './latency_recorder.js';
+import { pace, type Pacer } from './pacer.js';
 import { encodeFrameBuffer, WireConnection } from './wire_connection.js';
 
 export type WorkloadMode = 'produce' | 'consume' | 'end-to-end' | 'latency';
@@ -94,11 +97,11 @@ export interface ThroughputFigures {
 
 export interface WorkloadResult extends ThroughputFigures {
   mode: WorkloadMode;
-  /** Latency mode: intended send → Produce response, per batch. */
+  /** Latency mode: send (min(intended, actual), pacer.ts) → Produce response, per batch. */
   latencyMs?: LatencySummary;
-  /** Latency mode with consumers: intended send → the Fetch response carrying the batch. */
+  /** Latency mode with consumers: send (as above) → the Fetch response carrying the batch. */
   endToEndLatencyMs?: LatencySummary;
-  /** Latency mode: intended send → written to the socket (the generator's own lateness). */
+  /** Latency mode: intended send → written to the socket when later (the generator's own lateness; 0 when on time or early). */
   sendLagMs?: LatencySummary;
   produced: ThroughputFigures;
   consumed: ThroughputFigures | null;
@@ -445,9 +448,11 @@ function firstValuePosition(batch: Uint8Array): number {
 }
 
 /**
- * Latency mode: one batch per request, rotating over the owned partitions, each sent at its
- * intended time start + k × interval. When the generator wakes late it sends every batch that is
- * due at once; each is still measured from its own intended time.
+ * Latency mode: one batch per request, rotating over the owned partitions, paced by pacer.ts:
+ * send k is intended at start + k × interval; a timer tick (~1 ms) sends every batch intended
+ * before the next expected tick (so up to a tick early, never needlessly late) and a late tick
+ * sends the whole backlog at once. Latencies count from min(intended, actually sent) — the
+ * earlier of the two — which the batch carries to the consumers in its first record's value.
  */
 async function pacedProducer(run: Run, owned: readonly number[], batch: Uint8Array, acks: number, startMs: number, intervalMs: number, durationMs: number): Promise<void> {
   const connection = await WireConnection.connect(run.host, run.port);
@@ -456,49 +461,50 @@ async function pacedProducer(run: Run, owned: readonly number[], batch: Uint8Arr
   assert(batchStart > 0, 'the batch lies inside the frame');
   const valueAt = batchStart + firstValuePosition(batch);
   const recordCount = readInt32(batch, BatchField.recordCount);
-  const endMs = startMs + durationMs;
-  let next = 0;
   try {
     await new Promise<void>((resolve, reject) => {
-      connection.onError(reject);
-      const tick = () => {
-        if (run.failure !== null) {
-          reject(run.failure);
-          return;
-        }
-        let now = performance.now();
-        while (startMs + next * intervalMs <= now && startMs + next * intervalMs < endMs) {
-          const intendedMs = startMs + next * intervalMs;
-          const frame = Buffer.from(frames[next % frames.length]);
-          frame.writeDoubleBE(intendedMs, valueAt);
+      let pacer: Pacer | null = null;
+      let failed = false;
+      const fail = (error: Error) => {
+        if (failed) return;
+        failed = true;
+        pacer?.stop();
+        reject(error);
+      };
+      const settle = () => {
+        if (pacer !== null && pacer.finished && connection.inFlight === 0) resolve();
+      };
+      connection.onError(fail);
+      pacer = pace(
+        { startMs, intervalMs, endMs: startMs + durationMs },
+        (send) => {
+          if (failed) return;
+          if (run.failure !== null) {
+            fail(run.failure);
+            return;
+          }
+          const frame = Buffer.from(frames[send.index % frames.length]);
+          frame.writeDoubleBE(send.baseMs, valueAt);
           writeInt32(frame, batchStart + BatchField.crc, crc32c(frame, batchStart + BatchField.attributes, batchStart + batch.length));
-          next++;
-          const counted = intendedMs >= run.recordAfterMs;
-          if (counted) run.sendLag.record(now - intendedMs);
+          const counted = send.baseMs >= run.recordAfterMs;
+          if (counted) run.sendLag.record(send.lagMs);
           connection.request(frame, (response) => {
             try {
               checkProduceResponse(run, response);
             } catch (error) {
               run.failure ??= error as Error;
+              fail(run.failure);
               return;
             }
-            if (counted) run.ackLatency.record(performance.now() - intendedMs);
+            if (counted) run.ackLatency.record(performance.now() - send.baseMs);
             run.producedRecords += recordCount;
-            if (startMs + next * intervalMs >= endMs && connection.inFlight === 0) resolve();
+            settle();
           });
-          now = performance.now();
-        }
-        if (startMs + next * intervalMs >= endMs) {
-          if (connection.inFlight === 0) resolve();
-          return;
-        }
-        // Sleep on a timer until about a millisecond before the next send, then poll with
-        // setImmediate (which still lets socket events run) so sends go out on time.
-        const waitMs = startMs + next * intervalMs - performance.now();
-        if (waitMs > 1.5) setTimeout(tick, waitMs - 1);
-        else setImmediate(tick);
-      };
-      tick();
+        },
+        { onFinished: () => queueMicrotask(settle) },
+      );
+      if (failed) pacer.stop(); // failed during the first tick, before `pacer` was set
+      settle();
     });
   } finally {
     connection.close();
@@ -645,8 +651,9 @@ function readFetchResponse(run: Run, frame: Uint8Array, offsets: Map<number, num
             next = lastOffset + 1;
             if (arrivedMs !== null) {
               const batch = bytes.subarray(at, at + total);
-              const intendedMs = new DataView(batch.buffer, batch.byteOffset + firstValuePosition(batch), 8).getFloat64(0);
-              if (intendedMs >= run.recordAfterMs) run.endToEndLatency.record(arrivedMs - intendedMs);
+              // The send's latency base, min(intended, sent): see pacedProducer.
+              const baseMs = new DataView(batch.buffer, batch.byteOffset + firstValuePosition(batch), 8).getFloat64(0);
+              if (baseMs >= run.recordAfterMs) run.endToEndLatency.record(arrivedMs - baseMs);
             }
           }
           at += total;
