@@ -8,6 +8,7 @@
 //
 // acks = 0: the work is done and errors are logged by nobody but the broker; no response is
 // written (the client does not read one).
+import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import type { ProduceResponsePartition, ProduceResponseTopic } from '../protocol/messages/produce.js';
@@ -31,11 +32,24 @@ export function splitBatches(records: Uint8Array): Uint8Array[] | null {
 
 type Outcome = { ok: true; result: ProduceOutcome } | { ok: false; errorCode: number; message: string };
 
+// Module-level reactions (not closures per append): the produce path runs for every request.
+const settleOk = (result: ProduceOutcome): Outcome => ({ ok: true, result });
+const settleFailed = (error: unknown): Outcome => ({ ok: false, errorCode: errorCodeOf(error), message: errorMessageOf(error) });
+
 function settle(promise: Promise<ProduceOutcome>): Promise<Outcome> {
-  return promise.then(
-    (result) => ({ ok: true, result }),
-    (error: unknown) => ({ ok: false, errorCode: errorCodeOf(error), message: errorMessageOf(error) }),
-  );
+  return promise.then(settleOk, settleFailed);
+}
+
+/** A partition's answer: its first failed append, else its first append (the batches are one set). */
+async function partitionOutcome(appends: Promise<Outcome>[]): Promise<Outcome> {
+  let first: Outcome | null = null;
+  for (let index = 0; index < appends.length; index++) {
+    const outcome = await appends[index];
+    if (!outcome.ok) return outcome;
+    first ??= outcome;
+  }
+  assert(first !== null, 'a partition has at least one batch');
+  return first;
 }
 
 export const produce = defineHandler({
@@ -46,22 +60,37 @@ export const produce = defineHandler({
   async handle(ctx, request) {
     const acks = request.acks;
     const acksValid = acks === -1 || acks === 0 || acks === 1;
-    // Start every append now (see the ordering note above), then wait for them together.
-    const pending = request.topics.map((topic) => ({
-      topicName: topic.topicName,
-      partitions: topic.partitions.map((partition) => {
-        if (!acksValid) return Promise.resolve<Outcome>({ ok: false, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, message: `acks must be -1, 0 or 1, got ${acks}` });
+    const options = { acks: acks as -1 | 0 | 1 };
+    // Start every append now (see the ordering note above), then wait for them in order. Every
+    // append already has its reactions (settle), so none rejects unobserved while we wait.
+    const pending: (Outcome | Promise<Outcome>)[] = [];
+    for (const topic of request.topics) {
+      for (const partition of topic.partitions) {
+        if (!acksValid) {
+          pending.push({ ok: false, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, message: `acks must be -1, 0 or 1, got ${acks}` });
+          continue;
+        }
         const batches = partition.records === null ? null : splitBatches(partition.records);
-        if (batches === null) return Promise.resolve<Outcome>({ ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, message: 'the record set is not a sequence of whole record batches' });
-        const appends = batches.map((batch) => settle(ctx.broker.produce(topic.topicName, partition.partitionIndex, batch, { acks: acks as -1 | 0 | 1 })));
-        return Promise.all(appends).then((outcomes) => outcomes.find((outcome) => !outcome.ok) ?? outcomes[0]);
-      }),
-    }));
+        if (batches === null) {
+          pending.push({ ok: false, errorCode: ErrorCode.CORRUPT_MESSAGE, message: 'the record set is not a sequence of whole record batches' });
+          continue;
+        }
+        if (batches.length === 1) {
+          pending.push(settle(ctx.broker.produce(topic.topicName, partition.partitionIndex, batches[0], options)));
+          continue;
+        }
+        const appends: Promise<Outcome>[] = [];
+        for (const batch of batches) appends.push(settle(ctx.broker.produce(topic.topicName, partition.partitionIndex, batch, options)));
+        pending.push(partitionOutcome(appends));
+      }
+    }
     const responses: ProduceResponseTopic[] = [];
-    for (const [topicIndex, topic] of pending.entries()) {
+    let next = 0;
+    for (const topic of request.topics) {
       const partitions: ProduceResponsePartition[] = [];
-      for (const [partitionIndex, outcome] of (await Promise.all(topic.partitions)).entries()) {
-        const index = request.topics[topicIndex].partitions[partitionIndex].partitionIndex;
+      for (const partition of topic.partitions) {
+        const outcome = await pending[next++];
+        const index = partition.partitionIndex;
         partitions.push(
           outcome.ok
             ? { partitionIndex: index, errorCode: ErrorCode.NONE, baseOffset: outcome.result.baseOffset, logAppendTimeMs: -1, logStartOffset: outcome.result.logStartOffset, recordErrors: [], errorMessage: null }
@@ -70,6 +99,7 @@ export const produce = defineHandler({
       }
       responses.push({ topicName: topic.topicName, partitions });
     }
+    assert(next === pending.length, 'every partition got its answer');
     if (acks === 0) return noResponse;
     return { responses, throttleTimeMs: 0 };
   },

@@ -12,7 +12,7 @@
 //     if (e instanceof ProtocolError) → log and close the connection
 //   }
 //   … handle …
-//   socket.cork(); for (const chunk of encodeResponseFrame(apiKey, version, id, response)) write(chunk); uncork()
+//   socket.cork(); for (const chunk of encodeResponseFrame(apiKey, version, id, response, alloc)) write(chunk); uncork()
 //
 // Every (api, version) is compiled from its table when this module loads, so a bad table fails
 // at startup, and apiCatalog (what ApiVersions advertises) is derived from the same tables, so
@@ -134,17 +134,40 @@ export function decodeResponse(apiKey: number, apiVersion: number, reader: Reade
 
 // Whole frames.
 
-/** A complete response frame: size, response header (version chosen per api), body. */
+/** Allocates the exact-size arrays a response frame's bytes are copied into. */
+export type FrameAllocator = (bytes: number) => Uint8Array;
+
+const allocateFresh: FrameAllocator = (bytes) => new Uint8Array(bytes);
+
+// One writer encodes every response of this thread: encoding is synchronous and its scratch is
+// copied out at the end (finishFrameCopied), so only the exact-size copy is allocated per
+// response. 4 KiB covers every response but large Fetch/Metadata ones, which grow it once.
+const responseWriter = new Writer(4096);
+let responseWriterBusy = false;
+
+/**
+ * A complete response frame: size, response header (version chosen per api), body. The header
+ * and small fields come back in arrays from `allocate` (fresh ones by default; the broker passes
+ * Node's pooled Buffer.allocUnsafe); record chunks are the caller's views, by reference.
+ */
 export function encodeResponseFrame<Key extends ApiKeyNumber>(
   apiKey: Key,
   apiVersion: number,
   correlationId: number,
   body: ResponseBodies[Key],
+  allocate: FrameAllocator = allocateFresh,
 ): Uint8Array[] {
-  const writer = new Writer();
-  encodeResponseHeader(writer, correlationId, responseHeaderVersion(apiKey, apiVersion));
-  encodeResponse(apiKey, apiVersion, body, writer);
-  return writer.finishFrame();
+  assert(!responseWriterBusy, 'response encoding does not nest');
+  responseWriterBusy = true;
+  try {
+    // Also discards what an encode that threw (a bug) left behind.
+    responseWriter.reuse();
+    encodeResponseHeader(responseWriter, correlationId, responseHeaderVersion(apiKey, apiVersion));
+    encodeResponse(apiKey, apiVersion, body, responseWriter);
+    return responseWriter.finishFrameCopied(allocate);
+  } finally {
+    responseWriterBusy = false;
+  }
 }
 
 /** A complete request frame: size, request header (v1 or v2 per api), body. */
