@@ -1,7 +1,8 @@
 // `lanes bench` (actors/cli/bench.ts parses the flags and calls runBench): prints the command and
 // machine facts, skips systems whose server is not installed (one line each), runs the rounds
 // with a progress bar on stderr, prints the Markdown tables on stdout, and writes
-// <out>/<timestamp>.json (command, parameters, machine, every run) and <timestamp>.svg.
+// <out>/<timestamp>.json (command, parameters, machine, every run) and <timestamp>.svg after
+// every round (the same two files, "complete": false until the last round is in).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
@@ -12,7 +13,7 @@ import { lanesEmbeddedDriver } from './lanes_embedded.js';
 import { lanesWireDriver } from './lanes_wire.js';
 import { redisDriver } from './redis_streams.js';
 import { chartInput, markdownReport, ratios, summarize, type SystemInfo } from './report.js';
-import { runRounds, type RoundProgress } from './runner.js';
+import { runRounds, type RoundProgress, type RunRecord } from './runner.js';
 import { renderChart } from './svg_chart.js';
 import { planWorkloads, rateName, type SystemDriver } from './workloads.js';
 
@@ -111,25 +112,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonPath: strin
     if (line !== lastLine) process.stderr.write(`[${progress.finished}/${progress.total}] ${line}\n`);
     lastLine = line;
   };
-  let records;
-  try {
-    records = await runRounds({ rounds: options.rounds, drivers, workloads, onProgress });
-  } finally {
-    bar?.stop();
-  }
-
   const systems: SystemInfo[] = drivers.map(({ id, label, durability, durable }) => ({ id, label, durability, durable }));
-  const summaries = summarize(records, systems, workloads);
-  const ratioSummaries = ratios(records, systems, workloads);
-  console.log('');
-  console.log(markdownReport(summaries, ratioSummaries, systems, workloads));
-  const problems = records.filter((record) => record.error !== null || record.measurement?.note !== undefined);
-  if (problems.length > 0) {
-    console.log('');
-    console.log('Runs left out of the figures:');
-    for (const record of problems) console.log(`- round ${record.round}, ${record.system}, ${record.workload}: ${record.error ?? record.measurement?.note}`);
-  }
-
   mkdirSync(options.outDir, { recursive: true });
   const stamp = timestamp(new Date(machine.date));
   const jsonPath = join(options.outDir, `${stamp}.json`);
@@ -146,15 +129,41 @@ export async function runBench(options: BenchOptions): Promise<{ jsonPath: strin
     latencyWarmupMs: options.latencyWarmupMs,
     drainTimeoutMs: options.drainTimeoutMs,
   };
-  writeFileSync(
-    jsonPath,
-    `${JSON.stringify({ command: options.command, parameters, machine, systems, skipped, workloads, runs: records, summary: summaries, ratios: ratioSummaries }, null, 2)}\n`,
-  );
-  const notes = [
-    `${machine.cpuModel}, ${machine.cores} cores (servers and clients share them), Node ${machine.node}, commit ${machine.commit}${machine.uncommittedChanges ? '+' : ''}, ${machine.date}`,
-    `${options.records.toLocaleString('en')} records of ${options.recordBytes} B, K = ${options.consumers}, ${options.rounds} rounds interleaved; command: ${options.command}`,
-  ];
-  writeFileSync(svgPath, renderChart(chartInput('lanes bench: Lanes beside Redis Streams and NATS JetStream', notes, summaries, systems, workloads)));
+  // Rewritten after every round (complete: false until the last), so a crash in a later round
+  // keeps the rounds already run.
+  const writeResults = (records: readonly RunRecord[], roundsDone: number) => {
+    const complete = roundsDone === options.rounds;
+    const summaries = summarize(records, systems, workloads);
+    const ratioSummaries = ratios(records, systems, workloads);
+    writeFileSync(
+      jsonPath,
+      `${JSON.stringify({ command: options.command, complete, roundsDone, parameters, machine, systems, skipped, workloads, runs: records, summary: summaries, ratios: ratioSummaries }, null, 2)}\n`,
+    );
+    const notes = [
+      `${machine.cpuModel}, ${machine.cores} cores (servers and clients share them), Node ${machine.node}, commit ${machine.commit}${machine.uncommittedChanges ? '+' : ''}, ${machine.date}`,
+      `${options.records.toLocaleString('en')} records of ${options.recordBytes} B, K = ${options.consumers}, ${complete ? `${options.rounds} rounds` : `PARTIAL: ${roundsDone} of ${options.rounds} rounds`} interleaved; command: ${options.command}`,
+    ];
+    writeFileSync(svgPath, renderChart(chartInput('lanes bench: Lanes beside Redis Streams and NATS JetStream', notes, summaries, systems, workloads)));
+    return { summaries, ratioSummaries };
+  };
+  console.log(`# results: ${jsonPath} and ${svgPath}, rewritten after every round ("complete": false until the last)`);
+
+  let records: readonly RunRecord[];
+  try {
+    records = await runRounds({ rounds: options.rounds, drivers, workloads, onProgress, onRound: writeResults });
+  } finally {
+    bar?.stop();
+  }
+
+  const { summaries, ratioSummaries } = writeResults(records, options.rounds);
+  console.log('');
+  console.log(markdownReport(summaries, ratioSummaries, systems, workloads));
+  const problems = records.filter((record) => record.error !== null || record.measurement?.note !== undefined);
+  if (problems.length > 0) {
+    console.log('');
+    console.log('Runs left out of the figures:');
+    for (const record of problems) console.log(`- round ${record.round}, ${record.system}, ${record.workload}: ${record.error ?? record.measurement?.note}`);
+  }
   console.log('');
   console.log(`# wrote ${jsonPath} and ${svgPath}`);
   return { jsonPath, svgPath };

@@ -42,6 +42,8 @@ export interface RoundsOptions {
   workloads: Workload[];
   /** Called when a run starts and every 250 ms during it. */
   onProgress?: (progress: RoundProgress) => void;
+  /** Called after each round with every record so far (to write partial results). */
+  onRound?: (records: readonly RunRecord[], round: number) => void;
 }
 
 /** Bytes a session holds at most: every workload's records stay until the session stops. */
@@ -101,6 +103,7 @@ export async function runRounds(options: RoundsOptions): Promise<RunRecord[]> {
         rmSync(dataDir, { recursive: true, force: true });
       }
     }
+    options.onRound?.(records, round);
   }
   assert(records.length === total, 'one record per round, system and workload');
   return records;
