@@ -83,7 +83,11 @@ export class RequestFrames {
   }
 
   /** Consumes a chunk; returns the frames it completes, in order. Throws FrameSizeError. */
-  push(chunk: Uint8Array): RequestFrame[] {
+  push(received: Uint8Array): RequestFrame[] {
+    // A socket's Buffer is viewed as a plain Uint8Array: its subarray() (frames here, and every
+    // byte field the reader and Produce cut from a frame) then skips Buffer's species
+    // construction, a few hundred bytes per view on the main thread. Same memory, no copy.
+    const chunk = new Uint8Array(received.buffer, received.byteOffset, received.byteLength);
     const frames: RequestFrame[] = [];
     let at = 0;
     const end = chunk.length;
