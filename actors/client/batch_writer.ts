@@ -41,8 +41,18 @@ export class BatchWriter {
   #maxTimestamp = -Infinity;
   #finished = false;
 
-  constructor(initialBytes = initialBytesDefault) {
-    this.#buffer = Buffer.allocUnsafe(Math.max(recordBatchHeaderBytes + 64, initialBytes));
+  /** `initial`: a size to allocate, or a buffer to write into (one the caller recycled, see `buffer`). */
+  constructor(initial: number | Buffer = initialBytesDefault) {
+    this.#buffer = typeof initial === 'number' ? Buffer.allocUnsafe(Math.max(recordBatchHeaderBytes + 64, initial)) : initial;
+    assert(this.#buffer.length >= recordBatchHeaderBytes + 1, 'a batch buffer holds at least the header and a byte');
+  }
+
+  /**
+   * The buffer written so far (it is replaced when it grows). An uncompressed finish() returns a
+   * view of it: a caller may write a new batch into it once nothing reads that view any more.
+   */
+  get buffer(): Buffer {
+    return this.#buffer;
   }
 
   /** Records written so far. */

@@ -90,6 +90,10 @@ export interface BrokerPort {
 
   /** A producer id and epoch for an idempotent producer (InitProducerId, no transactional id). */
   initProducerId(): Promise<{ producerId: number; producerEpoch: number }>;
+  /**
+   * Appends one RecordBatch. Once the promise has resolved the port holds no reference to `batch`
+   * (with acks 1 or -1): the producer writes its next batch into the same buffer.
+   */
   produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1): Promise<{ baseOffset: number; logStartOffset: number }>;
   /**
    * Fetches every requested partition. When none has records, waits up to `maxWaitMs` for one to

@@ -26,7 +26,7 @@ import { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/e
 import { earliestTimestamp, latestTimestamp, type BrokerPort, type PortFetchResult } from './broker_port.js';
 import type { ClientContext } from './lanes.js';
 import { MemberDriver } from './member_driver.js';
-import { decodeFetched, FetchedMessage } from './messages.js';
+import { decodeFetched, type FetchedRecords } from './messages.js';
 import { Producer } from './producer.js';
 import type {
   Batch,
@@ -113,7 +113,8 @@ interface Work {
   readonly startOffset: number;
   readonly nextOffset: number;
   readonly highWatermark: number;
-  readonly messages: FetchedMessage[];
+  /** Messages are made as they are handed out. */
+  readonly records: FetchedRecords;
 }
 
 function keyOf(topic: string, partition: number): string {
@@ -608,12 +609,12 @@ export class Consumer {
         result.release();
       }
       if (state.epoch !== epoch) continue;
-      if (decoded.messages.length === 0) {
+      if (decoded.count === 0) {
         // Only control records (or nothing): step over them.
         state.position = decoded.nextOffset;
         continue;
       }
-      work.push({ state, epoch, startOffset: position, nextOffset: decoded.nextOffset, highWatermark: result.highWatermark, messages: decoded.messages });
+      work.push({ state, epoch, startOffset: position, nextOffset: decoded.nextOffset, highWatermark: result.highWatermark, records: decoded });
     }
     return work;
   }
@@ -652,14 +653,14 @@ export class Consumer {
     let done!: () => void;
     state.processing = new Promise((resolve) => (done = resolve));
     const startedMs = Date.now();
-    if (this.#emitter.listenerCount(consumerEvents.START_BATCH_PROCESS) > 0) this.#emit(consumerEvents.START_BATCH_PROCESS, { topic: state.topic, partition: state.partition, highWatermark: String(work.highWatermark), offsetLag: String(work.highWatermark - work.nextOffset), batchSize: work.messages.length, firstOffset: work.messages[0].offset, lastOffset: work.messages[work.messages.length - 1].offset });
+    if (this.#emitter.listenerCount(consumerEvents.START_BATCH_PROCESS) > 0) this.#emit(consumerEvents.START_BATCH_PROCESS, { topic: state.topic, partition: state.partition, highWatermark: String(work.highWatermark), offsetLag: String(work.highWatermark - work.nextOffset), batchSize: work.records.count, firstOffset: String(work.records.offsetAt(0)), lastOffset: String(work.records.offsetAt(work.records.count - 1)) });
     try {
       if (this.#run.eachMessage !== undefined) await this.#eachMessage(work);
       else await this.#eachBatch(work);
     } finally {
       state.processing = null;
       done();
-      this.#emit(consumerEvents.END_BATCH_PROCESS, { topic: state.topic, partition: state.partition, batchSize: work.messages.length, duration: Date.now() - startedMs });
+      this.#emit(consumerEvents.END_BATCH_PROCESS, { topic: state.topic, partition: state.partition, batchSize: work.records.count, duration: Date.now() - startedMs });
     }
   }
 
@@ -669,14 +670,13 @@ export class Consumer {
   }
 
   async #eachMessage(work: Work): Promise<void> {
-    const { state, messages } = work;
+    const { state, records } = work;
     const eachMessage = this.#run.eachMessage!;
     // One pair of payload functions per batch, not per record.
     const heartbeat = async (): Promise<void> => {};
     const pause = () => this.#pauseOne(state.topic, state.partition);
-    for (let i = 0; i < messages.length; i++) {
-      const message = messages[i];
-      const offset = FetchedMessage.offsetOf(message);
+    for (let i = 0; i < records.count; i++) {
+      const offset = records.offsetAt(i);
       if (this.#stale(work)) {
         // Paused or stopping: the next fetch starts at the first record not handed out. After a
         // seek or a revocation the position is no longer this batch's to set.
@@ -686,6 +686,7 @@ export class Consumer {
       // The first attempt inline: a handler that returns no promise costs no await, and one
       // that does costs one; retries and the dead-letter topic are the slow path.
       let failure: { error: unknown } | null = null;
+      const message = records.messageAt(i);
       try {
         const result: unknown = eachMessage({ topic: state.topic, partition: state.partition, message, heartbeat, pause });
         if (result !== undefined && result !== null && typeof (result as PromiseLike<unknown>).then === 'function') await result;
@@ -806,7 +807,7 @@ export class Consumer {
   async #eachBatch(work: Work): Promise<void> {
     const { state } = work;
     const autoResolve = this.#run.eachBatchAutoResolve !== false;
-    const messages = work.messages;
+    const messages = work.records.messages();
     const batch: Batch = {
       topic: state.topic,
       partition: state.partition,

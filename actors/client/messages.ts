@@ -3,7 +3,7 @@
 // shared memory (released after decoding) and hands out lazy messages that view that copy.
 
 import { inspect } from 'node:util';
-import { readBatchSections, readHeadersAt, scanRecords, type RecordFieldSink } from '../../core/records/record_reader.js';
+import { readBatchSections, readHeadersAt, scanRecords, type BatchSection, type RecordFieldSink } from '../../core/records/record_reader.js';
 import type { RecordHeader } from '../../core/records/record.js';
 import type { IHeaders, KafkaMessage } from './types.js';
 
@@ -25,68 +25,95 @@ export function recordHeadersOf(headers: IHeaders | undefined): RecordHeader[] {
   return out;
 }
 
+/** Per record in FetchedRecords.fields: where its parts are, in its buffer. */
+const field = { buffer: 0, attributes: 1, keyStart: 2, keyLength: 3, valueStart: 4, valueLength: 5, headersStart: 6, headerCount: 7 } as const;
+const fieldsPerRecord = 8;
+
 /**
- * A fetched record as KafkaJS's message shape. Its bytes live in one private copy of everything
- * fetched for its partition in one fetch (never in the broker's shared memory, which the log may
- * reclaim), and its fields are made when first read: `key`, `value` and header values are
- * zero-copy Buffer views into that copy, `offset` and `timestamp` strings are formatted once.
- * The fields are accessors on this shared prototype, so they read and assign like KafkaJS's plain
- * properties and JSON.stringify shows them (toJSON); `{ ...message }` and Object.keys see only
- * `attributes` and `size`. A message held after its handler returns keeps its bytes (and with
- * them the whole fetched region it came from).
+ * The records of one partition's fetch, from the fetch offset on, control records left out: one
+ * private copy of the fetched bytes (never the broker's shared memory, which the log may reclaim)
+ * and, per record, numbers in typed arrays saying where its parts lie. No per-record object exists
+ * until messageAt() makes one, so records waiting for their turn cost the garbage collector
+ * nothing and a message handed to eachMessage dies young unless the application keeps it.
+ */
+export class FetchedRecords {
+  /** The offset after the last batch read: where the next fetch starts when all were handled. */
+  readonly nextOffset: number;
+  readonly count: number;
+  /** @internal the copy, and a fresh buffer per compressed batch; with where each one's records end */
+  readonly buffers: Buffer[];
+  /** @internal */
+  readonly bufferEnds: number[];
+  /** @internal */
+  readonly offsets: Float64Array;
+  /** @internal */
+  readonly timestamps: Float64Array;
+  /** @internal fieldsPerRecord numbers per record, named by `field` */
+  readonly fields: Int32Array;
+
+  constructor(nextOffset: number, count: number, buffers: Buffer[], bufferEnds: number[], offsets: Float64Array, timestamps: Float64Array, fields: Int32Array) {
+    this.nextOffset = nextOffset;
+    this.count = count;
+    this.buffers = buffers;
+    this.bufferEnds = bufferEnds;
+    this.offsets = offsets;
+    this.timestamps = timestamps;
+    this.fields = fields;
+  }
+
+  offsetAt(index: number): number {
+    return this.offsets[index];
+  }
+
+  /** A new message object for record `index`. */
+  messageAt(index: number): FetchedMessage {
+    return new FetchedMessage(this, index);
+  }
+
+  /** A message per record, in offset order. */
+  messages(): FetchedMessage[] {
+    const messages = new Array<FetchedMessage>(this.count);
+    for (let i = 0; i < this.count; i++) messages[i] = new FetchedMessage(this, i);
+    return messages;
+  }
+}
+
+/**
+ * A fetched record as KafkaJS's message shape, its fields made when first read: `key`, `value`
+ * and header values are zero-copy Buffer views into the fetch's private copy, `offset` and
+ * `timestamp` strings are formatted once. The fields are accessors on this shared prototype, so
+ * they read and assign like KafkaJS's plain properties and JSON.stringify shows them (toJSON);
+ * `{ ...message }` and Object.keys see only `attributes` and `size`. A message kept after its
+ * handler returns keeps its bytes (and with them the whole fetched region it came from).
  */
 export class FetchedMessage implements KafkaMessage {
   attributes: number;
   size = 0;
-  readonly #bytes: Buffer;
-  readonly #keyStart: number;
-  readonly #keyLength: number;
-  readonly #valueStart: number;
-  readonly #valueLength: number;
-  readonly #headersStart: number;
-  readonly #headerCount: number;
-  readonly #recordEnd: number;
-  readonly #offset: number;
-  readonly #timestamp: number;
+  readonly #records: FetchedRecords;
+  readonly #index: number;
   #key: Buffer | null | undefined = undefined;
   #value: Buffer | null | undefined = undefined;
   #headers: IHeaders | undefined = undefined;
   #offsetText: string | undefined = undefined;
   #timestampText: string | undefined = undefined;
 
-  constructor(
-    bytes: Buffer,
-    attributes: number,
-    offset: number,
-    timestamp: number,
-    keyStart: number,
-    keyLength: number,
-    valueStart: number,
-    valueLength: number,
-    headersStart: number,
-    headerCount: number,
-    recordEnd: number,
-  ) {
-    this.#bytes = bytes;
-    this.attributes = attributes;
-    this.#offset = offset;
-    this.#timestamp = timestamp;
-    this.#keyStart = keyStart;
-    this.#keyLength = keyLength;
-    this.#valueStart = valueStart;
-    this.#valueLength = valueLength;
-    this.#headersStart = headersStart;
-    this.#headerCount = headerCount;
-    this.#recordEnd = recordEnd;
+  constructor(records: FetchedRecords, index: number) {
+    this.#records = records;
+    this.#index = index;
+    this.attributes = records.fields[index * fieldsPerRecord + field.attributes];
   }
 
-  /** The offset as a number, without formatting the string. */
-  static offsetOf(message: FetchedMessage): number {
-    return message.#offset;
+  #view(startField: number): Buffer | null {
+    const fields = this.#records.fields;
+    const at = this.#index * fieldsPerRecord;
+    const length = fields[at + startField + 1];
+    if (length < 0) return null;
+    const start = fields[at + startField];
+    return this.#records.buffers[fields[at + field.buffer]].subarray(start, start + length);
   }
 
   get key(): Buffer | null {
-    if (this.#key === undefined) this.#key = this.#keyLength < 0 ? null : this.#bytes.subarray(this.#keyStart, this.#keyStart + this.#keyLength);
+    if (this.#key === undefined) this.#key = this.#view(field.keyStart);
     return this.#key;
   }
 
@@ -95,7 +122,7 @@ export class FetchedMessage implements KafkaMessage {
   }
 
   get value(): Buffer | null {
-    if (this.#value === undefined) this.#value = this.#valueLength < 0 ? null : this.#bytes.subarray(this.#valueStart, this.#valueStart + this.#valueLength);
+    if (this.#value === undefined) this.#value = this.#view(field.valueStart);
     return this.#value;
   }
 
@@ -104,7 +131,7 @@ export class FetchedMessage implements KafkaMessage {
   }
 
   get offset(): string {
-    return (this.#offsetText ??= String(this.#offset));
+    return (this.#offsetText ??= String(this.#records.offsets[this.#index]));
   }
 
   set offset(offset: string) {
@@ -112,7 +139,7 @@ export class FetchedMessage implements KafkaMessage {
   }
 
   get timestamp(): string {
-    return (this.#timestampText ??= String(this.#timestamp));
+    return (this.#timestampText ??= String(this.#records.timestamps[this.#index]));
   }
 
   set timestamp(timestamp: string) {
@@ -122,8 +149,11 @@ export class FetchedMessage implements KafkaMessage {
   get headers(): IHeaders {
     if (this.#headers === undefined) {
       const headers: IHeaders = {};
-      if (this.#headerCount > 0) {
-        for (const header of readHeadersAt(this.#bytes, this.#headersStart, this.#recordEnd)) {
+      const fields = this.#records.fields;
+      const at = this.#index * fieldsPerRecord;
+      if (fields[at + field.headerCount] > 0) {
+        const buffer = fields[at + field.buffer];
+        for (const header of readHeadersAt(this.#records.buffers[buffer], fields[at + field.headersStart], this.#records.bufferEnds[buffer])) {
           const value = (header.value as Buffer | null) ?? undefined;
           const existing = headers[header.key];
           if (existing === undefined) headers[header.key] = value;
@@ -148,67 +178,87 @@ export class FetchedMessage implements KafkaMessage {
   }
 }
 
-/** Records of fetched batches from `fromOffset` on, copied out of shared memory; control records skipped. */
-export interface DecodedFetch {
-  messages: FetchedMessage[];
-  /** The offset after the last batch read: where the next fetch starts when all were handled. */
-  nextOffset: number;
-}
-
-/** Turns scanRecords' field positions into messages of one batch section. */
-class MessageSink implements RecordFieldSink {
-  messages: FetchedMessage[] = [];
-  bytes!: Buffer;
+/** Writes scanRecords' field positions of one batch section into the fetch's typed arrays. */
+class RecordSink implements RecordFieldSink {
+  count = 0;
+  offsets: Float64Array;
+  timestamps: Float64Array;
+  fields: Int32Array;
+  buffer = 0;
   attributes = 0;
   baseOffset = 0;
   baseTimestamp = 0;
   logAppendTime: number | null = null;
   fromOffset = 0;
-  recordsEnd = 0;
+
+  constructor(capacity: number) {
+    this.offsets = new Float64Array(capacity);
+    this.timestamps = new Float64Array(capacity);
+    this.fields = new Int32Array(capacity * fieldsPerRecord);
+  }
 
   record(offsetDelta: number, timestampDelta: number, keyStart: number, keyLength: number, valueStart: number, valueLength: number, headersStart: number, headerCount: number): void {
     const offset = this.baseOffset + offsetDelta;
     if (offset < this.fromOffset) return;
-    const timestamp = this.logAppendTime ?? this.baseTimestamp + timestampDelta;
-    // The record ends where the next one's length starts; headers are read no further than the section end.
-    this.messages.push(new FetchedMessage(this.bytes, this.attributes, offset, timestamp, keyStart, keyLength, valueStart, valueLength, headersStart, headerCount, this.recordsEnd));
+    const index = this.count++;
+    this.offsets[index] = offset;
+    this.timestamps[index] = this.logAppendTime ?? this.baseTimestamp + timestampDelta;
+    const at = index * fieldsPerRecord;
+    const fields = this.fields;
+    fields[at + field.buffer] = this.buffer;
+    fields[at + field.attributes] = this.attributes;
+    fields[at + field.keyStart] = keyStart;
+    fields[at + field.keyLength] = keyLength;
+    fields[at + field.valueStart] = valueStart;
+    fields[at + field.valueLength] = valueLength;
+    fields[at + field.headersStart] = headersStart;
+    fields[at + field.headerCount] = headerCount;
   }
 }
 
 /**
  * Copies the fetched batches once into memory of their own (in-process they are views into shared
- * memory, released after this returns), checks their framing and records, and makes a lazy
- * message per record. In-process the broker checked every batch's CRC when it was appended, so
+ * memory, released after this returns), checks their framing and records, and notes where each
+ * record's parts are. In-process the broker checked every batch's CRC when it was appended, so
  * reads skip it (`verifyCrc: false`); bytes that crossed a network are checked.
  */
-export function decodeFetched(batches: readonly Uint8Array[], fromOffset: number, options: { verifyCrc: boolean }): DecodedFetch {
+export function decodeFetched(batches: readonly Uint8Array[], fromOffset: number, options: { verifyCrc: boolean }): FetchedRecords {
   let total = 0;
   for (const bytes of batches) total += bytes.length;
-  const sink = new MessageSink();
-  let nextOffset = fromOffset;
-  if (total === 0) return { messages: sink.messages, nextOffset };
   const copy = Buffer.allocUnsafe(total);
   let at = 0;
-  const ranges: [number, number][] = [];
+  const sections: BatchSection[] = [];
+  let capacity = 0;
   for (const bytes of batches) {
-    copy.set(bytes, at);
-    ranges.push([at, at + bytes.length]);
+    // Buffer#copy is a memmove; TypedArray#set from a SharedArrayBuffer view copies byte by byte.
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).copy(copy, at);
+    for (const section of readBatchSections(copy, { verifyCrc: options.verifyCrc }, at, at + bytes.length)) {
+      sections.push(section);
+      if (!section.isControl) capacity += section.header.recordCount;
+    }
     at += bytes.length;
   }
+  let nextOffset = fromOffset;
+  const sink = new RecordSink(capacity);
   sink.fromOffset = fromOffset;
-  for (const [start, end] of ranges) {
-    for (const section of readBatchSections(copy, { verifyCrc: options.verifyCrc }, start, end)) {
-      nextOffset = Math.max(nextOffset, section.lastOffset + 1);
-      if (section.isControl) continue;
-      const recordBytes = section.recordBytes;
-      sink.bytes = recordBytes === copy ? copy : Buffer.from(recordBytes.buffer, recordBytes.byteOffset, recordBytes.byteLength);
-      sink.attributes = section.header.attributes;
-      sink.baseOffset = section.header.baseOffset;
-      sink.baseTimestamp = section.header.baseTimestamp;
-      sink.logAppendTime = section.timestampType === 'LogAppendTime' ? section.header.maxTimestamp : null;
-      sink.recordsEnd = section.recordsEnd;
-      scanRecords(sink.bytes, section.recordsStart, section.recordsEnd, section.header.recordCount, sink);
+  const buffers: Buffer[] = [copy];
+  const bufferEnds: number[] = [total];
+  for (const section of sections) {
+    nextOffset = Math.max(nextOffset, section.lastOffset + 1);
+    if (section.isControl) continue;
+    const recordBytes = section.recordBytes;
+    if (recordBytes === copy) {
+      sink.buffer = 0;
+    } else {
+      sink.buffer = buffers.length;
+      buffers.push(Buffer.from(recordBytes.buffer, recordBytes.byteOffset, recordBytes.byteLength));
+      bufferEnds.push(section.recordsEnd);
     }
+    sink.attributes = section.header.attributes;
+    sink.baseOffset = section.header.baseOffset;
+    sink.baseTimestamp = section.header.baseTimestamp;
+    sink.logAppendTime = section.timestampType === 'LogAppendTime' ? section.header.maxTimestamp : null;
+    scanRecords(buffers[sink.buffer], section.recordsStart, section.recordsEnd, section.header.recordCount, sink);
   }
-  return { messages: sink.messages, nextOffset };
+  return new FetchedRecords(nextOffset, sink.count, buffers, bufferEnds, sink.offsets, sink.timestamps, sink.fields);
 }

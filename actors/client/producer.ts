@@ -15,6 +15,8 @@ import { CompressionTypes, type Message, type ProducerBatch, type ProducerConfig
 const batchSizeDefault = 512 * 1024;
 /** A batch's buffer starts this big and doubles as records come. */
 const batchInitialBytes = 64 * 1024;
+/** Batch buffers kept for reuse once the broker has answered for what they held. */
+const spareBuffersMax = 8;
 
 function checkBytes(value: unknown): void {
   if (value === null || value === undefined || typeof value === 'string' || value instanceof Uint8Array) return;
@@ -70,6 +72,8 @@ export class Producer {
   readonly #batchSize: number;
   readonly #partitioner: Partitioner;
   readonly #open = new Map<string, OpenBatch>();
+  /** Buffers of answered batches, written into again instead of allocating (and collecting) new ones. */
+  readonly #spareBuffers: Buffer[] = [];
   readonly #inFlight = new Set<Promise<unknown>>();
   #connected = false;
   readonly #idempotent: boolean;
@@ -198,7 +202,7 @@ export class Producer {
     });
     // A caller may never await (acks=0 style fire-and-forget); unobserved failures must not crash the process.
     done.catch(() => {});
-    const batch: OpenBatch = { key, topic, partition, acks, compression, writer: new BatchWriter(Math.min(this.#batchSize + 1024, batchInitialBytes)), closed: false, timer: null, done, resolve, reject };
+    const batch: OpenBatch = { key, topic, partition, acks, compression, writer: new BatchWriter(this.#spareBuffers.pop() ?? Math.min(this.#batchSize + 1024, batchInitialBytes)), closed: false, timer: null, done, resolve, reject };
     batch.timer = this.#lingerMs === 0 ? setImmediate(() => this.#close(batch)) : setTimeout(() => this.#close(batch), this.#lingerMs);
     this.#open.set(key, batch);
     return batch;
@@ -226,8 +230,15 @@ export class Producer {
     }
     // Sequence numbers wrap at 2^31 - 1 (Kafka's DefaultRecordBatch.incrementSequence).
     if (identity !== null) this.#sequences.set(sequenceKey, (baseSequence + batch.writer.count) % 0x8000_0000);
+    // The port is done with the bytes once it answers (acks 0 answers before the write is sure).
+    // A compressed batch is a copy: its writer's buffer is free at once.
+    const buffer = batch.writer.buffer;
+    if (batch.compression !== CompressionTypes.None) this.#recycle(buffer);
     const produced = this.#port.produce(batch.topic, batch.partition, bytes, batch.acks).then(
-      (result) => batch.resolve({ baseOffset: result.baseOffset, logStartOffset: result.logStartOffset }),
+      (result) => {
+        if (batch.compression === CompressionTypes.None && batch.acks !== 0) this.#recycle(buffer);
+        batch.resolve({ baseOffset: result.baseOffset, logStartOffset: result.logStartOffset });
+      },
       (error: unknown) => {
         // The broker lost track of this producer or saw a gap: start over with a new id, as
         // Kafka's producer does after UNKNOWN_PRODUCER_ID or OUT_OF_ORDER_SEQUENCE_NUMBER.
@@ -240,5 +251,9 @@ export class Producer {
     );
     this.#inFlight.add(produced);
     void produced.finally(() => this.#inFlight.delete(produced));
+  }
+
+  #recycle(buffer: Buffer): void {
+    if (this.#spareBuffers.length < spareBuffersMax && buffer.length <= this.#batchSize + batchInitialBytes) this.#spareBuffers.push(buffer);
   }
 }

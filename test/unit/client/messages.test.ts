@@ -58,7 +58,11 @@ describe('lazy fetched messages', () => {
       fc.property(batches, fc.nat({ max: 40 }), (specs, fromOffset) => {
         const parts = fetched(specs);
         const eager = [...readBatches(Buffer.concat(parts))].flatMap((batch) => batch.records.map((each) => ({ each, attributes: batch.header.attributes }))).filter(({ each }) => each.offset >= fromOffset);
-        const { messages, nextOffset } = decodeFetched(parts, fromOffset, { verifyCrc: true });
+        const fetchedRecords = decodeFetched(parts, fromOffset, { verifyCrc: true });
+        const { nextOffset } = fetchedRecords;
+        const messages = fetchedRecords.messages();
+        expect(fetchedRecords.count).toBe(messages.length);
+        messages.forEach((message, i) => expect(fetchedRecords.offsetAt(i)).toBe(Number(message.offset)));
         expect(nextOffset).toBe(Math.max(fromOffset, specs.reduce((sum, spec) => sum + spec.records.length, 0)));
         expect(messages.length).toBe(eager.length);
         messages.forEach((message, i) => {
@@ -80,7 +84,7 @@ describe('lazy fetched messages', () => {
     const shared = new Uint8Array(new SharedArrayBuffer(4096));
     const batch = encodeRecordBatch([{ key: Buffer.from('k'), value: Buffer.from('held value'), headers: [{ key: 'h', value: Buffer.from('hv') }] }]);
     shared.set(batch, 100);
-    const { messages } = decodeFetched([shared.subarray(100, 100 + batch.length)], 0, { verifyCrc: false });
+    const messages = decodeFetched([shared.subarray(100, 100 + batch.length)], 0, { verifyCrc: false }).messages();
     const [message] = messages;
     // The log reuses the memory (a roll, retention): nothing a message hands out may change.
     shared.fill(0xee);
@@ -91,7 +95,7 @@ describe('lazy fetched messages', () => {
   });
 
   it('read and assign like plain properties', () => {
-    const { messages } = decodeFetched([encodeRecordBatch([{ key: null, value: Buffer.from('v') }])], 0, { verifyCrc: true });
+    const messages = decodeFetched([encodeRecordBatch([{ key: null, value: Buffer.from('v') }])], 0, { verifyCrc: true }).messages();
     const [message] = messages;
     message.value = Buffer.from('replaced');
     message.headers = { added: 'x' };
