@@ -51,4 +51,29 @@ describe('held messages (embedded)', () => {
     await eachBatch.disconnect();
     await producer.disconnect();
   });
+
+  it('keeps every batch intact while the producer reuses the buffers of answered ones', async () => {
+    const lanes = await startLanes();
+    const kafka = lanes.kafka({ clientId: 'reuse' });
+    await kafka.admin().createTopics({ topics: [{ topic: 'reuse', numPartitions: 1 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    // Each send's batch is written into the buffer the previous, answered one used; concurrent
+    // sends (no await between) each need a buffer of their own.
+    const values = Array.from({ length: 30 }, (_, i) => `send ${i} `.repeat(1 + (i % 7) * 50));
+    for (const [i, value] of values.entries()) {
+      if (i % 3 === 0) await Promise.all([producer.send({ topic: 'reuse', acks: 1, messages: [{ value }] }), producer.send({ topic: 'reuse', messages: [{ value: `${value}!` }] })]);
+      else await producer.send({ topic: 'reuse', messages: [{ value }] });
+    }
+    const expected = values.flatMap((value, i) => (i % 3 === 0 ? [value, `${value}!`] : [value]));
+    const received: string[] = [];
+    const consumer = kafka.consumer({ groupId: 'reuse', ...fastGroup });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['reuse'], fromBeginning: true });
+    await consumer.run({ eachBatch: async ({ batch }) => void received.push(...batch.messages.map((message) => message.value!.toString())) });
+    await until('every record', () => received.length >= expected.length);
+    expect(received.sort()).toEqual(expected.sort());
+    await consumer.disconnect();
+    await producer.disconnect();
+  });
 });
