@@ -3,22 +3,14 @@
 // cooperative-sticky) and read every record exactly once; two groups on one topic keep their own
 // committed offsets; a static member (group.instance.id) restarts without a rebalance, and a
 // second process with the same instance id fences the first (FENCED_INSTANCE_ID).
-import { execFileSync } from 'node:child_process';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { groupsAvailable, startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
 import { committedOffsets, isComplete, KcatMember, stableAssignment, waitUntil } from './fixtures/group_members.js';
+import { kcatBinary, skipWithoutKcat } from './support/kcat.js';
 
-function kcatPath(): string | null {
-  try {
-    return execFileSync('which', ['kcat'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-const kcat = kcatPath();
-if (kcat === null) console.warn('kcat is not installed (apt-get install kcat): skipping the kcat group tests');
+const kcat = kcatBinary;
+skipWithoutKcat('the kcat group tests');
 
 let server: TestServer;
 let producer: Producer;

@@ -2,20 +2,12 @@
 // keys, headers and gzip) and consume (-C -o beginning -e). librdkafka checks ApiVersions ranges
 // to enable message format v2 and its group consumer (research §1.2), so a wrong advertised
 // range shows up here as missing or mangled records.
-import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupsAvailable, startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
+import { kcatBinary, runKcat, skipWithoutKcat } from './support/kcat.js';
 
-function kcatPath(): string | null {
-  try {
-    return execFileSync('which', ['kcat'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-const kcat = kcatPath();
-if (kcat === null) console.warn('kcat is not installed (apt-get install kcat): skipping the kcat compatibility tests');
+const kcat = kcatBinary;
+skipWithoutKcat('the kcat compatibility tests');
 
 let server: TestServer;
 
@@ -27,17 +19,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function run(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(kcat!, ['-b', server.address, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+function run(args: string[], input?: string) {
+  return runKcat(server.address, args, input);
 }
 
 describe.skipIf(kcat === null)('kcat', () => {

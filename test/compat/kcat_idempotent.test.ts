@@ -3,21 +3,13 @@
 // §1.2); it then asks for a producer id and stamps every batch with it and a sequence. The test
 // checks the records arrive once each, in order, and that the stored batches carry the producer
 // id, so a broker that silently ignored idempotence would fail it.
-import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBatchHeader } from '../../core/records/record_batch.js';
 import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
+import { kcatBinary, runKcat, skipWithoutKcat } from './support/kcat.js';
 
-function kcatPath(): string | null {
-  try {
-    return execFileSync('which', ['kcat'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-const kcat = kcatPath();
-if (kcat === null) console.warn('kcat is not installed (apt-get install kcat): skipping the kcat idempotence tests');
+const kcat = kcatBinary;
+skipWithoutKcat('the kcat idempotence tests');
 
 let server: TestServer;
 
@@ -29,17 +21,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-function run(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(kcat!, ['-b', server.address, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+function run(args: string[], input?: string) {
+  return runKcat(server.address, args, input);
 }
 
 describe.skipIf(kcat === null)('kcat idempotent producer', () => {

@@ -4,22 +4,15 @@
 // Method: `lanes` on a free port; the Lanes member joins first and owns everything; kcat joins
 // with the same partition.assignment.strategy and the group rebalances to three partitions each;
 // then records are produced and both members' reads are gathered until all have arrived.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Kafka, type Consumer } from '../../actors/host/index.js';
 import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
 import { until } from '../integration/client/support.js';
+import { kcatBinary, skipWithoutKcat } from './support/kcat.js';
 
-function kcatPath(): string | null {
-  try {
-    return execFileSync('which', ['kcat'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-const kcat = kcatPath();
-if (kcat === null) console.warn('kcat is not installed (apt-get install kcat): skipping the mixed-group test');
+const kcat = kcatBinary;
+skipWithoutKcat('the mixed-group test');
 
 const partitions = 6;
 const recordCount = 600;
