@@ -75,7 +75,8 @@ function panelSvg(panel: ChartPanel, top: number, seriesColor: (index: number) =
     return parts.join('\n');
   }
   const positive = present.flatMap((value) => [value.min, value.max]).filter((value) => value > 0);
-  const { from, to } = decades(Math.min(...positive, 1e-3), Math.max(...positive, 1e-3));
+  // The axis spans the data's decades (an empty panel gets one decade from 0.001).
+  const { from, to } = positive.length === 0 ? decades(1e-3, 1e-2) : decades(Math.min(...positive), Math.max(...positive));
   const y = (value: number) => plotTop + plotHeight - ((Math.log10(Math.max(value, 10 ** from)) - from) / (to - from)) * plotHeight;
   for (let power = from; power <= to; power++) {
     const at = number(y(10 ** power));

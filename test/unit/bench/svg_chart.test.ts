@@ -82,4 +82,14 @@ describe('renderChart', () => {
     expect(svg).toContain('>3.00M</text>');
     expect(svg).toContain('>162k</text>');
   });
+
+  it('spans the axis over the decades the data occupies, not down to a fixed floor', () => {
+    const svg = renderChart(input);
+    // Throughput 106k–4M: ticks from 100k to 10M; latency 0.4–20 ms: ticks from 0.1 to 100 ms.
+    expect(svg).toContain('>100k</text>');
+    expect(svg).toContain('>10.0M</text>');
+    expect(svg).toContain('>0.100</text>');
+    expect(svg).not.toContain('>0.001</text>');
+    expect(svg).not.toContain('>10.0k</text>');
+  });
 });
