@@ -4,6 +4,7 @@
 
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import { earliestTimestamp, type BrokerPort } from './broker_port.js';
+import { toGroupDescription } from './group_description.js';
 import type { ClientContext } from './lanes.js';
 import type { GroupDescription, GroupOverview, ITopicConfig, ITopicMetadata } from './types.js';
 
@@ -142,22 +143,7 @@ export class Admin {
 
   async describeGroups(groupIds: string[]): Promise<{ groups: GroupDescription[] }> {
     const groups = await this.#port.describeGroups(groupIds);
-    return {
-      groups: groups.map((group) => ({
-        groupId: group.groupId,
-        errorCode: group.errorCode,
-        state: group.groupState,
-        protocolType: group.protocolType,
-        protocol: group.protocolData,
-        members: group.members.map((member) => ({
-          memberId: member.memberId,
-          clientId: member.clientId,
-          clientHost: member.clientHost,
-          memberMetadata: Buffer.from(member.memberMetadata),
-          memberAssignment: Buffer.from(member.memberAssignment),
-        })),
-      })),
-    };
+    return { groups: groups.map(toGroupDescription) };
   }
 
   async deleteGroups(groupIds: string[]): Promise<{ groupId: string; errorCode: number }[]> {

@@ -24,6 +24,7 @@ import type { MemberEvent, OffsetCommitTopic } from '../../core/client/member_ap
 import { MemberState } from '../../core/client/member_state.js';
 import { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/errors.js';
 import { earliestTimestamp, latestTimestamp, type BrokerPort, type PortFetchResult } from './broker_port.js';
+import { toGroupDescription } from './group_description.js';
 import type { ClientContext } from './lanes.js';
 import { MemberDriver } from './member_driver.js';
 import { decodeFetched, type FetchedRecords } from './messages.js';
@@ -387,20 +388,7 @@ export class Consumer {
 
   async describeGroup() {
     const [group] = await this.#port.describeGroups([this.#groupId]);
-    return {
-      groupId: group.groupId,
-      errorCode: group.errorCode,
-      state: group.groupState,
-      protocolType: group.protocolType,
-      protocol: group.protocolData,
-      members: group.members.map((member) => ({
-        memberId: member.memberId,
-        clientId: member.clientId,
-        clientHost: member.clientHost,
-        memberMetadata: Buffer.from(member.memberMetadata),
-        memberAssignment: Buffer.from(member.memberAssignment),
-      })),
-    };
+    return toGroupDescription(group);
   }
 
   on<T = unknown>(eventName: ConsumerEventName, listener: (event: InstrumentationEvent<T>) => void): RemoveInstrumentationEventListener {
