@@ -8,10 +8,12 @@
 //
 // Options by environment: LANES_LOAD_SHARDS (default: one per core), LANES_LOAD_MEMORY_MIB
 // (default 2048), LANES_LOAD_PORT (default 0), LANES_LOAD_STORAGE ('memory', the default, or
-// 'disk': files in LANES_LOAD_DATA_DIR, fsync before an acks=-1 answer, the broker's default).
+// 'disk': files in LANES_LOAD_DATA_DIR, fsync before an acks=-1 answer, the broker's default),
+// LANES_LOAD_GC_REPORT=1 (print GC pauses and event-loop delay of the main thread when stopped).
 import { Broker } from '../../actors/host/broker.js';
 import { KafkaListener } from '../../actors/net/listener.js';
 import { logger } from '../../actors/logger.js';
+import { watchGcAndLoop } from './gc_report.js';
 
 const MiB = 1024 * 1024;
 logger.level = process.env.LANES_LOG_LEVEL ?? 'warn';
@@ -23,12 +25,14 @@ const dataDir = process.env.LANES_LOAD_DATA_DIR;
 if (storage === 'disk' && dataDir === undefined) throw new Error('broker_child: LANES_LOAD_STORAGE=disk needs LANES_LOAD_DATA_DIR');
 const broker = await Broker.start({ storage, dataDir, shards, memoryBytes, flush: 'always', groups: { initialRebalanceDelayMs: 0 } });
 const listener = await KafkaListener.listen({ broker, host: '127.0.0.1', port: Number(process.env.LANES_LOAD_PORT ?? 0) });
+const gcReport = process.env.LANES_LOAD_GC_REPORT === '1' ? watchGcAndLoop() : null;
 process.stdout.write(`lanes-load-ready ${JSON.stringify({ host: listener.host, port: listener.port, shards: broker.shardCount })}\n`);
 
 let stopping = false;
 function stop(): void {
   if (stopping) return;
   stopping = true;
+  if (gcReport !== null) process.stdout.write(`${gcReport()}\n`);
   listener
     .stop(200)
     .then(() => broker.stop())

@@ -12,6 +12,8 @@ export interface BrokerProcessOptions {
   memoryMiB?: number;
   /** Write V8 CPU profiles (one per thread: main and every shard worker) into this directory. */
   cpuProfileDir?: string;
+  /** Print the child's GC pauses and event-loop delay when it stops (bench/load/gc_report.ts). */
+  gcReport?: boolean;
   /** More node flags for the child. */
   execArgv?: string[];
   /** Milliseconds to wait for the listening line; default 30 s. */
@@ -51,6 +53,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
   const env: NodeJS.ProcessEnv = { LANES_LOG_LEVEL: 'warn', ...process.env };
   if (options.shards !== undefined) env.LANES_LOAD_SHARDS = String(options.shards);
   if (options.memoryMiB !== undefined) env.LANES_LOAD_MEMORY_MIB = String(options.memoryMiB);
+  if (options.gcReport === true) env.LANES_LOAD_GC_REPORT = '1';
   if (options.storage === 'disk') {
     if (options.dataDir === undefined) throw new TypeError('startBrokerProcess: disk storage needs a dataDir');
     env.LANES_LOAD_STORAGE = 'disk';

@@ -37,6 +37,7 @@ interface CliOptions {
   shards?: number;
   memoryMib?: number;
   cpuProfDir?: string;
+  gcReport?: boolean;
   json?: string;
   progress: boolean;
 }
@@ -61,6 +62,7 @@ const program = new Command()
   .option('--shards <n>', 'child broker: shard threads (default one per core)', integer)
   .option('--memory-mib <n>', 'child broker: shared memory (default 2048)', integer)
   .option('--cpu-prof-dir <dir>', 'child broker: write a CPU profile per thread here')
+  .option('--gc-report', "child broker: print its main thread's GC pauses and event-loop delay when it stops")
   .option('--json <file>', 'also write the result, parameters and machine facts as JSON')
   .option('--no-progress', 'no progress bar');
 
@@ -71,7 +73,7 @@ const facts = printMachineFacts(`lanes load generator: ${options.mode}`, command
 
 let broker: BrokerProcess | null = null;
 if (options.brokers === undefined) {
-  broker = await startBrokerProcess({ shards: options.shards, memoryMiB: options.memoryMib, cpuProfileDir: options.cpuProfDir });
+  broker = await startBrokerProcess({ shards: options.shards, memoryMiB: options.memoryMib, cpuProfileDir: options.cpuProfDir, gcReport: options.gcReport });
   console.log(`# broker: child process ${broker.child.pid} (actors/host broker + net listener via tsx), ${broker.shards} shards, memory storage, at ${broker.address}`);
 } else {
   console.log(`# broker: ${options.brokers}`);
