@@ -3,36 +3,22 @@
 // kills it with SIGKILL at random moments, restarts a broker on the same data directory, and
 // checks that every partition's committed offset is at least the last one acknowledged (a commit
 // in flight at the kill may or may not have landed, but nothing acknowledged may be lost).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
 import { Prng, seedFromEnv } from '../support/prng.js';
+import { killAfterAcks } from '../support/kill_after_acks.js';
 
 const child = fileURLToPath(new URL('./fixtures/group_commit_child.ts', import.meta.url));
 
-async function runAndKill(dataDir: string, create: boolean, killAfterAcks: number): Promise<Map<number, number>> {
+async function runAndKill(dataDir: string, create: boolean, killAfter: number): Promise<Map<number, number>> {
   const acked = new Map<number, number>();
-  const process_ = spawn(process.execPath, ['--import', 'tsx', child, dataDir, create ? 'create' : 'reuse'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, LANES_LOG_LEVEL: 'warn' },
-  });
-  const exited = new Promise<void>((resolve) => process_.once('exit', () => resolve()));
-  let count = 0;
-  for await (const line of createInterface({ input: process_.stdout! })) {
-    const [word, partition, offset] = line.split(' ');
-    if (word !== 'acked') continue;
+  for (const [partition, offset] of await killAfterAcks(child, [dataDir, create ? 'create' : 'reuse'], killAfter)) {
     acked.set(Number(partition), Number(offset));
-    if (++count >= killAfterAcks) {
-      process_.kill('SIGKILL');
-      break;
-    }
   }
-  await exited;
   return acked;
 }
 

@@ -3,16 +3,15 @@
 // switch (old segments with or without the snapshot's log-start checkpoint, a leftover temporary
 // file) replays to the same offsets, and kill -9 during commits and compactions loses no
 // acknowledged commit.
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
 import { logStartOffsetFile } from '../../actors/storage/segment_files.js';
 import { Prng, seedFromEnv } from '../support/prng.js';
+import { killAfterAcks } from '../support/kill_after_acks.js';
 
 const groups = ['group-0', 'group-1'];
 const partitions = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -160,23 +159,10 @@ describe('offsets log compaction', () => {
 
 const child = fileURLToPath(new URL('./fixtures/offsets_compaction_child.ts', import.meta.url));
 
-async function runAndKill(dataDir: string, create: boolean, killAfterAcks: number): Promise<Map<string, number>> {
+async function runAndKill(dataDir: string, create: boolean, killAfter: number): Promise<Map<string, number>> {
   const acked = new Map<string, number>();
-  const process_ = spawn(process.execPath, ['--import', 'tsx', child, dataDir, create ? 'create' : 'reuse'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, LANES_LOG_LEVEL: 'warn' },
-  });
-  const exited = new Promise<void>((resolve) => process_.once('exit', () => resolve()));
-  let count = 0;
-  for await (const line of createInterface({ input: process_.stdout! })) {
-    const [word, groupId, partition, offset] = line.split(' ');
-    if (word !== 'acked') continue;
+  for (const [groupId, partition, offset] of await killAfterAcks(child, [dataDir, create ? 'create' : 'reuse'], killAfter)) {
     acked.set(`${groupId}/${partition}`, Number(offset));
-    if (++count >= killAfterAcks) {
-      process_.kill('SIGKILL');
-      break;
-    }
   }
-  await exited;
   return acked;
 }
