@@ -284,33 +284,19 @@ function decodeRecords(
   isControl: boolean,
 ): RecordOutput[] {
   const records: RecordOutput[] = [];
-  const cursor: Cursor = { position: start };
-  for (let index = 0; index < header.recordCount; index++) {
-    if (cursor.position >= end) {
-      throw new LanesError(ErrorCode.INVALID_RECORD, `record batch ends after ${index} of ${header.recordCount} records`);
-    }
-    const recordLength = readVarint(bytes, cursor, end);
-    const recordEnd = cursor.position + recordLength;
-    if (recordLength <= 0 || recordEnd > end) throw corrupt(`record ${index} length ${recordLength} does not fit in the batch`);
-    cursor.position += 1; // attributes: unused in v2
-    const timestampDelta = readVarlong(bytes, cursor, recordEnd);
-    const offsetDelta = readVarint(bytes, cursor, recordEnd);
-    const key = readNullableBytes(bytes, cursor, recordEnd, 'key');
-    const value = readNullableBytes(bytes, cursor, recordEnd, 'value');
-    const headers = readHeaders(bytes, cursor, recordEnd);
-    if (cursor.position !== recordEnd) {
-      throw corrupt(`record ${index} says ${recordLength} bytes but its fields end ${recordEnd - cursor.position} bytes early`);
-    }
-    records.push({
-      offset: header.baseOffset + offsetDelta,
-      timestamp: timestampType === 'LogAppendTime' ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
-      key,
-      value,
-      headers,
-      isControl,
-    });
-  }
-  if (cursor.position !== end) throw corrupt(`${end - cursor.position} stray bytes after the last record`);
+  // scanRecords makes every check (same order, same codes); this only turns positions into views.
+  scanRecords(bytes, start, end, header.recordCount, {
+    record(offsetDelta, timestampDelta, keyStart, keyLength, valueStart, valueLength, headersStart) {
+      records.push({
+        offset: header.baseOffset + offsetDelta,
+        timestamp: timestampType === 'LogAppendTime' ? header.maxTimestamp : header.baseTimestamp + timestampDelta,
+        key: keyLength === -1 ? null : bytes.subarray(keyStart, keyStart + keyLength),
+        value: valueLength === -1 ? null : bytes.subarray(valueStart, valueStart + valueLength),
+        headers: readHeadersAt(bytes, headersStart, end),
+        isControl,
+      });
+    },
+  });
   return records;
 }
 
