@@ -12,7 +12,7 @@ import { Broker } from '../../actors/host/broker.js';
 import { Prng, seedFromEnv } from '../support/prng.js';
 import { killAfterAcks } from '../support/kill_after_acks.js';
 
-const child = fileURLToPath(new URL('./fixtures/group_commit_child.ts', import.meta.url));
+const child = fileURLToPath(new URL('./fixtures/group_commit_child.mjs', import.meta.url));
 
 async function runAndKill(dataDir: string, create: boolean, killAfter: number): Promise<Map<number, number>> {
   const acked = new Map<number, number>();

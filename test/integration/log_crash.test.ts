@@ -1,11 +1,10 @@
 // Crash safety of the file-storage log: a child process appends random batches with flush
 // 'always' and prints each batch only after the flush covering it resolved; the test kills it
-// with SIGKILL at random moments, 24 times on the same directory (tearing the tail as a power loss
+// with SIGKILL at random moments, 12 times on the same directory (tearing the tail as a power loss
 // would on some cycles), and after every kill reopens the
 // log and checks that (1) every acknowledged batch is there byte for byte (with the baseOffset and
 // partitionLeaderEpoch the log wrote), and (2) reading the whole log returns only whole batches
 // with valid CRCs and contiguous offsets. Seeded: LANES_SEED=<n> replays a run's choices.
-import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,18 +16,18 @@ import { FileStorage } from '../../actors/storage/file_storage.js';
 import { crc32c } from '../../core/records/crc32c.js';
 import { readBatchHeader } from '../../core/records/record_batch.js';
 import { asStored, FakeClock, seededBatch } from '../unit/log/log_support.js';
+import { spawnBuiltFixture } from '../support/built_cli.js';
+import { Prng, runSeed } from '../support/prng.js';
 
-const fixture = fileURLToPath(new URL('./fixtures/log_writer.ts', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/log_writer.mjs', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'lanes-crash-'));
 const dir = join(root, 'topic-0');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const seed = Number(process.env.LANES_SEED ?? Date.now() % 1_000_000);
-let prng = seed || 1;
-function random(limit: number): number {
-  prng = (Math.imul(prng, 1103515245) + 12345) >>> 0;
-  return (prng >>> 8) % limit;
-}
+const seed = runSeed('log crash test');
+const prng = new Prng(seed);
+/** An integer in [0, limit). */
+const random = (limit: number): number => prng.int(0, limit - 1);
 
 interface Ack {
   baseOffset: number;
@@ -40,13 +39,13 @@ interface Ack {
 /** Runs the writer until it acknowledged `acksWanted` batches (plus what the pipe holds), then SIGKILLs it. */
 function runAndKill(childSeed: number, acksWanted: number, extraDelayMs: number): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir, String(childSeed)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnBuiltFixture(fixture, [dir, String(childSeed)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const acks: Ack[] = [];
     let pending = '';
     let stderr = '';
     let killing = false;
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
       pending += chunk.toString();
       const lines = pending.split('\n');
       pending = lines.pop()!;
@@ -77,9 +76,10 @@ function tearTail(): void {
 
 describe('file-storage log under kill -9', () => {
   it('keeps every acknowledged batch and never returns a torn one', async () => {
-    console.log(`log crash test: LANES_SEED=${seed}`);
     const acknowledged = new Map<number, Ack>();
-    const cycles = 24;
+    // 12 kills cover both halves of each choice below several times (torn tail or not, clean
+    // close or not, killed at once or after a delay) and stay well under 30 s on a busy machine.
+    const cycles = 12;
     for (let cycle = 0; cycle < cycles; cycle++) {
       const acks = await runAndKill(random(1 << 30) + 1, 1 + random(60), random(3) === 0 ? 0 : random(15));
       for (const ack of acks) acknowledged.set(ack.baseOffset, ack);

@@ -157,7 +157,7 @@ describe('offsets log compaction', () => {
   }, 90_000);
 });
 
-const child = fileURLToPath(new URL('./fixtures/offsets_compaction_child.ts', import.meta.url));
+const child = fileURLToPath(new URL('./fixtures/offsets_compaction_child.mjs', import.meta.url));
 
 async function runAndKill(dataDir: string, create: boolean, killAfter: number): Promise<Map<string, number>> {
   const acked = new Map<string, number>();

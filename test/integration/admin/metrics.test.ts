@@ -1,11 +1,10 @@
 // The admin port as an operator's tools see it: /metrics is valid Prometheus text whose lag
 // figures are the ones `lanes group describe` prints; /healthz answers; unknown routes are 404;
 // bad requests do not take the server down; `lanes start --admin-port` serves it.
-import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminServer } from '../../../actors/admin/admin_server.js';
+import { spawnLanes } from '../../support/built_cli.js';
 import { runCli } from '../cli/support.js';
 import { startTestServer, type TestServer } from '../wire/server_fixture.js';
 import { parsePrometheusText, sampleValue } from './prometheus_text.js';
@@ -149,8 +148,6 @@ describe('routes', () => {
 });
 
 describe('lanes start --admin-port', () => {
-  const entry = join('test', 'integration', 'wire', 'lanes_entry.ts');
-
   it('is documented in --help', async () => {
     const help = await runLanes(['start', '--help']);
     expect(help.code).toBe(0);
@@ -160,17 +157,16 @@ describe('lanes start --admin-port', () => {
   });
 
   it('prints the admin address next to the Kafka one, serves it, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, 'start', '--port', '0', '--storage', 'memory', '--shards', '1'], {
-      cwd: process.cwd(),
+    const child = spawnLanes(['start', '--port', '0', '--storage', 'memory', '--shards', '1'], {
       env: { ...process.env, LANES_LOG_LEVEL: 'warn', LANES_ADMIN_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
         const match = /lanes: admin on (http:\/\/127\.0\.0\.1:\d+) /.exec(stdout);
         if (match !== null) resolve(match[1]);
@@ -185,9 +181,9 @@ describe('lanes start --admin-port', () => {
   });
 
   function runLanes(args: string[]): Promise<{ code: number | null; stdout: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnLanes(args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout })));
   }
 });

@@ -1,11 +1,14 @@
-// Runs `lanes` from source as a child process (the way a user runs it, through the same main()
-// as bin/lanes.js) against an in-process broker on a free port.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { join } from 'node:path';
+// Runs the built `lanes` (bin/lanes.js) as a child process, the way a user runs it, against an
+// in-process broker on a free port.
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnLanes } from '../../support/built_cli.js';
+import { timeoutMs } from '../../support/timeouts.js';
 
-const entry = join('test', 'integration', 'cli', 'cli_entry.ts');
-/** A run that takes longer than this is a hung CLI: kill it so the test fails rather than stalls. */
-const runBoundMs = 20_000;
+/**
+ * A run that takes longer than this is a hung CLI: kill it so the test fails with what the child
+ * printed rather than at vitest's timeout (60 s at the same scale) with nothing to go on.
+ */
+const runBoundMs = timeoutMs(45_000);
 
 export interface CliResult {
   code: number | null;
@@ -24,7 +27,7 @@ export function spawnCli(args: readonly string[], options: RunOptions = {}): Chi
   const env: Record<string, string | undefined> = { ...process.env, LANES_LOG_LEVEL: 'warn', ...options.env };
   delete env.LANES_BROKERS;
   if (options.brokers !== undefined) env.LANES_BROKERS = options.brokers;
-  return spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: process.cwd(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawnLanes(args, { env, stdio: ['pipe', 'pipe', 'pipe'] }) as ChildProcessWithoutNullStreams;
 }
 
 /** Runs one command to completion. */

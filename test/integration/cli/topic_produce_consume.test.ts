@@ -25,7 +25,9 @@ afterAll(async () => {
 
 const cli = (args: string[], stdin?: string) => runCli(args, { brokers: server.address, stdin });
 
-describe.concurrent('lanes topic', () => {
+// Tests run one after another, not concurrently: each starts a dozen CLI processes, and on two
+// busy cores concurrent tests would each wait out the others' processes inside their own timeout.
+describe('lanes topic', () => {
   it('creates, lists, describes (partitions, offsets, configs) and deletes a topic', async () => {
     const created = await cli(['topic', 'create', 'orders', '-p', '3', '-c', 'retention.ms=60000']);
     expect(created).toMatchObject({ code: 0, stdout: 'created topic orders with 3 partitions\n' });
@@ -74,7 +76,7 @@ describe.concurrent('lanes topic', () => {
   });
 });
 
-describe.concurrent('lanes produce and consume', () => {
+describe('lanes produce and consume', () => {
   it('sends keyed lines where Kafka\'s partitioner puts them and prints them with a kcat format', async () => {
     await cli(['topic', 'create', 'keyed', '-p', '4']);
     const lines = Array.from({ length: 40 }, (_, i) => `user-${i % 7}=event ${i}`);

@@ -1,10 +1,10 @@
 // `lanes start` as a process: it prints where it listens, serves, and on SIGTERM answers the
 // long poll in flight, stops the broker and exits 0.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { spawnLanes } from '../../support/built_cli.js';
 import { ErrorCode } from '../../../core/errors.js';
 import { ApiKey } from '../../../core/protocol/api_keys.js';
 import { concatChunks } from '../../../core/protocol/writer.js';
@@ -14,17 +14,16 @@ const dataDir = mkdtempSync(join(tmpdir(), 'lanes-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 it('starts, serves, and exits 0 on SIGTERM after answering a long poll', async () => {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join('test', 'integration', 'wire', 'lanes_entry.ts'), 'start', '--port', '0', '--storage', 'memory', '--shards', '1', '--data-dir', dataDir],
-    { cwd: process.cwd(), env: { ...process.env, LANES_LOG_LEVEL: 'warn', LANES_PARTITIONS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawnLanes(['start', '--port', '0', '--storage', 'memory', '--shards', '1', '--data-dir', dataDir], {
+    env: { ...process.env, LANES_LOG_LEVEL: 'warn', LANES_PARTITIONS: '2' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
       if (match !== null) resolve(Number(match[1]));

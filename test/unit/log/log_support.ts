@@ -3,6 +3,7 @@
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
 import { BatchField, patchBatch, writeInt32 } from '../../../core/records/record_batch.js';
 import { resealBatch, rewriteOffsetDelta } from '../../support/arbitraries.js';
+import { seededRecords } from '../../support/seeded_records.mjs';
 import type { Clock } from '../../../core/clock.js';
 
 export class FakeClock implements Clock {
@@ -17,19 +18,7 @@ export class FakeClock implements Clock {
 
 /** A batch of `recordCount` records whose values are derived from `seed` (xorshift), CreateTime `timestamp`. */
 export function seededBatch(seed: number, recordCount: number, valueBytes: number, timestamp = 1_000): Uint8Array {
-  let state = seed | 0 || 1;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return state & 0xff;
-  };
-  const records = Array.from({ length: recordCount }, (_, i) => {
-    const value = new Uint8Array(valueBytes);
-    for (let j = 0; j < valueBytes; j++) value[j] = next();
-    return { key: null, value, timestamp: timestamp + i };
-  });
-  return encodeRecordBatch(records, { baseTimestamp: timestamp });
+  return encodeRecordBatch(seededRecords(seed, recordCount, valueBytes, timestamp), { baseTimestamp: timestamp });
 }
 
 /** The batch as the log stores it: baseOffset patched, partitionLeaderEpoch 0. */
