@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Log } from '../core/log/log.js';
-import { systemClock } from '../core/clock.js';
+import { systemClock } from '../actors/system_clock.js';
 import { encodeRecordBatch } from '../core/records/batch_builder.js';
 import { FileStorage, type RecoveryProgress } from '../actors/storage/file_storage.js';
 import { printMachineFacts } from './support/machine.js';

@@ -3,7 +3,8 @@
 // connection, lets long polls answer at once (the shared `shutdown` promise), waits up to a
 // grace period for in-flight requests to be answered, then closes what is left.
 import { createServer, type Server, type Socket } from 'node:net';
-import { systemClock, type Clock } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../system_clock.js';
 import type { BrokerFacade, GroupFacade, ServerSettings } from '../../core/handlers/handler.js';
 import { frameBytesMax as frameBytesMaxDefault } from '../../core/limits.js';
 import { logger as rootLogger, type Logger } from '../logger.js';

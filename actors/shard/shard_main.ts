@@ -5,7 +5,7 @@ import { getHeapStatistics } from 'node:v8';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { assert } from '../../core/assert.js';
-import { systemClock } from '../../core/clock.js';
+import { systemClock } from '../system_clock.js';
 import { EpochReclaimer } from '../epochs.js';
 import { logger as rootLogger } from '../logger.js';
 import type { MemoryPlan } from '../memory_plan.js';

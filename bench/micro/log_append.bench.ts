@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { Log, type FlushPolicy } from '../../core/log/log.js';
 import { MemoryStorage } from '../../core/log/memory_storage.js';
 import type { Storage } from '../../core/log/storage.js';
-import { systemClock } from '../../core/clock.js';
+import { systemClock } from '../../actors/system_clock.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { FileStorage } from '../../actors/storage/file_storage.js';
 import { printMachineFacts } from '../support/machine.js';
