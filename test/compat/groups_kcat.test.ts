@@ -5,9 +5,10 @@
 // second process with the same instance id fences the first (FENCED_INSTANCE_ID).
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { groupsAvailable, startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
+import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
 import { committedOffsets, isComplete, KcatMember, stableAssignment, waitUntil } from './fixtures/group_members.js';
 import { kcatBinary, skipWithoutKcat } from './support/kcat.js';
+import { timeoutMs } from '../support/timeouts.js';
 
 const kcat = kcatBinary;
 skipWithoutKcat('the kcat group tests');
@@ -57,7 +58,7 @@ async function waitForStable(groupId: string, topic: string, memberCount: number
   return assignment!;
 }
 
-describe.skipIf(kcat === null || !groupsAvailable)('kcat -G balanced consumers', () => {
+describe.skipIf(kcat === null)('kcat -G balanced consumers', () => {
   for (const strategy of ['range', 'roundrobin', 'cooperative-sticky']) {
     it(`two members with partition.assignment.strategy=${strategy} read every record exactly once, each partition by one member`, async () => {
       const topic = `gc-${strategy}`;
@@ -79,7 +80,7 @@ describe.skipIf(kcat === null || !groupsAvailable)('kcat -G balanced consumers',
       expect(new Set(second.records().map((record) => record.partition))).toEqual(new Set(assignment.get('second')));
       // Closing committed what each member read.
       expect(await committedOffsets(server.broker, groupId, topic, 4)).toEqual([10, 10, 10, 10]);
-    }, 60_000);
+    }, timeoutMs(60_000));
   }
 
   it('two groups on one topic progress independently', async () => {
@@ -104,7 +105,7 @@ describe.skipIf(kcat === null || !groupsAvailable)('kcat -G balanced consumers',
     expect(await readAll('gc-two')).toEqual([...firstRound, ...secondRound].sort());
     expect(await committedOffsets(server.broker, 'gc-two', topic, 4)).toEqual([5, 5, 5, 5]);
     expect(await committedOffsets(server.broker, 'gc-one', topic, 4)).toEqual([5, 5, 5, 5]);
-  }, 60_000);
+  }, timeoutMs(60_000));
 
   it('a static member (group.instance.id) restarts without a rebalance; a second process with its id is fenced', async () => {
     const topic = 'gc-static';
@@ -152,5 +153,5 @@ describe.skipIf(kcat === null || !groupsAvailable)('kcat -G balanced consumers',
     expect(restarted.stderr).toMatch(/fenced/i);
     await waitUntil('the usurper to be assigned', () => /assigned: /.test(usurper.stderr), 30_000, () => usurper.stderr);
     expect(steady.joinedGenerations()).toHaveLength(2);
-  }, 90_000);
+  }, timeoutMs(90_000));
 });

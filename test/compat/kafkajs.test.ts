@@ -2,7 +2,7 @@
 // configs), producer (keys, values, headers, null keys, 1 MB values, gzip), consumer groups.
 import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupsAvailable, startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
+import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
 
 let server: TestServer;
 let kafka: Kafka;
@@ -100,7 +100,6 @@ describe('kafkajs producer and fetch', () => {
     // An acks=1 send after the acks=0 one: if the broker had answered the acks=0 request, this
     // answer would be mismatched.
     await send.send({ topic: 'produce-a', acks: 1, messages: [{ key: 'last', value: 'last' }] });
-    if (!groupsAvailable) return;
     const got = await consume('produce-a', 5, 'group-produce-a');
     expect(got.map((m) => m.key?.toString() ?? null)).toEqual(['k1', null, 'gz', 'a0', 'last']);
     expect(got[0].headers).toEqual({ h: Buffer.from('x'), empty: Buffer.from('') });
@@ -108,7 +107,7 @@ describe('kafkajs producer and fetch', () => {
     expect(got.map((m) => m.offset)).toEqual(['0', '1', '2', '3', '4']);
   });
 
-  it.skipIf(!groupsAvailable)('round-trips a 1 MB value', async () => {
+  it('round-trips a 1 MB value', async () => {
     const send = await producer();
     const value = Buffer.alloc(1_000_000, 7);
     value.write('start');
@@ -121,7 +120,7 @@ describe('kafkajs producer and fetch', () => {
 });
 
 describe('kafkajs pipelining', () => {
-  it.skipIf(!groupsAvailable)('serves concurrent pipelined sends on one connection: every batch whole, offsets dense', async () => {
+  it('serves concurrent pipelined sends on one connection: every batch whole, offsets dense', async () => {
     const client = await admin();
     await client.createTopics({ topics: [{ topic: 'pipeline-a', numPartitions: 3 }], waitForLeaders: true });
     const send = await producer();
@@ -149,7 +148,7 @@ describe('kafkajs pipelining', () => {
 });
 
 describe('kafkajs consumer group', () => {
-  it.skipIf(!groupsAvailable)('commits offsets: a second consumer in the group resumes after them', async () => {
+  it('commits offsets: a second consumer in the group resumes after them', async () => {
     const send = await producer();
     await send.send({ topic: 'group-a', messages: [{ value: '1' }, { value: '2' }] });
     const first = await consume('group-a', 2, 'group-a-members');

@@ -4,7 +4,8 @@
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBatchHeader } from '../../core/records/record_batch.js';
-import { groupsAvailable, startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
+import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
+import { timeoutMs } from '../support/timeouts.js';
 
 let server: TestServer;
 let kafka: Kafka;
@@ -65,7 +66,6 @@ describe('kafkajs idempotent producer', () => {
       }
     }
 
-    if (!groupsAvailable) return;
     const consumer: Consumer = kafka.consumer({ groupId: 'idem-kafkajs-readers', sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
     clients.push(consumer);
     await consumer.connect();
@@ -86,5 +86,5 @@ describe('kafkajs idempotent producer', () => {
     for (const partition of [0, 1]) {
       expect(received.filter((message) => message.partition === partition).map((message) => message.value)).toEqual(sent.filter((_, i) => i % 4 % 2 === partition));
     }
-  }, 120_000);
+  }, timeoutMs(120_000));
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBatchHeader } from '../../core/records/record_batch.js';
 import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
 import { kcatBinary, runKcat, skipWithoutKcat } from './support/kcat.js';
+import { timeoutMs } from '../support/timeouts.js';
 
 const kcat = kcatBinary;
 skipWithoutKcat('the kcat idempotence tests');
@@ -53,5 +54,5 @@ describe.skipIf(kcat === null)('kcat idempotent producer', () => {
     } finally {
       fetched.release();
     }
-  }, 120_000);
+  }, timeoutMs(120_000));
 });

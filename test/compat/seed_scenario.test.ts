@@ -4,8 +4,9 @@
 // partitions move to A and C, each continuing from the offset B committed.
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { groupsAvailable, startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
+import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
 import { committedOffsets, isComplete, KafkajsMember, stableAssignment, waitUntil } from './fixtures/group_members.js';
+import { timeoutMs } from '../support/timeouts.js';
 
 const topic = 'orders';
 const groupId = 'order-processor';
@@ -64,7 +65,7 @@ function offsetsRead(reader: KafkajsMember, partition: number, skip: number): nu
   return reader.reads().slice(skip).filter((r) => r.partition === partition).map((r) => r.offset);
 }
 
-describe.skipIf(!groupsAvailable)('seed scenario: orders / order-processor', () => {
+describe('seed scenario: orders / order-processor', () => {
   it('A and B consume and commit; C joins and gets a share; B dies and its partitions continue from its commits on A and C', async () => {
     const a = start('A');
     const b = start('B');
@@ -97,5 +98,5 @@ describe.skipIf(!groupsAvailable)('seed scenario: orders / order-processor', () 
     const processed = [a, b, c].flatMap((m) => m.reads().map((r) => r.value));
     expect(processed).toHaveLength(40);
     expect(new Set(processed).size).toBe(40);
-  }, 90_000);
+  }, timeoutMs(90_000));
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
-import { Prng, seedFromEnv } from '../support/prng.js';
+import { Prng, seedForRun } from '../support/prng.js';
 import { killAfterAcks } from '../support/kill_after_acks.js';
 
 const child = fileURLToPath(new URL('./fixtures/group_commit_child.mjs', import.meta.url));
@@ -24,7 +24,7 @@ async function runAndKill(dataDir: string, create: boolean, killAfter: number): 
 
 describe('group offsets under kill -9', () => {
   it('never loses an acknowledged commit', async () => {
-    const seed = seedFromEnv(Date.now() % 100_000);
+    const seed = seedForRun('group offsets under kill -9');
     const random = new Prng(seed);
     const dataDir = mkdtempSync(join(tmpdir(), 'lanes-groups-'));
     try {

@@ -17,14 +17,14 @@ import { crc32c } from '../../core/records/crc32c.js';
 import { readBatchHeader } from '../../core/records/record_batch.js';
 import { asStored, FakeClock, seededBatch } from '../unit/log/log_support.js';
 import { spawnBuiltFixture } from '../support/built_cli.js';
-import { Prng, runSeed } from '../support/prng.js';
+import { Prng, seedForRun } from '../support/prng.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/log_writer.mjs', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'lanes-crash-'));
 const dir = join(root, 'topic-0');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const seed = runSeed('log crash test');
+const seed = seedForRun('log crash test');
 const prng = new Prng(seed);
 /** An integer in [0, limit). */
 const random = (limit: number): number => prng.int(0, limit - 1);

@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
 import { logStartOffsetFile } from '../../actors/storage/segment_files.js';
-import { Prng, seedFromEnv } from '../support/prng.js';
+import { Prng, seedForRun } from '../support/prng.js';
 import { killAfterAcks } from '../support/kill_after_acks.js';
+import { timeoutMs } from '../support/timeouts.js';
 
 const groups = ['group-0', 'group-1'];
 const partitions = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -140,7 +141,7 @@ describe('offsets log compaction', () => {
   });
 
   it('kill -9 during commits and compactions loses no acknowledged commit', async () => {
-    const seed = seedFromEnv(Date.now() % 100_000);
+    const seed = seedForRun('offsets compaction under kill -9');
     const random = new Prng(seed);
     const dataDir = tempDir();
     const lastAcked = new Map<string, number>();
@@ -154,7 +155,7 @@ describe('offsets log compaction', () => {
     }
     // The loop wrote far more than the 8 KiB threshold: the log was compacted along the way.
     expect(offsetsLogOnDisk(dataDir).bases[0]).toBeGreaterThan(0);
-  }, 90_000);
+  }, timeoutMs(90_000));
 });
 
 const child = fileURLToPath(new URL('./fixtures/offsets_compaction_child.mjs', import.meta.url));

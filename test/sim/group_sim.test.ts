@@ -6,14 +6,16 @@
 //   - an accepted commit is from a member under the generation it was given, which is current.
 // The coordinator's own invariants run after every call as well (LANES_VERIFY=1).
 //
-// On failure the test prints LANES_SEED=<n>; run with that variable set to replay just that seed.
+// Each run draws a fresh first seed (printed) and simulates it and the seeds after it, so runs keep
+// exploring new histories. On failure the test prints the failing LANES_SEED=<n>; run with that
+// variable set to replay just that seed.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../core/errors.js';
 import { GroupCoordinator, type GroupResult } from '../../core/group/coordinator.js';
 import type { GroupReply, JoinGroupResponse, RequestId } from '../../core/group/group_api.js';
 import { decodeGroupRecord, encodeGroupRecord, type GroupRecord } from '../../core/group/group_record.js';
 import { FakeClock } from '../support/fake_clock.js';
-import { Prng, seedFromEnv } from '../support/prng.js';
+import { Prng, seedForRun } from '../support/prng.js';
 
 const groupId = 'sim';
 const topic = 'orders';
@@ -342,11 +344,9 @@ function runSeed(seed: number): Simulation {
 
 describe('group simulation', () => {
   it('keeps partition ownership exclusive, generations increasing and commits current', () => {
-    const replaySeed = process.env.LANES_SEED;
-    const seeds =
-      replaySeed !== undefined && replaySeed !== ''
-        ? [seedFromEnv(0)]
-        : Array.from({ length: seedsDefault }, (_, index) => index + 1);
+    const replaying = (process.env.LANES_SEED ?? '') !== '';
+    const first = seedForRun('group simulation (first seed)');
+    const seeds = replaying ? [first] : Array.from({ length: seedsDefault }, (_, index) => (first + index) >>> 0);
     let commits = 0;
     let rebalances = 0;
     let replays = 0;

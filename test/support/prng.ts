@@ -69,7 +69,7 @@ export function seedFromEnv(fallback: number): number {
  * else a fresh one, so every run explores new cases. Printed with `what`, so any run, failed or
  * not, can be replayed from its output.
  */
-export function runSeed(what: string): number {
+export function seedForRun(what: string): number {
   const seed = seedFromEnv(randomInt(0x1_0000_0000));
   console.log(`${what}: LANES_SEED=${seed}`);
   return seed;

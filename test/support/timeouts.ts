@@ -37,15 +37,17 @@ export function timeoutMs(baseMs: number): number {
 }
 
 /**
- * Polls `condition` every `pollMs` until it holds; fails naming `what` (and `detail()` when given)
- * once timeoutMs(`baseMs`) passed. Waiting on a condition, never on a duration.
+ * Polls `condition` (every 10 ms unless `pollMs` says otherwise) until it holds; fails naming
+ * `what`, and what `detail()` returns when given, once timeoutMs(`baseMs`) passed. Waiting on a
+ * condition, never on a duration.
  */
 export async function waitUntil(
   what: string,
   condition: () => boolean | Promise<boolean>,
-  options: { baseMs?: number; pollMs?: number; detail?: () => unknown } = {},
+  baseMs = 20_000,
+  options: { pollMs?: number; detail?: () => unknown } = {},
 ): Promise<void> {
-  const boundMs = timeoutMs(options.baseMs ?? 20_000);
+  const boundMs = timeoutMs(baseMs);
   const deadline = Date.now() + boundMs;
   for (;;) {
     if (await condition()) return;

@@ -1,7 +1,8 @@
 // kcat (librdkafka, from Debian's packages) for the compatibility tests: where it is, and one run
-// of it against a broker with its exit code and output. Tests skip themselves when it is missing
-// (`.ci/run` installs it), naming the package in a warning.
+// of it against a broker with its exit code and output. When it is missing, tests skip themselves
+// with a warning naming the package, except in CI (`.ci/run` installs it), where they fail.
 import { execFileSync, spawn } from 'node:child_process';
+import { skipWithoutTool } from '../../support/required_tool.js';
 
 function findKcat(): string | null {
   try {
@@ -14,11 +15,9 @@ function findKcat(): string | null {
 /** The kcat binary, or null when it is not installed. */
 export const kcatBinary: string | null = findKcat();
 
-/** Warns once per test file that `what` is skipped for want of kcat; returns whether it is. */
+/** Whether `what` skips for want of kcat (warning once per test file); throws in CI instead. */
 export function skipWithoutKcat(what: string): boolean {
-  if (kcatBinary !== null) return false;
-  console.warn(`kcat is not installed (apt-get install kcat): skipping ${what}`);
-  return true;
+  return skipWithoutTool('kcat', kcatBinary !== null, 'apt-get install kcat', what);
 }
 
 export interface KcatResult {

@@ -12,8 +12,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AdminServer } from '../../../actors/admin/admin_server.js';
 import { runCli, spawnCli } from '../cli/support.js';
 import { startTestServer, type TestServer } from '../wire/server_fixture.js';
+import { skipWithoutTool } from '../../support/required_tool.js';
+import { timeoutMs } from '../../support/timeouts.js';
 
 const chromiumPath = '/usr/bin/chromium';
+const skip = skipWithoutTool('Chromium', existsSync(chromiumPath), 'apt-get install chromium', 'the dashboard browser test');
 
 // The little of the DOM these page functions use (the test program is typed without lib.dom).
 interface PageElement {
@@ -25,7 +28,7 @@ interface PageDocument {
   querySelectorAll(selector: string): Iterable<PageElement>;
 }
 
-const waitMs = 45_000;
+const waitMs = timeoutMs(45_000);
 
 let server: TestServer;
 let admin: AdminServer;
@@ -72,8 +75,7 @@ async function drawnGroup(page: Page, groupId: string) {
   }, groupId);
 }
 
-it('redraws a group when a second member joins and adds the rebalance to the timeline', async () => {
-  expect(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install chromium`).toBe(true);
+it.skipIf(skip)('redraws a group when a second member joins and adds the rebalance to the timeline', async () => {
   expect((await cli(['topic', 'create', 'orders', '-p', '4'])).code).toBe(0);
   expect((await cli(['topic', 'create', 'payments', '-p', '2'])).code).toBe(0);
   const lines = Array.from({ length: 48 }, (_, i) => `order-${i}:${JSON.stringify({ order: i, amount: (i * 37) % 500 })}`).join('\n');

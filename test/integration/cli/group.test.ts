@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../wire/server_fixture.js';
 import { failureLine, runCli, spawnCli, tableRows } from './support.js';
+import { waitUntil } from '../../support/timeouts.js';
 
 let server: TestServer;
 
@@ -92,15 +93,12 @@ it('with a live member: describe shows it and its partitions; reset-offsets and 
   const exited = new Promise<number | null>((resolve) => member.on('exit', (code) => resolve(code)));
   try {
     // It has joined, been assigned and read everything once all five records are printed.
-    for (let waited = 0; printed.split('\n').length <= 5; waited += 50) {
-      if (waited > 15_000) throw new Error(`the member printed only:\n${printed}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitUntil('the member to print all five records', () => printed.split('\n').length > 5, 20_000, { pollMs: 50, detail: () => printed });
     let described = await describeJson('live');
-    for (let attempt = 0; attempt < 40 && (described.state !== 'Stable' || described.totalLag !== 0); attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitUntil('a stable group with no lag', async () => {
       described = await describeJson('live');
-    }
+      return described.state === 'Stable' && described.totalLag === 0;
+    }, 20_000, { pollMs: 100, detail: () => described });
     expect(described.state).toBe('Stable');
     expect(described.members).toHaveLength(1);
     expect(described.members[0]).toMatchObject({ clientId: 'dashboard', assignment: [{ topic: 'views', partitions: [0, 1, 2] }] });

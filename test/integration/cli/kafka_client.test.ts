@@ -13,6 +13,7 @@ import { Reader } from '../../../core/protocol/reader.js';
 import { concatChunks } from '../../../core/protocol/writer.js';
 import { KafkaClientError, KafkaConnection } from '../../../actors/net/kafka_client.js';
 import { startTestServer, type TestServer } from '../wire/server_fixture.js';
+import { timeoutMs, waitUntil } from '../../support/timeouts.js';
 
 let server: TestServer;
 const fakes: Server[] = [];
@@ -114,8 +115,8 @@ describe('KafkaConnection', () => {
     // The late answer to the timed-out request is ignored; the next request gets its own.
     const late = held[0];
     late.socket.write(concatChunks(encodeResponseFrame(ApiKey.ListGroups, late.header.apiVersion, late.header.correlationId, { throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'late', protocolType: 'consumer' }] })));
-    const next = connection.send(ApiKey.ListGroups, {}, { timeoutMs: 2_000 });
-    while (held.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    const next = connection.send(ApiKey.ListGroups, {}, { timeoutMs: timeoutMs(2_000) });
+    await waitUntil('the second request to reach the broker', () => held.length >= 2);
     held[1].socket.write(concatChunks(encodeResponseFrame(ApiKey.ListGroups, held[1].header.apiVersion, held[1].header.correlationId, { throttleTimeMs: 0, errorCode: 0, groups: [] })));
     expect((await next).groups).toEqual([]);
     connection.close();

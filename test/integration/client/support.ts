@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { Kafka, Lanes } from '../../../actors/host/index.js';
 import { startServer } from '../../../actors/host/cli.js';
+import { timeoutMs, waitUntil } from '../../support/timeouts.js';
 
 const MiB = 1024 * 1024;
 const cleanups: (() => Promise<void>)[] = [];
@@ -81,21 +82,16 @@ export async function startBroker(mode: Mode): Promise<TestBroker> {
 }
 
 /**
- * Quick membership timings. The session stays long (10 s): no test here waits for one to expire
- * (members leave with LeaveGroup), and a short one can expire on a loaded CI machine, after which
- * the group re-reads what was not committed yet and "every record once" no longer holds.
+ * Quick membership timings. The session stays long (10 s, scaled by the timeout knob): no test here
+ * waits for one to expire (members leave with LeaveGroup), and a short one can expire on a loaded
+ * machine, after which the group re-reads what was not committed yet and "every record once" no
+ * longer holds.
  */
 export function fastGroupFor(_mode: Mode) {
-  return { sessionTimeout: 10_000, heartbeatInterval: 100, metadataMaxAge: 200, maxWaitTimeInMs: 200 } as const;
+  return { sessionTimeout: timeoutMs(10_000), heartbeatInterval: 100, metadataMaxAge: 200, maxWaitTimeInMs: 200 } as const;
 }
 
 export const fastGroup = fastGroupFor('embedded');
 
-/** Polls `condition` every 10 ms until it holds; throws after `boundMs` naming what it waited for. */
-export async function until(what: string, condition: () => boolean | Promise<boolean>, boundMs = 20_000): Promise<void> {
-  const deadline = Date.now() + boundMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Polls `condition` until it holds; throws naming what it waited for after timeoutMs(`baseMs`). */
+export const until = (what: string, condition: () => boolean | Promise<boolean>, baseMs = 20_000): Promise<void> => waitUntil(what, condition, baseMs);

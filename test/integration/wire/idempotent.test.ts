@@ -18,6 +18,7 @@ import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
 import { readRecords } from '../../../core/records/record_reader.js';
 import { RawClient } from './raw_client.js';
 import { startTestServer, type TestServer } from './server_fixture.js';
+import { timeoutMs } from '../../support/timeouts.js';
 
 const text = new TextEncoder();
 const clients: RawClient[] = [];
@@ -185,5 +186,5 @@ describe('idempotent producer (disk broker, restarted)', () => {
       await second.listener.stop(200);
       await second.broker.stop();
     }
-  }, 60_000);
+  }, timeoutMs(60_000));
 });

@@ -1,5 +1,5 @@
 // A broker (memory storage, one shard) with its Kafka listener on a free port, for wire and
-// compatibility tests. `groups` tells whether the broker serves consumer groups yet.
+// compatibility tests.
 import { Broker } from '../../../actors/host/broker.js';
 import { KafkaListener, type ListenerOptions } from '../../../actors/net/listener.js';
 
@@ -37,5 +37,3 @@ export async function startTestServer(options: Omit<ListenerOptions, 'broker'> &
     },
   };
 }
-
-export const groupsAvailable = typeof (Broker.prototype as unknown as { joinGroup?: unknown }).joinGroup === 'function';
