@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { Lanes, type Consumer, type Kafka, type KafkaMessage } from '../actors/host/index.js';
 import { printMachineFacts } from './support/machine.js';
+import { percentileOfSorted } from './e2e/stats.js';
 
 type Mode = 'eachMessage' | 'eachBatch';
 
@@ -73,10 +74,6 @@ async function group(kafka: Kafka, mode: Mode, groupId: string, topic: string, o
 
 async function assigned(members: Consumer[]): Promise<void> {
   while (members.some((member) => member.assignment().length === 0)) await sleep(10);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 function perSecond(count: number, elapsedMs: number): string {
@@ -190,7 +187,7 @@ async function latency(lanes: Lanes): Promise<void> {
   }
   while (handled < total) await sleep(5);
   const sorted = samples.slice().sort((a, b) => a - b);
-  console.log(`| latency @ ${rate}/s, eachMessage | ${sorted.length} records after a ${warmupMs} ms warm-up | p50 ${percentile(sorted, 50).toFixed(2)} ms | p99 ${percentile(sorted, 99).toFixed(2)} ms | max ${sorted[sorted.length - 1].toFixed(2)} ms |`);
+  console.log(`| latency @ ${rate}/s, eachMessage | ${sorted.length} records after a ${warmupMs} ms warm-up | p50 ${percentileOfSorted(sorted, 0.5).toFixed(2)} ms | p99 ${percentileOfSorted(sorted, 0.99).toFixed(2)} ms | max ${sorted[sorted.length - 1].toFixed(2)} ms |`);
   await Promise.all(members.map((member) => member.disconnect()));
   await producer.disconnect();
 }

@@ -23,9 +23,13 @@ function ascending(values: readonly number[]): number[] {
  * below it (rank ceil(q × n), 1-based). Every answer is one of the values, never an interpolation.
  */
 export function percentileNearestRank(values: readonly number[], quantile: number): number {
-  assert(values.length > 0, 'a percentile of no values is undefined');
+  return percentileOfSorted(ascending(values), quantile);
+}
+
+/** percentileNearestRank of values already sorted ascending (many percentiles of one big sample, sorted once). */
+export function percentileOfSorted(sorted: ArrayLike<number>, quantile: number): number {
+  assert(sorted.length > 0, 'a percentile of no values is undefined');
   assert(quantile > 0 && quantile <= 1, `a quantile lies in (0, 1], got ${quantile}`);
-  const sorted = ascending(values);
   const rank = Math.ceil(quantile * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }

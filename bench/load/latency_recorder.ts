@@ -2,6 +2,7 @@
 // at the end: runs record at most a few million samples (one per record batch), so exact
 // percentiles cost less than getting a bucketed histogram's edges right.
 import { assert } from '../../core/assert.js';
+import { percentileOfSorted } from '../e2e/stats.js';
 
 export interface LatencySummary {
   count: number;
@@ -33,7 +34,6 @@ export class LatencyRecorder {
   summary(): LatencySummary | null {
     if (this.#count === 0) return null;
     const sorted = this.#samples.slice(0, this.#count).sort();
-    const rank = (quantile: number) => sorted[Math.min(this.#count - 1, Math.max(0, Math.ceil(quantile * this.#count) - 1))];
-    return { count: this.#count, p50: rank(0.5), p99: rank(0.99), p999: rank(0.999), max: sorted[this.#count - 1] };
+    return { count: this.#count, p50: percentileOfSorted(sorted, 0.5), p99: percentileOfSorted(sorted, 0.99), p999: percentileOfSorted(sorted, 0.999), max: sorted[this.#count - 1] };
   }
 }

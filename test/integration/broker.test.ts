@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { readBatchHeader, batchCrcStart } from '../../core/records/record_batch.js';
-import { ErrorCode, isLanesError } from '../../core/errors.js';
+import { ErrorCode } from '../../core/errors.js';
+import { codeOfSettled } from '../support/error_code.js';
 
 const MiB = 1024 * 1024;
 const brokers: Broker[] = [];
@@ -120,10 +121,9 @@ describe('Broker with two shards', () => {
     await broker.createTopic('t', { partitions: 1 });
     const corrupt = batchFor(0, 0, 3);
     corrupt[corrupt.length - 1] ^= 1;
-    const codeOf = async (promise: Promise<unknown>) => promise.then(() => 0, (error: unknown) => (isLanesError(error) ? error.errorCode : -999));
-    expect(await codeOf(broker.produce('t', 0, corrupt))).toBe(ErrorCode.CORRUPT_MESSAGE);
-    expect(await codeOf(broker.produce('nope', 0, batchFor(0, 0, 1)))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    expect(await codeOf(broker.fetch('t', 0, 5, 1024))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(await codeOfSettled(broker.produce('t', 0, corrupt))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(await codeOfSettled(broker.produce('nope', 0, batchFor(0, 0, 1)))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(await codeOfSettled(broker.fetch('t', 0, 5, 1024))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
     const ok = await broker.produce('t', 0, batchFor(0, 1, 3));
     expect(ok.baseOffset).toBe(0);
   });

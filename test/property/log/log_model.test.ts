@@ -12,8 +12,8 @@ import { Log, type LogConfig } from '../../../core/log/log.js';
 import { MemoryStorage } from '../../../core/log/memory_storage.js';
 import type { Storage } from '../../../core/log/storage.js';
 import { FileStorage } from '../../../actors/storage/file_storage.js';
-import { isLanesError } from '../../../core/errors.js';
 import { asStored, badBatch, badBatchCodes, FakeClock, seededBatch, type BadBatchKind } from '../../unit/log/log_support.js';
+import { codeOf } from '../../support/error_code.js';
 
 interface ModelBatch {
   base: number;
@@ -90,16 +90,6 @@ const config = { segmentBytes: 2048, maxBatchBytes: 2048, indexIntervalBytes: 20
 
 function pickOffset(model: Model, pick: number): number {
   return Math.floor(model.logStartOffset + pick * (model.highWatermark - model.logStartOffset));
-}
-
-function codeOf(fn: () => unknown): number | null {
-  try {
-    fn();
-    return null;
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
 }
 
 function same(actual: Uint8Array[], expected: Uint8Array[]): boolean {

@@ -6,12 +6,12 @@
 // Sequences start at random points, some just below Int32 max, so the wrap to 0 is exercised.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isLanesError } from '../../../core/errors.js';
 import { Log } from '../../../core/log/log.js';
 import { MemoryStorage } from '../../../core/log/memory_storage.js';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
 import { readBatchHeader } from '../../../core/records/record_batch.js';
 import { FakeClock } from '../../unit/log/log_support.js';
+import { codeOf } from '../../support/error_code.js';
 
 interface Sent {
   epoch: number;
@@ -30,16 +30,6 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
 );
 
 const firstSequenceArbitrary = fc.oneof(fc.constant(0), fc.integer({ min: 0x7fff_fff0, max: 0x7fff_ffff }), fc.integer({ min: 1, max: 1_000_000 }));
-
-function codeOf(fn: () => unknown): number {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  return 0;
-}
 
 describe('Log idempotence model', () => {
   it('stores each batch once whatever the retries', async () => {

@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, isLanesError } from '../../../core/errors.js';
+import { ErrorCode } from '../../../core/errors.js';
 import { defaultValidateOptions } from '../../../core/records/compression.js';
 import {
   BatchField,
@@ -16,19 +16,11 @@ import {
 } from '../../../core/records/record_batch.js';
 import { decodeRecordBatch, readBatches, readRecords } from '../../../core/records/record_reader.js';
 import { batchArb, concatBytes, expectedOutputs, resealBatch, timestampArb } from '../../support/arbitraries.js';
+import { codeOf } from '../../support/error_code.js';
 
 const validateOptions = defaultValidateOptions();
 
 /** The Kafka code a call throws, undefined if it returns; anything but a LanesError fails. */
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('RecordBatch v2 round trip', () => {
   it('encode → validate → read gives back every record and producer field (none and gzip)', () => {

@@ -1,12 +1,12 @@
 // A small shared memory with the kernels instantiated on it, for the WASM tests: one per build
 // (debug, with AssemblyScript asserts on, and release, as shipped).
 
-import { LanesError, isLanesError } from '../../../core/errors.js';
 import { validateRecordBatch } from '../../../core/records/record_batch.js';
 import { crc32c } from '../../../core/records/crc32c.js';
 import { compileKernels } from '../../../wasm/loader.js';
 import { createWasmBatchKernels, crc32cTableBytes, type WasmBatchKernels } from '../../../wasm/kernels.js';
 import { createSharedMemory, RegionAllocator, type Region } from '../../../wasm/shared_memory.js';
+import { codeOf } from '../../support/error_code.js';
 
 export const builds = ['debug', 'release'] as const;
 export type Build = (typeof builds)[number];
@@ -45,11 +45,5 @@ export function placeSource(harness: Harness, data: Uint8Array, misalign: number
 
 /** The code the TS twin gives: 0 when it accepts, else the LanesError's Kafka code. */
 export function twinCode(data: Uint8Array, maxBatchBytes: number): number {
-  try {
-    validateRecordBatch(data, 0, data.length, { maxBatchBytes, crc32c });
-    return 0;
-  } catch (error) {
-    if (isLanesError(error)) return (error as LanesError).errorCode;
-    throw error;
-  }
+  return codeOf(() => validateRecordBatch(data, 0, data.length, { maxBatchBytes, crc32c })) ?? 0;
 }

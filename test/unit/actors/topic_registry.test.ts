@@ -4,19 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TopicRegistry } from '../../../actors/host/topic_registry.js';
 import { shardForGroup, shardForPartition } from '../../../actors/host/shard_router.js';
-import { ErrorCode, isLanesError } from '../../../core/errors.js';
+import { ErrorCode } from '../../../core/errors.js';
+import { codeOf } from '../../support/error_code.js';
 
 const config = { retentionMs: -1, retentionBytes: -1, segmentBytes: 1 << 20, maxMessageBytes: 1 << 20 };
-
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('shard placement', () => {
   it('is a pure function of the ids and the shard count', () => {

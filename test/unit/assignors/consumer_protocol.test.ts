@@ -11,7 +11,8 @@ import {
   encodeAssignment,
   encodeSubscription,
 } from '../../../core/assignors/consumer_protocol.js';
-import { ErrorCode, isLanesError } from '../../../core/errors.js';
+import { ErrorCode } from '../../../core/errors.js';
+import { codeOf } from '../../support/error_code.js';
 
 interface KafkajsAssignerProtocol {
   MemberMetadata: {
@@ -53,16 +54,6 @@ function bytesOf(...pieces: Piece[]): Uint8Array {
     }
   }
   return Uint8Array.from(out);
-}
-
-function errorCodeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('ConsumerProtocolSubscription', () => {
@@ -166,7 +157,7 @@ describe('ConsumerProtocolSubscription', () => {
     ['v1 without owned partitions', bytesOf(['i16', 1], ['i32', 0], ['i32', -1])],
     ['v2 without a generation', bytesOf(['i16', 2], ['i32', 0], ['i32', -1], ['i32', 0])],
   ])('rejects %s with INCONSISTENT_GROUP_PROTOCOL', (_, bytes) => {
-    expect(errorCodeOf(() => decodeSubscription(bytes))).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect(codeOf(() => decodeSubscription(bytes))).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   });
 
   it('names the field and the position in the error', () => {
@@ -235,7 +226,7 @@ describe('ConsumerProtocolAssignment', () => {
     ['a null partition array', bytesOf(['i16', 0], ['i32', 1], ['str', 't'], ['i32', -1], ['i32', -1])],
     ['missing user data', bytesOf(['i16', 0], ['i32', 0])],
   ])('rejects %s with INCONSISTENT_GROUP_PROTOCOL', (_, bytes) => {
-    expect(errorCodeOf(() => decodeAssignment(bytes))).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect(codeOf(() => decodeAssignment(bytes))).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   });
 });
 
@@ -251,6 +242,6 @@ describe('StickyAssignorUserData', () => {
   });
 
   it('rejects a generation cut short with INCONSISTENT_GROUP_PROTOCOL', () => {
-    expect(errorCodeOf(() => decodeStickyUserData(bytesOf(['i32', 0], ['raw', [0, 1]])))).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect(codeOf(() => decodeStickyUserData(bytesOf(['i32', 0], ['raw', [0, 1]])))).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, isLanesError } from '../../../core/errors.js';
+import { ErrorCode } from '../../../core/errors.js';
 import { GroupCoordinator } from '../../../core/group/coordinator.js';
 import { decodeGroupRecord, encodeGroupRecord, type GroupRecord } from '../../../core/group/group_record.js';
 import { bytes, GroupTestContext, sessionTimeoutMsDefault } from '../../support/group_test_context.js';
+import { codeOf } from '../../support/error_code.js';
 
 const groupMetadata: GroupRecord = {
   type: 'GroupMetadata',
@@ -41,15 +42,6 @@ function roundTrip(record: GroupRecord): GroupRecord {
   return decodeGroupRecord(key, value);
 }
 
-function corruptCode(run: () => unknown): number | undefined {
-  try {
-    run();
-  } catch (error) {
-    return isLanesError(error) ? error.errorCode : undefined;
-  }
-  return undefined;
-}
-
 describe('group records', () => {
   it('round-trip group metadata, offset commits and their tombstones', () => {
     expect(roundTrip(groupMetadata)).toEqual(groupMetadata);
@@ -72,12 +64,12 @@ describe('group records', () => {
 
   it('refuse truncated, trailing, or unknown-version bytes with CORRUPT_MESSAGE', () => {
     const { key, value } = encodeGroupRecord(groupMetadata);
-    expect(corruptCode(() => decodeGroupRecord(key, value!.subarray(0, value!.length - 1)))).toBe(ErrorCode.CORRUPT_MESSAGE);
-    expect(corruptCode(() => decodeGroupRecord(key, new Uint8Array([...value!, 0])))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(codeOf(() => decodeGroupRecord(key, value!.subarray(0, value!.length - 1)))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(codeOf(() => decodeGroupRecord(key, new Uint8Array([...value!, 0])))).toBe(ErrorCode.CORRUPT_MESSAGE);
     const futureVersion = value!.slice();
     futureVersion[1] = 9;
-    expect(corruptCode(() => decodeGroupRecord(key, futureVersion))).toBe(ErrorCode.CORRUPT_MESSAGE);
-    expect(corruptCode(() => decodeGroupRecord(new Uint8Array([0, 7, 0, 0, 0, 0]), null))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(codeOf(() => decodeGroupRecord(key, futureVersion))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(codeOf(() => decodeGroupRecord(new Uint8Array([0, 7, 0, 0, 0, 0]), null))).toBe(ErrorCode.CORRUPT_MESSAGE);
   });
 });
 

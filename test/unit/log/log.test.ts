@@ -5,22 +5,12 @@ import { Log, type LogConfig } from '../../../core/log/log.js';
 import { MemoryStorage } from '../../../core/log/memory_storage.js';
 import { findBatchPosition } from '../../../core/log/offset_index.js';
 import type { RecoveredLog, Storage } from '../../../core/log/storage.js';
-import { isLanesError } from '../../../core/errors.js';
 import { readBatchHeader } from '../../../core/records/record_batch.js';
 import { asStored, badBatch, badBatchCodes, concat, FakeClock, seededBatch, type BadBatchKind } from './log_support.js';
+import { codeOf } from '../../support/error_code.js';
 
 async function memoryLog(config: Partial<LogConfig> = {}, clock = new FakeClock()): Promise<Log> {
   return Log.open(new MemoryStorage(), { clock, segmentBytes: 4096, maxBatchBytes: 2048, indexIntervalBytes: 256, ...config });
-}
-
-function codeOf(fn: () => unknown): number {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  throw new Error('expected a LanesError');
 }
 
 describe('Log append and read', () => {

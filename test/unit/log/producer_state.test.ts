@@ -3,26 +3,16 @@
 // epoch or a bumped epoch not starting at 0 is refused with Kafka's code. First the state table
 // alone, then through the Log (memory storage; disk recovery is in the wire tests).
 import { describe, expect, it } from 'vitest';
-import { isLanesError } from '../../../core/errors.js';
 import { Log } from '../../../core/log/log.js';
 import { MemoryStorage } from '../../../core/log/memory_storage.js';
 import { ProducerStateTable, sequenceAfter, type ProducerBatchHeader } from '../../../core/log/producer_state.js';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
 import { FakeClock } from './log_support.js';
+import { codeOf } from '../../support/error_code.js';
 
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const INVALID_PRODUCER_EPOCH = 47;
 const INVALID_RECORD = 87;
-
-function codeOf(fn: () => unknown): number {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  throw new Error('expected a LanesError');
-}
 
 const header = (producerEpoch: number, baseSequence: number, recordCount: number, producerId = 7): ProducerBatchHeader => ({
   producerId,

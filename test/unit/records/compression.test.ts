@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
-import { ErrorCode, isLanesError } from '../../../core/errors.js';
+import { ErrorCode } from '../../../core/errors.js';
 import { decompressedRecordsBytesMax } from '../../../core/limits.js';
 import {
   codecFor,
@@ -14,18 +14,9 @@ import {
 import { BatchField, batchCodec, Compression, validateRecordBatch } from '../../../core/records/record_batch.js';
 import { readRecords } from '../../../core/records/record_reader.js';
 import { concatBytes, resealBatch } from '../../support/arbitraries.js';
+import { codeOf } from '../../support/error_code.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  return undefined;
-}
 
 const records = Array.from({ length: 20 }, (_, i) => ({ key: utf8(`key-${i}`), value: utf8(`value ${i} `.repeat(10)), timestamp: 1_000 + i }));
 

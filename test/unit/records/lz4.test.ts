@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
-import { ErrorCode, isLanesError } from '../../../core/errors.js';
+import { ErrorCode } from '../../../core/errors.js';
 import { decompress, defaultValidateOptions } from '../../../core/records/compression.js';
 import { lz4Decompress } from '../../../core/records/lz4.js';
 import { Compression, validateRecordBatch } from '../../../core/records/record_batch.js';
 import { readRecords } from '../../../core/records/record_reader.js';
+import { codeOf } from '../../support/error_code.js';
 
 // Frames made by an independent encoder, the lz4 1.9.4 command line tool, from the plain texts
 // below, so the decoder is checked against bytes it didn't produce:
@@ -27,16 +28,6 @@ const storedFrame = base64('BCJNGGBAgmAAAID/F4myNI3bwvziTTJIGARMp9EmAqH0eyfWg0Ry
 function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
   expect(actual.length).toBe(expected.length);
   expect(Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(expected)).toBe(true);
-}
-
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('lz4 frames', () => {

@@ -1,25 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
-import { ErrorCode, isLanesError } from '../../../core/errors.js';
+import { ErrorCode } from '../../../core/errors.js';
 import { tsBatchKernels } from '../../../core/records/batch_kernels.js';
 import { defaultValidateOptions } from '../../../core/records/compression.js';
 import { BatchField, Compression, patchBatch, readBatchHeader, validateRecordBatch } from '../../../core/records/record_batch.js';
 import { readBatches } from '../../../core/records/record_reader.js';
 import { resealBatch, rewriteOffsetDelta } from '../../support/arbitraries.js';
 import { innerRecordCases, rawRecord } from './inner_record_cases.js';
+import { codeOf } from '../../support/error_code.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const options = { maxBatchBytes: 1 << 20 };
-
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('RecordBatch v2', () => {
   const batch = encodeRecordBatch(

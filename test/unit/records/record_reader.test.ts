@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
-import { ErrorCode, isLanesError } from '../../../core/errors.js';
+import { ErrorCode } from '../../../core/errors.js';
 import {
   attributeControl,
   BatchField,
@@ -11,19 +11,10 @@ import {
 } from '../../../core/records/record_batch.js';
 import { decodeRecordBatch, readBatches, readRecords } from '../../../core/records/record_reader.js';
 import { concatBytes, resealBatch, rewriteOffsetDelta } from '../../support/arbitraries.js';
+import { codeOf } from '../../support/error_code.js';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
-
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  return undefined;
-}
 
 const records = [
   { key: utf8('k1'), value: utf8('v1'), timestamp: 1_700_000_000_000, headers: [{ key: 'trace', value: utf8('abc') }] },

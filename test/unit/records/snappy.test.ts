@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
-import { ErrorCode, isLanesError } from '../../../core/errors.js';
+import { ErrorCode } from '../../../core/errors.js';
 import { compress, decompress, defaultValidateOptions } from '../../../core/records/compression.js';
 import { Compression, validateRecordBatch } from '../../../core/records/record_batch.js';
 import { readRecords } from '../../../core/records/record_reader.js';
 import { isXerialFramed, snappyCodec, snappyDecompress, xerialFrame } from '../../../core/records/snappy.js';
+import { codeOf } from '../../support/error_code.js';
 
 // Vectors made by an independent encoder, iq80 snappy 0.4 (pure Java), Snappy.compress() on
 // the plain texts built below, so the decoder is checked against bytes it didn't produce.
@@ -25,16 +26,6 @@ const runBlock = fromHex(
 function expectSameBytes(actual: Uint8Array, expected: Uint8Array): void {
   expect(actual.length).toBe(expected.length);
   expect(Buffer.from(actual.buffer, actual.byteOffset, actual.length).equals(expected)).toBe(true);
-}
-
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  return undefined;
 }
 
 /** A raw block of literals only: valid snappy, though it compresses nothing. */

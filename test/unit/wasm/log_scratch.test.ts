@@ -6,7 +6,6 @@
 // scratch and reads back as stored.
 
 import { describe, expect, it } from 'vitest';
-import { isLanesError } from '../../../core/errors.js';
 import { Log } from '../../../core/log/log.js';
 import { MemoryStorage, type SegmentAllocator } from '../../../core/log/memory_storage.js';
 import { BatchField, writeInt32 } from '../../../core/records/record_batch.js';
@@ -15,18 +14,9 @@ import { createWasmBatchKernels, crc32cTableBytes } from '../../../wasm/kernels.
 import { createSharedMemory, RegionAllocator } from '../../../wasm/shared_memory.js';
 import { resealBatch, rewriteOffsetDelta } from '../../support/arbitraries.js';
 import { asStored, concat, FakeClock, seededBatch } from '../log/log_support.js';
+import { codeOf } from '../../support/error_code.js';
 
 const MiB = 1024 * 1024;
-
-function codeOf(action: () => unknown): number {
-  try {
-    action();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  throw new Error('expected a LanesError');
-}
 
 describe('a Log over shared-memory segments with the WASM kernels', () => {
   it('keeps its committed bytes, offsets and reads unchanged when a batch is refused after the copy began', async () => {
