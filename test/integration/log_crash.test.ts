@@ -77,8 +77,9 @@ function tearTail(): void {
 describe('file-storage log under kill -9', () => {
   it('keeps every acknowledged batch and never returns a torn one', async () => {
     const acknowledged = new Map<number, Ack>();
-    // 12 kills cover both halves of each choice below several times (torn tail or not, clean
-    // close or not, killed at once or after a delay) and stay well under 30 s on a busy machine.
+    // 12 kills cover both sides of each choice below several times (torn tail or not, clean close
+    // or not, killed at once or after a delay) in about 15 s of work; most of it is starting the
+    // child, so more kills buy little.
     const cycles = 12;
     for (let cycle = 0; cycle < cycles; cycle++) {
       const acks = await runAndKill(random(1 << 30) + 1, 1 + random(60), random(3) === 0 ? 0 : random(15));
