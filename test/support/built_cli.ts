@@ -10,16 +10,20 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const lanesBin = join(repoRoot, 'bin', 'lanes.js');
-/** Source folders compiled to dist/ that a spawned broker or CLI runs. */
-const compiledFolders = ['core', 'actors'];
+/** Source folders compiled to dist/ that a spawned broker or CLI runs (wasm/: only its top level; assembly/ is AssemblyScript). */
+const compiledFolders = [
+  { folder: 'core', deep: true },
+  { folder: 'actors', deep: true },
+  { folder: 'wasm', deep: false },
+];
 
 let checked = false;
 
 /** Throws naming the first source file newer than its compiled dist/ twin (or without one). */
 export function assertDistFresh(): void {
   if (checked) return;
-  for (const folder of compiledFolders) {
-    for (const source of sourcesUnder(join(repoRoot, folder))) {
+  for (const { folder, deep } of compiledFolders) {
+    for (const source of sourcesUnder(join(repoRoot, folder), deep)) {
       const path = relative(repoRoot, source);
       const built = join(repoRoot, 'dist', path.replace(/\.ts$/, '.js'));
       let builtMs: number;
@@ -34,11 +38,12 @@ export function assertDistFresh(): void {
   checked = true;
 }
 
-function* sourcesUnder(dir: string): Generator<string> {
+function* sourcesUnder(dir: string, deep: boolean): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* sourcesUnder(path);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) yield path;
+    if (entry.isDirectory()) {
+      if (deep) yield* sourcesUnder(path, deep);
+    } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) yield path;
   }
 }
 
