@@ -9,6 +9,7 @@ import { assert } from '../../core/assert.js';
 export class ByteBudget {
   readonly max: number;
   #used = 0;
+  #peak = 0;
   readonly #waiters = new Set<() => void>();
 
   constructor(max: number) {
@@ -18,6 +19,11 @@ export class ByteBudget {
 
   get used(): number {
     return this.#used;
+  }
+
+  /** The most ever held at once: what tests and metrics check bounds against. */
+  get peak(): number {
+    return this.#peak;
   }
 
   get exhausted(): boolean {
@@ -30,13 +36,14 @@ export class ByteBudget {
    */
   tryTake(bytes: number): boolean {
     if (this.#used + bytes > this.max && this.#used > 0) return false;
-    this.#used += bytes;
+    this.take(bytes);
     return true;
   }
 
   /** Takes `bytes` whether or not they fit: for bytes that are already in memory. */
   take(bytes: number): void {
     this.#used += bytes;
+    if (this.#used > this.#peak) this.#peak = this.#used;
   }
 
   give(bytes: number): void {

@@ -181,8 +181,9 @@ export class KafkaListener {
   }
 
   /** Request bytes in memory and response bytes queued, over all connections (the budgets' use). */
-  get bytesHeld(): { requests: number; responses: number } {
-    return { requests: this.#budgets.requests.used, responses: this.#budgets.responses.used };
+  get bytesHeld(): { requests: number; responses: number; requestsPeak: number; responsesPeak: number } {
+    const { requests, responses } = this.#budgets;
+    return { requests: requests.used, responses: responses.used, requestsPeak: requests.peak, responsesPeak: responses.peak };
   }
 
   /**

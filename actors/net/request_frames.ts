@@ -14,7 +14,10 @@
 // connection gives them back with the frame. A frame spread over chunks takes its announced size
 // when its size is read, as Kafka reserves it from its memory pool; if the budget cannot admit it,
 // `waitingForBudget` is true and the connection stops reading until `admit()` succeeds, so a
-// client announcing a huge frame holds at most the rest of one socket chunk meanwhile. Spread
+// client announcing a huge frame holds at most the rest of one socket chunk meanwhile. Those
+// bytes are not counted until the frame is admitted or complete: counting them would let a few
+// waiting connections hold the budget that each of them needs to be admitted (a deadlock);
+// uncounted, they stay bounded by one socket read per connection. Spread
 // frames grow as their bytes arrive (pieces); only an admitted Produce frame borrows a pooled
 // buffer of its announced size.
 //
@@ -179,7 +182,7 @@ export class RequestFrames {
   #finish(): RequestFrame {
     const size = this.#frameBytes;
     const pooled = this.#pooled;
-    // Completed from bytes already received while waiting for the budget: in memory, so counted.
+    // Completed from bytes received while waiting for the budget: in memory, so counted now.
     if (!this.#admitted) this.#budget.take(size);
     this.#admitted = false;
     this.#frameBytes = -1;
