@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../../core/errors.js';
 import { ApiKey } from '../../../core/protocol/api_keys.js';
 import { concatChunks } from '../../../core/protocol/writer.js';
@@ -51,4 +51,37 @@ it('starts, serves, and exits 0 on SIGTERM after answering a long poll', async (
   expect(fetched.responses[0].partitions[0].records).toEqual([]);
   expect(await exited).toBe(0);
   await raw.closedByServer();
+});
+
+it('takes the connection bounds from flags and LANES_* variables', async () => {
+  // The built CLI: --max-connections-per-ip 1 as a flag, the idle timeout from the environment.
+  const child = spawn(process.execPath, [join('bin', 'lanes.js'), 'start', '--port', '0', '--storage', 'memory', '--shards', '1', '--max-connections-per-ip', '1'], {
+    cwd: process.cwd(),
+    env: { ...process.env, LANES_LOG_LEVEL: 'warn', LANES_CONNECTIONS_MAX_IDLE_MS: '300' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
+        if (match !== null) resolve(Number(match[1]));
+      });
+      void exited.then((code) => reject(new Error(`lanes exited with ${code}: ${stderr}`)));
+    });
+    const first = await RawClient.connect(port);
+    expect((await first.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'cli-test', clientSoftwareVersion: '1' })).errorCode).toBe(ErrorCode.NONE);
+    const second = await RawClient.connect(port);
+    await second.closedByServer();
+    await vi.waitFor(() => expect(stdout).toContain('connections max per address'));
+    // The first one, idle, is closed too.
+    await first.closedByServer();
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
 });
