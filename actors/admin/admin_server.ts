@@ -21,7 +21,7 @@ import { logger as rootLogger, type Logger } from '../logger.js';
 import type { RequestObserver } from '../net/connection.js';
 import { BrokerObserver, type ObservedBroker } from './broker_observer.js';
 import { dashboardHtml, dashboardScript } from './dashboard_assets.js';
-import { LanesMetrics } from './metrics.js';
+import { LanesMetrics, type ObservedListener } from './metrics.js';
 
 export interface AdminServerOptions {
   broker: ObservedBroker;
@@ -70,6 +70,11 @@ export class AdminServer {
   /** The Kafka listener's hook (ListenerOptions.onRequest): counts and times requests. */
   get onRequest(): RequestObserver {
     return this.metrics.observeRequest;
+  }
+
+  /** Adds the Kafka listener's connection and queued-bytes gauges to /metrics. */
+  observeListener(listener: ObservedListener): void {
+    this.metrics.observeListener(listener);
   }
 
   /** Starts listening and polling. Port 0 picks a free port (see `port`). */

@@ -105,6 +105,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await broker.stop();
     throw error;
   }
+  admin?.observeListener(listener);
   try {
     await admin?.listen(options.adminHost ?? '127.0.0.1', options.adminPort ?? 0);
   } catch (error) {

@@ -4,6 +4,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminServer } from '../../../actors/admin/admin_server.js';
+import { ApiKey } from '../../../core/protocol/api_keys.js';
 import { startTestServer, type TestServer } from '../wire/server_fixture.js';
 
 let server: TestServer;
@@ -49,6 +50,25 @@ describe('the admin port and the Host header', () => {
       expect(answer.status).toBe(421);
       expect(answer.body).not.toContain('lanes_');
       expect(answer.body).not.toContain('topics');
+    }
+  });
+});
+
+describe('the Kafka listener on /metrics', () => {
+  it('reports open connections and the bytes its bounds count', async () => {
+    admin.observeListener(server.listener);
+    const { RawClient } = await import('../wire/raw_client.js');
+    const raw = await RawClient.connect(server.port);
+    try {
+      await raw.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'metrics', clientSoftwareVersion: '1' });
+      const answer = await get('/metrics', 'localhost');
+      expect(answer.status).toBe(200);
+      const connections = /^lanes_listener_connections (\d+)$/m.exec(answer.body);
+      expect(Number(connections?.[1])).toBeGreaterThanOrEqual(1);
+      expect(answer.body).toMatch(/^lanes_listener_request_bytes \d+$/m);
+      expect(answer.body).toMatch(/^lanes_listener_response_bytes \d+$/m);
+    } finally {
+      raw.close();
     }
   });
 });
