@@ -1,6 +1,7 @@
 // Operating errors: expected bad input from clients or the environment. Each carries Kafka's
 // numeric error code so the wire layer can answer with it, and a stable string code for logs,
 // the embedded API and documentation. These are answered and logged; the broker keeps serving.
+import { errorMessageCharsMax, quotedValueCharsMax } from './limits.js';
 
 /** Kafka's error codes (the subset Lanes returns), by their protocol names. */
 export const ErrorCode = {
@@ -80,7 +81,7 @@ export class LanesError extends Error {
   readonly errorCode: number;
 
   constructor(errorCode: number, message: string, options?: { cause?: unknown }) {
-    super(`${errorCodeName(errorCode)}: ${message}`, options);
+    super(boundedMessage(`${errorCodeName(errorCode)}: ${message}`), options);
     this.errorCode = errorCode;
     Object.defineProperty(this, lanesErrorBrand, { value: true });
   }
@@ -93,4 +94,20 @@ export class LanesError extends Error {
 
 export function isLanesError(error: unknown): error is LanesError {
   return typeof error === 'object' && error !== null && lanesErrorBrand in error;
+}
+
+/**
+ * A client's value as an error message quotes it: JSON-quoted (control characters stay visible)
+ * and cut to quotedValueCharsMax characters, so a hostile value cannot make the answer too large
+ * to encode. Every message that quotes a value read off the wire goes through here.
+ */
+export function quoted(value: string | null): string {
+  if (value === null) return 'null';
+  if (value.length <= quotedValueCharsMax) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, quotedValueCharsMax))}… (${value.length} characters)`;
+}
+
+/** A message cut to errorMessageCharsMax characters: what any error answer carries at most. */
+export function boundedMessage(message: string): string {
+  return message.length <= errorMessageCharsMax ? message : `${message.slice(0, errorMessageCharsMax - 1)}…`;
 }

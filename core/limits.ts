@@ -29,8 +29,74 @@ export const segmentBytesDefault = 64 * MiB;
 /** A sparse index entry every this many bytes of log (Kafka's index.interval.bytes). */
 export const indexIntervalBytesDefault = 4096;
 
+/**
+ * The most characters of a client's value (a topic name, a config value) an error message
+ * quotes. Messages travel back in protocol strings (at most 32,767 bytes); a 32,767-character
+ * topic name quoted in full no longer fits, so quoted values are cut here, with a marker.
+ */
+export const quotedValueCharsMax = 256;
+
+/**
+ * The most characters of any error message the broker answers with: a message may quote more
+ * than one value, and each UTF-16 character takes up to 3 bytes in UTF-8, so this keeps every
+ * message far inside a protocol string.
+ */
+export const errorMessageCharsMax = 2048;
+
+/**
+ * Kafka's queued.max.request.bytes: request bytes held in memory over all connections (frames
+ * being received and frames being handled). A frame spread over socket reads takes its announced
+ * size when its size is read; past the budget, connections stop reading until bytes come back.
+ * Kafka's default is unbounded; this admits two frames of the largest size at once, far above
+ * what produce traffic holds (bench/load peaks in single MiB), while 12 clients announcing
+ * 100 MiB frames and trickling them cannot take gigabytes.
+ */
+export const queuedRequestBytesMaxDefault = 256 * MiB;
+
+/**
+ * Response bytes one connection may have queued (encoded, not yet taken by the kernel) before it
+ * stops starting requests, and the level they must drain to before it starts again. A client
+ * that never reads then costs this plus the one response being built (a connection handles one
+ * Fetch at a time), instead of a whole pipeline of 64 MiB Fetch responses.
+ */
+export const connectionResponseBytesHigh = 8 * MiB;
+export const connectionResponseBytesLow = 1 * MiB;
+
+/**
+ * Response bytes queued over all connections; past it no connection starts a request until some
+ * drain. A safety net for many slow connections at once: each is bounded by the high mark above.
+ */
+export const responseBytesMaxDefault = 512 * MiB;
+
+/**
+ * Kafka's max.connections and max.connections.per.ip (both unbounded in Kafka): connections
+ * beyond them are closed on accept. Far above what real clients open (a client opens one or two
+ * per broker), under a typical 1,024 file descriptors per address only when raised.
+ */
+export const connectionsMaxDefault = 4096;
+export const connectionsPerAddressMaxDefault = 1024;
+
+/** Kafka's connections.max.idle.ms: a connection with no request running and no bytes moving is closed. */
+export const connectionsMaxIdleMsDefault = 10 * 60 * 1000;
+
+/**
+ * How long a client may take to send one request frame once it began it (slowloris: a frame
+ * trickled a byte a second would hold a connection and its budget forever). Kafka has no such
+ * bound; clients give up on a request after request.timeout.ms (30 s), so twice that is generous.
+ */
+export const requestFrameTimeoutMsDefault = 60 * 1000;
+
+/** At most one warning per this many ms for refused connections (a flood would flood the log). */
+export const refusedConnectionLogIntervalMs = 10 * 1000;
+
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(indexIntervalBytesDefault < segmentBytesDefault, 'an index entry per segment at least');
 assert(decompressedRecordsBytesMax >= 16 * recordBatchBytesMaxDefault, 'room for real compression ratios');
 assert(decompressedRecordsBytesMax < 2 ** 31, 'record positions inside the plain records are int32');
+assert(errorMessageCharsMax * 3 <= 0x7fff, 'an error message fits a protocol string');
+assert(quotedValueCharsMax * 4 < errorMessageCharsMax, 'a message can quote a few values in full');
+assert(queuedRequestBytesMaxDefault >= frameBytesMax, 'the request budget admits the largest frame');
+assert(connectionResponseBytesLow < connectionResponseBytesHigh, 'queued responses drain below where they stopped');
+assert(connectionResponseBytesHigh < responseBytesMaxDefault, 'one connection cannot hold the whole response budget');
+assert(connectionsPerAddressMaxDefault <= connectionsMaxDefault, 'per address within the total');

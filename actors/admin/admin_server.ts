@@ -10,14 +10,18 @@
 //
 // Anything else is 404 (405 for a method other than GET or HEAD). A request that fails is 500
 // and logged; a malformed HTTP request gets 400 and its socket closed; neither stops the server.
-// Loopback only unless told otherwise: the port has no authentication.
+// Loopback only unless told otherwise: the port has no authentication. For the same reason a
+// request must name this server in its Host header (a loopback name, the configured admin host,
+// or an IP address, with or without port), else 421: a DNS-rebinding page (attacker.example
+// resolving to 127.0.0.1) reaches the port from the victim's browser, but with its own name in Host.
+import { isIP } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { logger as rootLogger, type Logger } from '../logger.js';
 import type { RequestObserver } from '../net/connection.js';
 import { BrokerObserver, type ObservedBroker } from './broker_observer.js';
 import { dashboardHtml, dashboardScript } from './dashboard_assets.js';
-import { LanesMetrics } from './metrics.js';
+import { LanesMetrics, type ObservedListener } from './metrics.js';
 
 export interface AdminServerOptions {
   broker: ObservedBroker;
@@ -66,6 +70,11 @@ export class AdminServer {
   /** The Kafka listener's hook (ListenerOptions.onRequest): counts and times requests. */
   get onRequest(): RequestObserver {
     return this.metrics.observeRequest;
+  }
+
+  /** Adds the Kafka listener's connection and queued-bytes gauges to /metrics. */
+  observeListener(listener: ObservedListener): void {
+    this.metrics.observeListener(listener);
   }
 
   /** Starts listening and polling. Port 0 picks a free port (see `port`). */
@@ -118,6 +127,11 @@ export class AdminServer {
 
   #route(request: IncomingMessage, response: ServerResponse): void {
     const method = request.method ?? 'GET';
+    if (!this.#isOwnHost(request.headers.host)) {
+      this.#logger.debug({ host: request.headers.host }, 'admin request for another host refused');
+      send(response, 421, 'text/plain; charset=utf-8', 'this is the Lanes admin port; it answers only requests addressed to localhost or its own address\n');
+      return;
+    }
     let path: string;
     try {
       path = new URL(request.url ?? '/', 'http://admin').pathname;
@@ -138,6 +152,13 @@ export class AdminServer {
       if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'internal error; see the broker log\n');
       else response.destroy();
     });
+  }
+
+  /** Whether a Host header names this server (see the header); an absent one (HTTP/1.0) does. */
+  #isOwnHost(header: string | undefined): boolean {
+    if (header === undefined) return true;
+    const name = hostName(header);
+    return name === 'localhost' || isIP(name) !== 0 || name === hostName(this.host);
   }
 
   /** null: no such route. */
@@ -209,4 +230,16 @@ function send(response: ServerResponse, status: number, contentType: string, bod
   const bytes = Buffer.from(body);
   response.writeHead(status, { 'Content-Type': contentType, 'Content-Length': bytes.length, 'Cache-Control': 'no-store', ...headers });
   response.end(response.req.method === 'HEAD' ? undefined : bytes);
+}
+
+/** The host of a Host header or a configured address, lower case, without port or IPv6 brackets. */
+function hostName(value: string): string {
+  const host = value.trim().toLowerCase();
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    return end === -1 ? host : host.slice(1, end);
+  }
+  // One colon: "name:port". More: a bare IPv6 address (a configured host, not a Host header).
+  const colon = host.indexOf(':');
+  return colon !== -1 && colon === host.lastIndexOf(':') ? host.slice(0, colon) : host;
 }

@@ -19,6 +19,12 @@ import type { Logger } from '../logger.js';
 import type { RequestObserver } from '../net/connection.js';
 import type { BrokerObserver, ObservedBroker } from './broker_observer.js';
 
+/** What the metrics read of the Kafka listener (KafkaListener). */
+export interface ObservedListener {
+  readonly connectionCount: number;
+  readonly bytesHeld: { readonly requests: number; readonly responses: number };
+}
+
 /** Kafka request latencies: from a cached Metadata (~50 µs) to a long-poll Fetch (seconds). */
 const requestDurationBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -211,6 +217,17 @@ export class LanesMetrics {
   };
 
   /** The text exposition format (version 0.0.4). */
+  /**
+   * Gauges of the Kafka listener's bounds, read on scrape: open connections, request bytes in
+   * memory and response bytes queued (what queued.max.request.bytes and the response limits cap).
+   */
+  observeListener(listener: ObservedListener): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'lanes_listener_connections', help: 'Open Kafka connections', registers, collect() { this.set(listener.connectionCount); } });
+    new Gauge({ name: 'lanes_listener_request_bytes', help: 'Request bytes in memory over all connections (received, not yet handled)', registers, collect() { this.set(listener.bytesHeld.requests); } });
+    new Gauge({ name: 'lanes_listener_response_bytes', help: 'Response bytes queued over all connections (encoded, not yet taken by the kernel)', registers, collect() { this.set(listener.bytesHeld.responses); } });
+  }
+
   async text(): Promise<string> {
     return this.registry.metrics();
   }

@@ -16,6 +16,7 @@ import { registerGroupCommands } from '../cli/group.js';
 import { registerProduceCommand } from '../cli/produce.js';
 import { registerTopicCommands } from '../cli/topic.js';
 import { AdminServer } from '../admin/admin_server.js';
+import * as limits from '../../core/limits.js';
 import { KafkaListener } from '../net/listener.js';
 import { logger } from '../logger.js';
 import { Broker, type BrokerOptions } from './broker.js';
@@ -55,6 +56,12 @@ export interface StartOptions {
   adminPort?: number;
   /** Default 127.0.0.1: the admin port has no authentication. */
   adminHost?: string;
+  /** Listener bounds (Kafka's queued.max.request.bytes, max.connections, max.connections.per.ip, connections.max.idle.ms) and the request frame deadline; listener defaults when absent. */
+  queuedMaxRequestBytes?: number;
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  connectionsMaxIdleMs?: number;
+  frameTimeoutMs?: number;
   /** Group coordinator settings beyond `dev` (programmatic use, e.g. lanes/testing's short session minimum). */
   groups?: BrokerOptions['groups'];
 }
@@ -88,11 +95,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       autoCreateTopics: options.autoCreateTopics,
       defaultPartitions: options.partitions,
       onRequest: admin?.onRequest,
+      queuedMaxRequestBytes: options.queuedMaxRequestBytes,
+      connectionsMax: options.maxConnections,
+      connectionsPerAddressMax: options.maxConnectionsPerIp,
+      connectionsMaxIdleMs: options.connectionsMaxIdleMs,
+      requestFrameTimeoutMs: options.frameTimeoutMs,
     });
   } catch (error) {
     await broker.stop();
     throw error;
   }
+  admin?.observeListener(listener);
   try {
     await admin?.listen(options.adminHost ?? '127.0.0.1', options.adminPort ?? 0);
   } catch (error) {
@@ -158,6 +171,11 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--partitions <n>', 'partitions of auto-created topics (Kafka num.partitions)').env('LANES_PARTITIONS').argParser(positiveInteger).default(1))
     .addOption(new Option('--admin-port <port>', 'serve the dashboard, /metrics and /healthz on this port (e.g. 9644; 0 picks a free one; off unless given)').env('LANES_ADMIN_PORT').argParser(portNumber))
     .addOption(new Option('--admin-host <host>', 'address of the admin port (no authentication: keep it private)').env('LANES_ADMIN_HOST').default('127.0.0.1'))
+    .addOption(new Option('--queued-max-request-bytes <n>', 'request bytes in memory over all connections; past it, stop reading (Kafka queued.max.request.bytes)').env('LANES_QUEUED_MAX_REQUEST_BYTES').argParser(positiveInteger).default(limits.queuedRequestBytesMaxDefault))
+    .addOption(new Option('--max-connections <n>', 'open Kafka connections; more are closed on accept (Kafka max.connections)').env('LANES_MAX_CONNECTIONS').argParser(positiveInteger).default(limits.connectionsMaxDefault))
+    .addOption(new Option('--max-connections-per-ip <n>', 'open Kafka connections from one address (Kafka max.connections.per.ip)').env('LANES_MAX_CONNECTIONS_PER_IP').argParser(positiveInteger).default(limits.connectionsPerAddressMaxDefault))
+    .addOption(new Option('--connections-max-idle-ms <ms>', 'close connections idle this long (Kafka connections.max.idle.ms)').env('LANES_CONNECTIONS_MAX_IDLE_MS').argParser(positiveInteger).default(limits.connectionsMaxIdleMsDefault))
+    .addOption(new Option('--frame-timeout-ms <ms>', 'close a connection that takes longer to send one request once begun').env('LANES_FRAME_TIMEOUT_MS').argParser(positiveInteger).default(limits.requestFrameTimeoutMsDefault))
     .action(async (options: StartOptions) => {
       await startCommand(options);
     });

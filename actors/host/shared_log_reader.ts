@@ -15,7 +15,10 @@ export interface SharedRead {
 
 /**
  * Returns the batches, or null when the wanted bytes are not (all) in shared memory and the
- * shard must serve the fetch. Throws OFFSET_OUT_OF_RANGE like the log would.
+ * shard must serve the fetch. Throws OFFSET_OUT_OF_RANGE like the log would, but only below the
+ * log start: an offset past the published high watermark goes to the shard, because the
+ * directory may lag what the shard already told the client (a fetch or produce answer can become
+ * visible before the turn that wrote it publishes the directory). The shard's log decides.
  */
 export function readShared(
   directory: PartitionDirectory,
@@ -27,7 +30,8 @@ export function readShared(
   const snapshot = directory.read(actorId);
   if (snapshot === null) return null;
   const { highWatermark, logStartOffset, segments } = snapshot;
-  if (fetchOffset < logStartOffset || fetchOffset > highWatermark) {
+  if (fetchOffset > highWatermark) return null;
+  if (fetchOffset < logStartOffset) {
     throw new LanesError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${fetchOffset} is outside [${logStartOffset}, ${highWatermark}]`);
   }
   if (fetchOffset === highWatermark) return { batches: [], highWatermark, logStartOffset };

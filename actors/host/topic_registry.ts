@@ -5,7 +5,7 @@
 import { mkdirSync, openSync, fsyncSync, closeSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert } from '../../core/assert.js';
-import { ErrorCode, LanesError } from '../../core/errors.js';
+import { ErrorCode, LanesError, quoted } from '../../core/errors.js';
 import { shardForPartition } from './shard_router.js';
 
 export interface TopicConfig {
@@ -34,7 +34,7 @@ export interface TopicEntry {
 /** Kafka's legal topic names: [a-zA-Z0-9._-], 1..249 characters, not "." or "..". */
 export function checkTopicName(name: string): void {
   if (name.length === 0 || name.length > 249 || name === '.' || name === '..' || !/^[a-zA-Z0-9._-]+$/.test(name)) {
-    throw new LanesError(ErrorCode.INVALID_TOPIC_EXCEPTION, `topic name ${JSON.stringify(name)} is not legal`);
+    throw new LanesError(ErrorCode.INVALID_TOPIC_EXCEPTION, `topic name ${quoted(name)} is not legal`);
   }
 }
 

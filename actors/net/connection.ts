@@ -4,18 +4,28 @@
 // Requests are handled concurrently (a pipelined Produce does not wait behind a long-poll Fetch's
 // handler) but answered strictly in the order they arrived, as Kafka does: each request gets a
 // slot in `pending`, and a slot is written only when every slot before it has been. Handlers
-// start in arrival order, so appends from pipelined Produce requests keep their order. At most
-// `inFlightMax` requests are held per connection; beyond that, and while the socket's write
-// buffer is full, the connection stops reading (backpressure instead of unbounded queues).
+// start in arrival order, so appends from pipelined Produce requests keep their order.
 //
-// Operating errors, per research §0 and STYLE §2.3:
+// Memory is bounded by backpressure rather than queues: frames received wait (in arrival order)
+// instead of starting while the connection holds `inFlightMax` requests, while its queued
+// response bytes (encoded, not yet taken by the kernel) are over `responseBytesHigh` (until they
+// drain below `responseBytesLow`), while the listener's response total is exhausted, and while
+// a Fetch is already being handled (one Fetch response at a time per connection, as Kafka mutes
+// a connection until its response is sent); and while frames wait, the socket is paused, so a
+// client that never reads stops being read. Request bytes are counted in the listener's request
+// budget (request_frames.ts); a connection whose next frame does not fit stops reading until it
+// does. `checkTimeouts` closes idle connections and frames not completed in time (slowloris).
+//
+// Operating errors:
 // - a negative or oversized frame size, an unreadable header, a malformed body or bytes after
 //   the body: warn (naming the client address and client id) and close this connection only;
 // - an api key or version not in the handler table: answer UNSUPPORTED_VERSION (ApiVersions with
 //   its v0-shaped body) and keep the connection;
 // - acks = 0 Produce: no response is written.
 // A handler that throws is a bug: logged at error, and the connection is closed (other
-// connections keep being served).
+// connections keep being served). A response that cannot be encoded is a bug too: logged at
+// error and answered with the API's error response (UNKNOWN_SERVER_ERROR, failed_response.ts);
+// if even that cannot be encoded, the connection is closed.
 import type { Socket } from 'node:net';
 import type { Clock } from '../../core/clock.js';
 import { assert } from '../../core/assert.js';
@@ -25,12 +35,14 @@ import { noResponse, type BrokerFacade, type GroupFacade, type RequestContext, t
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { decodeRequest, encodeApiVersionsV0ErrorFrame, encodeResponseFrame } from '../../core/protocol/codec.js';
 import { isProtocolError, isUnsupportedApiError } from '../../core/protocol/errors.js';
+import { failedResponse } from '../../core/protocol/failed_response.js';
 import { decodeRequestHeader, encodeResponseHeader, type RequestHeader } from '../../core/protocol/header.js';
 import { Reader } from '../../core/protocol/reader.js';
 import { Writer } from '../../core/protocol/writer.js';
 import type { RequestBody, ResponseBody } from '../../core/protocol/messages/registry.js';
 import { ErrorCode } from '../../core/errors.js';
 import type { Logger } from '../logger.js';
+import type { ByteBudget } from './byte_budget.js';
 import { RequestFrames, type RequestFrame } from './request_frames.js';
 
 export interface ConnectionOptions {
@@ -41,6 +53,14 @@ export interface ConnectionOptions {
   readonly logger: Logger;
   readonly frameBytesMax: number;
   readonly inFlightMax: number;
+  /** The listener's request bytes in memory (Kafka's queued.max.request.bytes). */
+  readonly requestBudget: ByteBudget;
+  /** The listener's response bytes queued, over all connections. */
+  readonly responseBudget: ByteBudget;
+  /** Queued response bytes at which this connection stops starting requests … */
+  readonly responseBytesHigh: number;
+  /** … until they drain to this many. */
+  readonly responseBytesLow: number;
   readonly shutdown: Promise<void>;
   /** Told of each request a handler served (the admin port's request metrics); optional. */
   readonly onRequest?: RequestObserver;
@@ -57,6 +77,8 @@ class Slot implements RequestContext {
   done = false;
   /** null: nothing to write (acks = 0). */
   frame: Uint8Array[] | null = null;
+  /** The frame's size once done, counted in the connection's queued response bytes until written. */
+  frameBytes = 0;
   /** Run once the frame is written or dropped; null until a handler asks (most never do). */
   releases: (() => void)[] | null = null;
   readonly broker: BrokerFacade;
@@ -124,6 +146,28 @@ export class Connection {
   readonly #clientHost: string;
   #clientId: string | null = null;
   #closed = false;
+  /** Frames received but not started (see the header): the socket is paused while any wait. */
+  readonly #waiting: RequestFrame[] = [];
+  #pumping = false;
+  /** Handlers running (not yet finished); Fetch handlers among them. */
+  #handling = 0;
+  #fetching = 0;
+  /** Bytes of finished responses not yet handed to the socket (behind an unfinished one). */
+  #heldResponseBytes = 0;
+  /** Held plus the socket's unwritten bytes, as last counted into the listener's response budget. */
+  #queuedResponseBytes = 0;
+  /** Over responseBytesHigh, not yet back to responseBytesLow. */
+  #responseHold = false;
+  #unwaitRequestBudget: (() => void) | null = null;
+  #unwaitResponseBudget: (() => void) | null = null;
+  /** Last time bytes arrived or the kernel took response bytes (clock ms), for the idle timeout. */
+  #lastActivityMs: number;
+  /** When the frame being received began (clock ms), or -1: for the frame deadline. */
+  #frameStartedMs = -1;
+  readonly #afterWrite = (): void => {
+    this.#lastActivityMs = this.#options.clock.nowMs();
+    this.#countResponses();
+  };
   #drainWaiters: (() => void)[] = [];
   /** Requests that want to know if the client leaves before they are answered (Fetch long polls). */
   readonly #closeListeners = new Set<() => void>();
@@ -132,14 +176,18 @@ export class Connection {
   constructor(socket: Socket, options: ConnectionOptions) {
     this.socket = socket;
     this.#options = options;
-    this.#frames = new RequestFrames(options.frameBytesMax);
+    this.#frames = new RequestFrames(options.frameBytesMax, options.requestBudget);
+    this.#lastActivityMs = options.clock.nowMs();
     this.#clientHost = plainAddress(socket.remoteAddress);
     this.#remote = `${this.#clientHost}:${socket.remotePort ?? 0}`;
     // Read once: each socket.localAddress is a getsockname call returning a fresh object.
     this.#addresses = { clientHost: `/${this.#clientHost}`, advertisedHost: plainAddress(socket.localAddress), advertisedPort: socket.localPort ?? 0 };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('drain', () => this.#updateReading());
+    socket.on('drain', () => {
+      this.#afterWrite();
+      this.#updateReading();
+    });
     socket.on('error', (error) => {
       options.logger.debug({ client: this.#remote, clientId: this.#clientId, err: error }, 'socket error');
       this.close();
@@ -154,6 +202,30 @@ export class Connection {
   /** Requests received but not yet answered. */
   get pendingCount(): number {
     return this.#pending.length;
+  }
+
+  /** The client's address, without port. */
+  get clientAddress(): string {
+    return this.#clientHost;
+  }
+
+  /**
+   * Closes the connection if it has been idle (no handler running, no bytes in or out) for
+   * `idleMs`, or if the frame it is receiving began `frameMs` ago and is still incomplete while
+   * we were reading (a paused socket is our doing, not the client's). Returns whether it closed.
+   */
+  checkTimeouts(nowMs: number, idleMs: number, frameMs: number): boolean {
+    if (this.#closed) return true;
+    if (this.#frameStartedMs >= 0 && !this.socket.isPaused() && nowMs - this.#frameStartedMs >= frameMs) {
+      this.#warnAndClose('request frame not completed in time', `a frame begun ${Math.round(nowMs - this.#frameStartedMs)} ms ago is incomplete (limit ${frameMs} ms)`);
+      return true;
+    }
+    if (this.#handling === 0 && nowMs - this.#lastActivityMs >= idleMs) {
+      this.#options.logger.debug({ client: this.#remote, clientId: this.#clientId, idleMs }, 'closing idle connection');
+      this.close();
+      return true;
+    }
+    return false;
   }
 
   /** Stops reading new requests (shutdown): what has been received is still answered. */
@@ -180,6 +252,14 @@ export class Connection {
     // Slots still being handled release their views when their handler finishes (#complete).
     for (const slot of this.#pending) if (slot.done) this.#release(slot);
     this.#pending.length = 0;
+    for (const frame of this.#waiting.splice(0)) this.#releaseFrame(frame);
+    this.#frames.discard();
+    this.#unwaitRequestBudget?.();
+    this.#unwaitResponseBudget?.();
+    this.#unwaitRequestBudget = this.#unwaitResponseBudget = null;
+    this.#heldResponseBytes = 0;
+    if (this.#queuedResponseBytes > 0) this.#options.responseBudget.give(this.#queuedResponseBytes);
+    this.#queuedResponseBytes = 0;
     this.#notifyDrained();
     for (const listener of this.#closeListeners) listener();
     this.#closeListeners.clear();
@@ -195,6 +275,9 @@ export class Connection {
 
   #onData(chunk: Buffer): void {
     if (this.#closed) return;
+    const nowMs = this.#options.clock.nowMs();
+    this.#lastActivityMs = nowMs;
+    const wasStarted = this.#frames.frameStarted;
     let frames: RequestFrame[];
     try {
       frames = this.#frames.push(chunk);
@@ -203,14 +286,44 @@ export class Connection {
       this.#warnAndClose('bad frame size', error);
       return;
     }
-    for (const frame of frames) {
-      if (this.#closed) {
-        frame.release();
-        continue;
-      }
-      this.#accept(frame.bytes, frame.release);
-    }
+    if (!this.#frames.frameStarted) this.#frameStartedMs = -1;
+    else if (!wasStarted || frames.length > 0) this.#frameStartedMs = nowMs;
+    for (const frame of frames) this.#waiting.push(frame);
+    this.#pump();
     this.#updateReading();
+  }
+
+  /** Starts waiting frames, in order, while the bounds in the header allow. */
+  #pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (!this.#closed && this.#waiting.length > 0 && this.#mayStart(this.#waiting[0])) {
+        const frame = this.#waiting.shift()!;
+        this.#accept(frame);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #mayStart(frame: RequestFrame): boolean {
+    if (this.#pending.length >= this.#options.inFlightMax || this.#responseHold) return false;
+    if (this.#fetching > 0 && apiKeyOf(frame.bytes) === ApiKey.Fetch) return false;
+    const responses = this.#options.responseBudget;
+    if (!responses.exhausted) return true;
+    this.#unwaitResponseBudget ??= responses.whenBelowMax(() => {
+      this.#unwaitResponseBudget = null;
+      this.#pump();
+      this.#updateReading();
+    });
+    return false;
+  }
+
+  /** Gives a frame's pooled buffer and its share of the request budget back (exactly once per frame). */
+  #releaseFrame(frame: RequestFrame): void {
+    frame.release();
+    this.#options.requestBudget.give(frame.bytes.length);
   }
 
   /**
@@ -218,8 +331,9 @@ export class Connection {
    * refers to the frame's bytes: when the request is refused, or when its handler has finished
    * (handlers copy what they keep: Produce's batches go into the shard ring before it resolves).
    */
-  #accept(frame: Uint8Array, releaseFrame: () => void): void {
-    const reader = new Reader(frame);
+  #accept(requestFrame: RequestFrame): void {
+    const releaseFrame = (): void => this.#releaseFrame(requestFrame);
+    const reader = new Reader(requestFrame.bytes);
     let header: RequestHeader;
     try {
       header = decodeRequestHeader(reader);
@@ -258,27 +372,67 @@ export class Connection {
     const options = this.#options;
     const slot = new Slot(this, options, header, this.#addresses);
     this.#pending.push(slot);
+    const isFetch = header.apiKey === ApiKey.Fetch;
+    this.#handling++;
+    if (isFetch) this.#fetching++;
     const handle = handler.handle as (ctx: RequestContext, request: RequestBody) => Promise<ResponseBody | typeof noResponse>;
     const startedMs = options.onRequest === undefined ? 0 : performance.now();
-    handle(slot, body).then(
-      (response) => {
-        options.onRequest?.(handler.name, performance.now() - startedMs);
-        releaseFrame();
-        slot.frame = response === noResponse ? null : encodeResponseFrame(header.apiKey as never, header.apiVersion, header.correlationId, response as never, allocateResponse);
-        this.#complete(slot);
-      },
-      (error: unknown) => {
-        options.onRequest?.(handler.name, performance.now() - startedMs);
-        releaseFrame();
-        this.#complete(slot);
-        if (isLanesError(error)) {
-          this.#warnAndClose(`${handler.name} failed`, error);
-        } else {
-          options.logger.error({ client: this.#remote, clientId: this.#clientId, err: error }, `${handler.name} handler failed (a bug); closing the connection`);
-          this.close();
-        }
-      },
-    );
+    handle(slot, body)
+      .then(
+        (response) => {
+          this.#handled(isFetch);
+          options.onRequest?.(handler.name, performance.now() - startedMs);
+          releaseFrame();
+          if (response === noResponse) slot.frame = null;
+          else {
+            slot.frame = this.#encode(header, handler.name, response);
+            if (slot.frame === null) this.close();
+          }
+          this.#complete(slot);
+        },
+        (error: unknown) => {
+          this.#handled(isFetch);
+          options.onRequest?.(handler.name, performance.now() - startedMs);
+          releaseFrame();
+          this.#complete(slot);
+          if (isLanesError(error)) {
+            this.#warnAndClose(`${handler.name} failed`, error);
+          } else {
+            options.logger.error({ client: this.#remote, clientId: this.#clientId, err: error }, `${handler.name} handler failed (a bug); closing the connection`);
+            this.close();
+          }
+        },
+      )
+      .catch((error: unknown) => {
+        // A bug in answering (not in the handler): this connection's state is suspect; others are not.
+        options.logger.error({ client: this.#remote, clientId: this.#clientId, err: error }, `answering ${handler.name} failed (a bug); closing the connection`);
+        this.close();
+      });
+  }
+
+  #handled(isFetch: boolean): void {
+    this.#handling--;
+    if (isFetch) this.#fetching--;
+  }
+
+  /**
+   * The response frame, or, if it cannot be encoded (a value that does not fit its field: a bug,
+   * logged at error), the API's error response; null if even that fails.
+   */
+  #encode(header: RequestHeader, api: string, response: ResponseBody): Uint8Array[] | null {
+    const encode = (body: ResponseBody): Uint8Array[] => encodeResponseFrame(header.apiKey as never, header.apiVersion, header.correlationId, body as never, allocateResponse);
+    const where = { client: this.#remote, clientId: this.#clientId, api, apiVersion: header.apiVersion };
+    try {
+      return encode(response);
+    } catch (error) {
+      this.#options.logger.error({ ...where, err: error }, `${api} response cannot be encoded (a bug); answering UNKNOWN_SERVER_ERROR`);
+    }
+    try {
+      return encode(failedResponse(response));
+    } catch (error) {
+      this.#options.logger.error({ ...where, err: error }, `${api} error response cannot be encoded either; closing the connection`);
+      return null;
+    }
   }
 
   #pushRefused(header: RequestHeader): void {
@@ -286,6 +440,7 @@ export class Connection {
     slot.done = true;
     slot.frame = unsupportedFrame(header);
     this.#pending.push(slot);
+    this.#hold(slot);
     this.#flush();
   }
 
@@ -305,7 +460,41 @@ export class Connection {
       this.#release(slot);
       return;
     }
+    this.#hold(slot);
     this.#flush();
+  }
+
+  /** Counts a finished slot's frame as held until #flush hands it to the socket. */
+  #hold(slot: Slot): void {
+    if (slot.frame === null) return;
+    let bytes = 0;
+    for (const chunk of slot.frame) bytes += chunk.length;
+    slot.frameBytes = bytes;
+    this.#heldResponseBytes += bytes;
+  }
+
+  /**
+   * Recounts this connection's queued response bytes (held + the socket's unwritten bytes) into
+   * the listener's total, and starts waiting frames again once they drained to the low mark.
+   */
+  #countResponses(): void {
+    if (this.#closed) return;
+    const queued = this.#heldResponseBytes + this.socket.writableLength;
+    const budget = this.#options.responseBudget;
+    if (queued > this.#queuedResponseBytes) budget.take(queued - this.#queuedResponseBytes);
+    else if (queued < this.#queuedResponseBytes) budget.give(this.#queuedResponseBytes - queued);
+    this.#queuedResponseBytes = queued;
+    if (!this.#responseHold && queued >= this.#options.responseBytesHigh) this.#responseHold = true;
+    else if (this.#responseHold && queued <= this.#options.responseBytesLow) {
+      this.#responseHold = false;
+      this.#pump();
+      this.#updateReading();
+    }
+  }
+
+  /** Queued response bytes of this connection, as last counted. */
+  get queuedResponseBytes(): number {
+    return this.#queuedResponseBytes;
   }
 
   /**
@@ -324,6 +513,7 @@ export class Connection {
         this.#release(slot);
         continue;
       }
+      this.#heldResponseBytes -= slot.frameBytes;
       assert(frame.length > 0, 'a response frame has at least its size');
       const last = frame.length - 1;
       for (let index = 0; index <= last; index++) {
@@ -331,13 +521,21 @@ export class Connection {
           this.socket.cork();
           corked = true;
         }
-        if (index === last && slot.releases !== null) this.socket.write(frame[index], () => this.#release(slot));
-        else this.socket.write(frame[index]);
+        // The last chunk's callback recounts the queued bytes once the kernel has taken them.
+        if (index !== last) this.socket.write(frame[index]);
+        else if (slot.releases === null) this.socket.write(frame[index], this.#afterWrite);
+        else
+          this.socket.write(frame[index], () => {
+            this.#release(slot);
+            this.#afterWrite();
+          });
         chunksWritten++;
       }
     }
     if (corked) this.socket.uncork();
     if (this.#pending.length === 0) this.#notifyDrained();
+    this.#countResponses();
+    this.#pump();
     this.#updateReading();
   }
 
@@ -350,7 +548,19 @@ export class Connection {
 
   #updateReading(): void {
     if (this.#closed || this.socket.listenerCount('data') === 0) return;
-    const hold = this.#pending.length >= this.#options.inFlightMax || this.socket.writableNeedDrain;
+    const frames = this.#frames;
+    const requests = this.#options.requestBudget;
+    if (frames.waitingForBudget) frames.admit();
+    // A connection whose admitted frame is incomplete keeps reading even when the budget is
+    // spent: finishing that frame is what gives budget back.
+    const budgetHold = frames.waitingForBudget || (requests.exhausted && !frames.frameStarted);
+    if (budgetHold) {
+      this.#unwaitRequestBudget ??= requests.whenBelowMax(() => {
+        this.#unwaitRequestBudget = null;
+        this.#updateReading();
+      });
+    }
+    const hold = budgetHold || this.#waiting.length > 0 || this.#pending.length >= this.#options.inFlightMax || this.socket.writableNeedDrain;
     if (hold && !this.socket.isPaused()) this.socket.pause();
     else if (!hold && this.socket.isPaused()) this.socket.resume();
   }
@@ -358,6 +568,11 @@ export class Connection {
   #notifyDrained(): void {
     for (const resolve of this.#drainWaiters.splice(0)) resolve();
   }
+}
+
+/** The api key at the start of a request frame's header, or -1 if the frame is shorter. */
+function apiKeyOf(frame: Uint8Array): number {
+  return frame.length >= 2 ? (frame[0] << 8) | frame[1] : -1;
 }
 
 /**

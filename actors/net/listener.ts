@@ -2,13 +2,30 @@
 // Main thread. Stopping closes the server (no new connections), stops reading from every
 // connection, lets long polls answer at once (the shared `shutdown` promise), waits up to a
 // grace period for in-flight requests to be answered, then closes what is left.
+//
+// Bounds shared by its connections live here: the request and response byte budgets, the
+// connection counts (total and per client address: beyond them a new connection is closed at
+// once, warned about at most every refusedConnectionLogIntervalMs), and a sweep that closes idle
+// connections and frames not completed in time (Connection.checkTimeouts).
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../system_clock.js';
 import type { BrokerFacade, GroupFacade, ServerSettings } from '../../core/handlers/handler.js';
-import { frameBytesMax as frameBytesMaxDefault } from '../../core/limits.js';
+import {
+  connectionResponseBytesHigh,
+  connectionResponseBytesLow,
+  connectionsMaxDefault,
+  connectionsMaxIdleMsDefault,
+  connectionsPerAddressMaxDefault,
+  frameBytesMax as frameBytesMaxDefault,
+  queuedRequestBytesMaxDefault,
+  refusedConnectionLogIntervalMs,
+  requestFrameTimeoutMsDefault,
+  responseBytesMaxDefault,
+} from '../../core/limits.js';
 import { logger as rootLogger, type Logger } from '../logger.js';
-import { Connection, type RequestObserver } from './connection.js';
+import { ByteBudget } from './byte_budget.js';
+import { Connection, plainAddress, type RequestObserver } from './connection.js';
 
 export interface ListenerOptions {
   /** The broker; if it also has the group methods, group APIs are served. */
@@ -26,6 +43,20 @@ export interface ListenerOptions {
   frameBytesMax?: number;
   /** Requests held per connection before it stops reading; default 128. */
   inFlightMax?: number;
+  /** Kafka's queued.max.request.bytes: request bytes in memory over all connections. */
+  queuedMaxRequestBytes?: number;
+  /** Response bytes queued over all connections. */
+  responseBytesMax?: number;
+  /** Queued response bytes at which one connection stops starting requests, and where it resumes. */
+  connectionResponseBytesHigh?: number;
+  connectionResponseBytesLow?: number;
+  /** Kafka's max.connections and max.connections.per.ip. */
+  connectionsMax?: number;
+  connectionsPerAddressMax?: number;
+  /** Kafka's connections.max.idle.ms. */
+  connectionsMaxIdleMs?: number;
+  /** How long one request frame may take to arrive once begun. */
+  requestFrameTimeoutMs?: number;
   clock?: Clock;
   logger?: Logger;
   /** Told of each request served (api name, handler time in ms): the admin port's metrics. */
@@ -44,10 +75,14 @@ export class KafkaListener {
   readonly #connections: Set<Connection>;
   readonly #logger: Logger;
   readonly #signalShutdown: () => void;
+  readonly #budgets: Budgets;
+  readonly #sweep: NodeJS.Timeout;
   #stopping: Promise<void> | null = null;
 
-  private constructor(server: Server, host: string, port: number, connections: Set<Connection>, logger: Logger, signalShutdown: () => void) {
+  private constructor(server: Server, host: string, port: number, connections: Set<Connection>, logger: Logger, signalShutdown: () => void, budgets: Budgets, sweep: NodeJS.Timeout) {
     this.#server = server;
+    this.#budgets = budgets;
+    this.#sweep = sweep;
     this.#connections = connections;
     this.host = host;
     this.port = port;
@@ -72,20 +107,51 @@ export class KafkaListener {
       signalShutdown = resolve;
     });
     const connections = new Set<Connection>();
+    const budgets: Budgets = {
+      requests: new ByteBudget(positive('queuedMaxRequestBytes', options.queuedMaxRequestBytes ?? queuedRequestBytesMaxDefault)),
+      responses: new ByteBudget(positive('responseBytesMax', options.responseBytesMax ?? responseBytesMaxDefault)),
+    };
+    const responseBytesHigh = positive('connectionResponseBytesHigh', options.connectionResponseBytesHigh ?? connectionResponseBytesHigh);
+    const responseBytesLow = Math.min(options.connectionResponseBytesLow ?? connectionResponseBytesLow, responseBytesHigh - 1);
+    const connectionsMax = positive('connectionsMax', options.connectionsMax ?? connectionsMaxDefault);
+    const perAddressMax = positive('connectionsPerAddressMax', options.connectionsPerAddressMax ?? connectionsPerAddressMaxDefault);
+    const idleMs = positive('connectionsMaxIdleMs', options.connectionsMaxIdleMs ?? connectionsMaxIdleMsDefault);
+    const frameMs = positive('requestFrameTimeoutMs', options.requestFrameTimeoutMs ?? requestFrameTimeoutMsDefault);
+    const clock = options.clock ?? systemClock;
+    const perAddress = new Map<string, number>();
+    const refusals = new RefusalLog(logger, clock);
     const server = createServer({ noDelay: true }, (socket: Socket) => {
+      const address = plainAddress(socket.remoteAddress);
+      const fromAddress = perAddress.get(address) ?? 0;
+      if (connections.size >= connectionsMax || fromAddress >= perAddressMax) {
+        socket.on('error', () => {});
+        socket.destroy();
+        refusals.refused(address, connections.size >= connectionsMax ? `${connectionsMax} connections open (connections max)` : `${fromAddress} connections open from ${address} (connections max per address)`);
+        return;
+      }
+      perAddress.set(address, fromAddress + 1);
       const connection = new Connection(socket, {
         broker: options.broker,
         groups: groupsOf(options.broker),
         settings,
-        clock: options.clock ?? systemClock,
+        clock,
         logger,
         frameBytesMax: options.frameBytesMax ?? frameBytesMaxDefault,
         inFlightMax: options.inFlightMax ?? 128,
+        requestBudget: budgets.requests,
+        responseBudget: budgets.responses,
+        responseBytesHigh,
+        responseBytesLow,
         shutdown,
         onRequest: options.onRequest,
       });
       connections.add(connection);
-      socket.once('close', () => connections.delete(connection));
+      socket.once('close', () => {
+        connections.delete(connection);
+        const left = (perAddress.get(address) ?? 1) - 1;
+        if (left === 0) perAddress.delete(address);
+        else perAddress.set(address, left);
+      });
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -97,8 +163,15 @@ export class KafkaListener {
     server.on('error', (error) => logger.error({ err: error }, 'listener error'));
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 9092);
+    // Timeouts are checked by one sweep over all connections rather than a timer per connection.
+    const sweepMs = Math.min(1000, Math.max(10, Math.floor(Math.min(idleMs, frameMs) / 4)));
+    const sweep = setInterval(() => {
+      const nowMs = clock.nowMs();
+      for (const connection of connections) connection.checkTimeouts(nowMs, idleMs, frameMs);
+    }, sweepMs);
+    sweep.unref();
     // The server callback and the listener share one set of open connections.
-    const listener = new KafkaListener(server, host, port, connections, logger, signalShutdown);
+    const listener = new KafkaListener(server, host, port, connections, logger, signalShutdown, budgets, sweep);
     logger.info({ host, port }, 'listening');
     return listener;
   }
@@ -106,6 +179,12 @@ export class KafkaListener {
   /** Open connections. */
   get connectionCount(): number {
     return this.#connections.size;
+  }
+
+  /** Request bytes in memory and response bytes queued, over all connections (the budgets' use). */
+  get bytesHeld(): { requests: number; responses: number; requestsPeak: number; responsesPeak: number } {
+    const { requests, responses } = this.#budgets;
+    return { requests: requests.used, responses: responses.used, requestsPeak: requests.peak, responsesPeak: responses.peak };
   }
 
   /**
@@ -118,6 +197,7 @@ export class KafkaListener {
   }
 
   async #stop(graceMs: number): Promise<void> {
+    clearInterval(this.#sweep);
     const connections = [...this.#connections];
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const connection of connections) connection.stopReading();
@@ -133,5 +213,39 @@ export class KafkaListener {
     for (const connection of [...this.#connections]) connection.close(true);
     await closed;
     this.#logger.info('listener stopped');
+  }
+}
+
+interface Budgets {
+  readonly requests: ByteBudget;
+  readonly responses: ByteBudget;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`KafkaListener: ${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** Warns about refused connections at most once per interval, with how many were refused since. */
+class RefusalLog {
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  #lastMs = -Infinity;
+  #suppressed = 0;
+
+  constructor(logger: Logger, clock: Clock) {
+    this.#logger = logger;
+    this.#clock = clock;
+  }
+
+  refused(address: string, reason: string): void {
+    const nowMs = this.#clock.nowMs();
+    if (nowMs - this.#lastMs < refusedConnectionLogIntervalMs) {
+      this.#suppressed++;
+      return;
+    }
+    this.#logger.warn({ client: address, refusedSinceLastWarning: this.#suppressed }, `refusing connection: ${reason}`);
+    this.#lastMs = nowMs;
+    this.#suppressed = 0;
   }
 }

@@ -9,10 +9,23 @@
 // connection does so when the request's handler has finished (Produce copies its batches into
 // the shard ring before it resolves) or when the request is refused.
 //
+// Request bytes in memory are counted in the listener's request budget (Kafka's
+// queued.max.request.bytes): every frame returned holds `bytes.length` of it until the
+// connection gives them back with the frame. A frame spread over chunks takes its announced size
+// when its size is read, as Kafka reserves it from its memory pool; if the budget cannot admit it,
+// `waitingForBudget` is true and the connection stops reading until `admit()` succeeds, so a
+// client announcing a huge frame holds at most the rest of one socket chunk meanwhile. Those
+// bytes are not counted until the frame is admitted or complete: counting them would let a few
+// waiting connections hold the budget that each of them needs to be admitted (a deadlock);
+// uncounted, they stay bounded by one socket read per connection. Spread
+// frames grow as their bytes arrive (pieces); only an admitted Produce frame borrows a pooled
+// buffer of its announced size.
+//
 // Main thread (the connection's).
 import { assert } from '../../core/assert.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { FrameSizeError } from '../../core/protocol/errors.js';
+import type { ByteBudget } from './byte_budget.js';
 
 export interface RequestFrame {
   bytes: Uint8Array;
@@ -63,6 +76,9 @@ export const sharedFramePool = new FramePool();
 export class RequestFrames {
   readonly #frameBytesMax: number;
   readonly #pool: FramePool;
+  readonly #budget: ByteBudget;
+  /** Whether the frame being collected holds its announced size in the budget. */
+  #admitted = false;
   readonly #sizeScratch = new Uint8Array(sizeBytes);
   #sizeFilled = 0;
   /** Size of the frame being collected, or -1 while its size is still being read. */
@@ -76,10 +92,40 @@ export class RequestFrames {
    */
   #pieces: Uint8Array[] = [];
 
-  constructor(frameBytesMax: number, pool: FramePool = sharedFramePool) {
+  constructor(frameBytesMax: number, budget: ByteBudget, pool: FramePool = sharedFramePool) {
     assert(Number.isInteger(frameBytesMax) && frameBytesMax >= 0 && frameBytesMax <= 0x7fff_ffff, 'frame cap fits an int32');
     this.#frameBytesMax = frameBytesMax;
     this.#pool = pool;
+    this.#budget = budget;
+  }
+
+  /** A frame has begun (some of its size or body arrived) and is not complete. */
+  get frameStarted(): boolean {
+    return this.#sizeFilled > 0 || this.#frameBytes !== -1;
+  }
+
+  /** The frame being collected is larger than what the request budget has left. */
+  get waitingForBudget(): boolean {
+    return this.#frameBytes !== -1 && !this.#admitted;
+  }
+
+  /** Retries taking the waiting frame's size from the budget; true once it holds it. */
+  admit(): boolean {
+    if (!this.waitingForBudget) return true;
+    this.#admitted = this.#budget.tryTake(this.#frameBytes);
+    return this.#admitted;
+  }
+
+  /** Drops a partial frame (the connection closed): its budget and pooled buffer go back. */
+  discard(): void {
+    if (this.#admitted) this.#budget.give(this.#frameBytes);
+    if (this.#pooled !== null) this.#pool.give(this.#pooled);
+    this.#pooled = null;
+    this.#admitted = false;
+    this.#frameBytes = -1;
+    this.#filled = 0;
+    this.#sizeFilled = 0;
+    this.#pieces = [];
   }
 
   /** Consumes a chunk; returns the frames it completes, in order. Throws FrameSizeError. */
@@ -108,15 +154,17 @@ export class RequestFrames {
         }
         if (size < 0 || size > this.#frameBytesMax) throw new FrameSizeError(size, this.#frameBytesMax);
         if (end - at >= size) {
-          // The whole frame lies in this chunk: a view, no copy.
+          // The whole frame lies in this chunk: a view, no copy. Already in memory: counted as is.
+          this.#budget.take(size);
           frames.push({ bytes: chunk.subarray(at, at + size), release: noRelease });
           at += size;
           continue;
         }
         this.#frameBytes = size;
         this.#filled = 0;
+        this.#admitted = this.#budget.tryTake(size);
         const apiKey = end - at >= 2 ? (chunk[at] << 8) | chunk[at + 1] : -1;
-        if (apiKey === ApiKey.Produce && size >= pooledBytesMin && size <= pooledBytesMax) this.#pooled = this.#pool.take(size);
+        if (this.#admitted && apiKey === ApiKey.Produce && size >= pooledBytesMin && size <= pooledBytesMax) this.#pooled = this.#pool.take(size);
         continue;
       }
       const take = Math.min(this.#frameBytes - this.#filled, end - at);
@@ -134,6 +182,9 @@ export class RequestFrames {
   #finish(): RequestFrame {
     const size = this.#frameBytes;
     const pooled = this.#pooled;
+    // Completed from bytes received while waiting for the budget: in memory, so counted now.
+    if (!this.#admitted) this.#budget.take(size);
+    this.#admitted = false;
     this.#frameBytes = -1;
     this.#filled = 0;
     this.#pooled = null;

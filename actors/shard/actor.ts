@@ -20,6 +20,12 @@ export interface Actor {
   receive(envelope: Uint8Array, header: EnvelopeHeader): void;
   /** Called once at the end of every turn in which the actor received mail. */
   endTurn(): void;
+  /**
+   * Called when replies become visible before the turn ends (the reply ring filled up and must be
+   * published for the host to drain it): publish the shared state those replies report (the
+   * partition directory), so the host never sees an answer newer than the directory.
+   */
+  beforeRepliesVisible?(): void;
   /** Periodic housekeeping (retention, interval flush, timers), every tick of the shard. */
   tick(nowMs: number): void;
   /** The earliest moment the actor needs a tick sooner than the shard's regular one, if any. */

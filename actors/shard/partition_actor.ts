@@ -180,6 +180,10 @@ export class PartitionActor implements Actor {
     });
   }
 
+  beforeRepliesVisible(): void {
+    if (this.#dirty) this.#publishDirectory();
+  }
+
   endTurn(): void {
     if (this.#dirty) this.#publishDirectory();
     if (this.#acksAwaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();

@@ -2,7 +2,9 @@
 //
 //   turn:  drain up to `envelopesPerTurn` envelopes from the request ring, hand each to its
 //          actor, release the ring, let touched actors finish the turn (publish directory slots,
-//          start a group fsync), run housekeeping when due, publish replies once.
+//          start a group fsync), run housekeeping when due, publish replies once. (A reply ring
+//          that fills mid-turn publishes early; touched actors first publish their directory
+//          slots, so no answer the host sees is newer than the directory it serves fetches from.)
 //   idle:  announce sleep on the doorbell, re-check the ring, then Atomics.waitAsync (no timeout)
 //          until a host publish, or the wake timer rings the doorbell for the next housekeeping
 //          tick or actor deadline.
@@ -48,6 +50,8 @@ export class ShardRuntime implements ReplySink {
   readonly #options: ShardRuntimeOptions;
   readonly #actors = new Map<number, Actor>();
   readonly #touched = new Set<Actor>();
+  /** The actor whose receive is running (its replies may report state it has not published). */
+  #receiving: Actor | null = null;
   /** Actors with deadlines of their own (group coordinators); partitions only use the tick. */
   readonly #timed = new Set<Actor>();
   #stopping = false;
@@ -91,6 +95,9 @@ export class ShardRuntime implements ReplySink {
     const replies = this.#options.replies;
     let view = replies.reserve(bytes);
     if (view === null) {
+      // waitForRoom publishes the replies written so far, mid-turn: publish what they report first.
+      for (const actor of this.#touched) actor.beforeRepliesVisible?.();
+      this.#receiving?.beforeRepliesVisible?.();
       replies.waitForRoom(bytes);
       view = replies.reserve(bytes);
       assert(view !== null, 'reply ring has room after waiting for it');
@@ -204,12 +211,15 @@ export class ShardRuntime implements ReplySink {
       this.replyError(header, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no partition actor ${header.actorId} on shard ${this.#options.shardId}`);
       return;
     }
+    this.#receiving = actor;
     try {
       actor.receive(envelope, header);
     } catch (error) {
       // Operating errors are answered; anything else is a bug and stops the shard loudly.
       if (!isLanesError(error)) throw error;
       this.replyError(header, error.errorCode, error.message);
+    } finally {
+      this.#receiving = null;
     }
     this.#touched.add(actor);
   }

@@ -1,5 +1,5 @@
 // CreatePartitions (37), v0–v1: grow a topic to `count` partitions (validate_only checks only).
-import { ErrorCode, LanesError } from '../errors.js';
+import { ErrorCode, LanesError, quoted } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 import { defineHandler } from './handler.js';
@@ -14,9 +14,9 @@ export const createPartitions = defineHandler({
       request.topics.map(async (topic) => {
         try {
           const known = ctx.broker.describeTopic(topic.topicName);
-          if (known === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic.topicName} does not exist`);
+          if (known === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${quoted(topic.topicName)} does not exist`);
           if (topic.count <= known.partitions.length) {
-            throw new LanesError(ErrorCode.INVALID_PARTITIONS, `topic ${topic.topicName} has ${known.partitions.length} partitions; ${topic.count} is not more`);
+            throw new LanesError(ErrorCode.INVALID_PARTITIONS, `topic ${quoted(topic.topicName)} has ${known.partitions.length} partitions; ${topic.count} is not more`);
           }
           if (!request.validateOnly) await ctx.broker.createPartitions(topic.topicName, topic.count);
           return { topicName: topic.topicName, errorCode: ErrorCode.NONE, errorMessage: null };

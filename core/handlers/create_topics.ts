@@ -1,6 +1,6 @@
 // CreateTopics (19), v0–v4. One node: replication factor −1 or 1; manual assignments only fix
 // the partition count. validate_only checks without creating. Per-topic errors.
-import { ErrorCode, LanesError } from '../errors.js';
+import { ErrorCode, LanesError, quoted } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import type { CreateTopicsRequest } from '../protocol/messages/create_topics.js';
 import { checkTopicNameLegal } from './topic_names.js';
@@ -21,7 +21,7 @@ export const createTopics = defineHandler({
     const topics = await Promise.all(
       request.topics.map(async (topic) => {
         try {
-          if (counts.get(topic.topicName)! > 1) throw new LanesError(ErrorCode.INVALID_REQUEST, `topic ${topic.topicName} appears more than once`);
+          if (counts.get(topic.topicName)! > 1) throw new LanesError(ErrorCode.INVALID_REQUEST, `topic ${quoted(topic.topicName)} appears more than once`);
           await createOne(ctx, topic, request.validateOnly);
           return { topicName: topic.topicName, errorCode: ErrorCode.NONE, errorMessage: null };
         } catch (error) {
@@ -46,7 +46,7 @@ async function createOne(ctx: RequestContext, topic: CreatableTopic, validateOnl
   const partitions = topic.assignments.length > 0 ? topic.assignments.length : topic.numPartitions === -1 ? ctx.settings.defaultPartitions : topic.numPartitions;
   if (!Number.isInteger(partitions) || partitions < 1) throw new LanesError(ErrorCode.INVALID_PARTITIONS, `a topic needs at least one partition, got ${partitions}`);
   const config = parseTopicConfigs(topic.configs);
-  if (ctx.broker.describeTopic(topic.topicName) !== undefined) throw new LanesError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${topic.topicName} already exists`);
+  if (ctx.broker.describeTopic(topic.topicName) !== undefined) throw new LanesError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${quoted(topic.topicName)} already exists`);
   if (validateOnly) return;
   await ctx.broker.createTopic(topic.topicName, { partitions, config });
 }

@@ -1,6 +1,6 @@
 // How handlers turn a broker's operating error into a Kafka error code. Anything that is not a
 // LanesError is a bug and propagates (the connection layer logs it and closes the connection).
-import { isLanesError } from '../errors.js';
+import { boundedMessage, isLanesError } from '../errors.js';
 
 export function errorCodeOf(error: unknown): number {
   if (isLanesError(error)) return error.errorCode;
@@ -8,5 +8,5 @@ export function errorCodeOf(error: unknown): number {
 }
 
 export function errorMessageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return boundedMessage(error instanceof Error ? error.message : String(error));
 }

@@ -1,6 +1,6 @@
 // Kafka topic config names ↔ the TopicConfigView Lanes implements. Used by CreateTopics (to read
 // the configs a client sets) and DescribeConfigs (to report them).
-import { ErrorCode, LanesError } from '../errors.js';
+import { ErrorCode, LanesError, quoted } from '../errors.js';
 import type { TopicConfigView } from './handler.js';
 
 export const topicConfigNames = {
@@ -46,14 +46,14 @@ export function parseTopicConfigs(configs: readonly { name: string; value: strin
   for (const { name, value } of configs) {
     if (name in topicConfigNames) {
       const number = value === null ? Number.NaN : Number(value);
-      if (!Number.isSafeInteger(number)) throw new LanesError(ErrorCode.INVALID_CONFIG, `config ${name} needs an integer, got ${JSON.stringify(value)}`);
+      if (!Number.isSafeInteger(number)) throw new LanesError(ErrorCode.INVALID_CONFIG, `config ${quoted(name)} needs an integer, got ${quoted(value)}`);
       parsed[topicConfigNames[name as TopicConfigName]] = number;
       continue;
     }
-    if (!(name in acceptedIgnored)) throw new LanesError(ErrorCode.INVALID_CONFIG, `unknown topic config ${name}`);
+    if (!(name in acceptedIgnored)) throw new LanesError(ErrorCode.INVALID_CONFIG, `unknown topic config ${quoted(name)}`);
     const only = acceptedIgnored[name];
     if (only !== null && value !== null && value !== only) {
-      throw new LanesError(ErrorCode.INVALID_CONFIG, `config ${name}=${value} is not supported (Lanes behaves as ${name}=${only})`);
+      throw new LanesError(ErrorCode.INVALID_CONFIG, `config ${name}=${quoted(value)} is not supported (Lanes behaves as ${name}=${only})`);
     }
   }
   return parsed;

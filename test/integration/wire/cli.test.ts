@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { spawnLanes } from '../../support/built_cli.js';
+import { waitUntil } from '../../support/timeouts.js';
 import { ErrorCode } from '../../../core/errors.js';
 import { ApiKey } from '../../../core/protocol/api_keys.js';
 import { concatChunks } from '../../../core/protocol/writer.js';
@@ -50,4 +51,36 @@ it('starts, serves, and exits 0 on SIGTERM after answering a long poll', async (
   expect(fetched.responses[0].partitions[0].records).toEqual([]);
   expect(await exited).toBe(0);
   await raw.closedByServer();
+});
+
+it('takes the connection bounds from flags and LANES_* variables', async () => {
+  // The built CLI: --max-connections-per-ip 1 as a flag, the idle timeout from the environment.
+  const child = spawnLanes(['start', '--port', '0', '--storage', 'memory', '--shards', '1', '--max-connections-per-ip', '1'], {
+    env: { ...process.env, LANES_LOG_LEVEL: 'warn', LANES_CONNECTIONS_MAX_IDLE_MS: '1000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
+        if (match !== null) resolve(Number(match[1]));
+      });
+      void exited.then((code) => reject(new Error(`lanes exited with ${code}: ${stderr}`)));
+    });
+    const first = await RawClient.connect(port);
+    expect((await first.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'cli-test', clientSoftwareVersion: '1' })).errorCode).toBe(ErrorCode.NONE);
+    const second = await RawClient.connect(port);
+    await second.closedByServer();
+    await waitUntil('the per-address cap logged', () => stdout.includes('connections max per address'));
+    // The first one, idle, is closed too.
+    await first.closedByServer();
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
 });
