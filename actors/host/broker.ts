@@ -199,17 +199,18 @@ export class Broker extends EventEmitter {
     const diskDir = storage === 'disk' ? dataDir : null;
     const lock = diskDir === null ? null : openDataDir(diskDir, logger);
     let topics: TopicRegistry;
+    let kernelModule: WebAssembly.Module | null;
     try {
       topics = new TopicRegistry({ shardCount: resolved.shards, actorIdsMax: resolved.partitionsMax, dataDir: diskDir });
       if (diskDir !== null) {
         reconcilePartitionDirs(diskDir, topics.list(), logger);
         warnIfFewDescriptors(diskDir, topics.list(), resolved.shards, logger);
       }
+      kernelModule = resolved.kernels === 'ts' ? null : prepareKernelModule(memory, plan.crcTable, logger);
     } catch (error) {
       lock?.release();
       throw error instanceof DataDirError || diskDir === null ? error : DataDirError.from(error, diskDir, 'cannot read');
     }
-    const kernelModule = resolved.kernels === 'ts' ? null : prepareKernelModule(memory, plan.crcTable, logger);
 
     const shards = plan.shards.map((regions, shardId) => {
       const workerData: ShardWorkerData = {

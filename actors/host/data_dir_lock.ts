@@ -35,10 +35,13 @@ export class DataDirLock {
     const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomBytes(6).toString('hex') };
     // Two tries: the second after taking over a stale lock.
     for (let attempt = 0; attempt < 2; attempt++) {
-      if (create(path, holder, dataDir)) return new DataDirLock(path, holder);
+      if (create(path, holder, dataDir)) {
+        heldHere.add(holder.token);
+        return new DataDirLock(path, holder);
+      }
       const found = readHolder(path);
       if (found === 'missing') continue;
-      if (found !== 'unreadable' && (found.host !== holder.host || alive(found.pid))) {
+      if (found !== 'unreadable' && (found.host !== holder.host || holds(found))) {
         throw new DataDirError(
           `data dir ${dataDir} is in use by another broker (pid ${found.pid} on ${found.host}, since ${found.startedAt}); ` +
             `stop it, or delete ${path} if no broker runs there`,
@@ -54,6 +57,7 @@ export class DataDirLock {
   release(): void {
     if (this.#released) return;
     this.#released = true;
+    heldHere.delete(this.#holder.token);
     const found = readHolder(this.path);
     if (found === 'missing' || found === 'unreadable' || found.token !== this.#holder.token) return;
     try {
@@ -102,6 +106,20 @@ function readHolder(path: string): LockHolder | 'missing' | 'unreadable' {
     // Not a lock this code wrote: treated as stale below.
   }
   return 'unreadable';
+}
+
+/** Tokens of the locks this process holds: a lock naming this pid and another token is stale. */
+const heldHere = new Set<string>();
+
+/**
+ * Whether the process a lock names still holds it. Pids are reused: in a container the broker
+ * has the same pid every time it restarts, so a lock with this process's pid and a token it did
+ * not write is a previous run's. Another live process with the holder's pid is taken to be the
+ * holder (refusing to start is the safe mistake; the message says which file to delete).
+ */
+function holds(holder: LockHolder): boolean {
+  if (holder.pid === process.pid) return heldHere.has(holder.token);
+  return alive(holder.pid);
 }
 
 function alive(pid: number): boolean {
