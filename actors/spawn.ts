@@ -3,13 +3,14 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { logger, logLevelKey } from './logger.js';
 
 export const runningFromSource = import.meta.url.endsWith('.ts');
 
 export interface WorkerEntry {
   /** The file the Worker (or piscina) loads. */
   file: URL;
-  /** Merge into workerData: tells the boot file which TypeScript module to import. */
+  /** Merge into workerData: the log level, and for the boot file which TypeScript module to import. */
   workerData: Record<string, unknown>;
 }
 
@@ -22,9 +23,11 @@ export function workerEntry(relativePath: string): WorkerEntry {
 /** An entry given by its full URL: `.js` files load directly, `.ts` files through the boot file. */
 export function workerEntryAt(target: URL): WorkerEntry {
   if (!existsSync(fileURLToPath(target))) throw new Error(`no worker entry ${fileURLToPath(target)}`);
-  if (!target.pathname.endsWith('.ts')) return { file: target, workerData: {} };
+  // Read now, not at import: `lanes start --log-level` sets the level after this module loads.
+  const level = { [logLevelKey]: logger.level };
+  if (!target.pathname.endsWith('.ts')) return { file: target, workerData: level };
   // The boot file is plain JS in the source tree; compiled runs never take this branch.
-  return { file: new URL('./ts_worker_boot.mjs', import.meta.url), workerData: { __tsEntry: target.href } };
+  return { file: new URL('./ts_worker_boot.mjs', import.meta.url), workerData: { ...level, __tsEntry: target.href } };
 }
 
 export function spawnWorker(relativePath: string | URL, options: WorkerOptions = {}): Worker {

@@ -16,6 +16,7 @@ import { Broker } from '../actors/host/broker.js';
 import { encodeAssignment, encodeSubscription } from '../core/assignors/consumer_protocol.js';
 import { ErrorCode } from '../core/errors.js';
 import { printMachineFacts } from './support/machine.js';
+import { internalDirName } from '../actors/data_dir_layout.js';
 
 const { values } = parseArgs({
   options: {
@@ -90,9 +91,10 @@ async function settle(members: Member[]): Promise<void> {
 /** RecordBatches in the offsets logs of a stopped broker's data directory (v2 batch headers). */
 function offsetsLogBatches(dataDir: string): number {
   let batches = 0;
-  for (const dir of readdirSync(dataDir).filter((name) => name.startsWith('__consumer_offsets-'))) {
-    for (const name of readdirSync(join(dataDir, dir)).filter((entry) => entry.endsWith('.log'))) {
-      const bytes = readFileSync(join(dataDir, dir, name));
+  const internal = join(dataDir, internalDirName);
+  for (const dir of readdirSync(internal).filter((name) => name.startsWith('consumer_offsets-'))) {
+    for (const name of readdirSync(join(internal, dir)).filter((entry) => entry.endsWith('.log'))) {
+      const bytes = readFileSync(join(internal, dir, name));
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       for (let position = 0; position + 12 <= bytes.length; batches++) {
         const batchLength = view.getInt32(position + 8);

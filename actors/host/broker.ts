@@ -11,6 +11,8 @@
 //   │      (zero-copy fetch) │  + arena bytes  │                             │
 //   └────────────────────────┘  comlink: control plane (topics, describe, stop)
 import { EventEmitter } from 'node:events';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -59,6 +61,11 @@ import { HighWatermarkWaiters } from './high_watermark_waiters.js';
 import { ShardHandle } from './shard_handle.js';
 import { readShared } from './shared_log_reader.js';
 import { TopicRegistry, type TopicConfig, type TopicEntry } from './topic_registry.js';
+import { DataDirError } from './data_dir_error.js';
+import { openDataDir, reconcilePartitionDirs } from './data_dir.js';
+import type { DataDirLock } from './data_dir_lock.js';
+import { descriptorsReserved, logDescriptors, openFilesLimit } from './open_files_limit.js';
+import { offsetsLogDirName, partitionDirName } from '../data_dir_layout.js';
 
 const MiB = 1024 * 1024;
 
@@ -134,7 +141,11 @@ export class Broker extends EventEmitter {
   #pump: Promise<void> | null = null;
   /** Where each shard's rings live in shared memory, for ringOccupancy(). */
   #ringRegions: { shard: number; request: number; reply: number }[] = [];
-  #state: 'running' | 'stopping' | 'stopped' | 'failed' = 'running';
+  #state: 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' = 'starting';
+  /** Fails Broker.start() when a shard fails before the broker runs. */
+  #rejectStart: ((error: Error) => void) | null = null;
+  /** The data directory's lock (disk storage), released on stop. */
+  readonly #lock: DataDirLock | null;
 
   private constructor(init: {
     options: Broker['options'];
@@ -144,6 +155,7 @@ export class Broker extends EventEmitter {
     epochs: EpochReader;
     hostDoorbell: Doorbell;
     topicDefaults: Partial<TopicConfig> | undefined;
+    lock: DataDirLock | null;
   }) {
     super();
     this.options = init.options;
@@ -153,6 +165,7 @@ export class Broker extends EventEmitter {
     this.#epochs = init.epochs;
     this.#hostDoorbell = init.hostDoorbell;
     this.#topicDefaults = init.topicDefaults;
+    this.#lock = init.lock;
   }
 
   static async start(options: BrokerOptions = {}): Promise<Broker> {
@@ -180,10 +193,24 @@ export class Broker extends EventEmitter {
       initRing({ buffer, byteOffset: shard.requestRing, capacity: plan.ringBytes });
       initRing({ buffer, byteOffset: shard.replyRing, capacity: plan.ringBytes });
     }
-    if (dataDir !== null) TopicRegistry.ensureDir(dataDir);
-    const topics = new TopicRegistry({ shardCount: resolved.shards, actorIdsMax: resolved.partitionsMax, dataDir: storage === 'disk' ? dataDir : null });
     const logger = rootLogger.child({ component: 'broker' });
-    const kernelModule = resolved.kernels === 'ts' ? null : prepareKernelModule(memory, plan.crcTable, logger);
+    // Before any shard opens a log: the directory is usable, this broker alone has it, and the
+    // partition directories agree with the catalogue.
+    const diskDir = storage === 'disk' ? dataDir : null;
+    const lock = diskDir === null ? null : openDataDir(diskDir, logger);
+    let topics: TopicRegistry;
+    let kernelModule: WebAssembly.Module | null;
+    try {
+      topics = new TopicRegistry({ shardCount: resolved.shards, actorIdsMax: resolved.partitionsMax, dataDir: diskDir });
+      if (diskDir !== null) {
+        reconcilePartitionDirs(diskDir, topics.list(), logger);
+        warnIfFewDescriptors(diskDir, topics.list(), resolved.shards, logger);
+      }
+      kernelModule = resolved.kernels === 'ts' ? null : prepareKernelModule(memory, plan.crcTable, logger);
+    } catch (error) {
+      lock?.release();
+      throw error instanceof DataDirError || diskDir === null ? error : DataDirError.from(error, diskDir, 'cannot read');
+    }
 
     const shards = plan.shards.map((regions, shardId) => {
       const workerData: ShardWorkerData = {
@@ -217,18 +244,33 @@ export class Broker extends EventEmitter {
       epochs: new EpochReader(buffer, plan.epochs, 0),
       hostDoorbell: new Doorbell(buffer, plan.hostDoorbell),
       topicDefaults: options.topicDefaults,
+      lock,
     });
     broker.#ringRegions = plan.shards.map((regions, shard) => ({ shard, request: regions.requestRing, reply: regions.replyRing }));
     for (const shard of shards) {
       shard.worker.on('error', (error) => broker.#fail(shard, error));
       shard.worker.on('exit', (code) => {
-        if (broker.#state === 'running') broker.#fail(shard, new Error(`shard ${shard.id} exited with code ${code}`));
+        if (broker.#state === 'running' || broker.#state === 'starting') broker.#fail(shard, new Error(`shard ${shard.id} exited with code ${code}`));
       });
     }
     broker.#pump = broker.#runPump();
-    // Reopen the partitions a previous run left on disk.
-    await Promise.all(topics.list().map((topic) => broker.#openPartitions(topic, topic.partitions)));
-    await broker.#publishTopics();
+    const shardFailed = new Promise<never>((_, reject) => (broker.#rejectStart = reject));
+    try {
+      // Reopen the partitions a previous run left on disk. A shard that fails meanwhile (its
+      // offsets log cannot be opened, say) fails the start instead of the process.
+      await Promise.race([
+        (async () => {
+          await Promise.all(topics.list().flatMap((topic) => broker.#openPartitions(topic, topic.partitions)));
+          await broker.#publishTopics();
+        })(),
+        shardFailed,
+      ]);
+    } catch (error) {
+      await broker.#abortStart();
+      throw startFailure(error, diskDir, topics.list());
+    }
+    broker.#rejectStart = null;
+    broker.#state = 'running';
     broker.#logger.info({ storage, dataDir, shards: resolved.shards, topics: topics.list().length, kernels: kernelModule === null ? 'ts' : 'wasm' }, 'broker started');
     return broker;
   }
@@ -240,8 +282,14 @@ export class Broker extends EventEmitter {
   async createTopic(name: string, options: { partitions?: number; config?: Partial<TopicConfig> } = {}): Promise<TopicEntry> {
     this.#checkRunning();
     const config = defaultTopicConfig({ ...this.#topicDefaults, ...options.config }, this.options.storage);
-    const entry = this.#topics.add(name, options.partitions ?? 1, config);
-    await this.#openPartitions(entry, entry.partitions);
+    // All or nothing: every partition's files are made before the catalogue names the topic.
+    const entry = this.#topics.reserveTopic(name, options.partitions ?? 1, config);
+    try {
+      await this.#openAllOrNone(entry, entry.partitions, () => this.#topics.commitTopic(entry));
+    } catch (error) {
+      this.#topics.abortTopic(entry);
+      throw error;
+    }
     await this.#publishTopics();
     this.#logger.info({ topic: name, partitions: entry.partitions.length }, 'topic created');
     return entry;
@@ -249,8 +297,14 @@ export class Broker extends EventEmitter {
 
   async createPartitions(name: string, partitionCount: number): Promise<void> {
     this.#checkRunning();
-    const added = this.#topics.grow(name, partitionCount);
-    await this.#openPartitions(this.#topics.get(name)!, added);
+    const entry = this.#topics.get(name);
+    const added = this.#topics.reserveGrowth(name, partitionCount);
+    try {
+      await this.#openAllOrNone(entry!, added, () => this.#topics.commitGrowth(name));
+    } catch (error) {
+      this.#topics.abortGrowth(name);
+      throw error;
+    }
     await this.#publishTopics();
   }
 
@@ -464,7 +518,21 @@ export class Broker extends EventEmitter {
     for (const shard of this.#shards) shard.fail(stopped);
     for (const shard of this.#shards) shard.control[Comlink.releaseProxy]();
     await Promise.all(this.#shards.map((shard) => shard.worker.terminate()));
+    this.#lock?.release();
     this.#logger.info('broker stopped');
+  }
+
+  /** Undoes a start that failed: ends the shard threads and gives the data directory back. */
+  async #abortStart(): Promise<void> {
+    this.#rejectStart = null;
+    this.#state = 'stopped';
+    this.#hostDoorbell.ring();
+    await this.#pump;
+    const stopped = new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the broker did not start');
+    for (const shard of this.#shards) shard.fail(stopped);
+    for (const shard of this.#shards) shard.control[Comlink.releaseProxy]();
+    await Promise.all(this.#shards.map((shard) => shard.worker.terminate()));
+    this.#lock?.release();
   }
 
   /** Shard threads still running (0 after stop()). */
@@ -484,15 +552,46 @@ export class Broker extends EventEmitter {
     return placement;
   }
 
-  async #openPartitions(entry: TopicEntry, placements: TopicEntry['partitions']): Promise<PartitionState[]> {
-    return Promise.all(placements.map((placement) =>
+  /**
+   * Opens `placements` of a topic not yet in the catalogue, then runs `commit` (which saves it).
+   * If any partition cannot be made (out of descriptors or disk space), or the commit fails, the
+   * ones made are closed and their directories removed, and the error is one KAFKA_STORAGE_ERROR.
+   */
+  async #openAllOrNone(entry: TopicEntry, placements: TopicEntry['partitions'], commit: () => void): Promise<void> {
+    const opened = await Promise.allSettled(this.#openPartitions(entry, placements));
+    let failure: unknown = opened.find((result) => result.status === 'rejected')?.reason;
+    const failed = opened.filter((result) => result.status === 'rejected').length;
+    if (failure === undefined) {
+      try {
+        commit();
+        return;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    await Promise.all(placements.map(async (placement, i) => {
+      try {
+        if (opened[i].status === 'fulfilled') await this.#shards[placement.shard].control.closePartition(placement.actorId, true);
+        else if (this.options.storage === 'disk') await rm(join(this.options.dataDir!, partitionDirName(entry.name, placement.partition)), { recursive: true, force: true });
+      } catch (error) {
+        this.#logger.error({ err: error, topic: entry.name, partition: placement.partition }, 'could not remove a partition of a topic that failed to be created');
+      }
+    }));
+    const reason = oneLine(failure);
+    const what = failed > 0 ? `${failed} of ${placements.length} partitions could not be made` : 'the catalogue could not be saved';
+    this.#logger.warn({ topic: entry.name, partitions: placements.length, failed, reason }, 'topic change failed; nothing was kept');
+    throw new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, `topic ${entry.name}: ${what}, nothing was kept (${reason})${hintFor(reason)}`, { cause: failure });
+  }
+
+  #openPartitions(entry: TopicEntry, placements: TopicEntry['partitions']): Promise<PartitionState>[] {
+    return placements.map((placement) =>
       this.#shards[placement.shard].control.openPartition({
         actorId: placement.actorId,
         topic: entry.name,
         partition: placement.partition,
         config: { ...entry.config, segmentMs: 7 * 24 * 3600 * 1000, indexIntervalBytes: indexIntervalBytesDefault },
       }),
-    ));
+    );
   }
 
   #checkRunning(): void {
@@ -526,6 +625,10 @@ export class Broker extends EventEmitter {
 
   #fail(shard: ShardHandle, error: Error): void {
     if (this.#state === 'failed' || this.#state === 'stopped') return;
+    if (this.#state === 'starting') {
+      this.#rejectStart?.(error);
+      return;
+    }
     this.#state = 'failed';
     this.#logger.fatal({ err: error, shard: shard.id }, 'shard failed; the broker stops serving');
     const failure = new LanesError(ErrorCode.UNKNOWN_SERVER_ERROR, `shard ${shard.id} failed: ${error.message}`, { cause: error });
@@ -538,3 +641,40 @@ export class Broker extends EventEmitter {
   }
 }
 
+/** A message on one line: file system errors carry the path, stacks are left to the debug log. */
+function oneLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
+function hintFor(reason: string): string {
+  return /EMFILE|ENFILE|too many open files/i.test(reason) ? '; raise the open files limit (ulimit -n)' : '';
+}
+
+/** Why Broker.start() failed, in one line; with the descriptor arithmetic when it ran out of them. */
+function startFailure(error: unknown, dataDir: string | null, topics: readonly TopicEntry[]): Error {
+  if (error instanceof DataDirError) return error;
+  const reason = oneLine(error);
+  if (dataDir === null) return new Error(`the broker could not start: ${reason}`, { cause: error });
+  let detail = '';
+  if (hintFor(reason) !== '') {
+    const partitions = topics.reduce((sum, topic) => sum + topic.partitions.length, 0);
+    detail = `; the ${partitions} partitions there need about ${descriptorsNeeded(dataDir, topics, 0)} file descriptors, the limit (ulimit -n) is ${openFilesLimit() ?? 'unknown'}: raise it`;
+  }
+  return new DataDirError(`data dir ${dataDir}: the logs could not be opened: ${reason}${detail}`, { cause: error });
+}
+
+function descriptorsNeeded(dataDir: string, topics: readonly TopicEntry[], shards: number): number {
+  const dirs = topics.flatMap((topic) => topic.partitions.map((placement) => join(dataDir, partitionDirName(topic.name, placement.partition))));
+  for (let shard = 0; shard < shards; shard++) dirs.push(join(dataDir, offsetsLogDirName(shard)));
+  return logDescriptors(dirs) + descriptorsReserved;
+}
+
+/** A warning at start when the open files limit is below what the logs on disk will hold. */
+function warnIfFewDescriptors(dataDir: string, topics: readonly TopicEntry[], shards: number, logger: typeof rootLogger): void {
+  const limit = openFilesLimit();
+  if (limit === null) return;
+  const needed = descriptorsNeeded(dataDir, topics, shards);
+  if (needed > limit) {
+    logger.warn({ needed, limit, partitions: topics.reduce((sum, topic) => sum + topic.partitions.length, 0) }, 'the open files limit (ulimit -n) is below what the partitions on disk need; opening them may fail with EMFILE: raise it');
+  }
+}

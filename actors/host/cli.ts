@@ -127,15 +127,6 @@ export async function startCommand(options: StartOptions): Promise<RunningServer
   if (options.logLevel !== undefined) logger.level = options.logLevel;
   const server = await startServer(options);
   const { broker, listener, admin } = server;
-  const topics = broker.listTopics();
-  const where = options.storage === 'disk' ? `data in ${resolve(options.dataDir)}` : 'data in memory only';
-  process.stdout.write(
-    `lanes: listening on ${listener.host}:${listener.port} (Kafka protocol)\n` +
-      (admin === null ? '' : `lanes: admin on ${admin.url} (dashboard at /, Prometheus metrics at /metrics)\n`) +
-      `lanes: ${broker.shardCount} shard${broker.shardCount === 1 ? '' : 's'}, ${where}, ` +
-      `${topics.length} topic${topics.length === 1 ? '' : 's'} recovered` +
-      `${options.dev === true ? ', dev mode (no initial rebalance delay)' : ''}; stop with Ctrl-C.\n`,
-  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -149,8 +140,18 @@ export async function startCommand(options: StartOptions): Promise<RunningServer
       },
     );
   };
+  // Handlers before the address is printed: a supervisor may send SIGTERM as soon as it reads it.
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  const topics = broker.listTopics();
+  const where = options.storage === 'disk' ? `data in ${resolve(options.dataDir)}` : 'data in memory only';
+  process.stdout.write(
+    `lanes: listening on ${listener.host}:${listener.port} (Kafka protocol)\n` +
+      (admin === null ? '' : `lanes: admin on ${admin.url} (dashboard at /, Prometheus metrics at /metrics)\n`) +
+      `lanes: ${broker.shardCount} shard${broker.shardCount === 1 ? '' : 's'}, ${where}, ` +
+      `${topics.length} topic${topics.length === 1 ? '' : 's'} recovered` +
+      `${options.dev === true ? ', dev mode (no initial rebalance delay)' : ''}; stop with Ctrl-C.\n`,
+  );
   return server;
 }
 

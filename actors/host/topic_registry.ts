@@ -2,10 +2,17 @@
 // directory slot) of every partition. Lives on the main thread; shards learn about partitions
 // through the control plane. In disk mode it is saved as <dataDir>/topics.json (write to a
 // temporary file, fsync, rename), so a restarted broker reopens the same partitions.
-import { mkdirSync, openSync, fsyncSync, closeSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+//
+// Creating a topic or growing one is two steps: reserve (names and actor ids held, nothing
+// saved, nothing visible to get/list), then commit (saved, visible) once every partition is
+// open, or abort. So topics.json never lists a partition whose files were not made.
+import { openSync, fsyncSync, closeSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { assert } from '../../core/assert.js';
-import { ErrorCode, LanesError, quoted } from '../../core/errors.js';
+import { ErrorCode, LanesError } from '../../core/errors.js';
+import { checkNewTopicName } from '../../core/handlers/topic_names.js';
+import { topicsFileName } from '../data_dir_layout.js';
+import { DataDirError } from './data_dir_error.js';
 import { shardForPartition } from './shard_router.js';
 
 export interface TopicConfig {
@@ -31,15 +38,10 @@ export interface TopicEntry {
   partitions: PartitionPlacement[];
 }
 
-/** Kafka's legal topic names: [a-zA-Z0-9._-], 1..249 characters, not "." or "..". */
-export function checkTopicName(name: string): void {
-  if (name.length === 0 || name.length > 249 || name === '.' || name === '..' || !/^[a-zA-Z0-9._-]+$/.test(name)) {
-    throw new LanesError(ErrorCode.INVALID_TOPIC_EXCEPTION, `topic name ${quoted(name)} is not legal`);
-  }
-}
-
 export class TopicRegistry {
   readonly #topics = new Map<string, TopicEntry>();
+  /** Topics being created, and grown copies of topics being grown: not yet saved or visible. */
+  readonly #pending = new Map<string, TopicEntry>();
   readonly #freeActorIds: number[] = [];
   #nextActorId = 0;
   readonly #actorIdsMax: number;
@@ -49,7 +51,7 @@ export class TopicRegistry {
   constructor(options: { shardCount: number; actorIdsMax: number; dataDir: string | null }) {
     this.#shardCount = options.shardCount;
     this.#actorIdsMax = options.actorIdsMax;
-    this.#file = options.dataDir === null ? null : join(options.dataDir, 'topics.json');
+    this.#file = options.dataDir === null ? null : join(options.dataDir, topicsFileName);
     if (this.#file !== null && existsSync(this.#file)) this.#load(this.#file);
   }
 
@@ -65,34 +67,78 @@ export class TopicRegistry {
     return this.#topics.get(topic)?.partitions[partition];
   }
 
-  add(name: string, partitionCount: number, config: TopicConfig): TopicEntry {
-    checkTopicName(name);
-    if (this.#topics.has(name)) throw new LanesError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
+  /** Holds `name` and actor ids for a new topic; commitTopic() or abortTopic() next. */
+  reserveTopic(name: string, partitionCount: number, config: TopicConfig): TopicEntry {
+    checkNewTopicName(name);
+    if (this.#topics.has(name) || this.#pending.has(name)) throw new LanesError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
     if (!Number.isInteger(partitionCount) || partitionCount < 1) {
       throw new LanesError(ErrorCode.INVALID_PARTITIONS, `a topic needs at least one partition, got ${partitionCount}`);
     }
     const entry: TopicEntry = { name, config, partitions: [] };
     this.#addPartitions(entry, partitionCount);
-    this.#topics.set(name, entry);
-    this.#save();
+    this.#pending.set(name, entry);
     return entry;
   }
 
-  /** Grows a topic to `partitionCount` partitions; returns the new ones. */
-  grow(name: string, partitionCount: number): PartitionPlacement[] {
+  /** Makes a reserved topic visible and saves the catalogue; on a failed save it stays reserved. */
+  commitTopic(entry: TopicEntry): void {
+    assert(this.#pending.get(entry.name) === entry, `topic ${entry.name} is not reserved`);
+    this.#topics.set(entry.name, entry);
+    try {
+      this.#save();
+    } catch (error) {
+      this.#topics.delete(entry.name);
+      throw error;
+    }
+    this.#pending.delete(entry.name);
+  }
+
+  abortTopic(entry: TopicEntry): void {
+    assert(this.#pending.get(entry.name) === entry, `topic ${entry.name} is not reserved`);
+    this.#pending.delete(entry.name);
+    for (const placement of entry.partitions) this.#freeActorIds.push(placement.actorId);
+  }
+
+  /** Reserves the partitions that grow a topic to `partitionCount`; commitGrowth() or abortGrowth() next. */
+  reserveGrowth(name: string, partitionCount: number): PartitionPlacement[] {
     const entry = this.#topics.get(name);
     if (entry === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
+    if (this.#pending.has(name)) throw new LanesError(ErrorCode.INVALID_REQUEST, `topic ${name} is already being changed; retry`);
     if (partitionCount <= entry.partitions.length) {
       throw new LanesError(ErrorCode.INVALID_PARTITIONS, `topic ${name} has ${entry.partitions.length} partitions; ${partitionCount} is not more`);
     }
-    const added = this.#addPartitions(entry, partitionCount - entry.partitions.length);
-    this.#save();
+    const grown: TopicEntry = { ...entry, partitions: [...entry.partitions] };
+    const added = this.#addPartitions(grown, partitionCount - entry.partitions.length);
+    this.#pending.set(name, grown);
     return added;
+  }
+
+  commitGrowth(name: string): void {
+    const grown = this.#pending.get(name);
+    const entry = this.#topics.get(name);
+    assert(grown !== undefined && entry !== undefined, `topic ${name} has no growth reserved`);
+    this.#topics.set(name, grown);
+    try {
+      this.#save();
+    } catch (error) {
+      this.#topics.set(name, entry);
+      throw error;
+    }
+    this.#pending.delete(name);
+  }
+
+  abortGrowth(name: string): void {
+    const grown = this.#pending.get(name);
+    const entry = this.#topics.get(name);
+    assert(grown !== undefined && entry !== undefined, `topic ${name} has no growth reserved`);
+    this.#pending.delete(name);
+    for (const placement of grown.partitions.slice(entry.partitions.length)) this.#freeActorIds.push(placement.actorId);
   }
 
   remove(name: string): TopicEntry {
     const entry = this.#topics.get(name);
     if (entry === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
+    if (this.#pending.has(name)) throw new LanesError(ErrorCode.INVALID_REQUEST, `topic ${name} is being changed; retry`);
     this.#topics.delete(name);
     for (const placement of entry.partitions) this.#freeActorIds.push(placement.actorId);
     this.#save();
@@ -123,11 +169,23 @@ export class TopicRegistry {
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temporary, this.#file);
+    // The rename is durable once the directory is.
+    const dir = openSync(dirname(this.#file), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
   }
 
   #load(file: string): void {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { version: number; topics: TopicEntry[] };
-    assert(saved.version === 1, `unknown topics.json version ${saved.version}`);
+    let saved: { version: number; topics: TopicEntry[] };
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved;
+    } catch (error) {
+      throw new DataDirError(`data dir catalogue ${file} is unreadable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    if (saved.version !== 1 || !Array.isArray(saved.topics)) throw new DataDirError(`data dir catalogue ${file} has an unknown version ${saved.version}`);
     const used = new Set<number>();
     for (const topic of saved.topics) {
       // Shard placement is recomputed: the shard count may differ from the last run.
@@ -136,11 +194,7 @@ export class TopicRegistry {
       this.#topics.set(topic.name, topic);
     }
     this.#nextActorId = used.size === 0 ? 0 : Math.max(...used) + 1;
-    assert(this.#nextActorId <= this.#actorIdsMax, 'topics.json holds more partitions than partitionsMax');
+    if (this.#nextActorId > this.#actorIdsMax) throw new DataDirError(`data dir catalogue ${file} holds more partitions than partitionsMax (${this.#actorIdsMax})`);
     for (let id = 0; id < this.#nextActorId; id++) if (!used.has(id)) this.#freeActorIds.push(id);
-  }
-
-  static ensureDir(dataDir: string): void {
-    mkdirSync(dataDir, { recursive: true });
   }
 }

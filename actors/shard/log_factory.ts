@@ -14,6 +14,7 @@ import { tsBatchKernels, type BatchKernels } from '../../core/records/batch_kern
 import { decompress } from '../../core/records/compression.js';
 import { createWasmBatchKernels } from '../../wasm/kernels.js';
 import type { Logger } from '../logger.js';
+import { offsetsLogDirName, partitionDirName } from '../data_dir_layout.js';
 import { FileStorage } from '../storage/file_storage.js';
 import type { Arena } from './arena.js';
 import type { FlushHistogram } from './flush_histogram.js';
@@ -76,7 +77,7 @@ function arenaAllocator(options: LogFactoryOptions): SegmentAllocator {
 }
 
 export function partitionDir(dataDir: string, topic: string, partition: number): string {
-  return join(dataDir, `${topic}-${partition}`);
+  return join(dataDir, partitionDirName(topic, partition));
 }
 
 function openStorage(options: LogFactoryOptions, name: string): Storage {
@@ -134,18 +135,27 @@ class TimedStorage implements Storage {
 }
 
 async function openLog(options: LogFactoryOptions, name: string, config: PartitionLogConfig): Promise<PartitionLog> {
-  const log = await Log.open(openStorage(options, name), {
-    segmentBytes: config.segmentBytes,
-    segmentMs: config.segmentMs,
-    indexIntervalBytes: config.indexIntervalBytes,
-    retentionBytes: config.retentionBytes,
-    retentionMs: config.retentionMs,
-    maxBatchBytes: config.maxMessageBytes,
-    flush: logFlushPolicy(options.flush, options.storage),
-    decompress,
-    kernels: batchKernels(options),
-    clock: options.clock,
-  });
+  const storage = openStorage(options, name);
+  let log: Log;
+  try {
+    log = await Log.open(storage, {
+      segmentBytes: config.segmentBytes,
+      segmentMs: config.segmentMs,
+      indexIntervalBytes: config.indexIntervalBytes,
+      retentionBytes: config.retentionBytes,
+      retentionMs: config.retentionMs,
+      maxBatchBytes: config.maxMessageBytes,
+      flush: logFlushPolicy(options.flush, options.storage),
+      decompress,
+      kernels: batchKernels(options),
+      clock: options.clock,
+    });
+  } catch (error) {
+    // A failed open (out of descriptors, say) must not keep the ones it got: the host answers
+    // the failure and the broker goes on serving with what it had.
+    await storage.close().catch(() => {});
+    throw error;
+  }
   return adapt(log, options);
 }
 
@@ -196,12 +206,12 @@ function adapt(log: Log, options: LogFactoryOptions): PartitionLog {
 }
 
 export function openPartitionLog(options: LogFactoryOptions, spec: OpenPartition): Promise<PartitionLog> {
-  return openLog(options, `${spec.topic}-${spec.partition}`, spec.config);
+  return openLog(options, partitionDirName(spec.topic, spec.partition), spec.config);
 }
 
-/** The shard's internal log of group records (Kafka's __consumer_offsets, one per shard). */
+/** The shard's internal log of group records (Kafka's __consumer_offsets, one per shard), out of reach of topic names. */
 export function openOffsetsLog(options: LogFactoryOptions, shardId: number, config: PartitionLogConfig): Promise<PartitionLog> {
-  return openLog(options, `__consumer_offsets-${shardId}`, config);
+  return openLog(options, offsetsLogDirName(shardId), config);
 }
 
 export async function deletePartitionFiles(options: LogFactoryOptions, topic: string, partition: number): Promise<void> {

@@ -186,6 +186,16 @@ export class FileStorage implements Storage {
   }
 
   async open(options: StorageOpenOptions): Promise<RecoveredLog> {
+    try {
+      return await this.#open(options);
+    } catch (error) {
+      // Out of descriptors or a damaged file: give back what this open got before failing.
+      this.#closeDescriptors();
+      throw error;
+    }
+  }
+
+  async #open(options: StorageOpenOptions): Promise<RecoveredLog> {
     this.#indexIntervalBytes = options.indexIntervalBytes;
     this.#segmentBytes = options.segmentBytes;
     mkdirSync(this.dir, { recursive: true });
@@ -404,12 +414,17 @@ export class FileStorage implements Storage {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
     await this.sync();
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
-    if (this.#dirDirty) await fsyncAsync(this.#dirFd);
+    if (this.#dirDirty && this.#dirFd >= 0) await fsyncAsync(this.#dirFd);
+    this.#closeDescriptors();
+  }
+
+  #closeDescriptors(): void {
     for (const segment of this.#live) {
       if (segment.fd >= 0) closeSync(segment.fd);
       segment.fd = -1;
     }
     this.#live.clear();
+    this.#dirty.clear();
     if (this.#dirFd >= 0) closeSync(this.#dirFd);
     this.#dirFd = -1;
   }

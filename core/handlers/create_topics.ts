@@ -3,7 +3,7 @@
 import { ErrorCode, LanesError, quoted } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import type { CreateTopicsRequest } from '../protocol/messages/create_topics.js';
-import { checkTopicNameLegal } from './topic_names.js';
+import { checkNewTopicName } from './topic_names.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 import { defineHandler, type RequestContext } from './handler.js';
 import { parseTopicConfigs } from './topic_config.js';
@@ -34,7 +34,7 @@ export const createTopics = defineHandler({
 });
 
 async function createOne(ctx: RequestContext, topic: CreatableTopic, validateOnly: boolean): Promise<void> {
-  checkTopicNameLegal(topic.topicName);
+  checkNewTopicName(topic.topicName);
   if (topic.replicationFactor !== -1 && topic.replicationFactor !== 1 && topic.assignments.length === 0) {
     throw new LanesError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${topic.replicationFactor} is larger than the 1 available broker`);
   }

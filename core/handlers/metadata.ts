@@ -6,7 +6,7 @@ import { ErrorCode, isLanesError } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import type { MetadataResponseTopic } from '../protocol/messages/metadata.js';
 import { authorizedOperationsOmitted } from '../protocol/messages/metadata.js';
-import { checkTopicNameLegal } from './topic_names.js';
+import { checkNewTopicName } from './topic_names.js';
 import { defineHandler, type RequestContext, type TopicView } from './handler.js';
 
 export const metadata = defineHandler({
@@ -65,7 +65,7 @@ async function missingTopic(ctx: RequestContext, topicName: string, allowCreate:
   let errorCode: number = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   if (allowCreate) {
     try {
-      checkTopicNameLegal(topicName);
+      checkNewTopicName(topicName);
       await ctx.broker.createTopic(topicName, { partitions: ctx.settings.defaultPartitions });
       errorCode = ErrorCode.LEADER_NOT_AVAILABLE;
     } catch (error) {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
+import { offsetsLogDirName } from '../../actors/data_dir_layout.js';
 
 const directories: string[] = [];
 
@@ -20,7 +21,7 @@ function startBroker(dataDir: string): Promise<Broker> {
 
 /** Batches and records in shard 0's offsets log, read from its segment files (v2 batch headers). */
 function offsetsLogBatches(dataDir: string): { batches: number; records: number } {
-  const dir = join(dataDir, '__consumer_offsets-0');
+  const dir = join(dataDir, offsetsLogDirName(0));
   let batches = 0;
   let records = 0;
   for (const name of readdirSync(dir).filter((entry) => entry.endsWith('.log'))) {

@@ -13,10 +13,11 @@ import { logStartOffsetFile } from '../../actors/storage/segment_files.js';
 import { Prng, seedForRun } from '../support/prng.js';
 import { killAfterAcks } from '../support/kill_after_acks.js';
 import { timeoutMs } from '../support/timeouts.js';
+import { offsetsLogDirName } from '../../actors/data_dir_layout.js';
 
 const groups = ['group-0', 'group-1'];
 const partitions = [0, 1, 2, 3, 4, 5, 6, 7];
-const offsetsDir = (dataDir: string) => join(dataDir, '__consumer_offsets-0');
+const offsetsDir = (dataDir: string) => join(dataDir, offsetsLogDirName(0));
 const directories: string[] = [];
 
 afterEach(() => {

@@ -9,6 +9,13 @@ import { codeOf } from '../../support/error_code.js';
 
 const config = { retentionMs: -1, retentionBytes: -1, segmentBytes: 1 << 20, maxMessageBytes: 1 << 20 };
 
+/** Reserve then commit: what the broker does once every partition is open. */
+function add(registry: TopicRegistry, name: string, partitions: number) {
+  const entry = registry.reserveTopic(name, partitions, config);
+  registry.commitTopic(entry);
+  return entry;
+}
+
 describe('shard placement', () => {
   it('is a pure function of the ids and the shard count', () => {
     expect(shardForPartition('orders', 3, 4)).toBe(shardForPartition('orders', 3, 4));
@@ -24,20 +31,52 @@ describe('shard placement', () => {
 describe('TopicRegistry', () => {
   it('refuses illegal names, duplicates and zero partitions with Kafka codes', () => {
     const registry = new TopicRegistry({ shardCount: 2, actorIdsMax: 16, dataDir: null });
-    expect(codeOf(() => registry.add('bad name', 1, config))).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
-    expect(codeOf(() => registry.add('..', 1, config))).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
-    registry.add('orders', 2, config);
-    expect(codeOf(() => registry.add('orders', 2, config))).toBe(ErrorCode.TOPIC_ALREADY_EXISTS);
-    expect(codeOf(() => registry.add('empty', 0, config))).toBe(ErrorCode.INVALID_PARTITIONS);
+    expect(codeOf(() => add(registry, 'bad name', 1))).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    expect(codeOf(() => add(registry, '..', 1))).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    add(registry, 'orders', 2);
+    expect(codeOf(() => add(registry, 'orders', 2))).toBe(ErrorCode.TOPIC_ALREADY_EXISTS);
+    expect(codeOf(() => add(registry, 'empty', 0))).toBe(ErrorCode.INVALID_PARTITIONS);
+  });
+
+  it('keeps names starting with "__" for internal topics (Kafka\'s rule), saying so', () => {
+    const registry = new TopicRegistry({ shardCount: 1, actorIdsMax: 16, dataDir: null });
+    for (const name of ['__consumer_offsets', '__anything']) {
+      expect(() => add(registry, name, 1)).toThrow(/reserved: names starting with "__" are for internal topics/);
+      expect(codeOf(() => add(registry, name, 1))).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    }
+    expect(add(registry, '_single', 1).name).toBe('_single');
+  });
+
+  it('saves and shows a topic only when committed; an aborted one leaves no trace and frees its ids', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lanes-topics-'));
+    try {
+      const registry = new TopicRegistry({ shardCount: 2, actorIdsMax: 4, dataDir });
+      const reserved = registry.reserveTopic('orders', 4, config);
+      expect(registry.get('orders')).toBeUndefined();
+      expect(codeOf(() => registry.reserveTopic('orders', 1, config))).toBe(ErrorCode.TOPIC_ALREADY_EXISTS);
+      expect(new TopicRegistry({ shardCount: 2, actorIdsMax: 4, dataDir }).list()).toEqual([]);
+      registry.abortTopic(reserved);
+      expect(registry.list()).toEqual([]);
+      add(registry, 'orders', 3);
+      registry.reserveGrowth('orders', 4);
+      expect(registry.get('orders')!.partitions).toHaveLength(3);
+      registry.abortGrowth('orders');
+      expect(new TopicRegistry({ shardCount: 2, actorIdsMax: 4, dataDir }).get('orders')!.partitions).toHaveLength(3);
+      // The cap is 4 actor ids: the aborted growth gave its one back.
+      const orders = registry.get('orders')!.partitions.map((p) => p.actorId);
+      expect(orders).not.toContain(add(registry, 'more', 1).partitions[0].actorId);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('gives every partition its own actor id, reuses ids of deleted topics, and stops at the cap', () => {
     const registry = new TopicRegistry({ shardCount: 2, actorIdsMax: 4, dataDir: null });
-    const a = registry.add('a', 3, config);
+    const a = add(registry, 'a', 3);
     expect(a.partitions.map((p) => p.actorId)).toEqual([0, 1, 2]);
-    expect(codeOf(() => registry.add('b', 2, config))).toBe(ErrorCode.INVALID_PARTITIONS);
+    expect(codeOf(() => add(registry, 'b', 2))).toBe(ErrorCode.INVALID_PARTITIONS);
     registry.remove('a');
-    const b = registry.add('b', 4, config);
+    const b = add(registry, 'b', 4);
     expect(new Set(b.partitions.map((p) => p.actorId))).toEqual(new Set([0, 1, 2, 3]));
   });
 
@@ -45,13 +84,14 @@ describe('TopicRegistry', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lanes-topics-'));
     try {
       const first = new TopicRegistry({ shardCount: 2, actorIdsMax: 16, dataDir });
-      first.add('orders', 4, config);
-      first.grow('orders', 6);
+      add(first, 'orders', 4);
+      first.reserveGrowth('orders', 6);
+      first.commitGrowth('orders');
       const second = new TopicRegistry({ shardCount: 3, actorIdsMax: 16, dataDir });
       const orders = second.get('orders')!;
       expect(orders.partitions.map((p) => p.actorId)).toEqual([0, 1, 2, 3, 4, 5]);
       expect(orders.partitions.map((p) => p.shard)).toEqual(orders.partitions.map((p) => shardForPartition('orders', p.partition, 3)));
-      expect(second.add('next', 1, config).partitions[0].actorId).toBe(6);
+      expect(add(second, 'next', 1).partitions[0].actorId).toBe(6);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -102,6 +102,20 @@ describe('CreateTopics', () => {
     expect(broker.describeTopic('defaulted')?.partitions).toHaveLength(2);
   });
 
+  it('refuses names starting with "__" (kept for internal topics) with INVALID_TOPIC_EXCEPTION and the rule, in CreateTopics and auto-creation', async () => {
+    const broker = new FakeBroker();
+    const rule = 'topic name "__consumer_offsets" is reserved: names starting with "__" are for internal topics';
+    for (const validateOnly of [true, false]) {
+      const response = await createTopics.handle(context({ broker, apiVersion: 4 }), { topics: [creatable('__consumer_offsets')], timeoutMs: 1000, validateOnly });
+      if (typeof response === 'symbol') throw new Error('a response');
+      expect(response.topics[0]).toMatchObject({ errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `INVALID_TOPIC_EXCEPTION: ${rule}` });
+    }
+    const auto = await metadata.handle(context({ broker, apiVersion: 4 }), metadataRequest(['__consumer_offsets']));
+    if (typeof auto === 'symbol') throw new Error('a response');
+    expect(auto.topics[0].errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    expect(broker.topics.size).toBe(0);
+  });
+
   it('validate_only checks without creating', async () => {
     const broker = new FakeBroker();
     const response = await createTopics.handle(context({ broker, apiVersion: 1 }), { topics: [creatable('dry')], timeoutMs: 1000, validateOnly: true });

@@ -1,0 +1,98 @@
+// `lanes start` as a child process, run from the BUILT CLI (node bin/lanes.js, which loads
+// dist/): what an operator runs. `npm run build:ts` first. A `prefix` runs it under another
+// command (e.g. prlimit for a low open files limit) that execs node, so the pid stays node's.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const bin = join(process.cwd(), 'bin', 'lanes.js');
+const built = join(process.cwd(), 'dist', 'actors', 'host', 'cli.js');
+/** A start or stop that takes longer than this is hung: kill it so the test fails rather than stalls. */
+const runBoundMs = 60_000;
+
+export interface BrokerRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunningBroker {
+  child: ChildProcessWithoutNullStreams;
+  port: number;
+  /** Output so far. */
+  output(): { stdout: string; stderr: string };
+  /** SIGTERM (default) or SIGKILL, then the run's result. */
+  stop(signal?: NodeJS.Signals): Promise<BrokerRun>;
+}
+
+export interface SpawnOptions {
+  prefix?: readonly string[];
+  env?: Record<string, string>;
+}
+
+export function spawnBroker(args: readonly string[], options: SpawnOptions = {}): { child: ChildProcessWithoutNullStreams; done: Promise<BrokerRun>; output: () => { stdout: string; stderr: string } } {
+  if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build:ts before these tests`);
+  const command = [...(options.prefix ?? []), process.execPath, bin, 'start', '--port', '0', ...args];
+  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
+  // The child's level comes from its flags, not from the test runner's.
+  delete env.LANES_LOG_LEVEL;
+  delete env.VITEST;
+  const child = spawn(command[0], command.slice(1), { cwd: process.cwd(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), runBoundMs);
+  const done = new Promise<BrokerRun>((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, done, output: () => ({ stdout, stderr }) };
+}
+
+/** Runs `lanes start` expecting it to fail: its exit status and output. */
+export function runFailingBroker(args: readonly string[], options: SpawnOptions = {}): Promise<BrokerRun> {
+  const { child, done } = spawnBroker(args, options);
+  // Should it start after all, stop it so the test sees a 0 exit instead of hanging.
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (chunk.toString().includes('listening on')) child.kill('SIGTERM');
+  });
+  return done;
+}
+
+/** Starts `lanes start` and resolves once it listens; rejects with its output if it exits first. */
+export async function startBroker(args: readonly string[], options: SpawnOptions = {}): Promise<RunningBroker> {
+  const { child, done, output } = spawnBroker(args, options);
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output().stdout);
+      if (match !== null) resolve(Number(match[1]));
+    });
+    void done.then((run) => reject(new Error(`lanes start exited (${run.code ?? run.signal}) before listening:\n${run.stderr}`)));
+  });
+  return {
+    child,
+    port,
+    output,
+    stop: (signal = 'SIGTERM') => {
+      child.kill(signal);
+      return done;
+    },
+  };
+}
+
+/** The lines of a run's stderr and stdout that are pino records, parsed. */
+export function logRecords(text: string): { level: number; msg: string; component?: string; [key: string]: unknown }[] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string });
+}
+
+/** The lines of stderr that are not log records: what a user reads. */
+export function plainLines(text: string): string[] {
+  return text.split('\n').filter((line) => line !== '' && !line.startsWith('{'));
+}
