@@ -15,8 +15,26 @@ export interface ReplySink {
   publish(): void;
 }
 
+/**
+ * How the runtime answers an unexpected exception from an actor (anything but a LanesError, which
+ * is an operating error answered with its own code and leaves the actor's state as it was).
+ */
+export interface ActorFailure {
+  /** The Kafka code for the failed request, and for every later one when `offline`. */
+  readonly errorCode: number;
+  readonly message: string;
+  /**
+   * True when the actor's state may be half changed: the runtime then answers every later request
+   * to it with `errorCode`, never calls its endTurn, tick or nextDeadlineMs again, and calls
+   * takeOffline once. False when the failure touched nothing shared (a read-only request).
+   */
+  readonly offline: boolean;
+}
+
 export interface Actor {
   readonly actorId: number;
+  /** What the actor is, for logs: "partition orders-3", "group coordinator". */
+  readonly label?: string;
   receive(envelope: Uint8Array, header: EnvelopeHeader): void;
   /** Called once at the end of every turn in which the actor received mail. */
   endTurn(): void;
@@ -25,6 +43,19 @@ export interface Actor {
   /** The earliest moment the actor needs a tick sooner than the shard's regular one, if any. */
   nextDeadlineMs?(): number | undefined;
   close(): Promise<void>;
+  /**
+   * Classifies an unexpected exception the actor threw: from receive (`header` is that request's)
+   * or from endTurn, tick or nextDeadlineMs (`header` null). Absent, the runtime answers
+   * UNKNOWN_SERVER_ERROR and takes the actor offline: it cannot tell whether the actor's state
+   * was half changed, and an actor serving from a state nobody designed could lose acknowledged
+   * data.
+   */
+  classifyFailure?(error: unknown, header: EnvelopeHeader | null): ActorFailure;
+  /**
+   * Called once when the runtime takes the actor offline: answer what the actor holds (parked
+   * requests, queued replies) with `failure`'s code, since no later turn will.
+   */
+  takeOffline?(failure: ActorFailure): void;
 }
 
 /** The group coordinator actor of every shard answers at this id. */
