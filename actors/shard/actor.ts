@@ -9,6 +9,8 @@
 import type { EnvelopeHeader } from '../envelope.js';
 
 export interface ReplySink {
+  /** The most bytes one reply may take (a ring record); `reply` with more is a bug. */
+  readonly replyBytesMax: number;
   /** Reserves `bytes` in the reply ring (waiting for the host to drain it if full) and fills it. */
   reply(bytes: number, write: (view: Uint8Array) => void): void;
   /** Makes the replies written so far visible to the host. */

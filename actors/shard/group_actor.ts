@@ -341,6 +341,15 @@ export class GroupActor implements Actor {
 
   #replyValue(correlationId: number, value: unknown): void {
     const body = encodeCallBody({ ok: true, value });
+    if (envelopeHeaderBytes + body.length > this.#sink.replyBytesMax) {
+      // A JoinGroup leader's member list, a DescribeGroups or an OffsetFetch of a huge group: too
+      // large to cross back to the host. Kafka answers UNKNOWN_SERVER_ERROR when a group is too
+      // large for its offsets log; the same here, and the client's request ends.
+      const message = `reply of ${body.length} bytes exceeds the reply ring's ${this.#sink.replyBytesMax}`;
+      this.#logger.warn({ correlationId, bytes: body.length }, message);
+      this.#replyError(correlationId, ErrorCode.UNKNOWN_SERVER_ERROR, message);
+      return;
+    }
     this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
       writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, correlationId);
       view.set(body, envelopeHeaderBytes);

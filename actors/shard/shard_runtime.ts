@@ -117,6 +117,10 @@ export class ShardRuntime implements ReplySink {
     return this.#actors.values();
   }
 
+  get replyBytesMax(): number {
+    return this.#options.replies.payloadBytesMax;
+  }
+
   reply(bytes: number, write: (view: Uint8Array) => void): void {
     const replies = this.#options.replies;
     let view = replies.reserve(bytes);

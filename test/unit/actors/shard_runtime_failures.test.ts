@@ -269,14 +269,14 @@ async function memoryOffsetsLog(clock: FakeClock): Promise<PartitionLog> {
   };
 }
 
-const join = (groupId: string) => ({
+const join = (groupId: string, metadataBytes = 2) => ({
   groupId,
   memberId: '',
   groupInstanceId: null,
   sessionTimeoutMs: 30_000,
   rebalanceTimeoutMs: 30_000,
   protocolType: 'consumer',
-  protocols: [{ name: 'range', metadata: new Uint8Array([0, 1]) }],
+  protocols: [{ name: 'range', metadata: new Uint8Array(metadataBytes) }],
   clientId: 'test',
   clientHost: '/127.0.0.1',
   requireKnownMemberId: false,
@@ -316,6 +316,26 @@ describe('GroupActor under the runtime: a failing call', () => {
     harness.clock.advance(5000);
     expect(await harness.call(1, 'ping')).toMatchObject({ ok: true, value: 'pong' });
     expect(harness.repliesTo(parked)).toBe(1);
+  });
+
+  it('answers a reply too large for the reply ring with UNKNOWN_SERVER_ERROR and still answers the rest of its result', async () => {
+    const { group } = await groupHarness();
+    // Two members of 20 KiB metadata each: the leader's JoinGroup response lists both (40 KiB),
+    // more than one record of the 64 KiB reply ring; the follower's response is small.
+    const first = harness.send(groupCoordinatorActorId, 'joinGroup', [join('big', 20 * 1024)]);
+    const second = harness.send(groupCoordinatorActorId, 'joinGroup', [join('big', 20 * 1024)]);
+    // The initial rebalance delay runs (and is extended once for the second member, as Kafka
+    // does) on the fake clock; each ping makes the shard take a turn and run due deadlines.
+    for (let step = 0; step < 30 && harness.repliesTo(first) + harness.repliesTo(second) < 2; step++) {
+      expect(await harness.call(1, 'ping')).toMatchObject({ ok: true });
+      harness.clock.advance(1000);
+    }
+    expect(harness.repliesTo(first) + harness.repliesTo(second)).toBe(2);
+    const answers = [await harness.reply(first), await harness.reply(second)];
+    expect(answers.filter((answer) => answer.ok)).toHaveLength(1);
+    expect(answers.filter((answer) => !answer.ok)).toMatchObject([{ errorCode: ErrorCode.UNKNOWN_SERVER_ERROR }]);
+    expect(harness.runtime.offlineReason(group)).toBeUndefined();
+    expect(await harness.call(groupCoordinatorActorId, 'describeGroups', [['other']])).toMatchObject({ ok: true });
   });
 
   it('fails only the request when a read-only call throws; the coordinator keeps serving', async () => {
