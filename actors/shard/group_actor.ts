@@ -120,7 +120,7 @@ export class GroupActor implements Actor {
   #flushing: Promise<void> | null = null;
   #flushFailed = false;
   #closed = false;
-  /** The state-changing call in progress (still set if it threw), for classifyFailure. */
+  /** The state-changing request being handled (still set if it threw), for classifyFailure. */
   #mutating: string | null = null;
   /** Taken offline after a failure (classifyFailure): no more appends, compactions or ticks. */
   #offline = false;
@@ -237,10 +237,11 @@ export class GroupActor implements Actor {
     const nowMs = this.#clock.nowMs();
     const coordinator = this.#coordinator as unknown as Record<string, (...callArgs: unknown[]) => unknown>;
     if (mutatingApis.has(method)) {
+      // Until its result is queued for the log, a failure may leave the coordinator's memory
+      // ahead of what will be stored: classifyFailure takes the coordinator offline.
       this.#mutating = method;
-      const result = coordinator[method].call(this.#coordinator, nowMs, header.correlationId, args[0]) as GroupResult;
+      this.#apply(coordinator[method].call(this.#coordinator, nowMs, header.correlationId, args[0]) as GroupResult);
       this.#mutating = null;
-      this.#apply(result);
       return;
     }
     let value: unknown;
