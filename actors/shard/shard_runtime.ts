@@ -189,7 +189,11 @@ export class ShardRuntime implements ReplySink {
     let wakeAtMs = this.#nextTickMs;
     for (const actor of this.#timed) {
       let deadline: number | undefined;
-      this.#guard(actor, () => (deadline = actor.nextDeadlineMs?.()));
+      try {
+        deadline = actor.nextDeadlineMs?.();
+      } catch (error) {
+        this.#actorFailed(actor, error, null);
+      }
       if (deadline !== undefined && deadline < wakeAtMs) wakeAtMs = deadline;
     }
     return wakeAtMs;
@@ -224,13 +228,25 @@ export class ShardRuntime implements ReplySink {
       this.#dispatch(envelope);
     }
     requests.release();
-    for (const actor of this.#touched) this.#guard(actor, () => actor.endTurn());
+    // Inline try/catch, not a helper taking a closure: this runs every turn for every actor.
+    for (const actor of this.#touched) {
+      try {
+        actor.endTurn();
+      } catch (error) {
+        this.#actorFailed(actor, error, null);
+      }
+    }
     this.#touched.clear();
     const nowMs = clock.nowMs();
     if (nowMs >= this.#wakeAtMs()) {
       this.#nextTickMs = nowMs + this.#options.tickIntervalMs;
       for (const actor of this.#actors.values()) {
-        if (!this.#offline.has(actor)) this.#guard(actor, () => actor.tick(nowMs));
+        if (this.#offline.has(actor)) continue;
+        try {
+          actor.tick(nowMs);
+        } catch (error) {
+          this.#actorFailed(actor, error, null);
+        }
       }
       this.#options.onTick?.(nowMs);
     }
@@ -269,18 +285,9 @@ export class ShardRuntime implements ReplySink {
     if (!this.#offline.has(actor)) this.#touched.add(actor);
   }
 
-  /** Runs an actor's housekeeping; an unexpected exception is that actor's failure alone. */
-  #guard(actor: Actor, work: () => void): void {
-    if (this.#offline.has(actor)) return;
-    try {
-      work();
-    } catch (error) {
-      this.#actorFailed(actor, error, null);
-    }
-  }
-
   /** See the file comment: answer the request, log, and take the actor offline unless it is sure. */
   #actorFailed(actor: Actor, error: unknown, header: EnvelopeHeader | null): void {
+    if (this.#offline.has(actor)) return; // already offline: its failure was reported
     const during = header === null ? 'housekeeping' : (envelopeKindNames[header.kind] ?? `kind ${header.kind}`);
     let failure: ActorFailure | undefined;
     try {
