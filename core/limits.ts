@@ -89,6 +89,18 @@ export const requestFrameTimeoutMsDefault = 60 * 1000;
 /** At most one warning per this many ms for refused connections (a flood would flood the log). */
 export const refusedConnectionLogIntervalMs = 10 * 1000;
 
+/**
+ * The most protocol metadata one JoinGroup may carry (all its protocols together), and the most
+ * assignment bytes one SyncGroup may carry (all members together). The group's record in the
+ * offsets log holds each member's metadata and assignment, and that log takes batches of at most
+ * recordBatchBytesMaxDefault, so a larger member could never be stored; and the request must
+ * reach the coordinator's shard in one ring record (half the ring, 4 MiB by default). Past it
+ * the request is answered INVALID_REQUEST (its response has no message field; the broker logs
+ * why at warn) and the connection stays. Kafka has no such bound of its own.
+ */
+export const groupMetadataBytesMax = 1 * MiB;
+export const groupAssignmentBytesMax = 1 * MiB;
+
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(indexIntervalBytesDefault < segmentBytesDefault, 'an index entry per segment at least');

@@ -117,6 +117,10 @@ class Slot implements RequestContext {
     assert(this.#connection !== null, 'only handled requests watch their connection');
     return this.#connection.onClose(listener);
   }
+
+  warn(message: string): void {
+    this.#connection?.warn(message);
+  }
 }
 
 /** The addresses every request context of a connection reports, read once per connection. */
@@ -263,6 +267,11 @@ export class Connection {
     this.#notifyDrained();
     for (const listener of this.#closeListeners) listener();
     this.#closeListeners.clear();
+  }
+
+  /** A refused request worth an operator's attention; the connection stays. */
+  warn(message: string): void {
+    this.#options.logger.warn({ client: this.#remote, clientId: this.#clientId }, message);
   }
 
   #warnAndClose(reason: string, error: unknown): void {

@@ -9,14 +9,34 @@
 import type { EnvelopeHeader } from '../envelope.js';
 
 export interface ReplySink {
+  /** The most bytes one reply may take (a ring record); `reply` with more is a bug. */
+  readonly replyBytesMax: number;
   /** Reserves `bytes` in the reply ring (waiting for the host to drain it if full) and fills it. */
   reply(bytes: number, write: (view: Uint8Array) => void): void;
   /** Makes the replies written so far visible to the host. */
   publish(): void;
 }
 
+/**
+ * How the runtime answers an unexpected exception from an actor (anything but a LanesError, which
+ * is an operating error answered with its own code and leaves the actor's state as it was).
+ */
+export interface ActorFailure {
+  /** The Kafka code for the failed request, and for every later one when `offline`. */
+  readonly errorCode: number;
+  readonly message: string;
+  /**
+   * True when the actor's state may be half changed: the runtime then answers every later request
+   * to it with `errorCode`, never calls its endTurn, tick or nextDeadlineMs again, and calls
+   * takeOffline once. False when the failure touched nothing shared (a read-only request).
+   */
+  readonly offline: boolean;
+}
+
 export interface Actor {
   readonly actorId: number;
+  /** What the actor is, for logs: "partition orders-3", "group coordinator". */
+  readonly label?: string;
   receive(envelope: Uint8Array, header: EnvelopeHeader): void;
   /** Called once at the end of every turn in which the actor received mail. */
   endTurn(): void;
@@ -31,6 +51,19 @@ export interface Actor {
   /** The earliest moment the actor needs a tick sooner than the shard's regular one, if any. */
   nextDeadlineMs?(): number | undefined;
   close(): Promise<void>;
+  /**
+   * Classifies an unexpected exception the actor threw: from receive (`header` is that request's)
+   * or from endTurn, tick or nextDeadlineMs (`header` null). Absent, the runtime answers
+   * UNKNOWN_SERVER_ERROR and takes the actor offline: it cannot tell whether the actor's state
+   * was half changed, and an actor serving from a state nobody designed could lose acknowledged
+   * data.
+   */
+  classifyFailure?(error: unknown, header: EnvelopeHeader | null): ActorFailure;
+  /**
+   * Called once when the runtime takes the actor offline: answer what the actor holds (parked
+   * requests, queued replies) with `failure`'s code, since no later turn will.
+   */
+  takeOffline?(failure: ActorFailure): void;
 }
 
 /** The group coordinator actor of every shard answers at this id. */

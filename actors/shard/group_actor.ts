@@ -22,6 +22,15 @@
 // only between results. Replay and compaction see the same records in the same order as before;
 // only how many batches carry them changed.
 //
+// Failure: an unexpected exception (a bug, not a LanesError) inside a state-changing call, or in
+// the turn-end and tick work, may leave the coordinator half way through a mutation. Its state is
+// shared by every group of the shard (one timer wheel, one set of parked requests, the pending
+// group-commit batch), so no single group can be cut out with confidence: the whole coordinator
+// goes offline (classifyFailure), every parked and queued request is answered
+// COORDINATOR_NOT_AVAILABLE, and so is every later one, while the shard's partitions keep
+// serving. Nothing half-applied reaches the log (records are appended only from whole results),
+// so a restart replays a consistent state. A read-only call that throws fails only itself.
+//
 // On start the internal log is replayed into a fresh coordinator (GroupCoordinator.replay), so
 // committed offsets and group membership survive a restart; members then expire by their
 // session timeouts unless they heartbeat, as in Kafka.
@@ -51,7 +60,7 @@ import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { readRecords } from '../../core/records/record_reader.js';
 import { dataViewOf, envelopeHeaderBytes, EnvelopeKind, writeEnvelopeHeader, type EnvelopeHeader } from '../envelope.js';
 import type { Logger } from '../logger.js';
-import { groupCoordinatorActorId, type Actor, type ReplySink } from './actor.js';
+import { groupCoordinatorActorId, type Actor, type ActorFailure, type ReplySink } from './actor.js';
 import type { PartitionLog } from './partition_actor.js';
 import { groupEvents } from './group_event_buffer.js';
 
@@ -98,6 +107,7 @@ function readKeyedRecords(log: PartitionLog): KeyedRecord[] {
 
 export class GroupActor implements Actor {
   readonly actorId = groupCoordinatorActorId;
+  readonly label = 'group coordinator';
   readonly #coordinator: GroupCoordinator;
   readonly #log: PartitionLog;
   readonly #sink: ReplySink;
@@ -110,6 +120,12 @@ export class GroupActor implements Actor {
   #flushing: Promise<void> | null = null;
   #flushFailed = false;
   #closed = false;
+  /** The state-changing request being handled (still set if it threw), for classifyFailure. */
+  #mutating: string | null = null;
+  /** Taken offline after a failure (classifyFailure): no more appends, compactions or ticks. */
+  #offline = false;
+  /** The request whose failure took the coordinator offline: the runtime answers that one. */
+  #failedRequestId: number | null = null;
   readonly #compactionBytesMin: number;
   /** Bytes appended since the last snapshot was written, and the size of that snapshot. */
   #dirtyBytes: number;
@@ -167,7 +183,7 @@ export class GroupActor implements Actor {
   }
 
   #compactIfDue(): void {
-    if (this.#compacting !== null || this.#closed) return;
+    if (this.#compacting !== null || this.#closed || this.#offline) return;
     if (!compactionDue(this.#dirtyBytes, this.#snapshotBytes, this.#compactionBytesMin)) return;
     void this.compact().catch(() => undefined);
   }
@@ -216,11 +232,16 @@ export class GroupActor implements Actor {
 
   receive(envelope: Uint8Array, header: EnvelopeHeader): void {
     if (header.kind !== EnvelopeKind.Call) throw new LanesError(ErrorCode.INVALID_REQUEST, `group coordinator cannot handle envelope kind ${header.kind}`);
+    this.#mutating = null;
     const { method, args } = decodeCallBody(envelope.subarray(envelopeHeaderBytes)) as { method: string; args: unknown[] };
     const nowMs = this.#clock.nowMs();
     const coordinator = this.#coordinator as unknown as Record<string, (...callArgs: unknown[]) => unknown>;
     if (mutatingApis.has(method)) {
+      // Until its result is queued for the log, a failure may leave the coordinator's memory
+      // ahead of what will be stored: classifyFailure takes the coordinator offline.
+      this.#mutating = method;
       this.#apply(coordinator[method].call(this.#coordinator, nowMs, header.correlationId, args[0]) as GroupResult);
+      this.#mutating = null;
       return;
     }
     let value: unknown;
@@ -264,7 +285,7 @@ export class GroupActor implements Actor {
    * With flush 'always' this waits while a flush is in flight: the batch grows until it completes.
    */
   #appendPending(): void {
-    if (this.#pending.length === 0 || this.#flushFailed) return;
+    if (this.#pending.length === 0 || this.#flushFailed || this.#offline) return;
     if (this.#log.flushBeforeAck && this.#flushing !== null) return;
     const pending = this.#pending;
     this.#pending = [];
@@ -321,10 +342,47 @@ export class GroupActor implements Actor {
 
   #replyValue(correlationId: number, value: unknown): void {
     const body = encodeCallBody({ ok: true, value });
+    if (envelopeHeaderBytes + body.length > this.#sink.replyBytesMax) {
+      // A JoinGroup leader's member list, a DescribeGroups or an OffsetFetch of a huge group: too
+      // large to cross back to the host. Kafka answers UNKNOWN_SERVER_ERROR when a group is too
+      // large for its offsets log; the same here, and the client's request ends.
+      const message = `reply of ${body.length} bytes exceeds the reply ring's ${this.#sink.replyBytesMax}`;
+      this.#logger.warn({ correlationId, bytes: body.length }, message);
+      this.#replyError(correlationId, ErrorCode.UNKNOWN_SERVER_ERROR, message);
+      return;
+    }
     this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
       writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, correlationId);
       view.set(body, envelopeHeaderBytes);
     });
+  }
+
+  classifyFailure(error: unknown, header: EnvelopeHeader | null): ActorFailure {
+    const reason = error instanceof Error ? error.message : String(error);
+    const mutating = this.#mutating;
+    this.#mutating = null;
+    if (header !== null && mutating === null) {
+      // Decoding the request or a read-only call: nothing was changed.
+      return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, message: `group coordinator failed: ${reason}`, offline: false };
+    }
+    this.#failedRequestId = header?.correlationId ?? null;
+    const during = mutating ?? 'housekeeping';
+    return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, message: `group coordinator offline after ${during} failed: ${reason}`, offline: true };
+  }
+
+  takeOffline(failure: ActorFailure): void {
+    this.#offline = true;
+    // Results not appended yet: their records never reach the log, so nobody is told success.
+    for (const result of this.#pending.splice(0)) {
+      for (const reply of result.replies) this.#replyError(Number(reply.requestId), failure.errorCode, failure.message);
+    }
+    for (const requestId of this.#coordinator.parkedRequests()) {
+      if (Number(requestId) !== this.#failedRequestId) this.#replyError(Number(requestId), failure.errorCode, failure.message);
+    }
+    // Replies whose records are appended (whole results from before the failure) still go out
+    // once durable.
+    if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
+    this.#sink.publish();
   }
 
   endTurn(): void {

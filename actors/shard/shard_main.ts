@@ -57,6 +57,7 @@ const runtime = new ShardRuntime({
   envelopesPerTurn: data.envelopesPerTurn,
   tickIntervalMs: data.tickIntervalMs,
   onTick: () => reclaimer.collect((block) => arena.free(block)),
+  logger,
 });
 
 const flushHistogram = new FlushHistogram();

@@ -12,9 +12,18 @@
 // The loop yields to Node's event loop between turns (setImmediate) because the control plane
 // (comlink messages) and fsync completions arrive there. It never blocks the thread except when
 // the reply ring is full, which only the host can cure by draining it.
+//
+// Failure boundary: one request can never take the shard down. An actor that throws a LanesError
+// answers that request with its code (an operating error; the actor's state is unchanged). Any
+// other exception from an actor — while handling a request, or in its endTurn, tick or deadline —
+// is a bug confined to that actor: it is logged at error with the actor and request kind, the
+// request (if any) is answered, and the actor says through classifyFailure whether its state can
+// still be trusted; if not (the default), the actor is taken offline and every later request to
+// it answers the same code, while every other actor on the shard keeps serving. What stays fatal
+// is a broken invariant of the runtime itself (its rings), which every actor shares.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { assert } from '../../core/assert.js';
-import { ErrorCode, isLanesError } from '../../core/errors.js';
+import { ErrorCode, isLanesError, errorCodeName } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import {
   appendResultHeaderBytes,
@@ -32,7 +41,8 @@ import {
 import type { Doorbell } from '../ring/doorbell.js';
 import type { RingReader, RingWriter } from '../ring/spsc_ring.js';
 import { encodeCallBody } from '../call_body.js';
-import type { Actor, ReplySink } from './actor.js';
+import { logger as rootLogger, type Logger } from '../logger.js';
+import type { Actor, ActorFailure, ReplySink } from './actor.js';
 
 export interface ShardRuntimeOptions {
   shardId: number;
@@ -44,6 +54,19 @@ export interface ShardRuntimeOptions {
   tickIntervalMs: number;
   /** Extra housekeeping every tick (epoch reclamation). */
   onTick?: (nowMs: number) => void;
+  /** Where actor failures are reported; default the root logger's shard child. */
+  logger?: Logger;
+}
+
+const envelopeKindNames: Record<number, string> = Object.fromEntries(Object.entries(EnvelopeKind).map(([name, kind]) => [kind, name]));
+
+function labelOf(actor: Actor): string {
+  return actor.label ?? `${actor.constructor.name} ${actor.actorId}`;
+}
+
+/** Bytes 8..12 of every reply: the correlation id (little-endian, as the host reads it). */
+function replyCorrelationId(view: Uint8Array): number {
+  return (view[8] | (view[9] << 8) | (view[10] << 16) | (view[11] << 24)) >>> 0;
 }
 
 export class ShardRuntime implements ReplySink {
@@ -54,6 +77,12 @@ export class ShardRuntime implements ReplySink {
   #receiving: Actor | null = null;
   /** Actors with deadlines of their own (group coordinators); partitions only use the tick. */
   readonly #timed = new Set<Actor>();
+  /** Actors taken offline after an unexpected exception, with the answer every request gets. */
+  readonly #offline = new Map<Actor, ActorFailure>();
+  readonly #logger: Logger;
+  /** The request being dispatched, and whether its actor has answered it yet (no double reply). */
+  #dispatching: EnvelopeHeader | null = null;
+  #dispatchAnswered = false;
   #stopping = false;
   #stopped: Promise<void> | null = null;
   #nextTickMs = 0;
@@ -65,6 +94,7 @@ export class ShardRuntime implements ReplySink {
   constructor(options: ShardRuntimeOptions) {
     assert(options.envelopesPerTurn > 0, 'a turn must handle at least one envelope');
     this.#options = options;
+    this.#logger = options.logger ?? rootLogger.child({ component: 'shard', shard: options.shardId });
   }
 
   add(actor: Actor): void {
@@ -83,12 +113,16 @@ export class ShardRuntime implements ReplySink {
     this.#actors.delete(actorId);
     this.#touched.delete(actor);
     this.#timed.delete(actor);
-    await actor.close();
+    await this.#close(actor);
     return actor;
   }
 
   actors(): IterableIterator<Actor> {
     return this.#actors.values();
+  }
+
+  get replyBytesMax(): number {
+    return this.#options.replies.payloadBytesMax;
   }
 
   reply(bytes: number, write: (view: Uint8Array) => void): void {
@@ -103,6 +137,12 @@ export class ShardRuntime implements ReplySink {
       assert(view !== null, 'reply ring has room after waiting for it');
     }
     write(view);
+    if (this.#dispatching !== null && replyCorrelationId(view) === this.#dispatching.correlationId) this.#dispatchAnswered = true;
+  }
+
+  /** The failure an offline actor answers with; undefined while it serves (tests, diagnostics). */
+  offlineReason(actor: Actor): ActorFailure | undefined {
+    return this.#offline.get(actor);
   }
 
   publish(): void {
@@ -155,7 +195,12 @@ export class ShardRuntime implements ReplySink {
   #wakeAtMs(): number {
     let wakeAtMs = this.#nextTickMs;
     for (const actor of this.#timed) {
-      const deadline = actor.nextDeadlineMs?.();
+      let deadline: number | undefined;
+      try {
+        deadline = actor.nextDeadlineMs?.();
+      } catch (error) {
+        this.#actorFailed(actor, error, null);
+      }
       if (deadline !== undefined && deadline < wakeAtMs) wakeAtMs = deadline;
     }
     return wakeAtMs;
@@ -168,7 +213,7 @@ export class ShardRuntime implements ReplySink {
     this.#stopped = (async () => {
       this.#wake();
       await loop;
-      for (const actor of [...this.#actors.values()]) await actor.close();
+      for (const actor of [...this.#actors.values()]) await this.#close(actor);
       this.#actors.clear();
       this.publish();
     })();
@@ -190,12 +235,26 @@ export class ShardRuntime implements ReplySink {
       this.#dispatch(envelope);
     }
     requests.release();
-    for (const actor of this.#touched) actor.endTurn();
+    // Inline try/catch, not a helper taking a closure: this runs every turn for every actor.
+    for (const actor of this.#touched) {
+      try {
+        actor.endTurn();
+      } catch (error) {
+        this.#actorFailed(actor, error, null);
+      }
+    }
     this.#touched.clear();
     const nowMs = clock.nowMs();
     if (nowMs >= this.#wakeAtMs()) {
       this.#nextTickMs = nowMs + this.#options.tickIntervalMs;
-      for (const actor of this.#actors.values()) actor.tick(nowMs);
+      for (const actor of this.#actors.values()) {
+        if (this.#offline.has(actor)) continue;
+        try {
+          actor.tick(nowMs);
+        } catch (error) {
+          this.#actorFailed(actor, error, null);
+        }
+      }
       this.#options.onTick?.(nowMs);
     }
     this.publish();
@@ -211,17 +270,66 @@ export class ShardRuntime implements ReplySink {
       this.replyError(header, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `no partition actor ${header.actorId} on shard ${this.#options.shardId}`);
       return;
     }
+    const offline = this.#offline.get(actor);
+    if (offline !== undefined) {
+      this.replyError(header, offline.errorCode, offline.message);
+      return;
+    }
+    this.#dispatching = header;
     this.#receiving = actor;
+    this.#dispatchAnswered = false;
     try {
       actor.receive(envelope, header);
     } catch (error) {
-      // Operating errors are answered; anything else is a bug and stops the shard loudly.
-      if (!isLanesError(error)) throw error;
-      this.replyError(header, error.errorCode, error.message);
+      if (isLanesError(error)) {
+        // An operating error: the actor refused this request and changed nothing.
+        if (!this.#dispatchAnswered) this.replyError(header, error.errorCode, error.message);
+      } else {
+        this.#actorFailed(actor, error, header);
+      }
     } finally {
+      this.#dispatching = null;
       this.#receiving = null;
     }
-    this.#touched.add(actor);
+    if (!this.#offline.has(actor)) this.#touched.add(actor);
+  }
+
+  /** See the file comment: answer the request, log, and take the actor offline unless it is sure. */
+  #actorFailed(actor: Actor, error: unknown, header: EnvelopeHeader | null): void {
+    if (this.#offline.has(actor)) return; // already offline: its failure was reported
+    const during = header === null ? 'housekeeping' : (envelopeKindNames[header.kind] ?? `kind ${header.kind}`);
+    let failure: ActorFailure | undefined;
+    try {
+      failure = actor.classifyFailure?.(error, header);
+    } catch (classifyError) {
+      this.#logger.error({ actorId: actor.actorId, actor: labelOf(actor), err: classifyError }, 'actor failed to classify its own failure');
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    failure ??= { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, message: `${labelOf(actor)} failed: ${reason}`, offline: true };
+    this.#logger.error(
+      { actorId: actor.actorId, actor: labelOf(actor), during, errorCode: errorCodeName(failure.errorCode), offline: failure.offline, err: error },
+      failure.offline ? 'actor failed; taken offline, the shard keeps serving' : 'request failed in its actor; the shard keeps serving',
+    );
+    if (header !== null && !this.#dispatchAnswered) this.replyError(header, failure.errorCode, failure.message);
+    if (!failure.offline) return;
+    this.#offline.set(actor, failure);
+    this.#touched.delete(actor);
+    this.#timed.delete(actor);
+    try {
+      actor.takeOffline?.(failure);
+    } catch (offlineError) {
+      this.#logger.error({ actorId: actor.actorId, actor: labelOf(actor), err: offlineError }, 'actor failed while going offline');
+    }
+  }
+
+  /** Closes an actor; an offline one may fail to (its state is suspect): logged, not thrown. */
+  async #close(actor: Actor): Promise<void> {
+    if (!this.#offline.has(actor)) return actor.close();
+    try {
+      await actor.close();
+    } catch (error) {
+      this.#logger.error({ actorId: actor.actorId, actor: labelOf(actor), err: error }, 'offline actor failed to close');
+    }
   }
 
   /** Answers a request of any kind with an error code and message. */

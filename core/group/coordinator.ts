@@ -150,6 +150,11 @@ export class GroupCoordinator {
     return this.finish();
   }
 
+  /** Requests parked and not answered yet: whoever takes the coordinator out of service answers them. */
+  parkedRequests(): RequestId[] {
+    return [...this.parked];
+  }
+
   nextDeadlineMs(): number | undefined {
     return this.timers.nextDeadlineMs();
   }

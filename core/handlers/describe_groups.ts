@@ -3,6 +3,7 @@
 import { ErrorCode } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import { authorizedOperationsOmitted } from '../protocol/messages/metadata.js';
+import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const describeGroups = defineHandler({
@@ -11,13 +12,17 @@ export const describeGroups = defineHandler({
   versionMin: 0,
   versionMax: 4,
   async handle(ctx, request) {
-    if (ctx.groups === null) {
-      return {
-        throttleTimeMs: 0,
-        groups: request.groups.map((groupId) => ({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: authorizedOperationsOmitted })),
-      };
+    const failed = (errorCode: number) => ({
+      throttleTimeMs: 0,
+      groups: request.groups.map((groupId) => ({ errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: authorizedOperationsOmitted })),
+    });
+    if (ctx.groups === null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    let described;
+    try {
+      described = await ctx.groups.describeGroups(request.groups);
+    } catch (error) {
+      return failed(groupErrorCodeOf(error));
     }
-    const described = await ctx.groups.describeGroups(request.groups);
     return {
       throttleTimeMs: 0,
       groups: described.map((group) => ({

@@ -1,10 +1,21 @@
 // How handlers turn a broker's operating error into a Kafka error code. Anything that is not a
 // LanesError is a bug and propagates (the connection layer logs it and closes the connection).
-import { boundedMessage, isLanesError } from '../errors.js';
+import { boundedMessage, ErrorCode, isLanesError } from '../errors.js';
 
 export function errorCodeOf(error: unknown): number {
   if (isLanesError(error)) return error.errorCode;
   throw error;
+}
+
+/**
+ * The code a group API answers for a broker's operating error. A request too large to reach its
+ * coordinator (MESSAGE_TOO_LARGE: it exceeds a ring record) is a request this broker cannot take,
+ * INVALID_REQUEST, a code every group API's clients handle; others keep their code. Anything
+ * that is not a LanesError is a bug and propagates.
+ */
+export function groupErrorCodeOf(error: unknown): number {
+  const code = errorCodeOf(error);
+  return code === ErrorCode.MESSAGE_TOO_LARGE ? ErrorCode.INVALID_REQUEST : code;
 }
 
 export function errorMessageOf(error: unknown): string {

@@ -111,6 +111,11 @@ export interface RequestContext {
    * the function that unregisters it (call it once the request ends). Absent: no such signal.
    */
   onConnectionClose?(onClose: () => void): () => void;
+  /**
+   * Logs at warn, naming the client: for a request refused with a code whose response has no
+   * message field, so an operator can still see why. Absent: not logged.
+   */
+  warn?(message: string): void;
 }
 
 export const noResponse: unique symbol = Symbol('lanes.noResponse');

@@ -3,7 +3,9 @@
 // member first gets MEMBER_ID_REQUIRED with its id; v5 carries static group instance ids.
 // Protocol metadata is a view into the frame: it is copied before the coordinator keeps it.
 import { ErrorCode } from '../errors.js';
+import { groupMetadataBytesMax } from '../limits.js';
 import { ApiKey } from '../protocol/api_keys.js';
+import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const joinGroup = defineHandler({
@@ -14,18 +16,29 @@ export const joinGroup = defineHandler({
   async handle(ctx, request) {
     const failed = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, generationId: -1, protocolName: '', leader: '', memberId: request.memberId, members: [] });
     if (ctx.groups === null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    const response = await ctx.groups.joinGroup({
-      groupId: request.groupId,
-      memberId: request.memberId,
-      groupInstanceId: request.groupInstanceId,
-      sessionTimeoutMs: request.sessionTimeoutMs,
-      rebalanceTimeoutMs: ctx.apiVersion === 0 ? request.sessionTimeoutMs : request.rebalanceTimeoutMs,
-      protocolType: request.protocolType,
-      protocols: request.protocols.map((protocol) => ({ name: protocol.name, metadata: protocol.metadata.slice() })),
-      clientId: ctx.clientId ?? '',
-      clientHost: ctx.clientHost,
-      requireKnownMemberId: ctx.apiVersion >= 4,
-    });
+    let metadataBytes = 0;
+    for (const protocol of request.protocols) metadataBytes += protocol.metadata.length;
+    if (metadataBytes > groupMetadataBytesMax) {
+      ctx.warn?.(`JoinGroup for group ${request.groupId} carries ${metadataBytes} bytes of protocol metadata, more than ${groupMetadataBytesMax}`);
+      return failed(ErrorCode.INVALID_REQUEST);
+    }
+    let response;
+    try {
+      response = await ctx.groups.joinGroup({
+        groupId: request.groupId,
+        memberId: request.memberId,
+        groupInstanceId: request.groupInstanceId,
+        sessionTimeoutMs: request.sessionTimeoutMs,
+        rebalanceTimeoutMs: ctx.apiVersion === 0 ? request.sessionTimeoutMs : request.rebalanceTimeoutMs,
+        protocolType: request.protocolType,
+        protocols: request.protocols.map((protocol) => ({ name: protocol.name, metadata: protocol.metadata.slice() })),
+        clientId: ctx.clientId ?? '',
+        clientHost: ctx.clientHost,
+        requireKnownMemberId: ctx.apiVersion >= 4,
+      });
+    } catch (error) {
+      return failed(groupErrorCodeOf(error));
+    }
     return {
       throttleTimeMs: 0,
       errorCode: response.errorCode,

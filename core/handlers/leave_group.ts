@@ -4,6 +4,7 @@
 import { ErrorCode } from '../errors.js';
 import { leaveGroupErrorCodeV0 } from '../group/group_api.js';
 import { ApiKey } from '../protocol/api_keys.js';
+import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const leaveGroup = defineHandler({
@@ -14,12 +15,17 @@ export const leaveGroup = defineHandler({
   async handle(ctx, request) {
     if (ctx.groups === null) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
     const batch = ctx.apiVersion >= 3;
-    const response = await ctx.groups.leaveGroup({
-      groupId: request.groupId,
-      members: batch
-        ? request.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId }))
-        : [{ memberId: request.memberId, groupInstanceId: null }],
-    });
+    let response;
+    try {
+      response = await ctx.groups.leaveGroup({
+        groupId: request.groupId,
+        members: batch
+          ? request.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId }))
+          : [{ memberId: request.memberId, groupInstanceId: null }],
+      });
+    } catch (error) {
+      return { throttleTimeMs: 0, errorCode: groupErrorCodeOf(error), members: [] };
+    }
     if (!batch) return { throttleTimeMs: 0, errorCode: leaveGroupErrorCodeV0(response), members: [] };
     return {
       throttleTimeMs: 0,

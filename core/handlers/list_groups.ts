@@ -1,6 +1,7 @@
 // ListGroups (16), v0–v2: every group with its protocol type (no state filter before v4).
 import { ErrorCode } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
+import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const listGroups = defineHandler({
@@ -10,7 +11,12 @@ export const listGroups = defineHandler({
   versionMax: 2,
   async handle(ctx) {
     if (ctx.groups === null) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
-    const listed = await ctx.groups.listGroups([]);
+    let listed;
+    try {
+      listed = await ctx.groups.listGroups([]);
+    } catch (error) {
+      return { throttleTimeMs: 0, errorCode: groupErrorCodeOf(error), groups: [] };
+    }
     const response = 'errorCode' in listed ? listed : { errorCode: ErrorCode.NONE, groups: listed };
     return {
       throttleTimeMs: 0,

@@ -3,6 +3,7 @@
 // members' instance ids.
 import { ErrorCode } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
+import { errorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const offsetCommit = defineHandler({
@@ -11,30 +12,36 @@ export const offsetCommit = defineHandler({
   versionMin: 2,
   versionMax: 7,
   async handle(ctx, request) {
-    if (ctx.groups === null) {
-      return {
-        throttleTimeMs: 0,
-        topics: request.topics.map((topic) => ({
-          topicName: topic.topicName,
-          partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE })),
-        })),
-      };
-    }
-    const response = await ctx.groups.offsetCommit({
-      groupId: request.groupId,
-      generationId: request.generationId,
-      memberId: request.memberId,
-      groupInstanceId: request.groupInstanceId,
+    const failed = (errorCode: number) => ({
+      throttleTimeMs: 0,
       topics: request.topics.map((topic) => ({
-        name: topic.topicName,
-        partitions: topic.partitions.map((partition) => ({
-          partitionIndex: partition.partitionIndex,
-          committedOffset: partition.committedOffset,
-          committedLeaderEpoch: partition.committedLeaderEpoch,
-          committedMetadata: partition.committedMetadata,
-        })),
+        topicName: topic.topicName,
+        partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode })),
       })),
     });
+    if (ctx.groups === null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    let response;
+    try {
+      response = await ctx.groups.offsetCommit({
+        groupId: request.groupId,
+        generationId: request.generationId,
+        memberId: request.memberId,
+        groupInstanceId: request.groupInstanceId,
+        topics: request.topics.map((topic) => ({
+          name: topic.topicName,
+          partitions: topic.partitions.map((partition) => ({
+            partitionIndex: partition.partitionIndex,
+            committedOffset: partition.committedOffset,
+            committedLeaderEpoch: partition.committedLeaderEpoch,
+            committedMetadata: partition.committedMetadata,
+          })),
+        })),
+      });
+    } catch (error) {
+      // Too large to reach the coordinator: Kafka's code for a commit it cannot store.
+      const code = errorCodeOf(error);
+      return failed(code === ErrorCode.MESSAGE_TOO_LARGE ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : code);
+    }
     return {
       throttleTimeMs: 0,
       topics: response.topics.map((topic) => ({

@@ -1,6 +1,7 @@
 // OffsetDelete (47), v0: drop a group's committed offsets for some partitions.
 import { ErrorCode } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
+import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const offsetDelete = defineHandler({
@@ -10,10 +11,15 @@ export const offsetDelete = defineHandler({
   versionMax: 0,
   async handle(ctx, request) {
     if (ctx.groups === null) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, throttleTimeMs: 0, topics: [] };
-    const response = await ctx.groups.offsetDelete({
-      groupId: request.groupId,
-      topics: request.topics.map((topic) => ({ name: topic.topicName, partitionIndexes: topic.partitions.map((partition) => partition.partitionIndex) })),
-    });
+    let response;
+    try {
+      response = await ctx.groups.offsetDelete({
+        groupId: request.groupId,
+        topics: request.topics.map((topic) => ({ name: topic.topicName, partitionIndexes: topic.partitions.map((partition) => partition.partitionIndex) })),
+      });
+    } catch (error) {
+      return { errorCode: groupErrorCodeOf(error), throttleTimeMs: 0, topics: [] };
+    }
     return {
       errorCode: response.errorCode,
       throttleTimeMs: 0,

@@ -4,6 +4,7 @@
 import { ErrorCode } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import type { OffsetFetchResponse } from '../protocol/messages/offset_fetch.js';
+import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const offsetFetch = defineHandler({
@@ -13,15 +14,23 @@ export const offsetFetch = defineHandler({
   versionMax: 5,
   async handle(ctx, request) {
     const requested = request.topics?.map((topic) => ({ name: topic.topicName, partitionIndexes: topic.partitionIndexes })) ?? null;
-    const response = ctx.groups === null
-      ? {
-          errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-          topics: (requested ?? []).map((topic) => ({
-            name: topic.name,
-            partitions: topic.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE })),
-          })),
-        }
-      : await ctx.groups.offsetFetch({ groupId: request.groupId, topics: requested });
+    const failed = (errorCode: number) => ({
+      errorCode,
+      topics: (requested ?? []).map((topic) => ({
+        name: topic.name,
+        partitions: topic.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE })),
+      })),
+    });
+    let response;
+    if (ctx.groups === null) {
+      response = failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    } else {
+      try {
+        response = await ctx.groups.offsetFetch({ groupId: request.groupId, topics: requested });
+      } catch (error) {
+        response = failed(groupErrorCodeOf(error));
+      }
+    }
     const topLevel = ctx.apiVersion >= 2;
     const body: OffsetFetchResponse = {
       throttleTimeMs: 0,

@@ -16,7 +16,7 @@ import { indexIntervalBytesDefault, recordBatchBytesMaxDefault, recordBatchHeade
 import { tsBatchKernels, type AppendTarget, type BatchKernels } from '../records/batch_kernels.js';
 import { BatchField, batchTotalBytes, readInt16, readInt32, readInt64, type ValidateOptions } from '../records/record_batch.js';
 import { indexEntriesFor } from './offset_index.js';
-import { ProducerStateTable, type ProducerBatchHeader } from './producer_state.js';
+import { isValidProducerHeader, ProducerStateTable, type ProducerBatchHeader } from './producer_state.js';
 import { Segment } from './segment.js';
 import type { Storage } from './storage.js';
 import { indexBatch, TimeIndex } from './time_index.js';
@@ -167,7 +167,7 @@ export class Log {
       segment.walkBatches(0, (window, at) => {
         const header = producerHeader(window, at);
         const baseOffset = readInt64(window, at + BatchField.baseOffset);
-        if (header !== null && header.producerEpoch >= 0 && header.baseSequence >= 0) this.#producers.onAppend(header, baseOffset);
+        if (header !== null && isValidProducerHeader(header)) this.#producers.onAppend(header, baseOffset);
         return true;
       });
     }
@@ -210,43 +210,46 @@ export class Log {
    * batch is refused, leaving the log exactly as it was. With flush 'always' the caller
    * acknowledges only after `await flush()`.
    *
-   * An idempotent producer's batch (producerId ≥ 0) is checked against the producer state first
-   * (producer_state.ts): a retry of one of its last five batches is not appended and answers the
-   * stored offsets (`duplicate`; the sequence numbers identify a retry, and since it is not stored
-   * its CRC is not checked, where Kafka validates first); a sequence gap or a stale epoch throws.
+   * Checks run in Kafka's order, each on values the previous one vouched for: the frame, CRC and
+   * header fields (record count, lastOffsetDelta; the kernels), then an idempotent producer's
+   * batch (producerId ≥ 0) against the producer state (producer_state.ts). A retry of one of its
+   * last five batches is not appended and answers the stored offsets (`duplicate`); a sequence
+   * gap or a stale epoch throws. The batch is validated into space reserved past the committed
+   * bytes (or a scratch buffer when it must roll), so a refused or duplicate batch leaves nothing.
    */
   append(batch: Uint8Array, start = 0, end = batch.length): AppendInfo {
     this.#checkUsable();
     assert(start >= 0 && start <= end && end <= batch.length, `append range [${start}, ${end}) outside ${batch.length} bytes`);
     const length = end - start;
-    // Too short for a header, or not magic 2: validation refuses it below.
-    const producer = length >= recordBatchHeaderBytes && batch[start + BatchField.magic] === 2 ? producerHeader(batch, start) : null;
+    const baseOffset = this.#nextOffset;
+    const active = this.#active;
+    const rolls = this.#mustRoll(active, length);
+    // Validate before rolling, so a refused batch never leaves a new empty segment behind. A batch
+    // shorter than a header (refused by validation) goes to scratch too: the active segment may
+    // lack room for even those few bytes.
+    const scratch = rolls || length < recordBatchHeaderBytes;
+    const target: AppendTarget = scratch ? { bytes: new Uint8Array(Math.max(length, 0)), position: 0 } : active.store.reserve(length);
+    const recordCount = this.config.kernels.validateAndCopy(batch, start, end, target, baseOffset, partitionLeaderEpoch, this.#validateOptions);
+    // Validated: magic 2, a whole header, lastOffsetDelta = recordCount − 1 ≥ 0.
+    assert(length >= recordBatchHeaderBytes, 'validation refuses a batch shorter than its header');
+    const producer = producerHeader(batch, start);
     if (producer !== null) {
       const stored = this.#producers.check(producer);
       if (stored !== null) {
         return { baseOffset: stored.baseOffset, lastOffset: stored.lastOffset, recordCount: stored.lastOffset - stored.baseOffset + 1, duplicate: true };
       }
     }
-    const info = this.#appendValidated(batch, start, end, length);
+    let info: AppendInfo;
+    if (rolls) {
+      const rolled = this.#roll(length);
+      const reserved = rolled.store.reserve(length);
+      reserved.bytes.set(target.bytes, reserved.position);
+      info = this.#commit(rolled, reserved, length, recordCount);
+    } else {
+      info = this.#commit(active, target, length, recordCount);
+    }
     if (producer !== null) this.#producers.onAppend(producer, info.baseOffset);
     return info;
-  }
-
-  #appendValidated(batch: Uint8Array, start: number, end: number, length: number): AppendInfo {
-    const baseOffset = this.#nextOffset;
-    const active = this.#active;
-    if (this.#mustRoll(active, length)) {
-      // Validate before rolling, so a refused batch never leaves a new empty segment behind.
-      const scratch = new Uint8Array(Math.max(length, 0));
-      const recordCount = this.config.kernels.validateAndCopy(batch, start, end, { bytes: scratch, position: 0 }, baseOffset, partitionLeaderEpoch, this.#validateOptions);
-      const rolled = this.#roll(length);
-      const target = rolled.store.reserve(length);
-      target.bytes.set(scratch, target.position);
-      return this.#commit(rolled, target, length, recordCount);
-    }
-    const target = active.store.reserve(length);
-    const recordCount = this.config.kernels.validateAndCopy(batch, start, end, target, baseOffset, partitionLeaderEpoch, this.#validateOptions);
-    return this.#commit(active, target, length, recordCount);
   }
 
   #mustRoll(active: Segment, length: number): boolean {

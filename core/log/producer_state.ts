@@ -16,6 +16,11 @@
 //   - a producer id with no state (new, or its batches were all deleted by retention): any
 //     sequence is accepted, as Kafka does since KIP-360; UNKNOWN_PRODUCER_ID (59) is not used.
 //
+// Every field comes off the wire, so `check` validates each one before using it (epoch and base
+// sequence in 0..Int16/Int32 max, lastOffsetDelta in 0..Int32 max, a producer id a JS number
+// holds exactly) and refuses a bad one with INVALID_RECORD (87); no value a client sends reaches
+// an assert. The log checks the batch itself (frame, CRC, record count) before it asks here.
+//
 // Pure and single-threaded: no clock, no I/O. The log rebuilds it from stored batch headers on
 // open and after a truncation (see log.ts).
 
@@ -55,6 +60,33 @@ export interface ProducerBatchHeader {
   lastOffsetDelta: number;
 }
 
+const epochMax = 0x7fff;
+
+/**
+ * Why an idempotent batch header cannot be tracked, or null when it can. The fields are int16 and
+ * int32 on the wire, but a caller may hand any number, so each range is checked in full.
+ */
+function headerProblem(header: ProducerBatchHeader): string | null {
+  const { producerId, producerEpoch, baseSequence, lastOffsetDelta } = header;
+  // Ids above 2^53 would collide as map keys; the broker hands out small ids (InitProducerId).
+  if (!Number.isSafeInteger(producerId)) return `producer id ${producerId} is beyond 2^53`;
+  if (!Number.isInteger(producerEpoch) || producerEpoch < 0 || producerEpoch > epochMax) {
+    return `epoch ${producerEpoch}; an idempotent batch needs an epoch in 0..${epochMax}`;
+  }
+  if (!Number.isInteger(baseSequence) || baseSequence < 0 || baseSequence > sequenceMax) {
+    return `base sequence ${baseSequence}; an idempotent batch needs a sequence in 0..${sequenceMax}`;
+  }
+  if (!Number.isInteger(lastOffsetDelta) || lastOffsetDelta < 0 || lastOffsetDelta > sequenceMax) {
+    return `lastOffsetDelta ${lastOffsetDelta}; a batch needs one in 0..${sequenceMax}`;
+  }
+  return null;
+}
+
+/** True when `onAppend` can record this header (recovery skips batches for which it is not). */
+export function isValidProducerHeader(header: ProducerBatchHeader): boolean {
+  return header.producerId >= 0 && headerProblem(header) === null;
+}
+
 export class ProducerStateTable {
   readonly #producers = new Map<number, ProducerEntry>();
 
@@ -75,9 +107,8 @@ export class ProducerStateTable {
   check(header: ProducerBatchHeader): ProducerBatch | null {
     const { producerId, producerEpoch, baseSequence, lastOffsetDelta } = header;
     assert(producerId >= 0, 'only idempotent batches are checked');
-    if (producerEpoch < 0 || baseSequence < 0 || baseSequence > sequenceMax) {
-      throw new LanesError(ErrorCode.INVALID_RECORD, `producer ${producerId} sent epoch ${producerEpoch} and base sequence ${baseSequence}; an idempotent batch needs both ≥ 0`);
-    }
+    const problem = headerProblem(header);
+    if (problem !== null) throw new LanesError(ErrorCode.INVALID_RECORD, `producer ${producerId}: ${problem}`);
     const entry = this.#producers.get(producerId);
     if (entry === undefined) return null;
     const lastSequence = sequenceAfter(baseSequence, lastOffsetDelta);
@@ -107,10 +138,13 @@ export class ProducerStateTable {
     return null;
   }
 
-  /** Records a stored idempotent batch (after `check` let it through, or during recovery). */
+  /**
+   * Records a stored idempotent batch, after `check` let it through, or during recovery for a
+   * header `isValidProducerHeader` accepts (a caller that skips both has a bug: asserted).
+   */
   onAppend(header: ProducerBatchHeader, baseOffset: number): void {
     const { producerId, producerEpoch, baseSequence, lastOffsetDelta } = header;
-    assert(producerId >= 0 && producerEpoch >= 0 && baseSequence >= 0, `producer ${producerId} batch with epoch ${producerEpoch} and sequence ${baseSequence}`);
+    assert(producerId >= 0 && headerProblem(header) === null, `producer ${producerId} batch with epoch ${producerEpoch}, sequence ${baseSequence}, lastOffsetDelta ${lastOffsetDelta}`);
     const batch: ProducerBatch = {
       firstSequence: baseSequence,
       lastSequence: sequenceAfter(baseSequence, lastOffsetDelta),

@@ -7,11 +7,14 @@ import { Log } from '../../../core/log/log.js';
 import { MemoryStorage } from '../../../core/log/memory_storage.js';
 import { ProducerStateTable, sequenceAfter, type ProducerBatchHeader } from '../../../core/log/producer_state.js';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
+import { crc32c } from '../../../core/records/crc32c.js';
+import { BatchField, writeInt32 } from '../../../core/records/record_batch.js';
 import { FakeClock } from './log_support.js';
 import { codeOf } from '../../support/error_code.js';
 
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const INVALID_PRODUCER_EPOCH = 47;
+const CORRUPT_MESSAGE = 2;
 const INVALID_RECORD = 87;
 
 const header = (producerEpoch: number, baseSequence: number, recordCount: number, producerId = 7): ProducerBatchHeader => ({
@@ -106,6 +109,31 @@ describe('ProducerStateTable', () => {
     expect(codeOf(() => table.check(header(0, -1, 1)))).toBe(INVALID_RECORD);
   });
 
+  it('refuses out-of-range header fields from the wire with INVALID_RECORD, known producer or not', () => {
+    const table = new ProducerStateTable();
+    const known = new ProducerStateTable();
+    store(known, header(0, 0, 1), 0);
+    const bad: ProducerBatchHeader[] = [
+      { producerId: 7, producerEpoch: 0, baseSequence: 1, lastOffsetDelta: -1 },
+      { producerId: 7, producerEpoch: 0, baseSequence: 1, lastOffsetDelta: 0x8000_0000 },
+      { producerId: 7, producerEpoch: 0x8000, baseSequence: 1, lastOffsetDelta: 0 },
+      { producerId: 7, producerEpoch: 0, baseSequence: 0x8000_0000, lastOffsetDelta: 0 },
+      { producerId: 7, producerEpoch: 0, baseSequence: 1.5, lastOffsetDelta: 0 },
+      { producerId: 2 ** 60, producerEpoch: 0, baseSequence: 1, lastOffsetDelta: 0 },
+    ];
+    for (const each of bad) {
+      expect(codeOf(() => table.check(each))).toBe(INVALID_RECORD);
+      expect(codeOf(() => known.check(each))).toBe(INVALID_RECORD);
+    }
+    expect(known.describe(7)!.batches).toHaveLength(1);
+  });
+
+  it('accepts the extremes of each range: epoch Int16 max, a batch of 2^31 sequences ending at the wrap', () => {
+    const table = new ProducerStateTable();
+    store(table, { producerId: 7, producerEpoch: 0x7fff, baseSequence: 0x7fff_ffff, lastOffsetDelta: 0 }, 0);
+    expect(table.check({ producerId: 7, producerEpoch: 0x7fff, baseSequence: 0, lastOffsetDelta: 0x7fff_ffff })).toBeNull();
+  });
+
   it('forgets producers whose last batch lies below the log start offset', () => {
     const table = new ProducerStateTable();
     store(table, header(0, 0, 2, 1), 0);
@@ -151,6 +179,49 @@ describe('Log with idempotent producers', () => {
     corrupt[corrupt.length - 1] ^= 0x01;
     expect(codeOf(() => log.append(corrupt))).toBe(2);
     expect(log.append(idempotentBatch(0, 1, ['b']))).toEqual({ baseOffset: 1, lastOffset: 1, recordCount: 1 });
+  });
+
+  /** The batch with lastOffsetDelta overwritten and, unless `keepCrc`, its CRC made right again. */
+  function withLastOffsetDelta(batch: Uint8Array, lastOffsetDelta: number, keepCrc = false): Uint8Array {
+    const copy = batch.slice();
+    writeInt32(copy, BatchField.lastOffsetDelta, lastOffsetDelta);
+    if (!keepCrc) writeInt32(copy, BatchField.crc, crc32c(copy, BatchField.attributes));
+    return copy;
+  }
+
+  it('refuses a known producer\'s batch with lastOffsetDelta −1 by its CRC or its header, never an assert', async () => {
+    // The producer-state check once ran first and asserted on `sequence 1 + -1`, which stopped the
+    // shard thread. The batch is now checked in Kafka's order: frame and CRC, header, producer.
+    const log = await memoryLog();
+    log.append(idempotentBatch(0, 0, ['a']));
+    expect(codeOf(() => log.append(withLastOffsetDelta(idempotentBatch(0, 1, ['b']), -1, true)))).toBe(CORRUPT_MESSAGE);
+    expect(codeOf(() => log.append(withLastOffsetDelta(idempotentBatch(0, 1, ['b']), -1)))).toBe(INVALID_RECORD);
+    expect(codeOf(() => log.append(withLastOffsetDelta(idempotentBatch(0, 1, ['b']), 0x7fff_ffff)))).toBe(INVALID_RECORD);
+    expect(log.highWatermark).toBe(1);
+    expect(log.append(idempotentBatch(0, 1, ['b']))).toEqual({ baseOffset: 1, lastOffset: 1, recordCount: 1 });
+  });
+
+  it('refuses a corrupt retry of a stored batch instead of answering it as a duplicate', async () => {
+    const log = await memoryLog();
+    const first = idempotentBatch(0, 0, ['a']);
+    log.append(first);
+    const corrupt = first.slice();
+    corrupt[corrupt.length - 1] ^= 0x01;
+    expect(codeOf(() => log.append(corrupt))).toBe(CORRUPT_MESSAGE);
+    expect(log.append(first)).toMatchObject({ baseOffset: 0, duplicate: true });
+  });
+
+  it('refuses a batch shorter than a header even when the active segment is nearly full', async () => {
+    const log = await memoryLog();
+    let sequence = 0;
+    while (log.sizeBytes + 600 <= 4096) log.append(idempotentBatch(0, sequence++, ['x'.repeat(400)]));
+    // One more batch sized to leave 10 bytes of the 4096-byte segment free.
+    let size = 1;
+    while (idempotentBatch(0, sequence, ['x'.repeat(size)]).length < 4096 - log.sizeBytes - 10) size++;
+    log.append(idempotentBatch(0, sequence++, ['x'.repeat(size)]));
+    expect(4096 - log.sizeBytes).toBe(10);
+    expect(codeOf(() => log.append(new Uint8Array(40)))).toBe(CORRUPT_MESSAGE);
+    expect(log.append(idempotentBatch(0, sequence, ['y']))).toMatchObject({ baseOffset: sequence });
   });
 
   it('rebuilds the producer state after a truncation from the batches that remain', async () => {

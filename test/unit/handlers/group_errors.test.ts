@@ -1,0 +1,75 @@
+// Group handlers when the coordinator call itself fails with an operating error: a coordinator
+// taken offline (COORDINATOR_NOT_AVAILABLE) or a request too large to reach its shard
+// (MESSAGE_TOO_LARGE from the host's ring). Each API answers a code in its own response shape;
+// before, the error escaped the handler and the connection was closed.
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, LanesError } from '../../../core/errors.js';
+import type { GroupFacade } from '../../../core/handlers/handler.js';
+import { deleteGroups } from '../../../core/handlers/delete_groups.js';
+import { describeGroups } from '../../../core/handlers/describe_groups.js';
+import { heartbeat } from '../../../core/handlers/heartbeat.js';
+import { joinGroup } from '../../../core/handlers/join_group.js';
+import { leaveGroup } from '../../../core/handlers/leave_group.js';
+import { listGroups } from '../../../core/handlers/list_groups.js';
+import { offsetCommit } from '../../../core/handlers/offset_commit.js';
+import { offsetDelete } from '../../../core/handlers/offset_delete.js';
+import { offsetFetch } from '../../../core/handlers/offset_fetch.js';
+import { syncGroup } from '../../../core/handlers/sync_group.js';
+import { context, FakeGroups } from './fakes.js';
+
+/** A coordinator whose every call fails with `error`. */
+function failingGroups(error: Error): FakeGroups {
+  const groups = new FakeGroups();
+  const methods: (keyof GroupFacade)[] = ['joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'offsetCommit', 'offsetFetch', 'offsetDelete', 'describeGroups', 'listGroups', 'deleteGroups'];
+  for (const method of methods) (groups as unknown as Record<string, () => Promise<never>>)[method] = () => Promise.reject(error);
+  return groups;
+}
+
+/** Every error code anywhere in a response body. */
+function codesIn(value: unknown, codes = new Set<number>()): Set<number> {
+  if (Array.isArray(value)) for (const each of value) codesIn(each, codes);
+  else if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    for (const [key, field] of Object.entries(value)) {
+      if (key === 'errorCode' && typeof field === 'number') codes.add(field);
+      else codesIn(field, codes);
+    }
+  }
+  return codes;
+}
+
+async function answers(groups: FakeGroups): Promise<Record<string, Set<number>>> {
+  const ctx = (apiVersion: number) => context({ groups, apiVersion });
+  const topics = [{ topicName: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }];
+  return {
+    JoinGroup: codesIn(await joinGroup.handle(ctx(5), { groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(1) }] })),
+    SyncGroup: codesIn(await syncGroup.handle(ctx(3), { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null, assignments: [] })),
+    Heartbeat: codesIn(await heartbeat.handle(ctx(3), { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null })),
+    LeaveGroup: codesIn(await leaveGroup.handle(ctx(3), { groupId: 'g', memberId: '', members: [{ memberId: 'm', groupInstanceId: null }] })),
+    OffsetCommit: codesIn(await offsetCommit.handle(ctx(7), { groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics })),
+    // v2+: the group's error at the top, the partitions NONE (as Kafka answers).
+    OffsetFetch: new Set([((await offsetFetch.handle(ctx(7), { groupId: 'g', topics: [{ topicName: 't', partitionIndexes: [0] }] })) as { errorCode: number }).errorCode]),
+    OffsetDelete: codesIn(await offsetDelete.handle(ctx(0), { groupId: 'g', topics: [{ topicName: 't', partitions: [{ partitionIndex: 0 }] }] })),
+    DescribeGroups: codesIn(await describeGroups.handle(ctx(4), { groups: ['g'], includeAuthorizedOperations: false })),
+    ListGroups: codesIn(await listGroups.handle(ctx(3), {})),
+    DeleteGroups: codesIn(await deleteGroups.handle(ctx(2), { groupsNames: ['g'] })),
+  };
+}
+
+describe('group handlers answer a failed coordinator call with a code', () => {
+  it('COORDINATOR_NOT_AVAILABLE from an offline coordinator reaches the client as it is', async () => {
+    const codes = await answers(failingGroups(new LanesError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'group coordinator offline')));
+    for (const [api, found] of Object.entries(codes)) expect([api, [...found]]).toEqual([api, [ErrorCode.COORDINATOR_NOT_AVAILABLE]]);
+  });
+
+  it('a request too large to reach the coordinator: INVALID_REQUEST, and INVALID_COMMIT_OFFSET_SIZE for OffsetCommit', async () => {
+    const codes = await answers(failingGroups(new LanesError(ErrorCode.MESSAGE_TOO_LARGE, "request exceeds the ring's record")));
+    for (const [api, found] of Object.entries(codes)) {
+      const expected = api === 'OffsetCommit' ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : ErrorCode.INVALID_REQUEST;
+      expect([api, [...found]]).toEqual([api, [expected]]);
+    }
+  });
+
+  it('a bug (not a LanesError) still propagates: the connection layer logs it and closes', async () => {
+    await expect(answers(failingGroups(new TypeError('bug')))).rejects.toThrow('bug');
+  });
+});
