@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { printMachineFacts } from '../support/machine.js';
+import { processCpuSeconds } from '../support/process_cpu.js';
 import { startBrokerProcess, type BrokerProcess } from './broker_process.js';
 import { runWorkload, type WorkloadMode, type WorkloadProgress, type WorkloadResult } from './workload.js';
 import type { LatencySummary } from './latency_recorder.js';
@@ -139,6 +140,7 @@ if (options.mode === 'request-rate') {
       acks: options.acks === '1' ? 1 : -1,
       durationMs: options.durationMs,
       warmupMs: options.warmupMs,
+      brokerCpuSeconds: broker === null ? undefined : () => processCpuSeconds(broker!.child.pid!),
       onStep: (inFlight) => process.stderr.write(`# request-rate: ${inFlight} in flight per connection…\n`),
     });
   } finally {
@@ -147,11 +149,12 @@ if (options.mode === 'request-rate') {
   const p = rate.parameters;
   console.log(`# request-rate: ${p.connections} connection(s), ${p.recordsPerRequest} record(s) of ${p.recordBytes} B per request (${p.batchBytes} B batch), ${p.partitions} partition(s), acks ${p.acks}, ${p.durationMs} ms per step after ${p.warmupMs} ms warm-up`);
   console.log('');
-  console.log('| in flight per connection | requests | requests/s | service p50 ms | p99 ms | p99.9 ms | max ms |');
-  console.log('|--:|--:|--:|--:|--:|--:|--:|');
+  console.log('| in flight per connection | requests | requests/s | service p50 ms | p99 ms | p99.9 ms | max ms | broker CPU µs/request |');
+  console.log('|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const step of rate.steps) {
     const ms = [step.serviceMs.p50, step.serviceMs.p99, step.serviceMs.p999, step.serviceMs.max].map((value) => value.toFixed(3));
-    console.log(`| ${step.inFlight} | ${step.requests.toLocaleString('en')} | ${Math.round(step.requestsPerSecond).toLocaleString('en')} | ${ms.join(' | ')} |`);
+    const cpu = step.brokerCpuUsPerRequest === null ? '–' : step.brokerCpuUsPerRequest.toFixed(0);
+    console.log(`| ${step.inFlight} | ${step.requests.toLocaleString('en')} | ${Math.round(step.requestsPerSecond).toLocaleString('en')} | ${ms.join(' | ')} | ${cpu} |`);
   }
   if (options.json !== undefined) {
     writeFileSync(options.json, `${JSON.stringify({ command, machine: facts, result: rate }, null, 2)}\n`);

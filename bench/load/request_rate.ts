@@ -39,6 +39,8 @@ export interface RequestRateOptions {
   topic?: string;
   /** Called when a step starts. */
   onStep?: (inFlight: number) => void;
+  /** The broker's CPU seconds so far (bench/support/process_cpu.ts), or null: CPU per request is then not reported. */
+  brokerCpuSeconds?: () => number | null;
 }
 
 export interface RequestRateStep {
@@ -50,11 +52,13 @@ export interface RequestRateStep {
   requestsPerSecond: number;
   /** Socket write → response, in ms. */
   serviceMs: LatencySummary;
+  /** The broker's CPU time over the counted window per request counted, in µs; null if unknown. */
+  brokerCpuUsPerRequest: number | null;
 }
 
 export interface RequestRateResult {
   steps: RequestRateStep[];
-  parameters: Required<Omit<RequestRateOptions, 'onStep' | 'topic'>> & { topic: string; batchBytes: number };
+  parameters: Required<Omit<RequestRateOptions, 'onStep' | 'topic' | 'brokerCpuSeconds'>> & { topic: string; batchBytes: number };
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -95,7 +99,7 @@ export async function runRequestRate(options: RequestRateOptions): Promise<Reque
     const steps: RequestRateStep[] = [];
     for (const inFlight of inFlightSteps) {
       options.onStep?.(inFlight);
-      steps.push(await runStep(host, port, frames, produceVersion, connections, inFlight, warmupMs, durationMs));
+      steps.push(await runStep(host, port, frames, produceVersion, connections, inFlight, warmupMs, durationMs, options.brokerCpuSeconds ?? (() => null)));
     }
     return {
       steps,
@@ -106,13 +110,27 @@ export async function runRequestRate(options: RequestRateOptions): Promise<Reque
   }
 }
 
-async function runStep(host: string, port: number, frames: Buffer[], produceVersion: number, connections: number, inFlight: number, warmupMs: number, durationMs: number): Promise<RequestRateStep> {
+async function runStep(
+  host: string,
+  port: number,
+  frames: Buffer[],
+  produceVersion: number,
+  connections: number,
+  inFlight: number,
+  warmupMs: number,
+  durationMs: number,
+  brokerCpuSeconds: () => number | null,
+): Promise<RequestRateStep> {
   const sockets = await Promise.all(Array.from({ length: connections }, () => WireConnection.connect(host, port)));
   const service = new LatencyRecorder();
   const startedMs = performance.now();
   const countFromMs = startedMs + warmupMs;
   const stopAtMs = countFromMs + durationMs;
   let counted = 0;
+  let cpuAtStart: number | null = null;
+  let cpuAtEnd: number | null = null;
+  const cpuStart = setTimeout(() => (cpuAtStart = brokerCpuSeconds()), warmupMs);
+  const cpuEnd = setTimeout(() => (cpuAtEnd = brokerCpuSeconds()), warmupMs + durationMs);
   try {
     await Promise.all(
       sockets.map(
@@ -151,9 +169,13 @@ async function runStep(host: string, port: number, frames: Buffer[], produceVers
       ),
     );
   } finally {
+    clearTimeout(cpuStart);
+    clearTimeout(cpuEnd);
     for (const connection of sockets) connection.close();
   }
   const seconds = durationMs / 1000;
   const serviceMs = service.summary() ?? { count: 0, p50: Number.NaN, p99: Number.NaN, p999: Number.NaN, max: Number.NaN };
-  return { inFlight, connections, requests: counted, seconds, requestsPerSecond: counted / seconds, serviceMs };
+  // The CPU window is read on timers (±a tick of the window's 1–5 s): plenty for a per-request cost.
+  const brokerCpuUsPerRequest = cpuAtStart === null || cpuAtEnd === null || counted === 0 ? null : ((cpuAtEnd - cpuAtStart) * 1e6) / counted;
+  return { inFlight, connections, requests: counted, seconds, requestsPerSecond: counted / seconds, serviceMs, brokerCpuUsPerRequest };
 }
