@@ -171,6 +171,8 @@ async function runStep(
   } finally {
     clearTimeout(cpuStart);
     clearTimeout(cpuEnd);
+    // The last response may beat a late end-of-window timer: read the CPU now then.
+    if (cpuAtEnd === null && cpuAtStart !== null) cpuAtEnd = brokerCpuSeconds();
     for (const connection of sockets) connection.close();
   }
   const seconds = durationMs / 1000;
