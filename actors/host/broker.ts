@@ -54,7 +54,7 @@ import type { ShardWorkerData } from '../shard/shard_main.js';
 import type { FlushPolicy } from '../shard/log_factory.js';
 import { HighWatermarkWaiters } from './high_watermark_waiters.js';
 import type { ShardHandle } from './shard_handle.js';
-import { startShard, type ShardThreads } from './shard_threads.js';
+import { defaultShardThreads, startShard, type ShardThreads } from './shard_threads.js';
 import { readShared } from './shared_log_reader.js';
 import { TopicRegistry, type TopicConfig, type TopicEntry } from './topic_registry.js';
 
@@ -162,7 +162,7 @@ export class Broker extends EventEmitter {
     const storage = options.storage ?? 'memory';
     const dataDir = options.dataDir ?? null;
     if (storage === 'disk' && dataDir === null) throw new TypeError('Broker.start: storage "disk" needs a dataDir');
-    const shardThreads = options.shardThreads ?? 'workers';
+    const shardThreads = options.shardThreads ?? defaultShardThreads();
     if (shardThreads !== 'workers' && shardThreads !== 'inline') throw new RangeError(`Broker.start: shardThreads must be 'workers' or 'inline', got ${String(shardThreads)}`);
     const resolved: Broker['options'] = {
       storage,
