@@ -141,8 +141,9 @@ function startInlineShard(data: ShardWorkerData, drainReplies: (shard: ShardHand
   const started = startShardInstance(data, {
     endpoint: channel.port2,
     onLoopFailed: (error) => thread.emit('error', error instanceof Error ? error : new Error(String(error))),
-    // Closing the channel lets the process end: nothing else of the shard keeps the loop alive.
-    onStopped: () => setImmediate(() => void thread.terminate()),
+    // The channel stays open until the broker terminates the thread: closing it here could race
+    // comlink's answer to stop(). Once closed, nothing of the shard keeps the event loop alive.
+    onStopped: () => {},
     replies: new InlineReplyWriter(reply, replyDoorbell, () => {
       if (handle !== null) drainReplies(handle);
     }),
