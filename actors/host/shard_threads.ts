@@ -31,14 +31,16 @@ import { ShardHandle, type ShardThread } from './shard_handle.js';
 export type ShardThreads = 'workers' | 'inline';
 
 /**
- * Workers, on any machine, for now. Measured on a 2-vCPU VM shared with other work (load average
- * 20+ throughout, so preliminary): inline halves the broker's CPU per single-record Produce and
- * lowers the p50 service time at 1 and 5 requests in flight with memory storage (0.44 against
- * 0.71 ms at 1; 2.9 against 6.1 ms at 5), but with disk storage it served fewer requests at 5 and
- * 32 in flight (each append's writeSync now runs on the thread that also reads the sockets), and
- * one thread caps large-batch throughput that workers spread over the cores. Revisit with
- * figures from an idle machine: inline for memory storage when availableParallelism() <= 2 is
- * the likely next default.
+ * Workers, on any machine, for now. Measured with bench/load --mode request-rate (single-record
+ * Produce, acks -1) on a 2-vCPU VM shared with other work (load average 20-28 throughout, 7
+ * interleaved rounds, so preliminary): with memory storage inline lowers the median service time
+ * at 1 request in flight (0.45 against 0.68 ms) and 5 (0.39 against 1.8 ms) and the broker's CPU
+ * per request at 1 (550 against 840 µs); but with disk storage it served about half the requests
+ * at 5 in flight (150 against 300 per second; each append's writeSync and each fsync completion
+ * now share the thread that reads the sockets), and large-batch end-to-end throughput fell by a
+ * fifth to a third (one thread where workers use two cores; on a saturated machine also fewer
+ * threads competing for CPU). Revisit with figures from an idle machine: inline for memory
+ * storage when availableParallelism() <= 2 is the likely next default.
  */
 export function defaultShardThreads(): ShardThreads {
   return 'workers';
