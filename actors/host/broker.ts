@@ -15,7 +15,6 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault } from '../../core/limits.js';
 import { decodeMessage } from '../envelope.js';
@@ -27,8 +26,6 @@ import { prepareKernelModule } from '../kernel_setup.js';
 import { createSharedMemory, wasmPageBytes } from '../../wasm/shared_memory.js';
 import { Doorbell } from '../ring/doorbell.js';
 import { initRing, ringControlBytes, ringHeadWord, ringTailWord } from '../ring/ring_layout.js';
-import { RingReader, RingWriter } from '../ring/spsc_ring.js';
-import { spawnWorker } from '../spawn.js';
 import { PartitionDirectory } from '../shard/partition_directory.js';
 import type { ShardControl, PartitionState } from '../shard/shard_control.js';
 import type { DrainedGroupEvents } from '../shard/group_event_buffer.js';
@@ -58,7 +55,8 @@ import { shardForGroup } from './shard_router.js';
 import type { ShardWorkerData } from '../shard/shard_main.js';
 import type { FlushPolicy } from '../shard/log_factory.js';
 import { HighWatermarkWaiters } from './high_watermark_waiters.js';
-import { ShardHandle } from './shard_handle.js';
+import type { ShardHandle } from './shard_handle.js';
+import { defaultShardThreads, startShard, type ShardThreads } from './shard_threads.js';
 import { readShared } from './shared_log_reader.js';
 import { TopicRegistry, type TopicConfig, type TopicEntry } from './topic_registry.js';
 import { DataDirError } from './data_dir_error.js';
@@ -74,8 +72,13 @@ export interface BrokerOptions {
   storage?: 'memory' | 'disk';
   /** Required for disk storage. */
   dataDir?: string;
-  /** Shard worker threads; default one per core. */
+  /** Shard runtimes; default one per core (workers), 1 (inline). */
   shards?: number;
+  /**
+   * Where shards run: 'workers', a worker thread each; 'inline', on this thread, so a request
+   * crosses no thread (host/shard_threads.ts). Default: see defaultShardThreads.
+   */
+  shardThreads?: ShardThreads;
   /** Size of the shared memory (rings, directory, in-memory segments); default 1 GiB. */
   memoryBytes?: number;
   /** Most partitions the broker can hold; default 4096. */
@@ -172,10 +175,13 @@ export class Broker extends EventEmitter {
     const storage = options.storage ?? 'memory';
     const dataDir = options.dataDir ?? null;
     if (storage === 'disk' && dataDir === null) throw new TypeError('Broker.start: storage "disk" needs a dataDir');
+    const shardThreads = options.shardThreads ?? defaultShardThreads();
+    if (shardThreads !== 'workers' && shardThreads !== 'inline') throw new RangeError(`Broker.start: shardThreads must be 'workers' or 'inline', got ${String(shardThreads)}`);
     const resolved: Broker['options'] = {
       storage,
       dataDir,
-      shards: options.shards ?? Math.max(1, availableParallelism()),
+      shardThreads,
+      shards: options.shards ?? (shardThreads === 'inline' ? 1 : Math.max(1, availableParallelism())),
       memoryBytes: options.memoryBytes ?? 1024 * MiB,
       partitionsMax: options.partitionsMax ?? 4096,
       ringBytes: options.ringBytes ?? 8 * MiB,
@@ -212,7 +218,7 @@ export class Broker extends EventEmitter {
       throw error instanceof DataDirError || diskDir === null ? error : DataDirError.from(error, diskDir, 'cannot read');
     }
 
-    const shards = plan.shards.map((regions, shardId) => {
+    const shards = plan.shards.map((_regions, shardId) => {
       const workerData: ShardWorkerData = {
         shardId,
         memory,
@@ -225,16 +231,8 @@ export class Broker extends EventEmitter {
         tickIntervalMs: 100,
         groupConfig: options.groups ?? {},
       };
-      const worker = spawnWorker('shard/shard_main', { workerData, name: `lanes-shard-${shardId}` });
-      const control = Comlink.wrap<ShardControl>(nodeEndpoint(worker));
-      const ring = (byteOffset: number) => ({ buffer, byteOffset, capacity: plan.ringBytes });
-      return new ShardHandle(
-        shardId,
-        worker,
-        control,
-        new RingWriter(ring(regions.requestRing), new Doorbell(buffer, regions.doorbell)),
-        new RingReader(ring(regions.replyRing)),
-      );
+      // Inline shards hand their replies over directly; `broker` exists before any request.
+      return startShard(resolved.shardThreads, workerData, (shard) => shard.drainReplies(broker.#onHighWatermark));
     });
     const broker = new Broker({
       options: resolved,
@@ -248,9 +246,9 @@ export class Broker extends EventEmitter {
     });
     broker.#ringRegions = plan.shards.map((regions, shard) => ({ shard, request: regions.requestRing, reply: regions.replyRing }));
     for (const shard of shards) {
-      shard.worker.on('error', (error) => broker.#fail(shard, error));
-      shard.worker.on('exit', (code) => {
-        if (broker.#state === 'running' || broker.#state === 'starting') broker.#fail(shard, new Error(`shard ${shard.id} exited with code ${code}`));
+      shard.thread.on('error', (error) => broker.#fail(shard, error));
+      shard.thread.on('exit', (code) => {
+        if (broker.#state === 'running') broker.#fail(shard, new Error(`shard ${shard.id} exited with code ${code}`));
       });
     }
     broker.#pump = broker.#runPump();
@@ -517,7 +515,7 @@ export class Broker extends EventEmitter {
     const stopped = new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the broker stopped before this request was served');
     for (const shard of this.#shards) shard.fail(stopped);
     for (const shard of this.#shards) shard.control[Comlink.releaseProxy]();
-    await Promise.all(this.#shards.map((shard) => shard.worker.terminate()));
+    await Promise.all(this.#shards.map((shard) => shard.thread.terminate()));
     this.#lock?.release();
     this.#logger.info('broker stopped');
   }
@@ -531,7 +529,7 @@ export class Broker extends EventEmitter {
     const stopped = new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the broker did not start');
     for (const shard of this.#shards) shard.fail(stopped);
     for (const shard of this.#shards) shard.control[Comlink.releaseProxy]();
-    await Promise.all(this.#shards.map((shard) => shard.worker.terminate()));
+    await Promise.all(this.#shards.map((shard) => shard.thread.terminate()));
     this.#lock?.release();
   }
 
@@ -598,9 +596,11 @@ export class Broker extends EventEmitter {
     if (this.#state !== 'running') throw new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `the broker is ${this.#state}`);
   }
 
+  readonly #onHighWatermark = (actorId: number, highWatermark: number): void => this.#waiters.advanced(actorId, highWatermark);
+
   /** Drains every shard's reply ring; sleeps on the host doorbell when all are empty. */
   async #runPump(): Promise<void> {
-    const onHighWatermark = (actorId: number, highWatermark: number) => this.#waiters.advanced(actorId, highWatermark);
+    const onHighWatermark = this.#onHighWatermark;
     while (this.#state !== 'stopped') {
       let drained = 0;
       for (const shard of this.#shards) drained += shard.drainReplies(onHighWatermark);

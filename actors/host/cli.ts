@@ -43,6 +43,8 @@ export interface StartOptions {
   dataDir: string;
   storage: 'disk' | 'memory';
   shards?: number;
+  /** Where shards run: a worker thread each, or inline on the main thread (BrokerOptions.shardThreads). */
+  shardThreads?: BrokerOptions['shardThreads'];
   logLevel?: string;
   host: string;
   port: number;
@@ -82,6 +84,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     storage: options.storage,
     dataDir,
     shards: options.shards,
+    shardThreads: options.shardThreads,
     groups: { ...(options.dev === true ? { initialRebalanceDelayMs: 0 } : {}), ...options.groups },
   });
   // Built before the listener, so the listener reports every request to the admin metrics.
@@ -165,7 +168,8 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('LANES_PORT').argParser(portNumber).default(9092))
     .addOption(new Option('--data-dir <dir>', 'where durable data lives').env('LANES_DATA_DIR').default('lanes-data'))
     .addOption(new Option('--storage <kind>', 'disk or memory').choices(['disk', 'memory']).env('LANES_STORAGE').default('disk'))
-    .addOption(new Option('--shards <n>', 'shard worker threads (default: one per core)').env('LANES_SHARDS').argParser(positiveInteger))
+    .addOption(new Option('--shards <n>', 'shards (default: one per core; 1 with --shard-threads inline)').env('LANES_SHARDS').argParser(positiveInteger))
+    .addOption(new Option('--shard-threads <where>', 'workers: a thread per shard; inline: shards on the main thread, no thread hop per request').choices(['workers', 'inline']).env('LANES_SHARD_THREADS'))
     .addOption(new Option('--log-level <level>', 'pino log level').env('LANES_LOG_LEVEL'))
     .addOption(new Option('--dev', 'development mode: no initial rebalance delay for consumer groups').env('LANES_DEV'))
     .addOption(new Option('--auto-create-topics <bool>', 'create unknown topics on Metadata (Kafka auto.create.topics.enable)').env('LANES_AUTO_CREATE_TOPICS').argParser(booleanFlag).default(true))

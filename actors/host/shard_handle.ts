@@ -1,8 +1,7 @@
-// The host's end of one shard: its worker thread, its control plane (comlink) and its data plane
+// The host's end of one shard: the thread it runs on, its control plane (comlink) and its data plane
 // (a request ring in, a reply ring out). Requests written during one tick of the event loop are
 // published together, once, at the end of the tick: many requests per publish.
 import * as Comlink from 'comlink';
-import type { Worker } from 'node:worker_threads';
 import { decodeCallBody, encodeCallBody } from '../call_body.js';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
@@ -34,11 +33,22 @@ export interface FetchReply extends FetchResultHeader {
   bytes: Uint8Array;
 }
 
+/**
+ * Where a shard runs, as the host sees it: a worker thread (a node Worker is one), or the host's
+ * own thread (host/shard_threads.ts). 'error': the shard failed; 'exit': it ended.
+ */
+export interface ShardThread {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'exit', listener: (exitCode: number) => void): unknown;
+  once(event: 'exit', listener: (exitCode: number) => void): unknown;
+  terminate(): Promise<number>;
+}
+
 export type CallResult = { ok: true; value: unknown } | { ok: false; errorCode: number; message: string };
 
 export class ShardHandle {
   readonly id: number;
-  readonly worker: Worker;
+  readonly thread: ShardThread;
   readonly control: Comlink.Remote<ShardControl>;
   readonly #requests: RingWriter;
   readonly #replies: RingReader;
@@ -51,10 +61,10 @@ export class ShardHandle {
   #failure: Error | null = null;
   #exited = false;
 
-  constructor(id: number, worker: Worker, control: Comlink.Remote<ShardControl>, requests: RingWriter, replies: RingReader) {
+  constructor(id: number, thread: ShardThread, control: Comlink.Remote<ShardControl>, requests: RingWriter, replies: RingReader) {
     this.id = id;
-    this.worker = worker;
-    worker.once('exit', () => {
+    this.thread = thread;
+    thread.once('exit', () => {
       this.#exited = true;
     });
     this.control = control;
@@ -62,7 +72,7 @@ export class ShardHandle {
     this.#replies = replies;
   }
 
-  /** True once the worker thread has ended. */
+  /** True once the shard's thread has ended (an inline shard: once terminated). */
   get exited(): boolean {
     return this.#exited;
   }

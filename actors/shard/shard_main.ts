@@ -1,163 +1,24 @@
-// Worker-thread entry of a shard. Attaches to the shared memory the host planned, builds the
-// shard's runtime, serves its control plane over comlink and runs the loop until stop().
+// Worker-thread entry of a shard: starts the shard (shard_instance.ts) with its control plane on
+// the parent port, blocking waits allowed (a full reply ring parks this thread, not the host's).
 import { parentPort, workerData } from 'node:worker_threads';
-import { getHeapStatistics } from 'node:v8';
-import * as Comlink from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { assert } from '../../core/assert.js';
-import { systemClock } from '../system_clock.js';
-import { EpochReclaimer } from '../epochs.js';
-import { logger as rootLogger } from '../logger.js';
-import type { MemoryPlan } from '../memory_plan.js';
-import { Doorbell } from '../ring/doorbell.js';
-import { RingReader, RingWriter } from '../ring/spsc_ring.js';
-import { Arena } from './arena.js';
-import { PartitionActor } from './partition_actor.js';
-import { PartitionDirectory } from './partition_directory.js';
-import { ShardRuntime } from './shard_runtime.js';
-import type { OpenPartition, PartitionState, ShardControl, ShardDescription } from './shard_control.js';
-import { deletePartitionFiles, openOffsetsLog, openPartitionLog, type LogFactoryOptions } from './log_factory.js';
-import { GroupActor } from './group_actor.js';
-import { groupEvents } from './group_event_buffer.js';
-import { FlushHistogram } from './flush_histogram.js';
-import type { GroupConfig } from '../../core/group/group_config.js';
-import { indexIntervalBytesDefault, recordBatchBytesMaxDefault } from '../../core/limits.js';
-import { fetchTransferBytesMax } from './fetch_limits.js';
+import { startShardInstance, type ShardWorkerData } from './shard_instance.js';
 
-export interface ShardWorkerData {
-  shardId: number;
-  memory: WebAssembly.Memory;
-  kernelModule: WebAssembly.Module | null;
-  plan: MemoryPlan;
-  storage: LogFactoryOptions['storage'];
-  dataDir: string | null;
-  flush: LogFactoryOptions['flush'];
-  envelopesPerTurn: number;
-  tickIntervalMs: number;
-  groupConfig: Partial<GroupConfig>;
-}
+export type { ShardWorkerData } from './shard_instance.js';
 
-const data = workerData as ShardWorkerData;
 assert(parentPort !== null, 'shard_main runs in a worker thread');
-const buffer = data.memory.buffer as unknown as SharedArrayBuffer;
-const regions = data.plan.shards[data.shardId];
-const logger = rootLogger.child({ component: 'shard', shard: data.shardId });
-const ringRegion = (byteOffset: number) => ({ buffer, byteOffset, capacity: data.plan.ringBytes });
+const port = parentPort;
 
-const arena = new Arena(buffer, regions.arena);
-const reclaimer = new EpochReclaimer<Uint8Array>(buffer, data.plan.epochs);
-const directory = new PartitionDirectory(buffer, data.plan.directory, data.plan.partitionsMax);
-const replies = new RingWriter(ringRegion(regions.replyRing), new Doorbell(buffer, data.plan.hostDoorbell));
-const runtime = new ShardRuntime({
-  shardId: data.shardId,
-  requests: new RingReader(ringRegion(regions.requestRing)),
-  replies,
-  doorbell: new Doorbell(buffer, regions.doorbell),
-  clock: systemClock,
-  envelopesPerTurn: data.envelopesPerTurn,
-  tickIntervalMs: data.tickIntervalMs,
-  onTick: () => reclaimer.collect((block) => arena.free(block)),
-  logger,
-});
-
-const flushHistogram = new FlushHistogram();
-
-const factory: LogFactoryOptions = {
-  storage: data.storage,
-  dataDir: data.dataDir,
-  flush: data.flush,
-  memory: data.memory,
-  kernelModule: data.kernelModule,
-  crcTablePtr: data.plan.crcTable,
-  arena,
-  retire: (block) => reclaimer.retire(block),
-  clock: systemClock,
-  logger,
-  flushHistogram,
-};
-
-// The group coordinator validates committed topics against the host's catalogue.
-let topicPartitions = new Map<string, number>();
-const offsetsLog = await openOffsetsLog(factory, data.shardId, {
-  segmentBytes: (data.storage === 'memory' ? 8 : 64) * 1024 * 1024,
-  segmentMs: 7 * 24 * 3600 * 1000,
-  indexIntervalBytes: indexIntervalBytesDefault,
-  retentionBytes: -1,
-  retentionMs: -1,
-  maxMessageBytes: recordBatchBytesMaxDefault,
-});
-runtime.add(
-  GroupActor.open({
-    log: offsetsLog,
-    sink: runtime,
-    clock: systemClock,
-    logger: logger.child({ component: 'group-coordinator' }),
-    config: data.groupConfig,
-    partitionCount: (topic) => topicPartitions.get(topic),
-  }),
-);
-
-const loop = runtime.run();
-loop.catch((error: unknown) => {
-  // An invariant failure: report and die loudly; the host fails the broker.
-  logger.fatal({ err: error }, 'shard loop failed');
-  setImmediate(() => {
-    throw error;
-  });
-});
-
-const control: ShardControl = {
-  async setTopics(topics: [string, number][]): Promise<void> {
-    topicPartitions = new Map(topics);
-  },
-  async openPartition(spec: OpenPartition): Promise<PartitionState> {
-    const log = await openPartitionLog(factory, spec);
-    const actor = new PartitionActor({
-      actorId: spec.actorId,
-      topic: spec.topic,
-      partition: spec.partition,
-      log,
-      sink: runtime,
-      directory,
-      fetchBytesMax: fetchTransferBytesMax(data.plan.ringBytes),
+await startShardInstance(workerData as ShardWorkerData, {
+  endpoint: port,
+  onLoopFailed(error) {
+    // Die loudly: the worker's 'error' event makes the host fail the broker.
+    setImmediate(() => {
+      throw error;
     });
-    runtime.add(actor);
-    return actor.state();
   },
-  async closePartition(actorId: number, deleteData: boolean): Promise<void> {
-    const actor = await runtime.remove(actorId);
-    if (actor instanceof PartitionActor && deleteData) await deletePartitionData(actor);
-  },
-  async describe(): Promise<ShardDescription> {
-    const partitions: PartitionState[] = [];
-    for (const actor of runtime.actors()) if (actor instanceof PartitionActor) partitions.push(actor.state());
-    return {
-      shardId: data.shardId,
-      partitions,
-      arenaBytesInUse: arena.bytesInUse,
-      arenaBytesTotal: arena.bytesTotal,
-      envelopesHandled: runtime.envelopesHandled,
-      turns: runtime.turns,
-      kernels: factory.kernelModule === null ? 'ts' : 'wasm',
-      heapUsedBytes: getHeapStatistics().used_heap_size,
-    };
-  },
-  async drainGroupEvents() {
-    return groupEvents.drain();
-  },
-  async flushStats() {
-    return flushHistogram.snapshot();
-  },
-  async stop(): Promise<void> {
-    await runtime.stop(loop);
-    logger.debug('shard stopped');
+  onStopped() {
     // Let the thread end once comlink has answered: nothing else keeps its event loop alive.
-    setImmediate(() => parentPort!.close());
+    setImmediate(() => port.close());
   },
-};
-
-async function deletePartitionData(actor: PartitionActor): Promise<void> {
-  await deletePartitionFiles(factory, actor.topic, actor.partition);
-}
-
-Comlink.expose(control, nodeEndpoint(parentPort));
+});

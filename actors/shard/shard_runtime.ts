@@ -173,6 +173,16 @@ export class ShardRuntime implements ReplySink {
   }
 
   /**
+   * Serves everything in the request ring now, on the caller's stack. For a shard on the host's
+   * own thread (host/shard_threads.ts): the host calls it right after publishing, so a request
+   * needs no doorbell and no event-loop turn. Once stopping, the loop's last turns serve the rest.
+   */
+  runTurns(): void {
+    if (this.#stopping) return;
+    while (this.#turn());
+  }
+
+  /**
    * Makes sure the doorbell rings by `atMs` (a tick or an actor's deadline). One timer serves many
    * sleeps: it is re-armed only when a sleep needs an earlier wake than the one armed. A timeout
    * on every doorbell wait instead would cost a V8 delayed task and a libuv timer per sleep,

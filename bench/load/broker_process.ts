@@ -6,8 +6,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export interface BrokerProcessOptions {
-  /** Shard worker threads; default one per core. */
+  /** Shards; default one per core (workers), 1 (inline). */
   shards?: number;
+  /** Shards on worker threads (the broker's default) or inline on the child's main thread. */
+  shardThreads?: 'workers' | 'inline';
   /** Shared memory for logs and rings; default 2048 MiB. */
   memoryMiB?: number;
   /** Write V8 CPU profiles (one per thread: main and every shard worker) into this directory. */
@@ -30,6 +32,7 @@ export interface BrokerProcess {
   /** "host:port" */
   address: string;
   shards: number;
+  shardThreads: 'workers' | 'inline';
   child: ChildProcess;
   /** SIGTERM, then wait for exit (profiles are written on exit); SIGKILL after 15 s. */
   stop(): Promise<void>;
@@ -52,6 +55,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
   if (options.cpuProfileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   const env: NodeJS.ProcessEnv = { LANES_LOG_LEVEL: 'warn', ...process.env };
   if (options.shards !== undefined) env.LANES_LOAD_SHARDS = String(options.shards);
+  if (options.shardThreads !== undefined) env.LANES_LOAD_SHARD_THREADS = options.shardThreads;
   if (options.memoryMiB !== undefined) env.LANES_LOAD_MEMORY_MIB = String(options.memoryMiB);
   if (options.gcReport === true) env.LANES_LOAD_GC_REPORT = '1';
   if (options.storage === 'disk') {
@@ -65,7 +69,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines = createInterface({ input: child.stdout! });
   const timeoutMs = options.startTimeoutMs ?? 30_000;
-  const ready = await new Promise<{ host: string; port: number; shards: number }>((resolve, reject) => {
+  const ready = await new Promise<{ host: string; port: number; shards: number; shardThreads: 'workers' | 'inline' }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the broker child did not start within ${timeoutMs} ms`)), timeoutMs);
     const onLine = (line: string) => {
       if (!line.startsWith(readyPrefix)) {
@@ -75,7 +79,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
       clearTimeout(timer);
       lines.off('line', onLine);
       lines.on('line', (later) => process.stderr.write(`broker: ${later}\n`));
-      resolve(JSON.parse(line.slice(readyPrefix.length)) as { host: string; port: number; shards: number });
+      resolve(JSON.parse(line.slice(readyPrefix.length)) as { host: string; port: number; shards: number; shardThreads: 'workers' | 'inline' });
     };
     lines.on('line', onLine);
     child.once('exit', (code) => {

@@ -5,13 +5,17 @@
 // a free port, memory storage, dev-mode groups). Prints the command and machine facts, a
 // progress bar while running, then a Markdown table; --json writes the whole result too.
 // --cpu-prof-dir profiles the child broker (one .cpuprofile per thread: main and each shard).
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { printMachineFacts } from '../support/machine.js';
+import { processCpuSeconds } from '../support/process_cpu.js';
 import { startBrokerProcess, type BrokerProcess } from './broker_process.js';
 import { runWorkload, type WorkloadMode, type WorkloadProgress, type WorkloadResult } from './workload.js';
 import type { LatencySummary } from './latency_recorder.js';
+import { runRequestRate, type RequestRateResult } from './request_rate.js';
 
 function integer(value: string): number {
   const parsed = Number(value.replace(/_/g, ''));
@@ -20,21 +24,25 @@ function integer(value: string): number {
 }
 
 interface CliOptions {
-  mode: WorkloadMode;
+  mode: WorkloadMode | 'request-rate';
   brokers?: string;
   records: number;
   recordBytes: number;
   recordsPerBatch?: number;
   partitions: number;
-  producers: number;
+  producers?: number;
   consumers?: number;
   acks: string;
   group: string;
   rate?: number;
   durationMs?: number;
   warmupMs?: number;
-  inFlight: number;
+  inFlight?: number;
+  inFlightSteps: string;
   shards?: number;
+  shardThreads?: 'workers' | 'inline';
+  storage: 'memory' | 'disk';
+  dataDir?: string;
   memoryMib?: number;
   cpuProfDir?: string;
   gcReport?: boolean;
@@ -45,21 +53,25 @@ interface CliOptions {
 const program = new Command()
   .name('bench/load/main.ts')
   .description('Kafka wire-protocol load generator: pre-encoded produce, fetch, consumer groups, fixed-rate latency')
-  .addOption(new Option('--mode <mode>', 'what to measure').choices(['produce', 'consume', 'end-to-end', 'latency']).default('end-to-end'))
+  .addOption(new Option('--mode <mode>', 'what to measure').choices(['produce', 'consume', 'end-to-end', 'latency', 'request-rate']).default('end-to-end'))
   .option('--brokers <list>', 'host:port[,…] of a running broker (default: start one in a child process)')
   .option('--records <n>', 'records to produce (throughput modes)', integer, 1_000_000)
   .option('--record-bytes <n>', 'bytes per record value', integer, 100)
   .option('--records-per-batch <n>', 'records per RecordBatch (default: 128 KiB of values; latency: 10)', integer)
   .option('--partitions <n>', 'partitions of the topic', integer, 8)
-  .option('--producers <n>', 'producer connections', integer, 2)
+  .option('--producers <n>', 'producer connections (default 2; request-rate: 1)', integer)
   .option('--consumers <n>', 'fetching connections (default 1; 0 in latency mode: acks only)', integer)
   .addOption(new Option('--acks <n>', 'Produce acks').choices(['-1', '0', '1', 'all']).default('-1'))
   .option('--group <id>', "consumer group id, or 'none' for plain fetchers", 'lanes-load')
   .option('--rate <n>', 'latency mode: records per second over all producers', integer)
-  .option('--duration-ms <n>', 'latency mode: how long to send (default 10000)', integer)
-  .option('--warmup-ms <n>', 'latency mode: not counted at the start (default 1000)', integer)
-  .option('--in-flight <n>', 'produce requests in flight per producer connection', integer, 4)
-  .option('--shards <n>', 'child broker: shard threads (default one per core)', integer)
+  .option('--duration-ms <n>', 'latency mode: how long to send (default 10000); request-rate: per step (default 5000)', integer)
+  .option('--warmup-ms <n>', 'latency and request-rate modes: not counted at the start (of each step) (default 1000)', integer)
+  .option('--in-flight <n>', 'produce requests in flight per producer connection (default 4)', integer)
+  .option('--in-flight-steps <list>', 'request-rate: requests in flight per connection, one step each', '1,5,32')
+  .option('--shards <n>', 'child broker: shards (default one per core; inline: 1)', integer)
+  .addOption(new Option('--shard-threads <where>', 'child broker: shards on worker threads or inline on its main thread').choices(['workers', 'inline']))
+  .addOption(new Option('--storage <kind>', "child broker: storage ('disk': fsync before each acks=-1 answer)").choices(['memory', 'disk']).default('memory'))
+  .option('--data-dir <dir>', 'child broker: data directory for disk storage (default: a fresh temporary one)')
   .option('--memory-mib <n>', 'child broker: shared memory (default 2048)', integer)
   .option('--cpu-prof-dir <dir>', 'child broker: write a CPU profile per thread here')
   .option('--gc-report', "child broker: print its main thread's GC pauses and event-loop delay when it stops")
@@ -72,9 +84,26 @@ const command = `npx tsx bench/load/main.ts ${process.argv.slice(2).join(' ')}`;
 const facts = printMachineFacts(`lanes load generator: ${options.mode}`, command);
 
 let broker: BrokerProcess | null = null;
+/** Disk storage without --data-dir: removed once the broker stopped. */
+let temporaryDir: string | undefined;
+async function stopBroker(): Promise<void> {
+  await broker?.stop();
+  if (temporaryDir !== undefined) rmSync(temporaryDir, { recursive: true, force: true });
+}
 if (options.brokers === undefined) {
-  broker = await startBrokerProcess({ shards: options.shards, memoryMiB: options.memoryMib, cpuProfileDir: options.cpuProfDir, gcReport: options.gcReport });
-  console.log(`# broker: child process ${broker.child.pid} (actors/host broker + net listener via tsx), ${broker.shards} shards, memory storage, at ${broker.address}`);
+  temporaryDir = options.storage === 'disk' && options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'lanes-load-')) : undefined;
+  const dataDir = options.storage === 'disk' ? (options.dataDir ?? temporaryDir) : undefined;
+  broker = await startBrokerProcess({
+    shards: options.shards,
+    shardThreads: options.shardThreads,
+    storage: options.storage,
+    dataDir,
+    memoryMiB: options.memoryMib,
+    cpuProfileDir: options.cpuProfDir,
+    gcReport: options.gcReport,
+  });
+  const storage = dataDir === undefined ? 'memory storage' : `disk storage in ${dataDir} (fsync before acks)`;
+  console.log(`# broker: child process ${broker.child.pid} (actors/host broker + net listener via tsx), ${broker.shards} shards on ${broker.shardThreads === 'inline' ? 'its main thread (inline)' : 'worker threads'}, ${storage}, at ${broker.address}`);
 } else {
   console.log(`# broker: ${options.brokers}`);
 }
@@ -98,6 +127,42 @@ function onProgress(progress: WorkloadProgress): void {
   bar.update(Math.min(count, progress.targetRecords), payload);
 }
 
+if (options.mode === 'request-rate') {
+  let rate: RequestRateResult;
+  try {
+    rate = await runRequestRate({
+      brokers: options.brokers?.split(',') ?? [broker!.address],
+      inFlightSteps: options.inFlightSteps.split(',').map(integer),
+      connections: options.producers,
+      partitions: options.partitions,
+      recordsPerRequest: options.recordsPerBatch,
+      recordBytes: options.recordBytes,
+      acks: options.acks === '1' ? 1 : -1,
+      durationMs: options.durationMs,
+      warmupMs: options.warmupMs,
+      brokerCpuSeconds: broker === null ? undefined : () => processCpuSeconds(broker!.child.pid!),
+      onStep: (inFlight) => process.stderr.write(`# request-rate: ${inFlight} in flight per connection…\n`),
+    });
+  } finally {
+    await stopBroker();
+  }
+  const p = rate.parameters;
+  console.log(`# request-rate: ${p.connections} connection(s), ${p.recordsPerRequest} record(s) of ${p.recordBytes} B per request (${p.batchBytes} B batch), ${p.partitions} partition(s), acks ${p.acks}, ${p.durationMs} ms per step after ${p.warmupMs} ms warm-up`);
+  console.log('');
+  console.log('| in flight per connection | requests | requests/s | service p50 ms | p99 ms | p99.9 ms | max ms | broker CPU µs/request |');
+  console.log('|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const step of rate.steps) {
+    const ms = [step.serviceMs.p50, step.serviceMs.p99, step.serviceMs.p999, step.serviceMs.max].map((value) => value.toFixed(3));
+    const cpu = step.brokerCpuUsPerRequest === null ? '–' : step.brokerCpuUsPerRequest.toFixed(0);
+    console.log(`| ${step.inFlight} | ${step.requests.toLocaleString('en')} | ${Math.round(step.requestsPerSecond).toLocaleString('en')} | ${ms.join(' | ')} | ${cpu} |`);
+  }
+  if (options.json !== undefined) {
+    writeFileSync(options.json, `${JSON.stringify({ command, machine: facts, result: rate }, null, 2)}\n`);
+    console.log(`# wrote ${options.json}`);
+  }
+  process.exit(0);
+}
+
 let result: WorkloadResult;
 try {
   result = await runWorkload({
@@ -119,7 +184,7 @@ try {
   });
 } finally {
   bar?.stop();
-  await broker?.stop();
+  await stopBroker();
 }
 
 const parameters = result.parameters;

@@ -114,7 +114,7 @@ export interface WorkloadResult extends ThroughputFigures {
   };
 }
 
-const clientId = 'lanes-load';
+export const clientId = 'lanes-load';
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -134,7 +134,7 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
-function parseAddress(address: string): { host: string; port: number } {
+export function parseAddress(address: string): { host: string; port: number } {
   const colon = address.lastIndexOf(':');
   if (colon <= 0) throw new RangeError(`runWorkload: broker address must be host:port, got ${JSON.stringify(address)}`);
   const port = Number(address.slice(colon + 1));
@@ -325,7 +325,7 @@ function failIfFailed(run: Run): void {
   if (run.failure !== null) throw run.failure;
 }
 
-async function createTopic(setup: KafkaConnection, topic: string, partitions: number): Promise<void> {
+export async function createTopic(setup: KafkaConnection, topic: string, partitions: number): Promise<void> {
   const created = await setup.send(ApiKey.CreateTopics, {
     topics: [{ topicName: topic, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
     timeoutMs: 30_000,
@@ -353,9 +353,9 @@ function produceFrame(run: Run, partitions: readonly number[], batch: Uint8Array
 }
 
 /** Throws (into run.failure) when a Produce response carries an error. */
-function checkProduceResponse(run: Run, frame: Uint8Array): void {
+export function checkProduceResponse(produceVersion: number, frame: Uint8Array): void {
   const reader = new Reader(frame, 4); // after the response header v0 (correlation id)
-  const response = decodeResponse(ApiKey.Produce, run.produceVersion, reader);
+  const response = decodeResponse(ApiKey.Produce, produceVersion, reader);
   for (const topic of response.responses) {
     for (const partition of topic.partitions) {
       if (partition.errorCode !== ErrorCode.NONE) {
@@ -411,7 +411,7 @@ async function throughputProducer(
       }
       const onResponse = (response: Uint8Array) => {
         try {
-          checkProduceResponse(run, response);
+          checkProduceResponse(run.produceVersion, response);
         } catch (error) {
           run.failure ??= error as Error;
           reject(error);
@@ -490,7 +490,7 @@ async function pacedProducer(run: Run, owned: readonly number[], batch: Uint8Arr
           if (counted) run.sendLag.record(send.lagMs);
           connection.request(frame, (response) => {
             try {
-              checkProduceResponse(run, response);
+              checkProduceResponse(run.produceVersion, response);
             } catch (error) {
               run.failure ??= error as Error;
               fail(run.failure);

@@ -1,4 +1,4 @@
-// The broker with real shard workers: concurrent produce from the main thread into many
+// The broker with real shard workers (and with its shards inline on the main thread): concurrent produce from the main thread into many
 // partitions on two shards, read back through fetch (shared-memory views and the shard path),
 // in memory and on disk across a stop and reopen; and shutdown while traffic flows.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -79,9 +79,10 @@ function expectSameBatches(read: Uint8Array[], sent: Uint8Array[], records: numb
   });
 }
 
-describe('Broker with two shards', () => {
+// Shards on worker threads, and inline on the host's thread: same actors, same rings, other waking.
+describe.each(['workers', 'inline'] as const)('Broker with two shards (shard threads: %s)', (shardThreads) => {
   it('keeps every record of concurrent produces, once and in order per partition (memory)', async () => {
-    const broker = await start({ shards: 2, storage: 'memory' });
+    const broker = await start({ shardThreads, shards: 2, storage: 'memory' });
     const partitions = 12;
     await broker.createTopic('orders', { partitions });
     const shardsUsed = new Set(broker.describeTopic('orders')!.partitions.map((p) => p.shard));
@@ -102,11 +103,11 @@ describe('Broker with two shards', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lanes-broker-'));
     dirs.push(dataDir);
     const partitions = 6;
-    const first = await start({ shards: 2, storage: 'disk', dataDir, flush: 'always' });
+    const first = await start({ shardThreads, shards: 2, storage: 'disk', dataDir, flush: 'always' });
     await first.createTopic('orders', { partitions });
     const sent = await produceConcurrently(first, 'orders', partitions, 20, 10);
     await first.stop();
-    const second = await start({ shards: 2, storage: 'disk', dataDir, flush: 'always' });
+    const second = await start({ shardThreads, shards: 2, storage: 'disk', dataDir, flush: 'always' });
     expect(second.describeTopic('orders')?.partitions.length).toBe(partitions);
     for (let partition = 0; partition < partitions; partition++) {
       expectSameBatches(await readAll(second, 'orders', partition), sent.get(partition)!, 10);
@@ -116,8 +117,30 @@ describe('Broker with two shards', () => {
     expect(next.baseOffset).toBe(200);
   });
 
+  it('serves more fetch replies in one go than the reply ring holds (disk)', async () => {
+    // The shard answers fetches of disk data through its 64 KiB reply ring: 40 replies of ~30 KB
+    // fill it many times over. A worker shard waits for the host to drain; an inline shard cannot
+    // wait for its own thread and must hand the replies over instead.
+    const dataDir = mkdtempSync(join(tmpdir(), 'lanes-broker-'));
+    dirs.push(dataDir);
+    const broker = await start({ shardThreads, shards: 1, storage: 'disk', dataDir, flush: 'never', ringBytes: 64 * 1024 });
+    await broker.createTopic('wide', { partitions: 1 });
+    const sent: Uint8Array[] = [];
+    for (let sequence = 0; sequence < 12; sequence++) {
+      sent.push(batchFor(0, sequence, 100));
+      await broker.produce('wide', 0, sent[sequence], { acks: 1 });
+    }
+    const fetches = await Promise.all(Array.from({ length: 40 }, () => broker.fetch('wide', 0, 0, 30 * 1024)));
+    for (const result of fetches) {
+      expect(result.batches.length).toBeGreaterThan(0);
+      result.batches.forEach((batch, i) => expect(batch.subarray(batchCrcStart)).toEqual(sent[i].subarray(batchCrcStart)));
+      result.release();
+    }
+    expect(fetches.reduce((bytes, result) => bytes + result.batches.reduce((sum, batch) => sum + batch.length, 0), 0)).toBeGreaterThan(4 * 64 * 1024);
+  });
+
   it('answers bad input with Kafka codes and keeps serving', async () => {
-    const broker = await start({ shards: 1, storage: 'memory' });
+    const broker = await start({ shardThreads, shards: 1, storage: 'memory' });
     await broker.createTopic('t', { partitions: 1 });
     const corrupt = batchFor(0, 0, 3);
     corrupt[corrupt.length - 1] ^= 1;
@@ -129,7 +152,7 @@ describe('Broker with two shards', () => {
   });
 
   it('stops while traffic flows, answering or failing every request, with no thread left', async () => {
-    const broker = await start({ shards: 2, storage: 'memory' });
+    const broker = await start({ shardThreads, shards: 2, storage: 'memory' });
     await broker.createTopic('busy', { partitions: 4 });
     const outcomes: Promise<string>[] = [];
     for (let i = 0; i < 2000; i++) {
