@@ -117,6 +117,10 @@ class TimedStorage implements Storage {
     this.#storage.deleteSegment(segment);
   }
 
+  writeOut(): void {
+    this.#storage.writeOut();
+  }
+
   async sync(): Promise<void> {
     const startedMs = performance.now();
     await this.#storage.sync();
@@ -168,9 +172,16 @@ function adapt(log: Log, options: LogFactoryOptions): PartitionLog {
     get flushBeforeAck() {
       return log.flushBeforeAck;
     },
+    get failure() {
+      return log.failure;
+    },
+    get unwrittenOffsets() {
+      return log.unwrittenOffsets;
+    },
     append: (bytes, start, end) => log.append(bytes, start, end),
     read: (fetchOffset, maxBytes) => log.read(fetchOffset, maxBytes),
     offsetForTimestamp: (timestampMs) => log.offsetForTimestamp(timestampMs) ?? -1,
+    writeOut: () => log.writeOut(),
     flush: () => log.flush(),
     roll: () => log.roll(),
     deleteRecordsBefore: (offset) => log.deleteRecordsBefore(offset),

@@ -119,6 +119,7 @@ const control: ShardControl = {
       sink: runtime,
       directory,
       fetchBytesMax: fetchTransferBytesMax(data.plan.ringBytes),
+      logger,
     });
     runtime.add(actor);
     return actor.state();
