@@ -23,6 +23,7 @@ import { logger as rootLogger } from '../logger.js';
 import { planMemory } from '../memory_plan.js';
 import { prepareKernelModule } from '../kernel_setup.js';
 import { createSharedMemory, wasmPageBytes } from '../../wasm/shared_memory.js';
+import { warnCommittedPastLogEnd } from './committed_past_log_end.js';
 import { Doorbell } from '../ring/doorbell.js';
 import { initRing, ringControlBytes, ringHeadWord, ringTailWord } from '../ring/ring_layout.js';
 import { RingReader, RingWriter } from '../ring/spsc_ring.js';
@@ -229,6 +230,7 @@ export class Broker extends EventEmitter {
     // Reopen the partitions a previous run left on disk.
     await Promise.all(topics.list().map((topic) => broker.#openPartitions(topic, topic.partitions)));
     await broker.#publishTopics();
+    if (storage === 'disk') await warnCommittedPastLogEnd(broker, broker.#logger);
     broker.#logger.info({ storage, dataDir, shards: resolved.shards, topics: topics.list().length, kernels: kernelModule === null ? 'ts' : 'wasm' }, 'broker started');
     return broker;
   }
