@@ -150,11 +150,11 @@ async function openLog(options: LogFactoryOptions, name: string, config: Partiti
     kernels: batchKernels(options),
     clock: options.clock,
   });
-  return adapt(log, options);
+  return partitionLogOf(log, options);
 }
 
-/** The PartitionLog view of a core Log. */
-function adapt(log: Log, options: LogFactoryOptions): PartitionLog {
+/** The PartitionLog view of a core Log (exported for tests that inject a storage). */
+export function partitionLogOf(log: Log, options: Pick<LogFactoryOptions, 'memory' | 'logger'>): PartitionLog {
   const buffer = options.memory.buffer;
   return {
     get highWatermark() {
