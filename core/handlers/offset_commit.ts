@@ -3,7 +3,18 @@
 // members' instance ids.
 import { ErrorCode } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
+import { errorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
+
+function everyPartition(topics: readonly { topicName: string; partitions: readonly { partitionIndex: number }[] }[], errorCode: number) {
+  return {
+    throttleTimeMs: 0,
+    topics: topics.map((topic) => ({
+      topicName: topic.topicName,
+      partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode })),
+    })),
+  };
+}
 
 export const offsetCommit = defineHandler({
   apiKey: ApiKey.OffsetCommit,
@@ -11,30 +22,29 @@ export const offsetCommit = defineHandler({
   versionMin: 2,
   versionMax: 7,
   async handle(ctx, request) {
-    if (ctx.groups === null) {
-      return {
-        throttleTimeMs: 0,
+    if (ctx.groups === null) return everyPartition(request.topics, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    let response;
+    try {
+      response = await ctx.groups.offsetCommit({
+        groupId: request.groupId,
+        generationId: request.generationId,
+        memberId: request.memberId,
+        groupInstanceId: request.groupInstanceId,
         topics: request.topics.map((topic) => ({
-          topicName: topic.topicName,
-          partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE })),
+          name: topic.topicName,
+          partitions: topic.partitions.map((partition) => ({
+            partitionIndex: partition.partitionIndex,
+            committedOffset: partition.committedOffset,
+            committedLeaderEpoch: partition.committedLeaderEpoch,
+            committedMetadata: partition.committedMetadata,
+          })),
         })),
-      };
+      });
+    } catch (error) {
+      // The coordinator could not store the commit (its offsets log failed: a full disk, an I/O
+      // error): every partition answers the code, the connection stays.
+      return everyPartition(request.topics, errorCodeOf(error));
     }
-    const response = await ctx.groups.offsetCommit({
-      groupId: request.groupId,
-      generationId: request.generationId,
-      memberId: request.memberId,
-      groupInstanceId: request.groupInstanceId,
-      topics: request.topics.map((topic) => ({
-        name: topic.topicName,
-        partitions: topic.partitions.map((partition) => ({
-          partitionIndex: partition.partitionIndex,
-          committedOffset: partition.committedOffset,
-          committedLeaderEpoch: partition.committedLeaderEpoch,
-          committedMetadata: partition.committedMetadata,
-        })),
-      })),
-    });
     return {
       throttleTimeMs: 0,
       topics: response.topics.map((topic) => ({
