@@ -206,7 +206,7 @@ export class PartitionActor implements Actor {
       }
       // Logged per failed turn, not per request: a full disk fails every turn until space is freed.
       this.#logger?.warn({ topic: this.topic, partition: this.partition, err: error, appends: acks.length }, 'partition write failed; its appends of this turn are refused');
-      for (const ack of acks) this.#replyAppend(ack.correlationId, storageErrorResult(ack.result, error.message));
+      for (const ack of acks) this.#replyAppend(ack.correlationId, storageErrorResult(ack.result, errorText(error)));
       return;
     }
     for (const ack of acks) {
@@ -360,8 +360,11 @@ export class PartitionActor implements Actor {
   }
 }
 
+/** The error's message, without the code name a LanesError puts first (the reply carries the code). */
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const prefix = isLanesError(error) ? `${error.codeName}: ` : '';
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
 }
 
 function storageErrorResult(result: AppendResult, message: string): AppendResult {
