@@ -1,7 +1,8 @@
-// Segments as files in one partition directory, in Kafka's layout (segment_files.ts). Writes are
-// positional (pwrite) from a per-segment write buffer, reads positional (pread); `sync` drains the
-// buffers and fdatasyncs every segment written since the last sync, and fsyncs the directory after
-// files were created or deleted. Opening recovers after a crash (kill -9 or power loss): each
+// Segments as files in one partition directory, in Kafka's layout (segment_files.ts). Appends
+// collect in a per-segment buffer; `writeOut` writes each segment's buffered bytes with one
+// positional write (pwrite), cutting the file back if the write fails (README.md: the failure
+// policy). Reads are positional (pread). `sync` writes out, fdatasyncs every segment written since
+// the last sync, and fsyncs the directory after files were created or deleted. Opening recovers after a crash (kill -9 or power loss): each
 // segment's tail is scanned and checked batch by batch, a torn or corrupt tail is truncated, and
 // the indexes are rebuilt from the scan. Large scans run on a piscina pool (recovery_pool.ts).
 //
@@ -45,7 +46,10 @@ export interface RecoveryProgress {
 
 export interface FileStorageOptions {
   logger?: Logger;
-  /** Bytes buffered per active segment before a write (default 1 MiB). */
+  /**
+   * The write buffer each active segment keeps (default 1 MiB). It grows for a turn that appends
+   * more; everything buffered is written at the next writeOut (the end of the owner's turn).
+   */
   writeBufferBytes?: number;
   /** Tails at least this long are scanned on the recovery pool (default 8 MiB). */
   poolScanBytesMin?: number;
