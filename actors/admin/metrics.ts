@@ -200,6 +200,17 @@ export class LanesMetrics {
       },
     });
     new Gauge({
+      name: 'lanes_partition_offline',
+      help: 'Partitions whose log failed (a failed fsync, a broken invariant): 1 while they answer KAFKA_STORAGE_ERROR, until a restart',
+      labelNames: ['topic', 'partition'] as const,
+      registers,
+      async collect() {
+        const shards = await broker.describeShards();
+        this.reset();
+        for (const shard of shards) for (const p of shard.partitions) this.set({ topic: p.topic, partition: p.partition }, p.offline === null ? 0 : 1);
+      },
+    });
+    new Gauge({
       name: 'lanes_shard_threads_live',
       help: 'Shard worker threads running (less than the shard count: the broker failed)',
       registers,

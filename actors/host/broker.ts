@@ -24,6 +24,7 @@ import { logger as rootLogger } from '../logger.js';
 import { planMemory } from '../memory_plan.js';
 import { prepareKernelModule } from '../kernel_setup.js';
 import { createSharedMemory, wasmPageBytes } from '../../wasm/shared_memory.js';
+import { warnCommittedPastLogEnd } from './committed_past_log_end.js';
 import { Doorbell } from '../ring/doorbell.js';
 import { initRing, ringControlBytes, ringHeadWord, ringTailWord } from '../ring/ring_layout.js';
 import { PartitionDirectory } from '../shard/partition_directory.js';
@@ -269,6 +270,7 @@ export class Broker extends EventEmitter {
     }
     broker.#rejectStart = null;
     broker.#state = 'running';
+    if (storage === 'disk') await warnCommittedPastLogEnd(broker, broker.#logger);
     broker.#logger.info({ storage, dataDir, shards: resolved.shards, topics: topics.list().length, kernels: kernelModule === null ? 'ts' : 'wasm' }, 'broker started');
     return broker;
   }

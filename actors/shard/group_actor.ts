@@ -4,8 +4,9 @@
 //   request (Call envelope) → GroupCoordinator.<api>(now, correlationId, request) → GroupResult
 //     records → appended to this shard's internal offsets log (Kafka's __consumer_offsets),
 //               keys and values from encodeGroupRecord, by group commit (below);
-//     replies → sent once the records they depend on are durable under the flush policy (an
-//               acknowledged commit survives kill -9), or at once when the result wrote nothing;
+//     replies → sent once the records they depend on are in the log's file (an acknowledged
+//               commit survives kill -9 under every flush policy) and durable under the flush
+//               policy (fsync'd with 'always'), or at once when the result wrote nothing;
 //     events  → rebalance telemetry through pino.
 //
 // Group commit: the records of every result produced in one shard turn — and, with flush
@@ -30,6 +31,14 @@
 // COORDINATOR_NOT_AVAILABLE, and so is every later one, while the shard's partitions keep
 // serving. Nothing half-applied reaches the log (records are appended only from whole results),
 // so a restart replays a consistent state. A read-only call that throws fails only itself.
+//
+// Storage failures follow the policy of actors/storage/README.md, as partition logs do: a failed
+// write is undone by the log and the results of that group commit are answered with
+// KAFKA_STORAGE_ERROR (their records stay applied in the coordinator's memory, ahead of the log,
+// until a restart), and the next commit tries again; a failed fsync or an undoable write takes
+// the offsets log offline: every result that writes records is answered KAFKA_STORAGE_ERROR until
+// a restart, while reads (OffsetFetch, DescribeGroups, ListGroups) and heartbeats keep being
+// served. Never the process.
 //
 // On start the internal log is replayed into a fresh coordinator (GroupCoordinator.replay), so
 // committed offsets and group membership survive a restart; members then expire by their
@@ -73,6 +82,9 @@ const mutatingApis = new Set(['joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup
  * records (~20 bytes each for a few thousand records).
  */
 const batchBytesMax = 256 * 1024;
+
+/** After a compaction could not write its snapshot (a full disk), the wait before the next try. */
+const compactionRetryDelayMs = 10_000;
 
 /** One result's records, encoded, waiting for the group-commit append. */
 interface PendingResult {
@@ -118,7 +130,10 @@ export class GroupActor implements Actor {
   /** Replies whose records are appended, waiting for the flush that makes them durable. */
   #awaitingFlush: GroupReply[] = [];
   #flushing: Promise<void> | null = null;
-  #flushFailed = false;
+  /** Why the offsets log is offline (a failed fsync, an undoable write), or null. */
+  #logOffline: string | null = null;
+  /** A compaction that failed to write waits until then before trying again. */
+  #compactionRetryAtMs = 0;
   #closed = false;
   /** The state-changing request being handled (still set if it threw), for classifyFailure. */
   #mutating: string | null = null;
@@ -183,7 +198,8 @@ export class GroupActor implements Actor {
   }
 
   #compactIfDue(): void {
-    if (this.#compacting !== null || this.#closed || this.#offline) return;
+    if (this.#compacting !== null || this.#closed || this.#offline || this.#logOffline !== null) return;
+    if (this.#clock.nowMs() < this.#compactionRetryAtMs) return;
     if (!compactionDue(this.#dirtyBytes, this.#snapshotBytes, this.#compactionBytesMin)) return;
     void this.compact().catch(() => undefined);
   }
@@ -198,14 +214,24 @@ export class GroupActor implements Actor {
     const bytesBefore = log.sizeBytes;
     const records = readKeyedRecords(log);
     const kept = compactGroupRecords(records);
-    log.roll();
-    const snapshotBase = log.highWatermark;
+    let snapshotBase: number;
     let snapshotBytes = 0;
-    const timestamp = this.#clock.nowMs();
-    for (const chunk of snapshotChunks(kept, batchBytesMax)) {
-      const batch = encodeRecordBatch(chunk.map(({ key, value }) => ({ key, value })), { baseTimestamp: timestamp });
-      log.append(batch, 0, batch.length);
-      snapshotBytes += batch.length;
+    try {
+      log.roll();
+      snapshotBase = log.highWatermark;
+      const timestamp = this.#clock.nowMs();
+      for (const chunk of snapshotChunks(kept, batchBytesMax)) {
+        const batch = encodeRecordBatch(chunk.map(({ key, value }) => ({ key, value })), { baseTimestamp: timestamp });
+        log.append(batch, 0, batch.length);
+        snapshotBytes += batch.length;
+      }
+    } catch (error) {
+      // A segment could not be created (a full disk): what was appended of the snapshot is only
+      // a repeat of the latest records, harmless to replay; try again later.
+      if (!isLanesError(error) || log.failure !== null) this.#goOffline(log.failure ?? error);
+      else this.#logger.warn({ err: error }, 'offsets log compaction could not start its snapshot; trying again later');
+      this.#compactionRetryAtMs = this.#clock.nowMs() + compactionRetryDelayMs;
+      return Promise.reject(error);
     }
     this.#snapshotBytes = snapshotBytes;
     this.#dirtyBytes = 0;
@@ -219,11 +245,12 @@ export class GroupActor implements Actor {
         return compaction;
       },
       (error: unknown) => {
-        // As for any failed flush: the log can no longer be trusted, stop loudly.
-        this.#logger.fatal({ err: error }, 'offsets log flush failed during compaction');
-        setImmediate(() => {
-          throw error;
-        });
+        // A failed write was undone by the log (the snapshot is gone, the old records stay): try
+        // again later. A failed fsync takes the offsets log offline, as for any flush.
+        this.#compacting = null;
+        if (log.failure !== null) this.#goOffline(log.failure);
+        else this.#logger.warn({ err: error }, 'offsets log compaction could not write its snapshot; trying again later');
+        this.#compactionRetryAtMs = this.#clock.nowMs() + compactionRetryDelayMs;
         throw error;
       },
     );
@@ -285,13 +312,20 @@ export class GroupActor implements Actor {
    * With flush 'always' this waits while a flush is in flight: the batch grows until it completes.
    */
   #appendPending(): void {
-    if (this.#pending.length === 0 || this.#flushFailed || this.#offline) return;
+    if (this.#pending.length === 0 || this.#offline) return;
+    if (this.#logOffline !== null) {
+      const pending = this.#pending;
+      this.#pending = [];
+      for (const result of pending) for (const reply of result.replies) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
+      return;
+    }
     if (this.#log.flushBeforeAck && this.#flushing !== null) return;
     const pending = this.#pending;
     this.#pending = [];
     const timestamp = this.#clock.nowMs();
     // Results [0, appended) are in the log.
     let appended = 0;
+    let failure: LanesError | null = null;
     try {
       let batchRecords: KeyedRecord[] = [];
       let batchBytes = 0;
@@ -309,13 +343,27 @@ export class GroupActor implements Actor {
       this.#appendBatch(batchRecords, timestamp);
       appended = pending.length;
     } catch (error) {
-      // An operating error (shard memory exhausted, a refused batch): the results not appended
-      // are answered with it, as a single request's failed append always was. Their records stay
-      // applied in the coordinator's memory, ahead of the log, until a restart.
-      if (!isLanesError(error)) throw error;
-      this.#logger.error({ err: error, results: pending.length - appended }, 'offsets log append failed');
+      if (!isLanesError(error) || this.#log.failure !== null) return this.#failAll(pending, this.#log.failure ?? error);
+      failure = error;
+    }
+    if (appended > 0) {
+      try {
+        // Nothing is answered before its records are in the file.
+        this.#log.writeOut();
+      } catch (error) {
+        if (!isLanesError(error) || this.#log.failure !== null) return this.#failAll(pending, this.#log.failure ?? error);
+        // The log dropped every batch not written: none of these results is stored.
+        failure = error;
+        appended = 0;
+      }
+    }
+    if (failure !== null) {
+      // An operating error (shard memory exhausted, a refused batch, a failed write): the results
+      // not stored are answered with it, as a single request's failed append always was. Their
+      // records stay applied in the coordinator's memory, ahead of the log, until a restart.
+      this.#logger.error({ err: failure, results: pending.length - appended }, 'offsets log append failed');
       for (const result of pending.slice(appended)) {
-        for (const reply of result.replies) this.#replyError(Number(reply.requestId), error.errorCode, error.message);
+        for (const reply of result.replies) this.#replyError(Number(reply.requestId), failure.errorCode, failure.message);
       }
       pending.length = appended;
     }
@@ -323,6 +371,12 @@ export class GroupActor implements Actor {
       if (this.#log.flushBeforeAck) this.#awaitingFlush.push(...result.replies);
       else for (const reply of result.replies) this.#replyValue(Number(reply.requestId), reply.response);
     }
+  }
+
+  /** The offsets log went offline during a group commit: none of its results is stored. */
+  #failAll(pending: readonly PendingResult[], cause: unknown): void {
+    this.#goOffline(cause);
+    for (const result of pending) for (const reply of result.replies) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
   }
 
   #appendBatch(records: readonly KeyedRecord[], timestamp: number): void {
@@ -405,15 +459,36 @@ export class GroupActor implements Actor {
         this.#sink.publish();
       },
       (error: unknown) => {
-        // Not durable: the coordinator's memory is ahead of its log. Stop loudly rather than
-        // acknowledge commits a restart would lose.
-        this.#flushFailed = true;
-        this.#logger.fatal({ err: error }, 'offsets log flush failed');
-        setImmediate(() => {
-          throw error;
-        });
+        // Not durable: the coordinator's memory is ahead of its log. Nobody gets a success; a
+        // failed fsync takes the offsets log offline (a failed write was undone: the next
+        // commit tries again).
+        this.#flushing = null;
+        const message = error instanceof Error ? error.message : String(error);
+        for (const reply of replies) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, message);
+        if (this.#log.failure !== null) this.#goOffline(this.#log.failure);
+        this.#appendPending();
+        if (this.#awaitingFlush.length > 0) this.#startFlush();
+        this.#sink.publish();
       },
     );
+  }
+
+  /** The offsets log failed for good (see the file comment): logged at error once. */
+  #goOffline(cause: unknown): void {
+    if (this.#logOffline !== null) return;
+    this.#logOffline = cause instanceof Error ? cause.message : String(cause);
+    this.#logger.error({ err: cause }, 'offsets log offline: group changes and offset commits are answered KAFKA_STORAGE_ERROR until a restart');
+    for (const reply of this.#awaitingFlush) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
+    this.#awaitingFlush = [];
+  }
+
+  #offlineMessage(): string {
+    return `the offsets log is offline: ${this.#logOffline}`;
+  }
+
+  /** Why the offsets log is offline, or null (tests and diagnostics). */
+  get offline(): string | null {
+    return this.#logOffline;
   }
 
   #tickIfDue(nowMs: number): void {
@@ -428,7 +503,13 @@ export class GroupActor implements Actor {
   tick(nowMs: number): void {
     this.#tickIfDue(nowMs);
     this.#appendPending();
-    this.#log.tick(nowMs);
+    if (this.#logOffline === null) {
+      try {
+        this.#log.tick(nowMs);
+      } catch (error) {
+        this.#goOffline(this.#log.failure ?? error);
+      }
+    }
     if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
     this.#sink.publish();
   }
@@ -437,7 +518,7 @@ export class GroupActor implements Actor {
     if (this.#closed) return;
     this.#closed = true;
     // Everything produced is appended and flushed (a flush in flight first, then what queued).
-    while (!this.#flushFailed) {
+    while (this.#logOffline === null) {
       if (this.#flushing !== null) {
         await this.#flushing;
         continue;
@@ -448,6 +529,10 @@ export class GroupActor implements Actor {
     }
     this.#sink.publish();
     await this.#compacting?.catch(() => undefined);
-    await this.#log.close();
+    try {
+      await this.#log.close();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'offsets log closed with an error');
+    }
   }
 }

@@ -118,6 +118,10 @@ class TimedStorage implements Storage {
     this.#storage.deleteSegment(segment);
   }
 
+  writeOut(): void {
+    this.#storage.writeOut();
+  }
+
   async sync(): Promise<void> {
     const startedMs = performance.now();
     await this.#storage.sync();
@@ -156,11 +160,11 @@ async function openLog(options: LogFactoryOptions, name: string, config: Partiti
     await storage.close().catch(() => {});
     throw error;
   }
-  return adapt(log, options);
+  return partitionLogOf(log, options);
 }
 
-/** The PartitionLog view of a core Log. */
-function adapt(log: Log, options: LogFactoryOptions): PartitionLog {
+/** The PartitionLog view of a core Log (exported for tests that inject a storage). */
+export function partitionLogOf(log: Log, options: Pick<LogFactoryOptions, 'memory' | 'logger'>): PartitionLog {
   const buffer = options.memory.buffer;
   return {
     get highWatermark() {
@@ -178,9 +182,16 @@ function adapt(log: Log, options: LogFactoryOptions): PartitionLog {
     get flushBeforeAck() {
       return log.flushBeforeAck;
     },
+    get failure() {
+      return log.failure;
+    },
+    get unwrittenOffsets() {
+      return log.unwrittenOffsets;
+    },
     append: (bytes, start, end) => log.append(bytes, start, end),
     read: (fetchOffset, maxBytes) => log.read(fetchOffset, maxBytes),
     offsetForTimestamp: (timestampMs) => log.offsetForTimestamp(timestampMs) ?? -1,
+    writeOut: () => log.writeOut(),
     flush: () => log.flush(),
     roll: () => log.roll(),
     deleteRecordsBefore: (offset) => log.deleteRecordsBefore(offset),

@@ -4,12 +4,25 @@
 // lookups). After every turn in which it appended, it republishes its directory slot so readers
 // on other threads see the new committed bytes and high watermark.
 //
-// Acknowledgement and durability: an Append that asks to wait for the flush policy is answered
+// Acknowledgement and durability: no append is answered, and no reader sees it (Fetch, the
+// published high watermark), before its bytes are in the file: at the end of the turn — or
+// before a Fetch or Call that comes after it in the same turn — the log writes out every batch
+// appended (one write per segment that took appends), then the acks=0/1 replies go out and the
+// directory is republished. An Append that asks to wait for the flush policy (acks=-1) is answered
 // only after the log's flush covering it resolves; with flush 'always' that is an fsync, and all
 // the appends of one turn share it (group commit).
+//
+// Storage failures (the policy is written out in actors/storage/README.md): a failed write is
+// undone by the log (the unwritten batches are dropped, the file cut back) and the turn's appends
+// are answered KAFKA_STORAGE_ERROR; the partition stays online and the next append tries again.
+// A failed fsync, a write the log could not undo, or any invariant failure inside this
+// partition's log takes this partition offline: logged at error once, every request answered
+// KAFKA_STORAGE_ERROR, its directory slot cleared (readers come to the actor and get the error),
+// `state().offline` says why. The shard, its other partitions and its groups keep serving; a
+// restart reopens the log and recovers from what the files hold.
 import { decodeCallBody, encodeCallBody } from '../call_body.js';
 import { assert } from '../../core/assert.js';
-import { ErrorCode, LanesError } from '../../core/errors.js';
+import { ErrorCode, isLanesError, LanesError } from '../../core/errors.js';
 import {
   appendHeaderBytes,
   appendResultHeaderBytes,
@@ -25,6 +38,7 @@ import {
   type AppendResult,
   type EnvelopeHeader,
 } from '../envelope.js';
+import type { Logger } from '../logger.js';
 import type { Actor, ReplySink } from './actor.js';
 import type { DirectorySegment, PartitionDirectory } from './partition_directory.js';
 import type { PartitionState } from './shard_control.js';
@@ -37,9 +51,19 @@ export interface PartitionLog {
   readonly segmentCount: number;
   /** True when acknowledging an append must wait for flush() (flush policy 'always'). */
   readonly flushBeforeAck: boolean;
+  /** Why the log is offline (a failed fsync, or a failed write it could not undo), or null. */
+  readonly failure: Error | null;
+  /** Offsets appended but not yet written out. */
+  readonly unwrittenOffsets: number;
   append(bytes: Uint8Array, start: number, end: number): { baseOffset: number; recordCount: number };
   read(fetchOffset: number, maxBytes: number): { batches: Uint8Array[]; highWatermark: number; logStartOffset: number };
   offsetForTimestamp(timestampMs: number): number;
+  /**
+   * Hands every appended batch to the operating system (core Log.writeOut); throws
+   * KAFKA_STORAGE_ERROR after undoing a failed write. Acks and reads come after it.
+   */
+  writeOut(): void;
+  /** writeOut, then makes it durable; rejects when either fails. */
   flush(): Promise<void>;
   /** Retention, time-based rolls and interval flushes. */
   tick(nowMs: number): void;
@@ -55,6 +79,8 @@ export interface PartitionLog {
 interface PendingAck {
   correlationId: number;
   result: AppendResult;
+  /** acks=-1: answered after the flush policy, not only after the write. */
+  waitForFlush: boolean;
 }
 
 export class PartitionActor implements Actor {
@@ -65,8 +91,13 @@ export class PartitionActor implements Actor {
   readonly #sink: ReplySink;
   readonly #directory: PartitionDirectory;
   readonly #fetchBytesMax: number;
+  readonly #logger: Logger | null;
   #dirty = true;
+  /** Appends of this turn: answered once their bytes are written (or their write failed). */
+  #acksAwaitingWrite: PendingAck[] = [];
   #acksAwaitingFlush: PendingAck[] = [];
+  /** Why the partition is offline, or null while it serves. */
+  #offline: string | null = null;
   #flushing: Promise<void> | null = null;
   #closed = false;
 
@@ -79,6 +110,8 @@ export class PartitionActor implements Actor {
     directory: PartitionDirectory;
     /** The most batch bytes one FetchResult may carry (the reply ring's record limit). */
     fetchBytesMax: number;
+    /** Where going offline is reported (once, at error). */
+    logger?: Logger;
   }) {
     this.actorId = options.actorId;
     this.topic = options.topic;
@@ -87,6 +120,7 @@ export class PartitionActor implements Actor {
     this.#sink = options.sink;
     this.#directory = options.directory;
     this.#fetchBytesMax = options.fetchBytesMax;
+    this.#logger = options.logger ?? null;
     this.#publishDirectory();
   }
 
@@ -99,11 +133,30 @@ export class PartitionActor implements Actor {
       highWatermark: this.#log.highWatermark,
       segments: this.#log.segmentCount,
       sizeBytes: this.#log.sizeBytes,
+      offline: this.#offline,
     };
+  }
+
+  /** Why the partition is offline, or null while it serves. */
+  get offline(): string | null {
+    return this.#offline;
   }
 
   receive(envelope: Uint8Array, header: EnvelopeHeader): void {
     assert(!this.#closed, `partition actor ${this.actorId} received mail after close`);
+    if (this.#offline !== null) throw this.#offlineError();
+    try {
+      this.#dispatch(envelope, header);
+    } catch (error) {
+      // An operating error answers this request (the shard runtime replies with its code); a
+      // log that failed, or broke one of its invariants, takes this partition offline.
+      if (isLanesError(error) && this.#log.failure === null) throw error;
+      this.#goOffline(this.#log.failure ?? error);
+      throw this.#offlineError();
+    }
+  }
+
+  #dispatch(envelope: Uint8Array, header: EnvelopeHeader): void {
     switch (header.kind) {
       case EnvelopeKind.Append:
         this.#append(envelope, header);
@@ -131,8 +184,35 @@ export class PartitionActor implements Actor {
       highWatermark: this.#log.highWatermark,
       message: '',
     };
-    if (waitForFlush && this.#log.flushBeforeAck) this.#acksAwaitingFlush.push({ correlationId: header.correlationId, result });
-    else this.#replyAppend(header.correlationId, result);
+    this.#acksAwaitingWrite.push({ correlationId: header.correlationId, result, waitForFlush: waitForFlush && this.#log.flushBeforeAck });
+  }
+
+  /**
+   * Writes out this turn's appends, then answers them (acks=0/1) or queues them for the flush
+   * (acks=-1 under flush 'always'). A failed write answers them all KAFKA_STORAGE_ERROR: the log
+   * has dropped them. Throws only when the partition must go offline.
+   */
+  #writeOut(): void {
+    if (this.#acksAwaitingWrite.length === 0 && this.#log.unwrittenOffsets === 0) return;
+    const acks = this.#acksAwaitingWrite;
+    this.#acksAwaitingWrite = [];
+    try {
+      this.#log.writeOut();
+    } catch (error) {
+      this.#dirty = true;
+      if (!isLanesError(error) || this.#log.failure !== null) {
+        this.#acksAwaitingWrite = acks;
+        throw error;
+      }
+      // Logged per failed turn, not per request: a full disk fails every turn until space is freed.
+      this.#logger?.warn({ topic: this.topic, partition: this.partition, err: error, appends: acks.length }, 'partition write failed; its appends of this turn are refused');
+      for (const ack of acks) this.#replyAppend(ack.correlationId, storageErrorResult(ack.result, errorText(error)));
+      return;
+    }
+    for (const ack of acks) {
+      if (ack.waitForFlush) this.#acksAwaitingFlush.push(ack);
+      else this.#replyAppend(ack.correlationId, ack.result);
+    }
   }
 
   #replyAppend(correlationId: number, result: AppendResult): void {
@@ -141,6 +221,8 @@ export class PartitionActor implements Actor {
   }
 
   #fetch(envelope: Uint8Array, header: EnvelopeHeader): void {
+    // A reader never sees a batch before it is in the file.
+    this.#writeOut();
     const request = readFetch(envelope);
     const { batches, highWatermark, logStartOffset } = this.#log.read(request.fetchOffset, Math.min(request.maxBytes, this.#fetchBytesMax));
     // The first batch is always returned whole (clients could not progress otherwise); the log
@@ -161,6 +243,7 @@ export class PartitionActor implements Actor {
   }
 
   #call(envelope: Uint8Array, header: EnvelopeHeader): void {
+    this.#writeOut();
     const { method, args } = decodeCallBody(envelope.subarray(envelopeHeaderBytes)) as { method: string; args: unknown[] };
     let value: unknown;
     switch (method) {
@@ -185,8 +268,14 @@ export class PartitionActor implements Actor {
   }
 
   endTurn(): void {
-    if (this.#dirty) this.#publishDirectory();
-    if (this.#acksAwaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
+    if (this.#offline !== null) return;
+    try {
+      this.#writeOut();
+      if (this.#dirty) this.#publishDirectory();
+      if (this.#acksAwaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
+    } catch (error) {
+      this.#goOffline(this.#log.failure ?? error);
+    }
   }
 
   /** One flush covers every append acknowledged so far; appends arriving meanwhile wait for the next. */
@@ -201,19 +290,46 @@ export class PartitionActor implements Actor {
         if (this.#acksAwaitingFlush.length > 0) this.#startFlush();
       },
       (error: unknown) => {
-        // A failed fsync means the bytes may not be durable: nobody gets a success.
-        const message = `flush failed: ${error instanceof Error ? error.message : String(error)}`;
-        for (const ack of acks) this.#replyAppend(ack.correlationId, { ...ack.result, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, message });
-        this.#sink.publish();
+        // A failed fsync means the bytes may not be durable: nobody gets a success, and the log
+        // is offline (core Log: a retried fsync could succeed without the lost pages).
         this.#flushing = null;
+        const message = errorText(error);
+        for (const ack of acks) this.#replyAppend(ack.correlationId, storageErrorResult(ack.result, message));
+        if (this.#log.failure !== null) this.#goOffline(this.#log.failure);
+        this.#sink.publish();
       },
     );
   }
 
   tick(nowMs: number): void {
-    const before = this.#log.logStartOffset;
-    this.#log.tick(nowMs);
-    if (this.#log.logStartOffset !== before) this.#publishDirectory();
+    if (this.#offline !== null || this.#closed) return;
+    try {
+      const before = this.#log.logStartOffset;
+      this.#log.tick(nowMs);
+      if (this.#log.logStartOffset !== before) this.#publishDirectory();
+    } catch (error) {
+      this.#goOffline(this.#log.failure ?? error);
+      this.#sink.publish();
+    }
+  }
+
+  /**
+   * Takes this partition offline (see the file comment): every waiting append is refused, readers
+   * lose the directory slot, and every later request is answered KAFKA_STORAGE_ERROR.
+   */
+  #goOffline(cause: unknown): void {
+    if (this.#offline !== null) return;
+    this.#offline = errorText(cause);
+    this.#logger?.error({ topic: this.topic, partition: this.partition, err: cause }, 'partition offline: its log failed; requests for it are answered KAFKA_STORAGE_ERROR until a restart');
+    const message = `partition ${this.topic}-${this.partition} is offline: ${this.#offline}`;
+    for (const ack of [...this.#acksAwaitingWrite, ...this.#acksAwaitingFlush]) this.#replyAppend(ack.correlationId, storageErrorResult(ack.result, message));
+    this.#acksAwaitingWrite = [];
+    this.#acksAwaitingFlush = [];
+    this.#directory.clear(this.actorId);
+  }
+
+  #offlineError(): LanesError {
+    return new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, `partition ${this.topic}-${this.partition} is offline: ${this.#offline}`);
   }
 
   #publishDirectory(): void {
@@ -228,9 +344,33 @@ export class PartitionActor implements Actor {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#acksAwaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
-    await this.#flushing;
-    await this.#log.close();
+    if (this.#offline === null) {
+      try {
+        this.#writeOut();
+      } catch (error) {
+        this.#goOffline(this.#log.failure ?? error);
+      }
+      if (this.#acksAwaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
+      await this.#flushing;
+    }
+    try {
+      await this.#log.close();
+    } catch (error) {
+      // Closing must not fail the shard's stop: what could not be flushed is reported here, and
+      // recovery on the next open keeps exactly what the files hold.
+      this.#logger?.error({ topic: this.topic, partition: this.partition, err: error }, 'partition log closed with an error');
+    }
     this.#directory.clear(this.actorId);
   }
+}
+
+/** The error's message, without the code name a LanesError puts first (the reply carries the code). */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const prefix = isLanesError(error) ? `${error.codeName}: ` : '';
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+function storageErrorResult(result: AppendResult, message: string): AppendResult {
+  return { ...result, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, baseOffset: -1, message };
 }

@@ -27,6 +27,8 @@ export interface PartitionState {
   highWatermark: number;
   segments: number;
   sizeBytes: number;
+  /** Why the partition is offline (its log failed; requests answer KAFKA_STORAGE_ERROR), or null. */
+  offline: string | null;
 }
 
 export interface ShardDescription {

@@ -1,7 +1,8 @@
-// Segments as files in one partition directory, in Kafka's layout (segment_files.ts). Writes are
-// positional (pwrite) from a per-segment write buffer, reads positional (pread); `sync` drains the
-// buffers and fdatasyncs every segment written since the last sync, and fsyncs the directory after
-// files were created or deleted. Opening recovers after a crash (kill -9 or power loss): each
+// Segments as files in one partition directory, in Kafka's layout (segment_files.ts). Appends
+// collect in a per-segment buffer; `writeOut` writes each segment's buffered bytes with one
+// positional write (pwrite), cutting the file back if the write fails (README.md: the failure
+// policy). Reads are positional (pread). `sync` writes out, fdatasyncs every segment written since
+// the last sync, and fsyncs the directory after files were created or deleted. Opening recovers after a crash (kill -9 or power loss): each
 // segment's tail is scanned and checked batch by batch, a torn or corrupt tail is truncated, and
 // the indexes are rebuilt from the scan. Large scans run on a piscina pool (recovery_pool.ts).
 //
@@ -11,6 +12,7 @@ import { closeSync, existsSync, fdatasync, fdatasyncSync, fstatSync, fsync, ftru
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { assert } from '../../core/assert.js';
+import { ErrorCode, LanesError } from '../../core/errors.js';
 import { indexEntriesFor, OffsetIndex } from '../../core/log/offset_index.js';
 import type { ScanStart } from '../../core/log/recovery.js';
 import { usableIndexEntries } from '../../core/log/recovery.js';
@@ -44,7 +46,10 @@ export interface RecoveryProgress {
 
 export interface FileStorageOptions {
   logger?: Logger;
-  /** Bytes buffered per active segment before a write (default 1 MiB). */
+  /**
+   * The write buffer each active segment keeps (default 1 MiB). It grows for a turn that appends
+   * more; everything buffered is written at the next writeOut (the end of the owner's turn).
+   */
   writeBufferBytes?: number;
   /** Tails at least this long are scanned on the recovery pool (default 8 MiB). */
   poolScanBytesMin?: number;
@@ -63,10 +68,17 @@ export class FileSegmentStore implements SegmentStore {
   fd: number;
   /** Bytes written to the file. */
   #fileBytes: number;
+  /** Committed bytes not written yet, [0, #buffered); grows past writeBufferBytes within a turn. */
   #buffer: Uint8Array;
   #buffered = 0;
   readonly #target: AppendTarget = { bytes: new Uint8Array(0), position: 0 };
-  #oversize: Uint8Array | null = null;
+  /** Sealed: the buffer is released once its bytes are written. */
+  #sealed = false;
+  /**
+   * Set when a failed write could not be cut back (the file may end in a torn batch): every later
+   * write or truncate throws it, and the log goes offline; recovery on the next open cuts the tail.
+   */
+  #broken: Error | null = null;
   /** Bumped by seal and activate, so a seal's delayed index write never outlives an activate. */
   sealGeneration = 0;
 
@@ -84,41 +96,56 @@ export class FileSegmentStore implements SegmentStore {
     return this.#fileBytes + this.#buffered;
   }
 
+  /** Committed bytes not yet handed to the operating system. */
+  get unwrittenBytes(): number {
+    return this.#buffered;
+  }
+
   reserve(length: number): AppendTarget {
-    this.#oversize = null;
-    if (this.#buffer.length === 0) this.#buffer = new Uint8Array(this.#storage.writeBufferBytes);
-    if (this.#buffered + length > this.#buffer.length) this.drain();
-    if (length <= this.#buffer.length) {
-      this.#target.bytes = this.#buffer;
-      this.#target.position = this.#buffered;
-    } else {
-      this.#oversize = new Uint8Array(length);
-      this.#target.bytes = this.#oversize;
-      this.#target.position = 0;
+    // Never writes: every write happens in drain(), once per turn (Storage.writeOut), so a failed
+    // write never interrupts the Log in the middle of an append or a roll.
+    const needed = this.#buffered + length;
+    if (needed > this.#buffer.length) {
+      const grown = new Uint8Array(Math.max(needed, this.#storage.writeBufferBytes, 2 * this.#buffer.length));
+      grown.set(this.#buffer.subarray(0, this.#buffered));
+      this.#buffer = grown;
     }
+    this.#target.bytes = this.#buffer;
+    this.#target.position = this.#buffered;
     return this.#target;
   }
 
   commit(length: number): void {
     assert(length > 0, 'commit of an empty batch');
-    if (this.#oversize !== null) {
-      assert(this.#buffered === 0, 'an oversize batch is written after the buffer drained');
-      writeFully(this.fd, this.#oversize, length, this.#fileBytes);
-      this.#fileBytes += length;
-      this.#oversize = null;
-    } else {
-      assert(this.#buffered + length <= this.#buffer.length, 'commit past the reserved buffer');
-      this.#buffered += length;
-    }
+    assert(this.#buffered + length <= this.#buffer.length, 'commit past the reserved buffer');
+    this.#buffered += length;
     this.#storage.markDirty(this);
   }
 
-  /** Writes the buffered bytes to the file (page cache; `sync` makes them durable). */
+  /**
+   * Writes the buffered bytes to the file (page cache; `sync` makes them durable). On a failed
+   * write the file is cut back to the bytes written before and the error is thrown; the buffered
+   * bytes stay until the Log truncates them away.
+   */
   drain(): void {
+    if (this.#broken !== null) throw this.#broken;
     if (this.#buffered === 0) return;
-    writeFully(this.fd, this.#buffer, this.#buffered, this.#fileBytes);
+    try {
+      writeFully(this.fd, this.#buffer, this.#buffered, this.#fileBytes);
+    } catch (error) {
+      try {
+        // A partial write may have landed: no torn batch may stay in the file.
+        ftruncateSync(this.fd, this.#fileBytes);
+      } catch (truncateError) {
+        this.#broken = new Error(`segment ${this.path}: a write failed (${errorText(error)}) and cutting the file back failed too (${errorText(truncateError)})`, { cause: truncateError });
+      }
+      throw error;
+    }
     this.#fileBytes += this.#buffered;
     this.#buffered = 0;
+    // A turn that outgrew the usual buffer does not keep the large one; a sealed segment keeps none.
+    if (this.#sealed) this.#buffer = new Uint8Array(0);
+    else if (this.#buffer.length > this.#storage.writeBufferBytes) this.#buffer = new Uint8Array(this.#storage.writeBufferBytes);
   }
 
   read(position: number, length: number): Uint8Array {
@@ -138,6 +165,7 @@ export class FileSegmentStore implements SegmentStore {
 
   truncate(position: number): void {
     assert(position >= 0 && position <= this.sizeBytes, `segment ${this.baseOffset}: truncate to ${position} past ${this.sizeBytes}`);
+    if (this.#broken !== null) throw this.#broken;
     if (position >= this.#fileBytes) {
       this.#buffered = position - this.#fileBytes;
       return;
@@ -149,13 +177,14 @@ export class FileSegmentStore implements SegmentStore {
   }
 
   seal(timeIndex: TimeIndex): void {
-    this.drain();
-    this.#buffer = new Uint8Array(0);
+    this.#sealed = true;
+    if (this.#buffered === 0) this.#buffer = new Uint8Array(0);
     this.sealGeneration++;
     this.#storage.sealLater(this, timeIndex);
   }
 
   activate(): void {
+    this.#sealed = false;
     this.sealGeneration++;
     // Index files describe sealed segments only; an active segment's indexes live in memory and
     // are rebuilt by the recovery scan.
@@ -175,6 +204,8 @@ export class FileStorage implements Storage {
   /** Every open segment, to close their descriptors on close. */
   readonly #live = new Set<FileSegmentStore>();
   #dirDirty = false;
+  /** Sealed segments whose fdatasync and index write start after their bytes are written. */
+  #sealQueue: PendingSeal[] = [];
   readonly #pending = new Set<Promise<unknown>>();
   #dirFd = -1;
 
@@ -318,8 +349,15 @@ export class FileStorage implements Storage {
 
   createSegment(baseOffset: number, _capacityBytes: number, indexEntries: number): FileSegmentStore {
     const path = segmentPath(this.dir, baseOffset, logSuffix);
-    // 'w+' truncates: a leftover file at this name holds offsets the log no longer has.
-    const fd = openSync(path, 'w+');
+    let fd: number;
+    try {
+      // 'w+' truncates: a leftover file at this name holds offsets the log no longer has.
+      fd = openSync(path, 'w+');
+    } catch (error) {
+      // Nothing changed yet (the Log creates a segment before it moves any state): the append
+      // that needed it is refused and the next one tries again.
+      throw new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, `cannot create segment ${path}: ${errorText(error)}`, { cause: error });
+    }
     this.removeIndexFiles(baseOffset);
     this.#dirDirty = true;
     const store = new FileSegmentStore(this, baseOffset, fd, 0, new OffsetIndex(new Uint32Array(indexEntries * 2)));
@@ -343,13 +381,25 @@ export class FileStorage implements Storage {
     this.#dirty.add(segment);
   }
 
-  async sync(): Promise<void> {
-    // Everything written before this call is covered: buffers drain now, synchronously.
-    const fds: number[] = [];
+  writeOut(): void {
+    // One positional write per segment with buffered bytes; a failed one stops the round (the
+    // segments after it keep their bytes buffered, and the Log truncates them all away).
     for (const segment of this.#dirty) {
-      segment.drain();
-      fds.push(segment.fd);
+      if (segment.unwrittenBytes > 0) segment.drain();
     }
+    // Seals wait for their bytes to be written: their fdatasync must cover the last batch.
+    if (this.#sealQueue.length > 0) {
+      const seals = this.#sealQueue;
+      this.#sealQueue = [];
+      for (const seal of seals) this.#startSeal(seal);
+    }
+  }
+
+  async sync(): Promise<void> {
+    // Everything written before this call is covered: buffers are written now, synchronously.
+    this.writeOut();
+    const fds: number[] = [];
+    for (const segment of this.#dirty) fds.push(segment.fd);
     this.#dirty.clear();
     const syncDir = this.#dirDirty;
     this.#dirDirty = false;
@@ -358,11 +408,15 @@ export class FileStorage implements Storage {
     await work;
   }
 
-  /** Called by a segment when it seals: after its bytes are durable, persist its indexes. */
+  /** Called by a segment when it seals: once its bytes are written and durable, persist its indexes. */
   sealLater(segment: FileSegmentStore, timeIndex: TimeIndex): void {
+    this.#sealQueue.push({ segment, timeIndex, generation: segment.sealGeneration });
+  }
+
+  #startSeal({ segment, timeIndex, generation }: PendingSeal): void {
     // The segment stays in #dirty: a flush after the roll must still cover its last bytes.
     const fd = segment.fd;
-    const generation = segment.sealGeneration;
+    if (fd < 0 || segment.sealGeneration !== generation) return;
     const work = fdatasyncAsync(fd).then(() => {
       if (segment.fd === fd && segment.sealGeneration === generation) this.writeIndexFiles(segment, timeIndex);
     });
@@ -411,11 +465,16 @@ export class FileStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
-    await this.sync();
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
-    if (this.#dirDirty && this.#dirFd >= 0) await fsyncAsync(this.#dirFd);
-    this.#closeDescriptors();
+    try {
+      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+      await this.sync();
+      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+      if (this.#dirDirty && this.#dirFd >= 0) await fsyncAsync(this.#dirFd);
+    } finally {
+      // Descriptors are released even when the last write or sync failed (the log was offline).
+      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+      this.#closeDescriptors();
+    }
   }
 
   #closeDescriptors(): void {
@@ -450,6 +509,12 @@ export class FileStorage implements Storage {
   }
 }
 
+interface PendingSeal {
+  segment: FileSegmentStore;
+  timeIndex: TimeIndex;
+  generation: number;
+}
+
 interface ScanPlan {
   baseOffset: number;
   path: string;
@@ -460,6 +525,10 @@ interface ScanPlan {
   relativeOffsets: number[];
   start: ScanStart | undefined;
   indexProblem: string | null;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function writeFully(fd: number, bytes: Uint8Array, length: number, position: number): void {

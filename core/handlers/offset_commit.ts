@@ -6,20 +6,23 @@ import { ApiKey } from '../protocol/api_keys.js';
 import { errorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
+function everyPartition(topics: readonly { topicName: string; partitions: readonly { partitionIndex: number }[] }[], errorCode: number) {
+  return {
+    throttleTimeMs: 0,
+    topics: topics.map((topic) => ({
+      topicName: topic.topicName,
+      partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode })),
+    })),
+  };
+}
+
 export const offsetCommit = defineHandler({
   apiKey: ApiKey.OffsetCommit,
   name: 'OffsetCommit',
   versionMin: 2,
   versionMax: 7,
   async handle(ctx, request) {
-    const failed = (errorCode: number) => ({
-      throttleTimeMs: 0,
-      topics: request.topics.map((topic) => ({
-        topicName: topic.topicName,
-        partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode })),
-      })),
-    });
-    if (ctx.groups === null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (ctx.groups === null) return everyPartition(request.topics, ErrorCode.COORDINATOR_NOT_AVAILABLE);
     let response;
     try {
       response = await ctx.groups.offsetCommit({
@@ -38,9 +41,11 @@ export const offsetCommit = defineHandler({
         })),
       });
     } catch (error) {
-      // Too large to reach the coordinator: Kafka's code for a commit it cannot store.
+      // The coordinator could not take or store the commit: too large to reach it (Kafka's code for
+      // a commit it cannot store), or its offsets log failed (a full disk, an I/O error). Every
+      // partition answers the code; the connection stays.
       const code = errorCodeOf(error);
-      return failed(code === ErrorCode.MESSAGE_TOO_LARGE ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : code);
+      return everyPartition(request.topics, code === ErrorCode.MESSAGE_TOO_LARGE ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE : code);
     }
     return {
       throttleTimeMs: 0,

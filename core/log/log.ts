@@ -123,7 +123,10 @@ export class Log {
   #inflight: { covers: number; promise: Promise<void> } | null = null;
   #next: Promise<void> | null = null;
   #lastFlushMs: number;
-  #failure: unknown = null;
+  /** Set when the log can no longer be trusted (a failed fsync); every later write throws it. */
+  #failure: LanesError | null = null;
+  /** The log end offset when the storage last took every appended byte (writeOut). */
+  #writtenOffset = 0;
 
   private constructor(storage: Storage, config: LogConfig) {
     checkConfig(config);
@@ -155,6 +158,7 @@ export class Log {
       this.#active.store.activate();
     }
     this.#nextOffset = this.#active.nextOffset;
+    this.#writtenOffset = this.#nextOffset;
     const firstBase = this.#segments[0].baseOffset;
     this.#logStartOffset = Math.min(Math.max(recovered.logStartOffset ?? firstBase, firstBase), this.#nextOffset);
     this.#rebuildProducerState();
@@ -196,6 +200,19 @@ export class Log {
     return this.#segments.length;
   }
 
+  /**
+   * Why the log is offline (a failed fsync, or a failed write it could not undo), or null. An
+   * offline log refuses appends and flushes until it is reopened.
+   */
+  get failure(): LanesError | null {
+    return this.#failure;
+  }
+
+  /** Offsets appended but not yet handed to the storage (writeOut). */
+  get unwrittenOffsets(): number {
+    return this.#nextOffset - this.#writtenOffset;
+  }
+
   get flushBeforeAck(): boolean {
     return this.config.flush.kind === 'always';
   }
@@ -207,8 +224,9 @@ export class Log {
   /**
    * Validates the batch in batch[start, end), stores it with baseOffset = the log end offset and
    * partitionLeaderEpoch 0, and returns its offsets. Throws a LanesError with Kafka's code when the
-   * batch is refused, leaving the log exactly as it was. With flush 'always' the caller
-   * acknowledges only after `await flush()`.
+   * batch is refused, leaving the log exactly as it was. The batch is not in the storage's files
+   * yet: the caller acknowledges it, and lets anyone read it, only after `writeOut()` (at any acks
+   * level), and with flush 'always' after `await flush()`.
    *
    * Checks run in Kafka's order, each on values the previous one vouched for: the frame, CRC and
    * header fields (record count, lastOffsetDelta; the kernels), then an idempotent producer's
@@ -462,6 +480,7 @@ export class Log {
       this.#storage.saveLogStartOffset(this.#logStartOffset);
     }
     this.#writeSeq++;
+    this.#writtenOffset = Math.min(this.#writtenOffset, this.#nextOffset);
     // The removed batches may have been some producers' latest: forget and replay what remains.
     this.#rebuildProducerState();
     return this.#nextOffset;
@@ -474,6 +493,11 @@ export class Log {
    */
   flush(): Promise<void> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
+    try {
+      this.writeOut();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const target = this.#writeSeq;
     if (this.#syncedSeq >= target) return Promise.resolve();
     const inflight = this.#inflight;
@@ -504,15 +528,49 @@ export class Log {
         this.#syncedSeq = Math.max(this.#syncedSeq, covers);
       },
       (error: unknown) => {
-        // A failed fsync leaves the page cache in an unknown state (fsyncgate): stop taking
-        // writes rather than acknowledge bytes that may never reach the disk.
+        // A failed fsync leaves the page cache in an unknown state (fsyncgate): the kernel may
+        // have dropped the dirty pages and a retried fsync would then succeed without them. Stop
+        // taking writes rather than acknowledge bytes that may never reach the disk; reopening
+        // the log (a restart) recovers from what the files really hold.
         this.#inflight = null;
-        this.#failure = error;
-        throw error;
+        this.#failure ??= new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, `fsync failed (${errorText(error)}); the log is offline until it is reopened`, { cause: error });
+        throw this.#failure;
       },
     );
     this.#inflight = { covers, promise };
     return promise;
+  }
+
+  /**
+   * Hands the batches appended since the last call to the storage, so they survive a crash of the
+   * process (Storage.writeOut): one write per segment that took appends, however many batches.
+   * The owner calls it before it acknowledges an append, at any acks level, and before it lets
+   * anyone read one (the high watermark it publishes); flush() calls it first.
+   *
+   * A failed write drops the unwritten batches — the log ends where its files do again, and the
+   * producer state rewinds with it — and throws KAFKA_STORAGE_ERROR; the log stays usable and the
+   * next append tries again (a full disk heals when space is freed). When the log cannot be cut
+   * back to its files, it goes offline (`failure`) and throws that.
+   */
+  writeOut(): void {
+    this.#checkUsable();
+    try {
+      this.#storage.writeOut();
+    } catch (error) {
+      const unwritten = this.#nextOffset - this.#writtenOffset;
+      try {
+        this.truncateTo(this.#writtenOffset);
+      } catch (rollbackError) {
+        this.#failure = new LanesError(
+          ErrorCode.KAFKA_STORAGE_ERROR,
+          `a write failed (${errorText(error)}) and the log could not be cut back to its files (${errorText(rollbackError)}); the log is offline until it is reopened`,
+          { cause: error },
+        );
+        throw this.#failure;
+      }
+      throw new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, `write failed, ${unwritten} record${unwritten === 1 ? '' : 's'} not stored: ${errorText(error)}`, { cause: error });
+    }
+    this.#writtenOffset = this.#nextOffset;
   }
 
   /** For the interval policy: starts a flush when one is due at `nowMs`; null when none is. */
@@ -544,10 +602,16 @@ export class Log {
   /** Flushes, persists the active segment's indexes, and releases the storage. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    if (this.#failure === null) await this.flush();
+    let flushError: unknown = null;
+    if (this.#failure === null) await this.flush().catch((error: unknown) => (flushError = error));
     this.#closed = true;
-    sealSegment(this.#active);
-    await this.#storage.close();
+    try {
+      if (this.#failure === null && flushError === null) sealSegment(this.#active);
+    } finally {
+      // The storage releases its files even when the last flush failed.
+      await this.#storage.close();
+    }
+    if (flushError !== null) throw flushError;
   }
 
   #checkOpen(): void {
@@ -558,6 +622,10 @@ export class Log {
     this.#checkOpen();
     if (this.#failure !== null) throw this.#failure;
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Records the segment's max timestamp as a last time entry, then lets the storage persist. */

@@ -101,6 +101,8 @@ export class MemoryStorage implements Storage {
     this.#allocator.release(segment.indexBytes);
   }
 
+  writeOut(): void {}
+
   async sync(): Promise<void> {}
 
   saveLogStartOffset(): void {}

@@ -81,6 +81,17 @@ export interface Storage {
   /** Removes a segment and its files; its views and index arrays must not be used afterwards. */
   deleteSegment(segment: SegmentStore): void;
   /**
+   * Hands every committed byte to the operating system (file storage: one positional write per
+   * segment with buffered bytes; memory storage: nothing to do). After it returns, those bytes
+   * survive a crash of the process, though not of the machine: that is `sync`'s job. The Log calls
+   * it before an append is acknowledged or made readable.
+   *
+   * When a write fails it throws, and the files hold exactly the bytes written before (a partial
+   * write is cut back), so the Log can drop the unwritten batches and take appends again. When
+   * even that cut fails, it throws and every later write or truncate of the segment throws too.
+   */
+  writeOut(): void;
+  /**
    * Makes everything written before the call durable. Concurrent calls may overlap; the Log
    * shares one call among many appends (group commit).
    */

@@ -257,6 +257,13 @@ async function memoryOffsetsLog(clock: FakeClock): Promise<PartitionLog> {
     get flushBeforeAck() {
       return log.flushBeforeAck;
     },
+    get failure() {
+      return log.failure;
+    },
+    get unwrittenOffsets() {
+      return log.unwrittenOffsets;
+    },
+    writeOut: () => log.writeOut(),
     append: (bytes, start, end) => log.append(bytes, start, end),
     read: (fetchOffset, maxBytes) => log.read(fetchOffset, maxBytes),
     offsetForTimestamp: (timestampMs) => log.offsetForTimestamp(timestampMs) ?? -1,

@@ -1,7 +1,7 @@
 // Group handlers: wire structs of each version ↔ core/group/group_api types, with a fake
 // coordinator that records what it was asked.
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../../core/errors.js';
+import { ErrorCode, LanesError } from '../../../core/errors.js';
 import { deleteGroups } from '../../../core/handlers/delete_groups.js';
 import { describeGroups } from '../../../core/handlers/describe_groups.js';
 import { findCoordinator } from '../../../core/handlers/find_coordinator.js';
@@ -111,6 +111,22 @@ describe('offsets', () => {
       topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: null }] }],
     });
     expect(committed.topics).toEqual([{ topicName: 't', partitions: [{ partitionIndex: 1, errorCode: 0 }] }]);
+  });
+
+  it('OffsetCommit answers a coordinator that could not store the commit on every partition, keeping the connection', async () => {
+    const groups = new FakeGroups();
+    groups.offsetCommit = async () => {
+      throw new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, 'write failed: ENOSPC');
+    };
+    const committed = response(await offsetCommit.handle(context({ groups, apiVersion: 7 }), {
+      groupId: 'g',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      retentionTimeMs: -1,
+      topics: [{ topicName: 't', partitions: [0, 1].map((partitionIndex) => ({ partitionIndex, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: null })) }],
+    }));
+    expect(committed.topics).toEqual([{ topicName: 't', partitions: [{ partitionIndex: 0, errorCode: 56 }, { partitionIndex: 1, errorCode: 56 }] }]);
   });
 
   it('OffsetFetch: v1 reports a group error on every partition, v2+ at the top; null topics from v2', async () => {
