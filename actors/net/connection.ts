@@ -8,7 +8,7 @@
 // `inFlightMax` requests are held per connection; beyond that, and while the socket's write
 // buffer is full, the connection stops reading (backpressure instead of unbounded queues).
 //
-// Operating errors, per research §0 and STYLE §2.3:
+// Operating errors (bad input costs that client its connection, never the process):
 // - a negative or oversized frame size, an unreadable header, a malformed body or bytes after
 //   the body: warn (naming the client address and client id) and close this connection only;
 // - an api key or version not in the handler table: answer UNSUPPORTED_VERSION (ApiVersions with

@@ -12,7 +12,8 @@
 //               tick); latency is measured per batch from min(intended, actually sent): a late
 //               batch from its INTENDED send time, so a stall of the broker (or of this
 //               generator) counts against every batch that should have gone out during it
-//               (coordinated omission, research/users-and-peers.md §2 item 14); a batch sent
+//               (this avoids coordinated omission, where a stalled system skips the samples
+//               that would have shown the stall); a batch sent
 //               up to a tick early from when it really went. Consumers read the batches back;
 //               that base time travels in the first record's value, so end-to-end latency is
 //               measured too.

@@ -17,6 +17,7 @@
 
 import { assert, assertNever, verify } from '../assert.js';
 import { ErrorCode } from '../errors.js';
+import { groupTimersPerAdvanceMax, memberIdAttemptsMax } from '../limits.js';
 import { TimerWheel } from '../timer_wheel.js';
 import type {
   DeletedGroup,
@@ -76,9 +77,6 @@ type TimerAction =
   | { readonly kind: 'join'; readonly groupId: string; readonly initial: { delayMs: number; remainingMs: number } | null }
   | { readonly kind: 'sync'; readonly groupId: string; readonly generationId: number };
 
-/** A fired timer may schedule another already due (initial delay 0); this bounds one call. */
-const timersPerCallMax = 1_000_000;
-const memberIdAttemptsMax = 1_000;
 const noMetadata = '';
 const emptyBytes = new Uint8Array(0);
 
@@ -956,7 +954,7 @@ export class GroupCoordinator {
 
   private fireDueTimers(): void {
     for (let fired = 0; ; fired++) {
-      assert(fired < timersPerCallMax, `more than ${timersPerCallMax} timers fired at ${this.nowMs}: a timer loop`);
+      assert(fired < groupTimersPerAdvanceMax, `more than ${groupTimersPerAdvanceMax} timers fired at ${this.nowMs}: a timer loop`);
       // One at a time: handling one timer may cancel or reschedule another that is also due.
       const [key] = this.timers.expire(this.nowMs, 1);
       if (key === undefined) return;

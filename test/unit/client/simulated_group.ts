@@ -1,5 +1,5 @@
 // A small classic-protocol coordinator and a message loop for MemberState tests: members send
-// what their effects ask for, the coordinator answers as kafka-protocol.md §3 describes (two-step
+// what their effects ask for, the coordinator answers as Kafka's classic protocol does (two-step
 // join, join barrier, sync barrier, heartbeat answers, session and rebalance timeouts), and the
 // answers come back on a fake clock. It is a test double, deliberately simpler than core/group:
 // no initial rebalance delay, protocol chosen from the first member's list.
