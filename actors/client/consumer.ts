@@ -20,7 +20,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { assignorFor } from '../../wasm/assignors.js'; // TS or the WASM kernel by group size
 import type { PartitionAssignor } from '../../core/assignors/assignor.js';
 import type { TopicPartitions as CoreTopicPartitions } from '../../core/assignors/consumer_protocol.js';
-import type { MemberEvent, OffsetCommitTopic } from '../../core/client/member_api.js';
+import type { MemberEvent } from '../../core/client/member_effects.js';
+import type { OffsetCommitTopic } from '../../core/group/group_api.js';
 import { MemberState } from '../../core/client/member_state.js';
 import { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/errors.js';
 import { earliestTimestamp, latestTimestamp, type BrokerPort, type PortFetchResult } from './broker_port.js';

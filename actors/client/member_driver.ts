@@ -14,7 +14,8 @@
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import type { MemberState } from '../../core/client/member_state.js';
-import type { MemberEffect, MemberEvent, OffsetCommitResponse, OffsetCommitTopic } from '../../core/client/member_api.js';
+import type { MemberEffect, MemberEvent } from '../../core/client/member_effects.js';
+import type { OffsetCommitResponse, OffsetCommitTopic } from '../../core/group/group_api.js';
 import type { TopicPartitions } from '../../core/assignors/consumer_protocol.js';
 import type { BrokerPort } from './broker_port.js';
 import type { Logger } from '../logger.js';

@@ -6,14 +6,12 @@
 
 import { assert } from '../../../core/assert.js';
 import { MemberState } from '../../../core/client/member_state.js';
+import type { MemberEffect, MemberEvent, MemberSubscription } from '../../../core/client/member_effects.js';
 import type {
-  JoinGroupRequest,
-  JoinGroupResponse,
-  MemberEffect,
-  MemberEvent,
+  MemberJoinGroupRequest as JoinGroupRequest,
+  MemberJoinGroupResponse as JoinGroupResponse,
   MemberRequest,
-  MemberSubscription,
-} from '../../../core/client/member_api.js';
+} from '../../../core/group/group_api.js';
 import type { MemberConfigInput } from '../../../core/client/member_config.js';
 import { ErrorCode } from '../../../core/errors.js';
 import type { TopicPartitions } from '../../../core/assignors/consumer_protocol.js';
