@@ -12,7 +12,8 @@ import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscript
 import { assignRange } from '../../core/assignors/range.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { describeErrorCode, type KafkaConnection } from '../net/kafka_client.js';
-import { CliError, sleep, type Cluster } from './cluster.js';
+import { CliError, sleep } from './cli_error.js';
+import { type Cluster } from '../net/cluster.js';
 
 export interface GroupMemberOptions {
   groupId: string;

@@ -1,5 +1,5 @@
 // The BrokerPort over the Kafka protocol: `new Kafka({ brokers: ['host:port'] })` against
-// `lanes start` or a Kafka cluster. Main thread. Built on actors/cli/cluster.ts (bootstrap,
+// `lanes start` or a Kafka cluster. Main thread. Built on actors/net/cluster.ts (bootstrap,
 // broker addresses, one connection per broker and lane, coordinators) and the core/protocol codecs.
 //
 // Lanes (connections per broker):
@@ -35,7 +35,7 @@ import type { GroupState } from '../../core/group/group_state.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
 import { concatChunks } from '../../core/protocol/writer.js';
-import { Cluster, type BrokerAddress, type Lane } from '../cli/cluster.js';
+import { Cluster, type BrokerAddress, type Lane } from '../net/cluster.js';
 import type { Logger } from '../logger.js';
 import type { KafkaConnection } from '../net/kafka_client.js';
 import type { BrokerPort, GroupListing, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate } from './broker_port.js';
