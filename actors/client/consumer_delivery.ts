@@ -4,6 +4,7 @@
 // revoked or paused); what was handled moves the partition's `resolved` and `position`.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assert } from '../../core/assert.js';
 import type { ClientContext } from './lanes.js';
 import type { OffsetCommitter } from './consumer_commits.js';
 import { offsetsOf } from './consumer_commits.js';
@@ -76,6 +77,8 @@ export class RecordDelivery {
     const { state } = work;
     const { emitter } = this.#deps;
     if (state.epoch !== work.epoch || state.revoked) return;
+    // One fetch result per partition per round, and a round waits for all it handed out.
+    assert(state.processing === null, `${state.topic}[${state.partition}]: a second batch in hand`);
     let done!: () => void;
     state.processing = new Promise((resolve) => (done = resolve));
     const startedMs = Date.now();

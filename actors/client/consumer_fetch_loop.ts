@@ -4,6 +4,7 @@
 // batches to delivery and auto-commits. Fetch errors become retries or position resets.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assert } from '../../core/assert.js';
 import { ErrorCode, errorCodeName } from '../../core/errors.js';
 import type { Logger } from '../logger.js';
 import { earliestTimestamp, latestTimestamp, type BrokerPort, type PortFetchResult } from './broker_port.js';
@@ -103,6 +104,7 @@ async function fetch(deps: FetchLoopDeps, states: PartitionState[], waitMs: numb
     for (const state of states) partitions.retryLater(state);
     return [];
   }
+  assert(results.length === asked.length, 'a port answers every requested partition, in request order');
   const work: Work[] = [];
   for (const [i, result] of results.entries()) {
     const { state, epoch, position } = asked[i];

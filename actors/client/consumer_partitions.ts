@@ -6,6 +6,7 @@
 // bumps the partition's `epoch`, which makes the batch in hand stale: no further record of it is
 // delivered.
 
+import { assert } from '../../core/assert.js';
 import type { TopicPartitions } from './types.js';
 
 export interface PartitionState {
@@ -105,6 +106,7 @@ export class ConsumerPartitions {
   }
 
   seek(topic: string, partition: number, target: number): void {
+    assert(Number.isSafeInteger(target) && target >= 0, `seek to ${target}: the caller validates offsets`);
     const state = this.#states.get(keyOf(topic, partition));
     if (state === undefined || state.revoked) {
       this.#pendingSeeks.set(keyOf(topic, partition), target);

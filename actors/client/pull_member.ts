@@ -15,6 +15,7 @@ import type { TopicPartitions } from '../../core/assignors/consumer_protocol.js'
 import { rangeAssignor } from '../../core/assignors/range.js';
 import type { MemberEvent } from '../../core/client/member_effects.js';
 import { MemberState } from '../../core/client/member_state.js';
+import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import type { OffsetCommitTopic } from '../../core/group/group_api.js';
 import type { Logger } from '../logger.js';
@@ -100,6 +101,7 @@ export class PullMember {
 
   /** Learns the partition counts (the leader assigns from them) and joins. */
   async start(): Promise<void> {
+    assert(this.#metadataTimer === null, `group ${this.#options.groupId}: start() once`);
     await this.#refreshMetadata();
     const driver = this.#driver;
     driver.input((nowMs) => driver.member.start({ topics: this.#options.topics }, nowMs));

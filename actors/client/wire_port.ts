@@ -15,6 +15,7 @@
 // `partitionCounts()` themselves (never cached) to notice new topics and partitions.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/errors.js';
 import type {
   DescribedGroup,
@@ -423,12 +424,15 @@ export class WirePort implements BrokerPort {
     fetching.catch(() => {});
     const woken = wake.then(() => null);
     const answered = await Promise.race([fetching, woken]);
+    // Outside #with, which would turn an InvariantError into NETWORK_EXCEPTION.
+    assert(answered === null || answered.length === requests.length, 'the fetch answers every requested partition, in request order');
     return answered ?? requests.map(() => empty(ErrorCode.NONE));
   }
 
   // ─── Groups ──────────────────────────────────────────────────────────────────────────────────
 
   joinGroup(request: JoinGroupRequest): Promise<JoinGroupResponse> {
+    assert(request.protocols.length > 0, `group ${request.groupId}: a JoinGroup offers at least one protocol`);
     return this.#with(async (cluster) => {
       const connection = await this.#coordinator(cluster, request.groupId, 'group');
       const response = await connection.send(
