@@ -17,6 +17,7 @@
 //   consumer_delivery.ts    eachMessage/eachBatch, retries, the dead-letter topic
 //   consumer_commits.ts     auto, resolved and explicit commits
 //   consumer_events.ts      instrumentation events and their emitter
+//   consumer_lag.ts         lag() per owned partition
 
 import { assignorFor } from '../../wasm/assignors.js'; // TS or the WASM kernel by group size
 import type { PartitionAssignor } from '../../core/assignors/assignor.js';
@@ -27,9 +28,10 @@ import { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/e
 import type { BrokerPort } from './broker_port.js';
 import { OffsetCommitter } from './consumer_commits.js';
 import { RecordDelivery } from './consumer_delivery.js';
-import { consumerEvents, ConsumerEmitter, type ConsumerEventName } from './consumer_events.js';
+import { consumerEvents, ConsumerEmitter, emitMemberEvent, type ConsumerEventName } from './consumer_events.js';
+import { partitionLags } from './consumer_lag.js';
 import { runFetchLoop } from './consumer_fetch_loop.js';
-import { ConsumerPartitions, keyOf } from './consumer_partitions.js';
+import { ConsumerPartitions } from './consumer_partitions.js';
 import { toGroupDescription } from './group_description.js';
 import type { ClientContext } from './lanes.js';
 import { MemberDriver } from './member_driver.js';
@@ -290,30 +292,8 @@ export class Consumer {
   }
 
   /** Per owned partition: the group's committed offset, the high watermark, and the difference. */
-  async lag(): Promise<PartitionLag[]> {
-    const owned = this.#partitions.owned();
-    if (owned.length === 0) return [];
-    const byTopic = new Map<string, number[]>();
-    for (const state of owned) byTopic.set(state.topic, [...(byTopic.get(state.topic) ?? []), state.partition]);
-    const [fetched, ...offsets] = await Promise.all([
-      this.#port.offsetFetch({ groupId: this.#groupId, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) }),
-      ...[...byTopic.keys()].map((topic) => this.#port.topicOffsets(topic)),
-    ]);
-    const ends = new Map<string, { logStartOffset: number; highWatermark: number }>();
-    [...byTopic.keys()].forEach((topic, i) => {
-      for (const partition of offsets[i] ?? []) ends.set(keyOf(topic, partition.partition), partition);
-    });
-    const committed = new Map<string, number>();
-    for (const topic of fetched.topics) for (const partition of topic.partitions) committed.set(keyOf(topic.name, partition.partitionIndex), partition.committedOffset);
-    const lags: PartitionLag[] = [];
-    for (const state of owned) {
-      const described = ends.get(keyOf(state.topic, state.partition));
-      if (described === undefined) continue;
-      const committedOffset = committed.get(keyOf(state.topic, state.partition)) ?? -1;
-      const from = committedOffset >= 0 ? committedOffset : described.logStartOffset;
-      lags.push({ topic: state.topic, partition: state.partition, committedOffset, highWatermark: described.highWatermark, lag: Math.max(0, described.highWatermark - from) });
-    }
-    return lags.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+  lag(): Promise<PartitionLag[]> {
+    return partitionLags(this.#port, this.#groupId, this.#partitions.owned());
   }
 
   async describeGroup() {
@@ -363,29 +343,6 @@ export class Consumer {
   #onMemberEvent(event: MemberEvent): void {
     const member = this.#driver?.member;
     switch (event.type) {
-      case 'GROUP_JOIN': {
-        const memberAssignment: Record<string, number[]> = {};
-        for (const { topic, partitions } of event.memberAssignment) memberAssignment[topic] = [...partitions];
-        this.#emit(consumerEvents.GROUP_JOIN, {
-          groupId: this.#groupId,
-          memberId: event.memberId,
-          leaderId: event.leaderId,
-          isLeader: event.isLeader,
-          groupProtocol: event.groupProtocol,
-          generationId: event.generationId,
-          memberAssignment,
-        });
-        break;
-      }
-      case 'REBALANCING':
-        this.#emit(consumerEvents.REBALANCING, { groupId: this.#groupId, memberId: event.memberId, reason: event.reason });
-        break;
-      case 'HEARTBEAT':
-        this.#emit(consumerEvents.HEARTBEAT, { groupId: this.#groupId, memberId: event.memberId, groupGenerationId: event.generationId });
-        break;
-      case 'GROUP_LEAVE':
-        this.#emit(consumerEvents.GROUP_LEAVE, { groupId: this.#groupId, memberId: event.memberId, reason: event.reason });
-        break;
       case 'COORDINATOR_UNAVAILABLE':
         this.#context.logger.warn({ groupId: this.#groupId, error: errorCodeName(event.errorCode) }, 'the group coordinator is unavailable; retrying');
         break;
@@ -398,6 +355,8 @@ export class Consumer {
       case 'STOP':
         this.#memberStopped?.();
         break;
+      default:
+        emitMemberEvent(this.#emitter, this.#groupId, event);
     }
   }
 

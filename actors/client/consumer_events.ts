@@ -3,6 +3,7 @@
 // into the consumer's loops.
 
 import { EventEmitter } from 'node:events';
+import type { MemberEvent } from '../../core/client/member_effects.js';
 import type { Logger } from '../logger.js';
 import type { InstrumentationEvent, RemoveInstrumentationEventListener } from './types.js';
 
@@ -61,5 +62,36 @@ export class ConsumerEmitter {
     } catch (error) {
       this.#logger.error({ err: error, event: type }, 'an instrumentation listener threw');
     }
+  }
+}
+
+/** The member's instrumentation events, in KafkaJS's payload shapes. */
+export function emitMemberEvent(emitter: ConsumerEmitter, groupId: string, event: MemberEvent): void {
+  switch (event.type) {
+    case 'GROUP_JOIN': {
+      const memberAssignment: Record<string, number[]> = {};
+      for (const { topic, partitions } of event.memberAssignment) memberAssignment[topic] = [...partitions];
+      emitter.emit(consumerEvents.GROUP_JOIN, {
+        groupId,
+        memberId: event.memberId,
+        leaderId: event.leaderId,
+        isLeader: event.isLeader,
+        groupProtocol: event.groupProtocol,
+        generationId: event.generationId,
+        memberAssignment,
+      });
+      break;
+    }
+    case 'REBALANCING':
+      emitter.emit(consumerEvents.REBALANCING, { groupId, memberId: event.memberId, reason: event.reason });
+      break;
+    case 'HEARTBEAT':
+      emitter.emit(consumerEvents.HEARTBEAT, { groupId, memberId: event.memberId, groupGenerationId: event.generationId });
+      break;
+    case 'GROUP_LEAVE':
+      emitter.emit(consumerEvents.GROUP_LEAVE, { groupId, memberId: event.memberId, reason: event.reason });
+      break;
+    default:
+      break;
   }
 }
