@@ -23,3 +23,14 @@ export const logger: Logger = pino({
 });
 
 export type { Logger };
+
+/**
+ * For the client commands (`lanes consume`…), whose stdout is their output: the same records, on
+ * stderr, warnings and worse unless LANES_LOG_LEVEL says otherwise. Created on first use, so other
+ * processes never open it.
+ */
+let cliLoggerInstance: Logger | null = null;
+export function cliLogger(): Logger {
+  cliLoggerInstance ??= pino({ name: 'lanes', level: process.env.LANES_LOG_LEVEL ?? 'warn', base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
+  return cliLoggerInstance;
+}

@@ -101,6 +101,34 @@ export const refusedConnectionLogIntervalMs = 10 * 1000;
 export const groupMetadataBytesMax = 1 * MiB;
 export const groupAssignmentBytesMax = 1 * MiB;
 
+/**
+ * Smallest window of a segment read at once when walking batch headers through a store (file
+ * storage copies each read into a fresh buffer): large enough that a walk over many small batches
+ * costs few reads, small enough that the copy stays cheap beside the batch it locates.
+ */
+export const segmentWalkWindowBytes = 64 * 1024;
+
+/**
+ * Producers whose epoch InitProducerId remembers for epoch bumps; past it the oldest are
+ * forgotten first (a forgotten producer asking again gets a fresh id). Bounds the allocator's
+ * memory against clients that ask for ids in a loop.
+ */
+export const rememberedProducersMax = 100_000;
+
+/**
+ * Timers the group coordinator fires in one advance of its clock. A fired timer may schedule
+ * another that is already due (an initial rebalance delay of 0), so the loop is bounded: past it
+ * a timer keeps rescheduling itself, which is a programmer error, asserted.
+ */
+export const groupTimersPerAdvanceMax = 1_000_000;
+
+/**
+ * Fresh member ids the coordinator draws before giving up: ids are client id + a suffix from a
+ * counter (or the configured source), so a collision repeating this often means the id source is
+ * broken (asserted).
+ */
+export const memberIdAttemptsMax = 1_000;
+
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(indexIntervalBytesDefault < segmentBytesDefault, 'an index entry per segment at least');

@@ -12,7 +12,7 @@
 //
 // Per call: the inputs are copied into [moduleStaticBytes, …) one after the other, the kernel
 // writes the owner array there, and it is copied out. The wrapper checks every input in TS before
-// calling in (STYLE.md §2.5f), so the kernel never sees an index outside its arrays.
+// calling in, so the kernel never sees an index outside its arrays.
 
 import { assert } from '../core/assert.js';
 import type { AssignmentKernel, StickyDifferentInput, SubscriberLists } from '../core/assignors/assignment_kernel.js';

@@ -1,10 +1,10 @@
 // BatchKernels backed by the WASM kernels, for bytes that live in the shared WebAssembly.Memory.
 //
-// This wrapper owns the boundary (STYLE.md §2.5f): it checks every argument in TS and turns
+// This wrapper owns the boundary: it checks every argument in TS and turns
 // (Uint8Array, index) pairs into absolute pointers before calling in, so the kernels never see
 // an out-of-range address. It falls back to the TS twin (core/records/batch_kernels.ts) when:
 //   - the bytes are not views of this memory's buffer (a pooled socket Buffer, a heap array):
-//     copying them in just to call WASM costs more than the work (toolchain.md §3);
+//     copying them in just to call WASM costs more than the work;
 //   - the batch is compressed: the kernel returns UNSUPPORTED_COMPRESSION_TYPE and the TS twin
 //     decompresses with the caller's `decompress` and checks the inner records;
 //   - the range is below the per-size threshold, where the TS twin is at least as fast.

@@ -1,14 +1,14 @@
 // The one shared WebAssembly.Memory and the host-side layout of it. Main thread, at startup.
 //
 //   [0, moduleStaticBytes)     the kernels' static data (data segments, re-applied by every
-//                              instantiation: toolchain.md §2 pitfall 1); nothing else goes here
+//                              instantiation on the memory); nothing else goes here
 //   [moduleStaticBytes, end)   regions handed out in order by RegionAllocator: rings, kernel
 //                              tables, per-shard arenas. The layout is decided once and passed
 //                              to workers as plain pointers.
 //
 // The memory is sized once: initial = maximum, never grown. Growing a shared memory creates a new,
 // longer SharedArrayBuffer, and every typed-array view made before keeps the old length in every
-// thread (toolchain.md §2 pitfall 4), so views would silently stop short of new regions.
+// thread, so views would silently stop short of new regions.
 
 import { assert } from '../core/assert.js';
 

@@ -5,7 +5,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isLanesError } from '../../core/errors.js';
 import { KafkaClientError } from '../net/kafka_client.js';
-import { CliError, Cluster, parseBrokers } from './cluster.js';
+import { CliError } from './cli_error.js';
+import { Cluster, ClusterError, parseBrokers } from '../net/cluster.js';
 
 export const brokersDefault = '127.0.0.1:9092';
 
@@ -52,7 +53,7 @@ export const exitFailure = 1;
 /** One line, whatever the error: no stack, no newlines. */
 export function errorLine(error: unknown): string {
   let message: string;
-  if (error instanceof CliError || error instanceof KafkaClientError || isLanesError(error)) message = error.message;
+  if (error instanceof CliError || error instanceof ClusterError || error instanceof KafkaClientError || isLanesError(error)) message = error.message;
   else if (error instanceof Error) message = error.message;
   else message = String(error);
   return `lanes: ${message.replace(/\s*\n\s*/g, ' ')}`;

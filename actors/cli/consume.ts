@@ -15,9 +15,11 @@ import type { FetchResponse } from '../../core/protocol/messages/fetch.js';
 import { concatChunks } from '../../core/protocol/writer.js';
 import { readBatches } from '../../core/records/record_reader.js';
 import { describeErrorCode } from '../net/kafka_client.js';
-import { CliError, partitionKey, sleep, type Cluster, type TopicLayout } from './cluster.js';
+import { CliError, sleep } from './cli_error.js';
+import { parseBrokers, partitionKey, type Cluster, type TopicLayout } from '../net/cluster.js';
+import type { PullMember } from '../client/pull_member.js';
+import { cliLogger } from '../logger.js';
 import { addConnectionOptions, collectPartitions, positiveInteger, reportFailure, withCluster, writeOut, type ConnectionOptions } from './common.js';
-import { GroupMember, type Assignment } from './group_member.js';
 import { compileFormat, type RecordFormatter } from './record_format.js';
 
 const fetchMaxWaitMs = 500;
@@ -231,42 +233,56 @@ async function consumeAssigned(consumer: Consumer, layout: TopicLayout, options:
   while (!consumer.done) await consumer.round();
 }
 
-async function consumeInGroup(cluster: Cluster, consumer: Consumer, layout: TopicLayout, groupId: string, options: ConsumeOptions): Promise<void> {
-  const member = new GroupMember(cluster, {
-    groupId,
-    topics: [layout.name],
-    sessionTimeoutMs: options.sessionTimeout,
-    rebalanceTimeoutMs: Math.max(options.sessionTimeout, 10_000),
-  });
-  let assignment: Assignment | null = null;
+async function consumeInGroup(consumer: Consumer, layout: TopicLayout, groupId: string, options: ConsumeOptions): Promise<void> {
+  // The group membership runs on the client's member state machine, over its own connections.
+  // Loaded here, not at startup: only --group needs the client, and every command pays its imports.
+  const [{ PullMember }, { WirePort }] = await Promise.all([import('../client/pull_member.js'), import('../client/wire_port.js')]);
+  const port = new WirePort({ brokers: parseBrokers(options.brokers), clientId: options.clientId, requestTimeoutMs: options.timeout, logger: cliLogger().child({ component: 'cli' }) });
   const commit = async () => {
     const offsets = consumer.uncommitted();
     if (await member.commit(offsets)) consumer.markCommitted(offsets);
   };
+  const member: PullMember = new PullMember(port, {
+    groupId,
+    topics: [layout.name],
+    clientId: options.clientId,
+    logger: cliLogger().child({ component: 'cli', groupId }),
+    sessionTimeoutMs: options.sessionTimeout,
+    rebalanceTimeoutMs: Math.max(options.sessionTimeout, 10_000),
+    // Kafka's heartbeat.interval.ms is 3 s; at most 1 s lets a rebalance finish sooner for a tool.
+    heartbeatIntervalMs: Math.min(1000, Math.max(1, Math.floor(options.sessionTimeout / 3))),
+    // Eager (range): every partition is given up on a rebalance; commit what was printed first.
+    onRevoked: async () => {
+      await commit();
+      consumer.cursors = [];
+    },
+  });
+  let placed = 0; // the member's assignmentVersion the cursors follow; 0: not placed yet
   try {
-    while (!consumer.done || assignment === null) {
+    await member.start();
+    for (;;) {
       if (member.failure !== null) throw member.failure;
-      if (assignment === null || member.rebalanceNeeded) {
-        if (assignment !== null) await commit();
-        if (consumer.stopping) break;
-        assignment = await member.join();
-        const partitions = assignment.get(layout.name) ?? [];
-        const committed = await member.committed(new Map([[layout.name, partitions]]));
-        await consumer.place(partitions, committed.get(layout.name));
-        if (consumer.done) break;
+      if (consumer.stopping) break;
+      member.polled();
+      if (member.assignmentVersion !== placed) {
+        placed = member.assignmentVersion;
+        const partitions = member.owned().get(layout.name) ?? [];
+        await consumer.place(partitions, await member.committed(layout.name, partitions));
+        continue; // the assignment may have moved on meanwhile
       }
+      if (placed !== 0 && consumer.done) break;
       if (consumer.cursors.length === 0) {
-        // More members than partitions: wait for a rebalance that gives this one something.
+        // Not assigned yet, or more members than partitions: wait for a rebalance.
         await sleep(fetchMaxWaitMs);
         continue;
       }
       await consumer.round();
       await commit();
     }
-    if (!member.rebalanceNeeded) await commit();
+    if (member.failure === null) await commit();
   } finally {
-    member.stop();
-    await member.leave().catch(() => undefined);
+    await member.stop().catch(() => undefined);
+    await port.close();
   }
 }
 
@@ -289,7 +305,7 @@ async function consume(cluster: Cluster, topic: string, options: ConsumeOptions)
   process.stdout.on('error', onStdoutError);
   try {
     if (options.group === undefined) await consumeAssigned(consumer, layout, options);
-    else await consumeInGroup(cluster, consumer, layout, options.group, options);
+    else await consumeInGroup(consumer, layout, options.group, options);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

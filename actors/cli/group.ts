@@ -15,10 +15,10 @@ import { decodeAssignment } from '../../core/assignors/consumer_protocol.js';
 import { ErrorCode } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { DescribeGroupsResponse } from '../../core/protocol/messages/describe_groups.js';
-import { describeErrorCode } from '../net/kafka_client.js';
-import { CliError, partitionKey, type Cluster, type TopicLayout } from './cluster.js';
+import { describeErrorCode, type KafkaConnection } from '../net/kafka_client.js';
+import { CliError } from './cli_error.js';
+import { partitionKey, type Cluster, type TopicLayout } from '../net/cluster.js';
 import { addConnectionOptions, collect, collectPartitions, formatTable, nonNegativeInteger, printJson, withCluster, writeOut, type ConnectionOptions } from './common.js';
-import { fetchCommittedOffsets } from './group_member.js';
 import { lagPartitions, partitionLags, totalLag as sumLag } from './group_lag.js';
 
 type DescribedGroup = DescribeGroupsResponse['groups'][number];
@@ -314,4 +314,32 @@ export function registerGroupCommands(program: Command): void {
       .option('--execute', 'commit the plan (without it, only print it)')
       .option('--json', 'print JSON'),
   ).action((groupId: string, options: ResetOptions) => withCluster(options, (cluster) => resetOffsets(cluster, groupId, options)));
+}
+
+/**
+ * A group's committed offsets, by OffsetFetch. `assignment` null asks for every partition the
+ * group committed (OffsetFetch v2+). Returns topic → partition → offset (−1 when none).
+ */
+export async function fetchCommittedOffsets(
+  coordinator: KafkaConnection,
+  groupId: string,
+  assignment: ReadonlyMap<string, readonly number[]> | null,
+): Promise<Map<string, Map<number, number>>> {
+  const response = await coordinator.send(ApiKey.OffsetFetch, {
+    groupId,
+    topics: assignment === null ? null : [...assignment].map(([topicName, partitions]) => ({ topicName, partitionIndexes: [...partitions] })),
+  });
+  if (response.errorCode !== ErrorCode.NONE) throw new CliError(`committed offsets of group '${groupId}': ${describeErrorCode(response.errorCode)}`);
+  const offsets = new Map<string, Map<number, number>>();
+  for (const topic of response.topics) {
+    const partitions = new Map<number, number>();
+    for (const partition of topic.partitions) {
+      if (partition.errorCode !== ErrorCode.NONE && partition.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+        throw new CliError(`committed offset of ${topic.topicName}[${partition.partitionIndex}] in group '${groupId}': ${describeErrorCode(partition.errorCode)}`);
+      }
+      partitions.set(partition.partitionIndex, partition.committedOffset);
+    }
+    offsets.set(topic.topicName, partitions);
+  }
+  return offsets;
 }

@@ -17,7 +17,8 @@ import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import type { RecordHeader, RecordInput } from '../../core/records/record.js';
 import { Compression } from '../../core/records/record_batch.js';
 import { describeErrorCode } from '../net/kafka_client.js';
-import { CliError, type Cluster, type TopicLayout } from './cluster.js';
+import { CliError } from './cli_error.js';
+import { type Cluster, type TopicLayout } from '../net/cluster.js';
 import { addConnectionOptions, collect, nonNegativeInteger, positiveInteger, withCluster, writeOut, type ConnectionOptions } from './common.js';
 
 const inFlightMax = 8;

@@ -7,7 +7,7 @@
 // Keys, values and header values print as UTF-8 text; null prints as nothing (JSON: null).
 // Every record ends with a newline, so a format does not need its own.
 
-import { CliError } from './cluster.js';
+import { CliError } from './cli_error.js';
 
 export interface PrintedRecord {
   topic: string;

@@ -5,7 +5,8 @@ import { Command, Option } from 'commander';
 import { ErrorCode } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { describeErrorCode } from '../net/kafka_client.js';
-import { CliError, partitionKey, type Cluster, type TopicLayout } from './cluster.js';
+import { CliError } from './cli_error.js';
+import { partitionKey, type Cluster, type TopicLayout } from '../net/cluster.js';
 import { addConnectionOptions, collect, formatTable, positiveInteger, printJson, withCluster, writeOut, type ConnectionOptions } from './common.js';
 
 /** Kafka's ConfigSource numbers, by name (DescribeConfigs v1+). */

@@ -2,7 +2,7 @@
 // fetch with a long poll, and the group coordinator's calls. Two adapters implement it:
 //
 //   embedded_port.ts   the Broker of this process (Lanes.start()): direct calls, no sockets
-//   wire_port.ts       any Kafka-protocol broker (`lanes start`, Kafka) through actors/cli/cluster.ts
+//   wire_port.ts       any Kafka-protocol broker (`lanes start`, Kafka) through actors/net/cluster.ts
 //
 // The producer, consumer and admin are written once against this port, so an application moves
 // between `lanes.kafka()` and `new Kafka({ brokers })` without a code change.

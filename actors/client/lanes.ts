@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
 import { Broker, type BrokerOptions } from '../host/broker.js';
 import { logger as rootLogger, type Logger } from '../logger.js';
-import { parseBrokers } from '../cli/cluster.js';
+import { parseBrokers } from '../net/cluster.js';
 import type { BrokerPort } from './broker_port.js';
 import { EmbeddedPort } from './embedded_port.js';
 import { WirePort } from './wire_port.js';

@@ -12,9 +12,11 @@
 // reducer's nextDeadlineMs() after every input.
 
 import { performance } from 'node:perf_hooks';
+import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import type { MemberState } from '../../core/client/member_state.js';
-import type { MemberEffect, MemberEvent, OffsetCommitResponse, OffsetCommitTopic } from '../../core/client/member_api.js';
+import type { MemberEffect, MemberEvent } from '../../core/client/member_effects.js';
+import type { OffsetCommitResponse, OffsetCommitTopic } from '../../core/group/group_api.js';
 import type { TopicPartitions } from '../../core/assignors/consumer_protocol.js';
 import type { BrokerPort } from './broker_port.js';
 import type { Logger } from '../logger.js';
@@ -91,6 +93,8 @@ export class MemberDriver {
     for (const effect of effects) {
       if (effect.type === 'send' && effect.request.api === 'OffsetCommit') {
         const requestId = effect.requestId;
+        // Request ids are the reducer's and never repeat: one waiter per commit, answered once.
+        assert(!this.#commits.has(requestId), `commit request ${requestId} is already waiting`);
         outcome = new Promise((resolve) => this.#commits.set(requestId, resolve));
         this.#runNow(effect);
       } else if (effect.type === 'commitRefused') {

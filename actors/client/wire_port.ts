@@ -1,5 +1,5 @@
 // The BrokerPort over the Kafka protocol: `new Kafka({ brokers: ['host:port'] })` against
-// `lanes start` or a Kafka cluster. Main thread. Built on actors/cli/cluster.ts (bootstrap,
+// `lanes start` or a Kafka cluster. Main thread. Built on actors/net/cluster.ts (bootstrap,
 // broker addresses, one connection per broker and lane, coordinators) and the core/protocol codecs.
 //
 // Lanes (connections per broker):
@@ -15,6 +15,7 @@
 // `partitionCounts()` themselves (never cached) to notice new topics and partitions.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/errors.js';
 import type {
   DescribedGroup,
@@ -35,7 +36,7 @@ import type { GroupState } from '../../core/group/group_state.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
 import { concatChunks } from '../../core/protocol/writer.js';
-import { Cluster, type BrokerAddress, type Lane } from '../cli/cluster.js';
+import { Cluster, type BrokerAddress, type Lane } from '../net/cluster.js';
 import type { Logger } from '../logger.js';
 import type { KafkaConnection } from '../net/kafka_client.js';
 import type { BrokerPort, GroupListing, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate } from './broker_port.js';
@@ -423,12 +424,15 @@ export class WirePort implements BrokerPort {
     fetching.catch(() => {});
     const woken = wake.then(() => null);
     const answered = await Promise.race([fetching, woken]);
+    // Outside #with, which would turn an InvariantError into NETWORK_EXCEPTION.
+    assert(answered === null || answered.length === requests.length, 'the fetch answers every requested partition, in request order');
     return answered ?? requests.map(() => empty(ErrorCode.NONE));
   }
 
   // ─── Groups ──────────────────────────────────────────────────────────────────────────────────
 
   joinGroup(request: JoinGroupRequest): Promise<JoinGroupResponse> {
+    assert(request.protocols.length > 0, `group ${request.groupId}: a JoinGroup offers at least one protocol`);
     return this.#with(async (cluster) => {
       const connection = await this.#coordinator(cluster, request.groupId, 'group');
       const response = await connection.send(

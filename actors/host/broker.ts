@@ -15,6 +15,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
+import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault } from '../../core/limits.js';
 import { decodeMessage } from '../envelope.js';
@@ -458,6 +459,7 @@ export class Broker extends EventEmitter {
   async #group(groupId: string, method: string, request: unknown): Promise<unknown> {
     this.#checkRunning();
     const shard = this.#shards[shardForGroup(groupId, this.#shards.length)];
+    assert(shard !== undefined, `group ${groupId} hashed outside the ${this.#shards.length} shards`);
     const result = await shard.call(groupCoordinatorActorId, method, [request]);
     if (!result.ok) throw new LanesError(result.errorCode, result.message);
     return result.value;

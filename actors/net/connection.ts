@@ -16,7 +16,7 @@
 // budget (request_frames.ts); a connection whose next frame does not fit stops reading until it
 // does. `checkTimeouts` closes idle connections and frames not completed in time (slowloris).
 //
-// Operating errors:
+// Operating errors (bad input costs that client its connection, never the process):
 // - a negative or oversized frame size, an unreadable header, a malformed body or bytes after
 //   the body: warn (naming the client address and client id) and close this connection only;
 // - an api key or version not in the handler table: answer UNSUPPORTED_VERSION (ApiVersions with

@@ -1,7 +1,7 @@
 // One lean Kafka connection for the load generator's hot path: it writes request frames that were
 // encoded once (size prefix included, one contiguous buffer) and hands each response frame, raw,
 // to the callback registered with its request. No per-request timer, no decode, no Map: brokers
-// answer in request order (research §0), so responses are matched first-in first-out and the
+// answer a connection's requests in request order (a Kafka protocol guarantee), so responses are matched first-in first-out and the
 // correlation id is only checked, not looked up.
 //
 // Setup and group control (ApiVersions, CreateTopics, JoinGroup…) go through the general client,

@@ -12,7 +12,8 @@
 //               tick); latency is measured per batch from min(intended, actually sent): a late
 //               batch from its INTENDED send time, so a stall of the broker (or of this
 //               generator) counts against every batch that should have gone out during it
-//               (coordinated omission, research/users-and-peers.md §2 item 14); a batch sent
+//               (this avoids coordinated omission, where a stalled system skips the samples
+//               that would have shown the stall); a batch sent
 //               up to a tick early from when it really went. Consumers read the batches back;
 //               that base time travels in the first record's value, so end-to-end latency is
 //               measured too.
@@ -530,12 +531,10 @@ async function startConsumers(run: Run, consumers: number, groupId: string | nul
       for (let partition = index; partition < run.partitions; partition += consumers) owned.push(partition);
       loops.push(fetchLoop(run, fetchConnection, owned, null, fetchMaxBytes, latencyMode, onRead));
     } else {
-      const control = await KafkaConnection.connect({ host: run.host, port: run.port, clientId: `${clientId}-${index}` });
-      const member = new GroupMember(control, { groupId, topic: run.topic, partitionCount: run.partitions });
+      const member = new GroupMember({ host: run.host, port: run.port, clientId: `${clientId}-${index}` }, { groupId, topic: run.topic });
       loops.push(
         fetchLoop(run, fetchConnection, [], member, fetchMaxBytes, latencyMode, onRead).finally(async () => {
           await member.leave().catch(() => undefined);
-          control.close();
         }),
       );
     }
@@ -577,14 +576,21 @@ async function fetchLoop(
   const failed = new Promise<never>((_, reject) => connection.onError(reject));
   failed.catch(() => undefined);
   try {
+    if (member !== null) {
+      member.track(offsets);
+      await member.start();
+    }
     for (;;) {
       if (run.failure !== null) throw run.failure;
       if (run.consumersDone()) break;
-      if (member !== null && (member.rejoinNeeded || member.generationId === -1)) {
-        if (member.generationId !== -1) await member.commit(offsets);
-        await member.join();
-        offsets.clear();
-        for (const [partition, offset] of await member.committedOffsets()) offsets.set(partition, offset);
+      if (member !== null) {
+        if (member.failure !== null) throw member.failure;
+        member.polled();
+        if (member.assignmentChanged()) {
+          const committed = await member.committedOffsets();
+          offsets.clear();
+          for (const [partition, offset] of committed) offsets.set(partition, offset);
+        }
       }
       if (offsets.size === 0) {
         // Nothing assigned (more consumers than partitions): wait for a rebalance or the end.

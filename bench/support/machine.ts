@@ -1,4 +1,4 @@
-// The conditions a benchmark ran under, printed above its numbers (STYLE.md §2.5i): CPU, cores,
+// The conditions a benchmark ran under, printed above its numbers: CPU, cores,
 // Node and V8, OS, the commit (and whether the tree had uncommitted changes), and the date.
 // Every bench file prints these first, so a figure pasted into BENCHMARKS.md carries them along.
 

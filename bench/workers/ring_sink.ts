@@ -24,7 +24,7 @@ if (data.mode === 'ring') {
     const start = reader.readAt();
     if (start < 0) {
       reader.release();
-      // Spin briefly, then sleep: long spinning hurts on 2 vCPUs (toolchain.md §4).
+      // Spin briefly, then sleep: long spinning steals the producer's core on a 2-vCPU machine.
       if (++spins < 200) continue;
       spins = 0;
       doorbell.prepareSleep();

@@ -1,7 +1,7 @@
 // Assignors by the protocol name members list in JoinGroup. The coordinator picks a name every
 // member offers; the leader looks it up here. Names are Kafka's and librdkafka's, plus kafkajs's
 // "RoundRobinAssigner" (its only built-in), which Lanes answers with Kafka's round-robin: kafkajs
-// members just apply the assignment they are sent (kafka-protocol.md §3.4, pitfall 13).
+// members just apply the assignment they are sent, whichever assignor the leader ran.
 
 import { cooperativeStickyAssignor } from './cooperative_sticky.js';
 import type { PartitionAssignor } from './assignor.js';

@@ -12,7 +12,7 @@ import {
   encodeAssignment,
   type ConsumerProtocolSubscription,
 } from '../assignors/consumer_protocol.js';
-import type { JoinGroupResponseMember, SyncGroupAssignment } from './member_api.js';
+import type { JoinGroupResponseMember, SyncGroupAssignment } from '../group/group_api.js';
 
 export interface LeaderAssignment {
   readonly assignments: SyncGroupAssignment[];

@@ -19,7 +19,7 @@
 // …) concern the commit only; they go back to the caller and leave the membership alone.
 
 import { ErrorCode } from '../errors.js';
-import type { MemberApi } from './member_api.js';
+import type { MemberApi } from '../group/group_api.js';
 
 export type ErrorAction =
   /** Nothing to do for the membership. */

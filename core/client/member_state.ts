@@ -1,7 +1,7 @@
 // One consumer's membership in a classic-protocol group, as a state machine on injected time: the
 // part of Kafka's AbstractCoordinator/ConsumerCoordinator that decides what to send and which
 // rebalance callbacks to run, without the I/O. Every input (a call below, with `nowMs`) returns the
-// effects the caller must carry out, in order (member_api.ts: MemberEffect). Nothing here awaits,
+// effects the caller must carry out, in order (member_effects.ts: MemberEffect). Nothing here awaits,
 // reads a clock or starts a timer; `nextDeadlineMs()` says when `tick` is next worth calling.
 //
 // Phases and how they move (assertTransition keeps this table honest):
@@ -36,17 +36,15 @@ import { ErrorCode, LanesError, errorCodeName } from '../errors.js';
 import { assignAsLeader, metadataSnapshotOf, sameMetadataSnapshot } from './leader_assignment.js';
 import type {
   HeartbeatResponse,
-  JoinGroupResponse,
-  LeaveGroupResponse,
   MemberApi,
-  MemberEffect,
-  MemberEvent,
+  MemberJoinGroupResponse as JoinGroupResponse,
+  MemberLeaveGroupResponse as LeaveGroupResponse,
   MemberRequest,
-  MemberSubscription,
+  MemberSyncGroupResponse as SyncGroupResponse,
   OffsetCommitResponse,
   OffsetCommitTopic,
-  SyncGroupResponse,
-} from './member_api.js';
+} from '../group/group_api.js';
+import type { MemberEffect, MemberEvent, MemberSubscription } from './member_effects.js';
 import { memberConfigOf, type MemberConfig, type MemberConfigInput } from './member_config.js';
 import { errorActionFor, isCoordinatorError } from './member_errors.js';
 import { PartitionSet } from './partition_set.js';

@@ -1,6 +1,9 @@
-// The coordinator's requests and responses: version-independent domain objects. The wire layer
-// maps each API's codec structs (any version) to these and back; fields a version lacks arrive
-// with the default Kafka gives them (groupInstanceId null before JoinGroup v5, etc.).
+// The group coordinator's requests and responses: version-independent domain objects, the one
+// definition of them for both ends. The wire layer maps each API's codec structs (any version) to
+// these and back; fields a version lacks arrive with the default Kafka gives them (groupInstanceId
+// null before JoinGroup v5, etc.). The consumer member (core/client/member_state.ts) sends the
+// same shapes and reads subsets of the responses (`Member…` below), so a coordinator's response
+// object can be handed to it as it is.
 
 import type { GroupState } from './group_state.js';
 
@@ -240,3 +243,26 @@ export type GroupReply =
   | { readonly requestId: RequestId; readonly api: 'DeleteGroups'; readonly response: readonly DeletedGroup[] };
 
 export type GroupApi = GroupReply['api'];
+
+/**
+ * A consumer member's JoinGroup: the client adds who it is (clientId, clientHost) and
+ * requireKnownMemberId when it hands the request to a coordinator.
+ */
+export type MemberJoinGroupRequest = Omit<JoinGroupRequest, 'clientId' | 'clientHost' | 'requireKnownMemberId'>;
+
+/** What a member reads of a JoinGroup answer; skipAssignment is absent before v9. */
+export type MemberJoinGroupResponse = Omit<JoinGroupResponse, 'protocolType' | 'skipAssignment'> & { readonly skipAssignment?: boolean };
+/** What a member reads of a SyncGroup answer: empty assignment bytes mean nothing assigned. */
+export type MemberSyncGroupResponse = Pick<SyncGroupResponse, 'errorCode' | 'assignment'>;
+/** What a member reads of a LeaveGroup answer. */
+export type MemberLeaveGroupResponse = Pick<LeaveGroupResponse, 'errorCode'>;
+
+/** A request a consumer member asks its client to send. */
+export type MemberRequest =
+  | { readonly api: 'JoinGroup'; readonly body: MemberJoinGroupRequest }
+  | { readonly api: 'SyncGroup'; readonly body: SyncGroupRequest }
+  | { readonly api: 'Heartbeat'; readonly body: HeartbeatRequest }
+  | { readonly api: 'LeaveGroup'; readonly body: LeaveGroupRequest }
+  | { readonly api: 'OffsetCommit'; readonly body: OffsetCommitRequest };
+
+export type MemberApi = MemberRequest['api'];

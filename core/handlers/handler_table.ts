@@ -1,5 +1,5 @@
 // api key → handler. ApiVersions answers from this table, so what is advertised is exactly what
-// is served (research §1.3). Every handler's range must lie inside the codec's range for its api;
+// is served. Every handler's range must lie inside the codec's range for its api;
 // this is checked when the module loads, so a handler claiming a version the codec cannot encode
 // fails at startup rather than on a client's request.
 //

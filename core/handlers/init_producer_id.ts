@@ -18,14 +18,13 @@
 // producers.
 import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';
+import { rememberedProducersMax } from '../limits.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import { defineHandler } from './handler.js';
 
 
 const idsPerMillisecond = 1024;
 const epochMax = 0x7fff - 1;
-/** Producers whose epoch this process remembers for bumps; the oldest are forgotten first. */
-const rememberedProducersMax = 100_000;
 
 export type ProducerIdGrant = { errorCode: 0; producerId: number; producerEpoch: number } | { errorCode: number; producerId: -1; producerEpoch: -1 };
 

@@ -5,6 +5,7 @@
 // reaches back into them.
 
 import { assert } from '../assert.js';
+import { segmentWalkWindowBytes } from '../limits.js';
 import { BatchField, readInt32, readInt64 } from '../records/record_batch.js';
 import { findBatchPosition } from './offset_index.js';
 import type { SegmentStore } from './storage.js';
@@ -12,8 +13,6 @@ import { TimeIndex, type IndexCursor, type IndexSink } from './time_index.js';
 
 /** Bytes of a batch header that locating and timestamp searches read. */
 const headerBytes = BatchField.records;
-/** Smallest header read window when walking headers through a store (file storage copies). */
-const walkWindowBytes = 64 * 1024;
 
 export class Segment implements IndexCursor, IndexSink {
   readonly store: SegmentStore;
@@ -94,7 +93,7 @@ export class Segment implements IndexCursor, IndexSink {
   walkBatches(position: number, visit: (window: Uint8Array, at: number, position: number) => boolean): void {
     const size = this.store.sizeBytes;
     while (position < size) {
-      const window = this.store.read(position, Math.min(size - position, walkWindowBytes));
+      const window = this.store.read(position, Math.min(size - position, segmentWalkWindowBytes));
       let at = 0;
       while (at + headerBytes <= window.length) {
         if (!visit(window, at, position + at)) return;

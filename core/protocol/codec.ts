@@ -15,8 +15,9 @@
 //   socket.cork(); for (const chunk of encodeResponseFrame(apiKey, version, id, response, alloc)) write(chunk); uncork()
 //
 // Every (api, version) is compiled from its table when this module loads, so a bad table fails
-// at startup, and apiCatalog (what ApiVersions advertises) is derived from the same tables, so
-// the advertised and served ranges cannot disagree.
+// at startup. apiCatalog lists the ranges the codec can encode and decode (the over-the-wire
+// client negotiates with it); what ApiVersions advertises is core/handlers/handler_table.ts, whose
+// ranges are checked to lie inside these when it loads.
 
 import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';

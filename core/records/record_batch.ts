@@ -22,7 +22,7 @@ import { assert } from '../assert.js';
 import { ErrorCode, LanesError } from '../errors.js';
 import { recordBatchHeaderBytes } from '../limits.js';
 import { crc32c } from './crc32c.js';
-import { readVarint, readVarlong, type Cursor } from './varint.js';
+import { walkRecords } from './record_walk.js';
 
 export const BatchField = {
   baseOffset: 0,
@@ -183,7 +183,7 @@ export interface ValidateOptions {
  * throws a LanesError carrying Kafka's code on the first problem: magic and lengths
  * (CORRUPT_MESSAGE), size (MESSAGE_TOO_LARGE), CRC (CORRUPT_MESSAGE), codec
  * (UNSUPPORTED_COMPRESSION_TYPE), record count and offset deltas 0..n−1 (INVALID_RECORD), and
- * that every record's key, value and headers fit it exactly (INVALID_RECORD; see checkRecordOffsets).
+ * that every record's key, value and headers fit it exactly (INVALID_RECORD; record_walk.ts explains the codes).
  * Returns the record count. Never modifies the bytes.
  */
 export function validateRecordBatch(bytes: Uint8Array, at: number, length: number, options: ValidateOptions): number {
@@ -224,84 +224,13 @@ export function validateRecordBatch(bytes: Uint8Array, at: number, length: numbe
   return recordCount;
 }
 
-// Record-level codes. A record whose key, value or headers do not fit inside it, or whose fields
-// do not end exactly at its declared length, is INVALID_RECORD (87): current Kafka parses every
-// record on append with DefaultRecord.readFrom, which throws org.apache.kafka.common
-// .InvalidRecordException ("Invalid record size", "Found invalid number of record headers",
-// "Invalid negative header key size", "Found invalid record structure"), and Errors maps that
-// exception to INVALID_RECORD (87). Before KIP-467 (Kafka 2.4) the exception subclassed
-// CorruptRecordException and answered CORRUPT_MESSAGE (2). 87 is also the right answer for a client:
-// CORRUPT_MESSAGE is retriable in the Java producer, so it would resend, until delivery.timeout.ms,
-// bytes that passed the CRC and can never be accepted; INVALID_RECORD fails the send at once.
-// A varint that is truncated at the record's end or longer than 5 bytes stays CORRUPT_MESSAGE,
-// as readVarint throws it for the record length, timestampDelta and offsetDelta already.
-
-function invalidRecord(index: number, message: string): LanesError {
-  return new LanesError(ErrorCode.INVALID_RECORD, `record ${index}: ${message}`);
-}
-
-/**
- * Reads the length varint of a key, value, header key or header value at the cursor and skips the
- * bytes it counts. The length must be −1 (null; only when `minLength` is −1) or fit in what is
- * left of the record. Throws CORRUPT_MESSAGE for a bad varint, INVALID_RECORD for a bad length.
- */
-function skipSizedField(bytes: Uint8Array, cursor: Cursor, recordEnd: number, minLength: number, index: number, what: string): void {
-  // One-byte lengths (−64..63: null, empty and short fields) inline; readVarint for the rest.
-  const position = cursor.position;
-  const first = position < recordEnd ? bytes[position] : 0x80;
-  let length: number;
-  if (first < 0x80) {
-    length = (first >>> 1) ^ -(first & 1);
-    cursor.position = position + 1;
-  } else {
-    length = readVarint(bytes, cursor, recordEnd);
-  }
-  if (length < minLength || length > recordEnd - cursor.position) {
-    throw invalidRecord(index, `${what} length ${length} is outside ${minLength}..${recordEnd - cursor.position} (the bytes left in the record)`);
-  }
-  if (length > 0) cursor.position += length;
-}
-
 /**
  * Walks the records in bytes[start, end) and checks there are exactly `recordCount` of them,
- * each within bounds, with offsetDelta 0, 1, …, n−1, and that every record parses: key, value
- * and headers (each header key non-null) fit inside it and end exactly at its declared length,
- * so whatever passes can be read by every consumer (record_reader.ts). This is the TS twin of
- * the WASM kernel's record walk: same checks, same order, same codes.
+ * each within bounds, with offsetDelta 0, 1, …, n−1, and that every record parses
+ * (record_walk.ts, the walk every reader shares, so whatever passes can be read by every
+ * consumer). This is the TS twin of the WASM kernel's record walk: same checks, same order,
+ * same codes.
  */
 export function checkRecordOffsets(bytes: Uint8Array, start: number, end: number, recordCount: number): void {
-  const cursor: Cursor = { position: start };
-  for (let index = 0; index < recordCount; index++) {
-    if (cursor.position >= end) {
-      throw new LanesError(ErrorCode.INVALID_RECORD, `record batch ends after ${index} of ${recordCount} records`);
-    }
-    const recordLength = readVarint(bytes, cursor, end);
-    const recordEnd = cursor.position + recordLength;
-    if (recordLength < 0 || recordEnd > end) {
-      throw new LanesError(ErrorCode.CORRUPT_MESSAGE, `record ${index} length ${recordLength} runs past the batch`);
-    }
-    cursor.position += 1; // attributes
-    readVarlong(bytes, cursor, recordEnd); // timestampDelta
-    const offsetDelta = readVarint(bytes, cursor, recordEnd);
-    if (offsetDelta !== index) {
-      throw new LanesError(ErrorCode.INVALID_RECORD, `record ${index} has offsetDelta ${offsetDelta}; deltas must run 0..n-1`);
-    }
-    skipSizedField(bytes, cursor, recordEnd, -1, index, 'key');
-    skipSizedField(bytes, cursor, recordEnd, -1, index, 'value');
-    const headerCount = readVarint(bytes, cursor, recordEnd);
-    // Bounded by the bytes left (as Kafka does) before any header is read: a huge count fails here.
-    if (headerCount < 0 || headerCount > recordEnd - cursor.position) {
-      throw invalidRecord(index, `header count ${headerCount} is outside 0..${recordEnd - cursor.position} (the bytes left in the record)`);
-    }
-    for (let header = 0; header < headerCount; header++) {
-      skipSizedField(bytes, cursor, recordEnd, 0, index, 'header key'); // header keys are non-null strings
-      skipSizedField(bytes, cursor, recordEnd, -1, index, 'header value');
-    }
-    if (cursor.position !== recordEnd) {
-      throw invalidRecord(index, `its fields end ${recordEnd - cursor.position} bytes before its declared length ${recordLength}`);
-    }
-  }
-  if (cursor.position !== end) {
-    throw new LanesError(ErrorCode.CORRUPT_MESSAGE, `${end - cursor.position} stray bytes after the last record`);
-  }
+  walkRecords(bytes, start, end, recordCount, true, null);
 }

@@ -35,7 +35,8 @@ import {
   type BatchHeader,
 } from './record_batch.js';
 import type { RecordHeader, RecordOutput } from './record.js';
-import { readVarint, readVarlong, type Cursor } from './varint.js';
+import type { Cursor } from './varint.js';
+import { readHeaderCount, skipSizedField, walkRecords, type RecordFieldSink } from './record_walk.js';
 
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
@@ -173,7 +174,8 @@ export function batchSectionOf(bytes: Uint8Array, at: number, length: number, op
       throw corrupt(`record batch at byte ${at}: CRC-32C mismatch (stored ${header.crc}, computed ${actual})`);
     }
   }
-  if (header.recordCount < 0) throw corrupt(`record batch has ${header.recordCount} records`);
+  // Kafka's DefaultRecordBatch refuses a negative count with InvalidRecordException, as validation does.
+  if (header.recordCount < 0) throw new LanesError(ErrorCode.INVALID_RECORD, `record batch has ${header.recordCount} records`);
 
   const compression = header.attributes & attributeCodecMask;
   const timestampType: TimestampType = (header.attributes & attributeLogAppendTime) !== 0 ? 'LogAppendTime' : 'CreateTime';
@@ -203,58 +205,15 @@ export function batchSectionOf(bytes: Uint8Array, at: number, length: number, op
   };
 }
 
-/**
- * Receives one record's fields as positions in the records section (scanRecords): lengths are −1
- * for a null key or value; headers are the `headerCount` headers from `headersStart` on, already
- * checked to fit (decode them with readHeadersAt).
- */
-export interface RecordFieldSink {
-  record(
-    offsetDelta: number,
-    timestampDelta: number,
-    keyStart: number,
-    keyLength: number,
-    valueStart: number,
-    valueLength: number,
-    headersStart: number,
-    headerCount: number,
-  ): void;
-}
+export type { RecordFieldSink } from './record_walk.js';
 
 /**
- * Walks the `recordCount` records in bytes[start, end) with decodeRecords' checks and errors,
- * handing each record's field positions to `sink` instead of building records: nothing is copied
- * or allocated per record here.
+ * Walks the `recordCount` records in bytes[start, end) with the checks and codes every entry
+ * point shares (record_walk.ts; offset deltas may have gaps), handing each record's field
+ * positions to `sink` instead of building records: nothing is copied or allocated per record.
  */
 export function scanRecords(bytes: Uint8Array, start: number, end: number, recordCount: number, sink: RecordFieldSink): void {
-  const cursor: Cursor = { position: start };
-  for (let index = 0; index < recordCount; index++) {
-    if (cursor.position >= end) {
-      throw new LanesError(ErrorCode.INVALID_RECORD, `record batch ends after ${index} of ${recordCount} records`);
-    }
-    const recordLength = readVarint(bytes, cursor, end);
-    const recordEnd = cursor.position + recordLength;
-    if (recordLength <= 0 || recordEnd > end) throw corrupt(`record ${index} length ${recordLength} does not fit in the batch`);
-    cursor.position += 1; // attributes: unused in v2
-    const timestampDelta = readVarlong(bytes, cursor, recordEnd);
-    const offsetDelta = readVarint(bytes, cursor, recordEnd);
-    const keyLength = skipNullableBytes(bytes, cursor, recordEnd, 'key');
-    const keyStart = cursor.position - Math.max(0, keyLength);
-    const valueLength = skipNullableBytes(bytes, cursor, recordEnd, 'value');
-    const valueStart = cursor.position - Math.max(0, valueLength);
-    const headersStart = cursor.position;
-    const headerCount = readVarint(bytes, cursor, recordEnd);
-    if (headerCount < 0 || headerCount * 2 > recordEnd - cursor.position) throw corrupt(`a record header count ${headerCount} does not fit in its record`);
-    for (let header = 0; header < headerCount; header++) {
-      if (skipNullableBytes(bytes, cursor, recordEnd, 'header key') === -1) throw corrupt('a record header key is null');
-      skipNullableBytes(bytes, cursor, recordEnd, 'header value');
-    }
-    if (cursor.position !== recordEnd) {
-      throw corrupt(`record ${index} says ${recordLength} bytes but its fields end ${recordEnd - cursor.position} bytes early`);
-    }
-    sink.record(offsetDelta, timestampDelta, keyStart, keyLength, valueStart, valueLength, headersStart, headerCount);
-  }
-  if (cursor.position !== end) throw corrupt(`${end - cursor.position} stray bytes after the last record`);
+  walkRecords(bytes, start, end, recordCount, false, sink);
 }
 
 /** The headers scanRecords reported at `headersStart` (the header count varint), as views of `bytes`. */
@@ -262,18 +221,9 @@ export function readHeadersAt(bytes: Uint8Array, headersStart: number, end: numb
   return readHeaders(bytes, { position: headersStart }, end);
 }
 
-function skipNullableBytes(bytes: Uint8Array, cursor: Cursor, end: number, what: string): number {
-  const length = readVarint(bytes, cursor, end);
-  if (length === -1) return -1;
-  if (length < -1 || length > end - cursor.position) throw corrupt(`a record ${what} length ${length} does not fit in its record`);
-  cursor.position += length;
-  return length;
-}
-
 /**
- * Decodes the `header.recordCount` records in bytes[start, end), which they must fill exactly.
- * Codes match validateRecordBatch's walk: too few records is INVALID_RECORD, a record that
- * doesn't fit or doesn't add up is CORRUPT_MESSAGE.
+ * Decodes the `header.recordCount` records in bytes[start, end), which they must fill exactly,
+ * with validateRecordBatch's walk and codes (record_walk.ts).
  */
 function decodeRecords(
   bytes: Uint8Array,
@@ -300,25 +250,16 @@ function decodeRecords(
   return records;
 }
 
-function readNullableBytes(bytes: Uint8Array, cursor: Cursor, end: number, what: string): Uint8Array | null {
-  const length = readVarint(bytes, cursor, end);
-  if (length === -1) return null;
-  if (length < -1 || length > end - cursor.position) throw corrupt(`a record ${what} length ${length} does not fit in its record`);
-  const view = bytes.subarray(cursor.position, cursor.position + length);
-  cursor.position += length;
-  return view;
-}
-
 function readHeaders(bytes: Uint8Array, cursor: Cursor, end: number): RecordHeader[] {
-  const count = readVarint(bytes, cursor, end);
-  // Each header takes at least two bytes (two one-byte lengths), which bounds the loop by the
-  // record's size before any header is read.
-  if (count < 0 || count * 2 > end - cursor.position) throw corrupt(`a record header count ${count} does not fit in its record`);
+  // The same length checks as the walk (which has already passed these positions).
+  const count = readHeaderCount(bytes, cursor, end, -1);
   const headers: RecordHeader[] = [];
   for (let index = 0; index < count; index++) {
-    const key = readNullableBytes(bytes, cursor, end, 'header key');
-    if (key === null) throw corrupt('a record header key is null');
-    headers.push({ key: textDecoder.decode(key), value: readNullableBytes(bytes, cursor, end, 'header value') });
+    const keyLength = skipSizedField(bytes, cursor, end, 0, -1, 'header key');
+    const key = bytes.subarray(cursor.position - keyLength, cursor.position);
+    const valueLength = skipSizedField(bytes, cursor, end, -1, -1, 'header value');
+    const value = valueLength === -1 ? null : bytes.subarray(cursor.position - valueLength, cursor.position);
+    headers.push({ key: textDecoder.decode(key), value });
   }
   return headers;
 }

@@ -1,6 +1,6 @@
 // kcat (librdkafka 2.0.2 in Debian) against `lanes` over TCP: metadata (-L), produce (-P, with
 // keys, headers and gzip) and consume (-C -o beginning -e). librdkafka checks ApiVersions ranges
-// to enable message format v2 and its group consumer (research §1.2), so a wrong advertised
+// to enable message format v2 and its group consumer, so a wrong advertised
 // range shows up here as missing or mangled records.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';

@@ -1,6 +1,6 @@
 // kcat (librdkafka 2.0.2) with `-X enable.idempotence=true` against `lanes` over TCP. librdkafka
-// turns idempotence on only when the broker advertises InitProducerId including v0 (research
-// §1.2); it then asks for a producer id and stamps every batch with it and a sequence. The test
+// turns idempotence on only when the broker advertises InitProducerId including v0;
+// it then asks for a producer id and stamps every batch with it and a sequence. The test
 // checks the records arrive once each, in order, and that the stored batches carry the producer
 // id, so a broker that silently ignored idempotence would fail it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@
 // delete), producer (keys, values, headers, null keys, explicit partitions), and a consumer group
 // reading from the earliest offset and committing each message; admin reads the commits back.
 //
-// Node 20 (research kafka-protocol.md §5 pitfall 15): @platformatic/kafka 2.x calls
+// Node 20: @platformatic/kafka 2.x calls
 // Promise.withResolvers (Node 22+) and declares engines Node ≥ 22.22. We chose to keep the 2.x
 // line and install a Promise.withResolvers polyfill before the client is imported (a dynamic
 // import in beforeAll, after the polyfill), rather than pin the 1.x line.

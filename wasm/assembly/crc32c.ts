@@ -3,7 +3,7 @@
 // The tables live in host-owned memory (crc32cTableBytes = 12 KiB at `table`, 4-byte aligned),
 // filled once by crc32cInit on the main thread and then only read, by every shard's instance. They
 // are not a static of this module: each instantiation on the shared memory would re-apply its data
-// segment (toolchain.md §2, pitfall 1), and a computed static would need a mutable global per
+// segment (AssemblyScript does this on every instantiation), and a computed static would need a mutable global per
 // instance.
 //
 // Layout, u32 little-endian:

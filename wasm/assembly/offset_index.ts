@@ -2,7 +2,7 @@
 //
 // Entries are pairs of u32 [relativeOffset, position] in native (little-endian) order, exactly
 // as the host sees them through a Uint32Array, sorted by relativeOffset. Twin of
-// lookupIndexEntry in core/log/offset_index.ts. toolchain.md §3(b) measured no reliable gain
+// lookupIndexEntry in core/log/offset_index.ts. Measured, it shows no reliable gain
 // over JS for this search (it is memory-latency bound); it is here so the log can search an
 // index that lives in the shared memory without a view, and as a measured comparison.
 

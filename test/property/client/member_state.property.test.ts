@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { cooperativeStickyAssignor } from '../../../core/assignors/cooperative_sticky.js';
 import { decodeSubscription, encodeAssignment, encodeSubscription } from '../../../core/assignors/consumer_protocol.js';
 import { rangeAssignor } from '../../../core/assignors/range.js';
-import type { MemberEffect, MemberRequest } from '../../../core/client/member_api.js';
+import type { MemberEffect } from '../../../core/client/member_effects.js';
+import type { MemberRequest } from '../../../core/group/group_api.js';
 import { MemberState } from '../../../core/client/member_state.js';
 import { ErrorCode } from '../../../core/errors.js';
 

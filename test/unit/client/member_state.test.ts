@@ -7,7 +7,8 @@ import { cooperativeStickyAssignor } from '../../../core/assignors/cooperative_s
 import { decodeSubscription, encodeAssignment, encodeSubscription } from '../../../core/assignors/consumer_protocol.js';
 import { rangeAssignor } from '../../../core/assignors/range.js';
 import { stickyAssignor } from '../../../core/assignors/sticky.js';
-import type { MemberEffect, MemberRequest } from '../../../core/client/member_api.js';
+import type { MemberEffect } from '../../../core/client/member_effects.js';
+import type { MemberRequest } from '../../../core/group/group_api.js';
 import { MemberState } from '../../../core/client/member_state.js';
 import { ErrorCode } from '../../../core/errors.js';
 import { SimulatedGroup } from './simulated_group.js';

@@ -1,19 +1,17 @@
 // A small classic-protocol coordinator and a message loop for MemberState tests: members send
-// what their effects ask for, the coordinator answers as kafka-protocol.md §3 describes (two-step
+// what their effects ask for, the coordinator answers as Kafka's classic protocol does (two-step
 // join, join barrier, sync barrier, heartbeat answers, session and rebalance timeouts), and the
 // answers come back on a fake clock. It is a test double, deliberately simpler than core/group:
 // no initial rebalance delay, protocol chosen from the first member's list.
 
 import { assert } from '../../../core/assert.js';
 import { MemberState } from '../../../core/client/member_state.js';
+import type { MemberEffect, MemberEvent, MemberSubscription } from '../../../core/client/member_effects.js';
 import type {
-  JoinGroupRequest,
-  JoinGroupResponse,
-  MemberEffect,
-  MemberEvent,
+  MemberJoinGroupRequest as JoinGroupRequest,
+  MemberJoinGroupResponse as JoinGroupResponse,
   MemberRequest,
-  MemberSubscription,
-} from '../../../core/client/member_api.js';
+} from '../../../core/group/group_api.js';
 import type { MemberConfigInput } from '../../../core/client/member_config.js';
 import { ErrorCode } from '../../../core/errors.js';
 import type { TopicPartitions } from '../../../core/assignors/consumer_protocol.js';

@@ -1,4 +1,4 @@
-// The coordinator's table, walked cell by cell: every (state, request) pair of research §3.3 with
+// The coordinator's table, walked cell by cell: every (state, request) pair of the classic protocol with
 // the response code and the state the group is in afterwards. The table is the spec; a change in
 // behaviour must change a row here.
 import { describe, expect, it } from 'vitest';

@@ -167,7 +167,7 @@ describe('handler table', () => {
       expect(handlerFor(api.apiKey, api.versionMin - 1)).toBeUndefined();
     }
     expect(handlerFor(999, 0)).toBeUndefined();
-    // research §1.3: Produce must contain 3 and 7, Fetch 4 and 10, for librdkafka's feature flags.
+    // Produce must contain 3 and 7, Fetch 4 and 10: librdkafka derives its feature flags from them.
     const range = (key: number) => advertisedApis.find((api) => api.apiKey === key)!;
     expect([range(0).versionMin, range(0).versionMax]).toEqual([3, 8]);
     expect([range(1).versionMin, range(1).versionMax]).toEqual([4, 11]);

@@ -218,7 +218,7 @@ describe('header versions', () => {
 });
 
 describe('apiCatalog', () => {
-  it('serves the ranges the research recommends advertising', () => {
+  it('serves the ranges the supported clients need advertised', () => {
     const ranges = Object.fromEntries(apiCatalog.map((entry) => [entry.name, [entry.versionMin, entry.versionMax]]));
     expect(ranges).toEqual({
       Produce: [3, 8],

@@ -1,23 +1,25 @@
-// The cluster as the CLI sees it: bootstrap connection, broker addresses from Metadata, one
-// connection per broker and lane, partition leaders and group coordinators. Works the same
+// A Kafka cluster as a client sees it: bootstrap connection, broker addresses from Metadata, one
+// connection per broker and lane, partition leaders and group coordinators. Shared by the CLI
+// (actors/cli) and the over-the-wire client (actors/client/wire_port.ts), which is why it lives
+// here beside kafka_client.ts rather than in either: it is plain outbound connection management. Works the same
 // against one Lanes broker (every answer is "node 0") and a Kafka cluster (requests go to the
 // partition's leader and the group's coordinator).
 //
 // Lanes: `control` carries everything but Fetch; `fetch` carries long polls, which would
 // otherwise hold up heartbeats and commits (brokers answer a connection's requests in order);
 // `group` carries JoinGroup/SyncGroup, which a coordinator holds until a rebalance completes
-// (the embedded client's wire port, actors/client/wire_port.ts, shares this class).
 //
-// Thread: the CLI's main thread.
+// Thread: the caller's main thread.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
-import { describeErrorCode, KafkaClientError, KafkaConnection } from '../net/kafka_client.js';
+import { describeErrorCode, KafkaClientError, KafkaConnection } from './kafka_client.js';
 
-/** An error the CLI prints as its one line (no stack), then exits non-zero. */
-export class CliError extends Error {
-  override name = 'CliError';
+/** A cluster operation failed for a reason a user can act on: reported as one line, no stack. */
+export class ClusterError extends Error {
+  override name = 'ClusterError';
 }
 
 export interface BrokerAddress {
@@ -58,10 +60,6 @@ const retryAttemptsMax = 20;
 const connectTimeoutMsMax = 10_000;
 const retryPauseMs = 100;
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export function parseBrokers(list: string): BrokerAddress[] {
   const brokers = list
     .split(',')
@@ -70,10 +68,10 @@ export function parseBrokers(list: string): BrokerAddress[] {
     .map((entry) => {
       const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(entry);
       const port = match === null ? NaN : Number(match[3]);
-      if (match === null || port < 1 || port > 65535) throw new CliError(`--brokers: '${entry}' is not host:port`);
+      if (match === null || port < 1 || port > 65535) throw new ClusterError(`--brokers: '${entry}' is not host:port`);
       return { host: match[1] ?? match[2], port };
     });
-  if (brokers.length === 0) throw new CliError('--brokers: no broker given');
+  if (brokers.length === 0) throw new ClusterError('--brokers: no broker given');
   return brokers;
 }
 
@@ -108,7 +106,7 @@ export class Cluster {
       }
     }
     const list = options.brokers.map((b) => `${b.host}:${b.port}`).join(',');
-    throw new CliError(`cannot connect to any broker in ${list} (${failures.join('; ')})`);
+    throw new ClusterError(`cannot connect to any broker in ${list} (${failures.join('; ')})`);
   }
 
   get bootstrap(): KafkaConnection {
@@ -123,7 +121,7 @@ export class Cluster {
   async metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
     const version = this.#bootstrap.version(ApiKey.Metadata);
     // v0 cannot ask for "all topics" except with an empty list, and would create unknown ones.
-    if (version < 1) throw new CliError(`${this.#bootstrap.address} only speaks Metadata v0`);
+    if (version < 1) throw new ClusterError(`${this.#bootstrap.address} only speaks Metadata v0`);
     const response = await this.#bootstrap.send(ApiKey.Metadata, {
       topics: topics === null ? null : topics.map((topicName) => ({ topicName })),
       allowAutoTopicCreation: false,
@@ -135,21 +133,21 @@ export class Cluster {
   }
 
   /**
-   * One topic's partitions and leaders. Unknown topics are a CliError; a topic whose leaders are
+   * One topic's partitions and leaders. Unknown topics are a ClusterError; a topic whose leaders are
    * still being elected (just created) is asked for again, briefly.
    */
   async topic(name: string): Promise<TopicLayout> {
     for (let attempt = 0; ; attempt++) {
       const response = await this.metadata([name]);
       const topic = response.topics.find((t) => t.topicName === name);
-      if (topic === undefined) throw new CliError(`topic '${name}': the broker did not describe it`);
-      if (topic.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new CliError(`topic '${name}' does not exist`);
+      if (topic === undefined) throw new ClusterError(`topic '${name}': the broker did not describe it`);
+      if (topic.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new ClusterError(`topic '${name}' does not exist`);
       const leaderless = topic.partitions.some((p) => p.leaderId < 0 || p.errorCode === ErrorCode.LEADER_NOT_AVAILABLE);
       if ((topic.errorCode === ErrorCode.LEADER_NOT_AVAILABLE || leaderless) && attempt < retryAttemptsMax) {
         await sleep(retryPauseMs);
         continue;
       }
-      if (topic.errorCode !== ErrorCode.NONE) throw new CliError(`topic '${name}': ${describeErrorCode(topic.errorCode)}`);
+      if (topic.errorCode !== ErrorCode.NONE) throw new ClusterError(`topic '${name}': ${describeErrorCode(topic.errorCode)}`);
       const partitions = [...topic.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex);
       return { name, partitions, leaders: new Map(partitions.map((p) => [p.partitionIndex, p.leaderId])) };
     }
@@ -157,12 +155,12 @@ export class Cluster {
 
   /** A connection to broker `nodeId` on `lane`, opened on first use. */
   async connection(nodeId: number, lane: Lane = 'control'): Promise<KafkaConnection> {
-    if (this.#closed) throw new CliError('the cluster connection is closed');
+    if (this.#closed) throw new ClusterError('the cluster connection is closed');
     let address = this.#addresses.get(nodeId);
     if (address === undefined) {
       await this.metadata([]);
       address = this.#addresses.get(nodeId);
-      if (address === undefined) throw new CliError(`broker ${nodeId} is not in the cluster metadata`);
+      if (address === undefined) throw new ClusterError(`broker ${nodeId} is not in the cluster metadata`);
     }
     // The bootstrap connection doubles as the control lane of the broker it reached.
     if (lane === 'control' && address.host === this.#bootstrap.host && address.port === this.#bootstrap.port) return this.#bootstrap;
@@ -179,7 +177,7 @@ export class Cluster {
       connectTimeoutMs: Math.min(connectTimeoutMsMax, this.#options.requestTimeoutMs),
     }).catch(
       (error: unknown) => {
-        throw new CliError(error instanceof Error ? error.message : String(error));
+        throw new ClusterError(error instanceof Error ? error.message : String(error));
       },
     );
     this.#connections.set(key, connection);
@@ -198,7 +196,7 @@ export class Cluster {
         return { nodeId: response.nodeId, connection: await this.connection(response.nodeId) };
       }
       if (!coordinatorRetryCodes.has(response.errorCode) || attempt >= retryAttemptsMax) {
-        throw new CliError(`group '${groupId}': no coordinator (${describeErrorCode(response.errorCode)})`);
+        throw new ClusterError(`group '${groupId}': no coordinator (${describeErrorCode(response.errorCode)})`);
       }
       await sleep(retryPauseMs);
     }
@@ -211,13 +209,13 @@ export class Cluster {
 
   /**
    * ListOffsets for many partitions, one request per leader. Returns "topic/partition" → offset
-   * (−1 when the broker has no offset for a timestamp). Per-partition errors are CliErrors.
+   * (−1 when the broker has no offset for a timestamp). Per-partition errors are ClusterErrors.
    */
   async listOffsets(queries: readonly OffsetQuery[], layouts: ReadonlyMap<string, TopicLayout>): Promise<Map<string, number>> {
     const byLeader = new Map<number, OffsetQuery[]>();
     for (const query of queries) {
       const leader = layouts.get(query.topic)?.leaders.get(query.partition);
-      if (leader === undefined) throw new CliError(`topic '${query.topic}' has no partition ${query.partition}`);
+      if (leader === undefined) throw new ClusterError(`topic '${query.topic}' has no partition ${query.partition}`);
       const list = byLeader.get(leader);
       if (list === undefined) byLeader.set(leader, [query]);
       else list.push(query);
@@ -240,7 +238,7 @@ export class Cluster {
         for (const topic of response.topics) {
           for (const partition of topic.partitions) {
             if (partition.errorCode !== ErrorCode.NONE) {
-              throw new CliError(`offsets of ${topic.topicName}[${partition.partitionIndex}]: ${describeErrorCode(partition.errorCode)}`);
+              throw new ClusterError(`offsets of ${topic.topicName}[${partition.partitionIndex}]: ${describeErrorCode(partition.errorCode)}`);
             }
             offsets.set(partitionKey(topic.topicName, partition.partitionIndex), partition.offset);
           }

@@ -1,0 +1,291 @@
+// Handing fetched records to the user's handler: eachMessage (record by record, retries and the
+// dead-letter topic) or eachBatch (the KafkaJS batch payload), up to partitionsConsumedConcurrently
+// partitions at once. A batch stops being delivered as soon as it goes stale (stopping, sought,
+// revoked or paused); what was handled moves the partition's `resolved` and `position`.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assert } from '../../core/assert.js';
+import type { ClientContext } from './lanes.js';
+import type { OffsetCommitter } from './consumer_commits.js';
+import { offsetsOf } from './consumer_commits.js';
+import { consumerEvents, type ConsumerEmitter } from './consumer_events.js';
+import type { ConsumerPartitions, PartitionState } from './consumer_partitions.js';
+import type { FetchedRecords } from './messages.js';
+import { Producer } from './producer.js';
+import type { Batch, ConsumerRunConfig, EachBatchPayload, KafkaMessage, Offsets } from './types.js';
+
+/** Headers a dead-lettered record carries, besides its own. */
+export const deadLetterHeaders = {
+  topic: 'lanes.dlq.topic',
+  partition: 'lanes.dlq.partition',
+  offset: 'lanes.dlq.offset',
+  error: 'lanes.dlq.error',
+  attempts: 'lanes.dlq.attempts',
+} as const;
+
+const deadLetterDefaults = { attempts: 3, backoffMs: 100 } as const;
+
+/** One partition's fetched records, to deliver while the partition's epoch stays `epoch`. */
+export interface Work {
+  readonly state: PartitionState;
+  readonly epoch: number;
+  readonly startOffset: number;
+  readonly nextOffset: number;
+  readonly highWatermark: number;
+  /** Messages are made as they are handed out. */
+  readonly records: FetchedRecords;
+}
+
+export interface DeliveryDeps {
+  readonly groupId: string;
+  readonly context: ClientContext;
+  readonly emitter: ConsumerEmitter;
+  readonly partitions: ConsumerPartitions;
+  readonly committer: OffsetCommitter;
+  readonly runConfig: () => ConsumerRunConfig;
+  readonly running: () => boolean;
+  /** KafkaJS's payload pause(): pauses the partition, returns its resume. */
+  readonly pauseOne: (topic: string, partition: number) => () => void;
+}
+
+export class RecordDelivery {
+  readonly #deps: DeliveryDeps;
+  #deadLetterProducer: Producer | null = null;
+
+  constructor(deps: DeliveryDeps) {
+    this.#deps = deps;
+  }
+
+  async close(): Promise<void> {
+    await this.#deadLetterProducer?.disconnect();
+    this.#deadLetterProducer = null;
+  }
+
+  async process(work: Work[]): Promise<void> {
+    const concurrency = this.#deps.runConfig().partitionsConsumedConcurrently ?? 1;
+    let next = 0;
+    const worker = async () => {
+      while (next < work.length) {
+        const item = work[next++];
+        await this.#processOne(item);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, work.length) }, worker));
+  }
+
+  async #processOne(work: Work): Promise<void> {
+    const { state } = work;
+    const { emitter } = this.#deps;
+    if (state.epoch !== work.epoch || state.revoked) return;
+    // One fetch result per partition per round, and a round waits for all it handed out.
+    assert(state.processing === null, `${state.topic}[${state.partition}]: a second batch in hand`);
+    let done!: () => void;
+    state.processing = new Promise((resolve) => (done = resolve));
+    const startedMs = Date.now();
+    if (emitter.listened(consumerEvents.START_BATCH_PROCESS)) emitter.emit(consumerEvents.START_BATCH_PROCESS, { topic: state.topic, partition: state.partition, highWatermark: String(work.highWatermark), offsetLag: String(work.highWatermark - work.nextOffset), batchSize: work.records.count, firstOffset: String(work.records.offsetAt(0)), lastOffset: String(work.records.offsetAt(work.records.count - 1)) });
+    try {
+      if (this.#deps.runConfig().eachMessage !== undefined) await this.#eachMessage(work);
+      else await this.#eachBatch(work);
+    } finally {
+      state.processing = null;
+      done();
+      emitter.emit(consumerEvents.END_BATCH_PROCESS, { topic: state.topic, partition: state.partition, batchSize: work.records.count, duration: Date.now() - startedMs });
+    }
+  }
+
+  /** No more records of this batch may be delivered: stopping, sought, revoked or paused. */
+  #stale(work: Work): boolean {
+    return !this.#deps.running() || work.state.epoch !== work.epoch || work.state.revoked || this.#deps.partitions.isPaused(work.state);
+  }
+
+  async #eachMessage(work: Work): Promise<void> {
+    const { state, records } = work;
+    const eachMessage = this.#deps.runConfig().eachMessage!;
+    // One pair of payload functions per batch, not per record.
+    const heartbeat = async (): Promise<void> => {};
+    const pause = () => this.#deps.pauseOne(state.topic, state.partition);
+    for (let i = 0; i < records.count; i++) {
+      const offset = records.offsetAt(i);
+      if (this.#stale(work)) {
+        // Paused or stopping: the next fetch starts at the first record not handed out. After a
+        // seek or a revocation the position is no longer this batch's to set.
+        if (state.epoch === work.epoch) state.position = offset;
+        return;
+      }
+      // The first attempt inline: a handler that returns no promise costs no await, and one
+      // that does costs one; retries and the dead-letter topic are the slow path.
+      let failure: { error: unknown } | null = null;
+      const message = records.messageAt(i);
+      try {
+        const result: unknown = eachMessage({ topic: state.topic, partition: state.partition, message, heartbeat, pause });
+        if (result !== undefined && result !== null && typeof (result as PromiseLike<unknown>).then === 'function') await result;
+      } catch (error) {
+        failure = { error };
+      }
+      if (failure !== null && !(await this.#deliverAgain(work, message, offset, failure.error))) return;
+      if (state.epoch !== work.epoch) return;
+      state.resolved = offset + 1;
+      state.position = offset + 1;
+      this.#deps.committer.resolved(1);
+    }
+    if (state.epoch === work.epoch) state.position = work.nextOffset;
+  }
+
+  /** After a failed first attempt: retries and the dead-letter topic; false: stop this batch. */
+  async #deliverAgain(work: Work, message: KafkaMessage, offset: number, error: unknown): Promise<boolean> {
+    const { state } = work;
+    const deadLetter = this.#deps.runConfig().deadLetter;
+    if (deadLetter === undefined) {
+      this.#handlerFailed(state, offset, error);
+      return false;
+    }
+    const attemptsMax = deadLetter.maxAttempts ?? deadLetterDefaults.attempts;
+    if (attemptsMax <= 1) return this.#deadLetter(state, message, offset, error, 1);
+    await sleep(deadLetter.backoffMs ?? deadLetterDefaults.backoffMs);
+    if (this.#stale(work)) {
+      if (state.epoch === work.epoch) state.position = offset;
+      return false;
+    }
+    return this.#deliver(work, message, 2);
+  }
+
+  async #deadLetter(state: PartitionState, message: KafkaMessage, offset: number, error: unknown, attempts: number): Promise<boolean> {
+    try {
+      await this.#sendToDeadLetter(state, message, error, attempts);
+    } catch (produceError) {
+      this.#handlerFailed(state, offset, produceError);
+      return false;
+    }
+    return true;
+  }
+
+  /** One record through eachMessage, with retries and the dead-letter topic; false: stop this batch. */
+  async #deliver(work: Work, message: KafkaMessage, firstAttempt = 1): Promise<boolean> {
+    const { state } = work;
+    const run = this.#deps.runConfig();
+    const deadLetter = run.deadLetter;
+    const attemptsMax = deadLetter?.maxAttempts ?? deadLetterDefaults.attempts;
+    for (let attempt = firstAttempt; ; attempt++) {
+      try {
+        await run.eachMessage!({
+          topic: state.topic,
+          partition: state.partition,
+          message,
+          heartbeat: async () => {},
+          pause: () => this.#deps.pauseOne(state.topic, state.partition),
+        });
+        return true;
+      } catch (error) {
+        if (deadLetter === undefined) {
+          this.#handlerFailed(state, Number(message.offset), error);
+          return false;
+        }
+        if (attempt < attemptsMax) {
+          await sleep(deadLetter.backoffMs ?? deadLetterDefaults.backoffMs);
+          if (this.#stale(work)) {
+            if (state.epoch === work.epoch) state.position = Number(message.offset);
+            return false;
+          }
+          continue;
+        }
+        try {
+          await this.#sendToDeadLetter(state, message, error, attempt);
+        } catch (produceError) {
+          this.#handlerFailed(state, Number(message.offset), produceError);
+          return false;
+        }
+        return true;
+      }
+    }
+  }
+
+  #handlerFailed(state: PartitionState, offset: number, error: unknown): void {
+    this.#deps.context.logger.error({ err: error, topic: state.topic, partition: state.partition, offset }, 'the handler failed; the record will be delivered again');
+    this.#deps.emitter.emit(consumerEvents.CRASH, { error, groupId: this.#deps.groupId, restart: true });
+    state.position = offset;
+    this.#deps.partitions.retryLater(state);
+  }
+
+  async #sendToDeadLetter(state: PartitionState, message: KafkaMessage, error: unknown, attempts: number): Promise<void> {
+    const configured = this.#deps.runConfig().deadLetter?.topic;
+    const topic = typeof configured === 'function' ? configured(state.topic) : configured ?? `${state.topic}.dlq`;
+    if (this.#deadLetterProducer === null) {
+      this.#deadLetterProducer = new Producer(this.#deps.context, {});
+      await this.#deadLetterProducer.connect();
+      this.#deps.context.untrack(this.#deadLetterProducer);
+    }
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await this.#deadLetterProducer.send({
+      topic,
+      messages: [{
+        key: message.key,
+        value: message.value,
+        timestamp: message.timestamp,
+        headers: {
+          ...message.headers,
+          [deadLetterHeaders.topic]: state.topic,
+          [deadLetterHeaders.partition]: String(state.partition),
+          [deadLetterHeaders.offset]: message.offset,
+          [deadLetterHeaders.error]: reason,
+          [deadLetterHeaders.attempts]: String(attempts),
+        },
+      }],
+    });
+    this.#deps.emitter.emit(consumerEvents.DEAD_LETTER, { topic: state.topic, partition: state.partition, offset: message.offset, deadLetterTopic: topic, error, attempts });
+  }
+
+  async #eachBatch(work: Work): Promise<void> {
+    const { state } = work;
+    const { committer, partitions } = this.#deps;
+    const run = this.#deps.runConfig();
+    const autoResolve = run.eachBatchAutoResolve !== false;
+    const messages = work.records.messages();
+    const batch: Batch = {
+      topic: state.topic,
+      partition: state.partition,
+      highWatermark: String(work.highWatermark),
+      messages,
+      isEmpty: () => messages.length === 0,
+      firstOffset: () => (messages.length === 0 ? null : messages[0].offset),
+      lastOffset: () => (messages.length === 0 ? String(work.highWatermark - 1) : messages[messages.length - 1].offset),
+      offsetLag: () => String(Math.max(0, work.highWatermark - 1 - Number(batch.lastOffset()))),
+      offsetLagLow: () => String(Math.max(0, work.highWatermark - 1 - Number(batch.firstOffset() ?? work.highWatermark - 1))),
+    };
+    const payload: EachBatchPayload = {
+      batch,
+      resolveOffset: (offset) => {
+        if (state.epoch !== work.epoch) return;
+        state.resolved = Number(offset) + 1;
+        committer.resolved(1);
+      },
+      heartbeat: async () => {},
+      pause: () => this.#deps.pauseOne(state.topic, state.partition),
+      commitOffsetsIfNecessary: async (offsets?: Offsets) => {
+        if (offsets !== undefined) {
+          const explicit = offsets.topics.flatMap(({ topic, partitions }) => partitions.map(({ partition, offset }) => ({ topic, partition, offset })));
+          const failure = await committer.commitExplicit(explicit);
+          if (failure !== null) throw failure;
+          return;
+        }
+        await committer.autoCommitIfNecessary();
+      },
+      uncommittedOffsets: () => offsetsOf(committer.resolvedOffsets(partitions.all())),
+      isRunning: () => this.#deps.running(),
+      isStale: () => this.#stale(work),
+    };
+    try {
+      await run.eachBatch!(payload);
+    } catch (error) {
+      if (state.epoch === work.epoch) this.#handlerFailed(state, Math.max(work.startOffset, state.resolved ?? work.startOffset), error);
+      return;
+    }
+    if (state.epoch !== work.epoch) return;
+    if (autoResolve) {
+      state.resolved = work.nextOffset;
+      committer.resolved(messages.length);
+      state.position = work.nextOffset;
+    } else {
+      state.position = Math.max(work.startOffset, state.resolved ?? work.startOffset);
+    }
+  }
+}

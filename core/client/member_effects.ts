@@ -1,0 +1,54 @@
+// What the consumer member state machine (member_state.ts) asks its caller to do and tells its
+// listeners: effects, events and the subscription. The requests and responses it exchanges with
+// the coordinator are core/group/group_api.ts's shapes.
+
+import type { TopicPartitions } from '../assignors/consumer_protocol.js';
+import type { LanesError } from '../errors.js';
+import type { MemberRequest, OffsetCommitResponse } from '../group/group_api.js';
+
+/** Instrumentation events, named as kafkajs's consumer.events. */
+export type MemberEvent =
+  | {
+      readonly type: 'GROUP_JOIN';
+      readonly generationId: number;
+      readonly memberId: string;
+      readonly leaderId: string;
+      readonly isLeader: boolean;
+      readonly groupProtocol: string;
+      readonly memberAssignment: readonly TopicPartitions[];
+    }
+  | { readonly type: 'REBALANCING'; readonly memberId: string; readonly reason: string }
+  | { readonly type: 'HEARTBEAT'; readonly memberId: string; readonly generationId: number }
+  /** The member left the group without stopping (max.poll.interval.ms exceeded). */
+  | { readonly type: 'GROUP_LEAVE'; readonly memberId: string; readonly reason: string }
+  /** The coordinator is unavailable or moved: rediscover it before the retry at `retryAtMs`. */
+  | { readonly type: 'COORDINATOR_UNAVAILABLE'; readonly errorCode: number; readonly retryAtMs: number }
+  /** A fatal error: the member stopped taking part and will not retry (kafkajs's CRASH, restart false). */
+  | { readonly type: 'CRASH'; readonly error: LanesError; readonly restart: false }
+  | { readonly type: 'STOP' };
+
+/**
+ * What the caller must do, in this order. Callback effects (revoked, assigned, lost) are
+ * awaited before the next effect runs: an eager member's JoinGroup must not leave before
+ * onPartitionsRevoked has committed, or another member may start from older offsets.
+ */
+export type MemberEffect =
+  | { readonly type: 'send'; readonly requestId: number; readonly request: MemberRequest }
+  /** onPartitionsRevoked: the member gives these up cleanly (commit first, then stop fetching). */
+  | { readonly type: 'revoked'; readonly partitions: readonly TopicPartitions[] }
+  /** onPartitionsAssigned: only the partitions new to this member. */
+  | { readonly type: 'assigned'; readonly partitions: readonly TopicPartitions[] }
+  /** onPartitionsLost: these already belong to someone else; do not commit for them. */
+  | { readonly type: 'lost'; readonly partitions: readonly TopicPartitions[] }
+  | { readonly type: 'event'; readonly event: MemberEvent }
+  /** The leader assigns over these topics: keep their metadata fresh (metadataChanged). */
+  | { readonly type: 'watchTopics'; readonly topics: readonly string[] }
+  /** An OffsetCommit finished; errorCode is the first error of any partition, or NONE. */
+  | { readonly type: 'commitCompleted'; readonly requestId: number; readonly errorCode: number; readonly response: OffsetCommitResponse | null }
+  /** commitOffsets could not send: no generation (UNKNOWN_MEMBER_ID) or mid-rebalance (REBALANCE_IN_PROGRESS). */
+  | { readonly type: 'commitRefused'; readonly errorCode: number };
+
+/** KafkaJS's subscribe({ topics }): names, or patterns matched against the topics in metadata. */
+export interface MemberSubscription {
+  readonly topics: readonly (string | RegExp)[];
+}

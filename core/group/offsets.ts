@@ -1,0 +1,158 @@
+// Committed offsets, after Kafka's OffsetMetadataManager: OffsetCommit (group and "simple"
+// commits, validated in Kafka's order, metadata size bound), OffsetFetch and OffsetDelete. Each
+// change is also a record (a null value deletes), which the group actor persists and
+// group_replay.ts loads back. Offsets do not expire: they stay until OffsetDelete or DeleteGroups.
+
+import { ErrorCode } from '../errors.js';
+import { compareNumbers, validateMember, type CoordinatorState } from './coordinator_state.js';
+import type {
+  OffsetCommitPartitionResponse,
+  OffsetCommitRequest,
+  OffsetCommitTopicResponse,
+  OffsetDeleteRequest,
+  OffsetFetchPartitionResponse,
+  OffsetFetchRequest,
+  OffsetFetchTopicResponse,
+  RequestId,
+} from './group_api.js';
+import { consumerProtocolType, type ClassicGroup } from './group.js';
+
+const noMetadata = '';
+
+export function handleOffsetCommit(s: CoordinatorState, requestId: RequestId, request: OffsetCommitRequest): void {
+  let group = s.groups.get(request.groupId);
+  const groupError = validateOffsetCommit(group, request);
+  const topics: OffsetCommitTopicResponse[] = [];
+  for (const topic of request.topics) {
+    const partitions: OffsetCommitPartitionResponse[] = [];
+    for (const partition of topic.partitions) {
+      let errorCode: number = groupError;
+      if (!s.partitionExists(topic.name, partition.partitionIndex)) {
+        errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      } else if (errorCode === ErrorCode.NONE && utf8Length(partition.committedMetadata ?? '') > s.config.offsetMetadataBytesMax) {
+        errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      } else if (errorCode === ErrorCode.NONE) {
+        // A commit with generation −1 to an unknown group creates a "simple" group: one that
+        // only stores offsets for a consumer managing its own partitions.
+        group ??= s.createGroup(request.groupId);
+        const value = {
+          offset: partition.committedOffset,
+          leaderEpoch: partition.committedLeaderEpoch,
+          metadata: partition.committedMetadata,
+          commitTimestampMs: s.nowMs,
+        };
+        group.setCommittedOffset(topic.name, partition.partitionIndex, value);
+        s.record({ type: 'OffsetCommit', groupId: request.groupId, topic: topic.name, partition: partition.partitionIndex, value });
+      }
+      partitions.push({ partitionIndex: partition.partitionIndex, errorCode });
+    }
+    topics.push({ name: topic.name, partitions });
+  }
+  if (groupError === ErrorCode.NONE && group !== undefined && request.memberId !== '') {
+    const member = group.members.get(request.memberId);
+    if (member !== undefined) s.scheduleSession(group, member);
+  }
+  s.reply({ requestId, api: 'OffsetCommit', response: { topics } });
+}
+
+/** Kafka's ClassicGroup.validateOffsetCommit, in its order. */
+function validateOffsetCommit(group: ClassicGroup | undefined, request: OffsetCommitRequest): number {
+  if (request.groupId === '') return ErrorCode.INVALID_GROUP_ID;
+  if (group === undefined) return request.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+  if (request.generationId < 0 && group.state === 'Empty') return ErrorCode.NONE;
+  if (request.generationId >= 0 || request.memberId !== '' || request.groupInstanceId !== null) {
+    const memberError = validateMember(group, request.memberId, request.groupInstanceId);
+    if (memberError !== ErrorCode.NONE) return memberError;
+    if (request.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+  } else if (group.state !== 'Empty') {
+    return ErrorCode.UNKNOWN_MEMBER_ID; // a simple commit to a group with members
+  }
+  // Its generation is current, so it has our JoinGroup response but not yet its assignment.
+  if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+  return ErrorCode.NONE;
+}
+
+export function offsetFetch(s: CoordinatorState, request: OffsetFetchRequest): { errorCode: number; topics: OffsetFetchTopicResponse[] } {
+  if (request.groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
+  const group = s.groups.get(request.groupId);
+  if (request.topics === null) {
+    if (group === undefined) return { errorCode: ErrorCode.NONE, topics: [] };
+    const topics = [...group.offsets.keys()].sort().map((name) => ({
+      name,
+      partitions: [...(group.offsets.get(name) ?? new Map()).keys()]
+        .sort(compareNumbers)
+        .map((partition) => fetchedOffset(group, name, partition)),
+    }));
+    return { errorCode: ErrorCode.NONE, topics };
+  }
+  const topics = request.topics.map((topic) => ({
+    name: topic.name,
+    partitions: topic.partitionIndexes.map((partition) => fetchedOffset(group, topic.name, partition)),
+  }));
+  return { errorCode: ErrorCode.NONE, topics };
+}
+
+function fetchedOffset(group: ClassicGroup | undefined, topic: string, partition: number): OffsetFetchPartitionResponse {
+  const committed = group?.committedOffset(topic, partition);
+  if (committed === undefined) {
+    return { partitionIndex: partition, committedOffset: -1, committedLeaderEpoch: -1, metadata: noMetadata, errorCode: ErrorCode.NONE };
+  }
+  return {
+    partitionIndex: partition,
+    committedOffset: committed.offset,
+    committedLeaderEpoch: committed.leaderEpoch,
+    metadata: committed.metadata,
+    errorCode: ErrorCode.NONE,
+  };
+}
+
+export function handleOffsetDelete(s: CoordinatorState, requestId: RequestId, request: OffsetDeleteRequest): void {
+  const group = s.groups.get(request.groupId);
+  let groupError: number = ErrorCode.NONE;
+  if (request.groupId === '') groupError = ErrorCode.INVALID_GROUP_ID;
+  else if (group === undefined) groupError = ErrorCode.GROUP_ID_NOT_FOUND;
+  else if (group.state !== 'Empty' && group.protocolType !== consumerProtocolType) groupError = ErrorCode.NON_EMPTY_GROUP;
+  if (groupError !== ErrorCode.NONE || group === undefined) {
+    s.reply({ requestId, api: 'OffsetDelete', response: { errorCode: groupError, topics: [] } });
+    return;
+  }
+  const topics: OffsetCommitTopicResponse[] = request.topics.map((topic) => {
+    const subscribed = group.state !== 'Empty' && isSubscribedToTopic(s, group, topic.name);
+    const partitions = topic.partitionIndexes.map((partitionIndex) => {
+      if (!s.partitionExists(topic.name, partitionIndex)) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+      if (subscribed) return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
+      if (group.deleteCommittedOffset(topic.name, partitionIndex)) {
+        s.record({ type: 'OffsetCommit', groupId: group.groupId, topic: topic.name, partition: partitionIndex, value: null });
+      }
+      return { partitionIndex, errorCode: ErrorCode.NONE };
+    });
+    return { name: topic.name, partitions };
+  });
+  s.reply({ requestId, api: 'OffsetDelete', response: { errorCode: ErrorCode.NONE, topics } });
+  s.forgetIfVacant(group);
+}
+
+/** DeleteGroups: a tombstone for every committed offset of the group, in topic, partition order. */
+export function deleteAllOffsets(s: CoordinatorState, group: ClassicGroup): void {
+  for (const topic of [...group.offsets.keys()].sort()) {
+    for (const partition of [...(group.offsets.get(topic) ?? new Map()).keys()].sort(compareNumbers)) {
+      s.record({ type: 'OffsetCommit', groupId: group.groupId, topic, partition, value: null });
+    }
+  }
+}
+
+function isSubscribedToTopic(s: CoordinatorState, group: ClassicGroup, topic: string): boolean {
+  if (group.protocolType !== consumerProtocolType || group.members.size === 0) return false;
+  const decode = s.options.decodeSubscribedTopics;
+  if (decode === undefined || group.protocolName === null) return true;
+  for (const member of group.members.values()) {
+    const topics = decode(group.metadataOf(member));
+    if (topics === undefined || topics.includes(topic)) return true;
+  }
+  return false;
+}
+
+const utf8 = new TextEncoder();
+function utf8Length(text: string): number {
+  return text.length === 0 ? 0 : utf8.encode(text).length;
+}
