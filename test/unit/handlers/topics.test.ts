@@ -102,6 +102,38 @@ describe('CreateTopics', () => {
     expect(broker.describeTopic('defaulted')?.partitions).toHaveLength(2);
   });
 
+  it('refuses with INVALID_CONFIG the log settings a partition could not be opened with, creating nothing', async () => {
+    // Found by the wire fuzzer: segment.bytes=1000 was accepted and written to topics.json; the
+    // partition could not open (its largest batch would not fit a segment) and the broker then
+    // refused to start on that data directory.
+    const broker = new FakeBroker();
+    const config = (name: string, value: string) => [{ name, value }];
+    const response = await createTopics.handle(context({ broker, apiVersion: 4 }), {
+      topics: [
+        creatable('tiny-segment', 1, 1, config('segment.bytes', '1000')),
+        creatable('huge-segment', 1, 1, config('segment.bytes', String(2 ** 31))),
+        creatable('zero-message', 1, 1, config('max.message.bytes', '0')),
+        creatable('message-over-segment', 1, 1, [...config('segment.bytes', '2000000'), ...config('max.message.bytes', '3000000')]),
+        creatable('retention-below-minus-one', 1, 1, config('retention.ms', '-2')),
+        creatable('small-but-consistent', 1, 1, [...config('segment.bytes', '4096'), ...config('max.message.bytes', '1024')]),
+        creatable('segment-at-default-batch', 1, 1, config('segment.bytes', String(1024 * 1024 + 12))),
+      ],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.topics.map((t) => [t.topicName, t.errorCode])).toEqual([
+      ['tiny-segment', ErrorCode.INVALID_CONFIG],
+      ['huge-segment', ErrorCode.INVALID_CONFIG],
+      ['zero-message', ErrorCode.INVALID_CONFIG],
+      ['message-over-segment', ErrorCode.INVALID_CONFIG],
+      ['retention-below-minus-one', ErrorCode.INVALID_CONFIG],
+      ['small-but-consistent', ErrorCode.NONE],
+      ['segment-at-default-batch', ErrorCode.NONE],
+    ]);
+    expect([...broker.topics.keys()].sort()).toEqual(['segment-at-default-batch', 'small-but-consistent']);
+  });
+
   it('validate_only checks without creating', async () => {
     const broker = new FakeBroker();
     const response = await createTopics.handle(context({ broker, apiVersion: 1 }), { topics: [creatable('dry')], timeoutMs: 1000, validateOnly: true });
