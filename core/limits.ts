@@ -26,6 +26,13 @@ export const decompressedRecordsBytesMax = 64 * MiB;
 /** Kafka's segment.bytes default is 1 GiB; segments in memory are smaller so rolls are cheap. */
 export const segmentBytesDefault = 64 * MiB;
 
+/**
+ * Error messages sent to clients are cut to this many UTF-16 units (at most 3 UTF-8 bytes each):
+ * a message may quote what the client sent (a 32,767-byte topic name, a config value), and the
+ * whole message must still fit a protocol string (32,767 bytes). A reader needs the start only.
+ */
+export const errorMessageCharsMax = 1000;
+
 /** Positions inside a segment are u32 in the indexes and int32 on the wire: a segment stays below 2 GiB. */
 export const segmentBytesMax = 0x7fff_ffff;
 
@@ -34,6 +41,7 @@ export const indexIntervalBytesDefault = 4096;
 
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
+assert(errorMessageCharsMax * 3 <= 0x7fff, 'a cut error message fits a protocol string');
 assert(segmentBytesDefault <= segmentBytesMax, 'the default segment size is a legal one');
 assert(indexIntervalBytesDefault < segmentBytesDefault, 'an index entry per segment at least');
 assert(decompressedRecordsBytesMax >= 16 * recordBatchBytesMaxDefault, 'room for real compression ratios');

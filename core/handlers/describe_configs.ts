@@ -4,6 +4,7 @@
 import { ErrorCode } from '../errors.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import type { DescribeConfigsResponse } from '../protocol/messages/describe_configs.js';
+import { wireErrorMessage } from './errors.js';
 import { defineHandler, type RequestContext } from './handler.js';
 import { topicConfigNames, type TopicConfigName } from './topic_config.js';
 
@@ -31,13 +32,13 @@ function describe(ctx: RequestContext, resourceType: number, resourceName: strin
   let source: number;
   if (resourceType === ResourceType.topic) {
     const topic = ctx.broker.describeTopic(resourceName);
-    if (topic === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic ${resourceName} does not exist`, configs: [] };
+    if (topic === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: wireErrorMessage(`topic ${resourceName} does not exist`), configs: [] };
     entries = (Object.keys(topicConfigNames) as TopicConfigName[]).map((name) => [name, String(topic.config[topicConfigNames[name]])]);
     entries.push(['cleanup.policy', 'delete'], ['message.timestamp.type', 'CreateTime']);
     source = sourceTopic;
   } else if (resourceType === ResourceType.broker) {
     if (resourceName !== '' && resourceName !== String(ctx.settings.nodeId)) {
-      return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `no broker ${resourceName}`, configs: [] };
+      return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: wireErrorMessage(`no broker ${resourceName}`), configs: [] };
     }
     entries = [
       ['auto.create.topics.enable', String(ctx.settings.autoCreateTopics)],

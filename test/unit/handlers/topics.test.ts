@@ -8,6 +8,8 @@ import { deleteTopics } from '../../../core/handlers/delete_topics.js';
 import { describeConfigs } from '../../../core/handlers/describe_configs.js';
 import { listOffsets } from '../../../core/handlers/list_offsets.js';
 import { metadata } from '../../../core/handlers/metadata.js';
+import { ApiKey } from '../../../core/protocol/api_keys.js';
+import { encodeResponseFrame } from '../../../core/protocol/codec.js';
 import { context, FakeBroker } from './fakes.js';
 
 const metadataRequest = (topics: string[] | null, allowAutoTopicCreation = true) => ({
@@ -215,5 +217,38 @@ describe('ListOffsets', () => {
       [ErrorCode.NONE, -1],
       [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1],
     ]);
+  });
+});
+
+describe('error messages quoting what the client sent', () => {
+  // Found by the wire fuzzer: CreatePartitions with a 32,766-byte topic name answered
+  // "topic <name> does not exist", whose 32,800 bytes no longer fit a protocol string; encoding
+  // the response asserted and the broker process exited. Every response must still encode.
+  const hugeName = 'y'.repeat(0x7fff);
+
+  it('CreatePartitions for an unknown topic with a 32,767-byte name answers a response that encodes', async () => {
+    const response = await createPartitions.handle(context({ broker: new FakeBroker(), apiVersion: 1 }), {
+      topics: [{ topicName: hugeName, count: 2, assignments: null }],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.results[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(response.results[0].errorMessage).toMatch(/topic y+…$/);
+    expect(() => encodeResponseFrame(ApiKey.CreatePartitions, 1, 7, response)).not.toThrow();
+  });
+
+  it('DescribeConfigs for an unknown topic or broker with a 32,767-byte name answers a response that encodes', async () => {
+    const response = await describeConfigs.handle(context({ broker: new FakeBroker(), apiVersion: 1 }), {
+      resources: [
+        { resourceType: 2, resourceName: hugeName, configurationKeys: null },
+        { resourceType: 4, resourceName: hugeName, configurationKeys: null },
+      ],
+      includeSynonyms: false,
+      includeDocumentation: false,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.results.map((result) => result.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.INVALID_REQUEST]);
+    expect(() => encodeResponseFrame(ApiKey.DescribeConfigs, 1, 7, response)).not.toThrow();
   });
 });
