@@ -150,6 +150,9 @@ const rebalanceTimer = setInterval(() => {
 interface Sample {
   elapsedS: number;
   rssMiB: number;
+  rssAnonMiB: number;
+  rssFileMiB: number;
+  rssShmemMiB: number;
   heapUsedMiB: number | null;
   heapTotalMiB: number | null;
   externalMiB: number | null;
@@ -182,6 +185,9 @@ async function sample(): Promise<void> {
   const row: Sample = {
     elapsedS: Math.round((performance.now() - startedAt) / 1000),
     rssMiB: round1(proc.rssBytes / MiB),
+    rssAnonMiB: round1(proc.rssAnonBytes / MiB),
+    rssFileMiB: round1(proc.rssFileBytes / MiB),
+    rssShmemMiB: round1(proc.rssShmemBytes / MiB),
     heapUsedMiB: heap === null ? null : round1(heap.used / MiB),
     heapTotalMiB: heap === null ? null : round1(heap.total / MiB),
     externalMiB: heap === null ? null : round1(heap.external / MiB),
@@ -193,7 +199,7 @@ async function sample(): Promise<void> {
   };
   samples.push(row);
   console.log(
-    `t=${String(row.elapsedS).padStart(5)}s  rss ${row.rssMiB.toFixed(1).padStart(7)} MiB  heap ${String(row.heapUsedMiB ?? '-').padStart(6)} MiB  ` +
+    `t=${String(row.elapsedS).padStart(5)}s  rss ${row.rssMiB.toFixed(1).padStart(7)} MiB (anon ${row.rssAnonMiB.toFixed(0)}, file ${row.rssFileMiB.toFixed(0)}, shmem ${row.rssShmemMiB.toFixed(0)})  heap ${String(row.heapUsedMiB ?? '-').padStart(6)} MiB  ` +
       `fds ${String(row.openFds).padStart(4)}  produced ${produced}  consumed ${consumed}  member cycles ${cycles}  group joins ${rebalances}`,
   );
 }

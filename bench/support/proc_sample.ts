@@ -8,6 +8,10 @@ export interface ProcessSample {
   rssBytes: number;
   /** Peak resident set size, bytes. */
   rssPeakBytes: number;
+  /** The RSS split: anonymous (heaps, malloc, arenas), file-backed (code, mapped files), shared memory. */
+  rssAnonBytes: number;
+  rssFileBytes: number;
+  rssShmemBytes: number;
   threads: number;
   openFds: number;
 }
@@ -25,6 +29,9 @@ export function readProcessSample(pid: number): ProcessSample | null {
     return {
       rssBytes: rssKb * 1024,
       rssPeakBytes: (statusField(status, 'VmHWM') ?? rssKb) * 1024,
+      rssAnonBytes: (statusField(status, 'RssAnon') ?? 0) * 1024,
+      rssFileBytes: (statusField(status, 'RssFile') ?? 0) * 1024,
+      rssShmemBytes: (statusField(status, 'RssShmem') ?? 0) * 1024,
       threads: statusField(status, 'Threads') ?? 0,
       openFds: readdirSync(`/proc/${pid}/fd`).length,
     };

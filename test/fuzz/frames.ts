@@ -80,7 +80,9 @@ export class FrameFactory {
     const target = prng.pick(this.#versions);
     const schema = messageSchemas[target.apiKey as keyof typeof messageSchemas].request;
     const body = this.#generator.body(schema, target.version);
-    const kind: MutationKind | null = mutate ? prng.pick(mutationKinds) : null;
+    // Half the mutations of a Produce lie inside a record batch: its header is where the log's
+    // own invariants (sequences, offsets, counts) meet client data.
+    const kind: MutationKind | null = !mutate ? null : target.apiKey === ApiKey.Produce && prng.chance(0.5) ? 'batch-field' : prng.pick(mutationKinds);
     let label = `${target.name} v${target.version}`;
     if (kind === 'batch-field' && target.apiKey === ApiKey.Produce) label += this.#mutateBatch(body);
     const correlationId = this.#correlationId++ & 0x3fff_ffff;
@@ -224,7 +226,7 @@ export class FrameFactory {
         break;
       default: {
         const current = readInt32(batch, BatchField[field]);
-        value = prng.pick([-1, 0, current + 1, current - 1, 0x7fff_ffff, -0x8000_0000]);
+        value = prng.pick([-1, -1, 0, current + 1, current - 1, 0x7fff_ffff, -0x8000_0000]);
         view.setInt32(BatchField[field], value);
       }
     }

@@ -53,6 +53,8 @@ export interface FuzzOptions {
   progressEveryMs?: number;
   /** Broker shard threads (default one per core). */
   shards?: number;
+  /** Called with each crash as soon as it is recorded. */
+  onCrash?: (crash: CrashReport) => void;
 }
 
 export interface CrashReport {
@@ -246,8 +248,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       crashed = true;
       good.excuseSince(5000);
       const stderr = current.stderr();
-      const known = knownCrashes.find((crash) => crash.stderrPattern.test(stderr));
-      stats.crashes.push({ seed: options.seed, atMs: Math.round(performance.now() - startedAt), exit, known: known?.id ?? null, stderrTail: stderr.slice(-4000), lastWrites: [...recentWrites] });
+      // Known only when both its stderr pattern matches and one of the last writes carries its
+      // signature: the same assert reached by another request is a new crash.
+      const known = knownCrashes.find((crash) => crash.stderrPattern.test(stderr) && recentWrites.some((write) => knownCrashIn(Buffer.from(write.hex, 'hex'), [crash]) !== null));
+      const crash: CrashReport = { seed: options.seed, atMs: Math.round(performance.now() - startedAt), exit, known: known?.id ?? null, stderrTail: stderr.slice(-4000), lastWrites: [...recentWrites] };
+      stats.crashes.push(crash);
+      options.onCrash?.(crash);
     });
   };
   let crashed = false;
@@ -345,7 +351,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       // Give the crash handler a moment to have recorded the report, then restart.
       let restarted!: () => void;
       brokerUp = new Promise((resolve) => (restarted = resolve));
-      await recover();
+      try {
+        await recover();
+      } catch (error) {
+        // The broker does not start again on its own data: as bad as a crash, and fuzzing
+        // cannot go on.
+        const crash: CrashReport = { seed: options.seed, atMs: Math.round(performance.now() - startedAt), exit: 'restart failed', known: null, stderrTail: String(error).slice(-4000), lastWrites: [...recentWrites] };
+        stats.crashes.push(crash);
+        options.onCrash?.(crash);
+        restarted();
+        break;
+      }
       restarted();
     }
     if (stopOnCrash && good.errors.length > 0) break;

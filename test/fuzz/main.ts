@@ -36,6 +36,7 @@ const skipList = options.skipList && process.env.LANES_FUZZ_NO_SKIP !== '1';
 printMachineFacts('lanes fuzz: mutated frames over TCP to `lanes start --storage disk`, a good client beside', `npm run fuzz -- ${process.argv.slice(2).join(' ')}`);
 console.log(`# seed ${seed} (replay: LANES_SEED=${seed}), ${options.connections} connections × ${options.framesPerWrite} frames per write, mutation chance ${options.mutationChance}, skip-list ${skipList ? 'on' : 'OFF'}`);
 
+let crashCount = 0;
 let lastFrames = 0;
 let lastAt = 0;
 const rates: number[] = [];
@@ -64,6 +65,12 @@ const result = await runFuzz({
   stopOnCrash: false,
   progressEveryMs: 10_000,
   onProgress: (stats) => console.log(line(stats)),
+  onCrash: (crash) => {
+    const file = options.report.replace(/\.json$/, '') + `.crash-${++crashCount}.json`;
+    writeFileSync(file, `${JSON.stringify(crash, null, 2)}\n`);
+    const reason = /^\w*Error: .*$/m.exec(crash.stderrTail)?.[0] ?? crash.stderrTail.split('\n').find((text) => text.trim() !== '') ?? '';
+    console.log(`CRASH ${crashCount} at ${(crash.atMs / 1000).toFixed(0)} s (${crash.known ?? 'UNKNOWN'}, exit ${crash.exit}): ${reason.slice(0, 200)} → ${file}`);
+  },
 });
 
 writeFileSync(options.report, `${JSON.stringify(result, null, 2)}\n`);

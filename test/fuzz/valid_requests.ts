@@ -247,7 +247,7 @@ export class RequestGenerator {
         value: prng.chance(0.05) ? null : text.encode(`fuzz-value-${prng.int(0, 1e6)}`),
         headers: prng.chance(0.2) ? [{ key: 'h', value: text.encode('v') }] : [],
       }));
-      const idempotent = prng.chance(0.3);
+      const idempotent = prng.chance(0.5);
       batches.push(
         encodeRecordBatch(records, {
           baseTimestamp: 1_700_000_000_000,

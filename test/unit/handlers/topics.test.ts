@@ -245,7 +245,6 @@ describe('error messages quoting what the client sent', () => {
         { resourceType: 4, resourceName: hugeName, configurationKeys: null },
       ],
       includeSynonyms: false,
-      includeDocumentation: false,
     });
     if (typeof response === 'symbol') throw new Error('a response');
     expect(response.results.map((result) => result.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.INVALID_REQUEST]);
