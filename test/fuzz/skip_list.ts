@@ -1,6 +1,7 @@
-// TEMPORARY SKIP-LIST: requests that crash the broker on this tree for reasons already being
-// fixed on other branches. The fuzzer found both (see RELIABILITY.md); until the fixes are merged
-// it must not send them, or every run would stop at the first one instead of looking further.
+// TEMPORARY SKIP-LIST: requests that crash the broker on this tree, found by this fuzzer (see
+// RELIABILITY.md), whose fixes live on other branches or are still to be written. Until they are
+// merged the fuzzer must not send them, or every run would stop at the first one instead of
+// looking further.
 // REMOVE each entry (and then this file) once its fix is merged; `--no-skip-list` (or
 // LANES_FUZZ_NO_SKIP=1) turns the list off to check a fix against the fuzzer.
 //
@@ -66,6 +67,19 @@ export const knownCrashes: readonly KnownCrash[] = [
       return (body as CreateTopicsRequest).topics.some(
         (topic) => quotesTooMuch(topic.topicName) || topic.configs.some((config) => quotesTooMuch(config.name) || quotesTooMuch(config.value)),
       );
+    },
+  },
+  {
+    // Found by this fuzzer and NOT fixed on any branch yet (core/group is outside the fuzzer's
+    // brief); reported to the lead with frames and seeds. Its signature is coarse (the trigger
+    // is group state, not visible in the frame): every OffsetDelete is skipped until the fix.
+    id: 'offset-delete-member-lacks-protocol',
+    description:
+      'OffsetDelete for a consumer group that is rebalancing after a member joined without the protocol the group last chose: ' +
+      'GroupCoordinator.isSubscribedToTopic calls ClassicGroup.metadataOf for every member, which asserts the member has that protocol',
+    stderrPattern: /lacks protocol/,
+    matches(apiKey) {
+      return apiKey === ApiKey.OffsetDelete;
     },
   },
 ];
