@@ -247,7 +247,13 @@ const result = {
   groupJoins: rebalances,
   afterWarmup: {
     samples: counted.length,
-    rssMiB: { ...rss, slopePerMinute: round1(leastSquaresSlope(counted.map((row) => [row.elapsedS / 60, row.rssMiB]))) },
+    rssMiB: {
+      ...rss,
+      slopePerMinute: round1(leastSquaresSlope(counted.map((row) => [row.elapsedS / 60, row.rssMiB]))),
+      // A leak climbs in both halves; memory that levels off has a second-half slope near zero.
+      slopePerMinuteFirstHalf: round1(leastSquaresSlope(counted.slice(0, counted.length >> 1).map((row) => [row.elapsedS / 60, row.rssMiB]))),
+      slopePerMinuteSecondHalf: round1(leastSquaresSlope(counted.slice(counted.length >> 1).map((row) => [row.elapsedS / 60, row.rssMiB]))),
+    },
     heapUsedMiB: { ...heap, slopePerMinute: round1(leastSquaresSlope(heapRows.map((row) => [row.elapsedS / 60, row.heapUsedMiB!]))) },
     openFds: fds,
   },
@@ -264,7 +270,10 @@ console.log(`## soak summary (${counted.length} samples after a ${options.warmup
 console.log(`broker: ${diedDuringRun === null ? `ran throughout, exit ${exitCode} on SIGTERM` : `DIED during the run (${diedDuringRun})`}`);
 console.log(`traffic: produced ${produced}, consumed ${consumed} (at-least-once, so ≥ produced when all caught up), produce errors ${produceErrors}`);
 console.log(`group: ${cycles} leave/rejoin cycles, ${rebalances} group joins`);
-console.log(`RSS MiB: min ${rss.min} max ${rss.max} first ${rss.first} last ${rss.last}, slope ${result.afterWarmup.rssMiB.slopePerMinute} MiB/min`);
+console.log(
+  `RSS MiB: min ${rss.min} max ${rss.max} first ${rss.first} last ${rss.last}, slope ${result.afterWarmup.rssMiB.slopePerMinute} MiB/min ` +
+    `(first half ${result.afterWarmup.rssMiB.slopePerMinuteFirstHalf}, second half ${result.afterWarmup.rssMiB.slopePerMinuteSecondHalf})`,
+);
 console.log(`heap used MiB (main thread): min ${heap.min} max ${heap.max}, slope ${result.afterWarmup.heapUsedMiB.slopePerMinute} MiB/min`);
 console.log(`open fds: min ${fds.min} max ${fds.max}`);
 console.log(`samples: ${outPrefix}.csv, ${outPrefix}.json${snapshotsTaken > 0 ? `; heap snapshots in ${options.heapSnapshots}` : ''}`);
