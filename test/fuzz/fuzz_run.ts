@@ -53,6 +53,8 @@ export interface FuzzOptions {
   progressEveryMs?: number;
   /** Broker shard threads (default one per core). */
   shards?: number;
+  /** Fuzz only these APIs (Kafka names, e.g. 'Produce'); default every advertised one. */
+  apis?: readonly string[];
   /** Called with each crash as soon as it is recorded. */
   onCrash?: (crash: CrashReport) => void;
 }
@@ -260,7 +262,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   };
   let crashed = false;
   await launch();
-  const versions = await advertisedVersions(broker!.port);
+  const versions = (await advertisedVersions(broker!.port)).filter((entry) => options.apis === undefined || options.apis.includes(entry.name));
+  if (versions.length === 0) throw new Error(`none of ${options.apis?.join(', ')} is advertised`);
   {
     const admin = new (await import('../../actors/host/index.js')).Kafka({ clientId: 'fuzz-admin', brokers: [broker!.address] }).admin();
     await admin.connect();

@@ -5,7 +5,7 @@
 // broker crashed, the good client failed, or acked data was missing after the restart.
 //
 //   npm run fuzz -- --minutes 30 [--seed N] [--connections 4] [--frames-per-write 16]
-//                   [--mutation-chance 0.7] [--no-skip-list] [--report fuzz-report.json]
+//                   [--mutation-chance 0.7] [--apis Produce,Fetch] [--no-skip-list] [--report fuzz-report.json]
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { printMachineFacts } from '../../bench/support/machine.js';
@@ -26,10 +26,11 @@ const program = new Command()
   .option('--frames-per-write <n>', 'at most this many frames per write (then the sentinel)', positive, 16)
   .option('--mutation-chance <p>', 'the chance that a write ends in a mutated frame', Number, 0.7)
   .option('--shards <n>', 'broker shard threads (default one per core)', positive)
+  .option('--apis <names>', 'fuzz only these APIs, comma-separated Kafka names (e.g. JoinGroup,SyncGroup)', (value) => value.split(','))
   .option('--no-skip-list', 'send the known crashes too (to check their fixes)')
   .option('--report <file>', 'JSON report with every crash, skipped example and figure', 'fuzz-report.json');
 program.parse(process.argv);
-const options = program.opts<{ minutes: number; seed?: number; connections: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
+const options = program.opts<{ apis?: string[]; minutes: number; seed?: number; connections: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
 
 const seed = options.seed ?? (process.env.LANES_SEED ? Number(process.env.LANES_SEED) >>> 0 : (Math.random() * 0x1_0000_0000) >>> 0);
 const skipList = options.skipList && process.env.LANES_FUZZ_NO_SKIP !== '1';
@@ -61,6 +62,7 @@ const result = await runFuzz({
   framesPerWrite: options.framesPerWrite,
   mutationChance: options.mutationChance,
   shards: options.shards,
+  apis: options.apis,
   skipList,
   stopOnCrash: false,
   progressEveryMs: 10_000,
