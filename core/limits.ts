@@ -26,6 +26,9 @@ export const decompressedRecordsBytesMax = 64 * MiB;
 /** Kafka's segment.bytes default is 1 GiB; segments in memory are smaller so rolls are cheap. */
 export const segmentBytesDefault = 64 * MiB;
 
+/** Positions inside a segment are u32 in the indexes and int32 on the wire: a segment stays below 2 GiB. */
+export const segmentBytesMax = 0x7fff_ffff;
+
 /** A sparse index entry every this many bytes of log (Kafka's index.interval.bytes). */
 export const indexIntervalBytesDefault = 4096;
 
@@ -131,6 +134,7 @@ export const memberIdAttemptsMax = 1_000;
 
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
+assert(segmentBytesDefault <= segmentBytesMax, 'the default segment size is a legal one');
 assert(indexIntervalBytesDefault < segmentBytesDefault, 'an index entry per segment at least');
 assert(decompressedRecordsBytesMax >= 16 * recordBatchBytesMaxDefault, 'room for real compression ratios');
 assert(decompressedRecordsBytesMax < 2 ** 31, 'record positions inside the plain records are int32');

@@ -1,6 +1,7 @@
 // Kafka topic config names ↔ the TopicConfigView Lanes implements. Used by CreateTopics (to read
 // the configs a client sets) and DescribeConfigs (to report them).
 import { ErrorCode, LanesError, quoted } from '../errors.js';
+import { recordBatchBytesMaxDefault, segmentBytesMax } from '../limits.js';
 import type { TopicConfigView } from './handler.js';
 
 export const topicConfigNames = {
@@ -56,5 +57,31 @@ export function parseTopicConfigs(configs: readonly { name: string; value: strin
       throw new LanesError(ErrorCode.INVALID_CONFIG, `config ${name}=${quoted(value)} is not supported (Lanes behaves as ${name}=${only})`);
     }
   }
+  checkLogCanHonour(parsed);
   return parsed;
+}
+
+/**
+ * Values the partition log would refuse when it opens. Refused here, before the topic exists:
+ * a topic registered with them could not be opened, then or at the next start. Kafka's own
+ * minimums are looser (segment.bytes ≥ 14, max.message.bytes ≥ 0); Lanes also needs the largest
+ * batch to fit in one segment. Without max.message.bytes in the request the broker's default
+ * (Kafka's message.max.bytes) applies.
+ */
+function checkLogCanHonour(parsed: Partial<TopicConfigView>): void {
+  const { segmentBytes, maxMessageBytes, retentionMs } = parsed;
+  if (maxMessageBytes !== undefined && maxMessageBytes < 1) {
+    throw new LanesError(ErrorCode.INVALID_CONFIG, `config max.message.bytes must be positive, got ${maxMessageBytes}`);
+  }
+  if (segmentBytes !== undefined) {
+    const batchBytesMax = maxMessageBytes ?? recordBatchBytesMaxDefault;
+    if (segmentBytes < batchBytesMax || segmentBytes > segmentBytesMax) {
+      throw new LanesError(ErrorCode.INVALID_CONFIG, `config segment.bytes must be between max.message.bytes (${batchBytesMax}) and ${segmentBytesMax}, got ${segmentBytes}`);
+    }
+  } else if (maxMessageBytes !== undefined && maxMessageBytes > segmentBytesMax) {
+    throw new LanesError(ErrorCode.INVALID_CONFIG, `config max.message.bytes must be at most ${segmentBytesMax}, got ${maxMessageBytes}`);
+  }
+  if (retentionMs !== undefined && retentionMs < -1) {
+    throw new LanesError(ErrorCode.INVALID_CONFIG, `config retention.ms must be −1 (keep forever) or more, got ${retentionMs}`);
+  }
 }

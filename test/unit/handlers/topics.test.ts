@@ -8,6 +8,8 @@ import { deleteTopics } from '../../../core/handlers/delete_topics.js';
 import { describeConfigs } from '../../../core/handlers/describe_configs.js';
 import { listOffsets } from '../../../core/handlers/list_offsets.js';
 import { metadata } from '../../../core/handlers/metadata.js';
+import { ApiKey } from '../../../core/protocol/api_keys.js';
+import { encodeResponseFrame } from '../../../core/protocol/codec.js';
 import { context, FakeBroker } from './fakes.js';
 
 const metadataRequest = (topics: string[] | null, allowAutoTopicCreation = true) => ({
@@ -116,6 +118,38 @@ describe('CreateTopics', () => {
     expect(broker.topics.size).toBe(0);
   });
 
+  it('refuses with INVALID_CONFIG the log settings a partition could not be opened with, creating nothing', async () => {
+    // Found by the wire fuzzer: segment.bytes=1000 was accepted and written to topics.json; the
+    // partition could not open (its largest batch would not fit a segment) and the broker then
+    // refused to start on that data directory.
+    const broker = new FakeBroker();
+    const config = (name: string, value: string) => [{ name, value }];
+    const response = await createTopics.handle(context({ broker, apiVersion: 4 }), {
+      topics: [
+        creatable('tiny-segment', 1, 1, config('segment.bytes', '1000')),
+        creatable('huge-segment', 1, 1, config('segment.bytes', String(2 ** 31))),
+        creatable('zero-message', 1, 1, config('max.message.bytes', '0')),
+        creatable('message-over-segment', 1, 1, [...config('segment.bytes', '2000000'), ...config('max.message.bytes', '3000000')]),
+        creatable('retention-below-minus-one', 1, 1, config('retention.ms', '-2')),
+        creatable('small-but-consistent', 1, 1, [...config('segment.bytes', '4096'), ...config('max.message.bytes', '1024')]),
+        creatable('segment-at-default-batch', 1, 1, config('segment.bytes', String(1024 * 1024 + 12))),
+      ],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.topics.map((t) => [t.topicName, t.errorCode])).toEqual([
+      ['tiny-segment', ErrorCode.INVALID_CONFIG],
+      ['huge-segment', ErrorCode.INVALID_CONFIG],
+      ['zero-message', ErrorCode.INVALID_CONFIG],
+      ['message-over-segment', ErrorCode.INVALID_CONFIG],
+      ['retention-below-minus-one', ErrorCode.INVALID_CONFIG],
+      ['small-but-consistent', ErrorCode.NONE],
+      ['segment-at-default-batch', ErrorCode.NONE],
+    ]);
+    expect([...broker.topics.keys()].sort()).toEqual(['segment-at-default-batch', 'small-but-consistent']);
+  });
+
   it('validate_only checks without creating', async () => {
     const broker = new FakeBroker();
     const response = await createTopics.handle(context({ broker, apiVersion: 1 }), { topics: [creatable('dry')], timeoutMs: 1000, validateOnly: true });
@@ -197,5 +231,37 @@ describe('ListOffsets', () => {
       [ErrorCode.NONE, -1],
       [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1],
     ]);
+  });
+});
+
+describe('error messages quoting what the client sent', () => {
+  // Found by the wire fuzzer: CreatePartitions with a 32,766-byte topic name answered
+  // "topic <name> does not exist", whose 32,800 bytes no longer fit a protocol string; encoding
+  // the response asserted and the broker process exited. Every response must still encode.
+  const hugeName = 'y'.repeat(0x7fff);
+
+  it('CreatePartitions for an unknown topic with a 32,767-byte name answers a response that encodes', async () => {
+    const response = await createPartitions.handle(context({ broker: new FakeBroker(), apiVersion: 1 }), {
+      topics: [{ topicName: hugeName, count: 2, assignments: null }],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.results[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(response.results[0].errorMessage).toMatch(/topic y+…$/);
+    expect(() => encodeResponseFrame(ApiKey.CreatePartitions, 1, 7, response)).not.toThrow();
+  });
+
+  it('DescribeConfigs for an unknown topic or broker with a 32,767-byte name answers a response that encodes', async () => {
+    const response = await describeConfigs.handle(context({ broker: new FakeBroker(), apiVersion: 1 }), {
+      resources: [
+        { resourceType: 2, resourceName: hugeName, configurationKeys: null },
+        { resourceType: 4, resourceName: hugeName, configurationKeys: null },
+      ],
+      includeSynonyms: false,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.results.map((result) => result.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.INVALID_REQUEST]);
+    expect(() => encodeResponseFrame(ApiKey.DescribeConfigs, 1, 7, response)).not.toThrow();
   });
 });

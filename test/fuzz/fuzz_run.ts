@@ -1,0 +1,401 @@
+// One fuzz run against a real broker process: `lanes start --storage disk` (the built CLI), a
+// good client producing and consuming beside the fuzzer, and `connections` fuzz connections each
+// writing batches of generated frames (frames.ts) followed by a well-formed ApiVersions request,
+// the sentinel. The sentinel's answer means the broker read the whole batch and kept the
+// connection; the broker closing the connection is an acceptable answer to a malformed frame (Kafka
+// closes on unparseable requests), after which the fuzz connection reconnects. A sentinel still
+// unanswered after `sentinelWaitMs` is not a failure either (a fuzzed Fetch may legally long-poll,
+// a JoinGroup may wait for its group): the connection is abandoned and replaced.
+//
+// Failures: the broker process exiting (a crash, with the last writes and the broker's stderr),
+// the good client failing (a produce refused, a record corrupted or not read back), or acked data
+// missing after a kill -9 and restart. With `stopOnCrash` false (the long run) a crash is recorded
+// and the broker restarted on the same data directory, and fuzzing continues.
+//
+// Frame generation depends only on the seed (one Prng per fuzz connection), never on timing or on
+// the broker's answers, so LANES_SEED replays the same frames in the same order per connection.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCliBroker, type CliBroker } from '../../bench/support/cli_broker.js';
+import { readProcessSample } from '../../bench/support/proc_sample.js';
+import { ApiKey } from '../../core/protocol/api_keys.js';
+import { decodeResponse, encodeRequestFrame } from '../../core/protocol/codec.js';
+import { FrameSplitter } from '../../core/protocol/frame.js';
+import { messageSchemas } from '../../core/protocol/messages/registry.js';
+import { Reader } from '../../core/protocol/reader.js';
+import { concatChunks } from '../../core/protocol/writer.js';
+import { Prng } from '../support/prng.js';
+import { FrameFactory, type AdvertisedVersion, type FuzzFrame } from './frames.js';
+import { goodClientMarker, GoodClient } from './good_client.js';
+import { knownCrashes, knownCrashIn, type KnownCrash } from './skip_list.js';
+import { fuzzTopics } from './valid_requests.js';
+
+export interface FuzzOptions {
+  seed: number;
+  /** Fuzzing time; the catch-up and restart checks come after. */
+  durationMs: number;
+  /** Parallel fuzz connections (default 4). */
+  connections?: number;
+  /** At most this many frames per write before the sentinel (default 16). */
+  framesPerWrite?: number;
+  /** The chance that a write ends in a mutated frame (default 0.7). */
+  mutationChance?: number;
+  /** Apply the temporary skip-list of known crashes (default true). */
+  skipList?: boolean;
+  /** Stop at the first crash (the bounded test) or restart the broker and go on (default true). */
+  stopOnCrash?: boolean;
+  /** How long an unanswered sentinel is waited for before the connection is abandoned (default 3 s). */
+  sentinelWaitMs?: number;
+  /** Called about every `progressEveryMs` (default 5 s). */
+  onProgress?: (stats: FuzzStats) => void;
+  progressEveryMs?: number;
+  /** Broker shard threads (default one per core). */
+  shards?: number;
+  /** Fuzz only these APIs (Kafka names, e.g. 'Produce'); default every advertised one. */
+  apis?: readonly string[];
+  /** Called with each crash as soon as it is recorded. */
+  onCrash?: (crash: CrashReport) => void;
+}
+
+export interface CrashReport {
+  seed: number;
+  atMs: number;
+  exit: number | string;
+  /** The skip-list entry whose stderr pattern matched, or null for a crash not known before. */
+  known: string | null;
+  stderrTail: string;
+  /** The last writes to the broker over all fuzz connections, oldest first. */
+  lastWrites: { connection: number; labels: string[]; hex: string }[];
+}
+
+export interface FuzzStats {
+  elapsedMs: number;
+  framesSent: number;
+  mutatedFrames: number;
+  writes: number;
+  /** Writes after which the sentinel was answered: every frame of the write was read and kept. */
+  sentinelsAnswered: number;
+  closedByBroker: number;
+  abandoned: number;
+  /** Writes not sent because the skip-list recognized a known crash in them, by crash id. */
+  skipped: Record<string, number>;
+  /** The first skipped write per known crash: what the fuzzer found. */
+  skippedExamples: Record<string, { labels: string[]; hex: string }>;
+  /** Writes not sent because they named the good client's topic or group. */
+  protectedDrops: number;
+  rssMiB: { min: number; max: number; last: number };
+  good: { acked: number; consumed: number; errors: string[] };
+  crashes: CrashReport[];
+  brokerRestarts: number;
+}
+
+export interface FuzzResult extends FuzzStats {
+  seed: number;
+  /** Acked records the good client had not read back when fuzzing stopped (after a bounded wait). */
+  missingBeforeRestart: number[];
+  /** Acked records missing, or corrupted, after kill -9 and a restart on the same data. */
+  missingAfterRestart: number[];
+  /** The broker's exit status on SIGTERM at the very end. */
+  finalExit: number | string | null;
+}
+
+const sentinelCorrelationId = 0x7fff_fff0;
+const marker = new TextEncoder().encode(goodClientMarker);
+// Shards may run seconds behind the socket on a busy machine: the write that crashed one may be
+// dozens of writes old by the time the process exits.
+const recentWritesKept = 64;
+const MiB = 1024 * 1024;
+
+function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
+  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).indexOf(needle) >= 0;
+}
+
+/** The (api, version) pairs the broker advertises, read from its ApiVersions answer. */
+async function advertisedVersions(port: number): Promise<AdvertisedVersion[]> {
+  const socket = connect(port, '127.0.0.1');
+  const splitter = new FrameSplitter(0x7fff_ffff);
+  const frame = await new Promise<Uint8Array>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      const frames = splitter.push(chunk);
+      if (frames.length > 0) resolve(frames[0]);
+    });
+    socket.write(concatChunks(encodeRequestFrame({ apiKey: ApiKey.ApiVersions, apiVersion: 0, correlationId: 1, clientId: 'fuzz' }, { clientSoftwareName: '', clientSoftwareVersion: '' })));
+  });
+  socket.destroy();
+  const reader = new Reader(frame);
+  reader.readInt32();
+  const response = decodeResponse(ApiKey.ApiVersions, 0, reader);
+  const out: AdvertisedVersion[] = [];
+  for (const api of response.apiKeys) {
+    const pair = messageSchemas[api.apiKey as keyof typeof messageSchemas];
+    if (pair === undefined) throw new Error(`the broker advertises api ${api.apiKey}, which the codec has no table for`);
+    for (let version = api.minVersion; version <= api.maxVersion; version++) out.push({ apiKey: api.apiKey, version, name: pair.request.name });
+  }
+  return out;
+}
+
+/** The sentinel: a well-formed ApiVersions v0 request. */
+const sentinelBytes = concatChunks(
+  encodeRequestFrame({ apiKey: ApiKey.ApiVersions, apiVersion: 0, correlationId: sentinelCorrelationId, clientId: 'fuzz' }, { clientSoftwareName: '', clientSoftwareVersion: '' }),
+);
+
+type WriteOutcome = 'answered' | 'closed' | 'abandoned';
+
+/** One fuzz connection: write, then wait for the sentinel's answer, a close, or the bound. */
+class FuzzConnection {
+  readonly #socket: Socket;
+  readonly #splitter = new FrameSplitter(0x7fff_ffff);
+  #closed = false;
+  #waiter: ((outcome: WriteOutcome) => void) | null = null;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Uint8Array[];
+      try {
+        frames = this.#splitter.push(chunk);
+      } catch {
+        return this.#finish('closed');
+      }
+      for (const frame of frames) {
+        if (frame.length >= 4 && new DataView(frame.buffer, frame.byteOffset).getInt32(0) === sentinelCorrelationId) this.#finish('answered');
+      }
+    });
+    socket.on('close', () => {
+      this.#closed = true;
+      this.#finish('closed');
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static open(port: number): Promise<FuzzConnection | null> {
+    return new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.setNoDelay(true);
+      socket.once('connect', () => resolve(new FuzzConnection(socket)));
+      socket.once('error', () => resolve(null));
+    });
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #finish(outcome: WriteOutcome): void {
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    waiter?.(outcome);
+  }
+
+  send(bytes: Uint8Array, waitMs: number): Promise<WriteOutcome> {
+    if (this.#closed) return Promise.resolve('closed');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#finish('abandoned'), waitMs);
+      this.#waiter = (outcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      this.#socket.write(concatChunks([bytes, sentinelBytes]));
+    });
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+}
+
+export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
+  const connections = options.connections ?? 4;
+  const framesPerWrite = options.framesPerWrite ?? 16;
+  const mutationChance = options.mutationChance ?? 0.7;
+  const skipCrashes: readonly KnownCrash[] = options.skipList === false ? [] : knownCrashes;
+  const stopOnCrash = options.stopOnCrash ?? true;
+  const sentinelWaitMs = options.sentinelWaitMs ?? 3000;
+  const progressEveryMs = options.progressEveryMs ?? 5000;
+  const dataDir = mkdtempSync(join(tmpdir(), 'lanes-fuzz-'));
+  const startedAt = performance.now();
+  const stats: FuzzStats = {
+    elapsedMs: 0,
+    framesSent: 0,
+    mutatedFrames: 0,
+    writes: 0,
+    sentinelsAnswered: 0,
+    closedByBroker: 0,
+    abandoned: 0,
+    skipped: {},
+    skippedExamples: {},
+    protectedDrops: 0,
+    rssMiB: { min: Infinity, max: 0, last: 0 },
+    good: { acked: 0, consumed: 0, errors: [] },
+    crashes: [],
+    brokerRestarts: 0,
+  };
+  const recentWrites: CrashReport['lastWrites'] = [];
+  const good = new GoodClient();
+  let broker: CliBroker;
+  let brokerUp: Promise<void>;
+  let stop = false;
+
+  const launch = async (): Promise<void> => {
+    broker = await startCliBroker({ dataDir, storage: 'disk', shards: options.shards, admin: process.env.LANES_FUZZ_ADMIN === '1', env: { LANES_LOG_LEVEL: 'error' } });
+    if (broker.adminUrl !== null) process.stderr.write(`fuzz: broker admin at ${broker.adminUrl}\n`);
+    const current = broker;
+    void current.exited.then((exit) => {
+      if (stop && !crashed) return;
+      crashed = true;
+      good.excuseSince(5000);
+      const stderr = current.stderr();
+      // Known only when both its stderr pattern matches and one of the last writes carries its
+      // signature: the same assert reached by another request is a new crash.
+      const known = knownCrashes.find((crash) => crash.stderrPattern.test(stderr) && recentWrites.some((write) => knownCrashIn(Buffer.from(write.hex, 'hex'), [crash]) !== null));
+      const crash: CrashReport = { seed: options.seed, atMs: Math.round(performance.now() - startedAt), exit, known: known?.id ?? null, stderrTail: stderr.slice(-4000), lastWrites: [...recentWrites] };
+      stats.crashes.push(crash);
+      options.onCrash?.(crash);
+    });
+  };
+  let crashed = false;
+  await launch();
+  const versions = (await advertisedVersions(broker!.port)).filter((entry) => options.apis === undefined || options.apis.includes(entry.name));
+  if (versions.length === 0) throw new Error(`none of ${options.apis?.join(', ')} is advertised`);
+  {
+    const admin = new (await import('../../actors/host/index.js')).Kafka({ clientId: 'fuzz-admin', brokers: [broker!.address] }).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: fuzzTopics.map((topic) => ({ topic, numPartitions: 4 })) });
+    await admin.disconnect();
+  }
+  await GoodClient.createTopic(broker!.address);
+  await good.start(broker!.address);
+  brokerUp = Promise.resolve();
+
+  // After a crash in the long run: restart on the same data, start the good client again.
+  const recover = async (): Promise<void> => {
+    await good.stop(true);
+    await broker.exited;
+    stats.brokerRestarts++;
+    crashed = false;
+    await launch();
+    await good.start(broker.address);
+  };
+
+  const sampler = setInterval(() => {
+    const sample = readProcessSample(broker.pid);
+    if (sample === null) return;
+    const rss = sample.rssBytes / MiB;
+    stats.rssMiB = { min: Math.min(stats.rssMiB.min, rss), max: Math.max(stats.rssMiB.max, rss), last: rss };
+  }, 1000);
+  const progress = setInterval(() => {
+    refresh();
+    options.onProgress?.(stats);
+  }, progressEveryMs);
+  const refresh = () => {
+    stats.elapsedMs = Math.round(performance.now() - startedAt);
+    stats.good = { acked: good.acked.size, consumed: good.consumed.size, errors: good.errors };
+  };
+
+  const worker = async (index: number): Promise<void> => {
+    const factory = new FrameFactory(new Prng((options.seed + Math.imul(index + 1, 0x9e37_79b9)) >>> 0), versions, mutationChance);
+    let connection: FuzzConnection | null = null;
+    while (!stop) {
+      if (crashed) {
+        await brokerUp;
+        if (crashed) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        }
+      }
+      if (connection === null || connection.closed) {
+        connection = await FuzzConnection.open(broker.port);
+        if (connection === null) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        }
+      }
+      const frames: FuzzFrame[] = factory.nextWrite(framesPerWrite);
+      const write = concatChunks(frames.map((frame) => frame.bytes));
+      const labels = frames.map((frame) => frame.label);
+      if (contains(write, marker)) {
+        stats.protectedDrops++;
+        continue;
+      }
+      const known = knownCrashIn(write, skipCrashes);
+      if (known !== null) {
+        stats.skipped[known.id] = (stats.skipped[known.id] ?? 0) + 1;
+        stats.skippedExamples[known.id] ??= { labels, hex: toHex(write) };
+        continue;
+      }
+      recentWrites.push({ connection: index, labels, hex: toHex(write) });
+      if (recentWrites.length > recentWritesKept) recentWrites.shift();
+      stats.writes++;
+      stats.framesSent += frames.length;
+      stats.mutatedFrames += frames.filter((frame) => frame.mutated).length;
+      const outcome = await connection.send(write, sentinelWaitMs);
+      if (outcome === 'answered') stats.sentinelsAnswered++;
+      else if (outcome === 'closed') stats.closedByBroker++;
+      else {
+        stats.abandoned++;
+        connection.destroy();
+        connection = null;
+      }
+    }
+    connection?.destroy();
+  };
+
+  const workers = Array.from({ length: connections }, (_, index) => worker(index));
+  const deadline = startedAt + options.durationMs;
+  while (performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (crashed) {
+      if (stopOnCrash) break;
+      // Give the crash handler a moment to have recorded the report, then restart.
+      let restarted!: () => void;
+      brokerUp = new Promise((resolve) => (restarted = resolve));
+      try {
+        await recover();
+      } catch (error) {
+        // The broker does not start again on its own data: as bad as a crash, and fuzzing
+        // cannot go on.
+        const crash: CrashReport = { seed: options.seed, atMs: Math.round(performance.now() - startedAt), exit: 'restart failed', known: null, stderrTail: String(error).slice(-4000), lastWrites: [...recentWrites] };
+        stats.crashes.push(crash);
+        options.onCrash?.(crash);
+        restarted();
+        break;
+      }
+      restarted();
+    }
+    if (stopOnCrash && good.errors.length > 0) break;
+  }
+  stop = true;
+  await Promise.all(workers);
+  clearInterval(progress);
+  refresh();
+
+  const result: FuzzResult = { ...stats, seed: options.seed, missingBeforeRestart: [], missingAfterRestart: [], finalExit: null };
+  if (crashed) {
+    await good.stop(true);
+    clearInterval(sampler);
+    rmSync(dataDir, { recursive: true, force: true });
+    return { ...result, ...snapshot(stats, good) };
+  }
+  result.missingBeforeRestart = await good.caughtUp(60_000);
+  await good.stop();
+  // Durability: kill -9, restart on the same data, read everything back with a fresh group.
+  stop = true;
+  await broker!.kill();
+  await launch();
+  result.missingAfterRestart = await good.verifyFromStart(broker!.address, 60_000);
+  clearInterval(sampler);
+  result.finalExit = await broker!.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { ...result, ...snapshot(stats, good) };
+}
+
+function snapshot(stats: FuzzStats, good: GoodClient): Partial<FuzzStats> {
+  return { ...stats, good: { acked: good.acked.size, consumed: good.consumed.size, errors: good.errors } };
+}

@@ -1,0 +1,92 @@
+// The long fuzz run: `npm run fuzz -- --minutes 30` (see fuzz_run.ts for what it does). Prints
+// progress (frames sent, rate, broker RSS, errors) and at the end the figures RELIABILITY.md
+// quotes; writes every crash (frames as hex, broker stderr) to a JSON file. A crash does not stop
+// the run: the broker is restarted on the same data and fuzzing goes on. Exit status 1 when the
+// broker crashed, the good client failed, or acked data was missing after the restart.
+//
+//   npm run fuzz -- --minutes 30 [--seed N] [--connections 4] [--frames-per-write 16]
+//                   [--mutation-chance 0.7] [--apis Produce,Fetch] [--no-skip-list] [--report fuzz-report.json]
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { printMachineFacts } from '../../bench/support/machine.js';
+import { runFuzz, type FuzzStats } from './fuzz_run.js';
+
+function positive(value: string): number {
+  const parsed = Number(value);
+  if (!(parsed > 0)) throw new InvalidArgumentError('expected a positive number');
+  return parsed;
+}
+
+const program = new Command()
+  .name('fuzz')
+  .description('fuzz a `lanes start --storage disk` broker over TCP beside a good client')
+  .option('--minutes <n>', 'fuzzing time', positive, 30)
+  .option('--seed <n>', 'seed (default: LANES_SEED, else a fresh one)', (value) => Number(value) >>> 0)
+  .option('--connections <n>', 'parallel fuzz connections', positive, 4)
+  .option('--frames-per-write <n>', 'at most this many frames per write (then the sentinel)', positive, 16)
+  .option('--mutation-chance <p>', 'the chance that a write ends in a mutated frame', Number, 0.7)
+  .option('--shards <n>', 'broker shard threads (default one per core)', positive)
+  .option('--apis <names>', 'fuzz only these APIs, comma-separated Kafka names (e.g. JoinGroup,SyncGroup)', (value) => value.split(','))
+  .option('--no-skip-list', 'send the known crashes too (to check their fixes)')
+  .option('--report <file>', 'JSON report with every crash, skipped example and figure', 'fuzz-report.json');
+program.parse(process.argv);
+const options = program.opts<{ apis?: string[]; minutes: number; seed?: number; connections: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
+
+const seed = options.seed ?? (process.env.LANES_SEED ? Number(process.env.LANES_SEED) >>> 0 : (Math.random() * 0x1_0000_0000) >>> 0);
+const skipList = options.skipList && process.env.LANES_FUZZ_NO_SKIP !== '1';
+printMachineFacts('lanes fuzz: mutated frames over TCP to `lanes start --storage disk`, a good client beside', `npm run fuzz -- ${process.argv.slice(2).join(' ')}`);
+console.log(`# seed ${seed} (replay: LANES_SEED=${seed}), ${options.connections} connections × ${options.framesPerWrite} frames per write, mutation chance ${options.mutationChance}, skip-list ${skipList ? 'on' : 'OFF'}`);
+
+let crashCount = 0;
+let lastFrames = 0;
+let lastAt = 0;
+const rates: number[] = [];
+function line(stats: FuzzStats): string {
+  const rate = stats.elapsedMs > lastAt ? ((stats.framesSent - lastFrames) * 1000) / (stats.elapsedMs - lastAt) : 0;
+  lastFrames = stats.framesSent;
+  lastAt = stats.elapsedMs;
+  rates.push(rate);
+  const skipped = Object.values(stats.skipped).reduce((total, count) => total + count, 0);
+  return (
+    `${(stats.elapsedMs / 1000).toFixed(0).padStart(6)}s  frames ${stats.framesSent.toLocaleString('en')} (${Math.round(rate).toLocaleString('en')}/s)  ` +
+    `closed ${stats.closedByBroker} answered ${stats.sentinelsAnswered} abandoned ${stats.abandoned} skipped ${skipped}  ` +
+    `rss ${stats.rssMiB.last.toFixed(0)} MiB (${stats.rssMiB.min.toFixed(0)}–${stats.rssMiB.max.toFixed(0)})  ` +
+    `good acked ${stats.good.acked} read ${stats.good.consumed} errors ${stats.good.errors.length}  crashes ${stats.crashes.length}`
+  );
+}
+
+const result = await runFuzz({
+  seed,
+  durationMs: options.minutes * 60_000,
+  connections: options.connections,
+  framesPerWrite: options.framesPerWrite,
+  mutationChance: options.mutationChance,
+  shards: options.shards,
+  apis: options.apis,
+  skipList,
+  stopOnCrash: false,
+  progressEveryMs: 10_000,
+  onProgress: (stats) => console.log(line(stats)),
+  onCrash: (crash) => {
+    const file = options.report.replace(/\.json$/, '') + `.crash-${++crashCount}.json`;
+    writeFileSync(file, `${JSON.stringify(crash, null, 2)}\n`);
+    const reason = /^\w*Error: .*$/m.exec(crash.stderrTail)?.[0] ?? crash.stderrTail.split('\n').find((text) => text.trim() !== '') ?? '';
+    console.log(`CRASH ${crashCount} at ${(crash.atMs / 1000).toFixed(0)} s (${crash.known ?? 'UNKNOWN'}, exit ${crash.exit}): ${reason.slice(0, 200)} → ${file}`);
+  },
+});
+
+writeFileSync(options.report, `${JSON.stringify(result, null, 2)}\n`);
+const seconds = result.elapsedMs / 1000;
+console.log('');
+console.log(`## fuzz summary (seed ${seed})`);
+console.log(`frames: ${result.framesSent.toLocaleString('en')} in ${seconds.toFixed(0)} s = ${Math.round(result.framesSent / seconds).toLocaleString('en')} frames/s (${result.mutatedFrames.toLocaleString('en')} mutated)`);
+console.log(`writes: ${result.writes.toLocaleString('en')}; sentinel answered ${result.sentinelsAnswered}, closed by the broker ${result.closedByBroker}, abandoned (long poll or wait) ${result.abandoned}`);
+console.log(`broker RSS: min ${result.rssMiB.min.toFixed(1)} MiB, max ${result.rssMiB.max.toFixed(1)} MiB`);
+console.log(`skip-list: ${JSON.stringify(result.skipped)}; protected drops ${result.protectedDrops}`);
+console.log(`crashes: ${result.crashes.length} (${result.crashes.map((crash) => crash.known ?? 'UNKNOWN').join(', ') || 'none'}); broker restarts ${result.brokerRestarts}`);
+console.log(`good client: acked ${result.good.acked}, errors ${result.good.errors.length}${result.good.errors.length > 0 ? `: ${result.good.errors.slice(0, 3).join(' | ')}` : ''}`);
+console.log(`data after kill -9 and restart: ${result.missingAfterRestart.length} acked records missing; before restart ${result.missingBeforeRestart.length} not read back`);
+console.log(`broker exit on SIGTERM: ${result.finalExit}`);
+console.log(`report: ${options.report}`);
+const failed = result.crashes.length > 0 || result.good.errors.length > 0 || result.missingAfterRestart.length > 0 || result.missingBeforeRestart.length > 0 || result.finalExit !== 0;
+process.exit(failed ? 1 : 0);
