@@ -132,6 +132,14 @@ export const groupTimersPerAdvanceMax = 1_000_000;
  */
 export const memberIdAttemptsMax = 1_000;
 
+/**
+ * Characters of a client's id (or group.instance.id) a member id starts with. Member ids travel
+ * back in protocol strings (at most 32,767 bytes) in JoinGroup and DescribeGroups answers, and
+ * the client's id alone may fill one; ids are opaque to clients, so the prefix is only a hint
+ * for people reading `lanes group describe` and is cut here.
+ */
+export const memberIdPrefixCharsMax = 255;
+
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(segmentBytesDefault <= segmentBytesMax, 'the default segment size is a legal one');
@@ -139,6 +147,7 @@ assert(indexIntervalBytesDefault < segmentBytesDefault, 'an index entry per segm
 assert(decompressedRecordsBytesMax >= 16 * recordBatchBytesMaxDefault, 'room for real compression ratios');
 assert(decompressedRecordsBytesMax < 2 ** 31, 'record positions inside the plain records are int32');
 assert(errorMessageCharsMax * 3 <= 0x7fff, 'an error message fits a protocol string');
+assert(memberIdPrefixCharsMax * 3 + 64 < 0x7fff, 'a member id fits a protocol string');
 assert(quotedValueCharsMax * 4 < errorMessageCharsMax, 'a message can quote a few values in full');
 assert(queuedRequestBytesMaxDefault >= frameBytesMax, 'the request budget admits the largest frame');
 assert(connectionResponseBytesLow < connectionResponseBytesHigh, 'queued responses drain below where they stopped');

@@ -12,7 +12,7 @@
 
 import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';
-import { memberIdAttemptsMax } from '../limits.js';
+import { memberIdAttemptsMax, memberIdPrefixCharsMax } from '../limits.js';
 import { TimerWheel } from '../timer_wheel.js';
 import type { GroupReply, RequestId } from './group_api.js';
 import { groupConfig, type GroupConfig } from './group_config.js';
@@ -113,7 +113,9 @@ export class CoordinatorState {
   newMemberId(group: ClassicGroup, prefix: string): string {
     for (let attempt = 0; attempt < memberIdAttemptsMax; attempt++) {
       const suffix = this.options.memberIdSuffix?.() ?? `${this.nowMs.toString(36)}-${(this.#memberIdCounter++).toString(36)}`;
-      const memberId = `${prefix}-${suffix}`;
+      // The prefix is the client's (its client id or group.instance.id, up to 32,767 bytes): cut,
+      // so the id still fits the protocol strings that carry it back (JoinGroup, DescribeGroups).
+      const memberId = `${prefix.length > memberIdPrefixCharsMax ? prefix.slice(0, memberIdPrefixCharsMax) : prefix}-${suffix}`;
       if (!group.members.has(memberId) && !group.pendingMembers.has(memberId)) return memberId;
     }
     return assert(false, `group ${group.groupId}: no unique member id in ${memberIdAttemptsMax} attempts`) as never;

@@ -146,7 +146,12 @@ function isSubscribedToTopic(s: CoordinatorState, group: ClassicGroup, topic: st
   const decode = s.options.decodeSubscribedTopics;
   if (decode === undefined || group.protocolName === null) return true;
   for (const member of group.members.values()) {
-    const topics = decode(group.metadataOf(member));
+    // A member that joined since the protocol was chosen may not offer it (its protocols need only
+    // overlap the group's): its subscription is unknown until the rebalance ends, so the topic
+    // counts as subscribed (refusing a delete is safe; deleting a live member's offsets is not).
+    const protocol = member.protocols.find((candidate) => candidate.name === group.protocolName);
+    if (protocol === undefined) return true;
+    const topics = decode(protocol.metadata);
     if (topics === undefined || topics.includes(topic)) return true;
   }
   return false;

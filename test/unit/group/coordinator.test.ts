@@ -17,6 +17,21 @@ import {
 const group = 'order-processor';
 
 describe('joining', () => {
+  it('cuts a 32,766-character client id or group.instance.id to a member id that fits a protocol string', () => {
+    // Found by the wire fuzzer: the member id quoted the whole id, and the JoinGroup answer
+    // carrying it could not be encoded.
+    const t = new GroupTestContext();
+    const long = 'x'.repeat(32_766);
+    const dynamic = t.join(group, { requireKnownMemberId: true, clientId: long });
+    expect(dynamic.response.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+    const staticJoin = t.join('static-group', { groupInstanceId: long });
+    t.completeJoins(staticJoin);
+    for (const memberId of [dynamic.response.memberId, staticJoin.response.memberId]) {
+      expect(memberId.startsWith('x'.repeat(255) + '-')).toBe(true);
+      expect(new TextEncoder().encode(memberId).length).toBeLessThan(1024);
+    }
+  });
+
   it('a v4+ member first gets MEMBER_ID_REQUIRED with an id, then joins with it', () => {
     const t = new GroupTestContext();
     const first = t.join(group, { requireKnownMemberId: true, clientId: 'kafkajs' });
@@ -498,6 +513,28 @@ describe('offsets', () => {
     expect(t.fetch(group)).toEqual({ 'orders/0': 5 });
     const missing = t.coordinator.offsetDelete(t.clock.nowMs(), 'del2', { groupId: 'missing', topics: [] });
     expect(missing.replies[0].response).toMatchObject({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND });
+  });
+
+  it('OffsetDelete during a rebalance counts a member that lacks the chosen protocol as subscribed', () => {
+    // Found by the wire fuzzer: the new member offers only 'range' (the group chose 'roundrobin',
+    // which the others also offer), so its subscription is unknown until the rebalance ends; the
+    // coordinator used to assert on its missing metadata.
+    const t = new GroupTestContext({ topics: { orders: 4, payments: 1 } });
+    const both = [
+      { name: 'roundrobin', metadata: subscription('payments') },
+      { name: 'range', metadata: subscription('payments') },
+    ];
+    const [a] = t.stableGroup(group, 1, { protocols: both });
+    t.commit(group, a, { 'orders/0': 5 });
+    const b = t.join(group, { protocols: [{ name: 'range', metadata: subscription('other') }] });
+    expect(b.done).toBe(false);
+    expect(t.state(group)).toBe('PreparingRebalance');
+    const result = t.coordinator.offsetDelete(t.clock.nowMs(), 'del', { groupId: group, topics: [{ name: 'orders', partitionIndexes: [0] }] });
+    expect(result.replies[0].response).toEqual({
+      errorCode: 0,
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC }] }],
+    });
+    expect(t.fetch(group)).toEqual({ 'orders/0': 5 });
   });
 });
 
