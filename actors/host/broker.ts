@@ -61,6 +61,7 @@ import type { ShardHandle } from './shard_handle.js';
 import { defaultShardThreads, startShard, type ShardThreads } from './shard_threads.js';
 import { readShared } from './shared_log_reader.js';
 import { TopicRegistry, type TopicConfig, type TopicEntry } from './topic_registry.js';
+import { checkLogCanHonour } from '../../core/handlers/topic_config.js';
 import { DataDirError } from './data_dir_error.js';
 import { openDataDir, reconcilePartitionDirs } from './data_dir.js';
 import type { DataDirLock } from './data_dir_lock.js';
@@ -283,6 +284,9 @@ export class Broker extends EventEmitter {
   async createTopic(name: string, options: { partitions?: number; config?: Partial<TopicConfig> } = {}): Promise<TopicEntry> {
     this.#checkRunning();
     const config = defaultTopicConfig({ ...this.#topicDefaults, ...options.config }, this.options.storage);
+    // Settings the partition logs could not open with are refused before anything is made (the
+    // wire's CreateTopics checks the same; embedded callers come straight here).
+    checkLogCanHonour(config);
     // All or nothing: every partition's files are made before the catalogue names the topic.
     const entry = this.#topics.reserveTopic(name, options.partitions ?? 1, config);
     try {

@@ -68,7 +68,7 @@ export function parseTopicConfigs(configs: readonly { name: string; value: strin
  * batch to fit in one segment. Without max.message.bytes in the request the broker's default
  * (Kafka's message.max.bytes) applies.
  */
-function checkLogCanHonour(parsed: Partial<TopicConfigView>): void {
+export function checkLogCanHonour(parsed: Partial<TopicConfigView>): void {
   const { segmentBytes, maxMessageBytes, retentionMs } = parsed;
   if (maxMessageBytes !== undefined && maxMessageBytes < 1) {
     throw new LanesError(ErrorCode.INVALID_CONFIG, `config max.message.bytes must be positive, got ${maxMessageBytes}`);

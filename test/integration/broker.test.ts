@@ -149,6 +149,9 @@ describe.each(['workers', 'inline'] as const)('Broker with two shards (shard thr
     expect(await codeOfSettled(broker.fetch('t', 0, 5, 1024))).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
     const ok = await broker.produce('t', 0, batchFor(0, 1, 3));
     expect(ok.baseOffset).toBe(0);
+    // A segment smaller than the largest batch could never open: refused, nothing made.
+    expect(await codeOfSettled(broker.createTopic('tiny', { config: { segmentBytes: 1000 } }))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(broker.listTopics().map((topic) => topic.name)).toEqual(['t']);
   });
 
   it('stops while traffic flows, answering or failing every request, with no thread left', async () => {
