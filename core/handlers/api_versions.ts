@@ -1,9 +1,9 @@
-// ApiVersions (18), v0–v3. Answered from the handler table, so what is advertised is exactly
-// what is served. A version above v3 never reaches here: the connection answers it with the
-// v0-shaped error body (codec.ts encodeApiVersionsV0ErrorFrame) before decoding the body.
+// ApiVersions. Answered from the handler table, so what is advertised is exactly what is
+// served: each API's versions as its definition (core/protocol/messages/<api>.ts) states them. A
+// version above ApiVersions' own never reaches here: the connection answers it with the v0-shaped
+// error body (codec.ts encodeApiVersionsV0ErrorFrame) before decoding the body.
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
-import type { ApiVersionsResponseKey } from '../protocol/messages/api_versions.js';
+import { apiVersionsApi, type ApiVersionsResponseKey } from '../protocol/messages/api_versions.js';
 import { defineHandler } from './handler.js';
 
 export interface AdvertisedApi {
@@ -15,10 +15,7 @@ export interface AdvertisedApi {
 /** Built by handler_table.ts with the table's entries (avoids an import cycle). */
 export function apiVersionsHandler(advertised: () => readonly AdvertisedApi[]) {
   return defineHandler({
-    apiKey: ApiKey.ApiVersions,
-    name: 'ApiVersions',
-    versionMin: 0,
-    versionMax: 3,
+    api: apiVersionsApi,
     async handle() {
       const apiKeys: ApiVersionsResponseKey[] = advertised().map((api) => ({
         apiKey: api.apiKey,

@@ -1,14 +1,11 @@
-// CreatePartitions (37), v0–v1: grow a topic to `count` partitions (validate_only checks only).
+// CreatePartitions: grow a topic to `count` partitions (validate_only checks only).
 import { ErrorCode, LanesError, quoted } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { createPartitionsApi } from '../protocol/messages/create_partitions.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const createPartitions = defineHandler({
-  apiKey: ApiKey.CreatePartitions,
-  name: 'CreatePartitions',
-  versionMin: 0,
-  versionMax: 1,
+  api: createPartitionsApi,
   async handle(ctx, request) {
     const results = await Promise.all(
       request.topics.map(async (topic) => {

@@ -1,7 +1,7 @@
-// CreateTopics (19), v0–v4. One node: replication factor −1 or 1; manual assignments only fix
+// CreateTopics. One node: replication factor −1 or 1; manual assignments only fix
 // the partition count. validate_only checks without creating. Per-topic errors.
 import { ErrorCode, LanesError, quoted } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { createTopicsApi } from '../protocol/messages/create_topics.js';
 import type { CreateTopicsRequest } from '../protocol/messages/create_topics.js';
 import { checkNewTopicName } from './topic_names.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
@@ -11,10 +11,7 @@ import { parseTopicConfigs } from './topic_config.js';
 type CreatableTopic = CreateTopicsRequest['topics'][number];
 
 export const createTopics = defineHandler({
-  apiKey: ApiKey.CreateTopics,
-  name: 'CreateTopics',
-  versionMin: 0,
-  versionMax: 4,
+  api: createTopicsApi,
   async handle(ctx, request) {
     const counts = new Map<string, number>();
     for (const topic of request.topics) counts.set(topic.topicName, (counts.get(topic.topicName) ?? 0) + 1);

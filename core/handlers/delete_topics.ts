@@ -1,14 +1,11 @@
-// DeleteTopics (20), v0–v3: per-topic error codes.
+// DeleteTopics: per-topic error codes.
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { deleteTopicsApi } from '../protocol/messages/delete_topics.js';
 import { errorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const deleteTopics = defineHandler({
-  apiKey: ApiKey.DeleteTopics,
-  name: 'DeleteTopics',
-  versionMin: 0,
-  versionMax: 3,
+  api: deleteTopicsApi,
   async handle(ctx, request) {
     const responses = await Promise.all(
       request.topicNames.map(async (topicName) => {

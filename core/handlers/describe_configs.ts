@@ -1,8 +1,8 @@
-// DescribeConfigs (32), v0–v2. Topics (resource type 2) report the configs Lanes implements plus
+// DescribeConfigs. Topics (resource type 2) report the configs Lanes implements plus
 // the fixed ones it behaves as (cleanup.policy=delete); the broker (type 4) reports the settings
 // clients look at. Other resource types answer INVALID_REQUEST.
 import { ErrorCode, quoted } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { describeConfigsApi } from '../protocol/messages/describe_configs.js';
 import type { DescribeConfigsResponse } from '../protocol/messages/describe_configs.js';
 import { defineHandler, type RequestContext } from './handler.js';
 import { topicConfigNames, type TopicConfigName } from './topic_config.js';
@@ -15,10 +15,7 @@ const sourceBroker = 4;
 type Result = DescribeConfigsResponse['results'][number];
 
 export const describeConfigs = defineHandler({
-  apiKey: ApiKey.DescribeConfigs,
-  name: 'DescribeConfigs',
-  versionMin: 0,
-  versionMax: 2,
+  api: describeConfigsApi,
   async handle(ctx, request) {
     const results = request.resources.map((resource) => describe(ctx, resource.resourceType, resource.resourceName, resource.configurationKeys));
     return { throttleTimeMs: 0, results };

@@ -1,16 +1,13 @@
-// DescribeGroups (15), v0–v4: group state by Kafka's state names, members with their metadata
+// DescribeGroups: group state by Kafka's state names, members with their metadata
 // and assignment bytes.
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { describeGroupsApi } from '../protocol/messages/describe_groups.js';
 import { authorizedOperationsOmitted } from '../protocol/messages/metadata.js';
 import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const describeGroups = defineHandler({
-  apiKey: ApiKey.DescribeGroups,
-  name: 'DescribeGroups',
-  versionMin: 0,
-  versionMax: 4,
+  api: describeGroupsApi,
   async handle(ctx, request) {
     const failed = (errorCode: number) => ({
       throttleTimeMs: 0,

@@ -1,4 +1,4 @@
-// Fetch (1), v4–v11. Full fetches only: the session id answered is always 0, so clients never
+// Fetch. Full fetches only: the session id answered is always 0, so clients never
 // enter incremental fetch sessions. Without transactions the last stable offset is the high
 // watermark, so READ_COMMITTED and READ_UNCOMMITTED see the same records.
 //
@@ -11,7 +11,7 @@
 // than the limits still reaches the client. Views into the log are released once the response
 // has been written (ctx.onWritten).
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { fetchApi } from '../protocol/messages/fetch.js';
 import type { FetchRequest, FetchResponsePartition, FetchResponseTopic } from '../protocol/messages/fetch.js';
 import { errorCodeOf } from './errors.js';
 import { defineHandler, type FetchOutcome, type RequestContext, type WaitScope } from './handler.js';
@@ -37,10 +37,7 @@ interface Round {
 }
 
 export const fetch = defineHandler({
-  apiKey: ApiKey.Fetch,
-  name: 'Fetch',
-  versionMin: 4,
-  versionMax: 11,
+  api: fetchApi,
   async handle(ctx, request) {
     const wanted: Wanted[] = request.topics.flatMap((topic) =>
       topic.partitions.map((partition) => ({

@@ -1,16 +1,12 @@
-// FindCoordinator (10), v0–v2 (v0 is needed: librdkafka < 2.11 requires it for its group
-// consumer). This node coordinates every group; transactions are not served yet, so a
+// FindCoordinator. This node coordinates every group; transactions are not served yet, so a
 // transaction coordinator is COORDINATOR_NOT_AVAILABLE.
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { findCoordinatorApi } from '../protocol/messages/find_coordinator.js';
 import { CoordinatorKeyType } from '../protocol/messages/find_coordinator.js';
 import { defineHandler } from './handler.js';
 
 export const findCoordinator = defineHandler({
-  apiKey: ApiKey.FindCoordinator,
-  name: 'FindCoordinator',
-  versionMin: 0,
-  versionMax: 2,
+  api: findCoordinatorApi,
   async handle(ctx, request) {
     const available = request.keyType === CoordinatorKeyType.group && ctx.groups !== null;
     if (!available) {

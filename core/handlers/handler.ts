@@ -7,8 +7,8 @@
 // core/ does not import actors/. The real Broker satisfies them structurally; unit tests pass
 // fakes.
 
-import type { ApiKeyNumber } from '../protocol/api_keys.js';
-import type { RequestBodies, ResponseBodies } from '../protocol/messages/registry.js';
+import type { RequestOf, ResponseOf } from '../protocol/api_definition.js';
+import type { DefinedApi } from '../protocol/messages/registry.js';
 import type * as group from '../group/group_api.js';
 import type { Clock } from '../clock.js';
 
@@ -121,19 +121,21 @@ export interface RequestContext {
 export const noResponse: unique symbol = Symbol('lanes.noResponse');
 export type NoResponse = typeof noResponse;
 
-export interface Handler<Key extends ApiKeyNumber> {
-  readonly apiKey: Key;
-  /** Kafka's API name, for logs. */
-  readonly name: string;
-  /** The versions this handler serves and ApiVersions advertises: within the codec's range. */
-  readonly versionMin: number;
-  readonly versionMax: number;
-  handle(ctx: RequestContext, request: RequestBodies[Key]): Promise<ResponseBodies[Key] | NoResponse>;
+/**
+ * An API's handler: the definition it serves (core/protocol/messages/<api>.ts: key, name, the
+ * versions served, the tables) and what it does with a decoded request. It states no versions of
+ * its own: it must handle every version of its definition, and only those reach it.
+ */
+export interface Handler<Api extends DefinedApi> {
+  readonly api: Api;
+  /** Kafka's API name (the definition's), for logs. */
+  readonly name: Api['name'];
+  handle(ctx: RequestContext, request: RequestOf<Api>): Promise<ResponseOf<Api> | NoResponse>;
 }
 
-/** Any handler, for the table: the key ties request and response types together. */
-export type AnyHandler = { [Key in ApiKeyNumber]: Handler<Key> }[ApiKeyNumber];
+/** Any handler, for the table: the definition ties request and response types together. */
+export type AnyHandler = DefinedApi extends infer Api ? (Api extends DefinedApi ? Handler<Api> : never) : never;
 
-export function defineHandler<Key extends ApiKeyNumber>(handler: Handler<Key>): Handler<Key> {
-  return handler;
+export function defineHandler<Api extends DefinedApi>(handler: Omit<Handler<Api>, 'name'>): Handler<Api> {
+  return { api: handler.api, name: handler.api.name, handle: handler.handle };
 }

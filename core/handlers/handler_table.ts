@@ -1,12 +1,14 @@
-// api key → handler. ApiVersions answers from this table, so what is advertised is exactly what
-// is served. Every handler's range must lie inside the codec's range for its api;
-// this is checked when the module loads, so a handler claiming a version the codec cannot encode
-// fails at startup rather than on a client's request.
+// api key → handler: each API's definition (core/protocol/messages/<api>.ts, listed in
+// messages/registry.ts) paired with the handler that serves it. A handler serves exactly its
+// definition's versions, which are also what the codec compiles and what ApiVersions advertises
+// (answered from this table); when this module loads it checks that every definition has a
+// handler, so a defined API without one fails at startup rather than on a client's request.
 //
 // InitProducerId (22) serves idempotent producers only; the transaction APIs (24–28) are not
 // served, so a client never starts a transaction against Lanes.
 import { assert } from '../assert.js';
-import { apiCatalog } from '../protocol/codec.js';
+import { servesVersion } from '../protocol/api_definition.js';
+import { apiDefinitions } from '../protocol/messages/registry.js';
 import { apiVersionsHandler, type AdvertisedApi } from './api_versions.js';
 import { createPartitions } from './create_partitions.js';
 import { createTopics } from './create_topics.js';
@@ -54,25 +56,22 @@ const handlers: AnyHandler[] = [
   offsetDelete,
 ];
 
-export const handlerTable: ReadonlyMap<number, AnyHandler> = new Map(handlers.map((handler) => [handler.apiKey, handler]));
+export const handlerTable: ReadonlyMap<number, AnyHandler> = new Map(handlers.map((handler) => [handler.api.key, handler]));
 assert(handlerTable.size === handlers.length, 'one handler per api key');
-
-for (const handler of handlers) {
-  const codec = apiCatalog.find((entry) => entry.apiKey === handler.apiKey);
-  assert(codec !== undefined, `${handler.name}: the codec has a table for api key ${handler.apiKey}`);
-  assert(handler.versionMin >= codec.versionMin, `${handler.name}: v${handler.versionMin} is within the codec's range`);
-  assert(handler.versionMax <= codec.versionMax, `${handler.name}: v${handler.versionMax} is within the codec's range`);
-  assert(handler.versionMin <= handler.versionMax, `${handler.name}: a non-empty version range`);
+// Served = defined: every definition the codec compiles has a handler and every handler serves a
+// listed definition, so the codec, ApiVersions and dispatch cannot disagree on a version.
+for (const api of apiDefinitions) {
+  assert(handlerTable.get(api.key)?.api === api, `${api.name} (api key ${api.key}) has a handler serving its definition`);
 }
 
-/** What ApiVersions advertises, by ascending api key. */
+/** What ApiVersions advertises, by ascending api key: every handler's definition's versions. */
 export const advertisedApis: readonly AdvertisedApi[] = handlers
-  .map(({ apiKey, versionMin, versionMax }) => ({ apiKey, versionMin, versionMax }))
+  .map(({ api }) => ({ apiKey: api.key, versionMin: api.versionMin, versionMax: api.versionMax }))
   .sort((left, right) => left.apiKey - right.apiKey);
 
 /** The handler serving (apiKey, apiVersion), or undefined: answer UNSUPPORTED_VERSION. */
 export function handlerFor(apiKey: number, apiVersion: number): AnyHandler | undefined {
   const handler = handlerTable.get(apiKey);
-  if (handler === undefined || apiVersion < handler.versionMin || apiVersion > handler.versionMax) return undefined;
+  if (handler === undefined || !servesVersion(handler.api, apiVersion)) return undefined;
   return handler;
 }

@@ -1,14 +1,11 @@
-// Heartbeat (12), v0–v3 (v0 needed by librdkafka < 2.11).
+// Heartbeat: the coordinator's answer, or COORDINATOR_NOT_AVAILABLE without one.
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { heartbeatApi } from '../protocol/messages/heartbeat.js';
 import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const heartbeat = defineHandler({
-  apiKey: ApiKey.Heartbeat,
-  name: 'Heartbeat',
-  versionMin: 0,
-  versionMax: 3,
+  api: heartbeatApi,
   async handle(ctx, request) {
     if (ctx.groups === null) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
     try {

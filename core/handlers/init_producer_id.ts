@@ -1,4 +1,4 @@
-// InitProducerId (22), v0–v4: gives an idempotent producer its producer id and epoch. The
+// InitProducerId: gives an idempotent producer its producer id and epoch. The
 // partitions then check each batch's (producer id, epoch, sequence) on append
 // (core/log/producer_state.ts). Transactions are not supported: a request naming a
 // transactional id is refused, and the transaction APIs are not advertised.
@@ -19,7 +19,7 @@
 import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';
 import { rememberedProducersMax } from '../limits.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { initProducerIdApi } from '../protocol/messages/init_producer_id.js';
 import { defineHandler } from './handler.js';
 
 
@@ -69,10 +69,7 @@ export const producerIds = new ProducerIdAllocator();
 
 export function initProducerIdHandler(allocator: ProducerIdAllocator) {
   return defineHandler({
-    apiKey: ApiKey.InitProducerId,
-    name: 'InitProducerId',
-    versionMin: 0,
-    versionMax: 4,
+    api: initProducerIdApi,
     async handle(ctx, request) {
       if (request.transactionalId !== null) {
         // No transaction coordinator: refuse plainly (non-retriable) rather than let the client

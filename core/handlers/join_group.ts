@@ -1,18 +1,15 @@
-// JoinGroup (11), v0–v5 (v0 is needed: librdkafka < 2.11 requires it for its group consumer).
-// v0 has no rebalance timeout (the session timeout stands in, as in Kafka); from v4 a new dynamic
-// member first gets MEMBER_ID_REQUIRED with its id; v5 carries static group instance ids.
+// JoinGroup. v0 has no rebalance timeout (the session timeout stands in, as in Kafka); from v4 a
+// new dynamic member first gets MEMBER_ID_REQUIRED with its id; v5 carries static group instance
+// ids.
 // Protocol metadata is a view into the frame: it is copied before the coordinator keeps it.
 import { ErrorCode } from '../errors.js';
 import { groupMetadataBytesMax } from '../limits.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { joinGroupApi } from '../protocol/messages/join_group.js';
 import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const joinGroup = defineHandler({
-  apiKey: ApiKey.JoinGroup,
-  name: 'JoinGroup',
-  versionMin: 0,
-  versionMax: 5,
+  api: joinGroupApi,
   async handle(ctx, request) {
     const failed = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, generationId: -1, protocolName: '', leader: '', memberId: request.memberId, members: [] });
     if (ctx.groups === null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);

@@ -1,17 +1,14 @@
-// LeaveGroup (13), v0–v3 (v0 needed by librdkafka < 2.11). v0–v2 name one member and answer
+// LeaveGroup. v0–v2 name one member and answer
 // with one error code (a per-member error surfaces at the top, since those versions have no
 // member list); v3 is a batch answered per member.
 import { ErrorCode } from '../errors.js';
 import { leaveGroupErrorCodeV0 } from '../group/group_api.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { leaveGroupApi } from '../protocol/messages/leave_group.js';
 import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const leaveGroup = defineHandler({
-  apiKey: ApiKey.LeaveGroup,
-  name: 'LeaveGroup',
-  versionMin: 0,
-  versionMax: 3,
+  api: leaveGroupApi,
   async handle(ctx, request) {
     if (ctx.groups === null) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
     const batch = ctx.apiVersion >= 3;

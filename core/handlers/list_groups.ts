@@ -1,14 +1,11 @@
-// ListGroups (16), v0–v2: every group with its protocol type (no state filter before v4).
+// ListGroups: every group with its protocol type (no state filter before v4).
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { listGroupsApi } from '../protocol/messages/list_groups.js';
 import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const listGroups = defineHandler({
-  apiKey: ApiKey.ListGroups,
-  name: 'ListGroups',
-  versionMin: 0,
-  versionMax: 2,
+  api: listGroupsApi,
   async handle(ctx) {
     if (ctx.groups === null) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };
     let listed;

@@ -1,8 +1,8 @@
-// ListOffsets (2), v1–v5. Timestamp −1 asks for the latest offset (the high watermark, which is
+// ListOffsets. Timestamp −1 asks for the latest offset (the high watermark, which is
 // also the last stable offset: no transactions), −2 for the earliest (log start offset), anything
 // else for the first offset whose batch has a timestamp at or after it (−1 when there is none).
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { listOffsetsApi } from '../protocol/messages/list_offsets.js';
 import { errorCodeOf } from './errors.js';
 import { defineHandler, type RequestContext } from './handler.js';
 
@@ -10,10 +10,7 @@ export const latestTimestamp = -1;
 export const earliestTimestamp = -2;
 
 export const listOffsets = defineHandler({
-  apiKey: ApiKey.ListOffsets,
-  name: 'ListOffsets',
-  versionMin: 1,
-  versionMax: 5,
+  api: listOffsetsApi,
   async handle(ctx, request) {
     const topics = await Promise.all(
       request.topics.map(async (topic) => ({

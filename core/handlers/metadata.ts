@@ -1,19 +1,16 @@
-// Metadata (3), v0–v8. One node (ours) leads every partition, is its only replica and the
+// Metadata. One node (ours) leads every partition, is its only replica and the
 // controller. Unknown topics are created when auto creation is on (server setting and, from v4,
 // the request's flag), answered first with LEADER_NOT_AVAILABLE as Kafka does; clients retry.
 // In v0 an empty topic list means every topic; from v1 null means every topic.
 import { ErrorCode, isLanesError } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { metadataApi } from '../protocol/messages/metadata.js';
 import type { MetadataResponseTopic } from '../protocol/messages/metadata.js';
 import { authorizedOperationsOmitted } from '../protocol/messages/metadata.js';
 import { checkNewTopicName } from './topic_names.js';
 import { defineHandler, type RequestContext, type TopicView } from './handler.js';
 
 export const metadata = defineHandler({
-  apiKey: ApiKey.Metadata,
-  name: 'Metadata',
-  versionMin: 0,
-  versionMax: 8,
+  api: metadataApi,
   async handle(ctx, request) {
     const { settings } = ctx;
     const everyTopic = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);

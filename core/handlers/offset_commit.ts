@@ -1,8 +1,8 @@
-// OffsetCommit (8), v2–v7 (librdkafka needs overlap with 1–2). The retention time of v2–v4 is
+// OffsetCommit. The retention time of v2–v4 is
 // ignored (offsets are kept until the group is deleted); v6 carries leader epochs, v7 static
 // members' instance ids.
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { offsetCommitApi } from '../protocol/messages/offset_commit.js';
 import { errorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
@@ -17,10 +17,7 @@ function everyPartition(topics: readonly { topicName: string; partitions: readon
 }
 
 export const offsetCommit = defineHandler({
-  apiKey: ApiKey.OffsetCommit,
-  name: 'OffsetCommit',
-  versionMin: 2,
-  versionMax: 7,
+  api: offsetCommitApi,
   async handle(ctx, request) {
     if (ctx.groups === null) return everyPartition(request.topics, ErrorCode.COORDINATOR_NOT_AVAILABLE);
     let response;

@@ -1,14 +1,11 @@
-// OffsetDelete (47), v0: drop a group's committed offsets for some partitions.
+// OffsetDelete: drop a group's committed offsets for some partitions.
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { offsetDeleteApi } from '../protocol/messages/offset_delete.js';
 import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const offsetDelete = defineHandler({
-  apiKey: ApiKey.OffsetDelete,
-  name: 'OffsetDelete',
-  versionMin: 0,
-  versionMax: 0,
+  api: offsetDeleteApi,
   async handle(ctx, request) {
     if (ctx.groups === null) return { errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, throttleTimeMs: 0, topics: [] };
     let response;

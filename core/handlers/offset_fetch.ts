@@ -1,17 +1,14 @@
-// OffsetFetch (9), v1–v5 (librdkafka needs 1). Partitions without a committed offset answer −1.
+// OffsetFetch. Partitions without a committed offset answer −1.
 // v2+ may ask for every committed partition (null topics) and has a top-level error code; in v1
 // a group-level error is reported on every partition instead.
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { offsetFetchApi } from '../protocol/messages/offset_fetch.js';
 import type { OffsetFetchResponse } from '../protocol/messages/offset_fetch.js';
 import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const offsetFetch = defineHandler({
-  apiKey: ApiKey.OffsetFetch,
-  name: 'OffsetFetch',
-  versionMin: 1,
-  versionMax: 5,
+  api: offsetFetchApi,
   async handle(ctx, request) {
     const requested = request.topics?.map((topic) => ({ name: topic.topicName, partitionIndexes: topic.partitionIndexes })) ?? null;
     const failed = (errorCode: number) => ({

@@ -1,4 +1,4 @@
-// Produce (0), v3–v8 (RecordBatch v2 only). Each partition's record set is handed to the broker
+// Produce. Each partition's record set is handed to the broker
 // as received (views into the request frame; the broker validates and copies them into the log)
 // and answered with its own error code, so one bad partition never fails the others.
 //
@@ -10,7 +10,7 @@
 // written (the client does not read one).
 import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { produceApi } from '../protocol/messages/produce.js';
 import type { ProduceResponsePartition, ProduceResponseTopic } from '../protocol/messages/produce.js';
 import { batchLogOverheadBytes, readInt32 } from '../records/record_batch.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
@@ -53,10 +53,7 @@ async function partitionOutcome(appends: Promise<Outcome>[]): Promise<Outcome> {
 }
 
 export const produce = defineHandler({
-  apiKey: ApiKey.Produce,
-  name: 'Produce',
-  versionMin: 3,
-  versionMax: 8,
+  api: produceApi,
   async handle(ctx, request) {
     const acks = request.acks;
     const acksValid = acks === -1 || acks === 0 || acks === 1;

@@ -1,16 +1,13 @@
-// SyncGroup (14), v0–v3 (v0 needed by librdkafka < 2.11). The leader's assignment bytes are views
+// SyncGroup. The leader's assignment bytes are views
 // into the frame: copied before the coordinator keeps them.
 import { ErrorCode } from '../errors.js';
 import { groupAssignmentBytesMax } from '../limits.js';
-import { ApiKey } from '../protocol/api_keys.js';
+import { syncGroupApi } from '../protocol/messages/sync_group.js';
 import { groupErrorCodeOf } from './errors.js';
 import { defineHandler } from './handler.js';
 
 export const syncGroup = defineHandler({
-  apiKey: ApiKey.SyncGroup,
-  name: 'SyncGroup',
-  versionMin: 0,
-  versionMax: 3,
+  api: syncGroupApi,
   async handle(ctx, request) {
     const failed = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, assignment: new Uint8Array(0) });
     if (ctx.groups === null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);

@@ -1,28 +1,10 @@
-// Kafka's api keys for the APIs Lanes serves, by Kafka's API names.
+// Kafka's api keys for the APIs Lanes serves, by Kafka's API names (ApiKey.Produce === 0),
+// derived from the definitions in messages/registry.ts so that adding an API adds its key.
 
-export const ApiKey = {
-  Produce: 0,
-  Fetch: 1,
-  ListOffsets: 2,
-  Metadata: 3,
-  OffsetCommit: 8,
-  OffsetFetch: 9,
-  FindCoordinator: 10,
-  JoinGroup: 11,
-  Heartbeat: 12,
-  LeaveGroup: 13,
-  SyncGroup: 14,
-  DescribeGroups: 15,
-  ListGroups: 16,
-  ApiVersions: 18,
-  CreateTopics: 19,
-  DeleteTopics: 20,
-  InitProducerId: 22,
-  DescribeConfigs: 32,
-  CreatePartitions: 37,
-  DeleteGroups: 42,
-  OffsetDelete: 47,
-} as const;
+import { apiDefinitions, type ApiKeyNumber, type ApiName, type DefinedApi } from './messages/registry.js';
 
-export type ApiName = keyof typeof ApiKey;
-export type ApiKeyNumber = (typeof ApiKey)[ApiName];
+export type { ApiKeyNumber, ApiName };
+
+export const ApiKey = Object.freeze(Object.fromEntries(apiDefinitions.map((api) => [api.name, api.key]))) as {
+  readonly [Api in DefinedApi as Api['name']]: Api['key'];
+};

@@ -14,14 +14,15 @@
 //   … handle …
 //   socket.cork(); for (const chunk of encodeResponseFrame(apiKey, version, id, response, alloc)) write(chunk); uncork()
 //
-// Every (api, version) is compiled from its table when this module loads, so a bad table fails
-// at startup. apiCatalog lists the ranges the codec can encode and decode (the over-the-wire
-// client negotiates with it); what ApiVersions advertises is core/handlers/handler_table.ts, whose
-// ranges are checked to lie inside these when it loads.
+// Every served (api, version) of every definition in messages/registry.ts is compiled when this
+// module loads, so a bad table fails at startup. apiCatalog lists those ranges: the over-the-wire
+// client negotiates with it, and they are the very ranges ApiVersions advertises, since both come
+// from the same definitions (api_definition.ts).
 
 import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';
-import { ApiKey, type ApiKeyNumber } from './api_keys.js';
+import { servesVersion, type ApiDefinition } from './api_definition.js';
+import type { ApiKeyNumber } from './api_keys.js';
 import { UnsupportedApiError } from './errors.js';
 import {
   encodeRequestHeader,
@@ -29,17 +30,15 @@ import {
   responseHeaderVersion,
   type RequestHeader,
 } from './header.js';
-import type { ApiVersionsResponseKey } from './messages/api_versions.js';
+import { apiVersionsApi, type ApiVersionsResponseKey } from './messages/api_versions.js';
 import {
-  messageSchemas,
-  type MessagePair,
+  apiDefinitions,
   type RequestBodies,
   type RequestBody,
   type ResponseBodies,
   type ResponseBody,
 } from './messages/registry.js';
 import type { Reader } from './reader.js';
-import { parseVersions } from './schema.js';
 import { compileMessage, type StructCodec, type StructObject } from './struct_codec.js';
 import { Writer } from './writer.js';
 
@@ -51,53 +50,44 @@ export interface ApiCatalogEntry {
   readonly versionMax: number;
 }
 
-interface CompiledApi extends ApiCatalogEntry {
+interface CompiledApi {
+  readonly definition: ApiDefinition;
   /** Indexed by version; undefined below versionMin. */
   readonly requests: readonly (StructCodec | undefined)[];
   readonly responses: readonly (StructCodec | undefined)[];
 }
 
-function compileApi(apiKey: ApiKeyNumber, pair: MessagePair): CompiledApi {
-  const { request, response } = pair;
-  assert(request.apiKey === apiKey && response.apiKey === apiKey, `tables for api key ${apiKey} disagree on the key`);
-  assert(request.kind === 'request' && response.kind === 'response', `tables for api key ${apiKey} are swapped`);
-  assert(request.versions === response.versions, `${request.name}: request and response serve different versions`);
-  const range = parseVersions(request.versions);
-  assert(Number.isFinite(range.max), `${request.name}: served versions must be bounded`);
+function compileApi(definition: ApiDefinition): CompiledApi {
   const requests: (StructCodec | undefined)[] = [];
   const responses: (StructCodec | undefined)[] = [];
-  for (let version = range.min; version <= range.max; version++) {
-    requests[version] = compileMessage(request, version);
-    responses[version] = compileMessage(response, version);
+  for (let version = definition.versionMin; version <= definition.versionMax; version++) {
+    requests[version] = compileMessage(definition.request, version);
+    responses[version] = compileMessage(definition.response, version);
   }
-  return { apiKey, name: request.name, versionMin: range.min, versionMax: range.max, requests, responses };
+  return { definition, requests, responses };
 }
 
-const compiledApis = new Map<number, CompiledApi>(
-  (Object.entries(messageSchemas) as [string, MessagePair][]).map(([key, pair]) => {
-    const apiKey = Number(key) as ApiKeyNumber;
-    return [apiKey, compileApi(apiKey, pair)];
-  }),
-);
+const compiledApis = new Map<number, CompiledApi>(apiDefinitions.map((definition) => [definition.key, compileApi(definition)]));
 
-/** The APIs and version ranges the codec serves, by ascending api key. */
-export const apiCatalog: readonly ApiCatalogEntry[] = [...compiledApis.values()]
-  .map(({ apiKey, name, versionMin, versionMax }) => ({ apiKey, name, versionMin, versionMax }))
-  .sort((left, right) => left.apiKey - right.apiKey);
+/** The APIs and version ranges the codec serves (every definition's), by ascending api key. */
+export const apiCatalog: readonly ApiCatalogEntry[] = apiDefinitions.map(({ key, name, versionMin, versionMax }) => ({
+  apiKey: key,
+  name,
+  versionMin,
+  versionMax,
+}));
 
 export function isSupportedVersion(apiKey: number, apiVersion: number): boolean {
   const api = compiledApis.get(apiKey);
-  return api !== undefined && apiVersion >= api.versionMin && apiVersion <= api.versionMax;
+  return api !== undefined && servesVersion(api.definition, apiVersion);
 }
 
 function codecFor(apiKey: number, apiVersion: number, kind: 'request' | 'response'): StructCodec {
   const api = compiledApis.get(apiKey);
   if (api === undefined) throw new UnsupportedApiError(apiKey, apiVersion, 'unknown-api-key');
-  if (apiVersion < api.versionMin || apiVersion > api.versionMax) {
-    throw new UnsupportedApiError(apiKey, apiVersion, 'unsupported-version');
-  }
+  if (!servesVersion(api.definition, apiVersion)) throw new UnsupportedApiError(apiKey, apiVersion, 'unsupported-version');
   const codec = kind === 'request' ? api.requests[apiVersion] : api.responses[apiVersion];
-  assert(codec !== undefined, `${api.name} v${apiVersion} was compiled`);
+  assert(codec !== undefined, `${api.definition.name} v${apiVersion} was compiled`);
   return codec;
 }
 
@@ -186,9 +176,7 @@ export function encodeRequestFrame<Key extends ApiKeyNumber>(
 
 /** Our own ApiVersions entry: what a client needs to retry with a version we speak. */
 export function apiVersionsEntry(): ApiVersionsResponseKey {
-  const api = compiledApis.get(ApiKey.ApiVersions);
-  assert(api !== undefined, 'ApiVersions is served');
-  return { apiKey: api.apiKey, minVersion: api.versionMin, maxVersion: api.versionMax };
+  return { apiKey: apiVersionsApi.key, minVersion: apiVersionsApi.versionMin, maxVersion: apiVersionsApi.versionMax };
 }
 
 /**

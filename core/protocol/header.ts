@@ -11,7 +11,7 @@
 // which versions the broker speaks.
 
 import { ApiKey } from './api_keys.js';
-import { messageSchemas, type MessagePair } from './messages/registry.js';
+import { apiDefinitions } from './messages/registry.js';
 import type { Reader } from './reader.js';
 import { inVersions, parseVersions, type VersionRange } from './schema.js';
 import type { Writer } from './writer.js';
@@ -32,9 +32,9 @@ export type ResponseHeaderVersion = 0 | 1;
 
 // Parsed once: headers are decoded for every request.
 const flexibleByApiKey = new Map<number, { request: VersionRange; response: VersionRange }>(
-  (Object.entries(messageSchemas) as [string, MessagePair][]).map(([apiKey, pair]) => [
-    Number(apiKey),
-    { request: parseVersions(pair.request.flexibleVersions), response: parseVersions(pair.response.flexibleVersions) },
+  apiDefinitions.map((api) => [
+    api.key,
+    { request: parseVersions(api.request.flexibleVersions), response: parseVersions(api.response.flexibleVersions) },
   ]),
 );
 

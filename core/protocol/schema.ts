@@ -1,13 +1,14 @@
 // The shape of our message tables: one MessageSchema per (api, request|response), listing its
 // fields with the versions they exist in, the versions in which they may be null, and, for
-// flexible versions, whether they travel as tagged fields. codec.ts interprets these tables; the
-// TypeScript types of decoded bodies are inferred from the same tables (MessageValue below), so
-// the description of a message exists exactly once.
+// flexible versions, whether they travel as tagged fields. Tables are written once per API with
+// `defineApi` (api_definition.ts), which builds both MessageSchemas; codec.ts interprets them and
+// the TypeScript types of decoded bodies are inferred from the same tables (MessageValue below),
+// so the description of a message exists exactly once.
 //
 // Version ranges are written as Kafka's schemas write them: '3+' (3 and later), '2-4' (2 to 4
-// inclusive), '5' (only 5), 'none'. Adding a version is a table edit: widen the message's
-// `versions`, add the fields that version introduced, and set `flexibleVersions`; compact
-// encodings and tag sections follow from the tables.
+// inclusive), '5' (only 5), 'none'. Adding a version is a table edit: widen the API's `versions`,
+// add the fields that version introduced, and set `flexibleVersions`; compact encodings and tag
+// sections follow from the tables.
 //
 // Naming: field names are Kafka's, camelCased, with two normalisations applied everywhere so that
 // handlers read the same across APIs: a topic's name is `topicName` (Kafka's `Name`/`Topic` inside
@@ -65,15 +66,10 @@ export interface MessageSchema {
   /** Kafka's API name, e.g. 'Produce'. */
   readonly name: string;
   readonly kind: 'request' | 'response';
-  /** The versions this codec serves (a subset of Kafka's validVersions). */
+  /** The versions this codec serves (a subset of Kafka's validVersions): the API's, from defineApi. */
   readonly versions: string;
   readonly flexibleVersions: string;
   readonly fields: readonly FieldSchema[];
-}
-
-/** Declares a message table, keeping its literal types for MessageValue inference. */
-export function defineMessage<const Schema extends MessageSchema>(schema: Schema): Schema {
-  return schema;
 }
 
 // Version ranges.

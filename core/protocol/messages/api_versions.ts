@@ -3,27 +3,18 @@
 // stays v0 (see header.ts). The four tagged response fields describe feature flags, which Lanes
 // does not use; they are in the table so that tagged fields are exercised end to end.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const apiVersionsRequestSchema = defineMessage({
-  apiKey: 18,
+export const apiVersionsApi = defineApi({
+  key: 18,
   name: 'ApiVersions',
-  kind: 'request',
   versions: '0-3',
   flexibleVersions: '3+',
-  fields: [
+  request: [
     { name: 'clientSoftwareName', type: 'string', versions: '3+', default: '' },
     { name: 'clientSoftwareVersion', type: 'string', versions: '3+', default: '' },
   ],
-});
-
-export const apiVersionsResponseSchema = defineMessage({
-  apiKey: 18,
-  name: 'ApiVersions',
-  kind: 'response',
-  versions: '0-3',
-  flexibleVersions: '3+',
-  fields: [
+  response: [
     { name: 'errorCode', type: 'int16', versions: '0+' },
     {
       name: 'apiKeys',
@@ -68,6 +59,6 @@ export const apiVersionsResponseSchema = defineMessage({
   ],
 });
 
-export type ApiVersionsRequest = MessageValue<typeof apiVersionsRequestSchema>;
-export type ApiVersionsResponse = MessageValue<typeof apiVersionsResponseSchema>;
+export type ApiVersionsRequest = RequestOf<typeof apiVersionsApi>;
+export type ApiVersionsResponse = ResponseOf<typeof apiVersionsApi>;
 export type ApiVersionsResponseKey = ApiVersionsResponse['apiKeys'][number];

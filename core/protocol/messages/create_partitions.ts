@@ -1,14 +1,13 @@
 // CreatePartitions (api key 37). v1 only changes throttling behaviour.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const createPartitionsRequestSchema = defineMessage({
-  apiKey: 37,
+export const createPartitionsApi = defineApi({
+  key: 37,
   name: 'CreatePartitions',
-  kind: 'request',
   versions: '0-1',
   flexibleVersions: '2+',
-  fields: [
+  request: [
     {
       name: 'topics',
       versions: '0+',
@@ -29,15 +28,7 @@ export const createPartitionsRequestSchema = defineMessage({
     { name: 'timeoutMs', type: 'int32', versions: '0+' },
     { name: 'validateOnly', type: 'bool', versions: '0+' },
   ],
-});
-
-export const createPartitionsResponseSchema = defineMessage({
-  apiKey: 37,
-  name: 'CreatePartitions',
-  kind: 'response',
-  versions: '0-1',
-  flexibleVersions: '2+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     {
       name: 'results',
@@ -53,5 +44,5 @@ export const createPartitionsResponseSchema = defineMessage({
   ],
 });
 
-export type CreatePartitionsRequest = MessageValue<typeof createPartitionsRequestSchema>;
-export type CreatePartitionsResponse = MessageValue<typeof createPartitionsResponseSchema>;
+export type CreatePartitionsRequest = RequestOf<typeof createPartitionsApi>;
+export type CreatePartitionsResponse = ResponseOf<typeof createPartitionsApi>;

@@ -1,15 +1,14 @@
 // CreateTopics (api key 19). v1 adds validateOnly and per-topic error messages; v4 lets
 // numPartitions and replicationFactor be -1 (broker defaults) without manual assignments.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const createTopicsRequestSchema = defineMessage({
-  apiKey: 19,
+export const createTopicsApi = defineApi({
+  key: 19,
   name: 'CreateTopics',
-  kind: 'request',
   versions: '0-4',
   flexibleVersions: '5+',
-  fields: [
+  request: [
     {
       name: 'topics',
       versions: '0+',
@@ -44,15 +43,7 @@ export const createTopicsRequestSchema = defineMessage({
     { name: 'timeoutMs', type: 'int32', versions: '0+', default: 60000 },
     { name: 'validateOnly', type: 'bool', versions: '1+', default: false },
   ],
-});
-
-export const createTopicsResponseSchema = defineMessage({
-  apiKey: 19,
-  name: 'CreateTopics',
-  kind: 'response',
-  versions: '0-4',
-  flexibleVersions: '5+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
     {
       name: 'topics',
@@ -68,5 +59,5 @@ export const createTopicsResponseSchema = defineMessage({
   ],
 });
 
-export type CreateTopicsRequest = MessageValue<typeof createTopicsRequestSchema>;
-export type CreateTopicsResponse = MessageValue<typeof createTopicsResponseSchema>;
+export type CreateTopicsRequest = RequestOf<typeof createTopicsApi>;
+export type CreateTopicsResponse = ResponseOf<typeof createTopicsApi>;

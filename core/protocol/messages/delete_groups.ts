@@ -1,23 +1,14 @@
 // DeleteGroups (api key 42). Only Empty groups can be deleted (NON_EMPTY_GROUP otherwise).
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const deleteGroupsRequestSchema = defineMessage({
-  apiKey: 42,
+export const deleteGroupsApi = defineApi({
+  key: 42,
   name: 'DeleteGroups',
-  kind: 'request',
   versions: '0-1',
   flexibleVersions: '2+',
-  fields: [{ name: 'groupsNames', type: { array: 'string' }, versions: '0+' }],
-});
-
-export const deleteGroupsResponseSchema = defineMessage({
-  apiKey: 42,
-  name: 'DeleteGroups',
-  kind: 'response',
-  versions: '0-1',
-  flexibleVersions: '2+',
-  fields: [
+  request: [{ name: 'groupsNames', type: { array: 'string' }, versions: '0+' }],
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     {
       name: 'results',
@@ -32,5 +23,5 @@ export const deleteGroupsResponseSchema = defineMessage({
   ],
 });
 
-export type DeleteGroupsRequest = MessageValue<typeof deleteGroupsRequestSchema>;
-export type DeleteGroupsResponse = MessageValue<typeof deleteGroupsResponseSchema>;
+export type DeleteGroupsRequest = RequestOf<typeof deleteGroupsApi>;
+export type DeleteGroupsResponse = ResponseOf<typeof deleteGroupsApi>;

@@ -1,27 +1,18 @@
 // DeleteTopics (api key 20). v0–v3 are the same list of names; v3 may answer
 // TOPIC_DELETION_DISABLED.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const deleteTopicsRequestSchema = defineMessage({
-  apiKey: 20,
+export const deleteTopicsApi = defineApi({
+  key: 20,
   name: 'DeleteTopics',
-  kind: 'request',
   versions: '0-3',
   flexibleVersions: '4+',
-  fields: [
+  request: [
     { name: 'topicNames', type: { array: 'string' }, versions: '0-5' },
     { name: 'timeoutMs', type: 'int32', versions: '0+' },
   ],
-});
-
-export const deleteTopicsResponseSchema = defineMessage({
-  apiKey: 20,
-  name: 'DeleteTopics',
-  kind: 'response',
-  versions: '0-3',
-  flexibleVersions: '4+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     {
       name: 'responses',
@@ -36,5 +27,5 @@ export const deleteTopicsResponseSchema = defineMessage({
   ],
 });
 
-export type DeleteTopicsRequest = MessageValue<typeof deleteTopicsRequestSchema>;
-export type DeleteTopicsResponse = MessageValue<typeof deleteTopicsResponseSchema>;
+export type DeleteTopicsRequest = RequestOf<typeof deleteTopicsApi>;
+export type DeleteTopicsResponse = ResponseOf<typeof deleteTopicsApi>;

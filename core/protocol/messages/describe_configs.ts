@@ -1,15 +1,14 @@
 // DescribeConfigs (api key 32). v1 adds synonyms and config sources; v0's isDefault flag is
 // replaced by the source. Resource types: 2 topic, 4 broker.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const describeConfigsRequestSchema = defineMessage({
-  apiKey: 32,
+export const describeConfigsApi = defineApi({
+  key: 32,
   name: 'DescribeConfigs',
-  kind: 'request',
   versions: '0-2',
   flexibleVersions: '4+',
-  fields: [
+  request: [
     {
       name: 'resources',
       versions: '0+',
@@ -24,15 +23,7 @@ export const describeConfigsRequestSchema = defineMessage({
     },
     { name: 'includeSynonyms', type: 'bool', versions: '1+', default: false },
   ],
-});
-
-export const describeConfigsResponseSchema = defineMessage({
-  apiKey: 32,
-  name: 'DescribeConfigs',
-  kind: 'response',
-  versions: '0-2',
-  flexibleVersions: '4+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     {
       name: 'results',
@@ -74,5 +65,5 @@ export const describeConfigsResponseSchema = defineMessage({
   ],
 });
 
-export type DescribeConfigsRequest = MessageValue<typeof describeConfigsRequestSchema>;
-export type DescribeConfigsResponse = MessageValue<typeof describeConfigsResponseSchema>;
+export type DescribeConfigsRequest = RequestOf<typeof describeConfigsApi>;
+export type DescribeConfigsResponse = ResponseOf<typeof describeConfigsApi>;

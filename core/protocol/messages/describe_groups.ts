@@ -2,28 +2,19 @@
 // Group states go out as Kafka's names ("Empty", "PreparingRebalance", "CompletingRebalance",
 // "Stable", "Dead").
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 import { authorizedOperationsOmitted } from './metadata.js';
 
-export const describeGroupsRequestSchema = defineMessage({
-  apiKey: 15,
+export const describeGroupsApi = defineApi({
+  key: 15,
   name: 'DescribeGroups',
-  kind: 'request',
   versions: '0-4',
   flexibleVersions: '5+',
-  fields: [
+  request: [
     { name: 'groups', type: { array: 'string' }, versions: '0+' },
     { name: 'includeAuthorizedOperations', type: 'bool', versions: '3+', default: false },
   ],
-});
-
-export const describeGroupsResponseSchema = defineMessage({
-  apiKey: 15,
-  name: 'DescribeGroups',
-  kind: 'response',
-  versions: '0-4',
-  flexibleVersions: '5+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     {
       name: 'groups',
@@ -56,5 +47,5 @@ export const describeGroupsResponseSchema = defineMessage({
   ],
 });
 
-export type DescribeGroupsRequest = MessageValue<typeof describeGroupsRequestSchema>;
-export type DescribeGroupsResponse = MessageValue<typeof describeGroupsResponseSchema>;
+export type DescribeGroupsRequest = RequestOf<typeof describeGroupsApi>;
+export type DescribeGroupsResponse = ResponseOf<typeof describeGroupsApi>;

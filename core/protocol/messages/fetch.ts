@@ -1,16 +1,17 @@
 // Fetch (api key 1). v4 is the first version returning RecordBatch v2 with last_stable_offset and
 // aborted transactions; v7 adds fetch sessions (we answer session id 0: always full fetches);
 // v11 adds the consumer's rack and preferred_read_replica. Records go out as a list of views.
+// Served from v4 (RecordBatch v2 only); the range must include v4 and v10, from which librdkafka
+// turns on message format v2 and its group consumer.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const fetchRequestSchema = defineMessage({
-  apiKey: 1,
+export const fetchApi = defineApi({
+  key: 1,
   name: 'Fetch',
-  kind: 'request',
   versions: '4-11',
   flexibleVersions: '12+',
-  fields: [
+  request: [
     { name: 'replicaId', type: 'int32', versions: '0+' },
     { name: 'maxWaitMs', type: 'int32', versions: '0+' },
     { name: 'minBytes', type: 'int32', versions: '0+' },
@@ -52,15 +53,7 @@ export const fetchRequestSchema = defineMessage({
     },
     { name: 'rackId', type: 'string', versions: '11+', default: '' },
   ],
-});
-
-export const fetchResponseSchema = defineMessage({
-  apiKey: 1,
-  name: 'Fetch',
-  kind: 'response',
-  versions: '4-11',
-  flexibleVersions: '12+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'errorCode', type: 'int16', versions: '7+' },
     { name: 'sessionId', type: 'int32', versions: '7+', default: 0 },
@@ -103,9 +96,9 @@ export const fetchResponseSchema = defineMessage({
   ],
 });
 
-export type FetchRequest = MessageValue<typeof fetchRequestSchema>;
+export type FetchRequest = RequestOf<typeof fetchApi>;
 export type FetchRequestTopic = FetchRequest['topics'][number];
 export type FetchRequestPartition = FetchRequestTopic['partitions'][number];
-export type FetchResponse = MessageValue<typeof fetchResponseSchema>;
+export type FetchResponse = ResponseOf<typeof fetchApi>;
 export type FetchResponseTopic = FetchResponse['responses'][number];
 export type FetchResponsePartition = FetchResponseTopic['partitions'][number];

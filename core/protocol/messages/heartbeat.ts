@@ -1,32 +1,24 @@
-// Heartbeat (api key 12). v3 adds the group instance id of static members.
+// Heartbeat (api key 12). v3 adds the group instance id of static members. Served from v0:
+// librdkafka < 2.11 requires it for its group consumer.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const heartbeatRequestSchema = defineMessage({
-  apiKey: 12,
+export const heartbeatApi = defineApi({
+  key: 12,
   name: 'Heartbeat',
-  kind: 'request',
   versions: '0-3',
   flexibleVersions: '4+',
-  fields: [
+  request: [
     { name: 'groupId', type: 'string', versions: '0+' },
     { name: 'generationId', type: 'int32', versions: '0+' },
     { name: 'memberId', type: 'string', versions: '0+' },
     { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
   ],
-});
-
-export const heartbeatResponseSchema = defineMessage({
-  apiKey: 12,
-  name: 'Heartbeat',
-  kind: 'response',
-  versions: '0-3',
-  flexibleVersions: '4+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
   ],
 });
 
-export type HeartbeatRequest = MessageValue<typeof heartbeatRequestSchema>;
-export type HeartbeatResponse = MessageValue<typeof heartbeatResponseSchema>;
+export type HeartbeatRequest = RequestOf<typeof heartbeatApi>;
+export type HeartbeatResponse = ResponseOf<typeof heartbeatApi>;

@@ -2,29 +2,20 @@
 // current producer id and epoch, so a producer can ask for its epoch to be bumped (KIP-360); v4
 // lets the broker answer PRODUCER_FENCED (90) instead of INVALID_PRODUCER_EPOCH (47).
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const initProducerIdRequestSchema = defineMessage({
-  apiKey: 22,
+export const initProducerIdApi = defineApi({
+  key: 22,
   name: 'InitProducerId',
-  kind: 'request',
   versions: '0-4',
   flexibleVersions: '2+',
-  fields: [
+  request: [
     { name: 'transactionalId', type: 'string', versions: '0+', nullableVersions: '0+' },
     { name: 'transactionTimeoutMs', type: 'int32', versions: '0+' },
     { name: 'producerId', type: 'int64', versions: '3+', default: -1 },
     { name: 'producerEpoch', type: 'int16', versions: '3+', default: -1 },
   ],
-});
-
-export const initProducerIdResponseSchema = defineMessage({
-  apiKey: 22,
-  name: 'InitProducerId',
-  kind: 'response',
-  versions: '0-4',
-  flexibleVersions: '2+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
     { name: 'producerId', type: 'int64', versions: '0+', default: -1 },
@@ -32,5 +23,5 @@ export const initProducerIdResponseSchema = defineMessage({
   ],
 });
 
-export type InitProducerIdRequest = MessageValue<typeof initProducerIdRequestSchema>;
-export type InitProducerIdResponse = MessageValue<typeof initProducerIdResponseSchema>;
+export type InitProducerIdRequest = RequestOf<typeof initProducerIdApi>;
+export type InitProducerIdResponse = ResponseOf<typeof initProducerIdApi>;

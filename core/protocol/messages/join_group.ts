@@ -1,15 +1,15 @@
 // JoinGroup (api key 11). v1 adds the rebalance timeout, v4 the MEMBER_ID_REQUIRED two-step
 // join, v5 static membership (group instance ids). The leader's response lists every member.
+// Served from v0: librdkafka < 2.11 requires it for its group consumer.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const joinGroupRequestSchema = defineMessage({
-  apiKey: 11,
+export const joinGroupApi = defineApi({
+  key: 11,
   name: 'JoinGroup',
-  kind: 'request',
   versions: '0-5',
   flexibleVersions: '6+',
-  fields: [
+  request: [
     { name: 'groupId', type: 'string', versions: '0+' },
     { name: 'sessionTimeoutMs', type: 'int32', versions: '0+' },
     // Absent in v0, where the session timeout doubles as the rebalance timeout.
@@ -28,15 +28,7 @@ export const joinGroupRequestSchema = defineMessage({
       },
     },
   ],
-});
-
-export const joinGroupResponseSchema = defineMessage({
-  apiKey: 11,
-  name: 'JoinGroup',
-  kind: 'response',
-  versions: '0-5',
-  flexibleVersions: '6+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
     { name: 'generationId', type: 'int32', versions: '0+', default: -1 },
@@ -57,7 +49,7 @@ export const joinGroupResponseSchema = defineMessage({
   ],
 });
 
-export type JoinGroupRequest = MessageValue<typeof joinGroupRequestSchema>;
+export type JoinGroupRequest = RequestOf<typeof joinGroupApi>;
 export type JoinGroupRequestProtocol = JoinGroupRequest['protocols'][number];
-export type JoinGroupResponse = MessageValue<typeof joinGroupResponseSchema>;
+export type JoinGroupResponse = ResponseOf<typeof joinGroupApi>;
 export type JoinGroupResponseMember = JoinGroupResponse['members'][number];

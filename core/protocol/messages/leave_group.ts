@@ -1,15 +1,15 @@
 // LeaveGroup (api key 13). Up to v2 one member leaves by member id; v3 makes it a batch of
 // member identities (member id and/or group instance id), answered per member.
+// Served from v0: librdkafka < 2.11 requires it for its group consumer.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const leaveGroupRequestSchema = defineMessage({
-  apiKey: 13,
+export const leaveGroupApi = defineApi({
+  key: 13,
   name: 'LeaveGroup',
-  kind: 'request',
   versions: '0-3',
   flexibleVersions: '4+',
-  fields: [
+  request: [
     { name: 'groupId', type: 'string', versions: '0+' },
     { name: 'memberId', type: 'string', versions: '0-2' },
     {
@@ -23,15 +23,7 @@ export const leaveGroupRequestSchema = defineMessage({
       },
     },
   ],
-});
-
-export const leaveGroupResponseSchema = defineMessage({
-  apiKey: 13,
-  name: 'LeaveGroup',
-  kind: 'response',
-  versions: '0-3',
-  flexibleVersions: '4+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
     {
@@ -48,5 +40,5 @@ export const leaveGroupResponseSchema = defineMessage({
   ],
 });
 
-export type LeaveGroupRequest = MessageValue<typeof leaveGroupRequestSchema>;
-export type LeaveGroupResponse = MessageValue<typeof leaveGroupResponseSchema>;
+export type LeaveGroupRequest = RequestOf<typeof leaveGroupApi>;
+export type LeaveGroupResponse = ResponseOf<typeof leaveGroupApi>;

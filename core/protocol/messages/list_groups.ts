@@ -1,23 +1,14 @@
 // ListGroups (api key 16). The request has no fields before v4's state filter.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const listGroupsRequestSchema = defineMessage({
-  apiKey: 16,
+export const listGroupsApi = defineApi({
+  key: 16,
   name: 'ListGroups',
-  kind: 'request',
   versions: '0-2',
   flexibleVersions: '3+',
-  fields: [],
-});
-
-export const listGroupsResponseSchema = defineMessage({
-  apiKey: 16,
-  name: 'ListGroups',
-  kind: 'response',
-  versions: '0-2',
-  flexibleVersions: '3+',
-  fields: [
+  request: [],
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
     {
@@ -33,5 +24,5 @@ export const listGroupsResponseSchema = defineMessage({
   ],
 });
 
-export type ListGroupsRequest = MessageValue<typeof listGroupsRequestSchema>;
-export type ListGroupsResponse = MessageValue<typeof listGroupsResponseSchema>;
+export type ListGroupsRequest = RequestOf<typeof listGroupsApi>;
+export type ListGroupsResponse = ResponseOf<typeof listGroupsApi>;

@@ -1,15 +1,14 @@
 // ListOffsets (api key 2). v1 returns a single offset per partition (v0's offsets array is not
 // served); v2 adds the isolation level, v4 leader epochs; v5 only adds an error code.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const listOffsetsRequestSchema = defineMessage({
-  apiKey: 2,
+export const listOffsetsApi = defineApi({
+  key: 2,
   name: 'ListOffsets',
-  kind: 'request',
   versions: '1-5',
   flexibleVersions: '6+',
-  fields: [
+  request: [
     { name: 'replicaId', type: 'int32', versions: '0+' },
     { name: 'isolationLevel', type: 'int8', versions: '2+' },
     {
@@ -34,15 +33,7 @@ export const listOffsetsRequestSchema = defineMessage({
       },
     },
   ],
-});
-
-export const listOffsetsResponseSchema = defineMessage({
-  apiKey: 2,
-  name: 'ListOffsets',
-  kind: 'response',
-  versions: '1-5',
-  flexibleVersions: '6+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
     {
       name: 'topics',
@@ -69,5 +60,5 @@ export const listOffsetsResponseSchema = defineMessage({
   ],
 });
 
-export type ListOffsetsRequest = MessageValue<typeof listOffsetsRequestSchema>;
-export type ListOffsetsResponse = MessageValue<typeof listOffsetsResponseSchema>;
+export type ListOffsetsRequest = RequestOf<typeof listOffsetsApi>;
+export type ListOffsetsResponse = ResponseOf<typeof listOffsetsApi>;

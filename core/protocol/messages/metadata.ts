@@ -2,15 +2,17 @@
 // empty means none. v1 adds controller_id (kafkajs admin needs it), v4 auto-creation, v7 leader
 // epochs, v8 authorized-operation bit fields.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const metadataRequestSchema = defineMessage({
-  apiKey: 3,
+/** Kafka's "not requested" value for the authorized-operations bit fields. */
+export const authorizedOperationsOmitted = -2147483648;
+
+export const metadataApi = defineApi({
+  key: 3,
   name: 'Metadata',
-  kind: 'request',
   versions: '0-8',
   flexibleVersions: '9+',
-  fields: [
+  request: [
     {
       name: 'topics',
       versions: '0+',
@@ -21,18 +23,7 @@ export const metadataRequestSchema = defineMessage({
     { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: '8-10' },
     { name: 'includeTopicAuthorizedOperations', type: 'bool', versions: '8+' },
   ],
-});
-
-/** Kafka's "not requested" value for the authorized-operations bit fields. */
-export const authorizedOperationsOmitted = -2147483648;
-
-export const metadataResponseSchema = defineMessage({
-  apiKey: 3,
-  name: 'Metadata',
-  kind: 'response',
-  versions: '0-8',
-  flexibleVersions: '9+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
     {
       name: 'brokers',
@@ -79,8 +70,8 @@ export const metadataResponseSchema = defineMessage({
   ],
 });
 
-export type MetadataRequest = MessageValue<typeof metadataRequestSchema>;
-export type MetadataResponse = MessageValue<typeof metadataResponseSchema>;
+export type MetadataRequest = RequestOf<typeof metadataApi>;
+export type MetadataResponse = ResponseOf<typeof metadataApi>;
 export type MetadataResponseBroker = MetadataResponse['brokers'][number];
 export type MetadataResponseTopic = MetadataResponse['topics'][number];
 export type MetadataResponsePartition = MetadataResponseTopic['partitions'][number];

@@ -1,15 +1,15 @@
 // OffsetCommit (api key 8). v2–v4 carry a retention time (dropped in v5), v6 the leader epoch of
 // each committed offset, v7 the static member's group instance id.
+// Served from v2: librdkafka needs an overlap with v1–v2.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const offsetCommitRequestSchema = defineMessage({
-  apiKey: 8,
+export const offsetCommitApi = defineApi({
+  key: 8,
   name: 'OffsetCommit',
-  kind: 'request',
   versions: '2-7',
   flexibleVersions: '8+',
-  fields: [
+  request: [
     { name: 'groupId', type: 'string', versions: '0+' },
     { name: 'generationId', type: 'int32', versions: '1+', default: -1 },
     { name: 'memberId', type: 'string', versions: '1+' },
@@ -37,15 +37,7 @@ export const offsetCommitRequestSchema = defineMessage({
       },
     },
   ],
-});
-
-export const offsetCommitResponseSchema = defineMessage({
-  apiKey: 8,
-  name: 'OffsetCommit',
-  kind: 'response',
-  versions: '2-7',
-  flexibleVersions: '8+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
     {
       name: 'topics',
@@ -69,5 +61,5 @@ export const offsetCommitResponseSchema = defineMessage({
   ],
 });
 
-export type OffsetCommitRequest = MessageValue<typeof offsetCommitRequestSchema>;
-export type OffsetCommitResponse = MessageValue<typeof offsetCommitResponseSchema>;
+export type OffsetCommitRequest = RequestOf<typeof offsetCommitApi>;
+export type OffsetCommitResponse = ResponseOf<typeof offsetCommitApi>;

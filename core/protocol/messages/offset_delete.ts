@@ -1,15 +1,14 @@
 // OffsetDelete (api key 47): drops a group's committed offsets for some partitions. Note the
 // response puts the error code before the throttle time.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const offsetDeleteRequestSchema = defineMessage({
-  apiKey: 47,
+export const offsetDeleteApi = defineApi({
+  key: 47,
   name: 'OffsetDelete',
-  kind: 'request',
   versions: '0',
   flexibleVersions: 'none',
-  fields: [
+  request: [
     { name: 'groupId', type: 'string', versions: '0+' },
     {
       name: 'topics',
@@ -26,15 +25,7 @@ export const offsetDeleteRequestSchema = defineMessage({
       },
     },
   ],
-});
-
-export const offsetDeleteResponseSchema = defineMessage({
-  apiKey: 47,
-  name: 'OffsetDelete',
-  kind: 'response',
-  versions: '0',
-  flexibleVersions: 'none',
-  fields: [
+  response: [
     { name: 'errorCode', type: 'int16', versions: '0+' },
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     {
@@ -59,5 +50,5 @@ export const offsetDeleteResponseSchema = defineMessage({
   ],
 });
 
-export type OffsetDeleteRequest = MessageValue<typeof offsetDeleteRequestSchema>;
-export type OffsetDeleteResponse = MessageValue<typeof offsetDeleteResponseSchema>;
+export type OffsetDeleteRequest = RequestOf<typeof offsetDeleteApi>;
+export type OffsetDeleteResponse = ResponseOf<typeof offsetDeleteApi>;

@@ -1,15 +1,15 @@
 // OffsetFetch (api key 9). v1 reads Kafka-stored offsets; v2 allows a null topic list (all
 // topics) and adds a top-level error code; v5 returns the committed leader epoch.
+// Served from v1, which librdkafka needs.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const offsetFetchRequestSchema = defineMessage({
-  apiKey: 9,
+export const offsetFetchApi = defineApi({
+  key: 9,
   name: 'OffsetFetch',
-  kind: 'request',
   versions: '1-5',
   flexibleVersions: '6+',
-  fields: [
+  request: [
     { name: 'groupId', type: 'string', versions: '0-7' },
     {
       name: 'topics',
@@ -23,15 +23,7 @@ export const offsetFetchRequestSchema = defineMessage({
       },
     },
   ],
-});
-
-export const offsetFetchResponseSchema = defineMessage({
-  apiKey: 9,
-  name: 'OffsetFetch',
-  kind: 'response',
-  versions: '1-5',
-  flexibleVersions: '6+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
     {
       name: 'topics',
@@ -60,5 +52,5 @@ export const offsetFetchResponseSchema = defineMessage({
   ],
 });
 
-export type OffsetFetchRequest = MessageValue<typeof offsetFetchRequestSchema>;
-export type OffsetFetchResponse = MessageValue<typeof offsetFetchResponseSchema>;
+export type OffsetFetchRequest = RequestOf<typeof offsetFetchApi>;
+export type OffsetFetchResponse = ResponseOf<typeof offsetFetchApi>;

@@ -1,15 +1,16 @@
 // Produce (api key 0). v3 is the first version carrying RecordBatch v2 and the transactional id;
 // v5 adds logStartOffset to the response, v8 per-record errors. acks = 0 requests get no response.
+// Served from v3: Lanes stores RecordBatch v2 only. The range must include v3 and v7, from which
+// librdkafka turns on message format v2 and its group consumer.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const produceRequestSchema = defineMessage({
-  apiKey: 0,
+export const produceApi = defineApi({
+  key: 0,
   name: 'Produce',
-  kind: 'request',
   versions: '3-8',
   flexibleVersions: '9+',
-  fields: [
+  request: [
     { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '0+', default: null },
     { name: 'acks', type: 'int16', versions: '0+' },
     { name: 'timeoutMs', type: 'int32', versions: '0+' },
@@ -34,15 +35,7 @@ export const produceRequestSchema = defineMessage({
       },
     },
   ],
-});
-
-export const produceResponseSchema = defineMessage({
-  apiKey: 0,
-  name: 'Produce',
-  kind: 'response',
-  versions: '3-8',
-  flexibleVersions: '9+',
-  fields: [
+  response: [
     {
       name: 'responses',
       versions: '0+',
@@ -80,9 +73,9 @@ export const produceResponseSchema = defineMessage({
   ],
 });
 
-export type ProduceRequest = MessageValue<typeof produceRequestSchema>;
+export type ProduceRequest = RequestOf<typeof produceApi>;
 export type ProduceRequestTopic = ProduceRequest['topics'][number];
 export type ProduceRequestPartition = ProduceRequestTopic['partitions'][number];
-export type ProduceResponse = MessageValue<typeof produceResponseSchema>;
+export type ProduceResponse = ResponseOf<typeof produceApi>;
 export type ProduceResponseTopic = ProduceResponse['responses'][number];
 export type ProduceResponsePartition = ProduceResponseTopic['partitions'][number];

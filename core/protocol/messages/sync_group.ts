@@ -1,15 +1,15 @@
 // SyncGroup (api key 14). The leader sends one assignment per member, followers an empty list;
 // each member gets its own assignment bytes back. v3 adds the group instance id.
+// Served from v0: librdkafka < 2.11 requires it for its group consumer.
 
-import { defineMessage, type MessageValue } from '../schema.js';
+import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
-export const syncGroupRequestSchema = defineMessage({
-  apiKey: 14,
+export const syncGroupApi = defineApi({
+  key: 14,
   name: 'SyncGroup',
-  kind: 'request',
   versions: '0-3',
   flexibleVersions: '4+',
-  fields: [
+  request: [
     { name: 'groupId', type: 'string', versions: '0+' },
     { name: 'generationId', type: 'int32', versions: '0+' },
     { name: 'memberId', type: 'string', versions: '0+' },
@@ -25,20 +25,12 @@ export const syncGroupRequestSchema = defineMessage({
       },
     },
   ],
-});
-
-export const syncGroupResponseSchema = defineMessage({
-  apiKey: 14,
-  name: 'SyncGroup',
-  kind: 'response',
-  versions: '0-3',
-  flexibleVersions: '4+',
-  fields: [
+  response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
     { name: 'assignment', type: 'bytes', versions: '0+' },
   ],
 });
 
-export type SyncGroupRequest = MessageValue<typeof syncGroupRequestSchema>;
-export type SyncGroupResponse = MessageValue<typeof syncGroupResponseSchema>;
+export type SyncGroupRequest = RequestOf<typeof syncGroupApi>;
+export type SyncGroupResponse = ResponseOf<typeof syncGroupApi>;

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apiCatalog, decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../../core/protocol/codec.js';
-import { messageSchemas, type RequestBody, type ResponseBody } from '../../../core/protocol/messages/registry.js';
+import { apiByKey, type RequestBody, type ResponseBody } from '../../../core/protocol/messages/registry.js';
 import { Reader } from '../../../core/protocol/reader.js';
 import { Writer, concatChunks } from '../../../core/protocol/writer.js';
 import { messageArbitrary, normalizeChunks } from './schema_arbitrary.js';
@@ -13,7 +13,7 @@ import { messageArbitrary, normalizeChunks } from './schema_arbitrary.js';
 const numRuns = 40;
 
 describe.each(apiCatalog.map((entry) => [entry.name, entry] as const))('%s', (_name, entry) => {
-  const pair = messageSchemas[entry.apiKey];
+  const pair = apiByKey.get(entry.apiKey)!;
   const versions: number[] = [];
   for (let version = entry.versionMin; version <= entry.versionMax; version++) versions.push(version);
 

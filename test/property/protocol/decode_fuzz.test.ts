@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { apiCatalog, decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../../core/protocol/codec.js';
 import { ProtocolError, UnsupportedApiError } from '../../../core/protocol/errors.js';
 import { decodeRequestHeader } from '../../../core/protocol/header.js';
-import { messageSchemas, type RequestBody, type ResponseBody } from '../../../core/protocol/messages/registry.js';
+import { apiByKey, type RequestBody, type ResponseBody } from '../../../core/protocol/messages/registry.js';
 import { Reader } from '../../../core/protocol/reader.js';
 import { inVersions, parseVersions } from '../../../core/protocol/schema.js';
 import { Writer, concatChunks } from '../../../core/protocol/writer.js';
@@ -52,7 +52,7 @@ function outcome(fn: () => void): 'ok' | 'ProtocolError' | 'UnsupportedApiError'
 
 /** Bodies with no field on the wire (ListGroups v0–2, ApiVersions v0–2 requests) have no prefix. */
 function hasWireFields({ apiKey, version, kind }: (typeof cases)[number]): boolean {
-  const schema = messageSchemas[apiKey as keyof typeof messageSchemas][kind];
+  const schema = apiByKey.get(apiKey)![kind];
   return schema.fields.some((field) => inVersions(parseVersions(field.versions), version));
 }
 
@@ -60,7 +60,7 @@ describe('truncated input', () => {
   it.each(cases.filter(hasWireFields).map((entry) => [`${entry.name} ${entry.kind} v${entry.version}`, entry] as const))(
     '%s: every strict prefix throws ProtocolError',
     (_label, { apiKey, version, kind }) => {
-      const schema = messageSchemas[apiKey as keyof typeof messageSchemas][kind];
+      const schema = apiByKey.get(apiKey)![kind];
       fc.assert(
         fc.property(messageArbitrary(schema, version), fc.nat(), (body, cut) => {
           const bytes = encode(apiKey, version, kind, body);
@@ -79,7 +79,7 @@ describe('mutated input', () => {
     const caseArbitrary = fc.constantFrom(...cases).chain((entry) =>
       fc.tuple(
         fc.constant(entry),
-        messageArbitrary(messageSchemas[entry.apiKey as keyof typeof messageSchemas][entry.kind], entry.version),
+        messageArbitrary(apiByKey.get(entry.apiKey)![entry.kind], entry.version),
         fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
       ),
     );
