@@ -17,7 +17,7 @@
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { encodeRequest } from '../../core/protocol/codec.js';
 import { encodeRequestHeader, requestHeaderVersion } from '../../core/protocol/header.js';
-import { messageSchemas, type RequestBody } from '../../core/protocol/messages/registry.js';
+import { apiByKey, type RequestBody } from '../../core/protocol/messages/registry.js';
 import { Writer, concatChunks } from '../../core/protocol/writer.js';
 import { crc32c } from '../../core/records/crc32c.js';
 import { BatchField, batchCrcStart, readInt32 } from '../../core/records/record_batch.js';
@@ -78,7 +78,9 @@ export class FrameFactory {
   next(mutate: boolean): FuzzFrame {
     const prng = this.#prng;
     const target = prng.pick(this.#versions);
-    const schema = messageSchemas[target.apiKey as keyof typeof messageSchemas].request;
+    const api = apiByKey.get(target.apiKey);
+    if (api === undefined) throw new Error(`no definition for api ${target.apiKey}`);
+    const schema = api.request;
     const body = this.#generator.body(schema, target.version);
     // Half the mutations of a Produce lie inside a record batch: its header is where the log's
     // own invariants (sequences, offsets, counts) meet client data.

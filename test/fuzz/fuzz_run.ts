@@ -23,7 +23,7 @@ import { readProcessSample } from '../../bench/support/proc_sample.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { decodeResponse, encodeRequestFrame } from '../../core/protocol/codec.js';
 import { FrameSplitter } from '../../core/protocol/frame.js';
-import { messageSchemas } from '../../core/protocol/messages/registry.js';
+import { apiByKey } from '../../core/protocol/messages/registry.js';
 import { Reader } from '../../core/protocol/reader.js';
 import { concatChunks } from '../../core/protocol/writer.js';
 import { Prng } from '../support/prng.js';
@@ -134,7 +134,7 @@ async function advertisedVersions(port: number): Promise<AdvertisedVersion[]> {
   const response = decodeResponse(ApiKey.ApiVersions, 0, reader);
   const out: AdvertisedVersion[] = [];
   for (const api of response.apiKeys) {
-    const pair = messageSchemas[api.apiKey as keyof typeof messageSchemas];
+    const pair = apiByKey.get(api.apiKey);
     if (pair === undefined) throw new Error(`the broker advertises api ${api.apiKey}, which the codec has no table for`);
     for (let version = api.minVersion; version <= api.maxVersion; version++) out.push({ apiKey: api.apiKey, version, name: pair.request.name });
   }
