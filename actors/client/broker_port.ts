@@ -10,21 +10,7 @@
 // Errors a broker reports with a Kafka error code are thrown as LanesErrors carrying that code (or,
 // for per-partition answers, returned in `errorCode`); a lost connection is NETWORK_EXCEPTION.
 
-import type {
-  DescribedGroup,
-  HeartbeatRequest,
-  HeartbeatResponse,
-  JoinGroupRequest,
-  JoinGroupResponse,
-  LeaveGroupRequest,
-  LeaveGroupResponse,
-  OffsetCommitRequest,
-  OffsetCommitResponse,
-  OffsetFetchRequest,
-  OffsetFetchResponse,
-  SyncGroupRequest,
-  SyncGroupResponse,
-} from '../../core/group/group_api.js';
+import type { GroupPortApi } from '../../core/group/group_calls.js';
 
 /** Kafka's special ListOffsets timestamps. */
 export const earliestTimestamp = -2;
@@ -67,7 +53,8 @@ export interface GroupListing {
   groupState: string;
 }
 
-export interface BrokerPort {
+/** The group calls are those of core/group/group_calls.ts (GroupPortApi); listGroups has its own shape. */
+export interface BrokerPort extends GroupPortApi {
   /** What JoinGroup reports as the member's host when the broker cannot see it. */
   readonly clientHost: string;
   /** True when fetched bytes crossed a network and their CRCs must be checked. */
@@ -101,14 +88,7 @@ export interface BrokerPort {
    */
   fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>): Promise<PortFetchResult[]>;
 
-  joinGroup(request: JoinGroupRequest): Promise<JoinGroupResponse>;
-  syncGroup(request: SyncGroupRequest): Promise<SyncGroupResponse>;
-  heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse>;
-  leaveGroup(request: LeaveGroupRequest): Promise<LeaveGroupResponse>;
-  offsetCommit(request: OffsetCommitRequest): Promise<OffsetCommitResponse>;
-  offsetFetch(request: OffsetFetchRequest): Promise<OffsetFetchResponse>;
-  describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]>;
-  deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]>;
+  /** Every group the broker has (over the wire: ListGroups, whose versions before v4 carry no state). */
   listGroups(): Promise<GroupListing[]>;
 
   /** Tells this process's consumers that topics changed (embedded); over the wire they poll Metadata. */

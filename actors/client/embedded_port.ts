@@ -152,10 +152,7 @@ export class EmbeddedPort implements BrokerPort {
   offsetCommit: BrokerPort['offsetCommit'] = (request) => this.#broker.offsetCommit(request);
   offsetFetch: BrokerPort['offsetFetch'] = (request) => this.#broker.offsetFetch(request);
   describeGroups: BrokerPort['describeGroups'] = (groupIds) => this.#broker.describeGroups(groupIds);
-
-  async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]> {
-    return (await this.#broker.deleteGroups(groupIds)).map(({ groupId, errorCode }) => ({ groupId, errorCode }));
-  }
+  deleteGroups: BrokerPort['deleteGroups'] = (groupIds) => this.#broker.deleteGroups(groupIds);
 
   async listGroups(): Promise<GroupListing[]> {
     return (await this.#broker.listGroups()).map(({ groupId, protocolType, groupState }) => ({ groupId, protocolType, groupState }));

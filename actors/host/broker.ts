@@ -31,28 +31,12 @@ import { initRing, ringControlBytes, ringHeadWord, ringTailWord } from '../ring/
 import { PartitionDirectory } from '../shard/partition_directory.js';
 import type { ShardControl, PartitionState } from '../shard/shard_control.js';
 import type { DrainedGroupEvents } from '../shard/group_event_buffer.js';
-import { groupCoordinatorActorId } from '../shard/actor.js';
+import { groupCoordinator } from '../shard/actor.js';
+import { partitionActor } from '../shard/partition_actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import type { WaitScope } from '../../core/handlers/handler.js';
-import type {
-  DeletedGroup,
-  DescribedGroup,
-  HeartbeatRequest,
-  HeartbeatResponse,
-  JoinGroupRequest,
-  JoinGroupResponse,
-  LeaveGroupRequest,
-  LeaveGroupResponse,
-  ListedGroup,
-  OffsetCommitRequest,
-  OffsetCommitResponse,
-  OffsetDeleteRequest,
-  OffsetDeleteResponse,
-  OffsetFetchRequest,
-  OffsetFetchResponse,
-  SyncGroupRequest,
-  SyncGroupResponse,
-} from '../../core/group/group_api.js';
+import type { DeletedGroup, DescribedGroup, ListedGroup } from '../../core/group/group_api.js';
+import type { GroupFacade, GroupMethod, GroupRequestOf, GroupResultOf } from '../../core/group/group_calls.js';
 import { shardForGroup } from './shard_router.js';
 import type { ShardWorkerData } from '../shard/shard_main.js';
 import type { FlushPolicy } from '../shard/log_factory.js';
@@ -405,66 +389,48 @@ export class Broker extends EventEmitter {
   /** The earliest offset whose batch has a timestamp ≥ `timestampMs`, or -1 (ListOffsets). */
   async offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number> {
     const placement = this.#placement(topic, partition);
-    const result = await this.#shards[placement.shard].call(placement.actorId, 'offsetForTimestamp', [timestampMs]);
+    const result = await this.#shards[placement.shard].call(partitionActor(placement.actorId), 'offsetForTimestamp', timestampMs);
     if (!result.ok) throw new LanesError(result.errorCode, result.message);
-    return result.value as number;
+    return result.value;
   }
 
   // ─── Consumer groups: each request goes to the coordinator actor of the group's shard ────────
+  // The GroupFacade the wire handlers call (core/group/group_calls.ts), typed by the call map.
 
-  joinGroup(request: JoinGroupRequest): Promise<JoinGroupResponse> {
-    return this.#group(request.groupId, 'joinGroup', request) as Promise<JoinGroupResponse>;
-  }
-
-  syncGroup(request: SyncGroupRequest): Promise<SyncGroupResponse> {
-    return this.#group(request.groupId, 'syncGroup', request) as Promise<SyncGroupResponse>;
-  }
-
-  heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
-    return this.#group(request.groupId, 'heartbeat', request) as Promise<HeartbeatResponse>;
-  }
-
-  leaveGroup(request: LeaveGroupRequest): Promise<LeaveGroupResponse> {
-    return this.#group(request.groupId, 'leaveGroup', request) as Promise<LeaveGroupResponse>;
-  }
-
-  offsetCommit(request: OffsetCommitRequest): Promise<OffsetCommitResponse> {
-    return this.#group(request.groupId, 'offsetCommit', request) as Promise<OffsetCommitResponse>;
-  }
-
-  offsetFetch(request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
-    return this.#group(request.groupId, 'offsetFetch', request) as Promise<OffsetFetchResponse>;
-  }
-
-  offsetDelete(request: OffsetDeleteRequest): Promise<OffsetDeleteResponse> {
-    return this.#group(request.groupId, 'offsetDelete', request) as Promise<OffsetDeleteResponse>;
-  }
+  readonly joinGroup: GroupFacade['joinGroup'] = (request) => this.#groupCall(request.groupId, 'joinGroup', request);
+  readonly syncGroup: GroupFacade['syncGroup'] = (request) => this.#groupCall(request.groupId, 'syncGroup', request);
+  readonly heartbeat: GroupFacade['heartbeat'] = (request) => this.#groupCall(request.groupId, 'heartbeat', request);
+  readonly leaveGroup: GroupFacade['leaveGroup'] = (request) => this.#groupCall(request.groupId, 'leaveGroup', request);
+  readonly offsetCommit: GroupFacade['offsetCommit'] = (request) => this.#groupCall(request.groupId, 'offsetCommit', request);
+  readonly offsetFetch: GroupFacade['offsetFetch'] = (request) => this.#groupCall(request.groupId, 'offsetFetch', request);
+  readonly offsetDelete: GroupFacade['offsetDelete'] = (request) => this.#groupCall(request.groupId, 'offsetDelete', request);
 
   /** Groups in request order; each id is asked of its own shard. */
   async describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]> {
-    return Promise.all(groupIds.map(async (groupId) => ((await this.#group(groupId, 'describeGroups', [groupId])) as DescribedGroup[])[0]));
+    return Promise.all(groupIds.map(async (groupId) => (await this.#groupCall(groupId, 'describeGroups', [groupId]))[0]));
   }
 
   async deleteGroups(groupIds: readonly string[]): Promise<DeletedGroup[]> {
-    return Promise.all(groupIds.map(async (groupId) => ((await this.#group(groupId, 'deleteGroups', [groupId])) as DeletedGroup[])[0]));
+    return Promise.all(groupIds.map(async (groupId) => (await this.#groupCall(groupId, 'deleteGroups', [groupId]))[0]));
   }
 
   /** Every shard's groups, sorted by id; `statesFilter` as ListGroups v4 (empty: all). */
   async listGroups(statesFilter: readonly string[] = []): Promise<ListedGroup[]> {
     this.#checkRunning();
-    const perShard = await Promise.all(this.#shards.map(async (shard) => {
-      const result = await shard.call(groupCoordinatorActorId, 'listGroups', [statesFilter]);
-      if (!result.ok) throw new LanesError(result.errorCode, result.message);
-      return (result.value as { groups: ListedGroup[] }).groups;
-    }));
+    const perShard = await Promise.all(this.#shards.map(async (shard) => (await this.#call(shard, 'listGroups', statesFilter)).groups));
     return perShard.flat().sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
   }
 
-  async #group(groupId: string, method: string, request: unknown): Promise<unknown> {
+  /** A call to the coordinator of the shard that owns `groupId`. */
+  async #groupCall<M extends GroupMethod>(groupId: string, method: M, request: GroupRequestOf<M>): Promise<GroupResultOf<M>> {
     this.#checkRunning();
     const shard = this.#shards[shardForGroup(groupId, this.#shards.length)];
     assert(shard !== undefined, `group ${groupId} hashed outside the ${this.#shards.length} shards`);
-    const result = await shard.call(groupCoordinatorActorId, method, [request]);
+    return this.#call(shard, method, request);
+  }
+
+  async #call<M extends GroupMethod>(shard: ShardHandle, method: M, request: GroupRequestOf<M>): Promise<GroupResultOf<M>> {
+    const result = await shard.call(groupCoordinator, method, request);
     if (!result.ok) throw new LanesError(result.errorCode, result.message);
     return result.value;
   }

@@ -2,7 +2,7 @@
 // (a request ring in, a reply ring out). Requests written during one tick of the event loop are
 // published together, once, at the end of the tick: many requests per publish.
 import * as Comlink from 'comlink';
-import { decodeCallBody, encodeCallBody } from '../call_body.js';
+import { decodeCallBody, encodeCallBody, type ActorAddress, type CallBody, type CallMap, type CallResult } from '../call_body.js';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import {
@@ -43,8 +43,6 @@ export interface ShardThread {
   once(event: 'exit', listener: (exitCode: number) => void): unknown;
   terminate(): Promise<number>;
 }
-
-export type CallResult = { ok: true; value: unknown } | { ok: false; errorCode: number; message: string };
 
 export class ShardHandle {
   readonly id: number;
@@ -114,16 +112,20 @@ export class ShardHandle {
     })) as Promise<FetchReply>;
   }
 
-  /** A low-rate data-plane call (group coordinator requests, offset lookups) to an actor. */
-  call(actorId: number, method: string, args: unknown[]): Promise<CallResult> {
-    const body = encodeCallBody({ method, args });
+  /**
+   * A low-rate data-plane call (group coordinator requests, offset lookups): `method` of the
+   * actor at `actor`, checked with its request and result against the actor's call map.
+   */
+  call<Calls extends CallMap, M extends keyof Calls & string>(actor: ActorAddress<Calls>, method: M, request: Calls[M]['request']): Promise<CallResult<Calls[M]['result']>> {
+    const call: CallBody<Calls, M> = { method, args: [request] };
+    const body = encodeCallBody(call);
     return this.#request((correlationId) => ({
       bytes: envelopeHeaderBytes + body.length,
       write: (view) => {
-        writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.Call, actorId, correlationId);
+        writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.Call, actor.actorId, correlationId);
         view.set(body, envelopeHeaderBytes);
       },
-    })) as Promise<CallResult>;
+    })) as Promise<CallResult<Calls[M]['result']>>;
   }
 
   get payloadBytesMax(): number {

@@ -11,6 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../system_clock.js';
 import type { BrokerFacade, GroupFacade, ServerSettings } from '../../core/handlers/handler.js';
+import { groupMethods } from '../../core/group/group_calls.js';
 import {
   connectionResponseBytesHigh,
   connectionResponseBytesLow,
@@ -64,8 +65,7 @@ export interface ListenerOptions {
 }
 
 function groupsOf(broker: BrokerFacade & Partial<GroupFacade>): GroupFacade | null {
-  const methods: (keyof GroupFacade)[] = ['joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'offsetCommit', 'offsetFetch', 'offsetDelete', 'describeGroups', 'listGroups', 'deleteGroups'];
-  return methods.every((name) => typeof broker[name] === 'function') ? (broker as GroupFacade) : null;
+  return groupMethods.every((name) => typeof broker[name] === 'function') ? (broker as GroupFacade) : null;
 }
 
 export class KafkaListener {

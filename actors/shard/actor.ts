@@ -6,6 +6,8 @@
 // only during the call, so an actor copies whatever it keeps. An actor that must answer later
 // (an acknowledgement after fsync, a parked JoinGroup) keeps the correlation id and replies
 // through the same ReplySink when ready.
+import type { GroupCalls } from '../../core/group/group_calls.js';
+import type { ActorAddress } from '../call_body.js';
 import type { EnvelopeHeader } from '../envelope.js';
 
 export interface ReplySink {
@@ -68,3 +70,6 @@ export interface Actor {
 
 /** The group coordinator actor of every shard answers at this id. */
 export const groupCoordinatorActorId = 0xffff_fffe;
+
+/** The group coordinator as the host calls it: the calls of core/group/group_calls.ts. */
+export const groupCoordinator: ActorAddress<GroupCalls> = { actorId: groupCoordinatorActorId };

@@ -54,7 +54,7 @@
 //
 // All of it up to the flush happens in one synchronous step, so no request interleaves; commits
 // that arrive during the flush are appended after the snapshot and are unaffected.
-import { decodeCallBody, encodeCallBody } from '../call_body.js';
+import { decodeCall, encodeCallBody, type CallBody } from '../call_body.js';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, isLanesError, LanesError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
@@ -64,7 +64,8 @@ import type { GroupConfig } from '../../core/group/group_config.js';
 import { decodeGroupRecord, encodeGroupRecord, type GroupRecord } from '../../core/group/group_record.js';
 import { compactGroupRecords, compactionDue, snapshotChunks, type KeyedRecord } from '../../core/group/offsets_compaction.js';
 import { groupConfigDefault } from '../../core/group/group_config.js';
-import type { GroupReply } from '../../core/group/group_api.js';
+import type { GroupReply, RequestId } from '../../core/group/group_api.js';
+import { isGroupMethod, type GroupCalls, type GroupMethod, type GroupRequestOf, type GroupResultOf } from '../../core/group/group_calls.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { readRecords } from '../../core/records/record_reader.js';
 import { dataViewOf, envelopeHeaderBytes, EnvelopeKind, writeEnvelopeHeader, type EnvelopeHeader } from '../envelope.js';
@@ -73,8 +74,28 @@ import { groupCoordinatorActorId, type Actor, type ActorFailure, type ReplySink 
 import type { PartitionLog } from './partition_actor.js';
 import { groupEvents } from './group_event_buffer.js';
 
-/** Requests that change state: they may write records and park. */
-const mutatingApis = new Set(['joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'offsetCommit', 'offsetDelete', 'deleteGroups']);
+/**
+ * How the actor serves one call. A state-changing call returns the coordinator's GroupResult: its
+ * records are persisted before its replies go out, and a reply may come in a later call's result
+ * (a parked JoinGroup). A read-only call answers at once.
+ */
+type Dispatch<M extends GroupMethod> =
+  | { readonly mutates: true; run(coordinator: GroupCoordinator, nowMs: number, requestId: RequestId, request: GroupRequestOf<M>): GroupResult }
+  | { readonly mutates: false; run(coordinator: GroupCoordinator, request: GroupRequestOf<M>): GroupResultOf<M> };
+
+/** Every call of core/group/group_calls.ts, mapped to the coordinator. */
+const dispatch: { readonly [M in GroupMethod]: Dispatch<M> } = {
+  joinGroup: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.joinGroup(nowMs, requestId, request) },
+  syncGroup: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.syncGroup(nowMs, requestId, request) },
+  heartbeat: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.heartbeat(nowMs, requestId, request) },
+  leaveGroup: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.leaveGroup(nowMs, requestId, request) },
+  offsetCommit: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.offsetCommit(nowMs, requestId, request) },
+  offsetDelete: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.offsetDelete(nowMs, requestId, request) },
+  deleteGroups: { mutates: true, run: (coordinator, nowMs, requestId, groupIds) => coordinator.deleteGroups(nowMs, requestId, groupIds) },
+  offsetFetch: { mutates: false, run: (coordinator, request) => coordinator.offsetFetch(request) },
+  describeGroups: { mutates: false, run: (coordinator, groupIds) => coordinator.describeGroups(groupIds) },
+  listGroups: { mutates: false, run: (coordinator, statesFilter) => coordinator.listGroups(statesFilter) },
+};
 
 /**
  * Key and value bytes per batch (snapshot and group commit): well under the log's batch size
@@ -260,32 +281,23 @@ export class GroupActor implements Actor {
   receive(envelope: Uint8Array, header: EnvelopeHeader): void {
     if (header.kind !== EnvelopeKind.Call) throw new LanesError(ErrorCode.INVALID_REQUEST, `group coordinator cannot handle envelope kind ${header.kind}`);
     this.#mutating = null;
-    const { method, args } = decodeCallBody(envelope.subarray(envelopeHeaderBytes)) as { method: string; args: unknown[] };
-    const nowMs = this.#clock.nowMs();
-    const coordinator = this.#coordinator as unknown as Record<string, (...callArgs: unknown[]) => unknown>;
-    if (mutatingApis.has(method)) {
+    const call = decodeCall<GroupCalls>(envelope.subarray(envelopeHeaderBytes));
+    const method: string = call.method;
+    if (!isGroupMethod(method)) throw new LanesError(ErrorCode.INVALID_REQUEST, `group coordinator has no method ${method}`);
+    this.#dispatch(call, header.correlationId);
+  }
+
+  #dispatch<M extends GroupMethod>(call: CallBody<GroupCalls, M>, correlationId: number): void {
+    const entry: Dispatch<M> = dispatch[call.method];
+    if (entry.mutates) {
       // Until its result is queued for the log, a failure may leave the coordinator's memory
       // ahead of what will be stored: classifyFailure takes the coordinator offline.
-      this.#mutating = method;
-      this.#apply(coordinator[method].call(this.#coordinator, nowMs, header.correlationId, args[0]) as GroupResult);
+      this.#mutating = call.method;
+      this.#apply(entry.run(this.#coordinator, this.#clock.nowMs(), correlationId, call.args[0]));
       this.#mutating = null;
       return;
     }
-    let value: unknown;
-    switch (method) {
-      case 'offsetFetch':
-        value = this.#coordinator.offsetFetch(args[0] as Parameters<GroupCoordinator['offsetFetch']>[0]);
-        break;
-      case 'describeGroups':
-        value = this.#coordinator.describeGroups(args[0] as string[]);
-        break;
-      case 'listGroups':
-        value = this.#coordinator.listGroups(args[0] as string[]);
-        break;
-      default:
-        throw new LanesError(ErrorCode.INVALID_REQUEST, `group coordinator has no method ${method}`);
-    }
-    this.#replyValue(header.correlationId, value);
+    this.#replyValue(correlationId, entry.run(this.#coordinator, call.args[0]));
   }
 
   #apply(result: GroupResult): void {

@@ -20,7 +20,7 @@
 // KAFKA_STORAGE_ERROR, its directory slot cleared (readers come to the actor and get the error),
 // `state().offline` says why. The shard, its other partitions and its groups keep serving; a
 // restart reopens the log and recovers from what the files hold.
-import { decodeCallBody, encodeCallBody } from '../call_body.js';
+import { decodeCall, encodeCallBody, type ActorAddress } from '../call_body.js';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, isLanesError, LanesError } from '../../core/errors.js';
 import {
@@ -42,6 +42,18 @@ import type { Logger } from '../logger.js';
 import type { Actor, ReplySink } from './actor.js';
 import type { DirectorySegment, PartitionDirectory } from './partition_directory.js';
 import type { PartitionState } from './shard_control.js';
+
+/** The calls a partition actor answers (besides Append and Fetch, which have envelopes of their own). */
+export type PartitionCalls = {
+  /** ListOffsets by timestamp: the first offset whose batch is at or after it, or −1. */
+  offsetForTimestamp: { request: number; result: number };
+  state: { request: null; result: PartitionState };
+};
+
+/** A partition actor as the host calls it. */
+export function partitionActor(actorId: number): ActorAddress<PartitionCalls> {
+  return { actorId };
+}
 
 /** What the actor needs of a partition log (core/log's Log, adapted in log_adapter.ts). */
 export interface PartitionLog {
@@ -244,11 +256,12 @@ export class PartitionActor implements Actor {
 
   #call(envelope: Uint8Array, header: EnvelopeHeader): void {
     this.#writeOut();
-    const { method, args } = decodeCallBody(envelope.subarray(envelopeHeaderBytes)) as { method: string; args: unknown[] };
+    const call = decodeCall<PartitionCalls>(envelope.subarray(envelopeHeaderBytes));
+    const method: string = call.method;
     let value: unknown;
-    switch (method) {
+    switch (call.method) {
       case 'offsetForTimestamp':
-        value = this.#log.offsetForTimestamp(args[0] as number);
+        value = this.#log.offsetForTimestamp(call.args[0]);
         break;
       case 'state':
         value = this.state();

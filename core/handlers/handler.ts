@@ -9,7 +9,7 @@
 
 import type { RequestOf, ResponseOf } from '../protocol/api_definition.js';
 import type { DefinedApi } from '../protocol/messages/registry.js';
-import type * as group from '../group/group_api.js';
+import type { GroupFacade } from '../group/group_calls.js';
 import type { Clock } from '../clock.js';
 
 /** Kafka's topic configs that Lanes implements (names are Kafka's, camelCased). */
@@ -63,20 +63,8 @@ export interface WaitScope {
   defer(withdraw: () => void): void;
 }
 
-/** The group coordinator side of the broker (core/group/group_api.ts types). */
-export interface GroupFacade {
-  joinGroup(request: group.JoinGroupRequest): Promise<group.JoinGroupResponse>;
-  syncGroup(request: group.SyncGroupRequest): Promise<group.SyncGroupResponse>;
-  heartbeat(request: group.HeartbeatRequest): Promise<group.HeartbeatResponse>;
-  leaveGroup(request: group.LeaveGroupRequest): Promise<group.LeaveGroupResponse>;
-  offsetCommit(request: group.OffsetCommitRequest): Promise<group.OffsetCommitResponse>;
-  offsetFetch(request: group.OffsetFetchRequest): Promise<group.OffsetFetchResponse> | group.OffsetFetchResponse;
-  offsetDelete(request: group.OffsetDeleteRequest): Promise<group.OffsetDeleteResponse>;
-  describeGroups(groupIds: readonly string[]): Promise<readonly group.DescribedGroup[]> | readonly group.DescribedGroup[];
-  /** Either shape: the coordinator's response, or the host Broker's flat list of groups. */
-  listGroups(statesFilter: readonly string[]): Promise<group.ListGroupsResponse | readonly group.ListedGroup[]>;
-  deleteGroups(groupIds: readonly string[]): Promise<readonly group.DeletedGroup[]>;
-}
+/** The group coordinator side of the broker: one async method per call of core/group/group_calls.ts. */
+export type { GroupFacade } from '../group/group_calls.js';
 
 /** Settings shared by every connection of one listener. */
 export interface ServerSettings {

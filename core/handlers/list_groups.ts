@@ -14,11 +14,10 @@ export const listGroups = defineHandler({
     } catch (error) {
       return { throttleTimeMs: 0, errorCode: groupErrorCodeOf(error), groups: [] };
     }
-    const response = 'errorCode' in listed ? listed : { errorCode: ErrorCode.NONE, groups: listed };
     return {
       throttleTimeMs: 0,
-      errorCode: response.errorCode,
-      groups: response.groups.map((group) => ({ groupId: group.groupId, protocolType: group.protocolType })),
+      errorCode: ErrorCode.NONE,
+      groups: listed.map((group) => ({ groupId: group.groupId, protocolType: group.protocolType })),
     };
   },
 });

@@ -354,4 +354,14 @@ describe('GroupActor under the runtime: a failing call', () => {
     expect(harness.runtime.offlineReason(group)).toBeUndefined();
     expect(await harness.call(groupCoordinatorActorId, 'describeGroups', [['g1']])).toMatchObject({ ok: true });
   });
+
+  it('answers a method outside its call map with INVALID_REQUEST and stays online', async () => {
+    const { group } = await groupHarness();
+    // 'toString' and 'constructor' are on every object: only the calls the map names are served.
+    for (const method of ['noSuchCall', 'toString', 'constructor', '__proto__']) {
+      expect(await harness.call(groupCoordinatorActorId, method, [{}])).toMatchObject({ ok: false, errorCode: ErrorCode.INVALID_REQUEST });
+    }
+    expect(harness.runtime.offlineReason(group)).toBeUndefined();
+    expect(await harness.call(groupCoordinatorActorId, 'listGroups', [[]])).toMatchObject({ ok: true, value: { errorCode: ErrorCode.NONE, groups: [] } });
+  });
 });

@@ -4,7 +4,7 @@
 // before, the error escaped the handler and the connection was closed.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, LanesError } from '../../../core/errors.js';
-import type { GroupFacade } from '../../../core/handlers/handler.js';
+import { groupMethods } from '../../../core/group/group_calls.js';
 import { deleteGroups } from '../../../core/handlers/delete_groups.js';
 import { describeGroups } from '../../../core/handlers/describe_groups.js';
 import { heartbeat } from '../../../core/handlers/heartbeat.js';
@@ -20,8 +20,7 @@ import { context, FakeGroups } from './fakes.js';
 /** A coordinator whose every call fails with `error`. */
 function failingGroups(error: Error): FakeGroups {
   const groups = new FakeGroups();
-  const methods: (keyof GroupFacade)[] = ['joinGroup', 'syncGroup', 'heartbeat', 'leaveGroup', 'offsetCommit', 'offsetFetch', 'offsetDelete', 'describeGroups', 'listGroups', 'deleteGroups'];
-  for (const method of methods) (groups as unknown as Record<string, () => Promise<never>>)[method] = () => Promise.reject(error);
+  for (const method of groupMethods) (groups as unknown as Record<string, () => Promise<never>>)[method] = () => Promise.reject(error);
   return groups;
 }
 
