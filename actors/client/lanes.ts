@@ -166,8 +166,15 @@ export class Lanes {
   static async start(options: LanesOptions = {}): Promise<Lanes> {
     const { logLevel, logCreator, ...brokerOptions } = options;
     // Before the broker starts: its shard threads take the level and destination at spawn.
-    if (logLevel !== undefined) rootLogger.level = pinoLevelOfKafka(logLevel);
-    const stopLogging = logCreator === undefined ? () => {} : useLogCreator(logCreator, logLevel ?? kafkaLevelOfPino(rootLogger.levelVal));
+    // Process-wide (the broker's modules and threads share one logger); stop() puts them back.
+    const previousLevel = rootLogger.level;
+    const level = logLevel === undefined ? previousLevel : pinoLevelOfKafka(logLevel);
+    rootLogger.level = level;
+    const stopCreator = logCreator === undefined ? () => {} : useLogCreator(logCreator, logLevel ?? kafkaLevelOfPino(rootLogger.levelVal));
+    const stopLogging = () => {
+      stopCreator();
+      if (rootLogger.level === level) rootLogger.level = previousLevel;
+    };
     let broker: Broker;
     try {
       broker = await Broker.start({
