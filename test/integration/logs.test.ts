@@ -2,9 +2,12 @@
 // default) and JSON lines when piped, from the main thread and the shard threads alike, with each
 // key once; an embedded broker sends its entries, shard threads' included, to a KafkaJS
 // logCreator, and so do the clients of a Kafka given one.
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lanes, logLevel, type LogEntry } from '../../actors/host/index.js';
-import { spawnLanes } from '../support/built_cli.js';
+import { assertDistFresh, lanesBin, repoRoot, spawnLanes } from '../support/built_cli.js';
+import { skipWithoutTool } from '../support/required_tool.js';
 import { timeoutMs, waitUntil } from '../support/timeouts.js';
 
 /** Runs `lanes start` (memory, two shard threads) until it says where it listens, then SIGTERM; its stdout. */
@@ -52,6 +55,33 @@ describe('lanes start logs', () => {
     }
     expect(entries.filter((e) => e.component === 'shard/group-coordinator' && e.msg === 'group coordinator loaded')).toHaveLength(2);
     expect(entries.some((e) => e.component === 'broker' && e.msg === 'broker started')).toBe(true);
+  }, timeoutMs(60_000));
+
+  // util-linux `script` runs the broker on a pseudo-terminal, as a user's shell does.
+  const noScript = skipWithoutTool('script', spawnSync('script', ['--version']).status === 0, 'apt-get install bsdutils', 'the terminal log test');
+
+  it.skipIf(noScript)('are readable, coloured lines on a terminal without any flag', async () => {
+    assertDistFresh();
+    // A busy --port makes the start end by itself after its first lines, so no signal has to cross the terminal.
+    const occupier = createServer();
+    await new Promise<void>((resolve) => occupier.listen(0, '127.0.0.1', resolve));
+    const port = (occupier.address() as { port: number }).port;
+    const env: Record<string, string | undefined> = { ...process.env, LANES_LOG_LEVEL: 'info' };
+    delete env.LANES_LOG_FORMAT;
+    delete env.NO_COLOR;
+    const command = [process.execPath, lanesBin, 'start', '--storage', 'memory', '--shards', '1', '--port', String(port)].map((word) => `'${word}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const hang = setTimeout(() => child.kill('SIGKILL'), timeoutMs(45_000));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
+    clearTimeout(hang);
+    await new Promise<void>((resolve) => occupier.close(() => resolve()));
+    const lines = output.split(/\r?\n/);
+    expect(code).toBe(1);
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} \u001b\[32mINFO \u001b\[0m shard\/group-coordinator +group coordinator loaded shard=0/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} \u001b\[32mINFO \u001b\[0m broker +broker started/));
+    expect(lines).toContainEqual(`lanes: --port ${port}: 127.0.0.1:${port} is already in use (another broker or program listens there); stop it or choose another --port (0 picks a free one)`);
   }, timeoutMs(60_000));
 
   it('say nothing below warn with --log-level warn', async () => {
