@@ -3,14 +3,14 @@
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { logger, logLevelKey } from './logger.js';
+import { loggingWorkerData } from './logger.js';
 
 export const runningFromSource = import.meta.url.endsWith('.ts');
 
 export interface WorkerEntry {
   /** The file the Worker (or piscina) loads. */
   file: URL;
-  /** Merge into workerData: the log level, and for the boot file which TypeScript module to import. */
+  /** Merge into workerData: the log settings, and for the boot file which TypeScript module to import. */
   workerData: Record<string, unknown>;
 }
 
@@ -24,7 +24,7 @@ export function workerEntry(relativePath: string): WorkerEntry {
 export function workerEntryAt(target: URL): WorkerEntry {
   if (!existsSync(fileURLToPath(target))) throw new Error(`no worker entry ${fileURLToPath(target)}`);
   // Read now, not at import: `lanes start --log-level` sets the level after this module loads.
-  const level = { [logLevelKey]: logger.level };
+  const level = loggingWorkerData();
   if (!target.pathname.endsWith('.ts')) return { file: target, workerData: level };
   // The boot file is plain JS in the source tree; compiled runs never take this branch.
   return { file: new URL('./ts_worker_boot.mjs', import.meta.url), workerData: { ...level, __tsEntry: target.href } };

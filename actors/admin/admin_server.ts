@@ -17,7 +17,7 @@
 import { isIP } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { logger as rootLogger, type Logger } from '../logger.js';
+import { componentLogger, logger as rootLogger, type Logger } from '../logger.js';
 import type { RequestObserver } from '../net/connection.js';
 import { BrokerObserver, type ObservedBroker } from './broker_observer.js';
 import { dashboardHtml, dashboardScript } from './dashboard_assets.js';
@@ -51,7 +51,7 @@ export class AdminServer {
    */
   constructor(options: AdminServerOptions) {
     this.#broker = options.broker;
-    this.#logger = (options.logger ?? rootLogger).child({ component: 'admin' });
+    this.#logger = componentLogger(options.logger ?? rootLogger, 'admin');
     this.#streamsMax = options.streamsMax ?? 32;
     this.observer = new BrokerObserver(options.broker, { pollIntervalMs: options.pollIntervalMs, logger: this.#logger });
     this.metrics = new LanesMetrics(options.broker, this.observer, this.#logger);

@@ -18,7 +18,7 @@ import { describeErrorCode } from '../net/kafka_client.js';
 import { CliError, sleep } from './cli_error.js';
 import { parseBrokers, partitionKey, type Cluster, type TopicLayout } from '../net/cluster.js';
 import type { PullMember } from '../client/pull_member.js';
-import { cliLogger } from '../logger.js';
+import { cliLogger, componentLogger } from '../logger.js';
 import { addConnectionOptions, collectPartitions, positiveInteger, reportFailure, withCluster, writeOut, type ConnectionOptions } from './common.js';
 import { compileFormat, type RecordFormatter } from './record_format.js';
 
@@ -237,7 +237,7 @@ async function consumeInGroup(consumer: Consumer, layout: TopicLayout, groupId: 
   // The group membership runs on the client's member state machine, over its own connections.
   // Loaded here, not at startup: only --group needs the client, and every command pays its imports.
   const [{ PullMember }, { WirePort }] = await Promise.all([import('../client/pull_member.js'), import('../client/wire_port.js')]);
-  const port = new WirePort({ brokers: parseBrokers(options.brokers), clientId: options.clientId, requestTimeoutMs: options.timeout, logger: cliLogger().child({ component: 'cli' }) });
+  const port = new WirePort({ brokers: parseBrokers(options.brokers), clientId: options.clientId, requestTimeoutMs: options.timeout, logger: componentLogger(cliLogger(), 'cli') });
   const commit = async () => {
     const offsets = consumer.uncommitted();
     if (await member.commit(offsets)) consumer.markCommitted(offsets);
@@ -246,7 +246,7 @@ async function consumeInGroup(consumer: Consumer, layout: TopicLayout, groupId: 
     groupId,
     topics: [layout.name],
     clientId: options.clientId,
-    logger: cliLogger().child({ component: 'cli', groupId }),
+    logger: componentLogger(cliLogger(), 'cli', { groupId }),
     sessionTimeoutMs: options.sessionTimeout,
     rebalanceTimeoutMs: Math.max(options.sessionTimeout, 10_000),
     // Kafka's heartbeat.interval.ms is 3 s; at most 1 s lets a rebalance finish sooner for a tool.

@@ -2,12 +2,12 @@
 // DescribeConfigs and DeleteTopics.
 
 import { Command, Option } from 'commander';
-import { ErrorCode } from '../../core/errors.js';
+import { ErrorCode, quoted } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { describeErrorCode } from '../net/kafka_client.js';
 import { CliError } from './cli_error.js';
 import { partitionKey, type Cluster, type TopicLayout } from '../net/cluster.js';
-import { addConnectionOptions, collect, formatTable, positiveInteger, printJson, withCluster, writeOut, type ConnectionOptions } from './common.js';
+import { addConnectionOptions, collect, formatTable, positiveInteger, printJson, reportFailure, withCluster, writeOut, type ConnectionOptions } from './common.js';
 
 /** Kafka's ConfigSource numbers, by name (DescribeConfigs v1+). */
 const configSources: Record<number, string> = {
@@ -43,6 +43,25 @@ export function parseConfigs(entries: readonly string[]): { name: string; value:
     if (at <= 0) throw new CliError(`-c ${entry}: expected key=value`);
     return { name: entry.slice(0, at), value: entry.slice(at + 1) };
   });
+}
+
+/** Kafka's rule for topic names, as a user reads it when a name breaks it. */
+export const topicNameRule = 'a topic name has 1 to 249 characters, each a letter (a-z, A-Z), a digit, ".", "_" or "-", and is not "." or ".."';
+
+/**
+ * Checked before asking the broker, so the user reads the rule (Kafka's answer is only
+ * INVALID_TOPIC_EXCEPTION). Names starting with "__" are left to the broker: Kafka and Lanes
+ * reserve different ones.
+ */
+export function checkTopicName(name: string): void {
+  const illegal = [...name].find((char) => !/^[a-zA-Z0-9._-]$/.test(char));
+  const problem =
+    name.length === 0 ? 'it is empty'
+    : name.length > 249 ? `it has ${name.length} characters`
+    : name === '.' || name === '..' ? 'it is "." or ".."'
+    : illegal !== undefined ? `${JSON.stringify(illegal)} is not allowed`
+    : null;
+  if (problem !== null) throw new CliError(`topic name ${quoted(name)} is not legal (${problem}): ${topicNameRule}`);
 }
 
 async function createTopic(cluster: Cluster, name: string, options: CreateOptions): Promise<void> {
@@ -172,7 +191,15 @@ export function registerTopicCommands(program: Command): void {
       .addOption(new Option('-p, --partitions <n>', 'partition count (default: the broker\'s num.partitions)').argParser(positiveInteger))
       .addOption(new Option('-r, --replicas <n>', 'replication factor (default: the broker\'s)').argParser(positiveInteger))
       .option('-c, --config <key=value>', 'topic config, repeatable (e.g. -c retention.ms=60000)', collect),
-  ).action((name: string, options: CreateOptions) => withCluster(options, (cluster) => createTopic(cluster, name, options)));
+  ).action((name: string, options: CreateOptions) => {
+    try {
+      checkTopicName(name);
+    } catch (error) {
+      reportFailure(error);
+      return;
+    }
+    return withCluster(options, (cluster) => createTopic(cluster, name, options));
+  });
 
   addConnectionOptions(
     topic

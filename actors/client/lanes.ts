@@ -11,7 +11,8 @@
 import { EventEmitter } from 'node:events';
 import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
 import { Broker, type BrokerOptions } from '../host/broker.js';
-import { logger as rootLogger, type Logger } from '../logger.js';
+import { componentLogger, creatorLogger, logger as rootLogger, useLogCreator, type Logger } from '../logger.js';
+import { kafkaLevelOfPino, pinoLevelOfKafka, type LogCreator } from '../log_lines.js';
 import { parseBrokers } from '../net/cluster.js';
 import type { BrokerPort } from './broker_port.js';
 import { EmbeddedPort } from './embedded_port.js';
@@ -21,9 +22,35 @@ import { Consumer } from './consumer.js';
 import { Producer } from './producer.js';
 import type { ConsumerConfig, ProducerConfig } from './types.js';
 
-export type LanesOptions = BrokerOptions;
+export interface LanesOptions extends BrokerOptions {
+  /**
+   * KafkaJS's level numbers (`logLevel.NOTHING` 0, `ERROR` 1, `WARN` 2, `INFO` 4, `DEBUG` 5) for
+   * the broker's logs in this process, its shard threads' included. Default WARN (or
+   * LANES_LOG_LEVEL): an embedded broker is quiet unless something needs attention.
+   */
+  logLevel?: number;
+  /** KafkaJS's logCreator: the broker's log entries go to it instead of stdout (for this process). */
+  logCreator?: LogCreator;
+}
 
-export interface KafkaConfig {
+/** Log options of KafkaJS's `Kafka` config, for the clients one Kafka makes. */
+export interface KafkaLogOptions {
+  /** KafkaJS's level numbers; default: the process's level (WARN unless LANES_LOG_LEVEL says otherwise). */
+  logLevel?: number;
+  /** KafkaJS's logCreator: the clients' log entries go to it instead of stdout. */
+  logCreator?: LogCreator;
+}
+
+/** The `client` logger of one Kafka's clients, honouring its logLevel and logCreator. */
+function clientLogger(clientId: string, options: KafkaLogOptions): Logger {
+  const level = options.logLevel === undefined ? undefined : pinoLevelOfKafka(options.logLevel);
+  const base = options.logCreator === undefined ? rootLogger : creatorLogger(options.logCreator, options.logLevel ?? kafkaLevelOfPino(rootLogger.levelVal), level ?? rootLogger.level);
+  const logger = componentLogger(base, 'client', { clientId });
+  if (level !== undefined) logger.level = level;
+  return logger;
+}
+
+export interface KafkaConfig extends KafkaLogOptions {
   clientId?: string;
   /**
    * `['host:port', …]`: talk the Kafka protocol to `lanes start` or a Kafka cluster instead of an
@@ -41,9 +68,9 @@ export class ClientContext {
   readonly #openPort: () => BrokerPort;
   readonly #clients: Set<{ disconnect(): Promise<void> }>;
 
-  constructor(options: { clientId: string; openPort: () => BrokerPort; clients: Set<{ disconnect(): Promise<void> }> }) {
+  constructor(options: { clientId: string; openPort: () => BrokerPort; clients: Set<{ disconnect(): Promise<void> }>; logger?: Logger }) {
     this.clientId = options.clientId;
-    this.logger = rootLogger.child({ component: 'client', clientId: options.clientId });
+    this.logger = options.logger ?? componentLogger(rootLogger, 'client', { clientId: options.clientId });
     this.#openPort = options.openPort;
     this.#clients = options.clients;
   }
@@ -82,9 +109,10 @@ export class Kafka {
     const addresses = parseBrokers(brokers.join(','));
     const clientId = config.clientId ?? 'lanes';
     const requestTimeoutMs = config.requestTimeout ?? 30_000;
-    const logger = rootLogger.child({ component: 'client', clientId });
+    const logger = clientLogger(clientId, config);
     this.#context = new ClientContext({
       clientId,
+      logger,
       openPort: () => new WirePort({ brokers: addresses, clientId, requestTimeoutMs, logger }),
       clients: new Set(),
     });
@@ -113,8 +141,11 @@ export class Lanes {
 
   readonly #port: EmbeddedPort;
 
-  private constructor(broker: Broker) {
+  readonly #stopLogging: () => void;
+
+  private constructor(broker: Broker, stopLogging: () => void) {
     this.broker = broker;
+    this.#stopLogging = stopLogging;
     this.metadataEvents.setMaxListeners(0);
     this.#port = new EmbeddedPort({
       broker,
@@ -133,16 +164,35 @@ export class Lanes {
    * a test or a single service whose members start together.
    */
   static async start(options: LanesOptions = {}): Promise<Lanes> {
-    const broker = await Broker.start({
-      storage: 'memory',
-      ...options,
-      groups: { initialRebalanceDelayMs: 0, ...options.groups },
-    });
-    return new Lanes(broker);
+    const { logLevel, logCreator, ...brokerOptions } = options;
+    // Before the broker starts: its shard threads take the level and destination at spawn.
+    // Process-wide (the broker's modules and threads share one logger); stop() puts them back.
+    const previousLevel = rootLogger.level;
+    const level = logLevel === undefined ? previousLevel : pinoLevelOfKafka(logLevel);
+    rootLogger.level = level;
+    const stopCreator = logCreator === undefined ? () => {} : useLogCreator(logCreator, logLevel ?? kafkaLevelOfPino(rootLogger.levelVal));
+    const stopLogging = () => {
+      stopCreator();
+      if (rootLogger.level === level) rootLogger.level = previousLevel;
+    };
+    let broker: Broker;
+    try {
+      broker = await Broker.start({
+        storage: 'memory',
+        ...brokerOptions,
+        groups: { initialRebalanceDelayMs: 0, ...brokerOptions.groups },
+      });
+    } catch (error) {
+      stopLogging();
+      throw error;
+    }
+    return new Lanes(broker, stopLogging);
   }
 
   kafka(config: KafkaConfig = {}): Kafka {
-    return new Kafka(new ClientContext({ clientId: config.clientId ?? 'lanes', openPort: () => this.#port, clients: this.clients }));
+    const clientId = config.clientId ?? 'lanes';
+    const logger = config.logLevel === undefined && config.logCreator === undefined ? undefined : clientLogger(clientId, config);
+    return new Kafka(new ClientContext({ clientId, openPort: () => this.#port, clients: this.clients, logger }));
   }
 
   /** @internal */
@@ -173,7 +223,11 @@ export class Lanes {
   async stop(): Promise<void> {
     await Promise.allSettled([...this.clients].map((client) => client.disconnect()));
     this.clients.clear();
-    await this.broker.stop();
+    try {
+      await this.broker.stop();
+    } finally {
+      this.#stopLogging();
+    }
   }
 }
 

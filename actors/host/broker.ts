@@ -21,7 +21,7 @@ import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefa
 import { decodeMessage } from '../envelope.js';
 import { batchTotalBytes } from '../../core/records/record_batch.js';
 import { EpochReader, initEpochs } from '../epochs.js';
-import { logger as rootLogger } from '../logger.js';
+import { componentLogger, logger as rootLogger } from '../logger.js';
 import { planMemory } from '../memory_plan.js';
 import { prepareKernelModule } from '../kernel_setup.js';
 import { createSharedMemory, wasmPageBytes } from '../../wasm/shared_memory.js';
@@ -127,7 +127,7 @@ export class Broker extends EventEmitter {
   readonly #hostDoorbell: Doorbell;
   readonly #waiters = new HighWatermarkWaiters();
   readonly #topicDefaults: Partial<TopicConfig> | undefined;
-  readonly #logger = rootLogger.child({ component: 'broker' });
+  readonly #logger = componentLogger(rootLogger, 'broker');
   #pump: Promise<void> | null = null;
   /** Where each shard's rings live in shared memory, for ringOccupancy(). */
   #ringRegions: { shard: number; request: number; reply: number }[] = [];
@@ -186,7 +186,7 @@ export class Broker extends EventEmitter {
       initRing({ buffer, byteOffset: shard.requestRing, capacity: plan.ringBytes });
       initRing({ buffer, byteOffset: shard.replyRing, capacity: plan.ringBytes });
     }
-    const logger = rootLogger.child({ component: 'broker' });
+    const logger = componentLogger(rootLogger, 'broker');
     // Before any shard opens a log: the directory is usable, this broker alone has it, and the
     // partition directories agree with the catalogue.
     const diskDir = storage === 'disk' ? dataDir : null;

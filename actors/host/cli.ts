@@ -18,7 +18,9 @@ import { registerTopicCommands } from '../cli/topic.js';
 import { AdminServer } from '../admin/admin_server.js';
 import * as limits from '../../core/limits.js';
 import { KafkaListener } from '../net/listener.js';
-import { logger } from '../logger.js';
+import { logFormats, logger, logLevelNames, setLogFormat, type LogFormat } from '../logger.js';
+import { ListenError } from './listen_error.js';
+import { lanesVersion } from './version.js';
 import { Broker, type BrokerOptions } from './broker.js';
 
 function positiveInteger(value: string): number {
@@ -46,6 +48,8 @@ export interface StartOptions {
   /** Where shards run: a worker thread each, or inline on the main thread (BrokerOptions.shardThreads). */
   shardThreads?: BrokerOptions['shardThreads'];
   logLevel?: string;
+  /** Readable lines or JSON; default: readable on a terminal, JSON otherwise. */
+  logFormat?: LogFormat;
   host: string;
   port: number;
   /** Development mode: consumer groups rebalance without the initial 3 s delay. */
@@ -106,7 +110,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     });
   } catch (error) {
     await broker.stop();
-    throw error;
+    throw ListenError.from(error, '--port', options.host, options.port);
   }
   admin?.observeListener(listener);
   try {
@@ -115,7 +119,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await admin?.stop();
     await listener.stop(0);
     await broker.stop();
-    throw error;
+    throw ListenError.from(error, '--admin-port', options.adminHost ?? '127.0.0.1', options.adminPort ?? 0);
   }
   let stopping: Promise<void> | null = null;
   return {
@@ -127,7 +131,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 }
 
 export async function startCommand(options: StartOptions): Promise<RunningServer> {
-  if (options.logLevel !== undefined) logger.level = options.logLevel;
+  // A server says what it does (info); the library's default is warn.
+  logger.level = options.logLevel ?? 'info';
+  if (options.logFormat !== undefined) setLogFormat(options.logFormat);
   const server = await startServer(options);
   const { broker, listener, admin } = server;
   let stopping = false;
@@ -160,7 +166,9 @@ export async function startCommand(options: StartOptions): Promise<RunningServer
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
-  program.name('lanes').description('A Kafka-compatible message broker for Node.js, built around consumer groups.');
+  program.name('lanes').description('A Kafka-compatible message broker for Node.js, built around consumer groups.').version(lanesVersion(), '-V, --version', 'print the version');
+  // Usage errors read like every other failure: `lanes: …`, one line (inherited by the subcommands added below).
+  program.configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'lanes: ')) });
   program
     .command('start')
     .description('start the broker and its Kafka listener')
@@ -170,7 +178,8 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--storage <kind>', 'disk or memory').choices(['disk', 'memory']).env('LANES_STORAGE').default('disk'))
     .addOption(new Option('--shards <n>', 'shards (default: one per core; 1 with --shard-threads inline)').env('LANES_SHARDS').argParser(positiveInteger))
     .addOption(new Option('--shard-threads <where>', 'workers: a thread per shard; inline: shards on the main thread, no thread hop per request').choices(['workers', 'inline']).env('LANES_SHARD_THREADS'))
-    .addOption(new Option('--log-level <level>', 'pino log level').env('LANES_LOG_LEVEL'))
+    .addOption(new Option('--log-level <level>', 'log level (default: info)').choices(logLevelNames).env('LANES_LOG_LEVEL'))
+    .addOption(new Option('--log-format <format>', 'pretty: readable lines; json: one JSON object a line (default: pretty on a terminal, json otherwise)').choices(logFormats).env('LANES_LOG_FORMAT'))
     .addOption(new Option('--dev', 'development mode: no initial rebalance delay for consumer groups').env('LANES_DEV'))
     .addOption(new Option('--auto-create-topics <bool>', 'create unknown topics on Metadata (Kafka auto.create.topics.enable)').env('LANES_AUTO_CREATE_TOPICS').argParser(booleanFlag).default(true))
     .addOption(new Option('--partitions <n>', 'partitions of auto-created topics (Kafka num.partitions)').env('LANES_PARTITIONS').argParser(positiveInteger).default(1))

@@ -7,7 +7,9 @@
 //   // or the same client over the Kafka protocol, to `lanes start` or a Kafka cluster:
 //   const remote = new Kafka({ clientId: 'app', brokers: ['127.0.0.1:9092'] });
 
-export { Lanes, Kafka, type KafkaConfig, type LanesOptions } from '../client/lanes.js';
+export { Lanes, Kafka, type KafkaConfig, type KafkaLogOptions, type LanesOptions } from '../client/lanes.js';
+/** KafkaJS's `logLevel` numbers, for the `logLevel` options of Lanes.start and new Kafka. */
+export { kafkaLogLevel as logLevel, type LogCreator, type LogEntry } from '../log_lines.js';
 export { Producer } from '../client/producer.js';
 export { Consumer, consumerEvents, deadLetterHeaders, type ConsumerEventName } from '../client/consumer.js';
 export { Admin } from '../client/admin.js';

@@ -24,7 +24,7 @@ import {
   requestFrameTimeoutMsDefault,
   responseBytesMaxDefault,
 } from '../../core/limits.js';
-import { logger as rootLogger, type Logger } from '../logger.js';
+import { componentLogger, logger as rootLogger, type Logger } from '../logger.js';
 import { ByteBudget } from './byte_budget.js';
 import { Connection, plainAddress, type RequestObserver } from './connection.js';
 
@@ -92,7 +92,7 @@ export class KafkaListener {
 
   static async listen(options: ListenerOptions): Promise<KafkaListener> {
     const host = options.host ?? '127.0.0.1';
-    const logger = (options.logger ?? rootLogger).child({ component: 'listener' });
+    const logger = componentLogger(options.logger ?? rootLogger, 'listener');
     const settings: ServerSettings = {
       nodeId: options.nodeId ?? 0,
       clusterId: options.clusterId ?? 'lanes',

@@ -9,7 +9,7 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { systemClock } from '../system_clock.js';
 import { EpochReclaimer } from '../epochs.js';
-import { logger as rootLogger } from '../logger.js';
+import { componentLogger, logger as rootLogger } from '../logger.js';
 import type { MemoryPlan } from '../memory_plan.js';
 import { Doorbell } from '../ring/doorbell.js';
 import { RingReader, RingWriter } from '../ring/spsc_ring.js';
@@ -60,7 +60,7 @@ export interface ShardInstance {
 export async function startShardInstance(data: ShardWorkerData, hooks: ShardInstanceHooks): Promise<ShardInstance> {
   const buffer = data.memory.buffer as unknown as SharedArrayBuffer;
   const regions = data.plan.shards[data.shardId];
-  const logger = rootLogger.child({ component: 'shard', shard: data.shardId });
+  const logger = componentLogger(rootLogger, 'shard', { shard: data.shardId });
   const ringRegion = (byteOffset: number) => ({ buffer, byteOffset, capacity: data.plan.ringBytes });
 
   const arena = new Arena(buffer, regions.arena);
@@ -110,7 +110,7 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
       log: offsetsLog,
       sink: runtime,
       clock: systemClock,
-      logger: logger.child({ component: 'group-coordinator' }),
+      logger: componentLogger(logger, 'group-coordinator'),
       config: data.groupConfig,
       partitionCount: (topic) => topicPartitions.get(topic),
     }),

@@ -41,7 +41,7 @@ import {
 import type { Doorbell } from '../ring/doorbell.js';
 import type { RingReader, RingWriter } from '../ring/spsc_ring.js';
 import { encodeCallBody } from '../call_body.js';
-import { logger as rootLogger, type Logger } from '../logger.js';
+import { componentLogger, logger as rootLogger, type Logger } from '../logger.js';
 import type { Actor, ActorFailure, ReplySink } from './actor.js';
 
 export interface ShardRuntimeOptions {
@@ -94,7 +94,7 @@ export class ShardRuntime implements ReplySink {
   constructor(options: ShardRuntimeOptions) {
     assert(options.envelopesPerTurn > 0, 'a turn must handle at least one envelope');
     this.#options = options;
-    this.#logger = options.logger ?? rootLogger.child({ component: 'shard', shard: options.shardId });
+    this.#logger = options.logger ?? componentLogger(rootLogger, 'shard', { shard: options.shardId });
   }
 
   add(actor: Actor): void {

@@ -19,7 +19,7 @@ import { usableIndexEntries } from '../../core/log/recovery.js';
 import type { RecoveredLog, RecoveredSegment, SegmentStore, Storage, StorageOpenOptions } from '../../core/log/storage.js';
 import { TimeIndex } from '../../core/log/time_index.js';
 import type { AppendTarget } from '../../core/records/batch_kernels.js';
-import { logger as rootLogger, type Logger } from '../logger.js';
+import { componentLogger, logger as rootLogger, type Logger } from '../logger.js';
 import { RecoveryPool } from './recovery_pool.js';
 import {
   decodeOffsetIndex,
@@ -213,7 +213,7 @@ export class FileStorage implements Storage {
     this.dir = dir;
     this.#options = options;
     this.writeBufferBytes = options.writeBufferBytes ?? 1024 * 1024;
-    this.#logger = (options.logger ?? rootLogger).child({ component: 'file-storage', dir });
+    this.#logger = componentLogger(options.logger ?? rootLogger, 'file-storage', { dir });
   }
 
   async open(options: StorageOpenOptions): Promise<RecoveredLog> {

@@ -6,9 +6,11 @@
 //   export default defineConfig({ test: { globalSetup: ['lanes/testing'] } });
 //
 //   // a test (any worker or process): the broker's address is in LANES_BROKERS and, in vitest,
-//   // inject('lanesBrokers')
+//   // inject('lanesBrokers') (typed by the ProvidedContext declaration below)
+//   import { inject } from 'vitest';
 //   import { Kafka } from 'lanes';
-//   const kafka = new Kafka({ clientId: 'test', brokers: [process.env.LANES_BROKERS!] });
+//   import type {} from 'lanes/testing';
+//   const kafka = new Kafka({ clientId: 'test', brokers: [inject('lanesBrokers')] });
 //
 //   // jest.config.js
 //   module.exports = { globalSetup: 'lanes/testing', globalTeardown: 'lanes/testing/teardown' };
@@ -22,9 +24,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../host/cli.js';
+// Type only (erased from the JavaScript): the module the ProvidedContext declaration below extends.
+import type {} from 'vitest';
 
 /** The name under which the broker list is provided to vitest tests: inject('lanesBrokers'). */
 export const lanesBrokersKey = 'lanesBrokers';
+
+// vitest's inject() accepts only keys declared here; a test file that imports this module's types
+// (`import type {} from 'lanes/testing'`) gets inject('lanesBrokers') typed as a string.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** `host:port` of the broker lanes/testing started for the run. */
+    lanesBrokers: string;
+  }
+}
 
 /** The part of vitest's TestProject this setup uses (jest passes other arguments; they are ignored). */
 interface ProvidingProject {
