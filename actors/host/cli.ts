@@ -15,11 +15,15 @@ import { registerConsumeCommand } from '../cli/consume.js';
 import { registerGroupCommands } from '../cli/group.js';
 import { registerProduceCommand } from '../cli/produce.js';
 import { registerTopicCommands } from '../cli/topic.js';
-import { AdminServer } from '../admin/admin_server.js';
+import type { AdminServer } from '../admin/admin_server.js';
 import * as limits from '../../core/limits.js';
-import { KafkaListener } from '../net/listener.js';
-import { logger } from '../logger.js';
-import { Broker, type BrokerOptions } from './broker.js';
+import type { KafkaListener } from '../net/listener.js';
+import type { Broker, BrokerOptions } from './broker.js';
+
+// The broker, its listener, the admin server (prom-client) and the logger (pino) are imported
+// when `lanes start` runs, not with this module: a client command (`lanes topic list`…) then
+// loads only commander and the Kafka client, a fraction of the modules, and starts that much
+// sooner (CLI children on a busy machine took seconds to load what they never used).
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -80,6 +84,11 @@ export interface RunningServer {
 /** Starts broker and listener (no signal handlers, no output): for `lanes start` and tests. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
+  const [{ Broker }, { KafkaListener }, { AdminServer }] = await Promise.all([
+    import('./broker.js'),
+    import('../net/listener.js'),
+    options.adminPort === undefined ? { AdminServer: null } : import('../admin/admin_server.js'),
+  ]);
   const broker = await Broker.start({
     storage: options.storage,
     dataDir,
@@ -88,7 +97,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     groups: { ...(options.dev === true ? { initialRebalanceDelayMs: 0 } : {}), ...options.groups },
   });
   // Built before the listener, so the listener reports every request to the admin metrics.
-  const admin = options.adminPort === undefined ? null : new AdminServer({ broker });
+  const admin = AdminServer === null ? null : new AdminServer({ broker });
   let listener: KafkaListener;
   try {
     listener = await KafkaListener.listen({
@@ -127,6 +136,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 }
 
 export async function startCommand(options: StartOptions): Promise<RunningServer> {
+  const { logger } = await import('../logger.js');
   if (options.logLevel !== undefined) logger.level = options.logLevel;
   const server = await startServer(options);
   const { broker, listener, admin } = server;
