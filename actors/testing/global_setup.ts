@@ -23,6 +23,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../host/cli.js';
 
+// A broker per test file or per test, in the test's own process.
+export { startTestBroker, type TestBroker, type TestBrokerOptions } from './test_broker.js';
+
 /** The name under which the broker list is provided to vitest tests: inject('lanesBrokers'). */
 export const lanesBrokersKey = 'lanesBrokers';
 
