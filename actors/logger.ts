@@ -18,10 +18,9 @@ import { logEntryOfLine, readableLine, type LogCreator } from './log_lines.js';
 
 export type { Logger };
 
-/** pino's level names, most severe first; `silent` logs nothing. */
-export const logLevelNames = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const logFormats = ['pretty', 'json'] as const;
-export type LogFormat = (typeof logFormats)[number];
+import { logFormats, logLevelNames, type LogFormat } from './log_settings.js';
+
+export { logFormats, logLevelNames, type LogFormat } from './log_settings.js';
 
 /** The workerData keys spawn.ts sets from loggingWorkerData(). */
 export const logLevelKey = '__lanesLogLevel';

@@ -1,5 +1,12 @@
 // Worker entry resolution: compiled runs start `<name>.js` beside this file; source runs (vitest,
 // tsx) start the TypeScript entry through ts_worker_boot.mjs. piscina pools use `workerEntry`.
+//
+// Node flags: a Worker inherits the parent's `process.execArgv` unless told otherwise, and some
+// of the parent's flags make no sense in a worker: `node --input-type=module -e "…"` (an embedded
+// broker in a one-liner) would fail every shard at once with ERR_INPUT_TYPE_NOT_ALLOWED, and
+// flags like `--max-old-space-size` are refused outright when listed explicitly. So workers get
+// only the parent's flags a worker can use (workerExecArgv); V8 and process-wide flags need no
+// passing on, they already apply to every thread of the process.
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +19,59 @@ export interface WorkerEntry {
   file: URL;
   /** Merge into workerData: the log settings, and for the boot file which TypeScript module to import. */
   workerData: Record<string, unknown>;
+  /** The Node flags to start the worker with (workerExecArgv of this process's). */
+  execArgv: string[];
+}
+
+/** Parent flags worth passing to a worker (diagnostics, resolution conditions); `=value` or next argument. */
+const workerFlags = new Set([
+  '--enable-source-maps',
+  '--conditions',
+  '-C',
+  '--cpu-prof',
+  '--cpu-prof-dir',
+  '--cpu-prof-name',
+  '--cpu-prof-interval',
+  '--heap-prof',
+  '--heap-prof-dir',
+  '--heap-prof-name',
+  '--heap-prof-interval',
+  '--no-warnings',
+  '--no-deprecation',
+  '--trace-warnings',
+  '--trace-deprecation',
+  '--trace-uncaught',
+  '--unhandled-rejections',
+]);
+const workerFlagsWithValue = new Set(['--conditions', '-C', '--cpu-prof-dir', '--cpu-prof-name', '--cpu-prof-interval', '--heap-prof-dir', '--heap-prof-name', '--heap-prof-interval', '--unhandled-rejections']);
+/** Flags not passed on whose value may be the next argument: skipped with it, so a value is never read as a flag. */
+const droppedFlagsWithValue = new Set([
+  '-e', '--eval', '-p', '-pe', '--print', '-r', '--require', '--import', '--loader', '--experimental-loader', '--input-type',
+  '--title', '--env-file', '--watch-path', '--inspect-port', '--debug-port', '--redirect-warnings', '--diagnostic-dir',
+  '--report-dir', '--report-directory', '--report-filename', '--openssl-config', '--tls-cipher-list', '--icu-data-dir',
+  '--experimental-default-type', '--disable-warning', '--dns-result-order', '--heapsnapshot-signal', '--test-reporter',
+  '--test-reporter-destination', '--test-name-pattern', '--test-shard', '--test-concurrency', '--test-timeout',
+  '--trace-event-categories', '--trace-event-file-pattern', '--max-http-header-size', '--secure-heap', '--secure-heap-min',
+]);
+
+/**
+ * The flags a worker starts with: those of `parent` in workerFlags, nothing else (not the entry
+ * point's `--input-type`, `--eval`, `--import` loaders, nor V8 or process-wide options).
+ */
+export function workerExecArgv(parent: readonly string[] = process.execArgv): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const arg = parent[i];
+    const equals = arg.indexOf('=');
+    const name = equals < 0 ? arg : arg.slice(0, equals);
+    const takesNext = equals < 0 && (workerFlagsWithValue.has(name) || droppedFlagsWithValue.has(name));
+    if (workerFlags.has(name)) {
+      kept.push(arg);
+      if (takesNext && i + 1 < parent.length) kept.push(parent[i + 1]);
+    }
+    if (takesNext) i += 1;
+  }
+  return kept;
 }
 
 /** `relativePath` is relative to actors/, without extension, e.g. 'shard/shard_main'. */
@@ -25,13 +85,14 @@ export function workerEntryAt(target: URL): WorkerEntry {
   if (!existsSync(fileURLToPath(target))) throw new Error(`no worker entry ${fileURLToPath(target)}`);
   // Read now, not at import: `lanes start --log-level` sets the level after this module loads.
   const level = loggingWorkerData();
-  if (!target.pathname.endsWith('.ts')) return { file: target, workerData: level };
+  const execArgv = workerExecArgv();
+  if (!target.pathname.endsWith('.ts')) return { file: target, workerData: level, execArgv };
   // The boot file is plain JS in the source tree; compiled runs never take this branch.
-  return { file: new URL('./ts_worker_boot.mjs', import.meta.url), workerData: { ...level, __tsEntry: target.href } };
+  return { file: new URL('./ts_worker_boot.mjs', import.meta.url), workerData: { ...level, __tsEntry: target.href }, execArgv };
 }
 
 export function spawnWorker(relativePath: string | URL, options: WorkerOptions = {}): Worker {
   const entry = typeof relativePath === 'string' ? workerEntry(relativePath) : workerEntryAt(relativePath);
   const workerData = { ...(options.workerData as Record<string, unknown> | undefined), ...entry.workerData };
-  return new Worker(entry.file, { ...options, workerData });
+  return new Worker(entry.file, { execArgv: entry.execArgv, ...options, workerData });
 }

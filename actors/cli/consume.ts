@@ -18,7 +18,6 @@ import { describeErrorCode } from '../net/kafka_client.js';
 import { CliError, sleep } from './cli_error.js';
 import { parseBrokers, partitionKey, type Cluster, type TopicLayout } from '../net/cluster.js';
 import type { PullMember } from '../client/pull_member.js';
-import { cliLogger, componentLogger } from '../logger.js';
 import { addConnectionOptions, collectPartitions, positiveInteger, reportFailure, withCluster, writeOut, type ConnectionOptions } from './common.js';
 import { compileFormat, type RecordFormatter } from './record_format.js';
 
@@ -235,8 +234,9 @@ async function consumeAssigned(consumer: Consumer, layout: TopicLayout, options:
 
 async function consumeInGroup(consumer: Consumer, layout: TopicLayout, groupId: string, options: ConsumeOptions): Promise<void> {
   // The group membership runs on the client's member state machine, over its own connections.
-  // Loaded here, not at startup: only --group needs the client, and every command pays its imports.
-  const [{ PullMember }, { WirePort }] = await Promise.all([import('../client/pull_member.js'), import('../client/wire_port.js')]);
+  // Loaded here, not at startup: only --group needs the client (and the logger, pino), and every
+  // command pays its imports.
+  const [{ PullMember }, { WirePort }, { cliLogger, componentLogger }] = await Promise.all([import('../client/pull_member.js'), import('../client/wire_port.js'), import('../logger.js')]);
   const port = new WirePort({ brokers: parseBrokers(options.brokers), clientId: options.clientId, requestTimeoutMs: options.timeout, logger: componentLogger(cliLogger(), 'cli') });
   const commit = async () => {
     const offsets = consumer.uncommitted();

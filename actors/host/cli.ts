@@ -15,13 +15,18 @@ import { registerConsumeCommand } from '../cli/consume.js';
 import { registerGroupCommands } from '../cli/group.js';
 import { registerProduceCommand } from '../cli/produce.js';
 import { registerTopicCommands } from '../cli/topic.js';
-import { AdminServer } from '../admin/admin_server.js';
+import type { AdminServer } from '../admin/admin_server.js';
 import * as limits from '../../core/limits.js';
-import { KafkaListener } from '../net/listener.js';
-import { logFormats, logger, logLevelNames, setLogFormat, type LogFormat } from '../logger.js';
+import type { KafkaListener } from '../net/listener.js';
+import { logFormats, logLevelNames, type LogFormat } from '../log_settings.js';
 import { ListenError } from './listen_error.js';
 import { lanesVersion } from './version.js';
-import { Broker, type BrokerOptions } from './broker.js';
+import type { Broker, BrokerOptions } from './broker.js';
+
+// The broker, its listener, the admin server (prom-client) and the logger (pino) are imported
+// when `lanes start` runs, not with this module: a client command (`lanes topic list`…) then
+// loads only commander and the Kafka client, a fraction of the modules, and starts that much
+// sooner (CLI children on a busy machine took seconds to load what they never used).
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -84,6 +89,11 @@ export interface RunningServer {
 /** Starts broker and listener (no signal handlers, no output): for `lanes start` and tests. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
+  const [{ Broker }, { KafkaListener }, { AdminServer }] = await Promise.all([
+    import('./broker.js'),
+    import('../net/listener.js'),
+    options.adminPort === undefined ? { AdminServer: null } : import('../admin/admin_server.js'),
+  ]);
   const broker = await Broker.start({
     storage: options.storage,
     dataDir,
@@ -92,7 +102,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     groups: { ...(options.dev === true ? { initialRebalanceDelayMs: 0 } : {}), ...options.groups },
   });
   // Built before the listener, so the listener reports every request to the admin metrics.
-  const admin = options.adminPort === undefined ? null : new AdminServer({ broker });
+  const admin = AdminServer === null ? null : new AdminServer({ broker });
   let listener: KafkaListener;
   try {
     listener = await KafkaListener.listen({
@@ -131,6 +141,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 }
 
 export async function startCommand(options: StartOptions): Promise<RunningServer> {
+  const { logger, setLogFormat } = await import('../logger.js');
   // A server says what it does (info); the library's default is warn.
   logger.level = options.logLevel ?? 'info';
   if (options.logFormat !== undefined) setLogFormat(options.logFormat);

@@ -24,7 +24,7 @@ import { Doorbell } from '../ring/doorbell.js';
 import { RingReader, RingWriter } from '../ring/spsc_ring.js';
 import { spawnWorker } from '../spawn.js';
 import type { ShardControl } from '../shard/shard_control.js';
-import { startShardInstance, type ShardWorkerData } from '../shard/shard_instance.js';
+import type { ShardWorkerData } from '../shard/shard_instance.js';
 import type { ShardRuntime } from '../shard/shard_runtime.js';
 import { ShardHandle, type ShardThread } from './shard_handle.js';
 
@@ -140,7 +140,10 @@ function startInlineShard(data: ShardWorkerData, drainReplies: (shard: ShardHand
   });
   // Requests published: served now. Before the runtime exists its loop's first turn serves them.
   const requestDoorbell = new CallingDoorbell(buffer, regions.doorbell, () => runtime?.runTurns());
-  const started = startShardInstance(data, {
+  // Imported here, not with this module: the shard's actors, logs and group coordinator are a
+  // fifth of the modules `import('lanes')` would load, and with worker shards the main thread
+  // never runs them.
+  const started = import('../shard/shard_instance.js').then(({ startShardInstance }) => startShardInstance(data, {
     endpoint: channel.port2,
     onLoopFailed: (error) => thread.emit('error', error instanceof Error ? error : new Error(String(error))),
     // The channel stays open until the broker terminates the thread: closing it here could race
@@ -149,7 +152,7 @@ function startInlineShard(data: ShardWorkerData, drainReplies: (shard: ShardHand
     replies: new InlineReplyWriter(reply, replyDoorbell, () => {
       if (handle !== null) drainReplies(handle);
     }),
-  });
+  }));
   started.then(
     (instance) => {
       runtime = instance.runtime;

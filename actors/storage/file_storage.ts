@@ -300,7 +300,7 @@ export class FileStorage implements Storage {
   async #runScans(plans: ScanPlan[]): Promise<SegmentScanResult[]> {
     const poolMin = this.#options.poolScanBytesMin ?? 8 * 1024 * 1024;
     const needsPool = plans.some((plan) => plan.fileBytes - (plan.start?.position ?? 0) >= poolMin);
-    const pool = needsPool ? new RecoveryPool(this.#options.recoveryThreads) : null;
+    const pool = needsPool ? await RecoveryPool.start(this.#options.recoveryThreads) : null;
     try {
       return await Promise.all(
         plans.map((plan) => {

@@ -1,18 +1,27 @@
 // A piscina pool for recovery scans: segments whose index is missing or invalid, or whose
 // unindexed tail is large, are scanned (read + CRC-32C of every batch) off the owning thread, in
 // parallel across segments. Progress comes back per segment over a MessagePort.
+//
+// piscina is imported when a pool is first started, not with this module: it costs about as much
+// to load as the rest of a shard's modules, and most starts (memory storage, a clean shutdown's
+// intact indexes) never scan a segment on a pool.
 import { MessageChannel } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { workerEntry } from '../spawn.js';
 import type { SegmentScanResult, SegmentScanTask } from './segment_file_scan.js';
 
 export class RecoveryPool {
   readonly #pool: Piscina;
 
-  constructor(threads = Math.max(1, Math.min(4, availableParallelism() - 1))) {
+  private constructor(pool: Piscina) {
+    this.#pool = pool;
+  }
+
+  static async start(threads = Math.max(1, Math.min(4, availableParallelism() - 1))): Promise<RecoveryPool> {
     const entry = workerEntry('storage/recovery_worker');
-    this.#pool = new Piscina({ filename: entry.file.href, workerData: entry.workerData, minThreads: 0, maxThreads: threads, idleTimeout: 1000 });
+    const { Piscina } = await import('piscina');
+    return new RecoveryPool(new Piscina({ filename: entry.file.href, workerData: entry.workerData, execArgv: entry.execArgv, minThreads: 0, maxThreads: threads, idleTimeout: 1000 }));
   }
 
   async scan(task: SegmentScanTask, onProgress?: (scannedBytes: number, totalBytes: number) => void): Promise<SegmentScanResult> {

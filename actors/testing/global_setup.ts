@@ -27,6 +27,9 @@ import { startServer, type RunningServer } from '../host/cli.js';
 // Type only (erased from the JavaScript): the module the ProvidedContext declaration below extends.
 import type {} from 'vitest';
 
+// A broker per test file or per test, in the test's own process.
+export { startTestBroker, type TestBroker, type TestBrokerOptions } from './test_broker.js';
+
 /** The name under which the broker list is provided to vitest tests: inject('lanesBrokers'). */
 export const lanesBrokersKey = 'lanesBrokers';
 
