@@ -65,6 +65,7 @@ export const fetch = defineHandler({
       // Then withdraw everything else at once, so nothing outlives this request.
       const withdrawals: (() => void)[] = [];
       const scope: WaitScope = { defer: (withdraw) => withdrawals.push(withdraw) };
+      ctx.longPollStarted?.();
       await new Promise<void>((resolve) => {
         shutdown.listeners.add(resolve);
         withdrawals.push(() => shutdown.listeners.delete(resolve));
@@ -78,6 +79,7 @@ export const fetch = defineHandler({
         }
         if (shutdown.fired) resolve();
       });
+      ctx.longPollEnded?.();
       for (const withdraw of withdrawals) withdraw();
     }
   },
