@@ -34,7 +34,7 @@ export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
     .description('end-to-end benchmark: Lanes (wire: our load generator, kafkajs, @platformatic/kafka; embedded) beside Redis Streams and NATS JetStream, interleaved rounds; table on stdout, JSON + SVG in --out')
-    .option('--quick', 'fewer records and short latency runs (still 3 rounds): a check in under two minutes')
+    .option('--quick', 'fewer records and short latency runs (still 3 rounds): a check that every system runs, in a few minutes')
     .option('--rounds <n>', 'rounds; every system runs once per round (default 3)', positiveInteger)
     .option('--records <n>', 'records per throughput run, the same for every system (default 500000; quick 20000)', count)
     .option('--record-bytes <n>', 'bytes per record value', positiveInteger, 100)

@@ -13,7 +13,7 @@ export const kafkajsLibrary: KafkaClientLibrary = {
   missingHint: 'npm i -D kafkajs',
   async open(address) {
     const { Kafka, logLevel } = await import('kafkajs');
-    const kafka = new Kafka({ clientId: 'lanes-bench-kafkajs', brokers: [address], logLevel: logLevel.ERROR });
+    const kafka = new Kafka({ clientId: 'lanes-bench-kafkajs', brokers: [address], logLevel: logLevel.NOTHING });
     const shaped: KafkajsShaped = {
       producer: () => kafka.producer({ allowAutoTopicCreation: false, idempotent: false }),
       consumer: (groupId) => {

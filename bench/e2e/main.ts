@@ -43,7 +43,7 @@ export interface BenchOptions {
 }
 
 export const fullDefaults = { rounds: 3, records: 500_000, latencyDurationMs: 3_000, latencyWarmupMs: 1_000, drainTimeoutMs: 10_000 };
-// Quick is a check that everything runs, in under two minutes on two busy cores: small runs, and
+// Quick is a check that everything runs, in a few minutes on two busy cores: small runs, and
 // a system that falls behind a latency rate is cut off after 2 s of draining (and left out).
 export const quickDefaults = { rounds: 3, records: 20_000, latencyDurationMs: 400, latencyWarmupMs: 100, drainTimeoutMs: 2_000 };
 export const defaultRates = [10_000, 50_000, 100_000];
