@@ -116,7 +116,7 @@ export function summarizeService(delta: ServiceHistograms): Record<string, Servi
   return out;
 }
 
-/** GET <adminUrl>/metrics, parsed; null (with the reason logged by the caller) if it fails. */
+/** GET <adminUrl>/metrics, parsed; throws if the broker does not answer. */
 export async function scrapeService(adminUrl: string): Promise<ServiceHistograms> {
   const response = await fetch(`${adminUrl}/metrics`);
   if (!response.ok) throw new Error(`GET ${adminUrl}/metrics answered ${response.status}`);
