@@ -32,7 +32,10 @@ export const kafkajsLibrary: KafkaClientLibrary = {
 
 /**
  * Confluent's client (librdkafka underneath) through its KafkaJS API. Not a devDependency here:
- * it needs a native build. `npm i -D @confluentinc/kafka-javascript` adds the row.
+ * it needs a native build. `npm i -D @confluentinc/kafka-javascript` adds the row. Written from
+ * its migration guide (acks and fromBeginning in the configuration, not per call; assignment()
+ * as [{ topic, partitions }]) and not yet run here. librdkafka batches on its own (linger.ms 0:
+ * send at once, for latency), and its eachBatch may hand over one message at a time.
  */
 export const confluentLibrary: KafkaClientLibrary = {
   id: 'lanes-confluent',
@@ -45,7 +48,15 @@ export const confluentLibrary: KafkaClientLibrary = {
     const module = (await import(specifier)) as { KafkaJS: { Kafka: new (config: unknown) => ConfluentKafka } };
     const kafka = new module.KafkaJS.Kafka({ kafkaJS: { clientId: 'lanes-bench-confluent', brokers: [address], logLevel: 1 } });
     const shaped: KafkajsShaped = {
-      producer: () => kafka.producer({ kafkaJS: { acks: -1, idempotent: false, allowAutoTopicCreation: false }, 'linger.ms': 0 }) as ReturnType<KafkajsShaped['producer']>,
+      producer: () => {
+        // acks belongs to the producer's configuration in this API; send() refuses it.
+        const producer = kafka.producer({ kafkaJS: { acks: -1, idempotent: false, allowAutoTopicCreation: false }, 'linger.ms': 0 }) as ConfluentProducer;
+        return {
+          connect: () => producer.connect(),
+          disconnect: () => producer.disconnect(),
+          send: ({ topic, messages }) => producer.send({ topic, messages }),
+        };
+      },
       consumer: (groupId) => {
         const consumer = kafka.consumer({
           kafkaJS: { groupId, fromBeginning: true, maxWaitTimeInMs: 100, minBytes: 1, sessionTimeout: 30_000, heartbeatInterval: 3_000 },
@@ -65,6 +76,12 @@ export const confluentLibrary: KafkaClientLibrary = {
     return kafkajsShapedConnection(shaped);
   },
 };
+
+interface ConfluentProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  send(record: { topic: string; messages: { value: Buffer; partition: number }[] }): Promise<unknown>;
+}
 
 interface ConfluentConsumer {
   connect(): Promise<void>;
