@@ -4,7 +4,12 @@
 //
 // Broker state is read when Prometheus scrapes (each gauge's collect()), never on a timer of its
 // own: a scrape first polls the observer, so rebalances that happened just before it count.
-// Requests are counted as they are served (observeRequest, the Kafka listener's hook).
+// Requests are counted as they are answered (observeRequest, the Kafka listener's hook), into
+// per-API histograms of the broker's service time (request_histograms.ts: no allocation per
+// request): from the request's frame complete to its response handed to the socket, minus the
+// time a Fetch spent in its long poll, which is the client's max_wait_ms and not the broker's
+// work; the long polls have a histogram of their own. lanes_requests_total is read from the same
+// counts, so the two never disagree.
 //
 // Flush latency (lanes_log_flush_duration_seconds) is timed on the shard threads into a
 // fixed-bucket histogram per shard (shard/flush_histogram.ts) and read on scrape through the
@@ -14,19 +19,17 @@
 // shard measured, so histogram_quantile() and sum by (le) across shards work; a Summary would need
 // quantiles we do not have (and cannot be aggregated across shards), and gauges per bucket would
 // hide that the numbers are cumulative counters of one distribution.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { RequestObserver } from '../net/connection.js';
 import type { BrokerObserver, ObservedBroker } from './broker_observer.js';
+import { ApiHistograms } from './request_histograms.js';
 
 /** What the metrics read of the Kafka listener (KafkaListener). */
 export interface ObservedListener {
   readonly connectionCount: number;
   readonly bytesHeld: { readonly requests: number; readonly responses: number };
 }
-
-/** Kafka request latencies: from a cached Metadata (~50 µs) to a long-poll Fetch (seconds). */
-const requestDurationBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 const flushDurationName = 'lanes_log_flush_duration_seconds';
 
@@ -80,8 +83,14 @@ class ShardFlushHistograms {
 
 export class LanesMetrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<'api'>;
-  readonly #requestSeconds: Histogram<'api'>;
+  readonly #serviceSeconds = new ApiHistograms(
+    'lanes_request_service_seconds',
+    'Broker service time of a Kafka request, by API: from its frame complete to its response handed to the socket (queueing behind earlier requests of the connection included), minus a Fetch\'s long-poll wait',
+  );
+  readonly #longPollSeconds = new ApiHistograms(
+    'lanes_request_long_poll_seconds',
+    'Time a request waited for data before it could be answered (Fetch long polls that waited, up to the client\'s max_wait_ms), by API',
+  );
 
   constructor(broker: ObservedBroker, observer: BrokerObserver, logger: Logger) {
     const registers = [this.registry];
@@ -155,19 +164,19 @@ export class LanesMetrics {
         for (const [group, reasons] of observer.rebalanceCounts()) for (const [reason, count] of reasons) this.inc({ group, reason }, count);
       },
     });
-    this.#requests = new Counter({
+    const service = this.#serviceSeconds;
+    new Counter({
       name: 'lanes_requests_total',
-      help: 'Kafka requests served, by API',
+      help: 'Kafka requests answered (or, with acks=0, handled), by API',
       labelNames: ['api'] as const,
       registers,
+      collect() {
+        this.reset();
+        for (const [api, count] of service.counts()) this.inc({ api }, count);
+      },
     });
-    this.#requestSeconds = new Histogram({
-      name: 'lanes_request_duration_seconds',
-      help: 'Time from a decoded Kafka request to its response (handler time, long polls included), by API',
-      labelNames: ['api'] as const,
-      buckets: requestDurationBuckets,
-      registers,
-    });
+    this.registry.registerMetric(this.#serviceSeconds as unknown as Metric);
+    this.registry.registerMetric(this.#longPollSeconds as unknown as Metric);
     new Gauge({
       name: 'lanes_shard_ring_used_bytes',
       help: 'Bytes waiting in a shard ring: request (host to shard) or reply (shard to host)',
@@ -221,13 +230,12 @@ export class LanesMetrics {
     this.registry.registerMetric(new ShardFlushHistograms(broker, logger) as unknown as Metric);
   }
 
-  /** For the Kafka listener's onRequest hook. */
-  readonly observeRequest: RequestObserver = (api, durationMs) => {
-    this.#requests.inc({ api });
-    this.#requestSeconds.observe({ api }, durationMs / 1000);
+  /** For the Kafka listener's onRequest hook (actors/net/connection.ts says what is timed). */
+  readonly observeRequest: RequestObserver = (api, serviceMs, longPollMs) => {
+    this.#serviceSeconds.observe(api, serviceMs / 1000);
+    if (longPollMs > 0) this.#longPollSeconds.observe(api, longPollMs / 1000);
   };
 
-  /** The text exposition format (version 0.0.4). */
   /**
    * Gauges of the Kafka listener's bounds, read on scrape: open connections, request bytes in
    * memory and response bytes queued (what queued.max.request.bytes and the response limits cap).
@@ -239,6 +247,7 @@ export class LanesMetrics {
     new Gauge({ name: 'lanes_listener_response_bytes', help: 'Response bytes queued over all connections (encoded, not yet taken by the kernel)', registers, collect() { this.set(listener.bytesHeld.responses); } });
   }
 
+  /** The text exposition format (version 0.0.4). */
   async text(): Promise<string> {
     return this.registry.metrics();
   }

@@ -14,6 +14,7 @@ interface BenchFlags {
   producers: number;
   systems?: string;
   rates?: number[];
+  singleRate: number;
   latencyMs?: number;
   out: string;
   progress: boolean;
@@ -32,15 +33,19 @@ function count(value: string): number {
 export function registerBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description('end-to-end benchmark: Lanes (wire and embedded) beside Redis Streams and NATS JetStream, interleaved rounds; table on stdout, JSON + SVG in --out')
-    .option('--quick', 'fewer records and short latency runs (still 3 rounds): a check in under two minutes')
+    .description('end-to-end benchmark: Lanes (wire: our load generator, kafkajs, @platformatic/kafka; embedded) beside Redis Streams and NATS JetStream, interleaved rounds; table on stdout, JSON + SVG in --out')
+    .option('--quick', 'fewer records and short latency runs (still 3 rounds): a check that every system runs, in a few minutes')
     .option('--rounds <n>', 'rounds; every system runs once per round (default 3)', positiveInteger)
     .option('--records <n>', 'records per throughput run, the same for every system (default 500000; quick 20000)', count)
     .option('--record-bytes <n>', 'bytes per record value', positiveInteger, 100)
     .option('--consumers <k>', 'K: consumers in the group', positiveInteger, 2)
     .option('--producers <n>', 'producer clients', positiveInteger, 2)
-    .option('--systems <ids>', 'comma-separated: lanes-wire, lanes-wire-fsync, lanes-embedded, redis, redis-aof, jetstream-memory, jetstream-file (default: all)')
+    .option(
+      '--systems <ids>',
+      'comma-separated: lanes-wire, lanes-wire-fsync, lanes-embedded, lanes-kafkajs, lanes-platformatic, lanes-confluent, redis, redis-aof, jetstream-memory, jetstream-file (default: all)',
+    )
     .option('--rates <list>', 'latency runs at these records/s (default 10k,50k,100k)', rateList)
+    .option('--single-rate <n>', 'single-record latency run: one record per send at this many sends/s; 0: none', (value: string) => (value.trim() === '0' ? 0 : count(value)), 5_000)
     .option('--latency-ms <n>', 'sending time of each latency run (default 3000; quick 400)', positiveInteger)
     .addOption(new Option('--out <dir>', 'where the JSON and SVG go').default('bench/results'))
     .option('--no-progress', 'no progress output on stderr')
@@ -57,6 +62,7 @@ export function registerBenchCommand(program: Command): void {
         producers: flags.producers,
         systems: flags.systems === undefined ? [] : flags.systems.split(',').map((id) => id.trim()).filter((id) => id !== ''),
         rates: flags.rates ?? defaultRates,
+        singleRecordRate: flags.singleRate,
         latencyDurationMs,
         latencyWarmupMs: Math.min(defaults.latencyWarmupMs, Math.floor(latencyDurationMs / 4)),
         drainTimeoutMs: defaults.drainTimeoutMs,

@@ -62,12 +62,22 @@ export interface ConnectionOptions {
   /** … until they drain to this many. */
   readonly responseBytesLow: number;
   readonly shutdown: Promise<void>;
-  /** Told of each request a handler served (the admin port's request metrics); optional. */
+  /** Told of each request answered (the admin port's request metrics); optional. */
   readonly onRequest?: RequestObserver;
 }
 
-/** Kafka's API name and how long its handler took, in milliseconds, errors included. */
-export type RequestObserver = (api: string, durationMs: number) => void;
+/**
+ * Kafka's API name, the broker's service time and the long-poll wait, in milliseconds. Service:
+ * from the request's frame complete (the socket chunk that completed it arrived) to its response
+ * handed to the socket (for acks=0, to its turn in the response order), errors included, minus
+ * the time its handler waited in a long poll (Fetch: longPollStarted/Ended), which is the
+ * client's max_wait_ms rather than the broker's work. Waiting behind earlier requests of the same
+ * connection counts as service (Kafka answers in order); a request pipelined behind a long-polling
+ * Fetch on one connection therefore counts that Fetch's wait (kafkajs, @platformatic/kafka and
+ * bench/load fetch on connections of their own). Requests of a connection that closed before
+ * their turn, and refused api versions, are not reported.
+ */
+export type RequestObserver = (api: string, serviceMs: number, longPollMs: number) => void;
 
 /**
  * One request: its place in the response order and the context its handler sees, in one object
@@ -81,6 +91,13 @@ class Slot implements RequestContext {
   frameBytes = 0;
   /** Run once the frame is written or dropped; null until a handler asks (most never do). */
   releases: (() => void)[] | null = null;
+  /** The handler's API name; null for refused requests (not reported to onRequest). */
+  api: string | null = null;
+  /** performance.now() when the frame was complete; -1 when nothing is timed (no onRequest). */
+  receivedMs = -1;
+  /** Long-poll time so far, and when the current wait began (-1: not waiting). */
+  longPollMs = 0;
+  #longPollSinceMs = -1;
   readonly broker: BrokerFacade;
   readonly groups: GroupFacade | null;
   readonly settings: ServerSettings;
@@ -121,6 +138,16 @@ class Slot implements RequestContext {
   warn(message: string): void {
     this.#connection?.warn(message);
   }
+
+  longPollStarted(): void {
+    if (this.receivedMs >= 0) this.#longPollSinceMs = performance.now();
+  }
+
+  longPollEnded(): void {
+    if (this.#longPollSinceMs < 0) return;
+    this.longPollMs += performance.now() - this.#longPollSinceMs;
+    this.#longPollSinceMs = -1;
+  }
 }
 
 /** The addresses every request context of a connection reports, read once per connection. */
@@ -152,6 +179,8 @@ export class Connection {
   #closed = false;
   /** Frames received but not started (see the header): the socket is paused while any wait. */
   readonly #waiting: RequestFrame[] = [];
+  /** performance.now() when each waiting frame was complete (only with onRequest): its service starts then. */
+  readonly #waitingSinceMs: number[] = [];
   #pumping = false;
   /** Handlers running (not yet finished); Fetch handlers among them. */
   #handling = 0;
@@ -257,6 +286,7 @@ export class Connection {
     for (const slot of this.#pending) if (slot.done) this.#release(slot);
     this.#pending.length = 0;
     for (const frame of this.#waiting.splice(0)) this.#releaseFrame(frame);
+    this.#waitingSinceMs.length = 0;
     this.#frames.discard();
     this.#unwaitRequestBudget?.();
     this.#unwaitResponseBudget?.();
@@ -297,7 +327,12 @@ export class Connection {
     }
     if (!this.#frames.frameStarted) this.#frameStartedMs = -1;
     else if (!wasStarted || frames.length > 0) this.#frameStartedMs = nowMs;
-    for (const frame of frames) this.#waiting.push(frame);
+    // One clock reading per socket chunk, not per frame: the frames of a chunk completed together.
+    const receivedMs = frames.length > 0 && this.#options.onRequest !== undefined ? performance.now() : -1;
+    for (const frame of frames) {
+      this.#waiting.push(frame);
+      this.#waitingSinceMs.push(receivedMs);
+    }
     this.#pump();
     this.#updateReading();
   }
@@ -309,7 +344,7 @@ export class Connection {
     try {
       while (!this.#closed && this.#waiting.length > 0 && this.#mayStart(this.#waiting[0])) {
         const frame = this.#waiting.shift()!;
-        this.#accept(frame);
+        this.#accept(frame, this.#waitingSinceMs.shift()!);
       }
     } finally {
       this.#pumping = false;
@@ -340,7 +375,7 @@ export class Connection {
    * refers to the frame's bytes: when the request is refused, or when its handler has finished
    * (handlers copy what they keep: Produce's batches go into the shard ring before it resolves).
    */
-  #accept(requestFrame: RequestFrame): void {
+  #accept(requestFrame: RequestFrame, receivedMs: number): void {
     const releaseFrame = (): void => this.#releaseFrame(requestFrame);
     const reader = new Reader(requestFrame.bytes);
     let header: RequestHeader;
@@ -380,17 +415,17 @@ export class Connection {
     }
     const options = this.#options;
     const slot = new Slot(this, options, header, this.#addresses);
+    slot.api = handler.name;
+    slot.receivedMs = receivedMs;
     this.#pending.push(slot);
     const isFetch = header.apiKey === ApiKey.Fetch;
     this.#handling++;
     if (isFetch) this.#fetching++;
     const handle = handler.handle as (ctx: RequestContext, request: RequestBody) => Promise<ResponseBody | typeof noResponse>;
-    const startedMs = options.onRequest === undefined ? 0 : performance.now();
     handle(slot, body)
       .then(
         (response) => {
           this.#handled(isFetch);
-          options.onRequest?.(handler.name, performance.now() - startedMs);
           releaseFrame();
           if (response === noResponse) slot.frame = null;
           else {
@@ -401,7 +436,6 @@ export class Connection {
         },
         (error: unknown) => {
           this.#handled(isFetch);
-          options.onRequest?.(handler.name, performance.now() - startedMs);
           releaseFrame();
           this.#complete(slot);
           if (isLanesError(error)) {
@@ -515,8 +549,15 @@ export class Connection {
   #flush(): void {
     let chunksWritten = 0;
     let corked = false;
+    // One clock reading per flush, for every request it answers (their service ends here).
+    let writtenMs = -1;
+    const onRequest = this.#options.onRequest;
     while (!this.#closed && this.#pending.length > 0 && this.#pending[0].done) {
       const slot = this.#pending.shift()!;
+      if (onRequest !== undefined && slot.api !== null && slot.receivedMs >= 0) {
+        if (writtenMs < 0) writtenMs = performance.now();
+        onRequest(slot.api, writtenMs - slot.receivedMs - slot.longPollMs, slot.longPollMs);
+      }
       const frame = slot.frame;
       if (frame === null) {
         this.#release(slot);

@@ -6,6 +6,7 @@
 // disk storage with flush 'always' (answered after the segment write is fsynced).
 import { startBrokerProcess } from '../load/broker_process.js';
 import { runWorkload, type WorkloadResult } from '../load/workload.js';
+import { withBrokerService } from './broker_service.js';
 import type { Measurement, SessionContext, SystemDriver, SystemSession, Workload } from './workloads.js';
 
 const MiB = 1024 * 1024;
@@ -36,7 +37,7 @@ export function lanesWireDriver(storage: 'memory' | 'disk'): SystemDriver {
     async start(context: SessionContext): Promise<SystemSession> {
       // Memory storage keeps every record of the session; leave room for the rings and slack.
       const memoryMiB = Math.max(1024, Math.ceil((context.expectedBytes * 1.5) / MiB) + 512);
-      const start = () => startBrokerProcess({ storage, dataDir: storage === 'disk' ? context.dataDir : undefined, memoryMiB });
+      const start = () => startBrokerProcess({ storage, dataDir: storage === 'disk' ? context.dataDir : undefined, memoryMiB, admin: true });
       let broker = await start();
       let runs = 0;
       return {
@@ -50,7 +51,9 @@ export function lanesWireDriver(storage: 'memory' | 'disk'): SystemDriver {
           const timedOut = new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new Error(`no result within ${Math.round(allowanceMs / 1000)} s; the broker was restarted`)), allowanceMs);
           });
-          const running = runWorkload({
+          // The broker's histograms are scraped before the generator starts and after it ends.
+          const adminUrl = broker.adminUrl;
+          const run = () => runWorkload({
             brokers: [broker.address],
             mode: workload.kind,
             records: workload.records,
@@ -71,9 +74,10 @@ export function lanesWireDriver(storage: 'memory' | 'disk'): SystemDriver {
               counters.consumed = progress.consumedRecords;
             },
           });
-          running.catch(() => undefined);
           try {
-            return measurement(workload, await Promise.race([running, timedOut]));
+            const measured = withBrokerService(adminUrl, async () => measurement(workload, await run()));
+            measured.catch(() => undefined);
+            return await Promise.race([measured, timedOut]);
           } catch (error) {
             if (error instanceof Error && error.message.startsWith('no result within')) {
               await broker.stop();

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { logger } from '../../actors/logger.js';
 import { printMachineFacts } from '../support/machine.js';
+import { kafkaClientDriver } from './kafka_clients.js';
+import { confluentLibrary, kafkajsLibrary } from './kafkajs_client.js';
 import { jetStreamDriver } from './nats_jetstream.js';
+import { platformaticLibrary } from './platformatic_client.js';
 import { lanesEmbeddedDriver } from './lanes_embedded.js';
 import { lanesWireDriver } from './lanes_wire.js';
 import { redisDriver } from './redis_streams.js';
@@ -30,6 +33,8 @@ export interface BenchOptions {
   rates: number[];
   latencyDurationMs: number;
   latencyWarmupMs: number;
+  /** One record per send at this many sends/s (the single-record latency run); 0: none. */
+  singleRecordRate: number;
   drainTimeoutMs: number;
   outDir: string;
   progress: boolean;
@@ -38,10 +43,11 @@ export interface BenchOptions {
 }
 
 export const fullDefaults = { rounds: 3, records: 500_000, latencyDurationMs: 3_000, latencyWarmupMs: 1_000, drainTimeoutMs: 10_000 };
-// Quick is a check that everything runs, in under two minutes on two busy cores: small runs, and
+// Quick is a check that everything runs, in a few minutes on two busy cores: small runs, and
 // a system that falls behind a latency rate is cut off after 2 s of draining (and left out).
 export const quickDefaults = { rounds: 3, records: 20_000, latencyDurationMs: 400, latencyWarmupMs: 100, drainTimeoutMs: 2_000 };
 export const defaultRates = [10_000, 50_000, 100_000];
+export const defaultSingleRecordRate = 5_000;
 
 export function allDrivers(): SystemDriver[] {
   return [
@@ -52,6 +58,10 @@ export function allDrivers(): SystemDriver[] {
     redisDriver(true),
     jetStreamDriver('memory'),
     jetStreamDriver('file'),
+    // Last, so the chart's colours of the systems above stay what they were.
+    kafkaClientDriver(kafkajsLibrary),
+    kafkaClientDriver(platformaticLibrary),
+    kafkaClientDriver(confluentLibrary),
   ];
 }
 
@@ -83,7 +93,8 @@ export async function runBench(options: BenchOptions): Promise<{ jsonPath: strin
   if (drivers.length === 0) throw new Error('no system to run');
   console.log(
     `# ${options.rounds} round${options.rounds === 1 ? '' : 's'}, systems interleaved (order rotates each round); ${options.records.toLocaleString('en')} records of ${options.recordBytes} B per throughput run; ` +
-      `${options.producers} producers, K = ${options.consumers} consumers in one group; latency at ${options.rates.map((rate) => `${rateName(rate)}/s`).join(', ')} for ${options.latencyDurationMs} ms (${options.latencyWarmupMs} ms warm-up not counted), 10 records per paced send`,
+      `${options.producers} producers, K = ${options.consumers} consumers in one group; latency at ${options.rates.map((rate) => `${rateName(rate)}/s`).join(', ')} for ${options.latencyDurationMs} ms (${options.latencyWarmupMs} ms warm-up not counted), 10 records per paced send` +
+      (options.singleRecordRate > 0 ? `; single-record latency: 1 record per send at ${rateName(options.singleRecordRate)} sends/s` : ''),
   );
 
   const bar = options.progress && process.stderr.isTTY
@@ -125,6 +136,7 @@ export async function runBench(options: BenchOptions): Promise<{ jsonPath: strin
     producers: options.producers,
     consumers: options.consumers,
     rates: options.rates,
+    singleRecordRate: options.singleRecordRate,
     latencyDurationMs: options.latencyDurationMs,
     latencyWarmupMs: options.latencyWarmupMs,
     drainTimeoutMs: options.drainTimeoutMs,

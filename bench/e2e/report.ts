@@ -22,7 +22,19 @@ export interface FigureSummary {
   spread: Spread;
 }
 
-export type Metric = 'recordsPerSecond' | 'e2eP50Ms' | 'e2eP99Ms' | 'e2eP999Ms' | 'ackP99Ms';
+export type Metric =
+  | 'recordsPerSecond'
+  | 'e2eP50Ms'
+  | 'e2eP99Ms'
+  | 'e2eP999Ms'
+  | 'ackP50Ms'
+  | 'ackP99Ms'
+  /** The broker's own service time (lanes_request_service_seconds over the run), Lanes over the wire only. */
+  | 'brokerProduceP50Ms'
+  | 'brokerProduceP99Ms'
+  | 'brokerFetchP99Ms';
+
+const brokerMetrics: Metric[] = ['brokerProduceP50Ms', 'brokerProduceP99Ms', 'brokerFetchP99Ms'];
 
 export interface RatioSummary {
   lanes: string;
@@ -44,8 +56,16 @@ function metricValue(measurement: Measurement, metric: Metric): number | undefin
       return measurement.endToEndLatencyMs?.p99;
     case 'e2eP999Ms':
       return measurement.endToEndLatencyMs?.p999;
+    case 'ackP50Ms':
+      return measurement.ackLatencyMs?.p50;
     case 'ackP99Ms':
       return measurement.ackLatencyMs?.p99;
+    case 'brokerProduceP50Ms':
+      return measurement.brokerService?.Produce?.p50Ms;
+    case 'brokerProduceP99Ms':
+      return measurement.brokerService?.Produce?.p99Ms;
+    case 'brokerFetchP99Ms':
+      return measurement.brokerService?.Fetch?.p99Ms;
   }
 }
 
@@ -65,7 +85,7 @@ export function summarize(records: readonly RunRecord[], systems: readonly Syste
   const summaries: FigureSummary[] = [];
   for (const system of systems) {
     for (const workload of workloads) {
-      const metrics: Metric[] = workload.kind === 'latency' ? ['e2eP50Ms', 'e2eP99Ms', 'e2eP999Ms', 'ackP99Ms'] : ['recordsPerSecond'];
+      const metrics: Metric[] = workload.kind === 'latency' ? ['e2eP50Ms', 'e2eP99Ms', 'e2eP999Ms', 'ackP50Ms', 'ackP99Ms', ...brokerMetrics] : ['recordsPerSecond', ...brokerMetrics];
       for (const metric of metrics) {
         const values = byRound(records, system.id, workload.id, metric);
         if (values.size === 0) continue;
@@ -130,7 +150,7 @@ export function markdownReport(summaries: readonly FigureSummary[], ratioSummari
         systems.flatMap((system) =>
           latencyWorkloads.map((workload) => [
             system.label,
-            `${rateName(workload.ratePerSecond ?? 0)}/s`,
+            rateLabel(workload),
             cell(find(summaries, system.id, workload.id, 'e2eP50Ms'), 'ms'),
             cell(find(summaries, system.id, workload.id, 'e2eP99Ms'), 'ms'),
             cell(find(summaries, system.id, workload.id, 'e2eP999Ms'), 'ms'),
@@ -148,7 +168,7 @@ export function markdownReport(summaries: readonly FigureSummary[], ratioSummari
       '**Ratios within a round**, median (min–max): throughput = Lanes ÷ peer; p99 = peer end-to-end p99 ÷ Lanes p99 (how many times lower):',
       '',
       markdownTable(
-        ['Lanes', 'peer', ...workloads.map((workload) => (workload.kind === 'latency' ? `p99 @ ${rateName(workload.ratePerSecond ?? 0)}/s` : workload.id))],
+        ['Lanes', 'peer', ...workloads.map((workload) => (workload.kind === 'latency' ? `p99 @ ${rateLabel(workload)}` : workload.id))],
         pairs.map((pair) => {
           const [lanes, peer] = pair.split('|');
           return [
@@ -164,7 +184,39 @@ export function markdownReport(summaries: readonly FigureSummary[], ratioSummari
       ),
     );
   }
+  const served = systems.filter((system) => summaries.some((summary) => summary.system === system.id && brokerMetrics.includes(summary.metric)));
+  if (served.length > 0) {
+    sections.push(
+      '',
+      "**Broker service time** (Lanes over the wire): the broker's own time per request, frame received → response handed to the socket (a Fetch's long-poll wait left out), from its `lanes_request_service_seconds` histogram scraped before and after each run (bucket estimates, as histogram_quantile), beside what the client measured; median (min–max) over the rounds. Client ack ≫ broker Produce: the time is in the client or the network, not the broker:",
+      '',
+      markdownTable(
+        ['system', 'workload', 'client ack p50', 'broker Produce p50', 'client ack p99', 'broker Produce p99', 'client e2e p99', 'broker Fetch p99'],
+        served.flatMap((system) =>
+          workloads
+            .filter((workload) => brokerMetrics.some((metric) => find(summaries, system.id, workload.id, metric) !== null))
+            .map((workload) => [
+              system.label,
+              workload.kind === 'latency' ? `latency ${rateLabel(workload)}` : workload.id,
+              cell(find(summaries, system.id, workload.id, 'ackP50Ms'), 'ms'),
+              cell(find(summaries, system.id, workload.id, 'brokerProduceP50Ms'), 'ms'),
+              cell(find(summaries, system.id, workload.id, 'ackP99Ms'), 'ms'),
+              cell(find(summaries, system.id, workload.id, 'brokerProduceP99Ms'), 'ms'),
+              cell(find(summaries, system.id, workload.id, 'e2eP99Ms'), 'ms'),
+              cell(find(summaries, system.id, workload.id, 'brokerFetchP99Ms'), 'ms'),
+            ]),
+        ),
+        ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ),
+    );
+  }
   return sections.join('\n');
+}
+
+/** "50k/s", or "5k/s, 1 per send" for the single-record run. */
+export function rateLabel(workload: Workload): string {
+  const rate = `${rateName(workload.ratePerSecond ?? 0)}/s`;
+  return workload.recordsPerTick === 1 ? `${rate}, 1 per send` : rate;
 }
 
 function cell(figure: Spread | null, kind: 'count' | 'ms' | 'ratio'): string {
@@ -186,7 +238,7 @@ export function chartInput(title: string, notes: string[], summaries: readonly F
   for (const workload of workloads.filter((candidate) => candidate.kind === 'latency')) {
     const metrics: Metric[] = ['e2eP50Ms', 'e2eP99Ms', 'e2eP999Ms'];
     panels.push({
-      title: `End-to-end latency at ${rateName(workload.ratePerSecond ?? 0)} records/s (ms from the intended send time, or the actual one if earlier)`,
+      title: `End-to-end latency at ${rateLabel(workload).replace('/s', ' records/s')} (ms from the intended send time, or the actual one if earlier)`,
       unit: 'ms',
       kind: 'ms',
       categories: ['p50', 'p99', 'p99.9'],

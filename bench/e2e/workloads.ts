@@ -1,6 +1,7 @@
 // What `lanes bench` measures and what a measurement holds, shared by the runner and every
 // system driver. Pure data: no sockets, no timers.
 import type { LatencySummary } from '../load/latency_recorder.js';
+import type { ServiceSummary } from './broker_service.js';
 
 export type WorkloadKind = 'produce' | 'consume' | 'end-to-end' | 'latency';
 
@@ -43,6 +44,12 @@ export interface Measurement {
   endToEndLatencyMs?: LatencySummary;
   /** Latency: intended send → actually sent, when later (the generator's own lateness; 0 when on time or early). */
   sendLagMs?: LatencySummary;
+  /**
+   * Lanes over the wire: the broker's own service time per API for the requests of this run
+   * (lanes_request_service_seconds scraped before and after; bucket estimates), beside the
+   * client's figures above.
+   */
+  brokerService?: Record<string, ServiceSummary>;
   /** Set when a run ended short (drain timeout): what happened. */
   note?: string;
 }
@@ -96,6 +103,8 @@ export interface WorkloadPlanOptions {
   rates: number[];
   latencyDurationMs: number;
   latencyWarmupMs: number;
+  /** The single-record latency run: one record per send at this many sends/s (0: none). */
+  singleRecordRate: number;
   /** How long past the end of sending a run may drain before it is cut short (and left out). */
   drainTimeoutMs: number;
 }
@@ -126,7 +135,23 @@ export function planWorkloads(options: WorkloadPlanOptions): Workload[] {
     durationMs: options.latencyDurationMs,
     warmupMs: options.latencyWarmupMs,
   }));
-  return [...throughput, ...latency];
+  // One record per send: the client's per-call cost and the broker's per-request cost, not
+  // batching, decide this one.
+  const single: Workload[] =
+    options.singleRecordRate > 0
+      ? [
+          {
+            ...base,
+            id: `single-${rateName(options.singleRecordRate)}`,
+            kind: 'latency',
+            ratePerSecond: options.singleRecordRate,
+            durationMs: options.latencyDurationMs,
+            warmupMs: options.latencyWarmupMs,
+            recordsPerTick: 1,
+          },
+        ]
+      : [];
+  return [...throughput, ...latency, ...single];
 }
 
 /** 10000 → "10k", 1500000 → "1.5M". */

@@ -10,7 +10,11 @@
 // ('workers' or 'inline'; default: the broker's), LANES_LOAD_MEMORY_MIB
 // (default 2048), LANES_LOAD_PORT (default 0), LANES_LOAD_STORAGE ('memory', the default, or
 // 'disk': files in LANES_LOAD_DATA_DIR, fsync before an acks=-1 answer, the broker's default),
-// LANES_LOAD_GC_REPORT=1 (print GC pauses and event-loop delay of the main thread when stopped).
+// LANES_LOAD_GC_REPORT=1 (print GC pauses and event-loop delay of the main thread when stopped),
+// LANES_LOAD_ADMIN=1 (an admin port on a free loopback port, as `lanes start --admin-port`: its
+// /metrics holds the broker's own per-request service times, which `lanes bench` reads around
+// each run; its URL is in the ready line as "adminUrl").
+import { AdminServer } from '../../actors/admin/admin_server.js';
 import { Broker } from '../../actors/host/broker.js';
 import { KafkaListener } from '../../actors/net/listener.js';
 import { logger } from '../../actors/logger.js';
@@ -28,17 +32,22 @@ const storage = process.env.LANES_LOAD_STORAGE === 'disk' ? 'disk' : 'memory';
 const dataDir = process.env.LANES_LOAD_DATA_DIR;
 if (storage === 'disk' && dataDir === undefined) throw new Error('broker_child: LANES_LOAD_STORAGE=disk needs LANES_LOAD_DATA_DIR');
 const broker = await Broker.start({ storage, dataDir, shards, shardThreads, memoryBytes, flush: 'always', groups: { initialRebalanceDelayMs: 0 } });
-const listener = await KafkaListener.listen({ broker, host: '127.0.0.1', port: Number(process.env.LANES_LOAD_PORT ?? 0) });
+// Built before the listener, so the listener reports every request to its metrics. Its group
+// poll runs rarely: the benchmark reads only the request histograms.
+const admin = process.env.LANES_LOAD_ADMIN === '1' ? new AdminServer({ broker, pollIntervalMs: 60_000 }) : null;
+const listener = await KafkaListener.listen({ broker, host: '127.0.0.1', port: Number(process.env.LANES_LOAD_PORT ?? 0), onRequest: admin?.onRequest });
+admin?.observeListener(listener);
+await admin?.listen('127.0.0.1', 0);
 const gcReport = process.env.LANES_LOAD_GC_REPORT === '1' ? watchGcAndLoop() : null;
-process.stdout.write(`lanes-load-ready ${JSON.stringify({ host: listener.host, port: listener.port, shards: broker.shardCount, shardThreads: broker.options.shardThreads })}\n`);
+process.stdout.write(`lanes-load-ready ${JSON.stringify({ host: listener.host, port: listener.port, shards: broker.shardCount, shardThreads: broker.options.shardThreads, adminUrl: admin?.url ?? null })}\n`);
 
 let stopping = false;
 function stop(): void {
   if (stopping) return;
   stopping = true;
   if (gcReport !== null) process.stdout.write(`${gcReport()}\n`);
-  listener
-    .stop(200)
+  (admin?.stop() ?? Promise.resolve())
+    .then(() => listener.stop(200))
     .then(() => broker.stop())
     .then(
       () => process.exit(0),

@@ -24,6 +24,8 @@ export interface BrokerProcessOptions {
   storage?: 'memory' | 'disk';
   /** Required for disk storage. */
   dataDir?: string;
+  /** Serve an admin port (its /metrics: the broker's per-request service times); see adminUrl. */
+  admin?: boolean;
 }
 
 export interface BrokerProcess {
@@ -33,6 +35,8 @@ export interface BrokerProcess {
   address: string;
   shards: number;
   shardThreads: 'workers' | 'inline';
+  /** "http://127.0.0.1:port" of the admin port when asked for (options.admin), else null. */
+  adminUrl: string | null;
   child: ChildProcess;
   /** SIGTERM, then wait for exit (profiles are written on exit); SIGKILL after 15 s. */
   stop(): Promise<void>;
@@ -58,6 +62,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
   if (options.shardThreads !== undefined) env.LANES_LOAD_SHARD_THREADS = options.shardThreads;
   if (options.memoryMiB !== undefined) env.LANES_LOAD_MEMORY_MIB = String(options.memoryMiB);
   if (options.gcReport === true) env.LANES_LOAD_GC_REPORT = '1';
+  if (options.admin === true) env.LANES_LOAD_ADMIN = '1';
   if (options.storage === 'disk') {
     if (options.dataDir === undefined) throw new TypeError('startBrokerProcess: disk storage needs a dataDir');
     env.LANES_LOAD_STORAGE = 'disk';
@@ -69,7 +74,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines = createInterface({ input: child.stdout! });
   const timeoutMs = options.startTimeoutMs ?? 30_000;
-  const ready = await new Promise<{ host: string; port: number; shards: number; shardThreads: 'workers' | 'inline' }>((resolve, reject) => {
+  const ready = await new Promise<{ host: string; port: number; shards: number; shardThreads: 'workers' | 'inline'; adminUrl: string | null }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the broker child did not start within ${timeoutMs} ms`)), timeoutMs);
     const onLine = (line: string) => {
       if (!line.startsWith(readyPrefix)) {
@@ -79,7 +84,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions = {}): Pr
       clearTimeout(timer);
       lines.off('line', onLine);
       lines.on('line', (later) => process.stderr.write(`broker: ${later}\n`));
-      resolve(JSON.parse(line.slice(readyPrefix.length)) as { host: string; port: number; shards: number; shardThreads: 'workers' | 'inline' });
+      resolve(JSON.parse(line.slice(readyPrefix.length)) as { host: string; port: number; shards: number; shardThreads: 'workers' | 'inline'; adminUrl: string | null });
     };
     lines.on('line', onLine);
     child.once('exit', (code) => {

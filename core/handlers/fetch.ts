@@ -62,6 +62,7 @@ export const fetch = defineHandler({
       // Then withdraw everything else at once, so nothing outlives this request.
       const withdrawals: (() => void)[] = [];
       const scope: WaitScope = { defer: (withdraw) => withdrawals.push(withdraw) };
+      ctx.longPollStarted?.();
       await new Promise<void>((resolve) => {
         shutdown.listeners.add(resolve);
         withdrawals.push(() => shutdown.listeners.delete(resolve));
@@ -75,6 +76,7 @@ export const fetch = defineHandler({
         }
         if (shutdown.fired) resolve();
       });
+      ctx.longPollEnded?.();
       for (const withdraw of withdrawals) withdraw();
     }
   },

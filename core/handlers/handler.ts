@@ -104,6 +104,13 @@ export interface RequestContext {
    * message field, so an operator can still see why. Absent: not logged.
    */
   warn?(message: string): void;
+  /**
+   * A long poll (Fetch waiting for data) starts / ends: the listener leaves that wait out of the
+   * broker's service-time metric, since its length is the client's max_wait_ms, not the broker's
+   * work. Absent: not timed.
+   */
+  longPollStarted?(): void;
+  longPollEnded?(): void;
 }
 
 export const noResponse: unique symbol = Symbol('lanes.noResponse');

@@ -7,14 +7,16 @@ import { AdminServer } from '../../../actors/admin/admin_server.js';
 import { spawnLanes } from '../../support/built_cli.js';
 import { runCli } from '../cli/support.js';
 import { startTestServer, type TestServer } from '../wire/server_fixture.js';
-import { parsePrometheusText, sampleValue } from './prometheus_text.js';
+import { ApiKey } from '../../../core/protocol/api_keys.js';
+import { RawClient } from '../wire/raw_client.js';
+import { parsePrometheusText, sampleValue, type Sample } from './prometheus_text.js';
 
 let server: TestServer;
 let admin: AdminServer;
 
 beforeAll(async () => {
   // The listener reports requests to the admin metrics, as `lanes start` wires them.
-  server = await startTestServer({ autoCreateTopics: false, onRequest: (api, ms) => admin?.onRequest(api, ms) });
+  server = await startTestServer({ autoCreateTopics: false, onRequest: (api, serviceMs, longPollMs) => admin?.onRequest(api, serviceMs, longPollMs) });
   admin = await new AdminServer({ broker: server.broker, pollIntervalMs: 200 }).listen('127.0.0.1', 0);
 });
 
@@ -78,8 +80,8 @@ describe('/metrics', () => {
     for (const api of ['Produce', 'Fetch', 'JoinGroup', 'SyncGroup', 'OffsetCommit', 'Metadata']) {
       const count = sampleValue(samples, 'lanes_requests_total', { api });
       expect(count, `requests of ${api}`).toBeGreaterThan(0);
-      expect(sampleValue(samples, 'lanes_request_duration_seconds_count', { api })).toBe(count);
-      expect(sampleValue(samples, 'lanes_request_duration_seconds_bucket', { api, le: '+Inf' })).toBe(count);
+      expect(sampleValue(samples, 'lanes_request_service_seconds_count', { api })).toBe(count);
+      expect(sampleValue(samples, 'lanes_request_service_seconds_bucket', { api, le: '+Inf' })).toBe(count);
     }
 
     expect(sampleValue(samples, 'lanes_shard_ring_capacity_bytes', { shard: '0', ring: 'request' })).toBeGreaterThan(0);
@@ -95,6 +97,33 @@ describe('/metrics', () => {
     expect(readers?.partitions.map((p) => [p.partition, p.committedOffset, p.logEndOffset, p.lag])).toEqual(
       group.partitions.map((p) => [p.partition, p.committedOffset, p.logEndOffset, p.lag]),
     );
+  });
+});
+
+describe('request metrics', () => {
+  it('count a long-polling Fetch once as served and once as a long poll, its wait kept out of the service time', async () => {
+    await server.broker.createTopic('quiet', { partitions: 1 });
+    const scrape = async () => parsePrometheusText((await get('/metrics')).body);
+    const fetches = (samples: Sample[], name: string) => sampleValue(samples, name, { api: 'Fetch' }) ?? 0;
+    const before = await scrape();
+    const raw = await RawClient.connect(server.port);
+    try {
+      const request = raw.frame(ApiKey.Fetch, 11, {
+        replicaId: -1, maxWaitMs: 200, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+        topics: [{ topicName: 'quiet', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+        forgottenTopicsData: [], rackId: '',
+      } as never);
+      raw.write(request.bytes);
+      expect(await raw.nextFrame()).not.toBeNull(); // answered empty after max_wait_ms
+    } finally {
+      raw.socket.destroy();
+    }
+    const after = await scrape();
+    expect(fetches(after, 'lanes_requests_total') - fetches(before, 'lanes_requests_total')).toBe(1);
+    expect(fetches(after, 'lanes_request_service_seconds_count') - fetches(before, 'lanes_request_service_seconds_count')).toBe(1);
+    expect(fetches(after, 'lanes_request_long_poll_seconds_count') - fetches(before, 'lanes_request_long_poll_seconds_count')).toBe(1);
+    // Only Fetch long-polls.
+    expect(after.filter((s) => s.name === 'lanes_request_long_poll_seconds_count').map((s) => s.labels.api)).toEqual(['Fetch']);
   });
 });
 

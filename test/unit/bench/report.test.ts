@@ -12,7 +12,7 @@ const systems: SystemInfo[] = [
   { id: 'redis', label: 'Redis Streams', durability: 'memory', durable: false },
   { id: 'redis-aof', label: 'Redis Streams (AOF always)', durability: 'fsync', durable: true },
 ];
-const workloads = planWorkloads({ records: 1000, recordBytes: 100, consumers: 2, producers: 2, rates: [50_000], latencyDurationMs: 1000, latencyWarmupMs: 100, drainTimeoutMs: 1000 });
+const workloads = planWorkloads({ records: 1000, recordBytes: 100, consumers: 2, producers: 2, rates: [50_000], singleRecordRate: 5_000, latencyDurationMs: 1000, latencyWarmupMs: 100, drainTimeoutMs: 1000 });
 
 function run(round: number, system: string, workload: string, recordsPerSecond: number, extra: Partial<RunRecord['measurement'] & object> = {}): RunRecord {
   return { round, system, workload, error: null, wallMs: 1, measurement: { records: 1000, seconds: 1000 / recordsPerSecond, recordsPerSecond, mbPerSecond: 0, ...extra } };
@@ -31,6 +31,17 @@ const records: RunRecord[] = [
   run(1, 'redis-aof', 'end-to-end', 100_000),
   run(1, 'lanes-wire', 'latency-50k', 50_000, latency(2)),
   run(1, 'redis', 'latency-50k', 50_000, latency(8)),
+  // The broker's own figures beside the client's (Lanes over the wire only).
+  run(1, 'lanes-wire', 'single-5k', 5_000, {
+    ...latency(4),
+    ackLatencyMs: { count: 100, p50: 1.5, p99: 3, p999: 4, max: 5 },
+    brokerService: { Produce: { requests: 900, p50Ms: 0.05, p99Ms: 0.4, meanMs: 0.1 }, Fetch: { requests: 300, p50Ms: 0.02, p99Ms: 0.2, meanMs: 0.05 } },
+  }),
+  run(2, 'lanes-wire', 'single-5k', 5_000, {
+    ...latency(6),
+    ackLatencyMs: { count: 100, p50: 2.5, p99: 5, p999: 6, max: 7 },
+    brokerService: { Produce: { requests: 900, p50Ms: 0.07, p99Ms: 0.6, meanMs: 0.1 } },
+  }),
 ];
 
 describe('summarize', () => {
@@ -70,6 +81,22 @@ describe('markdownReport', () => {
     const text = markdownReport(summarize(records, systems, workloads), ratios(records, systems, workloads), systems, workloads);
     expect(text).toContain('| Lanes (wire, memory) | – | – | 2.00M (1.00M–3.00M) |');
     expect(text).toContain('| Redis Streams | 50k/s | 2.00 ms | 8.00 ms | 16.0 ms | – |');
-    expect(text).toContain('| Lanes (wire, memory) | Redis Streams | – | – | 15.0× (10.0–20.0) | 4.00× |');
+    expect(text).toContain('| Lanes (wire, memory) | Redis Streams | – | – | 15.0× (10.0–20.0) | 4.00× | – |');
+  });
+
+  it('labels the single-record run and puts the broker service time beside the client latency', () => {
+    const text = markdownReport(summarize(records, systems, workloads), ratios(records, systems, workloads), systems, workloads);
+    expect(workloads.map((workload) => workload.id)).toContain('single-5k');
+    expect(text).toContain('| Lanes (wire, memory) | 5k/s, 1 per send | 1.25 ms (1.00–1.50) | 5.00 ms (4.00–6.00) |');
+    expect(text).toContain('| system | workload | client ack p50 | broker Produce p50 | client ack p99 | broker Produce p99 | client e2e p99 | broker Fetch p99 |');
+    // Fetch was measured in one round only: one value, no range.
+    expect(text).toContain('| Lanes (wire, memory) | latency 5k/s, 1 per send | 2.00 ms (1.50–2.50) | 0.060 ms (0.050–0.070) | 4.00 ms (3.00–5.00) | 0.500 ms (0.400–0.600) | 5.00 ms (4.00–6.00) | 0.200 ms |');
+    // Only systems with broker figures get rows there.
+    expect(text.split('**Broker service time**')[1]).not.toContain('Redis');
+  });
+
+  it('has no broker section when no run carried broker figures', () => {
+    const plain = records.filter((record) => record.workload !== 'single-5k');
+    expect(markdownReport(summarize(plain, systems, workloads), ratios(plain, systems, workloads), systems, workloads)).not.toContain('Broker service time');
   });
 });

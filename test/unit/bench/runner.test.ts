@@ -24,7 +24,7 @@ function driver(id: string, failInRound: number | null, round: { value: number }
 }
 
 describe('runRounds onRound', () => {
-  const workloads = planWorkloads({ records: 10, recordBytes: 100, consumers: 1, producers: 1, rates: [], latencyDurationMs: 0, latencyWarmupMs: 0, drainTimeoutMs: 0 });
+  const workloads = planWorkloads({ records: 10, recordBytes: 100, consumers: 1, producers: 1, rates: [], singleRecordRate: 0, latencyDurationMs: 0, latencyWarmupMs: 0, drainTimeoutMs: 0 });
 
   it('is called after every round with every record so far', async () => {
     const round = { value: 1 };
