@@ -17,13 +17,11 @@
 //
 // Test files run in other workers or processes than the globalSetup, and a broker lives in one
 // process, so tests reach it over the Kafka wire protocol: with Lanes' own client
-// (`new Kafka({ brokers })`), KafkaJS, or anything else that speaks Kafka. The coordinator keeps
-// Kafka's session-timeout minimum of 6 s.
+// (`new Kafka({ brokers })`), KafkaJS, or anything else that speaks Kafka. The broker is
+// startTestBroker's (a 100 ms session-timeout minimum, so a suite can watch a member expire),
+// with its shards on worker threads.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startServer, type RunningServer } from '../host/cli.js';
+import { startTestBroker, type TestBroker } from './test_broker.js';
 // Type only (erased from the JavaScript): the module the ProvidedContext declaration below extends.
 import type {} from 'vitest';
 
@@ -47,11 +45,11 @@ interface ProvidingProject {
   provide(key: string, value: unknown): void;
 }
 
-let running: { server: RunningServer; dataDir: string } | null = null;
+let running: TestBroker | null = null;
 
 /** `host:port` of the broker the globalSetup started in this process, or undefined. */
 export function lanesBrokers(): string | undefined {
-  return running === null ? undefined : `${running.server.listener.host}:${running.server.listener.port}`;
+  return running?.brokers[0];
 }
 
 function isProvidingProject(value: unknown): value is ProvidingProject {
@@ -64,26 +62,8 @@ function isProvidingProject(value: unknown): value is ProvidingProject {
  */
 export default async function setup(project?: unknown): Promise<() => Promise<void>> {
   if (running !== null) throw new Error('lanes/testing: the globalSetup already started a broker in this process');
-  const dataDir = mkdtempSync(join(tmpdir(), 'lanes-test-'));
-  let server: RunningServer;
-  try {
-    server = await startServer({
-      dataDir,
-      storage: 'memory',
-      shards: Number(process.env.LANES_TEST_SHARDS ?? 1),
-      host: '127.0.0.1',
-      port: 0,
-      dev: true,
-      autoCreateTopics: true,
-      partitions: 1,
-      // Kafka's 6 s minimum session would make a suite wait that long to see a member expire.
-      groups: { sessionTimeoutMsMin: 100 },
-    });
-  } catch (error) {
-    rmSync(dataDir, { recursive: true, force: true });
-    throw error;
-  }
-  running = { server, dataDir };
+  // Worker shards: the whole run's traffic should not share the runner's main thread.
+  running = await startTestBroker({ shards: Number(process.env.LANES_TEST_SHARDS ?? 1), shardThreads: 'workers' });
   const brokers = lanesBrokers()!;
   process.env.LANES_BROKERS = brokers;
   if (isProvidingProject(project)) project.provide(lanesBrokersKey, brokers);
@@ -96,9 +76,5 @@ export async function teardown(): Promise<void> {
   running = null;
   if (current === null) return;
   delete process.env.LANES_BROKERS;
-  try {
-    await current.server.stop();
-  } finally {
-    rmSync(current.dataDir, { recursive: true, force: true });
-  }
+  await current.stop();
 }

@@ -7,22 +7,12 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, isLanesError } from '../../../core/errors.js';
+import { ErrorCode } from '../../../core/errors.js';
 import { BatchField, validateRecordBatch, writeInt32 } from '../../../core/records/record_batch.js';
 import { decodeRecordBatch, readBatchSections, scanRecords } from '../../../core/records/record_reader.js';
 import { resealBatch } from '../../support/arbitraries.js';
+import { codeOf } from '../../support/error_code.js';
 import { batchOf, rawRecord, type RecordPart } from '../../unit/records/inner_record_cases.js';
-
-/** The Kafka code a call throws, undefined if it returns; anything but a LanesError fails. */
-function codeOf(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (isLanesError(error)) return error.errorCode;
-    throw error;
-  }
-  return undefined;
-}
 
 /** A declared length: the true one, nearby, null (−1), or far off either way. */
 const lieArb = fc.oneof(
