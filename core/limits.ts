@@ -121,6 +121,20 @@ export const segmentWriteBufferBytesDefault = 1 * MiB;
 export const segmentWriteBufferBytesInitial = 64 * 1024;
 
 /**
+ * Kafka's fetch.max.bytes (KIP-541, default 55 MiB): a Fetch's max_bytes is cut to it. Fetch reads
+ * partitions in waves that fit the remaining max_bytes, so this bounds what one Fetch reads at once
+ * (a fuzzed max_bytes of 2 GiB naming thousands of partitions read them all in parallel).
+ */
+export const fetchBytesMax = 55 * MiB;
+
+/**
+ * Partitions a Fetch reads at once after its max_bytes is spent: each read returns at most one
+ * batch, kept only for its offsets, so a wave costs this many batches; more in parallel only
+ * saves round trips to the shards.
+ */
+export const fetchReadsPerSpentWaveMax = 16;
+
+/**
  * Producers whose epoch InitProducerId remembers for epoch bumps; past it the oldest are
  * forgotten first (a forgotten producer asking again gets a fresh id). Bounds the allocator's
  * memory against clients that ask for ids in a loop.

@@ -7,6 +7,7 @@ import { noResponse } from '../../../core/handlers/handler.js';
 import { produce, splitBatches } from '../../../core/handlers/produce.js';
 import type { FetchRequest } from '../../../core/protocol/messages/fetch.js';
 import { context, FakeBroker } from './fakes.js';
+import { fetchBytesMax, fetchReadsPerSpentWaveMax } from '../../../core/limits.js';
 
 /** A fake "batch" of `total` bytes whose batchLength field says so. */
 function fakeBatch(total: number, fill = 1): Uint8Array {
@@ -164,6 +165,36 @@ describe('Fetch', () => {
     expect(broker.released.sort()).toEqual([1, 2]);
     ctx.written();
     expect(broker.released.sort()).toEqual([0, 1, 2]);
+  });
+
+  it('reads at most about max_bytes (cut to fetch.max.bytes) at once, however many partitions a request names', async () => {
+    // Found by the wire fuzzer: a Fetch naming the same partition thousands of times, each with
+    // partition_max_bytes 1 MiB and max_bytes 2 GiB, read them all in parallel.
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    await broker.produce('t', 0, fakeBatch(50), {});
+    const ctx = context({ broker, apiVersion: 11 });
+    const wanted = Array.from({ length: 2000 }, () => ({ topicName: 't', partitionIndex: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }));
+    const response = await fetch.handle(ctx, fetchRequest(wanted, { maxBytes: 0x7fff_ffff }));
+    if (response === noResponse) throw new Error('a response');
+    expect(broker.fetchBytesInFlightPeak).toBeLessThanOrEqual(fetchBytesMax);
+    const partitions = response.responses.flatMap((topic) => topic.partitions);
+    expect(partitions).toHaveLength(2000);
+    expect(partitions.every((p) => p.errorCode === ErrorCode.NONE && p.highWatermark === 1)).toBe(true);
+    expect(partitions.filter((p) => (p.records?.length ?? 0) > 0)).toHaveLength(2000);
+  });
+
+  it('once max_bytes is spent, reads later partitions a few at a time for their offsets only', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t', { partitions: 2 });
+    await broker.produce('t', 0, fakeBatch(300), {});
+    await broker.produce('t', 1, fakeBatch(300), {});
+    const ctx = context({ broker, apiVersion: 11 });
+    const wanted = Array.from({ length: 200 }, (_, i) => ({ topicName: 't', partitionIndex: i % 2, fetchOffset: 0, partitionMaxBytes: 1 << 20 }));
+    const response = await fetch.handle(ctx, fetchRequest(wanted, { maxBytes: 100 }));
+    if (response === noResponse) throw new Error('a response');
+    expect(broker.fetchBytesInFlightPeak).toBeLessThanOrEqual(100 + fetchReadsPerSpentWaveMax);
+    expect(response.responses.flatMap((topic) => topic.partitions).map((p) => p.records?.length ?? 0).reduce((a, b) => a + b)).toBe(1);
   });
 
   it('answers OFFSET_OUT_OF_RANGE and UNKNOWN_TOPIC_OR_PARTITION per partition without waiting', async () => {
