@@ -7,7 +7,7 @@
 // passes, the server shuts down or the client's connection closes; then read again (or answer).
 // The waits of a round are withdrawn together as soon as one of them ends. Byte limits (KIP-74,
 // max_bytes capped at Kafka's fetch.max.bytes): partitions are read in request order in parallel
-// waves that fit what is left of max_bytes (readInWaves), and kept until max_bytes is used up; the first partition with data is always kept whole, so a batch bigger
+// waves of at most fetch.max.bytes of read limits (readInWaves), and kept until max_bytes is used up; the first partition with data is always kept whole, so a batch bigger
 // than the limits still reaches the client. Views into the log are released once the response
 // has been written (ctx.onWritten).
 import { ErrorCode } from '../errors.js';
@@ -123,8 +123,9 @@ async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number): P
 }
 
 /**
- * Reads the partitions in request order, in waves read in parallel: a wave takes partitions while
- * their read limits fit what is left of max_bytes (at least one partition), and once the budget
+ * Reads the partitions in request order, in waves read in parallel: each reads at most what is
+ * left of max_bytes, and a wave takes partitions while their limits together fit fetch.max.bytes
+ * (at least one partition); once the budget
  * is spent, up to fetchReadsPerSpentWaveMax partitions read with a limit of one batch (they keep
  * nothing but their offsets). So the bytes read at once stay near max_bytes (capped at Kafka's
  * fetch.max.bytes) plus a batch per partition, however many partitions a request names: reading
@@ -139,7 +140,10 @@ async function readInWaves(ctx: RequestContext, wanted: readonly Wanted[], maxBy
     let reserved = 0;
     while (next < wanted.length) {
       const limit = Math.max(1, Math.min(wanted[next].partitionMaxBytes, budget));
-      const admitted = wave.length === 0 || (budget > 0 ? reserved + limit <= budget : wave.length < fetchReadsPerSpentWaveMax);
+      // While max_bytes lasts, a wave may reserve up to fetch.max.bytes (not only what is left):
+      // caught-up partitions return little, and a consumer's 100 partitions of 1 MiB under a
+      // 10 MiB max_bytes then take one round trip, not ten.
+      const admitted = wave.length === 0 || (budget > 0 ? reserved + limit <= fetchBytesMax : wave.length < fetchReadsPerSpentWaveMax);
       if (!admitted) break;
       wave.push(readOne(ctx, wanted[next], limit));
       reserved += limit;

@@ -187,14 +187,28 @@ describe('Fetch', () => {
   it('once max_bytes is spent, reads later partitions a few at a time for their offsets only', async () => {
     const broker = new FakeBroker();
     await broker.createTopic('t', { partitions: 2 });
-    await broker.produce('t', 0, fakeBatch(300), {});
+    const batchBytes = 1 << 20;
+    const spending = Math.ceil(fetchBytesMax / batchBytes);
+    for (let i = 0; i < spending; i++) await broker.produce('t', 0, fakeBatch(batchBytes), {});
     await broker.produce('t', 1, fakeBatch(300), {});
     const ctx = context({ broker, apiVersion: 11 });
-    const wanted = Array.from({ length: 200 }, (_, i) => ({ topicName: 't', partitionIndex: i % 2, fetchOffset: 0, partitionMaxBytes: 1 << 20 }));
-    const response = await fetch.handle(ctx, fetchRequest(wanted, { maxBytes: 100 }));
+    const wanted = Array.from({ length: 200 }, (_, i) => ({ topicName: 't', partitionIndex: i % 2, fetchOffset: 0, partitionMaxBytes: 0x7fff_ffff }));
+    const response = await fetch.handle(ctx, fetchRequest(wanted, { maxBytes: 0x7fff_ffff }));
     if (response === noResponse) throw new Error('a response');
-    expect(broker.fetchBytesInFlightPeak).toBeLessThanOrEqual(100 + fetchReadsPerSpentWaveMax);
-    expect(response.responses.flatMap((topic) => topic.partitions).map((p) => p.records?.length ?? 0).reduce((a, b) => a + b)).toBe(1);
+    expect(broker.fetchBytesInFlightPeak).toBeLessThanOrEqual(fetchBytesMax);
+    expect(broker.fetchesInFlightPeak).toBeLessThanOrEqual(fetchReadsPerSpentWaveMax);
+    const partitions = response.responses.flatMap((topic) => topic.partitions);
+    expect(partitions.map((p) => p.records?.length ?? 0).reduce((a, b) => a + b)).toBe(spending);
+    expect(partitions.map((p) => p.highWatermark).slice(0, 2)).toEqual([spending, 1]);
+  });
+
+  it('reads a consumer\'s caught-up partitions in one wave when their limits fit fetch.max.bytes', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t', { partitions: 50 });
+    const ctx = context({ broker, apiVersion: 11 });
+    const wanted = Array.from({ length: 50 }, (_, i) => ({ topicName: 't', partitionIndex: i, fetchOffset: 0, partitionMaxBytes: 1 << 20 }));
+    await fetch.handle(ctx, fetchRequest(wanted, { maxBytes: 10 << 20 }));
+    expect(broker.fetchesInFlightPeak).toBe(50);
   });
 
   it('answers OFFSET_OUT_OF_RANGE and UNKNOWN_TOPIC_OR_PARTITION per partition without waiting', async () => {
