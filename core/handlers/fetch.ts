@@ -11,7 +11,7 @@
 // than the limits still reaches the client. Views into the log are released once the response
 // has been written (ctx.onWritten).
 import { ErrorCode } from '../errors.js';
-import { fetchBytesMax, fetchReadsPerSpentWaveMax } from '../limits.js';
+import { fetchBytesMax, fetchReadsPerSpentWaveMax, recordBatchBytesMaxDefault } from '../limits.js';
 import { ApiKey } from '../protocol/api_keys.js';
 import type { FetchRequest, FetchResponsePartition, FetchResponseTopic } from '../protocol/messages/fetch.js';
 import { errorCodeOf } from './errors.js';
@@ -143,10 +143,12 @@ async function readInWaves(ctx: RequestContext, wanted: readonly Wanted[], maxBy
       // While max_bytes lasts, a wave may reserve up to fetch.max.bytes (not only what is left):
       // caught-up partitions return little, and a consumer's 100 partitions of 1 MiB under a
       // 10 MiB max_bytes then take one round trip, not ten.
-      const admitted = wave.length === 0 || (budget > 0 ? reserved + limit <= fetchBytesMax : wave.length < fetchReadsPerSpentWaveMax);
+      // A read returns at least one whole batch whatever its limit, so it reserves a batch's worth.
+      const reserve = Math.max(limit, recordBatchBytesMaxDefault);
+      const admitted = wave.length === 0 || (budget > 0 ? reserved + reserve <= fetchBytesMax : wave.length < fetchReadsPerSpentWaveMax);
       if (!admitted) break;
       wave.push(readOne(ctx, wanted[next], limit));
-      reserved += limit;
+      reserved += reserve;
       next += 1;
     }
     for (const read of await Promise.all(wave)) {

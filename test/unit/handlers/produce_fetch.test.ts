@@ -7,7 +7,7 @@ import { noResponse } from '../../../core/handlers/handler.js';
 import { produce, splitBatches } from '../../../core/handlers/produce.js';
 import type { FetchRequest } from '../../../core/protocol/messages/fetch.js';
 import { context, FakeBroker } from './fakes.js';
-import { fetchBytesMax, fetchReadsPerSpentWaveMax } from '../../../core/limits.js';
+import { fetchBytesMax, fetchReadsPerSpentWaveMax, recordBatchBytesMaxDefault } from '../../../core/limits.js';
 
 /** A fake "batch" of `total` bytes whose batchLength field says so. */
 function fakeBatch(total: number, fill = 1): Uint8Array {
@@ -200,6 +200,16 @@ describe('Fetch', () => {
     const partitions = response.responses.flatMap((topic) => topic.partitions);
     expect(partitions.map((p) => p.records?.length ?? 0).reduce((a, b) => a + b)).toBe(spending);
     expect(partitions.map((p) => p.highWatermark).slice(0, 2)).toEqual([spending, 1]);
+  });
+
+  it('counts a whole batch for each read of a small max_bytes, since a read returns at least one', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    await broker.produce('t', 0, fakeBatch(300), {});
+    const ctx = context({ broker, apiVersion: 11 });
+    const wanted = Array.from({ length: 2000 }, () => ({ topicName: 't', partitionIndex: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }));
+    await fetch.handle(ctx, fetchRequest(wanted, { maxBytes: 100 }));
+    expect(broker.fetchesInFlightPeak).toBeLessThanOrEqual(Math.ceil(fetchBytesMax / recordBatchBytesMaxDefault));
   });
 
   it('reads a consumer\'s caught-up partitions in one wave when their limits fit fetch.max.bytes', async () => {
