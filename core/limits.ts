@@ -112,6 +112,29 @@ export const groupAssignmentBytesMax = 1 * MiB;
 export const segmentWalkWindowBytes = 64 * 1024;
 
 /**
+ * The write buffer of a disk segment: committed batches wait in it for the one write per turn.
+ * A segment starts with the small buffer and doubles up to the default as its turns need, so a
+ * partition that took a few small batches keeps kilobytes, not the full buffer (4,096 partitions
+ * of 1 MiB each would hold 4 GiB once the allocator hands out reused, already-touched pages).
+ */
+export const segmentWriteBufferBytesDefault = 1 * MiB;
+export const segmentWriteBufferBytesInitial = 64 * 1024;
+
+/**
+ * Kafka's fetch.max.bytes (KIP-541, default 55 MiB): a Fetch's max_bytes is cut to it. Fetch reads
+ * partitions in waves that fit the remaining max_bytes, so this bounds what one Fetch reads at once
+ * (a fuzzed max_bytes of 2 GiB naming thousands of partitions read them all in parallel).
+ */
+export const fetchBytesMax = 55 * MiB;
+
+/**
+ * Partitions a Fetch reads at once after its max_bytes is spent: each read returns at most one
+ * batch, kept only for its offsets, so a wave costs this many batches; more in parallel only
+ * saves round trips to the shards.
+ */
+export const fetchReadsPerSpentWaveMax = 16;
+
+/**
  * Producers whose epoch InitProducerId remembers for epoch bumps; past it the oldest are
  * forgotten first (a forgotten producer asking again gets a fresh id). Bounds the allocator's
  * memory against clients that ask for ids in a loop.
@@ -147,6 +170,7 @@ assert(indexIntervalBytesDefault < segmentBytesDefault, 'an index entry per segm
 assert(decompressedRecordsBytesMax >= 16 * recordBatchBytesMaxDefault, 'room for real compression ratios');
 assert(decompressedRecordsBytesMax < 2 ** 31, 'record positions inside the plain records are int32');
 assert(errorMessageCharsMax * 3 <= 0x7fff, 'an error message fits a protocol string');
+assert(segmentWriteBufferBytesInitial <= segmentWriteBufferBytesDefault, 'a segment starts with at most its usual write buffer');
 assert(memberIdPrefixCharsMax * 3 + 64 < 0x7fff, 'a member id fits a protocol string');
 assert(quotedValueCharsMax * 4 < errorMessageCharsMax, 'a message can quote a few values in full');
 assert(queuedRequestBytesMaxDefault >= frameBytesMax, 'the request budget admits the largest frame');

@@ -209,6 +209,17 @@ export class LanesMetrics {
       },
     });
     new Gauge({
+      name: 'lanes_shard_heap_used_bytes',
+      help: 'V8 heap bytes in use in a shard worker thread (each has its own heap)',
+      labelNames: ['shard'] as const,
+      registers,
+      async collect() {
+        const shards = await broker.describeShards();
+        this.reset();
+        for (const shard of shards) this.set({ shard: shard.shardId }, shard.heapUsedBytes);
+      },
+    });
+    new Gauge({
       name: 'lanes_partition_offline',
       help: 'Partitions whose log failed (a failed fsync, a broken invariant): 1 while they answer KAFKA_STORAGE_ERROR, until a restart',
       labelNames: ['topic', 'partition'] as const,

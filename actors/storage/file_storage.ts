@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
+import { segmentWriteBufferBytesDefault, segmentWriteBufferBytesInitial } from '../../core/limits.js';
 import { indexEntriesFor, OffsetIndex } from '../../core/log/offset_index.js';
 import type { ScanStart } from '../../core/log/recovery.js';
 import { usableIndexEntries } from '../../core/log/recovery.js';
@@ -47,8 +48,9 @@ export interface RecoveryProgress {
 export interface FileStorageOptions {
   logger?: Logger;
   /**
-   * The write buffer each active segment keeps (default 1 MiB). It grows for a turn that appends
-   * more; everything buffered is written at the next writeOut (the end of the owner's turn).
+   * The write buffer an active segment keeps at most between turns (default 1 MiB); it starts
+   * small and grows as turns need, and for a turn that appends more; everything buffered is
+   * written at the next writeOut (the end of the owner's turn).
    */
   writeBufferBytes?: number;
   /** Tails at least this long are scanned on the recovery pool (default 8 MiB). */
@@ -96,6 +98,11 @@ export class FileSegmentStore implements SegmentStore {
     return this.#fileBytes + this.#buffered;
   }
 
+  /** Bytes the write buffer holds (used or not): the storage's accounting of its memory. */
+  get writeBufferCapacityBytes(): number {
+    return this.#buffer.length;
+  }
+
   /** Committed bytes not yet handed to the operating system. */
   get unwrittenBytes(): number {
     return this.#buffered;
@@ -106,7 +113,9 @@ export class FileSegmentStore implements SegmentStore {
     // write never interrupts the Log in the middle of an append or a roll.
     const needed = this.#buffered + length;
     if (needed > this.#buffer.length) {
-      const grown = new Uint8Array(Math.max(needed, this.#storage.writeBufferBytes, 2 * this.#buffer.length));
+      // Sized to the need: a quiet partition keeps a small buffer, a busy one doubles up to the
+      // usual size (and past it for one turn).
+      const grown = new Uint8Array(Math.max(needed, 2 * this.#buffer.length, Math.min(segmentWriteBufferBytesInitial, this.#storage.writeBufferBytes)));
       grown.set(this.#buffer.subarray(0, this.#buffered));
       this.#buffer = grown;
     }
@@ -212,8 +221,15 @@ export class FileStorage implements Storage {
   constructor(dir: string, options: FileStorageOptions = {}) {
     this.dir = dir;
     this.#options = options;
-    this.writeBufferBytes = options.writeBufferBytes ?? 1024 * 1024;
+    this.writeBufferBytes = options.writeBufferBytes ?? segmentWriteBufferBytesDefault;
     this.#logger = componentLogger(options.logger ?? rootLogger, 'file-storage', { dir });
+  }
+
+  /** Write-buffer bytes held over every open segment of this log. */
+  get writeBufferBytesHeld(): number {
+    let total = 0;
+    for (const segment of this.#live) total += segment.writeBufferCapacityBytes;
+    return total;
   }
 
   async open(options: StorageOpenOptions): Promise<RecoveredLog> {

@@ -5,12 +5,13 @@
 // Long poll: read every partition; if fewer than min_bytes came back (and nothing failed), drop
 // the reads and wait until one partition's high watermark moves past what was seen, max_wait_ms
 // passes, the server shuts down or the client's connection closes; then read again (or answer).
-// The waits of a round are withdrawn together as soon as one of them ends. Byte limits (KIP-74): partitions are read
-// with min(partition_max_bytes, max_bytes) in parallel, then kept in request order until
-// max_bytes is used up; the first partition with data is always kept whole, so a batch bigger
+// The waits of a round are withdrawn together as soon as one of them ends. Byte limits (KIP-74,
+// max_bytes capped at Kafka's fetch.max.bytes): partitions are read in request order in parallel
+// waves of at most fetch.max.bytes of read limits (readInWaves), and kept until max_bytes is used up; the first partition with data is always kept whole, so a batch bigger
 // than the limits still reaches the client. Views into the log are released once the response
 // has been written (ctx.onWritten).
 import { ErrorCode } from '../errors.js';
+import { fetchBytesMax, fetchReadsPerSpentWaveMax, recordBatchBytesMaxDefault } from '../limits.js';
 import { fetchApi } from '../protocol/messages/fetch.js';
 import type { FetchRequest, FetchResponsePartition, FetchResponseTopic } from '../protocol/messages/fetch.js';
 import { errorCodeOf } from './errors.js';
@@ -120,11 +121,49 @@ async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number): P
   }
 }
 
+/**
+ * Reads the partitions in request order, in waves read in parallel: each reads at most what is
+ * left of max_bytes, and a wave takes partitions while their limits together fit fetch.max.bytes
+ * (at least one partition); once the budget
+ * is spent, up to fetchReadsPerSpentWaveMax partitions read with a limit of one batch (they keep
+ * nothing but their offsets). So the bytes read at once stay near max_bytes (capped at Kafka's
+ * fetch.max.bytes) plus a batch per partition, however many partitions a request names: reading
+ * them all at once let one request naming the same partition 5,000 times read gigabytes.
+ */
+async function readInWaves(ctx: RequestContext, wanted: readonly Wanted[], maxBytes: number): Promise<Read[]> {
+  const reads: Read[] = [];
+  let budget = maxBytes;
+  let next = 0;
+  while (next < wanted.length) {
+    const wave: Promise<Read>[] = [];
+    let reserved = 0;
+    while (next < wanted.length) {
+      const limit = Math.max(1, Math.min(wanted[next].partitionMaxBytes, budget));
+      // While max_bytes lasts, a wave may reserve up to fetch.max.bytes (not only what is left):
+      // caught-up partitions return little, and a consumer's 100 partitions of 1 MiB under a
+      // 10 MiB max_bytes then take one round trip, not ten.
+      // A read returns at least one whole batch whatever its limit, so it reserves a batch's worth.
+      const reserve = Math.max(limit, recordBatchBytesMaxDefault);
+      const admitted = wave.length === 0 || (budget > 0 ? reserved + reserve <= fetchBytesMax : wave.length < fetchReadsPerSpentWaveMax);
+      if (!admitted) break;
+      wave.push(readOne(ctx, wanted[next], limit));
+      reserved += reserve;
+      next += 1;
+    }
+    for (const read of await Promise.all(wave)) {
+      reads.push(read);
+      if (!('errorCode' in read)) budget = Math.max(0, budget - read.bytes);
+    }
+  }
+  return reads;
+}
+
 async function readRound(ctx: RequestContext, request: FetchRequest, wanted: Wanted[]): Promise<Round> {
-  const reads = await Promise.all(wanted.map((each) => readOne(ctx, each, Math.min(each.partitionMaxBytes, request.maxBytes))));
+  const maxBytes = Math.min(request.maxBytes, fetchBytesMax);
+  const reads = await readInWaves(ctx, wanted, maxBytes);
   const round: Round = { topics: [], bytes: 0, failed: false, waitOffsets: [], releases: [] };
   const abortedTransactions = request.isolationLevel === isolationReadCommitted ? [] : null;
-  let budget = request.maxBytes;
+  let budget = maxBytes;
   for (const read of reads) {
     let partition: FetchResponsePartition;
     if ('errorCode' in read) {

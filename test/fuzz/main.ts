@@ -4,7 +4,7 @@
 // the run: the broker is restarted on the same data and fuzzing goes on. Exit status 1 when the
 // broker crashed, the good client failed, or acked data was missing after the restart.
 //
-//   npm run fuzz -- --minutes 30 [--seed N] [--connections 4] [--frames-per-write 16]
+//   npm run fuzz -- --minutes 30 [--seed N] [--connections 16] [--frames-per-write 16]
 //                   [--mutation-chance 0.7] [--apis Produce,Fetch] [--no-skip-list] [--report fuzz-report.json]
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -22,7 +22,7 @@ const program = new Command()
   .description('fuzz a `lanes start --storage disk` broker over TCP beside a good client')
   .option('--minutes <n>', 'fuzzing time', positive, 30)
   .option('--seed <n>', 'seed (default: LANES_SEED, else a fresh one)', (value) => Number(value) >>> 0)
-  .option('--connections <n>', 'parallel fuzz connections', positive, 4)
+  .option('--connections <n>', 'parallel fuzz connections (each waits for its sentinel; more of them overlap the waits)', positive, 16)
   .option('--frames-per-write <n>', 'at most this many frames per write (then the sentinel)', positive, 16)
   .option('--mutation-chance <p>', 'the chance that a write ends in a mutated frame', Number, 0.7)
   .option('--shards <n>', 'broker shard threads (default one per core)', positive)

@@ -86,6 +86,7 @@ describe('/metrics', () => {
 
     expect(sampleValue(samples, 'lanes_shard_ring_capacity_bytes', { shard: '0', ring: 'request' })).toBeGreaterThan(0);
     expect(sampleValue(samples, 'lanes_shard_ring_used_bytes', { shard: '0', ring: 'reply' })).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(samples, 'lanes_shard_heap_used_bytes', { shard: '0' })).toBeGreaterThan(0);
     // Node's own process metrics come along.
     expect(samples.some((s) => s.name === 'process_cpu_seconds_total')).toBe(true);
     expect(samples.some((s) => s.name === 'nodejs_eventloop_lag_seconds')).toBe(true);

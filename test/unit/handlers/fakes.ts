@@ -55,7 +55,19 @@ export class FakeBroker implements BrokerFacade {
     return { baseOffset: batches.length - 1, recordCount: 1, logStartOffset: 0, highWatermark: batches.length };
   }
 
-  async fetch(topic: string, partition: number, fetchOffset: number): Promise<FetchOutcome> {
+  /** The read limits (max_bytes) of the fetches running at once, now and at the most. */
+  fetchBytesInFlight = 0;
+  fetchBytesInFlightPeak = 0;
+  fetchesInFlight = 0;
+  fetchesInFlightPeak = 0;
+
+  async fetch(topic: string, partition: number, fetchOffset: number, maxBytes = 0): Promise<FetchOutcome> {
+    this.fetchBytesInFlight += maxBytes;
+    this.fetchBytesInFlightPeak = Math.max(this.fetchBytesInFlightPeak, this.fetchBytesInFlight);
+    this.fetchesInFlightPeak = Math.max(this.fetchesInFlightPeak, ++this.fetchesInFlight);
+    await Promise.resolve();
+    this.fetchBytesInFlight -= maxBytes;
+    this.fetchesInFlight -= 1;
     const batches = this.partition(topic, partition);
     if (fetchOffset > batches.length) throw new LanesError(ErrorCode.OFFSET_OUT_OF_RANGE, 'out of range');
     const id = this.fetches++;

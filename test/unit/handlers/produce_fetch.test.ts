@@ -7,6 +7,7 @@ import { noResponse } from '../../../core/handlers/handler.js';
 import { produce, splitBatches } from '../../../core/handlers/produce.js';
 import type { FetchRequest } from '../../../core/protocol/messages/fetch.js';
 import { context, FakeBroker } from './fakes.js';
+import { fetchBytesMax, fetchReadsPerSpentWaveMax, recordBatchBytesMaxDefault } from '../../../core/limits.js';
 
 /** A fake "batch" of `total` bytes whose batchLength field says so. */
 function fakeBatch(total: number, fill = 1): Uint8Array {
@@ -164,6 +165,60 @@ describe('Fetch', () => {
     expect(broker.released.sort()).toEqual([1, 2]);
     ctx.written();
     expect(broker.released.sort()).toEqual([0, 1, 2]);
+  });
+
+  it('reads at most about max_bytes (cut to fetch.max.bytes) at once, however many partitions a request names', async () => {
+    // Found by the wire fuzzer: a Fetch naming the same partition thousands of times, each with
+    // partition_max_bytes 1 MiB and max_bytes 2 GiB, read them all in parallel.
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    await broker.produce('t', 0, fakeBatch(50), {});
+    const ctx = context({ broker, apiVersion: 11 });
+    const wanted = Array.from({ length: 2000 }, () => ({ topicName: 't', partitionIndex: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }));
+    const response = await fetch.handle(ctx, fetchRequest(wanted, { maxBytes: 0x7fff_ffff }));
+    if (response === noResponse) throw new Error('a response');
+    expect(broker.fetchBytesInFlightPeak).toBeLessThanOrEqual(fetchBytesMax);
+    const partitions = response.responses.flatMap((topic) => topic.partitions);
+    expect(partitions).toHaveLength(2000);
+    expect(partitions.every((p) => p.errorCode === ErrorCode.NONE && p.highWatermark === 1)).toBe(true);
+    expect(partitions.filter((p) => (p.records?.length ?? 0) > 0)).toHaveLength(2000);
+  });
+
+  it('once max_bytes is spent, reads later partitions a few at a time for their offsets only', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t', { partitions: 2 });
+    const batchBytes = 1 << 20;
+    const spending = Math.ceil(fetchBytesMax / batchBytes);
+    for (let i = 0; i < spending; i++) await broker.produce('t', 0, fakeBatch(batchBytes), {});
+    await broker.produce('t', 1, fakeBatch(300), {});
+    const ctx = context({ broker, apiVersion: 11 });
+    const wanted = Array.from({ length: 200 }, (_, i) => ({ topicName: 't', partitionIndex: i % 2, fetchOffset: 0, partitionMaxBytes: 0x7fff_ffff }));
+    const response = await fetch.handle(ctx, fetchRequest(wanted, { maxBytes: 0x7fff_ffff }));
+    if (response === noResponse) throw new Error('a response');
+    expect(broker.fetchBytesInFlightPeak).toBeLessThanOrEqual(fetchBytesMax);
+    expect(broker.fetchesInFlightPeak).toBeLessThanOrEqual(fetchReadsPerSpentWaveMax);
+    const partitions = response.responses.flatMap((topic) => topic.partitions);
+    expect(partitions.map((p) => p.records?.length ?? 0).reduce((a, b) => a + b)).toBe(spending);
+    expect(partitions.map((p) => p.highWatermark).slice(0, 2)).toEqual([spending, 1]);
+  });
+
+  it('counts a whole batch for each read of a small max_bytes, since a read returns at least one', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    await broker.produce('t', 0, fakeBatch(300), {});
+    const ctx = context({ broker, apiVersion: 11 });
+    const wanted = Array.from({ length: 2000 }, () => ({ topicName: 't', partitionIndex: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }));
+    await fetch.handle(ctx, fetchRequest(wanted, { maxBytes: 100 }));
+    expect(broker.fetchesInFlightPeak).toBeLessThanOrEqual(Math.ceil(fetchBytesMax / recordBatchBytesMaxDefault));
+  });
+
+  it('reads a consumer\'s caught-up partitions in one wave when their limits fit fetch.max.bytes', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t', { partitions: 50 });
+    const ctx = context({ broker, apiVersion: 11 });
+    const wanted = Array.from({ length: 50 }, (_, i) => ({ topicName: 't', partitionIndex: i, fetchOffset: 0, partitionMaxBytes: 1 << 20 }));
+    await fetch.handle(ctx, fetchRequest(wanted, { maxBytes: 10 << 20 }));
+    expect(broker.fetchesInFlightPeak).toBe(50);
   });
 
   it('answers OFFSET_OUT_OF_RANGE and UNKNOWN_TOPIC_OR_PARTITION per partition without waiting', async () => {

@@ -9,6 +9,7 @@ import { Log, type LogConfig } from '../../../core/log/log.js';
 import { FileStorage, type FileStorageOptions } from '../../../actors/storage/file_storage.js';
 import { pino } from 'pino';
 import { asStored, FakeClock, seededBatch } from './log_support.js';
+import { segmentWriteBufferBytesInitial } from '../../../core/limits.js';
 
 const quiet = pino({ level: 'silent' });
 const dirs: string[] = [];
@@ -80,6 +81,26 @@ describe('FileStorage', () => {
     const third = await openLog(dir);
     expect(readAll(third)).toEqual([...stored, ...more]);
     await third.close();
+  });
+
+  it('a segment that took a few small batches holds a small write buffer, a busy one grows it up to the usual size', async () => {
+    // Write buffers once took the full size on the first append: a fuzzer creating partitions
+    // and writing a batch to each held 1 MiB per partition.
+    const storage = new FileStorage(tempDir(), { writeBufferBytes: 1024 * 1024, logger: quiet });
+    const log = await Log.open(storage, { clock: new FakeClock(), segmentBytes: 64 * 1024 * 1024, maxBatchBytes: 1024 * 1024, indexIntervalBytes: 4096 });
+    await fill(log, 5);
+    log.writeOut();
+    expect(storage.writeBufferBytesHeld).toBeLessThanOrEqual(segmentWriteBufferBytesInitial);
+    let appended = 5;
+    for (let turn = 0; turn < 4; turn++) {
+      for (let i = 0; i < 40; i++) log.append(seededBatch(100 + turn * 40 + i, 10, 3000, 2000));
+      appended += 40;
+      log.writeOut();
+    }
+    expect(storage.writeBufferBytesHeld).toBeGreaterThan(segmentWriteBufferBytesInitial);
+    expect(storage.writeBufferBytesHeld).toBeLessThanOrEqual(1024 * 1024);
+    expect(readAll(log)).toHaveLength(appended);
+    await log.close();
   });
 
   it('opens an empty directory, and a lone empty segment', async () => {
