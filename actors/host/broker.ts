@@ -480,6 +480,8 @@ export class Broker extends EventEmitter {
     this.#state = 'stopping';
     this.#waiters.wakeAll();
     if (!failed) {
+      // Everything produced before stop() reaches its shard before the stop message does.
+      for (const shard of this.#shards) shard.publishNow();
       await Promise.all(this.#shards.map((shard) => shard.control.stop()));
     }
     this.#state = 'stopped';

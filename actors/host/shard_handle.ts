@@ -167,6 +167,16 @@ export class ShardHandle {
     return promise;
   }
 
+  /**
+   * Publishes the requests written so far this tick without waiting for the microtask. stop()
+   * needs it: its stop message travels by postMessage, which the shard may read before a publish
+   * still queued as a microtask, and a request published after the shard's last turn is never
+   * answered (publish is idempotent, so the queued one then finds nothing to do).
+   */
+  publishNow(): void {
+    if (this.#failure === null) this.#requests.publish();
+  }
+
   #schedulePublish(): void {
     if (this.#publishScheduled) return;
     this.#publishScheduled = true;
