@@ -177,55 +177,51 @@ export class LanesMetrics {
     });
     this.registry.registerMetric(this.#serviceSeconds as unknown as Metric);
     this.registry.registerMetric(this.#longPollSeconds as unknown as Metric);
-    new Gauge({
-      name: 'lanes_shard_ring_used_bytes',
-      help: 'Bytes waiting in a shard ring: request (host to shard) or reply (shard to host)',
-      labelNames: ['shard', 'ring'] as const,
-      registers,
-      collect() {
-        this.reset();
-        for (const ring of broker.ringOccupancy()) this.set({ shard: ring.shard, ring: ring.ring }, ring.usedBytes);
-      },
-    });
-    new Gauge({
-      name: 'lanes_shard_ring_capacity_bytes',
-      help: 'Capacity of each shard ring',
-      labelNames: ['shard', 'ring'] as const,
-      registers,
-      collect() {
-        this.reset();
-        for (const ring of broker.ringOccupancy()) this.set({ shard: ring.shard, ring: ring.ring }, ring.capacityBytes);
-      },
-    });
-    new Gauge({
-      name: 'lanes_shard_arena_used_bytes',
-      help: 'Shared-memory segment bytes a shard has allocated',
-      labelNames: ['shard'] as const,
-      registers,
-      async collect() {
-        const shards = await broker.describeShards();
-        this.reset();
-        for (const shard of shards) this.set({ shard: shard.shardId }, shard.arenaBytesInUse);
-      },
-    });
-    new Gauge({
-      name: 'lanes_shard_heap_used_bytes',
-      help: 'V8 heap bytes in use in a shard worker thread (each has its own heap)',
-      labelNames: ['shard'] as const,
-      registers,
-      async collect() {
-        const shards = await broker.describeShards();
-        this.reset();
-        for (const shard of shards) this.set({ shard: shard.shardId }, shard.heapUsedBytes);
-      },
-    });
+    type Ring = ReturnType<ObservedBroker['ringOccupancy']>[number];
+    const ringGauge = (name: string, help: string, value: (ring: Ring) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['shard', 'ring'] as const,
+        registers,
+        collect() {
+          this.reset();
+          for (const ring of broker.ringOccupancy()) this.set({ shard: ring.shard, ring: ring.ring }, value(ring));
+        },
+      });
+    };
+    ringGauge('lanes_shard_ring_used_bytes', 'Bytes waiting in a shard ring: request (host to shard) or reply (shard to host)', (ring) => ring.usedBytes);
+    ringGauge('lanes_shard_ring_capacity_bytes', 'Capacity of each shard ring', (ring) => ring.capacityBytes);
+    // The registry collects every metric of a scrape at once: the shard gauges share one
+    // describeShards round trip to the shards rather than making one each.
+    let shardsInFlight: ReturnType<ObservedBroker['describeShards']> | null = null;
+    const describeShards = () =>
+      (shardsInFlight ??= broker.describeShards().finally(() => {
+        shardsInFlight = null;
+      }));
+    type Shard = Awaited<ReturnType<ObservedBroker['describeShards']>>[number];
+    const shardGauge = (name: string, help: string, value: (shard: Shard) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['shard'] as const,
+        registers,
+        async collect() {
+          const shards = await describeShards();
+          this.reset();
+          for (const shard of shards) this.set({ shard: shard.shardId }, value(shard));
+        },
+      });
+    };
+    shardGauge('lanes_shard_arena_used_bytes', 'Shared-memory segment bytes a shard has allocated', (shard) => shard.arenaBytesInUse);
+    shardGauge('lanes_shard_heap_used_bytes', 'V8 heap bytes in use in a shard worker thread (each has its own heap)', (shard) => shard.heapUsedBytes);
     new Gauge({
       name: 'lanes_partition_offline',
       help: 'Partitions whose log failed (a failed fsync, a broken invariant): 1 while they answer KAFKA_STORAGE_ERROR, until a restart',
       labelNames: ['topic', 'partition'] as const,
       registers,
       async collect() {
-        const shards = await broker.describeShards();
+        const shards = await describeShards();
         this.reset();
         for (const shard of shards) for (const p of shard.partitions) this.set({ topic: p.topic, partition: p.partition }, p.offline === null ? 0 : 1);
       },
