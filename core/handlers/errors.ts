@@ -1,6 +1,6 @@
 // How handlers turn a broker's operating error into a Kafka error code. Anything that is not a
 // LanesError is a bug and propagates (the connection layer logs it and closes the connection).
-import { boundedMessage, ErrorCode, isLanesError } from '../errors.js';
+import { ErrorCode, isLanesError } from '../errors.js';
 
 export function errorCodeOf(error: unknown): number {
   if (isLanesError(error)) return error.errorCode;
@@ -18,6 +18,11 @@ export function groupErrorCodeOf(error: unknown): number {
   return code === ErrorCode.MESSAGE_TOO_LARGE ? ErrorCode.INVALID_REQUEST : code;
 }
 
+/**
+ * The message an error answer carries: a LanesError's own, already cut to errorMessageCharsMax
+ * when it was made (core/errors.ts). Anything else is a bug and propagates, as in errorCodeOf.
+ */
 export function errorMessageOf(error: unknown): string {
-  return boundedMessage(error instanceof Error ? error.message : String(error));
+  if (isLanesError(error)) return error.message;
+  throw error;
 }
