@@ -9,13 +9,13 @@ export function errorCodeOf(error: unknown): number {
 
 /**
  * The code a group API answers for a broker's operating error. A request too large to reach its
- * coordinator (MESSAGE_TOO_LARGE: it exceeds a ring record) is a request this broker cannot take,
- * INVALID_REQUEST, a code every group API's clients handle; others keep their code. Anything
- * that is not a LanesError is a bug and propagates.
+ * coordinator (MESSAGE_TOO_LARGE: it exceeds a ring record) is a request this broker cannot take:
+ * `tooLargeCode`, by default INVALID_REQUEST, a code every group API's clients handle; others keep
+ * their code. Anything that is not a LanesError is a bug and propagates.
  */
-export function groupErrorCodeOf(error: unknown): number {
+export function groupErrorCodeOf(error: unknown, tooLargeCode: number = ErrorCode.INVALID_REQUEST): number {
   const code = errorCodeOf(error);
-  return code === ErrorCode.MESSAGE_TOO_LARGE ? ErrorCode.INVALID_REQUEST : code;
+  return code === ErrorCode.MESSAGE_TOO_LARGE ? tooLargeCode : code;
 }
 
 /**

@@ -2,48 +2,48 @@
 // new dynamic member first gets MEMBER_ID_REQUIRED with its id; v5 carries static group instance
 // ids.
 // Protocol metadata is a view into the frame: it is copied before the coordinator keeps it.
-import { ErrorCode } from '../errors.js';
+import { ErrorCode, LanesError } from '../errors.js';
 import { groupMetadataBytesMax } from '../limits.js';
 import { joinGroupApi } from '../protocol/messages/join_group.js';
-import { groupErrorCodeOf } from './errors.js';
+import { askCoordinator } from './ask_coordinator.js';
 import { defineHandler } from './handler.js';
 
 export const joinGroup = defineHandler({
   api: joinGroupApi,
-  async handle(ctx, request) {
-    const failed = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, generationId: -1, protocolName: '', leader: '', memberId: request.memberId, members: [] });
-    if (ctx.groups === null) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    let metadataBytes = 0;
-    for (const protocol of request.protocols) metadataBytes += protocol.metadata.length;
-    if (metadataBytes > groupMetadataBytesMax) {
-      ctx.warn?.(`JoinGroup for group ${request.groupId} carries ${metadataBytes} bytes of protocol metadata, more than ${groupMetadataBytesMax}`);
-      return failed(ErrorCode.INVALID_REQUEST);
-    }
-    let response;
-    try {
-      response = await ctx.groups.joinGroup({
-        groupId: request.groupId,
-        memberId: request.memberId,
-        groupInstanceId: request.groupInstanceId,
-        sessionTimeoutMs: request.sessionTimeoutMs,
-        rebalanceTimeoutMs: ctx.apiVersion === 0 ? request.sessionTimeoutMs : request.rebalanceTimeoutMs,
-        protocolType: request.protocolType,
-        protocols: request.protocols.map((protocol) => ({ name: protocol.name, metadata: protocol.metadata.slice() })),
-        clientId: ctx.clientId ?? '',
-        clientHost: ctx.clientHost,
-        requireKnownMemberId: ctx.apiVersion >= 4,
-      });
-    } catch (error) {
-      return failed(groupErrorCodeOf(error));
-    }
-    return {
-      throttleTimeMs: 0,
-      errorCode: response.errorCode,
-      generationId: response.generationId,
-      protocolName: response.protocolName ?? '',
-      leader: response.leader,
-      memberId: response.memberId,
-      members: response.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId, metadata: member.metadata })),
-    };
+  handle(ctx, request) {
+    return askCoordinator(
+      ctx,
+      (errorCode) => ({ throttleTimeMs: 0, errorCode, generationId: -1, protocolName: '', leader: '', memberId: request.memberId, members: [] }),
+      (groups) => {
+        let metadataBytes = 0;
+        for (const protocol of request.protocols) metadataBytes += protocol.metadata.length;
+        if (metadataBytes > groupMetadataBytesMax) {
+          const message = `JoinGroup for group ${request.groupId} carries ${metadataBytes} bytes of protocol metadata, more than ${groupMetadataBytesMax}`;
+          ctx.warn?.(message);
+          throw new LanesError(ErrorCode.INVALID_REQUEST, message);
+        }
+        return groups.joinGroup({
+          groupId: request.groupId,
+          memberId: request.memberId,
+          groupInstanceId: request.groupInstanceId,
+          sessionTimeoutMs: request.sessionTimeoutMs,
+          rebalanceTimeoutMs: ctx.apiVersion === 0 ? request.sessionTimeoutMs : request.rebalanceTimeoutMs,
+          protocolType: request.protocolType,
+          protocols: request.protocols.map((protocol) => ({ name: protocol.name, metadata: protocol.metadata.slice() })),
+          clientId: ctx.clientId ?? '',
+          clientHost: ctx.clientHost,
+          requireKnownMemberId: ctx.apiVersion >= 4,
+        });
+      },
+      (response) => ({
+        throttleTimeMs: 0,
+        errorCode: response.errorCode,
+        generationId: response.generationId,
+        protocolName: response.protocolName ?? '',
+        leader: response.leader,
+        memberId: response.memberId,
+        members: response.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId, metadata: member.metadata })),
+      }),
+    );
   },
 });

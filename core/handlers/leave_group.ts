@@ -1,33 +1,33 @@
 // LeaveGroup. v0–v2 name one member and answer
 // with one error code (a per-member error surfaces at the top, since those versions have no
 // member list); v3 is a batch answered per member.
-import { ErrorCode } from '../errors.js';
 import { leaveGroupErrorCodeV0 } from '../group/group_api.js';
 import { leaveGroupApi } from '../protocol/messages/leave_group.js';
-import { groupErrorCodeOf } from './errors.js';
+import { askCoordinator } from './ask_coordinator.js';
 import { defineHandler } from './handler.js';
 
 export const leaveGroup = defineHandler({
   api: leaveGroupApi,
-  async handle(ctx, request) {
-    if (ctx.groups === null) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, members: [] };
+  handle(ctx, request) {
     const batch = ctx.apiVersion >= 3;
-    let response;
-    try {
-      response = await ctx.groups.leaveGroup({
-        groupId: request.groupId,
-        members: batch
-          ? request.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId }))
-          : [{ memberId: request.memberId, groupInstanceId: null }],
-      });
-    } catch (error) {
-      return { throttleTimeMs: 0, errorCode: groupErrorCodeOf(error), members: [] };
-    }
-    if (!batch) return { throttleTimeMs: 0, errorCode: leaveGroupErrorCodeV0(response), members: [] };
-    return {
-      throttleTimeMs: 0,
-      errorCode: response.errorCode,
-      members: response.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId, errorCode: member.errorCode })),
-    };
+    return askCoordinator(
+      ctx,
+      (errorCode) => ({ throttleTimeMs: 0, errorCode, members: [] }),
+      (groups) =>
+        groups.leaveGroup({
+          groupId: request.groupId,
+          members: batch
+            ? request.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId }))
+            : [{ memberId: request.memberId, groupInstanceId: null }],
+        }),
+      (response) => {
+        if (!batch) return { throttleTimeMs: 0, errorCode: leaveGroupErrorCodeV0(response), members: [] };
+        return {
+          throttleTimeMs: 0,
+          errorCode: response.errorCode,
+          members: response.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId, errorCode: member.errorCode })),
+        };
+      },
+    );
   },
 });

@@ -2,34 +2,25 @@
 // v2+ may ask for every committed partition (null topics) and has a top-level error code; in v1
 // a group-level error is reported on every partition instead.
 import { ErrorCode } from '../errors.js';
+import type { OffsetFetchResponse as CoordinatorOffsets } from '../group/group_api.js';
 import { offsetFetchApi } from '../protocol/messages/offset_fetch.js';
 import type { OffsetFetchResponse } from '../protocol/messages/offset_fetch.js';
-import { groupErrorCodeOf } from './errors.js';
+import { askCoordinator } from './ask_coordinator.js';
 import { defineHandler } from './handler.js';
 
 export const offsetFetch = defineHandler({
   api: offsetFetchApi,
-  async handle(ctx, request) {
+  handle(ctx, request) {
     const requested = request.topics?.map((topic) => ({ name: topic.topicName, partitionIndexes: topic.partitionIndexes })) ?? null;
-    const failed = (errorCode: number) => ({
+    const failed = (errorCode: number): CoordinatorOffsets => ({
       errorCode,
       topics: (requested ?? []).map((topic) => ({
         name: topic.name,
         partitions: topic.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE })),
       })),
     });
-    let response;
-    if (ctx.groups === null) {
-      response = failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    } else {
-      try {
-        response = await ctx.groups.offsetFetch({ groupId: request.groupId, topics: requested });
-      } catch (error) {
-        response = failed(groupErrorCodeOf(error));
-      }
-    }
     const topLevel = ctx.apiVersion >= 2;
-    const body: OffsetFetchResponse = {
+    const answer = (response: CoordinatorOffsets): OffsetFetchResponse => ({
       throttleTimeMs: 0,
       errorCode: topLevel ? response.errorCode : ErrorCode.NONE,
       topics: response.topics.map((topic) => ({
@@ -42,7 +33,7 @@ export const offsetFetch = defineHandler({
           errorCode: !topLevel && response.errorCode !== ErrorCode.NONE ? response.errorCode : partition.errorCode,
         })),
       })),
-    };
-    return body;
+    });
+    return askCoordinator(ctx, (errorCode) => answer(failed(errorCode)), (groups) => groups.offsetFetch({ groupId: request.groupId, topics: requested }), answer);
   },
 });
