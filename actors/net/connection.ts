@@ -463,17 +463,15 @@ export class Connection {
    * logged at error), the API's error response; null if even that fails.
    */
   #encode(header: RequestHeader, api: string, response: ResponseBody): Uint8Array[] | null {
-    const encode = (body: ResponseBody): Uint8Array[] => encodeResponseFrame(header.apiKey as never, header.apiVersion, header.correlationId, body as never, allocateResponse);
-    const where = { client: this.#remote, clientId: this.#clientId, api, apiVersion: header.apiVersion };
     try {
-      return encode(response);
+      return encodeFrame(header, response);
     } catch (error) {
-      this.#options.logger.error({ ...where, err: error }, `${api} response cannot be encoded (a bug); answering UNKNOWN_SERVER_ERROR`);
+      this.#options.logger.error({ client: this.#remote, clientId: this.#clientId, api, apiVersion: header.apiVersion, err: error }, `${api} response cannot be encoded (a bug); answering UNKNOWN_SERVER_ERROR`);
     }
     try {
-      return encode(failedResponse(response));
+      return encodeFrame(header, failedResponse(response));
     } catch (error) {
-      this.#options.logger.error({ ...where, err: error }, `${api} error response cannot be encoded either; closing the connection`);
+      this.#options.logger.error({ client: this.#remote, clientId: this.#clientId, api, apiVersion: header.apiVersion, err: error }, `${api} error response cannot be encoded either; closing the connection`);
       return null;
     }
   }
@@ -618,6 +616,11 @@ export class Connection {
   #notifyDrained(): void {
     for (const resolve of this.#drainWaiters.splice(0)) resolve();
   }
+}
+
+/** A response frame for `header`'s request; module-level so that answering allocates no closure. */
+function encodeFrame(header: RequestHeader, body: ResponseBody): Uint8Array[] {
+  return encodeResponseFrame(header.apiKey as never, header.apiVersion, header.correlationId, body as never, allocateResponse);
 }
 
 /** The api key at the start of a request frame's header, or -1 if the frame is shorter. */
