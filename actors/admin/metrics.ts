@@ -23,6 +23,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'pr
 import type { Logger } from '../logger.js';
 import type { RequestObserver } from '../net/connection.js';
 import type { BrokerObserver, ObservedBroker } from './broker_observer.js';
+import { pushHistogramSeries, type HistogramSample } from './histogram_samples.js';
 import { ApiHistograms } from './request_histograms.js';
 
 /** What the metrics read of the Kafka listener (KafkaListener). */
@@ -32,12 +33,6 @@ export interface ObservedListener {
 }
 
 const flushDurationName = 'lanes_log_flush_duration_seconds';
-
-interface HistogramSample {
-  metricName: string;
-  labels: Record<string, string | number>;
-  value: number;
-}
 
 /**
  * A prom-client metric of type histogram whose buckets come pre-aggregated from the shards. The
@@ -66,13 +61,7 @@ class ShardFlushHistograms {
       this.#logger.warn({ err: error }, 'flush stats unavailable');
     }
     for (const stats of shards) {
-      const shard = String(stats.shard);
-      stats.bucketsSeconds.forEach((le, index) => {
-        values.push({ metricName: `${flushDurationName}_bucket`, labels: { shard, le }, value: stats.cumulativeCounts[index] });
-      });
-      values.push({ metricName: `${flushDurationName}_bucket`, labels: { shard, le: '+Inf' }, value: stats.count });
-      values.push({ metricName: `${flushDurationName}_sum`, labels: { shard }, value: stats.sumSeconds });
-      values.push({ metricName: `${flushDurationName}_count`, labels: { shard }, value: stats.count });
+      pushHistogramSeries(values, flushDurationName, { shard: String(stats.shard) }, stats.bucketsSeconds, stats.cumulativeCounts, stats.count, stats.sumSeconds);
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }

@@ -5,6 +5,7 @@
 // subtract two scrapes to get the distribution of the requests in between (`lanes bench` does).
 //
 // Main thread (the listener's). Pure bookkeeping: the caller times and passes seconds in.
+import { pushHistogramSeries, type HistogramSample } from './histogram_samples.js';
 
 /**
  * Upper bounds in seconds, 1-2-5 steps: a cached Metadata or a Produce into memory is served in
@@ -24,12 +25,6 @@ class Buckets {
   constructor(bounds: number) {
     this.counts = new Float64Array(bounds + 1);
   }
-}
-
-interface Sample {
-  metricName: string;
-  labels: Record<string, string | number>;
-  value: number;
 }
 
 /** One histogram family labelled by api, in the shape prom-client's Registry formats. */
@@ -78,17 +73,13 @@ export class ApiHistograms {
     return out;
   }
 
-  async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: Sample[] }> {
-    const values: Sample[] = [];
+  async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: HistogramSample[] }> {
+    const values: HistogramSample[] = [];
     for (const [api, buckets] of [...this.#byApi].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const cumulative = new Float64Array(this.#bounds.length);
       let running = 0;
-      this.#bounds.forEach((le, index) => {
-        running += buckets.counts[index];
-        values.push({ metricName: `${this.name}_bucket`, labels: { api, le }, value: running });
-      });
-      values.push({ metricName: `${this.name}_bucket`, labels: { api, le: '+Inf' }, value: buckets.count });
-      values.push({ metricName: `${this.name}_sum`, labels: { api }, value: buckets.sumSeconds });
-      values.push({ metricName: `${this.name}_count`, labels: { api }, value: buckets.count });
+      for (let index = 0; index < cumulative.length; index++) cumulative[index] = running += buckets.counts[index];
+      pushHistogramSeries(values, this.name, { api }, this.#bounds, cumulative, buckets.count, buckets.sumSeconds);
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
