@@ -36,22 +36,32 @@ function codesIn(value: unknown, codes = new Set<number>()): Set<number> {
   return codes;
 }
 
-async function answers(groups: FakeGroups): Promise<Record<string, Set<number>>> {
+/** Each group API's call against `groups`, by API name. */
+function calls(groups: FakeGroups): Record<string, () => Promise<unknown>> {
   const ctx = (apiVersion: number) => context({ groups, apiVersion });
   const topics = [{ topicName: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }];
   return {
-    JoinGroup: codesIn(await joinGroup.handle(ctx(5), { groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(1) }] })),
-    SyncGroup: codesIn(await syncGroup.handle(ctx(3), { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null, assignments: [] })),
-    Heartbeat: codesIn(await heartbeat.handle(ctx(3), { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null })),
-    LeaveGroup: codesIn(await leaveGroup.handle(ctx(3), { groupId: 'g', memberId: '', members: [{ memberId: 'm', groupInstanceId: null }] })),
-    OffsetCommit: codesIn(await offsetCommit.handle(ctx(7), { groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics })),
-    // v2+: the group's error at the top, the partitions NONE (as Kafka answers).
-    OffsetFetch: new Set([((await offsetFetch.handle(ctx(7), { groupId: 'g', topics: [{ topicName: 't', partitionIndexes: [0] }] })) as { errorCode: number }).errorCode]),
-    OffsetDelete: codesIn(await offsetDelete.handle(ctx(0), { groupId: 'g', topics: [{ topicName: 't', partitions: [{ partitionIndex: 0 }] }] })),
-    DescribeGroups: codesIn(await describeGroups.handle(ctx(4), { groups: ['g'], includeAuthorizedOperations: false })),
-    ListGroups: codesIn(await listGroups.handle(ctx(3), {})),
-    DeleteGroups: codesIn(await deleteGroups.handle(ctx(2), { groupsNames: ['g'] })),
+    JoinGroup: () => joinGroup.handle(ctx(5), { groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(1) }] }),
+    SyncGroup: () => syncGroup.handle(ctx(3), { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null, assignments: [] }),
+    Heartbeat: () => heartbeat.handle(ctx(3), { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null }),
+    LeaveGroup: () => leaveGroup.handle(ctx(3), { groupId: 'g', memberId: '', members: [{ memberId: 'm', groupInstanceId: null }] }),
+    OffsetCommit: () => offsetCommit.handle(ctx(7), { groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics }),
+    OffsetFetch: () => offsetFetch.handle(ctx(7), { groupId: 'g', topics: [{ topicName: 't', partitionIndexes: [0] }] }),
+    OffsetDelete: () => offsetDelete.handle(ctx(0), { groupId: 'g', topics: [{ topicName: 't', partitions: [{ partitionIndex: 0 }] }] }),
+    DescribeGroups: () => describeGroups.handle(ctx(4), { groups: ['g'], includeAuthorizedOperations: false }),
+    ListGroups: () => listGroups.handle(ctx(3), {}),
+    DeleteGroups: () => deleteGroups.handle(ctx(2), { groupsNames: ['g'] }),
   };
+}
+
+async function answers(groups: FakeGroups): Promise<Record<string, Set<number>>> {
+  const codes: Record<string, Set<number>> = {};
+  for (const [api, call] of Object.entries(calls(groups))) {
+    const body = await call();
+    // OffsetFetch v2+: the group's error at the top, the partitions NONE (as Kafka answers).
+    codes[api] = api === 'OffsetFetch' ? new Set([(body as { errorCode: number }).errorCode]) : codesIn(body);
+  }
+  return codes;
 }
 
 describe('group handlers answer a failed coordinator call with a code', () => {
@@ -69,6 +79,9 @@ describe('group handlers answer a failed coordinator call with a code', () => {
   });
 
   it('a bug (not a LanesError) still propagates: the connection layer logs it and closes', async () => {
-    await expect(answers(failingGroups(new TypeError('bug')))).rejects.toThrow('bug');
+    // Each API on its own: a single chain would stop at the first API that rethrows.
+    for (const [api, call] of Object.entries(calls(failingGroups(new TypeError('bug'))))) {
+      await expect(call(), api).rejects.toThrow('bug');
+    }
   });
 });
