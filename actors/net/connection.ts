@@ -598,7 +598,7 @@ export class Connection {
     if (this.#closed || this.socket.listenerCount('data') === 0) return;
     const frames = this.#frames;
     const requests = this.#options.requestBudget;
-    if (frames.waitingForBudget) frames.admit();
+    frames.admit();
     // A connection whose admitted frame is incomplete keeps reading even when the budget is
     // spent: finishing that frame is what gives budget back.
     const budgetHold = frames.waitingForBudget || (requests.exhausted && !frames.frameStarted);

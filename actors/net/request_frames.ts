@@ -109,11 +109,9 @@ export class RequestFrames {
     return this.#frameBytes !== -1 && !this.#admitted;
   }
 
-  /** Retries taking the waiting frame's size from the budget; true once it holds it. */
-  admit(): boolean {
-    if (!this.waitingForBudget) return true;
-    this.#admitted = this.#budget.tryTake(this.#frameBytes);
-    return this.#admitted;
+  /** Retries taking the size of a frame waiting for the budget (nothing if none waits). */
+  admit(): void {
+    if (this.waitingForBudget) this.#admitted = this.#budget.tryTake(this.#frameBytes);
   }
 
   /** Drops a partial frame (the connection closed): its budget and pooled buffer go back. */
