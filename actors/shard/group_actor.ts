@@ -325,12 +325,7 @@ export class GroupActor implements Actor {
    */
   #appendPending(): void {
     if (this.#pending.length === 0 || this.#offline) return;
-    if (this.#logOffline !== null) {
-      const pending = this.#pending;
-      this.#pending = [];
-      for (const result of pending) for (const reply of result.replies) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
-      return;
-    }
+    if (this.#logOffline !== null) return this.#answerResults(this.#pending.splice(0), ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
     if (this.#log.flushBeforeAck && this.#flushing !== null) return;
     const pending = this.#pending;
     this.#pending = [];
@@ -374,10 +369,7 @@ export class GroupActor implements Actor {
       // not stored are answered with it, as a single request's failed append always was. Their
       // records stay applied in the coordinator's memory, ahead of the log, until a restart.
       this.#logger.error({ err: failure, results: pending.length - appended }, 'offsets log append failed');
-      for (const result of pending.slice(appended)) {
-        for (const reply of result.replies) this.#replyError(Number(reply.requestId), failure.errorCode, failure.message);
-      }
-      pending.length = appended;
+      this.#answerResults(pending.splice(appended), failure.errorCode, failure.message);
     }
     for (const result of pending) {
       if (this.#log.flushBeforeAck) this.#awaitingFlush.push(...result.replies);
@@ -388,7 +380,12 @@ export class GroupActor implements Actor {
   /** The offsets log went offline during a group commit: none of its results is stored. */
   #failAll(pending: readonly PendingResult[], cause: unknown): void {
     this.#goOffline(cause);
-    for (const result of pending) for (const reply of result.replies) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
+    this.#answerResults(pending, ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
+  }
+
+  /** Answers every reply of results whose records are not stored with an error: none succeeds. */
+  #answerResults(results: readonly PendingResult[], errorCode: number, message: string): void {
+    for (const result of results) for (const reply of result.replies) this.#replyError(Number(reply.requestId), errorCode, message);
   }
 
   #appendBatch(records: readonly KeyedRecord[], timestamp: number): void {
@@ -399,11 +396,7 @@ export class GroupActor implements Actor {
   }
 
   #replyError(correlationId: number, errorCode: number, message: string): void {
-    const body = encodeCallBody({ ok: false, errorCode, message });
-    this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
-      writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, correlationId);
-      view.set(body, envelopeHeaderBytes);
-    });
+    this.#replyBody(correlationId, encodeCallBody({ ok: false, errorCode, message }));
   }
 
   #replyValue(correlationId: number, value: unknown): void {
@@ -417,6 +410,10 @@ export class GroupActor implements Actor {
       this.#replyError(correlationId, ErrorCode.UNKNOWN_SERVER_ERROR, message);
       return;
     }
+    this.#replyBody(correlationId, body);
+  }
+
+  #replyBody(correlationId: number, body: Uint8Array): void {
     this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
       writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, correlationId);
       view.set(body, envelopeHeaderBytes);
@@ -439,9 +436,7 @@ export class GroupActor implements Actor {
   takeOffline(failure: ActorFailure): void {
     this.#offline = true;
     // Results not appended yet: their records never reach the log, so nobody is told success.
-    for (const result of this.#pending.splice(0)) {
-      for (const reply of result.replies) this.#replyError(Number(reply.requestId), failure.errorCode, failure.message);
-    }
+    this.#answerResults(this.#pending.splice(0), failure.errorCode, failure.message);
     for (const requestId of this.#coordinator.parkedRequests()) {
       if (Number(requestId) !== this.#failedRequestId) this.#replyError(Number(requestId), failure.errorCode, failure.message);
     }
