@@ -442,7 +442,7 @@ export class GroupActor implements Actor {
     }
     // Replies whose records are appended (whole results from before the failure) still go out
     // once durable.
-    if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
+    this.#flushIfAwaiting();
     this.#sink.publish();
   }
 
@@ -450,7 +450,7 @@ export class GroupActor implements Actor {
     this.#tickIfDue(this.#clock.nowMs());
     this.#appendPending();
     this.#compactIfDue();
-    if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
+    this.#flushIfAwaiting();
   }
 
   #startFlush(): void {
@@ -459,25 +459,31 @@ export class GroupActor implements Actor {
     this.#flushing = this.#log.flush().then(
       () => {
         for (const reply of replies) this.#replyValue(Number(reply.requestId), reply.response);
-        this.#flushing = null;
-        // What queued up during this flush goes out as the next batch, under the next flush.
-        this.#appendPending();
-        if (this.#awaitingFlush.length > 0) this.#startFlush();
-        this.#sink.publish();
+        this.#afterFlush();
       },
       (error: unknown) => {
         // Not durable: the coordinator's memory is ahead of its log. Nobody gets a success; a
         // failed fsync takes the offsets log offline (a failed write was undone: the next
         // commit tries again).
-        this.#flushing = null;
         const message = error instanceof Error ? error.message : String(error);
         for (const reply of replies) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, message);
         if (this.#log.failure !== null) this.#goOffline(this.#log.failure);
-        this.#appendPending();
-        if (this.#awaitingFlush.length > 0) this.#startFlush();
-        this.#sink.publish();
+        this.#afterFlush();
       },
     );
+  }
+
+  /** What queued up during a flush goes out as the next batch, under the next flush. */
+  #afterFlush(): void {
+    this.#flushing = null;
+    this.#appendPending();
+    this.#flushIfAwaiting();
+    this.#sink.publish();
+  }
+
+  /** Starts a flush for appended replies unless one is in flight (it picks them up when done). */
+  #flushIfAwaiting(): void {
+    if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
   }
 
   /** The offsets log failed for good (see the file comment): logged at error once. */
@@ -517,7 +523,7 @@ export class GroupActor implements Actor {
         this.#goOffline(this.#log.failure ?? error);
       }
     }
-    if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
+    this.#flushIfAwaiting();
     this.#sink.publish();
   }
 
