@@ -484,25 +484,25 @@ export class Broker extends EventEmitter {
       for (const shard of this.#shards) shard.publishNow();
       await Promise.all(this.#shards.map((shard) => shard.control.stop()));
     }
-    this.#state = 'stopped';
-    this.#hostDoorbell.ring();
-    await this.#pump;
-    // What the shards answered before stopping has been delivered; the rest never reached them.
-    const stopped = new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the broker stopped before this request was served');
-    for (const shard of this.#shards) shard.fail(stopped);
-    for (const shard of this.#shards) shard.control[Comlink.releaseProxy]();
-    await Promise.all(this.#shards.map((shard) => shard.thread.terminate()));
-    this.#lock?.release();
+    await this.#endShards('the broker stopped before this request was served');
     this.#logger.info('broker stopped');
   }
 
   /** Undoes a start that failed: ends the shard threads and gives the data directory back. */
   async #abortStart(): Promise<void> {
     this.#rejectStart = null;
+    await this.#endShards('the broker did not start');
+  }
+
+  /**
+   * Stops the reply pump once it has delivered what the shards answered, fails the requests that
+   * never reached them with `reason`, ends the shard threads and releases the data directory.
+   */
+  async #endShards(reason: string): Promise<void> {
     this.#state = 'stopped';
     this.#hostDoorbell.ring();
     await this.#pump;
-    const stopped = new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the broker did not start');
+    const stopped = new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, reason);
     for (const shard of this.#shards) shard.fail(stopped);
     for (const shard of this.#shards) shard.control[Comlink.releaseProxy]();
     await Promise.all(this.#shards.map((shard) => shard.thread.terminate()));
