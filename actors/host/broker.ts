@@ -273,12 +273,7 @@ export class Broker extends EventEmitter {
     checkLogCanHonour(config);
     // All or nothing: every partition's files are made before the catalogue names the topic.
     const entry = this.#topics.reserveTopic(name, options.partitions ?? 1, config);
-    try {
-      await this.#openAllOrNone(entry, entry.partitions, () => this.#topics.commitTopic(entry));
-    } catch (error) {
-      this.#topics.abortTopic(entry);
-      throw error;
-    }
+    await this.#openAllOrNone(entry, entry.partitions);
     await this.#publishTopics();
     this.#logger.info({ topic: name, partitions: entry.partitions.length }, 'topic created');
     return entry;
@@ -288,12 +283,7 @@ export class Broker extends EventEmitter {
     this.#checkRunning();
     const entry = this.#topics.get(name);
     const added = this.#topics.reserveGrowth(name, partitionCount);
-    try {
-      await this.#openAllOrNone(entry!, added, () => this.#topics.commitGrowth(name));
-    } catch (error) {
-      this.#topics.abortGrowth(name);
-      throw error;
-    }
+    await this.#openAllOrNone(entry!, added);
     await this.#publishTopics();
   }
 
@@ -484,25 +474,25 @@ export class Broker extends EventEmitter {
       for (const shard of this.#shards) shard.publishNow();
       await Promise.all(this.#shards.map((shard) => shard.control.stop()));
     }
-    this.#state = 'stopped';
-    this.#hostDoorbell.ring();
-    await this.#pump;
-    // What the shards answered before stopping has been delivered; the rest never reached them.
-    const stopped = new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the broker stopped before this request was served');
-    for (const shard of this.#shards) shard.fail(stopped);
-    for (const shard of this.#shards) shard.control[Comlink.releaseProxy]();
-    await Promise.all(this.#shards.map((shard) => shard.thread.terminate()));
-    this.#lock?.release();
+    await this.#endShards('the broker stopped before this request was served');
     this.#logger.info('broker stopped');
   }
 
   /** Undoes a start that failed: ends the shard threads and gives the data directory back. */
   async #abortStart(): Promise<void> {
     this.#rejectStart = null;
+    await this.#endShards('the broker did not start');
+  }
+
+  /**
+   * Stops the reply pump once it has delivered what the shards answered, fails the requests that
+   * never reached them with `reason`, ends the shard threads and releases the data directory.
+   */
+  async #endShards(reason: string): Promise<void> {
     this.#state = 'stopped';
     this.#hostDoorbell.ring();
     await this.#pump;
-    const stopped = new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'the broker did not start');
+    const stopped = new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, reason);
     for (const shard of this.#shards) shard.fail(stopped);
     for (const shard of this.#shards) shard.control[Comlink.releaseProxy]();
     await Promise.all(this.#shards.map((shard) => shard.thread.terminate()));
@@ -527,17 +517,18 @@ export class Broker extends EventEmitter {
   }
 
   /**
-   * Opens `placements` of a topic not yet in the catalogue, then runs `commit` (which saves it).
-   * If any partition cannot be made (out of descriptors or disk space), or the commit fails, the
-   * ones made are closed and their directories removed, and the error is one KAFKA_STORAGE_ERROR.
+   * Opens the reserved `placements` of a topic (TopicRegistry.reserveTopic or reserveGrowth), then
+   * commits the reservation (which saves the catalogue). If any partition cannot be made (out of
+   * descriptors or disk space), or the commit fails, the ones made are closed and their
+   * directories removed, the reservation is aborted, and the error is one KAFKA_STORAGE_ERROR.
    */
-  async #openAllOrNone(entry: TopicEntry, placements: TopicEntry['partitions'], commit: () => void): Promise<void> {
+  async #openAllOrNone(entry: TopicEntry, placements: TopicEntry['partitions']): Promise<void> {
     const opened = await Promise.allSettled(this.#openPartitions(entry, placements));
     let failure: unknown = opened.find((result) => result.status === 'rejected')?.reason;
     const failed = opened.filter((result) => result.status === 'rejected').length;
     if (failure === undefined) {
       try {
-        commit();
+        this.#topics.commit(entry.name);
         return;
       } catch (error) {
         failure = error;
@@ -553,6 +544,7 @@ export class Broker extends EventEmitter {
     }));
     const reason = oneLine(failure);
     const what = failed > 0 ? `${failed} of ${placements.length} partitions could not be made` : 'the catalogue could not be saved';
+    this.#topics.abort(entry.name);
     this.#logger.warn({ topic: entry.name, partitions: placements.length, failed, reason }, 'topic change failed; nothing was kept');
     throw new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, `topic ${entry.name}: ${what}, nothing was kept (${reason})${hintFor(reason)}`, { cause: failure });
   }

@@ -125,10 +125,14 @@ function startInlineShard(data: ShardWorkerData, drainReplies: (shard: ShardHand
   let runtime: ShardRuntime | null = null;
   let handle: ShardHandle | null = null;
   let drainQueued = false;
-  const drainNow = () => {
-    drainQueued = false;
+  const drainHost = () => {
     if (handle !== null) drainReplies(handle);
   };
+  const drainNow = () => {
+    drainQueued = false;
+    drainHost();
+  };
+  const loopFailed = (error: unknown) => thread.emit('error', error instanceof Error ? error : new Error(String(error)));
   // Replies published: drained in a microtask, so one drain serves everything a turn published.
   // (Measured against ringing the real doorbells, whose Atomics.notify wakes an Atomics.waitAsync
   // of this same thread through the event loop: that works, but costs more CPU per request and a
@@ -145,20 +149,18 @@ function startInlineShard(data: ShardWorkerData, drainReplies: (shard: ShardHand
   // never runs them.
   const started = import('../shard/shard_instance.js').then(({ startShardInstance }) => startShardInstance(data, {
     endpoint: channel.port2,
-    onLoopFailed: (error) => thread.emit('error', error instanceof Error ? error : new Error(String(error))),
+    onLoopFailed: loopFailed,
     // The channel stays open until the broker terminates the thread: closing it here could race
     // comlink's answer to stop(). Once closed, nothing of the shard keeps the event loop alive.
     onStopped: () => {},
-    replies: new InlineReplyWriter(reply, replyDoorbell, () => {
-      if (handle !== null) drainReplies(handle);
-    }),
+    replies: new InlineReplyWriter(reply, replyDoorbell, drainHost),
   }));
   started.then(
     (instance) => {
       runtime = instance.runtime;
       runtime.runTurns();
     },
-    (error: unknown) => thread.emit('error', error instanceof Error ? error : new Error(String(error))),
+    loopFailed,
   );
   const control = Comlink.wrap<ShardControl>(nodeEndpoint(channel.port1));
   handle = new ShardHandle(data.shardId, thread, control, new RingWriter(request, requestDoorbell), new RingReader(reply));

@@ -67,7 +67,7 @@ export class TopicRegistry {
     return this.#topics.get(topic)?.partitions[partition];
   }
 
-  /** Holds `name` and actor ids for a new topic; commitTopic() or abortTopic() next. */
+  /** Holds `name` and actor ids for a new topic; commit() or abort() next. */
   reserveTopic(name: string, partitionCount: number, config: TopicConfig): TopicEntry {
     checkNewTopicName(name);
     if (this.#topics.has(name) || this.#pending.has(name)) throw new LanesError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
@@ -80,26 +80,7 @@ export class TopicRegistry {
     return entry;
   }
 
-  /** Makes a reserved topic visible and saves the catalogue; on a failed save it stays reserved. */
-  commitTopic(entry: TopicEntry): void {
-    assert(this.#pending.get(entry.name) === entry, `topic ${entry.name} is not reserved`);
-    this.#topics.set(entry.name, entry);
-    try {
-      this.#save();
-    } catch (error) {
-      this.#topics.delete(entry.name);
-      throw error;
-    }
-    this.#pending.delete(entry.name);
-  }
-
-  abortTopic(entry: TopicEntry): void {
-    assert(this.#pending.get(entry.name) === entry, `topic ${entry.name} is not reserved`);
-    this.#pending.delete(entry.name);
-    for (const placement of entry.partitions) this.#freeActorIds.push(placement.actorId);
-  }
-
-  /** Reserves the partitions that grow a topic to `partitionCount`; commitGrowth() or abortGrowth() next. */
+  /** Reserves the partitions that grow a topic to `partitionCount`; commit() or abort() next. */
   reserveGrowth(name: string, partitionCount: number): PartitionPlacement[] {
     const entry = this.#topics.get(name);
     if (entry === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
@@ -113,26 +94,32 @@ export class TopicRegistry {
     return added;
   }
 
-  commitGrowth(name: string): void {
-    const grown = this.#pending.get(name);
-    const entry = this.#topics.get(name);
-    assert(grown !== undefined && entry !== undefined, `topic ${name} has no growth reserved`);
-    this.#topics.set(name, grown);
+  /**
+   * Makes a reserved topic, or a topic's reserved growth, visible and saves the catalogue; on a
+   * failed save the catalogue is as before and the reservation stays (abort() next).
+   */
+  commit(name: string): void {
+    const reserved = this.#pending.get(name);
+    assert(reserved !== undefined, `topic ${name} has nothing reserved`);
+    const previous = this.#topics.get(name);
+    this.#topics.set(name, reserved);
     try {
       this.#save();
     } catch (error) {
-      this.#topics.set(name, entry);
+      if (previous === undefined) this.#topics.delete(name);
+      else this.#topics.set(name, previous);
       throw error;
     }
     this.#pending.delete(name);
   }
 
-  abortGrowth(name: string): void {
-    const grown = this.#pending.get(name);
-    const entry = this.#topics.get(name);
-    assert(grown !== undefined && entry !== undefined, `topic ${name} has no growth reserved`);
+  /** Drops a reservation: the actor ids of a new topic, or of the partitions a growth added. */
+  abort(name: string): void {
+    const reserved = this.#pending.get(name);
+    assert(reserved !== undefined, `topic ${name} has nothing reserved`);
     this.#pending.delete(name);
-    for (const placement of grown.partitions.slice(entry.partitions.length)) this.#freeActorIds.push(placement.actorId);
+    const kept = this.#topics.get(name)?.partitions.length ?? 0;
+    for (const placement of reserved.partitions.slice(kept)) this.#freeActorIds.push(placement.actorId);
   }
 
   remove(name: string): TopicEntry {

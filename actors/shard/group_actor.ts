@@ -325,12 +325,7 @@ export class GroupActor implements Actor {
    */
   #appendPending(): void {
     if (this.#pending.length === 0 || this.#offline) return;
-    if (this.#logOffline !== null) {
-      const pending = this.#pending;
-      this.#pending = [];
-      for (const result of pending) for (const reply of result.replies) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
-      return;
-    }
+    if (this.#logOffline !== null) return this.#answerResults(this.#pending.splice(0), ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
     if (this.#log.flushBeforeAck && this.#flushing !== null) return;
     const pending = this.#pending;
     this.#pending = [];
@@ -374,10 +369,7 @@ export class GroupActor implements Actor {
       // not stored are answered with it, as a single request's failed append always was. Their
       // records stay applied in the coordinator's memory, ahead of the log, until a restart.
       this.#logger.error({ err: failure, results: pending.length - appended }, 'offsets log append failed');
-      for (const result of pending.slice(appended)) {
-        for (const reply of result.replies) this.#replyError(Number(reply.requestId), failure.errorCode, failure.message);
-      }
-      pending.length = appended;
+      this.#answerResults(pending.splice(appended), failure.errorCode, failure.message);
     }
     for (const result of pending) {
       if (this.#log.flushBeforeAck) this.#awaitingFlush.push(...result.replies);
@@ -388,7 +380,12 @@ export class GroupActor implements Actor {
   /** The offsets log went offline during a group commit: none of its results is stored. */
   #failAll(pending: readonly PendingResult[], cause: unknown): void {
     this.#goOffline(cause);
-    for (const result of pending) for (const reply of result.replies) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
+    this.#answerResults(pending, ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
+  }
+
+  /** Answers every reply of results whose records are not stored with an error: none succeeds. */
+  #answerResults(results: readonly PendingResult[], errorCode: number, message: string): void {
+    for (const result of results) for (const reply of result.replies) this.#replyError(Number(reply.requestId), errorCode, message);
   }
 
   #appendBatch(records: readonly KeyedRecord[], timestamp: number): void {
@@ -399,11 +396,7 @@ export class GroupActor implements Actor {
   }
 
   #replyError(correlationId: number, errorCode: number, message: string): void {
-    const body = encodeCallBody({ ok: false, errorCode, message });
-    this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
-      writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, correlationId);
-      view.set(body, envelopeHeaderBytes);
-    });
+    this.#replyBody(correlationId, encodeCallBody({ ok: false, errorCode, message }));
   }
 
   #replyValue(correlationId: number, value: unknown): void {
@@ -417,6 +410,10 @@ export class GroupActor implements Actor {
       this.#replyError(correlationId, ErrorCode.UNKNOWN_SERVER_ERROR, message);
       return;
     }
+    this.#replyBody(correlationId, body);
+  }
+
+  #replyBody(correlationId: number, body: Uint8Array): void {
     this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
       writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, correlationId);
       view.set(body, envelopeHeaderBytes);
@@ -439,15 +436,13 @@ export class GroupActor implements Actor {
   takeOffline(failure: ActorFailure): void {
     this.#offline = true;
     // Results not appended yet: their records never reach the log, so nobody is told success.
-    for (const result of this.#pending.splice(0)) {
-      for (const reply of result.replies) this.#replyError(Number(reply.requestId), failure.errorCode, failure.message);
-    }
+    this.#answerResults(this.#pending.splice(0), failure.errorCode, failure.message);
     for (const requestId of this.#coordinator.parkedRequests()) {
       if (Number(requestId) !== this.#failedRequestId) this.#replyError(Number(requestId), failure.errorCode, failure.message);
     }
     // Replies whose records are appended (whole results from before the failure) still go out
     // once durable.
-    if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
+    this.#flushIfAwaiting();
     this.#sink.publish();
   }
 
@@ -455,7 +450,7 @@ export class GroupActor implements Actor {
     this.#tickIfDue(this.#clock.nowMs());
     this.#appendPending();
     this.#compactIfDue();
-    if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
+    this.#flushIfAwaiting();
   }
 
   #startFlush(): void {
@@ -464,25 +459,31 @@ export class GroupActor implements Actor {
     this.#flushing = this.#log.flush().then(
       () => {
         for (const reply of replies) this.#replyValue(Number(reply.requestId), reply.response);
-        this.#flushing = null;
-        // What queued up during this flush goes out as the next batch, under the next flush.
-        this.#appendPending();
-        if (this.#awaitingFlush.length > 0) this.#startFlush();
-        this.#sink.publish();
+        this.#afterFlush();
       },
       (error: unknown) => {
         // Not durable: the coordinator's memory is ahead of its log. Nobody gets a success; a
         // failed fsync takes the offsets log offline (a failed write was undone: the next
         // commit tries again).
-        this.#flushing = null;
         const message = error instanceof Error ? error.message : String(error);
         for (const reply of replies) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, message);
         if (this.#log.failure !== null) this.#goOffline(this.#log.failure);
-        this.#appendPending();
-        if (this.#awaitingFlush.length > 0) this.#startFlush();
-        this.#sink.publish();
+        this.#afterFlush();
       },
     );
+  }
+
+  /** What queued up during a flush goes out as the next batch, under the next flush. */
+  #afterFlush(): void {
+    this.#flushing = null;
+    this.#appendPending();
+    this.#flushIfAwaiting();
+    this.#sink.publish();
+  }
+
+  /** Starts a flush for appended replies unless one is in flight (it picks them up when done). */
+  #flushIfAwaiting(): void {
+    if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
   }
 
   /** The offsets log failed for good (see the file comment): logged at error once. */
@@ -522,7 +523,7 @@ export class GroupActor implements Actor {
         this.#goOffline(this.#log.failure ?? error);
       }
     }
-    if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
+    this.#flushIfAwaiting();
     this.#sink.publish();
   }
 

@@ -334,7 +334,7 @@ export class PartitionActor implements Actor {
     if (this.#offline !== null) return;
     this.#offline = errorText(cause);
     this.#logger?.error({ topic: this.topic, partition: this.partition, err: cause }, 'partition offline: its log failed; requests for it are answered KAFKA_STORAGE_ERROR until a restart');
-    const message = `partition ${this.topic}-${this.partition} is offline: ${this.#offline}`;
+    const message = this.#offlineMessage();
     for (const ack of [...this.#acksAwaitingWrite, ...this.#acksAwaitingFlush]) this.#replyAppend(ack.correlationId, storageErrorResult(ack.result, message));
     this.#acksAwaitingWrite = [];
     this.#acksAwaitingFlush = [];
@@ -342,7 +342,11 @@ export class PartitionActor implements Actor {
   }
 
   #offlineError(): LanesError {
-    return new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, `partition ${this.topic}-${this.partition} is offline: ${this.#offline}`);
+    return new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
+  }
+
+  #offlineMessage(): string {
+    return `partition ${this.topic}-${this.partition} is offline: ${this.#offline}`;
   }
 
   #publishDirectory(): void {

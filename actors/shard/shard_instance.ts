@@ -137,6 +137,7 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
         sink: runtime,
         directory,
         fetchBytesMax: fetchTransferBytesMax(data.plan.ringBytes),
+        logger,
       });
       runtime.add(actor);
       return actor.state();

@@ -73,14 +73,15 @@ export class ShardRuntime implements ReplySink {
   readonly #options: ShardRuntimeOptions;
   readonly #actors = new Map<number, Actor>();
   readonly #touched = new Set<Actor>();
-  /** The actor whose receive is running (its replies may report state it has not published). */
-  #receiving: Actor | null = null;
   /** Actors with deadlines of their own (group coordinators); partitions only use the tick. */
   readonly #timed = new Set<Actor>();
   /** Actors taken offline after an unexpected exception, with the answer every request gets. */
   readonly #offline = new Map<Actor, ActorFailure>();
   readonly #logger: Logger;
-  /** The request being dispatched, and whether its actor has answered it yet (no double reply). */
+  /**
+   * The request being dispatched (its actor's replies may report state it has not published), and
+   * whether that actor has answered it yet (no double reply).
+   */
   #dispatching: EnvelopeHeader | null = null;
   #dispatchAnswered = false;
   #stopping = false;
@@ -131,7 +132,7 @@ export class ShardRuntime implements ReplySink {
     if (view === null) {
       // waitForRoom publishes the replies written so far, mid-turn: publish what they report first.
       for (const actor of this.#touched) actor.beforeRepliesVisible?.();
-      this.#receiving?.beforeRepliesVisible?.();
+      if (this.#dispatching !== null) this.#actors.get(this.#dispatching.actorId)?.beforeRepliesVisible?.();
       replies.waitForRoom(bytes);
       view = replies.reserve(bytes);
       assert(view !== null, 'reply ring has room after waiting for it');
@@ -286,7 +287,6 @@ export class ShardRuntime implements ReplySink {
       return;
     }
     this.#dispatching = header;
-    this.#receiving = actor;
     this.#dispatchAnswered = false;
     try {
       actor.receive(envelope, header);
@@ -299,7 +299,6 @@ export class ShardRuntime implements ReplySink {
       }
     } finally {
       this.#dispatching = null;
-      this.#receiving = null;
     }
     if (!this.#offline.has(actor)) this.#touched.add(actor);
   }

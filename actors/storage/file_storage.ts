@@ -482,15 +482,21 @@ export class FileStorage implements Storage {
 
   async close(): Promise<void> {
     try {
-      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+      await this.#settlePending();
       await this.sync();
-      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+      // Seals the last sync started write index files: the directory fsync below covers them.
+      await this.#settlePending();
       if (this.#dirDirty && this.#dirFd >= 0) await fsyncAsync(this.#dirFd);
     } finally {
       // Descriptors are released even when the last write or sync failed (the log was offline).
-      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+      await this.#settlePending();
       this.#closeDescriptors();
     }
+  }
+
+  /** Waits for every tracked fdatasync and seal, including ones started while waiting. */
+  async #settlePending(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 
   #closeDescriptors(): void {

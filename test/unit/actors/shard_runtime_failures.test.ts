@@ -14,6 +14,7 @@ import { initRing, ringRegionBytes } from '../../../actors/ring/ring_layout.js';
 import { RingReader, RingWriter } from '../../../actors/ring/spsc_ring.js';
 import { groupCoordinatorActorId, type Actor, type ActorFailure, type ReplySink } from '../../../actors/shard/actor.js';
 import { GroupActor } from '../../../actors/shard/group_actor.js';
+import { partitionLogOf } from '../../../actors/shard/log_factory.js';
 import type { PartitionLog } from '../../../actors/shard/partition_actor.js';
 import { ShardRuntime } from '../../../actors/shard/shard_runtime.js';
 import { ErrorCode } from '../../../core/errors.js';
@@ -241,39 +242,7 @@ describe('ShardRuntime: an actor that throws', () => {
 /** A memory offsets log in the PartitionLog shape the group actor uses. */
 async function memoryOffsetsLog(clock: FakeClock): Promise<PartitionLog> {
   const log = await Log.open(new MemoryStorage(), { clock });
-  return {
-    get highWatermark() {
-      return log.highWatermark;
-    },
-    get logStartOffset() {
-      return log.logStartOffset;
-    },
-    get sizeBytes() {
-      return log.sizeBytes;
-    },
-    get segmentCount() {
-      return log.segmentCount;
-    },
-    get flushBeforeAck() {
-      return log.flushBeforeAck;
-    },
-    get failure() {
-      return log.failure;
-    },
-    get unwrittenOffsets() {
-      return log.unwrittenOffsets;
-    },
-    writeOut: () => log.writeOut(),
-    append: (bytes, start, end) => log.append(bytes, start, end),
-    read: (fetchOffset, maxBytes) => log.read(fetchOffset, maxBytes),
-    offsetForTimestamp: (timestampMs) => log.offsetForTimestamp(timestampMs) ?? -1,
-    flush: () => log.flush(),
-    roll: () => log.roll(),
-    deleteRecordsBefore: (offset) => log.deleteRecordsBefore(offset),
-    tick: (nowMs) => void log.tick(nowMs),
-    sharedSegments: () => [],
-    close: () => log.close(),
-  };
+  return partitionLogOf(log, { memory: new WebAssembly.Memory({ initial: 1 }), logger: silent });
 }
 
 const join = (groupId: string, metadataBytes = 2) => ({

@@ -12,7 +12,7 @@ const config = { retentionMs: -1, retentionBytes: -1, segmentBytes: 1 << 20, max
 /** Reserve then commit: what the broker does once every partition is open. */
 function add(registry: TopicRegistry, name: string, partitions: number) {
   const entry = registry.reserveTopic(name, partitions, config);
-  registry.commitTopic(entry);
+  registry.commit(entry.name);
   return entry;
 }
 
@@ -55,12 +55,12 @@ describe('TopicRegistry', () => {
       expect(registry.get('orders')).toBeUndefined();
       expect(codeOf(() => registry.reserveTopic('orders', 1, config))).toBe(ErrorCode.TOPIC_ALREADY_EXISTS);
       expect(new TopicRegistry({ shardCount: 2, actorIdsMax: 4, dataDir }).list()).toEqual([]);
-      registry.abortTopic(reserved);
+      registry.abort(reserved.name);
       expect(registry.list()).toEqual([]);
       add(registry, 'orders', 3);
       registry.reserveGrowth('orders', 4);
       expect(registry.get('orders')!.partitions).toHaveLength(3);
-      registry.abortGrowth('orders');
+      registry.abort('orders');
       expect(new TopicRegistry({ shardCount: 2, actorIdsMax: 4, dataDir }).get('orders')!.partitions).toHaveLength(3);
       // The cap is 4 actor ids: the aborted growth gave its one back.
       const orders = registry.get('orders')!.partitions.map((p) => p.actorId);
@@ -86,7 +86,7 @@ describe('TopicRegistry', () => {
       const first = new TopicRegistry({ shardCount: 2, actorIdsMax: 16, dataDir });
       add(first, 'orders', 4);
       first.reserveGrowth('orders', 6);
-      first.commitGrowth('orders');
+      first.commit('orders');
       const second = new TopicRegistry({ shardCount: 3, actorIdsMax: 16, dataDir });
       const orders = second.get('orders')!;
       expect(orders.partitions.map((p) => p.actorId)).toEqual([0, 1, 2, 3, 4, 5]);
