@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { readRecords } from '../../core/records/record_reader.js';
-import { startCliBroker } from '../support/cli_broker.js';
+import { startCliBroker } from '../../bench/support/cli_broker.js';
 
 const records = 1000;
 const perSend = 50;
@@ -74,7 +74,7 @@ async function checkAfterRestart(dataDir: string, topic: string, acked: Map<numb
 describe('acknowledged records under kill -9 (default flush policy)', () => {
   it('keeps every acks=1 record with its offset, and a committed offset', async () => {
     const dataDir = tempDir();
-    const server = await startCliBroker(dataDir, ['--shards', String(shards)]);
+    const server = await startCliBroker({ dataDir, shards, onStderr: (text) => process.stderr.write(text) });
     const acked = new Map<number, string>();
     try {
       const kafka = client(server.address);
@@ -100,7 +100,7 @@ describe('acknowledged records under kill -9 (default flush policy)', () => {
 
   it('keeps every acks=0 record a consumer read and committed past', async () => {
     const dataDir = tempDir();
-    const server = await startCliBroker(dataDir, ['--shards', String(shards)]);
+    const server = await startCliBroker({ dataDir, shards, onStderr: (text) => process.stderr.write(text) });
     const read = new Map<number, string>();
     try {
       const kafka = client(server.address);
