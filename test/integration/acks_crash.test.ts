@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
@@ -30,6 +30,17 @@ function tempDir(): string {
 
 function client(address: string): Kafka {
   return new Kafka({ clientId: 'acks-crash', brokers: [address], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 50 } });
+}
+
+/** kafkajs on `address`: `topic` created with one partition, an admin and a producer connected. */
+async function connectedTo(address: string, topic: string): Promise<{ kafka: Kafka; admin: Admin; producer: Producer }> {
+  const kafka = client(address);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+  const producer = kafka.producer();
+  await producer.connect();
+  return { kafka, admin, producer };
 }
 
 /** Every record of partition 0 after a restart: offset → value. */
@@ -77,12 +88,7 @@ describe('acknowledged records under kill -9 (default flush policy)', () => {
     const server = await startCliBroker({ dataDir, shards, onStderr: (text) => process.stderr.write(text) });
     const acked = new Map<number, string>();
     try {
-      const kafka = client(server.address);
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 1 }] });
-      const producer = kafka.producer();
-      await producer.connect();
+      const { admin, producer } = await connectedTo(server.address, 'orders');
       for (let sent = 0; sent < records; sent += perSend) {
         const values = Array.from({ length: perSend }, (_, i) => `order-${sent + i}`);
         const [metadata] = await producer.send({ topic: 'orders', acks: 1, messages: values.map((value) => ({ value })) });
@@ -103,12 +109,7 @@ describe('acknowledged records under kill -9 (default flush policy)', () => {
     const server = await startCliBroker({ dataDir, shards, onStderr: (text) => process.stderr.write(text) });
     const read = new Map<number, string>();
     try {
-      const kafka = client(server.address);
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic: 'events', numPartitions: 1 }] });
-      const producer = kafka.producer();
-      await producer.connect();
+      const { kafka, producer } = await connectedTo(server.address, 'events');
       for (let sent = 0; sent < records; sent += perSend) {
         await producer.send({ topic: 'events', acks: 0, messages: Array.from({ length: perSend }, (_, i) => ({ value: `event-${sent + i}` })) });
       }
