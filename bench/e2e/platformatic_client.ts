@@ -7,20 +7,7 @@
 // the client is imported, as the compatibility tests do.
 import { clientPartitions, holdsItsShare, rotatingPartition, until, type KafkaClientConnection, type KafkaClientLibrary } from './kafka_clients.js';
 import type { ClientConsumer, ClientProducer, ClientTopic } from './client_harness.js';
-
-function installPromiseWithResolvers(): void {
-  const promiseConstructor = Promise as unknown as { withResolvers?: unknown };
-  if (typeof promiseConstructor.withResolvers === 'function') return;
-  promiseConstructor.withResolvers = function withResolvers<T>() {
-    let resolve!: (value: T | PromiseLike<T>) => void;
-    let reject!: (reason?: unknown) => void;
-    const promise = new Promise<T>((resolvePromise, rejectPromise) => {
-      resolve = resolvePromise;
-      reject = rejectPromise;
-    });
-    return { promise, resolve, reject };
-  };
-}
+import { installPromiseWithResolvers } from '../support/promise_with_resolvers.js';
 
 export const platformaticLibrary: KafkaClientLibrary = {
   id: 'lanes-platformatic',

@@ -14,31 +14,26 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { Kafka } from '../../actors/host/index.js';
 import type { Consumer } from '../../actors/client/consumer.js';
 import { startCliBroker } from '../support/cli_broker.js';
 import { printMachineFacts } from '../support/machine.js';
 import { readProcessSample } from '../support/proc_sample.js';
 import { leastSquaresSlope, summarize } from './series.js';
-
-function positive(value: string): number {
-  const parsed = Number(value);
-  if (!(parsed > 0)) throw new InvalidArgumentError('expected a positive number');
-  return parsed;
-}
+import { positiveNumber } from '../support/positive_number.js';
 
 const program = new Command()
   .name('soak')
   .description('broker memory under steady produce/consume with a rebalance every minute')
-  .option('--minutes <n>', 'how long to run', positive, 10)
-  .option('--warmup-minutes <n>', 'not counted in the summary', positive, 2)
-  .option('--rate <n>', 'records per second produced', positive, 500)
-  .option('--record-bytes <n>', 'value size', positive, 200)
-  .option('--partitions <n>', 'partitions of the soak topic', positive, 6)
-  .option('--rebalance-every-s <n>', 'one member leaves and rejoins this often', positive, 60)
-  .option('--sample-every-s <n>', 'sampling period', positive, 10)
-  .option('--shards <n>', 'broker shard threads (default one per core)', positive)
+  .option('--minutes <n>', 'how long to run', positiveNumber, 10)
+  .option('--warmup-minutes <n>', 'not counted in the summary', positiveNumber, 2)
+  .option('--rate <n>', 'records per second produced', positiveNumber, 500)
+  .option('--record-bytes <n>', 'value size', positiveNumber, 200)
+  .option('--partitions <n>', 'partitions of the soak topic', positiveNumber, 6)
+  .option('--rebalance-every-s <n>', 'one member leaves and rejoins this often', positiveNumber, 60)
+  .option('--sample-every-s <n>', 'sampling period', positiveNumber, 10)
+  .option('--shards <n>', 'broker shard threads (default one per core)', positiveNumber)
   .option('--heap-snapshots <dir>', "write V8 heap snapshots of the broker's main thread here after the warm-up and at the end")
   .option('--out <prefix>', 'file prefix for the CSV and JSON (default bench/results/soak-<time>)');
 program.parse(process.argv);

@@ -1,4 +1,5 @@
-// `lanes start` as a child process, the way a user runs it: the BUILT CLI (`node bin/lanes.js`,
+// `lanes start` as a child process, the way a user runs it (the fuzzer, the soak and the crash
+// tests start it here): the BUILT CLI (`node bin/lanes.js`,
 // which loads dist/), not sources through tsx, so what the fuzzer and the soak exercise is what
 // ships. Returns the Kafka address (and the admin URL when asked for), the child's pid for
 // /proc sampling, its stderr so far, and stop (SIGTERM, wait) / kill (SIGKILL, wait).

@@ -8,22 +8,9 @@
 // import in beforeAll, after the polyfill), rather than pin the 1.x line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
+import { installPromiseWithResolvers } from '../../bench/support/promise_with_resolvers.js';
 
 type Platformatic = typeof import('@platformatic/kafka');
-
-function installPromiseWithResolvers(): void {
-  const promiseConstructor = Promise as unknown as { withResolvers?: unknown };
-  if (typeof promiseConstructor.withResolvers === 'function') return;
-  promiseConstructor.withResolvers = function withResolvers<T>() {
-    let resolve!: (value: T | PromiseLike<T>) => void;
-    let reject!: (reason?: unknown) => void;
-    const promise = new Promise<T>((resolvePromise, rejectPromise) => {
-      resolve = resolvePromise;
-      reject = rejectPromise;
-    });
-    return { promise, resolve, reject };
-  };
-}
 
 let server: TestServer;
 let kafka: Platformatic;

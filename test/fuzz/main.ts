@@ -7,25 +7,20 @@
 //   npm run fuzz -- --minutes 30 [--seed N] [--connections 16] [--frames-per-write 16]
 //                   [--mutation-chance 0.7] [--apis Produce,Fetch] [--no-skip-list] [--report fuzz-report.json]
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { printMachineFacts } from '../../bench/support/machine.js';
 import { runFuzz, type FuzzStats } from './fuzz_run.js';
-
-function positive(value: string): number {
-  const parsed = Number(value);
-  if (!(parsed > 0)) throw new InvalidArgumentError('expected a positive number');
-  return parsed;
-}
+import { positiveNumber } from '../../bench/support/positive_number.js';
 
 const program = new Command()
   .name('fuzz')
   .description('fuzz a `lanes start --storage disk` broker over TCP beside a good client')
-  .option('--minutes <n>', 'fuzzing time', positive, 30)
+  .option('--minutes <n>', 'fuzzing time', positiveNumber, 30)
   .option('--seed <n>', 'seed (default: LANES_SEED, else a fresh one)', (value) => Number(value) >>> 0)
-  .option('--connections <n>', 'parallel fuzz connections (each waits for its sentinel; more of them overlap the waits)', positive, 16)
-  .option('--frames-per-write <n>', 'at most this many frames per write (then the sentinel)', positive, 16)
+  .option('--connections <n>', 'parallel fuzz connections (each waits for its sentinel; more of them overlap the waits)', positiveNumber, 16)
+  .option('--frames-per-write <n>', 'at most this many frames per write (then the sentinel)', positiveNumber, 16)
   .option('--mutation-chance <p>', 'the chance that a write ends in a mutated frame', Number, 0.7)
-  .option('--shards <n>', 'broker shard threads (default one per core)', positive)
+  .option('--shards <n>', 'broker shard threads (default one per core)', positiveNumber)
   .option('--apis <names>', 'fuzz only these APIs, comma-separated Kafka names (e.g. JoinGroup,SyncGroup)', (value) => value.split(','))
   .option('--no-skip-list', 'send the known crashes too (to check their fixes)')
   .option('--report <file>', 'JSON report with every crash, skipped example and figure', 'fuzz-report.json');

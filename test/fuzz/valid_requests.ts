@@ -10,7 +10,9 @@ import { encodeAssignment, encodeSubscription } from '../../core/assignors/consu
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { Compression } from '../../core/records/record_batch.js';
 import { inVersions, parseVersions, type FieldSchema, type FieldType, type MessageSchema, type PrimitiveType } from '../../core/protocol/schema.js';
+import { concatBytes } from '../support/arbitraries.js';
 import type { Prng } from '../support/prng.js';
+import { defaultOf } from '../support/schema_defaults.js';
 
 /** Names the fuzzer plays with. Never the good client's (see goodClientMarker in fuzz_run.ts). */
 export const fuzzTopics = ['fuzz-a', 'fuzz-b', 'fuzz-c'] as const;
@@ -258,38 +260,6 @@ export class RequestGenerator {
         }),
       );
     }
-    if (batches.length === 1) return batches[0];
-    const out = new Uint8Array(batches.reduce((total, batch) => total + batch.length, 0));
-    let at = 0;
-    for (const batch of batches) {
-      out.set(batch, at);
-      at += batch.length;
-    }
-    return out;
-  }
-}
-
-/** Kafka's default for a field that is not on the wire in a version (as the codec decodes it). */
-export function defaultOf(field: FieldSchema): unknown {
-  if (field.default !== undefined) return field.default;
-  const type = field.type;
-  if (typeof type !== 'string') {
-    if ('array' in type) return [];
-    return Object.fromEntries(type.struct.map((inner) => [inner.name, defaultOf(inner)]));
-  }
-  switch (type) {
-    case 'bool':
-      return false;
-    case 'uuid':
-      return new Uint8Array(16);
-    case 'string':
-      return '';
-    case 'bytes':
-      return new Uint8Array(0);
-    case 'records':
-    case 'recordChunks':
-      return null;
-    default:
-      return 0;
+    return concatBytes(batches);
   }
 }

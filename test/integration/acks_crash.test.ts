@@ -7,12 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { readRecords } from '../../core/records/record_reader.js';
-import { startCliBroker } from '../support/cli_broker.js';
+import { startCliBroker } from '../../bench/support/cli_broker.js';
 
 const records = 1000;
 const perSend = 50;
@@ -30,6 +30,17 @@ function tempDir(): string {
 
 function client(address: string): Kafka {
   return new Kafka({ clientId: 'acks-crash', brokers: [address], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 50 } });
+}
+
+/** kafkajs on `address`: `topic` created with one partition, an admin and a producer connected. */
+async function connectedTo(address: string, topic: string): Promise<{ kafka: Kafka; admin: Admin; producer: Producer }> {
+  const kafka = client(address);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] });
+  const producer = kafka.producer();
+  await producer.connect();
+  return { kafka, admin, producer };
 }
 
 /** Every record of partition 0 after a restart: offset → value. */
@@ -74,15 +85,10 @@ async function checkAfterRestart(dataDir: string, topic: string, acked: Map<numb
 describe('acknowledged records under kill -9 (default flush policy)', () => {
   it('keeps every acks=1 record with its offset, and a committed offset', async () => {
     const dataDir = tempDir();
-    const server = await startCliBroker(dataDir, ['--shards', String(shards)]);
+    const server = await startCliBroker({ dataDir, shards, onStderr: (text) => process.stderr.write(text) });
     const acked = new Map<number, string>();
     try {
-      const kafka = client(server.address);
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 1 }] });
-      const producer = kafka.producer();
-      await producer.connect();
+      const { admin, producer } = await connectedTo(server.address, 'orders');
       for (let sent = 0; sent < records; sent += perSend) {
         const values = Array.from({ length: perSend }, (_, i) => `order-${sent + i}`);
         const [metadata] = await producer.send({ topic: 'orders', acks: 1, messages: values.map((value) => ({ value })) });
@@ -100,15 +106,10 @@ describe('acknowledged records under kill -9 (default flush policy)', () => {
 
   it('keeps every acks=0 record a consumer read and committed past', async () => {
     const dataDir = tempDir();
-    const server = await startCliBroker(dataDir, ['--shards', String(shards)]);
+    const server = await startCliBroker({ dataDir, shards, onStderr: (text) => process.stderr.write(text) });
     const read = new Map<number, string>();
     try {
-      const kafka = client(server.address);
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.createTopics({ topics: [{ topic: 'events', numPartitions: 1 }] });
-      const producer = kafka.producer();
-      await producer.connect();
+      const { kafka, producer } = await connectedTo(server.address, 'events');
       for (let sent = 0; sent < records; sent += perSend) {
         await producer.send({ topic: 'events', acks: 0, messages: Array.from({ length: perSend }, (_, i) => ({ value: `event-${sent + i}` })) });
       }

@@ -19,7 +19,7 @@ import { concatChunks } from '../../core/protocol/writer.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { readBatchHeader } from '../../core/records/record_batch.js';
 import { readRecords } from '../../core/records/record_reader.js';
-import { startCliBroker } from '../support/cli_broker.js';
+import { startCliBroker } from '../../bench/support/cli_broker.js';
 import { RawClient } from './wire/raw_client.js';
 
 const text = new TextEncoder();
@@ -95,7 +95,7 @@ describe('a full disk', () => {
     try {
       // Room to free later, without touching the broker's files.
       writeFileSync(ballast, new Uint8Array(384 * 1024));
-      const server = await startCliBroker(dataDir, ['--shards', '1']);
+      const server = await startCliBroker({ dataDir, shards: 1, onStderr: (text) => process.stderr.write(text) });
       let raw: RawClient | null = null;
       const kafka = new Kafka({ clientId: 'disk-full', brokers: [server.address], logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
       const admin = kafka.admin();

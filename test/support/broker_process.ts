@@ -1,12 +1,10 @@
 // `lanes start` as a child process, run from the BUILT CLI (node bin/lanes.js, which loads
-// dist/): what an operator runs. `npm run build:ts` first. A `prefix` runs it under another
-// command (e.g. prlimit for a low open files limit) that execs node, so the pid stays node's.
+// dist/, checked fresh by built_cli.ts): what an operator runs. `npm run build:ts` first. A
+// `prefix` runs it under another command (e.g. prlimit for a low open files limit) that execs
+// node, so the pid stays node's.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { assertDistFresh, lanesBin, repoRoot } from './built_cli.js';
 
-const bin = join(process.cwd(), 'bin', 'lanes.js');
-const built = join(process.cwd(), 'dist', 'actors', 'host', 'cli.js');
 /** A start or stop that takes longer than this is hung: kill it so the test fails rather than stalls. */
 const runBoundMs = 60_000;
 
@@ -32,13 +30,13 @@ export interface SpawnOptions {
 }
 
 export function spawnBroker(args: readonly string[], options: SpawnOptions = {}): { child: ChildProcessWithoutNullStreams; done: Promise<BrokerRun>; output: () => { stdout: string; stderr: string } } {
-  if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build:ts before these tests`);
-  const command = [...(options.prefix ?? []), process.execPath, bin, 'start', '--port', '0', ...args];
+  assertDistFresh();
+  const command = [...(options.prefix ?? []), process.execPath, lanesBin, 'start', '--port', '0', ...args];
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
   // The child's level comes from its flags, not from the test runner's.
   delete env.LANES_LOG_LEVEL;
   delete env.VITEST;
-  const child = spawn(command[0], command.slice(1), { cwd: process.cwd(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(command[0], command.slice(1), { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

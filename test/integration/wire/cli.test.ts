@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { spawnLanes } from '../../support/built_cli.js';
+import { startBroker, type BrokerRun } from '../../support/broker_process.js';
 import { waitUntil } from '../../support/timeouts.js';
 import { ErrorCode } from '../../../core/errors.js';
 import { ApiKey } from '../../../core/protocol/api_keys.js';
@@ -15,22 +15,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'lanes-cli-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 it('starts, serves, and exits 0 on SIGTERM after answering a long poll', async () => {
-  const child = spawnLanes(['start', '--port', '0', '--storage', 'memory', '--shards', '1', '--data-dir', dataDir], {
-    env: { ...process.env, LANES_LOG_LEVEL: 'warn', LANES_PARTITIONS: '2' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (match !== null) resolve(Number(match[1]));
-    });
-    void exited.then((code) => reject(new Error(`lanes exited with ${code}: ${stderr}`)));
-  });
+  const broker = await startBroker(['--storage', 'memory', '--shards', '1', '--data-dir', dataDir, '--log-level', 'warn'], { env: { LANES_PARTITIONS: '2' } });
+  const port = broker.port;
   const raw = await RawClient.connect(port);
   // LANES_PARTITIONS reached the listener: the auto-created topic has 2 partitions.
   const metadata = { topics: [{ topicName: 'cli-topic' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
@@ -46,41 +32,28 @@ it('starts, serves, and exits 0 on SIGTERM after answering a long poll', async (
   const ask = raw.frame(ApiKey.Metadata, 4, metadata);
   raw.write(concatChunks([ask.bytes, poll.bytes]));
   await raw.response(ApiKey.Metadata, 4, ask.correlationId);
-  child.kill('SIGTERM');
+  const stopped = broker.stop('SIGTERM');
   const fetched = await raw.response(ApiKey.Fetch, 11, poll.correlationId);
   expect(fetched.responses[0].partitions[0].records).toEqual([]);
-  expect(await exited).toBe(0);
+  expect((await stopped).code).toBe(0);
   await raw.closedByServer();
 });
 
 it('takes the connection bounds from flags and LANES_* variables', async () => {
   // The built CLI: --max-connections-per-ip 1 as a flag, the idle timeout from the environment.
-  const child = spawnLanes(['start', '--port', '0', '--storage', 'memory', '--shards', '1', '--max-connections-per-ip', '1'], {
-    env: { ...process.env, LANES_LOG_LEVEL: 'warn', LANES_CONNECTIONS_MAX_IDLE_MS: '1000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const broker = await startBroker(['--storage', 'memory', '--shards', '1', '--max-connections-per-ip', '1', '--log-level', 'warn'], { env: { LANES_CONNECTIONS_MAX_IDLE_MS: '1000' } });
+  let stopped: Promise<BrokerRun> | undefined;
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
-        if (match !== null) resolve(Number(match[1]));
-      });
-      void exited.then((code) => reject(new Error(`lanes exited with ${code}: ${stderr}`)));
-    });
+    const port = broker.port;
     const first = await RawClient.connect(port);
     expect((await first.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'cli-test', clientSoftwareVersion: '1' })).errorCode).toBe(ErrorCode.NONE);
     const second = await RawClient.connect(port);
     await second.closedByServer();
-    await waitUntil('the per-address cap logged', () => stdout.includes('connections max per address'));
+    await waitUntil('the per-address cap logged', () => broker.output().stdout.includes('connections max per address'));
     // The first one, idle, is closed too.
     await first.closedByServer();
   } finally {
-    child.kill('SIGTERM');
+    stopped = broker.stop('SIGTERM');
   }
-  expect(await exited).toBe(0);
+  expect((await stopped).code).toBe(0);
 });

@@ -8,16 +8,15 @@ import { ErrorCode } from '../../../core/errors.js';
 import { quotedValueCharsMax } from '../../../core/limits.js';
 import { ApiKey } from '../../../core/protocol/api_keys.js';
 import type { FetchRequest } from '../../../core/protocol/messages/fetch.js';
-import type { ProduceRequest } from '../../../core/protocol/messages/produce.js';
 import { concatChunks } from '../../../core/protocol/writer.js';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
 import type { Broker } from '../../../actors/host/broker.js';
+import { expectHealthy } from './healthy_client.js';
 import { RawClient } from './raw_client.js';
 import { startTestServer, type TestServer } from './server_fixture.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const text = new TextEncoder();
 const servers: TestServer[] = [];
 const clients: RawClient[] = [];
 
@@ -53,22 +52,6 @@ function fetchBody(topicName: string, maxBytes: number): FetchRequest {
     forgottenTopicsData: [],
     rackId: '',
   };
-}
-
-function produceBody(topicName: string, value: string): ProduceRequest {
-  const records = encodeRecordBatch([{ key: null, value: text.encode(value) }], { baseTimestamp: 1_700_000_000_000 });
-  return { transactionalId: null, acks: -1, timeoutMs: 5000, topics: [{ topicName, partitions: [{ partitionIndex: 0, records }] }] };
-}
-
-/** A well-behaved client on a fresh connection: produce one record, then read the topic. */
-async function expectHealthy(server: TestServer): Promise<void> {
-  const raw = await client(server);
-  if (server.broker.topic('healthy') === undefined) await server.broker.createTopic('healthy');
-  const produced = await raw.request(ApiKey.Produce, 7, produceBody('healthy', 'fine'));
-  expect(produced.responses[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
-  const fetched = await raw.request(ApiKey.Fetch, 11, fetchBody('healthy', 64 * KiB));
-  expect(fetched.responses[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
-  raw.close();
 }
 
 function int32(value: number): Uint8Array {

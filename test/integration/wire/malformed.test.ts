@@ -14,6 +14,7 @@ import { Compression } from '../../../core/records/record_batch.js';
 import { readRecords } from '../../../core/records/record_reader.js';
 import { concatChunks } from '../../../core/protocol/writer.js';
 import { advertisedApis } from '../../../core/handlers/handler_table.js';
+import { expectHealthy } from './healthy_client.js';
 import { RawClient } from './raw_client.js';
 import { startTestServer, type TestServer } from './server_fixture.js';
 
@@ -70,21 +71,6 @@ function values(records: Uint8Array[] | null): string[] {
   return [...readRecords(concatChunks(records))].map((record) => new TextDecoder().decode(record.value!));
 }
 
-let healthySequence = 0;
-/** A well-behaved client on a fresh connection: produce one record, fetch it back. */
-async function expectHealthy(target: TestServer = server): Promise<void> {
-  const raw = await client(target);
-  if (target.broker.topic('healthy') === undefined) await target.broker.createTopic('healthy');
-  const value = `healthy-${healthySequence++}`;
-  const produced = await raw.request(ApiKey.Produce, 7, produceBody('healthy', batch([value])));
-  const partition = produced.responses[0].partitions[0];
-  expect(partition.errorCode).toBe(ErrorCode.NONE);
-  const fetched = await raw.request(ApiKey.Fetch, 11, fetchBody('healthy', partition.baseOffset));
-  expect(fetched.responses[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
-  expect(values(fetched.responses[0].partitions[0].records)[0]).toBe(value);
-  raw.close();
-}
-
 function int32(value: number): Uint8Array {
   const bytes = new Uint8Array(4);
   new DataView(bytes.buffer).setInt32(0, value);
@@ -96,30 +82,30 @@ describe('framing', () => {
     const raw = await client();
     raw.write(concatChunks([int32(3), new Uint8Array([0, 3, 0])]));
     await raw.closedByServer();
-    await expectHealthy();
+    await expectHealthy(server);
   });
 
   it('keeps serving others while a client sends half a frame and vanishes', async () => {
     const raw = await client();
     const { bytes } = raw.frame(ApiKey.Metadata, 1, { topics: null, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
     raw.write(bytes.subarray(0, bytes.length - 3));
-    await expectHealthy();
+    await expectHealthy(server);
     raw.close();
-    await expectHealthy();
+    await expectHealthy(server);
   });
 
   it('closes a connection announcing a 2 GiB frame without allocating it', async () => {
     const raw = await client();
     raw.write(concatChunks([int32(0x7fff_ffff), new Uint8Array(16)]));
     await raw.closedByServer();
-    await expectHealthy();
+    await expectHealthy(server);
   });
 
   it('closes a connection announcing a negative frame size', async () => {
     const raw = await client();
     raw.write(int32(-5));
     await raw.closedByServer();
-    await expectHealthy();
+    await expectHealthy(server);
   });
 
   it('closes a connection sending garbage after a valid header', async () => {
@@ -128,7 +114,7 @@ describe('framing', () => {
     const garbage = new Uint8Array(40).fill(0xff);
     raw.write(concatChunks([int32(header.length + garbage.length), header, garbage]));
     await raw.closedByServer();
-    await expectHealthy();
+    await expectHealthy(server);
   });
 
   it('closes a connection sending bytes after a complete body', async () => {
@@ -137,7 +123,7 @@ describe('framing', () => {
     const padded = concatChunks([int32(bytes.length - 4 + 3), bytes.subarray(4), new Uint8Array([1, 2, 3])]);
     raw.write(padded);
     await raw.closedByServer();
-    await expectHealthy();
+    await expectHealthy(server);
   });
 });
 
@@ -160,7 +146,7 @@ describe('unsupported requests are answered, the connection stays', () => {
     const reader = new Reader((await raw.nextFrame())!);
     expect(reader.readInt32()).toBe(5);
     expect(reader.readInt16()).toBe(ErrorCode.UNSUPPORTED_VERSION);
-    await expectHealthy();
+    await expectHealthy(server);
   });
 
   it('answers ApiVersions above v3 with the v0-shaped error body, then serves v3', async () => {
@@ -201,14 +187,14 @@ describe('bad record batches are refused per partition', () => {
     expect(server.broker.describeTopic('victim')!.partitions[0].highWatermark).toBe(0);
     const fine = await raw.request(ApiKey.Produce, 7, produceBody('victim', batch(['fine'])));
     expect(fine.responses[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
-    await expectHealthy();
+    await expectHealthy(server);
   });
 
   it('answers MESSAGE_TOO_LARGE for a batch over max.message.bytes', async () => {
     const raw = await client();
     const produced = await raw.request(ApiKey.Produce, 7, produceBody('victim', batch(['x'.repeat(maxMessageBytes + 100)])));
     expect(produced.responses[0].partitions[0].errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
-    await expectHealthy();
+    await expectHealthy(server);
   });
 
   it('answers CORRUPT_MESSAGE for a record set that is not whole batches', async () => {
@@ -216,7 +202,7 @@ describe('bad record batches are refused per partition', () => {
     const whole = batch(['cut']);
     const produced = await raw.request(ApiKey.Produce, 7, produceBody('victim', whole.subarray(0, whole.length - 5)));
     expect(produced.responses[0].partitions[0].errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
-    await expectHealthy();
+    await expectHealthy(server);
   });
 
   it('answers UNKNOWN_TOPIC_OR_PARTITION for a partition that does not exist', async () => {

@@ -1,11 +1,12 @@
 // fast-check arbitraries for message bodies, generated from the same tables the codec reads:
 // for a version, a field present on the wire gets an arbitrary value of its type (null only where
 // the version allows it); an absent field gets its default, which is what decoding must produce.
-// Defaults are recomputed here from the table rather than taken from the codec, so the codec's
-// defaulting is checked, not assumed.
+// Defaults come from test/support/schema_defaults.ts, recomputed from the table rather than
+// taken from the codec, so the codec's defaulting is checked, not assumed.
 
 import fc from 'fast-check';
 import { inVersions, parseVersions, type FieldSchema, type FieldType, type MessageSchema, type PrimitiveType } from '../../../core/protocol/schema.js';
+import { defaultOf } from '../../support/schema_defaults.js';
 
 type Value = unknown;
 
@@ -57,30 +58,6 @@ function typed(type: FieldType, version: number): fc.Arbitrary<Value> {
     return fc.array(element, { maxLength: 3 });
   }
   return struct(type.struct, version);
-}
-
-export function defaultOf(field: FieldSchema): Value {
-  if (field.default !== undefined) return field.default;
-  const type = field.type;
-  if (typeof type !== 'string') {
-    if ('array' in type) return [];
-    return Object.fromEntries(type.struct.map((inner) => [inner.name, defaultOf(inner)]));
-  }
-  switch (type) {
-    case 'bool':
-      return false;
-    case 'uuid':
-      return new Uint8Array(16);
-    case 'string':
-      return '';
-    case 'bytes':
-      return new Uint8Array(0);
-    case 'records':
-    case 'recordChunks':
-      return null;
-    default:
-      return 0;
-  }
 }
 
 function struct(fields: readonly FieldSchema[], version: number): fc.Arbitrary<Record<string, Value>> {

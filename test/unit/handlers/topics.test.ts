@@ -68,27 +68,29 @@ const creatable = (topicName: string, numPartitions = 1, replicationFactor = 1, 
   configs,
 });
 
+/** CreateTopics v4 (validate_only false) on `broker`: each answered topic's name and error code, in order. */
+async function createdCodes(broker: FakeBroker, topics: ReturnType<typeof creatable>[]): Promise<[string, number][]> {
+  const response = await createTopics.handle(context({ broker, apiVersion: 4 }), { topics, timeoutMs: 1000, validateOnly: false });
+  if (typeof response === 'symbol') throw new Error('a response');
+  return response.topics.map((t) => [t.topicName, t.errorCode]);
+}
+
 describe('CreateTopics', () => {
   it('creates with configs, defaults −1 partitions, answers per topic', async () => {
     const broker = new FakeBroker();
     await broker.createTopic('exists');
-    const response = await createTopics.handle(context({ broker, apiVersion: 4 }), {
-      topics: [
-        creatable('ok', 3, 1, [{ name: 'retention.ms', value: '1000' }, { name: 'cleanup.policy', value: 'delete' }]),
-        creatable('defaulted', -1, -1),
-        creatable('replicated', 1, 3),
-        creatable('exists'),
-        creatable('configured', 1, 1, [{ name: 'no.such.config', value: '1' }]),
-        creatable('compacted', 1, 1, [{ name: 'cleanup.policy', value: 'compact' }]),
-        creatable('twice'),
-        creatable('twice'),
-        creatable('none', 0),
-      ],
-      timeoutMs: 1000,
-      validateOnly: false,
-    });
-    if (typeof response === 'symbol') throw new Error('a response');
-    expect(response.topics.map((t) => [t.topicName, t.errorCode])).toEqual([
+    const codes = await createdCodes(broker, [
+      creatable('ok', 3, 1, [{ name: 'retention.ms', value: '1000' }, { name: 'cleanup.policy', value: 'delete' }]),
+      creatable('defaulted', -1, -1),
+      creatable('replicated', 1, 3),
+      creatable('exists'),
+      creatable('configured', 1, 1, [{ name: 'no.such.config', value: '1' }]),
+      creatable('compacted', 1, 1, [{ name: 'cleanup.policy', value: 'compact' }]),
+      creatable('twice'),
+      creatable('twice'),
+      creatable('none', 0),
+    ]);
+    expect(codes).toEqual([
       ['ok', ErrorCode.NONE],
       ['defaulted', ErrorCode.NONE],
       ['replicated', ErrorCode.INVALID_REPLICATION_FACTOR],
@@ -124,21 +126,16 @@ describe('CreateTopics', () => {
     // refused to start on that data directory.
     const broker = new FakeBroker();
     const config = (name: string, value: string) => [{ name, value }];
-    const response = await createTopics.handle(context({ broker, apiVersion: 4 }), {
-      topics: [
-        creatable('tiny-segment', 1, 1, config('segment.bytes', '1000')),
-        creatable('huge-segment', 1, 1, config('segment.bytes', String(2 ** 31))),
-        creatable('zero-message', 1, 1, config('max.message.bytes', '0')),
-        creatable('message-over-segment', 1, 1, [...config('segment.bytes', '2000000'), ...config('max.message.bytes', '3000000')]),
-        creatable('retention-below-minus-one', 1, 1, config('retention.ms', '-2')),
-        creatable('small-but-consistent', 1, 1, [...config('segment.bytes', '4096'), ...config('max.message.bytes', '1024')]),
-        creatable('segment-at-default-batch', 1, 1, config('segment.bytes', String(1024 * 1024 + 12))),
-      ],
-      timeoutMs: 1000,
-      validateOnly: false,
-    });
-    if (typeof response === 'symbol') throw new Error('a response');
-    expect(response.topics.map((t) => [t.topicName, t.errorCode])).toEqual([
+    const codes = await createdCodes(broker, [
+      creatable('tiny-segment', 1, 1, config('segment.bytes', '1000')),
+      creatable('huge-segment', 1, 1, config('segment.bytes', String(2 ** 31))),
+      creatable('zero-message', 1, 1, config('max.message.bytes', '0')),
+      creatable('message-over-segment', 1, 1, [...config('segment.bytes', '2000000'), ...config('max.message.bytes', '3000000')]),
+      creatable('retention-below-minus-one', 1, 1, config('retention.ms', '-2')),
+      creatable('small-but-consistent', 1, 1, [...config('segment.bytes', '4096'), ...config('max.message.bytes', '1024')]),
+      creatable('segment-at-default-batch', 1, 1, config('segment.bytes', String(1024 * 1024 + 12))),
+    ]);
+    expect(codes).toEqual([
       ['tiny-segment', ErrorCode.INVALID_CONFIG],
       ['huge-segment', ErrorCode.INVALID_CONFIG],
       ['zero-message', ErrorCode.INVALID_CONFIG],
