@@ -96,16 +96,7 @@ export function logFormat(): LogFormat {
  * above the logger's level. A logCreator that throws loses that entry, never the broker's work.
  */
 export function useLogCreator(creator: LogCreator, kafkaLevel: number): () => void {
-  const log = creator(kafkaLevel);
-  const deliver = (line: string) => {
-    const entry = logEntryOfLine(line);
-    if (entry === null) return;
-    try {
-      log(entry);
-    } catch {
-      // The application's logger failed; the broker keeps going.
-    }
-  };
+  const deliver = creatorSink(creator, kafkaLevel);
   const previous = sink;
   sink = deliver;
   if (channel === null) {
@@ -154,21 +145,25 @@ export function componentLogger(parent: Logger, component: string, bindings: Rec
 
 /** A root logger whose lines go to a KafkaJS logCreator (a client's `logCreator` option). */
 export function creatorLogger(creator: LogCreator, kafkaLevel: number, level: string): Logger {
+  return pino({ name: 'lanes', level, base: { pid: process.pid } }, { write: creatorSink(creator, kafkaLevel) });
+}
+
+/**
+ * Where pino's lines go for a KafkaJS logCreator: `creator` is called once with `kafkaLevel`, then
+ * each line becomes one entry. An entry the application's logger throws on is lost; the broker's
+ * or client's work goes on.
+ */
+function creatorSink(creator: LogCreator, kafkaLevel: number): (line: string) => void {
   const log = creator(kafkaLevel);
-  return pino(
-    { name: 'lanes', level, base: { pid: process.pid } },
-    {
-      write(line: string): void {
-        const entry = logEntryOfLine(line);
-        if (entry === null) return;
-        try {
-          log(entry);
-        } catch {
-          // As in useLogCreator: the application's logger failing stops nothing.
-        }
-      },
-    },
-  );
+  return (line) => {
+    const entry = logEntryOfLine(line);
+    if (entry === null) return;
+    try {
+      log(entry);
+    } catch {
+      // The application's logger failed; the broker keeps going.
+    }
+  };
 }
 
 /**
