@@ -42,10 +42,10 @@ export function isLogFormat(value: unknown): value is LogFormat {
 }
 
 /** The format a process picks by itself: readable on a terminal, JSON for files, pipes and collectors. */
-function defaultFormat(): LogFormat {
+function defaultFormat(output: { isTTY?: boolean } = process.stdout): LogFormat {
   const fromEnv = process.env.LANES_LOG_FORMAT;
   if (isLogFormat(fromEnv)) return fromEnv;
-  return process.stdout.isTTY === true ? 'pretty' : 'json';
+  return output.isTTY === true ? 'pretty' : 'json';
 }
 
 const envLevel = process.env.LANES_LOG_LEVEL;
@@ -175,10 +175,10 @@ let cliLoggerInstance: Logger | null = null;
 export function cliLogger(): Logger {
   if (cliLoggerInstance !== null) return cliLoggerInstance;
   const stderr = pino.destination({ fd: 2, sync: true });
-  const readable = process.env.LANES_LOG_FORMAT === 'pretty' || (process.env.LANES_LOG_FORMAT !== 'json' && process.stderr.isTTY === true);
+  const stderrColour = process.stderr.isTTY === true && process.env.NO_COLOR === undefined;
   cliLoggerInstance = pino(
     { name: 'lanes', level: isLogLevel(envLevel) ? envLevel : 'warn', base: { pid: process.pid } },
-    readable ? { write: (line: string) => stderr.write(readableLine(line, process.stderr.isTTY === true && process.env.NO_COLOR === undefined)) } : stderr,
+    defaultFormat(process.stderr) === 'pretty' ? { write: (line: string) => stderr.write(readableLine(line, stderrColour)) } : stderr,
   );
   return cliLoggerInstance;
 }
