@@ -359,7 +359,9 @@ export class WirePort implements BrokerPort {
           this.#forget(topic);
           continue;
         }
-        byLeader.set(leader, [...(byLeader.get(leader) ?? []), i]);
+        const sameLeader = byLeader.get(leader);
+        if (sameLeader === undefined) byLeader.set(leader, [i]);
+        else sameLeader.push(i);
       }
       await Promise.all(
         [...byLeader].map(async ([leader, indexes]) => {
@@ -367,7 +369,10 @@ export class WirePort implements BrokerPort {
           const topics = new Map<string, { partitionIndex: number; currentLeaderEpoch: number; fetchOffset: number; logStartOffset: number; partitionMaxBytes: number }[]>();
           for (const i of indexes) {
             const { topic, partition, fetchOffset, maxBytes } = requests[i];
-            topics.set(topic, [...(topics.get(topic) ?? []), { partitionIndex: partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: maxBytes }]);
+            const asked = { partitionIndex: partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: maxBytes };
+            const list = topics.get(topic);
+            if (list === undefined) topics.set(topic, [asked]);
+            else list.push(asked);
           }
           const response = await connection.send(
             ApiKey.Fetch,
