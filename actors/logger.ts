@@ -42,10 +42,10 @@ export function isLogFormat(value: unknown): value is LogFormat {
 }
 
 /** The format a process picks by itself: readable on a terminal, JSON for files, pipes and collectors. */
-function defaultFormat(): LogFormat {
+function defaultFormat(output: { isTTY?: boolean } = process.stdout): LogFormat {
   const fromEnv = process.env.LANES_LOG_FORMAT;
   if (isLogFormat(fromEnv)) return fromEnv;
-  return process.stdout.isTTY === true ? 'pretty' : 'json';
+  return output.isTTY === true ? 'pretty' : 'json';
 }
 
 const envLevel = process.env.LANES_LOG_LEVEL;
@@ -96,16 +96,7 @@ export function logFormat(): LogFormat {
  * above the logger's level. A logCreator that throws loses that entry, never the broker's work.
  */
 export function useLogCreator(creator: LogCreator, kafkaLevel: number): () => void {
-  const log = creator(kafkaLevel);
-  const deliver = (line: string) => {
-    const entry = logEntryOfLine(line);
-    if (entry === null) return;
-    try {
-      log(entry);
-    } catch {
-      // The application's logger failed; the broker keeps going.
-    }
-  };
+  const deliver = creatorSink(creator, kafkaLevel);
   const previous = sink;
   sink = deliver;
   if (channel === null) {
@@ -154,21 +145,25 @@ export function componentLogger(parent: Logger, component: string, bindings: Rec
 
 /** A root logger whose lines go to a KafkaJS logCreator (a client's `logCreator` option). */
 export function creatorLogger(creator: LogCreator, kafkaLevel: number, level: string): Logger {
+  return pino({ name: 'lanes', level, base: { pid: process.pid } }, { write: creatorSink(creator, kafkaLevel) });
+}
+
+/**
+ * Where pino's lines go for a KafkaJS logCreator: `creator` is called once with `kafkaLevel`, then
+ * each line becomes one entry. An entry the application's logger throws on is lost; the broker's
+ * or client's work goes on.
+ */
+function creatorSink(creator: LogCreator, kafkaLevel: number): (line: string) => void {
   const log = creator(kafkaLevel);
-  return pino(
-    { name: 'lanes', level, base: { pid: process.pid } },
-    {
-      write(line: string): void {
-        const entry = logEntryOfLine(line);
-        if (entry === null) return;
-        try {
-          log(entry);
-        } catch {
-          // As in useLogCreator: the application's logger failing stops nothing.
-        }
-      },
-    },
-  );
+  return (line) => {
+    const entry = logEntryOfLine(line);
+    if (entry === null) return;
+    try {
+      log(entry);
+    } catch {
+      // The application's logger failed; the broker keeps going.
+    }
+  };
 }
 
 /**
@@ -180,10 +175,10 @@ let cliLoggerInstance: Logger | null = null;
 export function cliLogger(): Logger {
   if (cliLoggerInstance !== null) return cliLoggerInstance;
   const stderr = pino.destination({ fd: 2, sync: true });
-  const readable = process.env.LANES_LOG_FORMAT === 'pretty' || (process.env.LANES_LOG_FORMAT !== 'json' && process.stderr.isTTY === true);
+  const stderrColour = process.stderr.isTTY === true && process.env.NO_COLOR === undefined;
   cliLoggerInstance = pino(
     { name: 'lanes', level: isLogLevel(envLevel) ? envLevel : 'warn', base: { pid: process.pid } },
-    readable ? { write: (line: string) => stderr.write(readableLine(line, process.stderr.isTTY === true && process.env.NO_COLOR === undefined)) } : stderr,
+    defaultFormat(process.stderr) === 'pretty' ? { write: (line: string) => stderr.write(readableLine(line, stderrColour)) } : stderr,
   );
   return cliLoggerInstance;
 }

@@ -23,27 +23,29 @@ export interface WorkerEntry {
   execArgv: string[];
 }
 
-/** Parent flags worth passing to a worker (diagnostics, resolution conditions); `=value` or next argument. */
+/** Parent flags worth passing to a worker (diagnostics, resolution conditions), without a value... */
 const workerFlags = new Set([
   '--enable-source-maps',
-  '--conditions',
-  '-C',
   '--cpu-prof',
-  '--cpu-prof-dir',
-  '--cpu-prof-name',
-  '--cpu-prof-interval',
   '--heap-prof',
-  '--heap-prof-dir',
-  '--heap-prof-name',
-  '--heap-prof-interval',
   '--no-warnings',
   '--no-deprecation',
   '--trace-warnings',
   '--trace-deprecation',
   '--trace-uncaught',
+]);
+/** ...and with one, as `=value` or the next argument. */
+const workerFlagsWithValue = new Set([
+  '--conditions',
+  '-C',
+  '--cpu-prof-dir',
+  '--cpu-prof-name',
+  '--cpu-prof-interval',
+  '--heap-prof-dir',
+  '--heap-prof-name',
+  '--heap-prof-interval',
   '--unhandled-rejections',
 ]);
-const workerFlagsWithValue = new Set(['--conditions', '-C', '--cpu-prof-dir', '--cpu-prof-name', '--cpu-prof-interval', '--heap-prof-dir', '--heap-prof-name', '--heap-prof-interval', '--unhandled-rejections']);
 /** Flags not passed on whose value may be the next argument: skipped with it, so a value is never read as a flag. */
 const droppedFlagsWithValue = new Set([
   '-e', '--eval', '-p', '-pe', '--print', '-r', '--require', '--import', '--loader', '--experimental-loader', '--input-type',
@@ -55,7 +57,7 @@ const droppedFlagsWithValue = new Set([
 ]);
 
 /**
- * The flags a worker starts with: those of `parent` in workerFlags, nothing else (not the entry
+ * The flags a worker starts with: those of `parent` in workerFlags(WithValue), nothing else (not the entry
  * point's `--input-type`, `--eval`, `--import` loaders, nor V8 or process-wide options).
  */
 export function workerExecArgv(parent: readonly string[] = process.execArgv): string[] {
@@ -65,7 +67,7 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv): st
     const equals = arg.indexOf('=');
     const name = equals < 0 ? arg : arg.slice(0, equals);
     const takesNext = equals < 0 && (workerFlagsWithValue.has(name) || droppedFlagsWithValue.has(name));
-    if (workerFlags.has(name)) {
+    if (workerFlags.has(name) || workerFlagsWithValue.has(name)) {
       kept.push(arg);
       if (takesNext && i + 1 < parent.length) kept.push(parent[i + 1]);
     }
@@ -84,11 +86,11 @@ export function workerEntry(relativePath: string): WorkerEntry {
 export function workerEntryAt(target: URL): WorkerEntry {
   if (!existsSync(fileURLToPath(target))) throw new Error(`no worker entry ${fileURLToPath(target)}`);
   // Read now, not at import: `lanes start --log-level` sets the level after this module loads.
-  const level = loggingWorkerData();
+  const logging = loggingWorkerData();
   const execArgv = workerExecArgv();
-  if (!target.pathname.endsWith('.ts')) return { file: target, workerData: level, execArgv };
+  if (!target.pathname.endsWith('.ts')) return { file: target, workerData: logging, execArgv };
   // The boot file is plain JS in the source tree; compiled runs never take this branch.
-  return { file: new URL('./ts_worker_boot.mjs', import.meta.url), workerData: { ...level, __tsEntry: target.href }, execArgv };
+  return { file: new URL('./ts_worker_boot.mjs', import.meta.url), workerData: { ...logging, __tsEntry: target.href }, execArgv };
 }
 
 export function spawnWorker(relativePath: string | URL, options: WorkerOptions = {}): Worker {

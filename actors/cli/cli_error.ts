@@ -4,7 +4,3 @@
 export class CliError extends Error {
   override name = 'CliError';
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -8,6 +8,7 @@
 // `--exit-at-end` (the end moves as the fetches report new high watermarks, as kcat -e), or on
 // SIGINT/SIGTERM, committing and leaving before it exits.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ErrorCode } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
@@ -15,7 +16,7 @@ import type { FetchResponse } from '../../core/protocol/messages/fetch.js';
 import { concatChunks } from '../../core/protocol/writer.js';
 import { readBatches } from '../../core/records/record_reader.js';
 import { describeErrorCode } from '../net/kafka_client.js';
-import { CliError, sleep } from './cli_error.js';
+import { CliError } from './cli_error.js';
 import { parseBrokers, partitionKey, type Cluster, type TopicLayout } from '../net/cluster.js';
 import type { PullMember } from '../client/pull_member.js';
 import { addConnectionOptions, collectPartitions, positiveInteger, reportFailure, withCluster, writeOut, type ConnectionOptions } from './common.js';

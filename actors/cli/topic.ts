@@ -3,6 +3,7 @@
 
 import { Command, Option } from 'commander';
 import { ErrorCode, quoted } from '../../core/errors.js';
+import { topicNameProblem, topicNameRule } from '../../core/handlers/topic_names.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { describeErrorCode } from '../net/kafka_client.js';
 import { CliError } from './cli_error.js';
@@ -45,22 +46,13 @@ export function parseConfigs(entries: readonly string[]): { name: string; value:
   });
 }
 
-/** Kafka's rule for topic names, as a user reads it when a name breaks it. */
-export const topicNameRule = 'a topic name has 1 to 249 characters, each a letter (a-z, A-Z), a digit, ".", "_" or "-", and is not "." or ".."';
-
 /**
  * Checked before asking the broker, so the user reads the rule (Kafka's answer is only
  * INVALID_TOPIC_EXCEPTION). Names starting with "__" are left to the broker: Kafka and Lanes
  * reserve different ones.
  */
 export function checkTopicName(name: string): void {
-  const illegal = [...name].find((char) => !/^[a-zA-Z0-9._-]$/.test(char));
-  const problem =
-    name.length === 0 ? 'it is empty'
-    : name.length > 249 ? `it has ${name.length} characters`
-    : name === '.' || name === '..' ? 'it is "." or ".."'
-    : illegal !== undefined ? `${JSON.stringify(illegal)} is not allowed`
-    : null;
+  const problem = topicNameProblem(name);
   if (problem !== null) throw new CliError(`topic name ${quoted(name)} is not legal (${problem}): ${topicNameRule}`);
 }
 

@@ -98,8 +98,6 @@ export class Consumer {
   #driver: MemberDriver | null = null;
   #loop: Promise<void> | null = null;
   #stopping: Promise<void> | null = null;
-  #memberStopped: (() => void) | null = null;
-  #memberStoppedPromise: Promise<void> = Promise.resolve();
 
   #metadataSignature = '';
   #metadataRefreshing = false;
@@ -191,7 +189,6 @@ export class Consumer {
       maxPollIntervalMs: this.#config.maxPollInterval ?? defaults.maxPollInterval,
       assignors: this.#assignors,
     });
-    this.#memberStoppedPromise = new Promise((resolve) => (this.#memberStopped = resolve));
     const driver = new MemberDriver(
       member,
       this.#port,
@@ -352,9 +349,6 @@ export class Consumer {
         this.#running = false;
         this.#partitions.wake();
         break;
-      case 'STOP':
-        this.#memberStopped?.();
-        break;
       default:
         emitMemberEvent(this.#emitter, this.#groupId, event);
     }
@@ -379,11 +373,7 @@ export class Consumer {
     await this.#loop;
     this.#loop = null;
     if (this.#run.autoCommit !== false) await this.#committer.commitResolved(this.#partitions.owned());
-    driver.input((nowMs) => driver.member.stop(nowMs));
-    // A failed member (CRASH) has nothing to leave and never reports STOP.
-    if (driver.member.phase !== 'failed' && !driver.closed) await this.#memberStoppedPromise;
-    await driver.settled();
-    driver.close();
+    await driver.stop();
     this.#driver = null;
     this.#unwatchTopics?.();
     this.#unwatchTopics = null;

@@ -80,7 +80,10 @@ export class OffsetCommitter {
     for (const { topic, partition, offset, metadata } of offsets) {
       const committedOffset = Number(offset);
       if (!Number.isSafeInteger(committedOffset)) throw new RangeError(`commit: offset ${offset} of ${topic}/${partition} is not an integer`);
-      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partitionIndex: partition, committedOffset, committedLeaderEpoch: -1, committedMetadata: metadata ?? null }]);
+      const committed = { partitionIndex: partition, committedOffset, committedLeaderEpoch: -1, committedMetadata: metadata ?? null };
+      const list = byTopic.get(topic);
+      if (list === undefined) byTopic.set(topic, [committed]);
+      else list.push(committed);
     }
     const outcome = await driver.commit([...byTopic].map(([name, partitions]) => ({ name, partitions })));
     if (outcome.errorCode !== ErrorCode.NONE) {
@@ -101,6 +104,10 @@ export class OffsetCommitter {
 /** Offsets grouped by topic, as KafkaJS's events and eachBatch's uncommittedOffsets give them. */
 export function offsetsOf(offsets: readonly TopicPartitionOffset[]): Offsets {
   const byTopic = new Map<string, { partition: number; offset: string }[]>();
-  for (const { topic, partition, offset } of offsets) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset }]);
+  for (const { topic, partition, offset } of offsets) {
+    const list = byTopic.get(topic);
+    if (list === undefined) byTopic.set(topic, [{ partition, offset }]);
+    else list.push({ partition, offset });
+  }
   return { topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) };
 }

@@ -68,9 +68,9 @@ export class ClientContext {
   readonly #openPort: () => BrokerPort;
   readonly #clients: Set<{ disconnect(): Promise<void> }>;
 
-  constructor(options: { clientId: string; openPort: () => BrokerPort; clients: Set<{ disconnect(): Promise<void> }>; logger?: Logger }) {
+  constructor(options: { clientId: string; openPort: () => BrokerPort; clients: Set<{ disconnect(): Promise<void> }>; logger: Logger }) {
     this.clientId = options.clientId;
-    this.logger = options.logger ?? componentLogger(rootLogger, 'client', { clientId: options.clientId });
+    this.logger = options.logger;
     this.#openPort = options.openPort;
     this.#clients = options.clients;
   }
@@ -191,8 +191,7 @@ export class Lanes {
 
   kafka(config: KafkaConfig = {}): Kafka {
     const clientId = config.clientId ?? 'lanes';
-    const logger = config.logLevel === undefined && config.logCreator === undefined ? undefined : clientLogger(clientId, config);
-    return new Kafka(new ClientContext({ clientId, openPort: () => this.#port, clients: this.clients, logger }));
+    return new Kafka(new ClientContext({ clientId, openPort: () => this.#port, clients: this.clients, logger: clientLogger(clientId, config) }));
   }
 
   /** @internal */

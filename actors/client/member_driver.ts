@@ -44,6 +44,9 @@ export class MemberDriver {
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
   readonly #commits = new Map<number, (outcome: CommitOutcome) => void>();
+  #stopped: () => void = () => {};
+  /** Resolves when the member reports STOP (it has left the group). */
+  readonly #stoppedPromise = new Promise<void>((resolve) => (this.#stopped = resolve));
 
   constructor(member: MemberState, broker: BrokerPort, callbacks: MemberCallbacks, clientId: string, logger: Logger) {
     this.member = member;
@@ -108,6 +111,18 @@ export class MemberDriver {
     this.#startDrain();
     this.#arm();
     return outcome ?? Promise.resolve({ errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, response: null });
+  }
+
+  /**
+   * Leaves the group (the member gives up its partitions through the callbacks first), waits for
+   * every effect of that to run, and closes.
+   */
+  async stop(): Promise<void> {
+    this.input((nowMs) => this.member.stop(nowMs));
+    // A failed member (CRASH) has nothing to leave and never reports STOP.
+    if (this.member.phase !== 'failed' && !this.#closed) await this.#stoppedPromise;
+    await this.settled();
+    this.close();
   }
 
   /** No more inputs after this: the timer stops and late answers are dropped. */
@@ -183,6 +198,7 @@ export class MemberDriver {
         this.#send(effect.requestId, effect.request);
         break;
       case 'event':
+        if (effect.event.type === 'STOP') this.#stopped();
         this.#callbacks.event(effect.event);
         break;
       case 'commitCompleted': {

@@ -44,8 +44,6 @@ export class PullMember {
   readonly #driver: MemberDriver;
   #assignmentVersion = 0;
   #failure: Error | null = null;
-  #stopped: () => void = () => {};
-  readonly #stoppedPromise: Promise<void>;
   #metadataTimer: NodeJS.Timeout | null = null;
 
   constructor(port: BrokerPort, options: PullMemberOptions) {
@@ -59,7 +57,6 @@ export class PullMember {
       maxPollIntervalMs: options.maxPollIntervalMs,
       assignors: [rangeAssignor],
     });
-    this.#stoppedPromise = new Promise((resolve) => (this.#stopped = resolve));
     this.#driver = new MemberDriver(
       member,
       port,
@@ -159,12 +156,7 @@ export class PullMember {
   async stop(): Promise<void> {
     if (this.#metadataTimer !== null) clearInterval(this.#metadataTimer);
     this.#metadataTimer = null;
-    const driver = this.#driver;
-    driver.input((nowMs) => driver.member.stop(nowMs));
-    // A failed member (CRASH) has nothing to leave and never reports STOP.
-    if (driver.member.phase !== 'failed' && !driver.closed) await this.#stoppedPromise;
-    await driver.settled();
-    driver.close();
+    await this.#driver.stop();
   }
 
   async #refreshMetadata(): Promise<void> {
@@ -178,9 +170,6 @@ export class PullMember {
       case 'CRASH':
         this.#failure = event.error;
         this.#assignmentVersion++;
-        break;
-      case 'STOP':
-        this.#stopped();
         break;
       case 'COORDINATOR_UNAVAILABLE':
         this.#options.logger.debug({ groupId: this.#options.groupId, errorCode: event.errorCode }, 'group coordinator unavailable; retrying');

@@ -17,21 +17,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/errors.js';
-import type {
-  DescribedGroup,
-  HeartbeatRequest,
-  HeartbeatResponse,
-  JoinGroupRequest,
-  JoinGroupResponse,
-  LeaveGroupRequest,
-  LeaveGroupResponse,
-  OffsetCommitRequest,
-  OffsetCommitResponse,
-  OffsetFetchRequest,
-  OffsetFetchResponse,
-  SyncGroupRequest,
-  SyncGroupResponse,
-} from '../../core/group/group_api.js';
+import type { GroupRequestOf, GroupResultOf } from '../../core/group/group_calls.js';
 import type { GroupState } from '../../core/group/group_state.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
@@ -373,7 +359,9 @@ export class WirePort implements BrokerPort {
           this.#forget(topic);
           continue;
         }
-        byLeader.set(leader, [...(byLeader.get(leader) ?? []), i]);
+        const sameLeader = byLeader.get(leader);
+        if (sameLeader === undefined) byLeader.set(leader, [i]);
+        else sameLeader.push(i);
       }
       await Promise.all(
         [...byLeader].map(async ([leader, indexes]) => {
@@ -381,7 +369,10 @@ export class WirePort implements BrokerPort {
           const topics = new Map<string, { partitionIndex: number; currentLeaderEpoch: number; fetchOffset: number; logStartOffset: number; partitionMaxBytes: number }[]>();
           for (const i of indexes) {
             const { topic, partition, fetchOffset, maxBytes } = requests[i];
-            topics.set(topic, [...(topics.get(topic) ?? []), { partitionIndex: partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: maxBytes }]);
+            const asked = { partitionIndex: partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: maxBytes };
+            const list = topics.get(topic);
+            if (list === undefined) topics.set(topic, [asked]);
+            else list.push(asked);
           }
           const response = await connection.send(
             ApiKey.Fetch,
@@ -430,8 +421,9 @@ export class WirePort implements BrokerPort {
   }
 
   // ─── Groups ──────────────────────────────────────────────────────────────────────────────────
+  // Each call's request and result are those of core/group/group_calls.ts.
 
-  joinGroup(request: JoinGroupRequest): Promise<JoinGroupResponse> {
+  joinGroup(request: GroupRequestOf<'joinGroup'>): Promise<GroupResultOf<'joinGroup'>> {
     assert(request.protocols.length > 0, `group ${request.groupId}: a JoinGroup offers at least one protocol`);
     return this.#with(async (cluster) => {
       const connection = await this.#coordinator(cluster, request.groupId, 'group');
@@ -463,7 +455,7 @@ export class WirePort implements BrokerPort {
     });
   }
 
-  syncGroup(request: SyncGroupRequest): Promise<SyncGroupResponse> {
+  syncGroup(request: GroupRequestOf<'syncGroup'>): Promise<GroupResultOf<'syncGroup'>> {
     return this.#with(async (cluster) => {
       const connection = await this.#coordinator(cluster, request.groupId, 'group');
       const response = await connection.send(ApiKey.SyncGroup, {
@@ -478,7 +470,7 @@ export class WirePort implements BrokerPort {
     });
   }
 
-  heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
+  heartbeat(request: GroupRequestOf<'heartbeat'>): Promise<GroupResultOf<'heartbeat'>> {
     return this.#with(async (cluster) => {
       const connection = await this.#coordinator(cluster, request.groupId, 'control');
       const response = await connection.send(ApiKey.Heartbeat, { ...request });
@@ -487,7 +479,7 @@ export class WirePort implements BrokerPort {
     });
   }
 
-  leaveGroup(request: LeaveGroupRequest): Promise<LeaveGroupResponse> {
+  leaveGroup(request: GroupRequestOf<'leaveGroup'>): Promise<GroupResultOf<'leaveGroup'>> {
     return this.#with(async (cluster) => {
       const connection = await this.#coordinator(cluster, request.groupId, 'control');
       const version = connection.version(ApiKey.LeaveGroup);
@@ -504,7 +496,7 @@ export class WirePort implements BrokerPort {
     });
   }
 
-  offsetCommit(request: OffsetCommitRequest): Promise<OffsetCommitResponse> {
+  offsetCommit(request: GroupRequestOf<'offsetCommit'>): Promise<GroupResultOf<'offsetCommit'>> {
     return this.#with(async (cluster) => {
       const connection = await this.#coordinator(cluster, request.groupId, 'control');
       const response = await connection.send(ApiKey.OffsetCommit, {
@@ -524,7 +516,7 @@ export class WirePort implements BrokerPort {
     });
   }
 
-  offsetFetch(request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
+  offsetFetch(request: GroupRequestOf<'offsetFetch'>): Promise<GroupResultOf<'offsetFetch'>> {
     return this.#with(async (cluster) => {
       const connection = await this.#coordinator(cluster, request.groupId, 'control');
       const response = await connection.send(ApiKey.OffsetFetch, {
@@ -542,7 +534,7 @@ export class WirePort implements BrokerPort {
     });
   }
 
-  describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]> {
+  describeGroups(groupIds: GroupRequestOf<'describeGroups'>): Promise<GroupResultOf<'describeGroups'>> {
     return this.#with(async (cluster) =>
       Promise.all(
         groupIds.map(async (groupId) => {
@@ -569,7 +561,7 @@ export class WirePort implements BrokerPort {
     );
   }
 
-  deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; errorCode: number }[]> {
+  deleteGroups(groupIds: GroupRequestOf<'deleteGroups'>): Promise<GroupResultOf<'deleteGroups'>> {
     return this.#with(async (cluster) =>
       Promise.all(
         groupIds.map(async (groupId) => {
