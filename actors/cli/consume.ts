@@ -21,29 +21,26 @@ import { parseBrokers, partitionKey, type Cluster, type TopicLayout } from '../n
 import type { PullMember } from '../client/pull_member.js';
 import { addConnectionOptions, collectPartitions, positiveInteger, reportFailure, withCluster, writeOut, type ConnectionOptions } from './common.js';
 import { compileFormat, type RecordFormatter } from './record_format.js';
+import { needsLogStart, parseStartPosition, resolveStart, startPositionHelp, type StartPosition } from './start_position.js';
 
 const fetchMaxWaitMs = 500;
 const fetchBytesMax = 16 * 1024 * 1024;
 const partitionFetchBytesMax = 4 * 1024 * 1024;
 
-type StartFrom = 'beginning' | 'end' | number;
-
 interface ConsumeOptions extends ConnectionOptions {
   group?: string;
   partition?: number[];
-  from: StartFrom;
+  from: StartPosition;
   count?: number;
   exitAtEnd?: boolean;
   format: string;
   sessionTimeout: number;
 }
 
-function startFrom(value: string): StartFrom {
-  if (value === 'beginning' || value === 'earliest' || value === 'start') return 'beginning';
-  if (value === 'end' || value === 'latest') return 'end';
-  const offset = Number(value);
-  if (!Number.isInteger(offset) || offset < 0) throw new InvalidArgumentError('expected beginning, end or an offset ≥ 0');
-  return offset;
+function startFrom(value: string): StartPosition {
+  const parsed = parseStartPosition(value);
+  if ('problem' in parsed) throw new InvalidArgumentError(parsed.problem);
+  return parsed;
 }
 
 /** Where one partition is being read, and how far it went when last looked at. */
@@ -87,18 +84,15 @@ class Consumer {
     const ends = await this.#cluster.listOffsets(partitions.map((partition) => ({ topic, partition, timestamp: -1 })), layouts);
     const from = this.#options.from;
     const needStarts = partitions.filter((p) => (committed.get(p) ?? -1) < 0);
-    const starts =
-      from === 'beginning' && needStarts.length > 0
-        ? await this.#cluster.listOffsets(needStarts.map((partition) => ({ topic, partition, timestamp: -2 })), layouts)
-        : new Map<string, number>();
+    const lookup = async (timestamp: number): Promise<Map<string, number>> =>
+      needStarts.length === 0 ? new Map() : this.#cluster.listOffsets(needStarts.map((partition) => ({ topic, partition, timestamp })), layouts);
+    const starts = needsLogStart(from) ? await lookup(-2) : new Map<string, number>();
+    const atTimestamp = from.kind === 'timestamp' ? await lookup(from.ms) : new Map<string, number>();
     this.cursors = partitions.map((partition) => {
-      const end = ends.get(partitionKey(topic, partition)) ?? -1;
+      const key = partitionKey(topic, partition);
+      const end = ends.get(key) ?? -1;
       const stored = committed.get(partition) ?? -1;
-      let position: number;
-      if (stored >= 0) position = stored;
-      else if (from === 'beginning') position = starts.get(partitionKey(topic, partition)) ?? 0;
-      else if (from === 'end') position = end;
-      else position = from;
+      const position = stored >= 0 ? stored : resolveStart(from, starts.get(key) ?? 0, Math.max(end, 0), atTimestamp.get(key) ?? -1);
       return { topic, partition, position, end, committed: stored };
     });
   }
@@ -323,9 +317,9 @@ export function registerConsumeCommand(program: Command): void {
       .option('-g, --group <id>', 'join this consumer group (range assignor) and commit as records are printed')
       .option('-p, --partition <n>', 'read only these partitions (repeatable, or 0,2); not with --group', collectPartitions)
       .addOption(
-        new Option('-o, --from <where>', 'beginning, end or an offset (with --group: where a partition without a committed offset starts)')
+        new Option('-o, --from <where>', `${startPositionHelp} (with --group: where a partition without a committed offset starts)`)
           .argParser(startFrom)
-          .default('beginning'),
+          .default({ kind: 'beginning' }, 'beginning'),
       )
       .addOption(new Option('-n, --count <n>', 'exit after printing n records').argParser(positiveInteger))
       .option('-e, --exit-at-end', 'exit once every partition is read to its end')

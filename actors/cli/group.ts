@@ -1,9 +1,10 @@
 // `lanes group list | describe | delete | reset-offsets`, over ListGroups, DescribeGroups,
 // OffsetFetch, ListOffsets, DeleteGroups and OffsetCommit.
 //
-// describe: the group's state and protocol, its members (client id, host, and the partitions
-// decoded from their assignment bytes, ConsumerProtocol), and per partition the committed offset,
-// the log end offset and the lag between them, as kafka-consumer-groups.sh --describe shows.
+// describe: the group's state and protocol, and per partition the committed offset, the log end
+// offset, the lag between them and the member that owns it (consumer id, host, client id; decoded
+// from the members' ConsumerProtocol assignments), in kafka-consumer-groups.sh --describe's
+// columns; --all-groups describes every group.
 //
 // reset-offsets: only for an Empty group (or one that does not exist yet), as Kafka's tool: a
 // running member would overwrite the new offsets with its next commit. Prints the plan; commits
@@ -25,6 +26,10 @@ type DescribedGroup = DescribeGroupsResponse['groups'][number];
 
 interface JsonOption extends ConnectionOptions {
   json?: boolean;
+}
+
+interface DescribeOptions extends JsonOption {
+  allGroups?: boolean;
 }
 
 interface ResetOptions extends ConnectionOptions {
@@ -118,13 +123,18 @@ async function layoutsOf(cluster: Cluster, topics: readonly string[]): Promise<M
   return layouts;
 }
 
-function formatPartitions(assignment: MemberDescription['assignment']): string {
-  if (assignment === null) return '?';
-  if (assignment.length === 0) return '-';
-  return assignment.map(({ topic, partitions }) => `${topic}[${partitions.join(',')}]`).join(' ');
+interface GroupReport {
+  group: string;
+  coordinator: number;
+  state: string;
+  protocolType: string;
+  protocol: string;
+  members: MemberDescription[];
+  partitions: ReturnType<typeof partitionLags>;
+  totalLag: number;
 }
 
-async function describeGroup(cluster: Cluster, groupId: string, options: JsonOption): Promise<void> {
+async function reportGroup(cluster: Cluster, groupId: string): Promise<GroupReport> {
   const { group, nodeId } = await describeOne(cluster, groupId);
   if (group.groupState === 'Dead') throw new CliError(`group '${groupId}' does not exist`);
   const members = describeMembers(group);
@@ -140,43 +150,78 @@ async function describeGroup(cluster: Cluster, groupId: string, options: JsonOpt
   const live = keys.filter(({ topic, partition }) => layouts.get(topic)?.leaders.has(partition) === true);
   const ends = await cluster.listOffsets(live.map(({ topic, partition }) => ({ topic, partition, timestamp: -1 })), layouts);
   const partitions = partitionLags(keys, committed, ends, owners);
-  const totalLag = sumLag(partitions);
-  const coordinator = `${nodeId}`;
-  if (options.json === true) {
-    return printJson({ group: groupId, coordinator: nodeId, state: group.groupState, protocolType: group.protocolType, protocol: group.protocolData, members, partitions, totalLag });
-  }
-  const summary = formatTable(
-    ['GROUP', groupId],
-    [
-      ['COORDINATOR', coordinator],
-      ['STATE', group.groupState],
-      ['PROTOCOL-TYPE', group.protocolType || '-'],
-      ['PROTOCOL', group.protocolData || '-'],
-      ['MEMBERS', members.length],
-      ['TOTAL-LAG', totalLag],
-    ],
+  return {
+    group: groupId,
+    coordinator: nodeId,
+    state: group.groupState,
+    protocolType: group.protocolType,
+    protocol: group.protocolData,
+    members,
+    partitions,
+    totalLag: sumLag(partitions),
+  };
+}
+
+/** Every group id the cluster's brokers list, sorted. */
+async function allGroupIds(cluster: Cluster): Promise<string[]> {
+  const metadata = await cluster.metadata([]);
+  const ids = await Promise.all(
+    metadata.brokers.map(async (broker) => {
+      const connection = await cluster.connection(broker.nodeId);
+      const listed = await connection.send(ApiKey.ListGroups, {});
+      if (listed.errorCode !== ErrorCode.NONE) throw new CliError(`list groups on broker ${broker.nodeId}: ${describeErrorCode(listed.errorCode)}`);
+      return listed.groups.map((g) => g.groupId);
+    }),
   );
-  let text = `${summary}\n`;
-  if (members.length > 0) {
-    text += `\n${formatTable(
-      ['MEMBER-ID', 'CLIENT-ID', 'HOST', 'PARTITIONS'],
-      members.map((m) => [m.memberId, m.clientId, m.host, formatPartitions(m.assignment)]),
-    )}\n`;
+  return [...new Set(ids.flat())].sort(compareText);
+}
+
+/**
+ * The offsets table in kafka-consumer-groups.sh --describe's columns: one row per partition the
+ * group owns or committed, then one per member that owns nothing (topic and offsets '-'), as
+ * Kafka's tool shows idle members.
+ */
+function offsetRows(report: GroupReport): (string | number)[][] {
+  const byId = new Map(report.members.map((m) => [m.memberId, m]));
+  const rows: (string | number)[][] = report.partitions.map((p) => {
+    const member = p.memberId === null ? undefined : byId.get(p.memberId);
+    return [
+      report.group,
+      p.topic,
+      p.partition,
+      p.committedOffset >= 0 ? p.committedOffset : '-',
+      p.logEndOffset >= 0 ? p.logEndOffset : '-',
+      p.lag ?? '-',
+      member?.memberId ?? '-',
+      member?.host ?? '-',
+      member?.clientId ?? '-',
+    ];
+  });
+  for (const member of report.members) {
+    if (!report.partitions.some((p) => p.memberId === member.memberId)) {
+      rows.push([report.group, '-', '-', '-', '-', '-', member.memberId, member.host, member.clientId]);
+    }
   }
-  if (partitions.length > 0) {
-    text += `\n${formatTable(
-      ['TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'MEMBER-ID'],
-      partitions.map((p) => [
-        p.topic,
-        p.partition,
-        p.committedOffset >= 0 ? p.committedOffset : '-',
-        p.logEndOffset >= 0 ? p.logEndOffset : '-',
-        p.lag ?? '-',
-        p.memberId ?? '-',
-      ]),
-    )}\n`;
-  }
-  await writeOut(text);
+  return rows;
+}
+
+async function describeGroups(cluster: Cluster, groupId: string | undefined, options: DescribeOptions): Promise<void> {
+  if ((groupId === undefined) === (options.allGroups !== true)) throw new CliError('group describe takes a group id or --all-groups (not both)');
+  const ids = groupId === undefined ? await allGroupIds(cluster) : [groupId];
+  const reports: GroupReport[] = [];
+  for (const id of ids) reports.push(await reportGroup(cluster, id));
+  if (options.json === true) return printJson(groupId === undefined ? reports : reports[0]);
+  if (reports.length === 0) return writeOut('no consumer groups\n');
+  const summary = formatTable(
+    ['GROUP', 'COORDINATOR', 'STATE', 'PROTOCOL-TYPE', 'ASSIGNMENT-STRATEGY', '#MEMBERS', 'TOTAL-LAG'],
+    reports.map((r) => [r.group, r.coordinator, r.state, r.protocolType || '-', r.protocol || '-', r.members.length, r.totalLag]),
+  );
+  const rows = reports.flatMap(offsetRows);
+  const offsets =
+    rows.length === 0
+      ? ''
+      : `\n${formatTable(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'], rows)}\n`;
+  await writeOut(`${summary}\n${offsets}`);
 }
 
 async function deleteGroup(cluster: Cluster, groupId: string): Promise<void> {
@@ -291,10 +336,11 @@ export function registerGroupCommands(program: Command): void {
   addConnectionOptions(
     group
       .command('describe')
-      .description('show a group\'s state, members and their partitions, committed offsets and lag')
-      .argument('<group>', 'group id')
+      .description("show a group's state, and per partition its committed offset, log end offset, lag and owner (kafka-consumer-groups.sh's columns)")
+      .argument('[group]', 'group id')
+      .option('--all-groups', 'describe every group')
       .option('--json', 'print JSON'),
-  ).action((groupId: string, options: JsonOption) => withCluster(options, (cluster) => describeGroup(cluster, groupId, options)));
+  ).action((groupId: string | undefined, options: DescribeOptions) => withCluster(options, (cluster) => describeGroups(cluster, groupId, options)));
 
   addConnectionOptions(group.command('delete').description('delete an empty group and its committed offsets').argument('<group>', 'group id')).action(
     (groupId: string, options: ConnectionOptions) => withCluster(options, (cluster) => deleteGroup(cluster, groupId)),

@@ -6,6 +6,10 @@
 // Partitions: `--partition` pins one; otherwise a keyed record goes where Kafka's default
 // partitioner puts it (murmur2 of the key), and keyless records of one batch go together to the
 // next partition in turn (sticky per batch, as KIP-480).
+//
+// An unknown topic is created on first use when the broker auto-creates topics (Kafka's
+// auto.create.topics.enable; `lanes start` does by default), as for any other producer; otherwise
+// the error says how to create it.
 
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -207,7 +211,7 @@ class Sender {
 }
 
 async function produce(cluster: Cluster, topic: string, options: ProduceOptions): Promise<void> {
-  const layout = await cluster.topic(topic);
+  const layout = await cluster.topic(topic, true);
   if (options.partition !== undefined && !layout.leaders.has(options.partition)) {
     throw new CliError(`topic '${topic}' has no partition ${options.partition} (it has ${layout.partitions.length})`);
   }
@@ -256,7 +260,11 @@ async function produce(cluster: Cluster, topic: string, options: ProduceOptions)
   if (options.quiet === true) return;
   const parts = [...sender.summary]
     .sort((a, b) => a[0] - b[0])
-    .map(([partition, s]) => (s.offsetFirst < 0 ? `partition ${partition}: ${s.count}` : `partition ${partition}: offsets ${s.offsetFirst}-${s.offsetLast}`));
+    .map(([partition, s]) => {
+      if (s.offsetFirst < 0) return `partition ${partition}: ${s.count}`;
+      if (s.offsetFirst === s.offsetLast) return `partition ${partition}: offset ${s.offsetFirst}`;
+      return `partition ${partition}: offsets ${s.offsetFirst}-${s.offsetLast}`;
+    });
   const detail = parts.length > 0 ? ` (${parts.join(', ')})` : '';
   await writeOut(`produced ${sender.produced} record${sender.produced === 1 ? '' : 's'} to ${topic}${detail}\n`);
 }

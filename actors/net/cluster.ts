@@ -117,14 +117,18 @@ export class Cluster {
     return this.#options.clientId;
   }
 
-  /** Metadata for `topics` (null: every topic), never creating one; learns broker addresses. */
-  async metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
+  /**
+   * Metadata for `topics` (null: every topic); learns broker addresses. Creates none unless
+   * `autoCreate`, which asks the broker to create unknown ones as it would for a producer
+   * (Kafka's auto.create.topics.enable decides; a broker that does not still answers unknown).
+   */
+  async metadata(topics: readonly string[] | null, autoCreate = false): Promise<MetadataResponse> {
     const version = this.#bootstrap.version(ApiKey.Metadata);
     // v0 cannot ask for "all topics" except with an empty list, and would create unknown ones.
     if (version < 1) throw new ClusterError(`${this.#bootstrap.address} only speaks Metadata v0`);
     const response = await this.#bootstrap.send(ApiKey.Metadata, {
       topics: topics === null ? null : topics.map((topicName) => ({ topicName })),
-      allowAutoTopicCreation: false,
+      allowAutoTopicCreation: autoCreate,
       includeClusterAuthorizedOperations: false,
       includeTopicAuthorizedOperations: false,
     });
@@ -133,15 +137,19 @@ export class Cluster {
   }
 
   /**
-   * One topic's partitions and leaders. Unknown topics are a ClusterError; a topic whose leaders are
-   * still being elected (just created) is asked for again, briefly.
+   * One topic's partitions and leaders. Unknown topics are a ClusterError (after asking the broker
+   * to create it, with `autoCreate`, as a producer does); a topic whose leaders are still being
+   * elected (just created) is asked for again, briefly.
    */
-  async topic(name: string): Promise<TopicLayout> {
+  async topic(name: string, autoCreate = false): Promise<TopicLayout> {
     for (let attempt = 0; ; attempt++) {
-      const response = await this.metadata([name]);
+      const response = await this.metadata([name], autoCreate);
       const topic = response.topics.find((t) => t.topicName === name);
       if (topic === undefined) throw new ClusterError(`topic '${name}': the broker did not describe it`);
-      if (topic.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new ClusterError(`topic '${name}' does not exist`);
+      if (topic.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+        const hint = autoCreate ? ` and the broker does not create topics on first use; create it with \`lanes topic create ${name}\`` : '';
+        throw new ClusterError(`topic '${name}' does not exist${hint}`);
+      }
       const leaderless = topic.partitions.some((p) => p.leaderId < 0 || p.errorCode === ErrorCode.LEADER_NOT_AVAILABLE);
       if ((topic.errorCode === ErrorCode.LEADER_NOT_AVAILABLE || leaderless) && attempt < retryAttemptsMax) {
         await sleep(retryPauseMs);

@@ -48,10 +48,13 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
 }
 
 /** Rows of a formatTable() block whose header row starts with `firstHeader`, split on spaces. */
-export function tableRows(output: string, firstHeader: string): string[][] {
+export function tableRows(output: string, header: string): string[][] {
+  // `header` is the table's first column name, or its first few ("GROUP TOPIC") to tell apart
+  // tables that start with the same column.
+  const words = header.split(' ');
   const lines = output.split('\n');
-  const start = lines.findIndex((line) => line.startsWith(`${firstHeader} `) || line === firstHeader);
-  if (start < 0) throw new Error(`no table headed ${firstHeader} in:\n${output}`);
+  const start = lines.findIndex((line) => line.trim().split(/\s+/).slice(0, words.length).join(' ') === header);
+  if (start < 0) throw new Error(`no table headed ${header} in:\n${output}`);
   const rows: string[][] = [];
   for (const line of lines.slice(start + 1)) {
     if (line.trim() === '') break;

@@ -59,7 +59,7 @@ describe('lanes topic', () => {
 
   it('fails with one line and exit 1 for an unknown topic, whatever the command', async () => {
     for (const args of [['topic', 'describe', 'ghost'], ['consume', 'ghost', '-e'], ['consume', 'ghost', '-g', 'g'], ['produce', 'ghost']]) {
-      expect(failureLine(await cli(args, 'x\n'))).toBe("lanes: topic 'ghost' does not exist");
+      expect(failureLine(await cli(args, 'x\n'))).toMatch(/^lanes: topic 'ghost' does not exist($| and the broker does not create topics)/);
     }
   });
 
@@ -128,6 +128,23 @@ describe('lanes produce and consume', () => {
     const all = await cli(['consume', 'numbers', '-p', '0', '-e', '-f', '%o %v']);
     expect(all.stdout.trimEnd().split('\n')).toEqual(values.map((v) => `${v} ${v}`));
     expect((await cli(['consume', 'numbers', '-o', 'end', '-e'])).stdout).toBe('');
+    // kcat's relative and time spellings: +N past the start, the last N, the first at or after a time.
+    expect((await cli(['consume', 'numbers', '-p', '0', '-o', '+2997', '-e'])).stdout).toBe('2997\n2998\n2999\n');
+    expect((await cli(['consume', 'numbers', '-p', '0', '-o', '-2', '-e'])).stdout).toBe('2998\n2999\n');
+    expect((await cli(['consume', 'numbers', '-p', '1', '-o', '-10', '-e'])).stdout).toBe('fire\nforget\n');
+    expect((await cli(['consume', 'numbers', '-p', '1', '-o', '@2000-01-01T00:00:00Z', '-e'])).stdout).toBe('fire\nforget\n');
+    expect((await cli(['consume', 'numbers', '-p', '1', '-o', `@${Date.now() + 3_600_000}`, '-e'])).stdout).toBe('');
+  });
+
+  it('produces to an unknown topic when the broker creates topics on first use, as any producer can', async () => {
+    const creating = await startTestServer({ autoCreateTopics: true, defaultPartitions: 2 });
+    try {
+      const run = (args: string[], stdin?: string) => runCli(args, { brokers: creating.address, stdin });
+      expect((await run(['produce', 'fresh', '-p', '1'], 'hello\n')).stdout).toBe('produced 1 record to fresh (partition 1: offset 0)\n');
+      expect((await run(['consume', 'fresh', '-p', '1', '-e'])).stdout).toBe('hello\n');
+    } finally {
+      await creating.stop();
+    }
   });
 
   it('refuses bad arguments with one line', async () => {
@@ -136,5 +153,10 @@ describe('lanes produce and consume', () => {
     expect(failureLine(await cli(['consume', 'args', '-e', '-f', '%q']))).toMatch(/^lanes: --format '%q': unknown placeholder %q/);
     expect(failureLine(await cli(['consume', 'args', '-g', 'g', '-p', '0']))).toBe('lanes: --group and --partition cannot be used together');
     expect(failureLine(await cli(['produce', 'args', '--acks', '2']))).toMatch(/--acks.*expected all, -1, 0 or 1/);
+    expect(failureLine(await cli(['consume', 'args', '-o', 'yesterday']))).toMatch(/-o, --from.*expected beginning, end, an offset N, \+N/);
+    // This broker does not create topics on first use: the line says how to.
+    expect(failureLine(await cli(['produce', 'nowhere'], 'x\n'))).toBe(
+      "lanes: topic 'nowhere' does not exist and the broker does not create topics on first use; create it with `lanes topic create nowhere`",
+    );
   });
 });
