@@ -20,6 +20,8 @@
 // quantiles we do not have (and cannot be aggregated across shards), and gauges per bucket would
 // hide that the numbers are cumulative counters of one distribution.
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
+import { errorCodeName } from '../../core/errors.js';
+import { lanesVersion } from '../host/version.js';
 import type { Logger } from '../logger.js';
 import type { RequestObserver } from '../net/connection.js';
 import type { BrokerObserver, ObservedBroker } from './broker_observer.js';
@@ -81,9 +83,47 @@ export class LanesMetrics {
     'Time a request waited for data before it could be answered (Fetch long polls that waited, up to the client\'s max_wait_ms), by API',
   );
 
+  /** `api/code` → responses of that API carrying that error code (per partition, topic or group). */
+  readonly #errors = new Map<string, { api: string; error: string; count: number }>();
+
   constructor(broker: ObservedBroker, observer: BrokerObserver, logger: Logger) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+
+    new Gauge({
+      name: 'lanes_build_info',
+      help: 'Always 1; the labels say which Lanes and which Node.js are running',
+      labelNames: ['version', 'nodejs'] as const,
+      registers,
+    }).set({ version: lanesVersion(), nodejs: process.versions.node }, 1);
+    type Traffic = ReturnType<ObservedBroker['topicTraffic']> extends IterableIterator<[string, infer C]> ? C : never;
+    const trafficCounter = (name: string, help: string, value: (counts: Traffic) => number): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['topic'] as const,
+        registers,
+        collect() {
+          this.reset();
+          for (const [topic, counts] of broker.topicTraffic()) this.inc({ topic }, value(counts));
+        },
+      });
+    };
+    trafficCounter('lanes_topic_records_in_total', 'Records appended to a topic by produce requests (embedded or over the wire)', (c) => c.recordsIn);
+    trafficCounter('lanes_topic_bytes_in_total', 'Record batch bytes appended to a topic by produce requests', (c) => c.bytesIn);
+    trafficCounter('lanes_topic_records_out_total', 'Records in the batches fetches read from a topic (consumers, the CLI, any client)', (c) => c.recordsOut);
+    trafficCounter('lanes_topic_bytes_out_total', 'Record batch bytes fetches read from a topic', (c) => c.bytesOut);
+    const errors = this.#errors;
+    new Counter({
+      name: 'lanes_request_errors_total',
+      help: "Error codes in Kafka responses, by API and Kafka's error name: one per partition, topic or group that failed, so one request may count several",
+      labelNames: ['api', 'error'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const { api, error, count } of errors.values()) this.inc({ api, error }, count);
+      },
+    });
 
     new Gauge({
       name: 'lanes_partition_log_end_offset',
@@ -227,10 +267,19 @@ export class LanesMetrics {
   }
 
   /** For the Kafka listener's onRequest hook (actors/net/connection.ts says what is timed). */
-  readonly observeRequest: RequestObserver = (api, serviceMs, longPollMs) => {
+  readonly observeRequest: RequestObserver = (api, serviceMs, longPollMs, errorCodes) => {
     this.#serviceSeconds.observe(api, serviceMs / 1000);
     if (longPollMs > 0) this.#longPollSeconds.observe(api, longPollMs / 1000);
+    if (errorCodes !== null) for (const code of errorCodes) this.#countError(api, code);
   };
+
+  #countError(api: string, code: number): void {
+    const key = `${api}/${code}`;
+    const entry = this.#errors.get(key);
+    if (entry !== undefined) entry.count++;
+    // Labels are bounded: APIs and Kafka's error codes are both fixed lists.
+    else this.#errors.set(key, { api, error: errorCodeName(code), count: 1 });
+  }
 
   /**
    * Gauges of the Kafka listener's bounds, read on scrape: open connections, request bytes in

@@ -10,6 +10,7 @@
 //   │   └─ SharedLogReader ◀─┼── directory ────┤   (group coordinator actor) │
 //   │      (zero-copy fetch) │  + arena bytes  │                             │
 //   └────────────────────────┘  comlink: control plane (topics, describe, stop)
+import { TopicTraffic, type TopicTrafficCounts } from './topic_traffic.js';
 import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -124,6 +125,7 @@ export class Broker extends EventEmitter {
   readonly #topics: TopicRegistry;
   readonly #directory: PartitionDirectory;
   readonly #epochs: EpochReader;
+  readonly #traffic = new TopicTraffic();
   readonly #hostDoorbell: Doorbell;
   readonly #waiters = new HighWatermarkWaiters();
   readonly #topicDefaults: Partial<TopicConfig> | undefined;
@@ -290,6 +292,7 @@ export class Broker extends EventEmitter {
   async deleteTopic(name: string): Promise<void> {
     this.#checkRunning();
     const entry = this.#topics.remove(name);
+    this.#traffic.forget(name);
     await Promise.all(entry.partitions.map(async (placement) => {
       await this.#shards[placement.shard].control.closePartition(placement.actorId, true);
       this.#waiters.wakeAll(placement.actorId);
@@ -333,6 +336,7 @@ export class Broker extends EventEmitter {
     const placement = this.#placement(topic, partition);
     const result = await this.#shards[placement.shard].append(placement.actorId, batch, (options.acks ?? -1) === -1);
     if (result.errorCode !== ErrorCode.NONE) throw new LanesError(result.errorCode, result.message);
+    this.#traffic.countIn(topic, result.recordCount, batch.byteLength);
     return { baseOffset: result.baseOffset, recordCount: result.recordCount, logStartOffset: result.logStartOffset, highWatermark: result.highWatermark };
   }
 
@@ -353,7 +357,10 @@ export class Broker extends EventEmitter {
     };
     try {
       const shared = readShared(this.#directory, placement.actorId, fetchOffset, maxBytes, this.#buffer());
-      if (shared !== null) return { ...shared, release };
+      if (shared !== null) {
+        this.#traffic.countOut(topic, shared.batches);
+        return { ...shared, release };
+      }
     } catch (error) {
       release();
       throw error;
@@ -365,7 +372,13 @@ export class Broker extends EventEmitter {
     for (let at = 0; at < reply.bytes.length; at += batchTotalBytes(reply.bytes, at)) {
       batches.push(reply.bytes.subarray(at, at + batchTotalBytes(reply.bytes, at)));
     }
+    this.#traffic.countOut(topic, batches);
     return { batches, highWatermark: reply.highWatermark, logStartOffset: reply.logStartOffset, release: () => {} };
+  }
+
+  /** Records and bytes produced to and fetched from each topic since start (the admin port's counters). */
+  topicTraffic(): IterableIterator<[string, Readonly<TopicTrafficCounts>]> {
+    return this.#traffic.entries();
   }
 
   /** Resolves when the partition's high watermark passes `offset`, or after `timeoutMs`; `scope` withdraws it early. */

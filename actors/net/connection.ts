@@ -36,6 +36,7 @@ import { ApiKey } from '../../core/protocol/api_keys.js';
 import { decodeRequest, encodeApiVersionsV0ErrorFrame, encodeResponseFrame } from '../../core/protocol/codec.js';
 import { isProtocolError, isUnsupportedApiError } from '../../core/protocol/errors.js';
 import { failedResponse } from '../../core/protocol/failed_response.js';
+import { forEachResponseError } from '../../core/protocol/response_errors.js';
 import { decodeRequestHeader, encodeResponseHeader, type RequestHeader } from '../../core/protocol/header.js';
 import { Reader } from '../../core/protocol/reader.js';
 import { Writer } from '../../core/protocol/writer.js';
@@ -75,9 +76,10 @@ export interface ConnectionOptions {
  * connection counts as service (Kafka answers in order); a request pipelined behind a long-polling
  * Fetch on one connection therefore counts that Fetch's wait (kafkajs, @platformatic/kafka and
  * bench/load fetch on connections of their own). Requests of a connection that closed before
- * their turn, and refused api versions, are not reported.
+ * their turn, and refused api versions, are not reported. `errorCodes`: the non-zero error codes
+ * the response carried (core/protocol/response_errors.ts), null when none.
  */
-export type RequestObserver = (api: string, serviceMs: number, longPollMs: number) => void;
+export type RequestObserver = (api: string, serviceMs: number, longPollMs: number, errorCodes: readonly number[] | null) => void;
 
 /**
  * One request: its place in the response order and the context its handler sees, in one object
@@ -95,6 +97,8 @@ class Slot implements RequestContext {
   api: string | null = null;
   /** performance.now() when the frame was complete; -1 when nothing is timed (no onRequest). */
   receivedMs = -1;
+  /** The response's non-zero error codes, found only when timed (onRequest); null: none. */
+  errorCodes: number[] | null = null;
   /** Long-poll time so far, and when the current wait began (-1: not waiting). */
   longPollMs = 0;
   #longPollSinceMs = -1;
@@ -429,6 +433,7 @@ export class Connection {
           releaseFrame();
           if (response === noResponse) slot.frame = null;
           else {
+            if (slot.receivedMs >= 0) forEachResponseError(response, (code) => (slot.errorCodes ??= []).push(code));
             slot.frame = this.#encode(header, handler.name, response);
             if (slot.frame === null) this.close();
           }
@@ -554,7 +559,7 @@ export class Connection {
       const slot = this.#pending.shift()!;
       if (onRequest !== undefined && slot.api !== null && slot.receivedMs >= 0) {
         if (writtenMs < 0) writtenMs = performance.now();
-        onRequest(slot.api, writtenMs - slot.receivedMs - slot.longPollMs, slot.longPollMs);
+        onRequest(slot.api, writtenMs - slot.receivedMs - slot.longPollMs, slot.longPollMs, slot.errorCodes);
       }
       const frame = slot.frame;
       if (frame === null) {

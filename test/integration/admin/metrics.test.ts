@@ -16,7 +16,7 @@ let admin: AdminServer;
 
 beforeAll(async () => {
   // The listener reports requests to the admin metrics, as `lanes start` wires them.
-  server = await startTestServer({ autoCreateTopics: false, onRequest: (api, serviceMs, longPollMs) => admin?.onRequest(api, serviceMs, longPollMs) });
+  server = await startTestServer({ autoCreateTopics: false, onRequest: (api, serviceMs, longPollMs, errorCodes) => admin?.onRequest(api, serviceMs, longPollMs, errorCodes) });
   admin = await new AdminServer({ broker: server.broker, pollIntervalMs: 200 }).listen('127.0.0.1', 0);
 });
 
@@ -84,6 +84,14 @@ describe('/metrics', () => {
       expect(sampleValue(samples, 'lanes_request_service_seconds_bucket', { api, le: '+Inf' })).toBe(count);
     }
 
+    // Per topic: the 12 records produced, in the bytes of their batches; the member read at least its 4.
+    expect(sampleValue(samples, 'lanes_topic_records_in_total', { topic: 'clicks' })).toBe(12);
+    expect(sampleValue(samples, 'lanes_topic_bytes_in_total', { topic: 'clicks' })).toBeGreaterThan(12 * 2);
+    expect(sampleValue(samples, 'lanes_topic_records_out_total', { topic: 'clicks' })).toBeGreaterThanOrEqual(4);
+    expect(sampleValue(samples, 'lanes_topic_bytes_out_total', { topic: 'clicks' })).toBeGreaterThan(0);
+    const [build] = samples.filter((s) => s.name === 'lanes_build_info');
+    expect(build).toMatchObject({ value: 1, labels: { nodejs: process.versions.node, version: expect.stringMatching(/^\d+\.\d+\.\d+/) } });
+
     expect(sampleValue(samples, 'lanes_shard_ring_capacity_bytes', { shard: '0', ring: 'request' })).toBeGreaterThan(0);
     expect(sampleValue(samples, 'lanes_shard_ring_used_bytes', { shard: '0', ring: 'reply' })).toBeGreaterThanOrEqual(0);
     expect(sampleValue(samples, 'lanes_shard_heap_used_bytes', { shard: '0' })).toBeGreaterThan(0);
@@ -125,6 +133,35 @@ describe('request metrics', () => {
     expect(fetches(after, 'lanes_request_long_poll_seconds_count') - fetches(before, 'lanes_request_long_poll_seconds_count')).toBe(1);
     // Only Fetch long-polls.
     expect(after.filter((s) => s.name === 'lanes_request_long_poll_seconds_count').map((s) => s.labels.api)).toEqual(['Fetch']);
+  });
+});
+
+describe('metric names', () => {
+  it("follow Prometheus's conventions: lanes_ snake case, counters _total, histograms in base units, help for each", async () => {
+    const text = (await get('/metrics')).body;
+    const families = [...text.matchAll(/^# TYPE (lanes_\S+) (\S+)$/gm)].map(([, name, type]) => ({ name, type }));
+    expect(families.length).toBeGreaterThan(20);
+    for (const { name, type } of families) {
+      expect(name, name).toMatch(/^lanes_[a-z][a-z0-9_]*[a-z0-9]$/);
+      if (type === 'counter') expect(name, `${name} is a counter`).toMatch(/_total$/);
+      else expect(name, `${name} is a ${type}`).not.toMatch(/_total$/);
+      if (type === 'histogram') expect(name, `${name} is a histogram`).toMatch(/_(seconds|bytes)$/);
+      expect(text, `${name} has help`).toMatch(new RegExp(`^# HELP ${name} \\S`, 'm'));
+    }
+  });
+});
+
+describe('request errors', () => {
+  it("count each error code a response carries, by API and Kafka's error name", async () => {
+    const scrape = async () => parsePrometheusText((await get('/metrics')).body);
+    const labels = { api: 'Metadata', error: 'UNKNOWN_TOPIC_OR_PARTITION' };
+    const before = sampleValue(await scrape(), 'lanes_request_errors_total', labels) ?? 0;
+    // The CLI asks for the topic's metadata; the broker answers the topic unknown (and creates nothing).
+    expect((await cli(['topic', 'describe', 'nowhere'])).code).toBe(1);
+    const after = await scrape();
+    expect((sampleValue(after, 'lanes_request_errors_total', labels) ?? 0) - before).toBeGreaterThanOrEqual(1);
+    // Answers without an error code count nothing.
+    expect(after.filter((s) => s.name === 'lanes_request_errors_total').map((s) => s.labels.error)).not.toContain('NONE');
   });
 });
 
