@@ -20,13 +20,15 @@ import type { Socket } from 'node:net';
 import { componentLogger, logger as rootLogger, type Logger } from '../logger.js';
 import type { RequestObserver } from '../net/connection.js';
 import { BrokerObserver, type ObservedBroker } from './broker_observer.js';
-import { dashboardHtml, dashboardScript } from './dashboard_assets.js';
+import { dashboardPage, dashboardScript } from './dashboard_assets.js';
 import { LanesMetrics, type ObservedListener } from './metrics.js';
 
 export interface AdminServerOptions {
   broker: ObservedBroker;
   /** How often group events are drained and the live stream pushes; default 1000 ms. */
   pollIntervalMs?: number;
+  /** Time between the charts' points; default 5000 ms (BrokerObserver). */
+  historyStepMs?: number;
   /** Live-stream viewers at once; default 32. */
   streamsMax?: number;
   logger?: Logger;
@@ -53,7 +55,7 @@ export class AdminServer {
     this.#broker = options.broker;
     this.#logger = componentLogger(options.logger ?? rootLogger, 'admin');
     this.#streamsMax = options.streamsMax ?? 32;
-    this.observer = new BrokerObserver(options.broker, { pollIntervalMs: options.pollIntervalMs, logger: this.#logger });
+    this.observer = new BrokerObserver(options.broker, { pollIntervalMs: options.pollIntervalMs, historyStepMs: options.historyStepMs, logger: this.#logger });
     this.metrics = new LanesMetrics(options.broker, this.observer, this.#logger);
     this.#server = createServer((request, response) => this.#route(request, response));
     this.#server.on('connection', (socket: Socket) => {
@@ -161,12 +163,22 @@ export class AdminServer {
     return name === 'localhost' || isIP(name) !== 0 || name === hostName(this.host);
   }
 
+  /** The overview the page is served with; null (the page then waits for the stream) if the broker cannot say. */
+  async #initialOverview(): Promise<string | null> {
+    try {
+      return JSON.stringify(await this.observer.overview());
+    } catch (error) {
+      this.#logger.debug({ err: error }, 'dashboard served without an overview');
+      return null;
+    }
+  }
+
   /** null: no such route. */
   #serve(path: string, request: IncomingMessage, response: ServerResponse): Promise<void> | null {
     switch (path) {
       case '/':
       case '/index.html':
-        return Promise.resolve(send(response, 200, 'text/html; charset=utf-8', dashboardHtml));
+        return this.#initialOverview().then((json) => send(response, 200, 'text/html; charset=utf-8', dashboardPage(json)));
       case '/dashboard.js':
         return Promise.resolve(send(response, 200, 'text/javascript; charset=utf-8', dashboardScript));
       case '/healthz': {

@@ -10,6 +10,9 @@
 // - computed when asked (groups(), overview()): group state, committed offsets and lag, from
 //   the broker's own ListGroups / DescribeGroups / OffsetFetch, with the same lag computation
 //   as `lanes group describe` (cli/group_lag.ts), so the figures agree.
+// - the charts' history (recordHistory(), after each timed poll): a point every historyStepMs of
+//   each topic's records/s and each group's total lag, the last 60 kept (series_history.ts).
+import { SeriesHistory, type HistorySnapshot } from './series_history.js';
 import { decodeAssignment } from '../../core/assignors/consumer_protocol.js';
 import type { GroupEvent, MemberRemovedEvent, RebalanceReason } from '../../core/group/group_event.js';
 import { lagKey, lagPartitions, partitionLags, totalLag, type PartitionLag } from '../cli/group_lag.js';
@@ -83,6 +86,8 @@ export interface Overview {
   rebalances: RebalanceEntry[];
   /** Group events dropped by full shard buffers (the timeline may miss some). */
   droppedEvents: number;
+  /** The last minutes for the charts: records/s per topic and total lag per group, every historyStepMs. */
+  history: { stepMs: number; topicRates: HistorySnapshot; groupLag: HistorySnapshot };
 }
 
 export interface ObserverOptions {
@@ -91,11 +96,15 @@ export interface ObserverOptions {
   timelineMax?: number;
   /** Window of the produce rates; default 5 s. */
   rateWindowMs?: number;
+  /** Time between chart points; default 5 s (60 points: the last 5 minutes). */
+  historyStepMs?: number;
   logger: Logger;
   now?: () => number;
 }
 
 const samplesPerPartitionMax = 64;
+/** Chart points kept per series: at the default 5 s step, the last 5 minutes. */
+const historyPointsMax = 60;
 
 export class BrokerObserver {
   readonly #broker: ObservedBroker;
@@ -104,6 +113,9 @@ export class BrokerObserver {
   readonly #pollIntervalMs: number;
   readonly #timelineMax: number;
   readonly #rateWindowMs: number;
+  readonly #historyStepMs: number;
+  readonly #topicRates = new SeriesHistory(historyPointsMax);
+  readonly #groupLag = new SeriesHistory(historyPointsMax);
   readonly #timeline: RebalanceEntry[] = [];
   /** group → reason → rebalances since the port opened. */
   readonly #rebalances = new Map<string, Map<RebalanceReason, number>>();
@@ -127,6 +139,7 @@ export class BrokerObserver {
     this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#timelineMax = options.timelineMax ?? 200;
     this.#rateWindowMs = options.rateWindowMs ?? 5000;
+    this.#historyStepMs = options.historyStepMs ?? 5000;
     if (!(this.#pollIntervalMs > 0)) throw new RangeError(`pollIntervalMs must be positive, got ${this.#pollIntervalMs}`);
     if (!Number.isInteger(this.#timelineMax) || this.#timelineMax < 1) throw new RangeError(`timelineMax must be a positive integer, got ${this.#timelineMax}`);
   }
@@ -138,9 +151,11 @@ export class BrokerObserver {
   start(): void {
     if (this.#timer !== null) return;
     this.#timer = setInterval(() => {
-      void this.poll().then(() => {
-        for (const listener of this.#listeners) listener();
-      });
+      void this.poll()
+        .then(() => this.recordHistory())
+        .then(() => {
+          for (const listener of this.#listeners) listener();
+        });
     }, this.#pollIntervalMs);
     this.#timer.unref();
   }
@@ -149,6 +164,25 @@ export class BrokerObserver {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     this.#listeners.clear();
+  }
+
+  /**
+   * Adds a chart point (records/s per topic, total lag per group) when historyStepMs has passed
+   * since the last; called after each timed poll. Failures (a stopping broker) skip the point.
+   */
+  async recordHistory(): Promise<void> {
+    const atMs = this.#now();
+    const last = this.#topicRates.lastAtMs;
+    if (last !== null && atMs - last < this.#historyStepMs) return;
+    let groups: GroupOverview[];
+    try {
+      groups = await this.groups();
+    } catch (error) {
+      this.#logger.debug({ err: error }, 'no chart point: groups not described');
+      return;
+    }
+    this.#topicRates.record(atMs, new Map(this.topics().map((t) => [t.name, t.recordsPerSecond])));
+    this.#groupLag.record(atMs, new Map(groups.map((g) => [g.groupId, g.totalLag])));
   }
 
   /** Called after every timed poll (the live stream pushes then). */
@@ -348,6 +382,7 @@ export class BrokerObserver {
       groups,
       rebalances: [...this.#timeline],
       droppedEvents: this.#droppedEvents,
+      history: { stepMs: this.#historyStepMs, topicRates: this.#topicRates.snapshot(), groupLag: this.#groupLag.snapshot() },
     };
   }
 }

@@ -3,8 +3,12 @@
 // and a vanilla script written for browsers as they are, without a build step; the script only
 // reads /api/events (or /api/overview) and redraws.
 //
+// The page is served with the current overview in it (#initial-overview, filled by
+// `dashboardPage`), so the first paint shows data rather than "Loading…" until the live stream's
+// first event; the stream then redraws it every second.
+//
 // The script marks what it draws with data-* attributes (data-group, data-member, data-partition
-// with data-owner, data-rebalance), which the browser test waits on.
+// with data-owner, data-rebalance, data-chart with data-points), which the browser test waits on.
 
 export const dashboardHtml = String.raw`<!doctype html>
 <html lang="en">
@@ -59,6 +63,10 @@ ol.timeline time { color: var(--muted); font-variant-numeric: tabular-nums; }
 .plus { color: #16a34a; font-weight: 700; }
 .minus { color: var(--lag); font-weight: 700; }
 .empty { color: var(--muted); margin: 4px 0; }
+svg.spark { display: inline-block; vertical-align: middle; overflow: visible; }
+svg.spark polyline { fill: none; stroke-width: 1.5; }
+svg.spark .area { stroke: none; opacity: 0.15; }
+.spark-label { color: var(--muted); font-size: 12px; margin-left: 6px; }
 @media (max-width: 1000px) { main { grid-template-columns: 1fr; } }
 </style>
 </head>
@@ -81,10 +89,23 @@ ol.timeline time { color: var(--muted); font-variant-numeric: tabular-nums; }
     <div class="card" id="timeline"><p class="empty">Loading…</p></div>
   </div>
 </main>
+<script id="initial-overview" type="application/json">null</script>
 <script type="module" src="/dashboard.js"></script>
 </body>
 </html>
 `;
+
+const initialOverviewSlot = '<script id="initial-overview" type="application/json">null</script>';
+
+/**
+ * The page with `overview` (the JSON of an Overview) in it. `<` is escaped so that no value (a
+ * topic name, a client id) can close the script element; JSON.parse reads the escape back.
+ */
+export function dashboardPage(overviewJson: string | null): string {
+  if (overviewJson === null) return dashboardHtml;
+  const safe = overviewJson.replace(/</g, '\\u003c');
+  return dashboardHtml.replace(initialOverviewSlot, () => initialOverviewSlot.replace('>null<', '>' + safe + '<'));
+}
 
 export const dashboardScript = String.raw`// The dashboard's script: subscribes to /api/events (server-sent events; falls back to polling
 // /api/overview) and redraws topics, groups and the rebalance timeline from each overview.
@@ -143,6 +164,50 @@ function assignColours(group) {
   colours.set(group.groupId, byMember);
 }
 
+/**
+ * A small line chart of one series (null points leave gaps), scaled to its own maximum, with the
+ * newest value beside it. data-chart names it for tests; data-points counts the known points.
+ */
+function sparkline(name, points, colour, format) {
+  var w = 120;
+  var h = 22;
+  var known = points.filter(function (p) { return p !== null && p !== undefined; });
+  if (known.length < 2) return '<span class="spark-label" data-chart="' + esc(name) + '" data-points="' + known.length + '">collecting…</span>';
+  var max = Math.max.apply(null, known.concat([1e-9]));
+  var step = w / (points.length - 1);
+  var segments = [];
+  var current = [];
+  points.forEach(function (p, i) {
+    if (p === null || p === undefined) {
+      if (current.length > 0) segments.push(current);
+      current = [];
+      return;
+    }
+    current.push((i * step).toFixed(1) + ',' + (h - (p / max) * h).toFixed(1));
+  });
+  if (current.length > 0) segments.push(current);
+  var lines = segments.map(function (seg) {
+    return '<polyline points="' + seg.join(' ') + '" stroke="' + colour + '"/>';
+  }).join('');
+  var latest = known[known.length - 1];
+  return '<svg class="spark" width="' + w + '" height="' + h + '" viewBox="0 0 ' + w + ' ' + h + '" data-chart="' + esc(name) + '" data-points="' + known.length + '" role="img" aria-label="' + esc(name) + '">' +
+    '<title>' + esc(name) + ': max ' + format(max) + ', now ' + format(latest) + '</title>' + lines + '</svg>' +
+    '<span class="spark-label">' + format(latest) + '</span>';
+}
+
+var history = { stepMs: 5000, topicRates: { atMs: [], series: {} }, groupLag: { atMs: [], series: {} } };
+
+/** How long a history covers, for the charts' labels: "40 s", "5 min". */
+function span(snapshot) {
+  var times = snapshot.atMs;
+  var ms = times.length < 2 ? 0 : times[times.length - 1] - times[0];
+  return ms < 60000 ? Math.round(ms / 1000) + ' s' : Math.round(ms / 60000) + ' min';
+}
+
+function seriesOf(snapshot, name) {
+  return snapshot.series[name] || [];
+}
+
 function renderTopics(topics) {
   if (topics.length === 0) return '<p class="empty">No topics yet.</p>';
   var rows = '';
@@ -150,7 +215,8 @@ function renderTopics(topics) {
     topic.partitions.forEach(function (p, i) {
       rows += '<tr data-topic-partition="' + esc(topic.name + '/' + p.partition) + '">' +
         (i === 0 ? '<th rowspan="' + topic.partitions.length + '" scope="rowgroup">' + esc(topic.name) +
-          '<span class="sub">' + topic.partitions.length + ' partition' + (topic.partitions.length === 1 ? '' : 's') + ' · ' + rate(topic.recordsPerSecond) + '</span></th>' : '') +
+          '<span class="sub">' + topic.partitions.length + ' partition' + (topic.partitions.length === 1 ? '' : 's') + ' · ' + rate(topic.recordsPerSecond) + '</span>' +
+          '<span class="sub">' + sparkline('rate:' + topic.name, seriesOf(history.topicRates, topic.name), '#2563eb', rate) + '</span></th>' : '') +
         '<td class="n">' + p.partition + '</td><td class="n">' + p.shard + '</td><td class="n">' + num(p.logStartOffset) +
         '</td><td class="n">' + num(p.logEndOffset) + '</td><td class="n">' + rate(p.recordsPerSecond) + '</td></tr>';
     });
@@ -242,7 +308,8 @@ function renderGroup(group) {
     ' data-generation="' + (group.generationId === null ? '' : group.generationId) + '">' +
     '<header><h3>' + esc(gid) + '</h3><span class="state state-' + esc(group.state) + '">' + esc(group.state) + '</span>' +
     '<span class="meta">' + esc(group.protocol || group.protocolType || '–') + generation + ' · ' + members.length + ' member' + (members.length === 1 ? '' : 's') +
-    ' · total lag <b class="' + (group.totalLag > 0 ? 'lagging' : '') + '">' + num(group.totalLag) + '</b></span></header>' +
+    ' · total lag <b class="' + (group.totalLag > 0 ? 'lagging' : '') + '">' + num(group.totalLag) + '</b></span>' +
+    '<span class="meta">lag over ' + span(history.groupLag) + ' ' + sparkline('lag:' + gid, seriesOf(history.groupLag, gid), '#ef4444', num) + '</span></header>' +
     (partitions.length === 0 && members.length === 0 ? '<p class="empty">No members and no committed offsets.</p>' : svg) +
     '</section>';
 }
@@ -271,6 +338,7 @@ function renderTimeline(entries) {
 }
 
 function render(overview) {
+  if (overview.history) history = overview.history;
   var lag = 0;
   overview.groups.forEach(function (g) { lag += g.totalLag; });
   document.getElementById('summary').textContent = overview.topics.length + ' topics · ' + overview.groups.length + ' groups · total lag ' + num(lag) + ' · ' + overview.shards + ' shard' + (overview.shards === 1 ? '' : 's');
@@ -294,6 +362,10 @@ function poll() {
     render(overview);
   }, function () { setLive(false); }).finally(function () { setTimeout(poll, 2000); });
 }
+
+// The overview the page was served with: drawn at once, before the stream's first event.
+var initial = JSON.parse(document.getElementById('initial-overview').textContent || 'null');
+if (initial !== null) render(initial);
 
 if (typeof EventSource === 'function') {
   var source = new EventSource('/api/events');

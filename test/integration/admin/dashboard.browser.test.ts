@@ -37,7 +37,7 @@ const members: ChildProcessWithoutNullStreams[] = [];
 
 beforeAll(async () => {
   server = await startTestServer({ autoCreateTopics: false });
-  admin = await new AdminServer({ broker: server.broker, pollIntervalMs: 250 }).listen('127.0.0.1', 0);
+  admin = await new AdminServer({ broker: server.broker, pollIntervalMs: 250, historyStepMs: 250 }).listen('127.0.0.1', 0);
 });
 
 afterAll(async () => {
@@ -84,8 +84,25 @@ it.skipIf(skip)('redraws a group when a second member joins and adds the rebalan
   // A second group that read part of payments and stopped: drawn with lag and no members.
   expect((await cli(['consume', 'payments', '--group', 'billing', '--count', '20'])).code).toBe(0);
 
-  startMember('processor-a');
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+  // First paint: with the live stream refused, whatever the page shows came with the page itself.
+  const first = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  await first.route('**/api/events', (route) => route.abort());
+  await first.goto(admin.url);
+  const painted = await first.evaluate(() => {
+    const doc = (globalThis as unknown as { document: PageDocument & { body: { innerText: string } } }).document;
+    return {
+      billing: doc.querySelector('section[data-group="billing"]')?.dataset.state ?? null,
+      topics: [...doc.querySelectorAll('tr[data-topic-partition]')].length,
+      loading: doc.body.innerText.includes('Loading'),
+    };
+  });
+  expect(painted).toEqual({ billing: 'Empty', topics: 6, loading: false });
+  mkdirSync('test-artifacts', { recursive: true });
+  await first.screenshot({ path: 'test-artifacts/dashboard-first-paint.png' });
+  await first.close();
+
+  startMember('processor-a');
   const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
   await page.goto(admin.url);
 
@@ -137,6 +154,10 @@ it.skipIf(skip)('redraws a group when a second member joins and adds the rebalan
   // The newest entry is first.
   expect(await page.locator('ol.timeline li').first().getAttribute('data-generation')).toBe(after.generation);
 
-  mkdirSync('test-artifacts', { recursive: true });
+  // The charts: billing's lag and the topics' rates, drawn from the points the server kept.
+  await page.waitForSelector('svg[data-chart="lag:billing"]', { timeout: waitMs });
+  expect(Number(await page.locator('svg[data-chart="lag:billing"]').getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
+  await page.waitForSelector('svg[data-chart="rate:orders"]', { timeout: waitMs });
+
   await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });
 });
