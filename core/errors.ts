@@ -70,6 +70,47 @@ export function errorCodeName(code: number): string {
   return namesByNumber.get(code) ?? `ERROR_${code}`;
 }
 
+/**
+ * The codes whose exceptions Kafka's own client classes derive from RetriableException: the same
+ * request may succeed if sent again (a leader moved, a coordinator loads, a session expired).
+ * Every other code needs the caller to change something first. By number, so that the list
+ * holds for codes Lanes never returns itself.
+ */
+const retriableErrorCodes: ReadonlySet<number> = new Set([
+  2, // CORRUPT_MESSAGE (a batch damaged in transit; resending may fix it)
+  3, // UNKNOWN_TOPIC_OR_PARTITION (metadata may be stale)
+  5, // LEADER_NOT_AVAILABLE
+  6, // NOT_LEADER_OR_FOLLOWER
+  7, // REQUEST_TIMED_OUT
+  9, // REPLICA_NOT_AVAILABLE
+  13, // NETWORK_EXCEPTION
+  14, // COORDINATOR_LOAD_IN_PROGRESS
+  15, // COORDINATOR_NOT_AVAILABLE
+  16, // NOT_COORDINATOR
+  19, // NOT_ENOUGH_REPLICAS
+  20, // NOT_ENOUGH_REPLICAS_AFTER_APPEND
+  41, // NOT_CONTROLLER
+  51, // CONCURRENT_TRANSACTIONS
+  56, // KAFKA_STORAGE_ERROR
+  70, // FETCH_SESSION_ID_NOT_FOUND
+  71, // INVALID_FETCH_SESSION_EPOCH
+  72, // LISTENER_NOT_FOUND
+  74, // FENCED_LEADER_EPOCH
+  75, // UNKNOWN_LEADER_EPOCH
+  78, // OFFSET_NOT_AVAILABLE
+  80, // PREFERRED_LEADER_NOT_AVAILABLE
+  83, // ELIGIBLE_LEADERS_NOT_AVAILABLE
+  88, // UNSTABLE_OFFSET_COMMIT
+  89, // THROTTLING_QUOTA_EXCEEDED
+  100, // UNKNOWN_TOPIC_ID
+  106, // FETCH_SESSION_TOPIC_ID_ERROR
+]);
+
+/** Whether a request that failed with `code` may succeed if sent again unchanged. */
+export function isRetriableErrorCode(code: number): boolean {
+  return retriableErrorCodes.has(code);
+}
+
 const lanesErrorBrand = Symbol.for('lanes.error');
 
 /**
@@ -89,6 +130,16 @@ export class LanesError extends Error {
   /** Kafka's protocol name for the code, e.g. CORRUPT_MESSAGE. */
   get codeName(): string {
     return errorCodeName(this.errorCode);
+  }
+
+  /** KafkaJS's name for codeName (KafkaJSProtocolError.type), for code written against KafkaJS. */
+  get type(): string {
+    return this.codeName;
+  }
+
+  /** Whether the same request may succeed if sent again (KafkaJSError.retriable). */
+  get retriable(): boolean {
+    return isRetriableErrorCode(this.errorCode);
   }
 }
 
