@@ -19,6 +19,7 @@ import {
   type PortFetchResult,
   type TopicToCreate,
 } from './broker_port.js';
+import type { ClusterDescription, DeletedRecords } from '../net/cluster.js';
 
 /** Topic-level configEntries the embedded broker understands, by Kafka's names. */
 const topicConfigNames: Record<string, keyof TopicConfig> = {
@@ -27,6 +28,9 @@ const topicConfigNames: Record<string, keyof TopicConfig> = {
   'segment.bytes': 'segmentBytes',
   'max.message.bytes': 'maxMessageBytes',
 };
+
+const embeddedNodeId = 0;
+const embeddedClusterId = 'lanes';
 
 /** What the port needs of its Lanes (kept narrow to avoid an import cycle with lanes.ts). */
 export interface EmbeddedHost {
@@ -100,6 +104,28 @@ export class EmbeddedPort implements BrokerPort {
       return timestamp === earliestTimestamp ? described.logStartOffset : described.highWatermark;
     }
     return this.#broker.offsetForTimestamp(topic, partition, timestamp);
+  }
+
+  async deleteRecords(topic: string, offsets: readonly { partition: number; offset: number }[]): Promise<DeletedRecords[]> {
+    if (this.#broker.topic(topic) === undefined) throw unknownTopic(topic);
+    return Promise.all(
+      offsets.map(async ({ partition, offset }) => {
+        try {
+          return { partition, lowWatermark: await this.#broker.deleteRecords(topic, partition, offset), errorCode: ErrorCode.NONE };
+        } catch (error) {
+          if (!isLanesError(error)) throw error;
+          return { partition, lowWatermark: -1, errorCode: error.errorCode };
+        }
+      }),
+    );
+  }
+
+  /**
+   * The broker of this process, as node 0 and controller of cluster `lanes` (what `lanes start`
+   * answers by default). It listens on no address: host `embedded`, port 0.
+   */
+  async describeCluster(): Promise<ClusterDescription> {
+    return { clusterId: embeddedClusterId, controllerId: embeddedNodeId, brokers: [{ nodeId: embeddedNodeId, host: 'embedded', port: 0, rack: null }] };
   }
 
   /** From the process-wide allocator the Kafka listener uses too, so ids never collide. */

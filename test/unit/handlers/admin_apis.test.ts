@@ -10,9 +10,9 @@ import { offsetForLeaderEpoch } from '../../../core/handlers/offset_for_leader_e
 import { authorizedOperationsOmitted } from '../../../core/protocol/messages/metadata.js';
 import { context, FakeBroker } from './fakes.js';
 
-function answered<T>(response: T | symbol): T {
+function answered<T>(response: T): Exclude<T, symbol> {
   if (typeof response === 'symbol') throw new Error('expected a response');
-  return response;
+  return response as Exclude<T, symbol>;
 }
 
 async function brokerWith(topic: string, batchesPerPartition: number[]): Promise<FakeBroker> {
