@@ -287,6 +287,11 @@ export class PartitionActor implements Actor {
         throw new LanesError(ErrorCode.INVALID_REQUEST, `partition actor has no method ${method}`);
     }
     const body = encodeCallBody({ ok: true, value });
+    if (envelopeHeaderBytes + body.length > this.#sink.replyBytesMax) {
+      // DescribeProducers of a partition that remembers a great many producer ids (clients pick
+      // them freely): too large to cross back to the host. The request fails; the partition serves on.
+      throw new LanesError(ErrorCode.UNKNOWN_SERVER_ERROR, `the answer to ${method} (${body.length} bytes) exceeds the reply ring's ${this.#sink.replyBytesMax}`);
+    }
     this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
       writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, header.correlationId);
       view.set(body, envelopeHeaderBytes);
