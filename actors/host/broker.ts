@@ -422,8 +422,10 @@ export class Broker extends EventEmitter {
       const usedBytes = shards.reduce((sum, shard) => sum + shard.arenaBytesInUse, 0);
       return { path: memoryLogDir, totalBytes, usableBytes: totalBytes - usedBytes, partitions };
     }
-    const volume = await statfs(dataDir);
-    return { path: resolve(dataDir), totalBytes: volume.blocks * volume.bsize, usableBytes: volume.bavail * volume.bsize, partitions };
+    // The volume's room is extra information (v4): when it cannot be read, Kafka's "unknown" (−1).
+    const volume = await statfs(dataDir).catch(() => null);
+    const room = volume === null ? { totalBytes: -1, usableBytes: -1 } : { totalBytes: volume.blocks * volume.bsize, usableBytes: volume.bavail * volume.bsize };
+    return { path: resolve(dataDir), ...room, partitions };
   }
 
   // ─── Consumer groups: each request goes to the coordinator actor of the group's shard ────────

@@ -114,6 +114,19 @@ describe.each(['memory', 'disk'] as const)('DeleteRecords (%s)', (storage) => {
   });
 });
 
+describe('DescribeLogDirs on disk', () => {
+  it('reports the partitions with the volume\'s room unknown (−1) when the volume cannot be read', async () => {
+    const dir = tempDir();
+    const broker = await start('disk', dir);
+    await fill(broker, 'gone');
+    // The data directory vanishes under the broker (open files stay usable): statfs fails.
+    rmSync(dir, { recursive: true, force: true });
+    const logDir = await broker.describeLogDir();
+    expect([logDir.totalBytes, logDir.usableBytes]).toEqual([-1, -1]);
+    expect(logDir.partitions.filter((p) => p.topic === 'gone').length).toBe(2);
+  });
+});
+
 describe('DeleteRecords on disk', () => {
   it('keeps the log start offset across a stop and reopen', async () => {
     const dir = tempDir();
