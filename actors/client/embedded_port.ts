@@ -6,6 +6,7 @@
 // appended after the empty fetch is never missed), on `wake`, or on the deadline; then fetch again.
 
 import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
+import { defaultClusterId, defaultNodeId } from '../../core/handlers/handler.js';
 import { producerIds } from '../../core/handlers/init_producer_id.js';
 import type { Broker } from '../host/broker.js';
 import type { TopicConfig } from '../host/topic_registry.js';
@@ -28,9 +29,6 @@ const topicConfigNames: Record<string, keyof TopicConfig> = {
   'segment.bytes': 'segmentBytes',
   'max.message.bytes': 'maxMessageBytes',
 };
-
-const embeddedNodeId = 0;
-const embeddedClusterId = 'lanes';
 
 /** What the port needs of its Lanes (kept narrow to avoid an import cycle with lanes.ts). */
 export interface EmbeddedHost {
@@ -121,11 +119,11 @@ export class EmbeddedPort implements BrokerPort {
   }
 
   /**
-   * The broker of this process, as node 0 and controller of cluster `lanes` (what `lanes start`
-   * answers by default). It listens on no address: host `embedded`, port 0.
+   * The broker of this process, with the node and cluster ids `lanes start` answers by default,
+   * as the only broker and the controller. It listens on no address: host `embedded`, port 0.
    */
   async describeCluster(): Promise<ClusterDescription> {
-    return { clusterId: embeddedClusterId, controllerId: embeddedNodeId, brokers: [{ nodeId: embeddedNodeId, host: 'embedded', port: 0, rack: null }] };
+    return { clusterId: defaultClusterId, controllerId: defaultNodeId, brokers: [{ nodeId: defaultNodeId, host: 'embedded', port: 0, rack: null }] };
   }
 
   /** From the process-wide allocator the Kafka listener uses too, so ids never collide. */

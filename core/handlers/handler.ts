@@ -84,6 +84,10 @@ export interface WaitScope {
 /** The group coordinator side of the broker: one async method per call of core/group/group_calls.ts. */
 export type { GroupFacade } from '../group/group_calls.js';
 
+/** The node id and cluster id of a listener started without its own (and of an embedded broker). */
+export const defaultNodeId = 0;
+export const defaultClusterId = 'lanes';
+
 /** Settings shared by every connection of one listener. */
 export interface ServerSettings {
   /** This broker's node id; also the controller id (a single node is its own controller). */
