@@ -3,6 +3,10 @@
 // request's timeout never comes into play. Errors per partition, as Kafka answers them:
 // UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE beyond the high watermark or below −1,
 // KAFKA_STORAGE_ERROR when the partition is offline; the low watermark is then −1.
+//
+// As Kafka does, the request is read as a map: a topic named twice is answered once, and a
+// partition named twice once, with the last offset given. So the calls to partitions are at most
+// the partitions that exist, however long the request.
 import { ErrorCode } from '../errors.js';
 import { deleteRecordsApi } from '../protocol/messages/delete_records.js';
 import { errorCodeOf } from './errors.js';
@@ -11,10 +15,16 @@ import { defineHandler, type RequestContext } from './handler.js';
 export const deleteRecords = defineHandler({
   api: deleteRecordsApi,
   async handle(ctx, request) {
+    const offsets = new Map<string, Map<number, number>>();
+    for (const topic of request.topics) {
+      let partitions = offsets.get(topic.topicName);
+      if (partitions === undefined) offsets.set(topic.topicName, (partitions = new Map()));
+      for (const { partitionIndex, offset } of topic.partitions) partitions.set(partitionIndex, offset);
+    }
     const topics = await Promise.all(
-      request.topics.map(async (topic) => ({
-        topicName: topic.topicName,
-        partitions: await Promise.all(topic.partitions.map((partition) => deleteOne(ctx, topic.topicName, partition.partitionIndex, partition.offset))),
+      [...offsets].map(async ([topicName, partitions]) => ({
+        topicName,
+        partitions: await Promise.all([...partitions].map(([partitionIndex, offset]) => deleteOne(ctx, topicName, partitionIndex, offset))),
       })),
     );
     return { throttleTimeMs: 0, topics };

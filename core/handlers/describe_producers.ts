@@ -9,10 +9,18 @@ import { defineHandler, type RequestContext } from './handler.js';
 export const describeProducers = defineHandler({
   api: describeProducersApi,
   async handle(ctx, request) {
+    // A partition named many times is asked once: the calls are at most the partitions that exist.
+    const asked = new Map<string, ReturnType<typeof describeOne>>();
+    const describe = (topicName: string, partitionIndex: number) => {
+      const key = `${partitionIndex}:${topicName}`;
+      let answer = asked.get(key);
+      if (answer === undefined) asked.set(key, (answer = describeOne(ctx, topicName, partitionIndex)));
+      return answer;
+    };
     const topics = await Promise.all(
       request.topics.map(async (topic) => ({
         topicName: topic.topicName,
-        partitions: await Promise.all(topic.partitionIndexes.map((partitionIndex) => describeOne(ctx, topic.topicName, partitionIndex))),
+        partitions: await Promise.all(topic.partitionIndexes.map((partitionIndex) => describe(topic.topicName, partitionIndex))),
       })),
     );
     return { throttleTimeMs: 0, topics };

@@ -40,22 +40,36 @@ describe('DeleteRecords', () => {
   });
 
   it('refuses unknown partitions and offsets past the high watermark per partition, serving the rest', async () => {
-    const broker = await brokerWith('t', [5]);
+    const broker = await brokerWith('t', [5, 5]);
     const response = answered(
       await deleteRecords.handle(context({ broker, apiVersion: 0 }), {
         topics: [
-          { topicName: 't', partitions: [{ partitionIndex: 0, offset: 6 }, { partitionIndex: 1, offset: 0 }, { partitionIndex: -1, offset: 0 }] },
+          { topicName: 't', partitions: [{ partitionIndex: 0, offset: 6 }, { partitionIndex: 2, offset: 0 }, { partitionIndex: -1, offset: 0 }] },
           { topicName: 'nope', partitions: [{ partitionIndex: 0, offset: 1 }] },
-          { topicName: 't', partitions: [{ partitionIndex: 0, offset: 4 }] },
         ],
         timeoutMs: 0,
       }),
     );
-    expect(response.topics.map((t) => t.partitions.map((p) => [p.errorCode, p.lowWatermark]))).toEqual([
-      [[ErrorCode.OFFSET_OUT_OF_RANGE, -1], [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1], [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1]],
-      [[ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1]],
-      [[ErrorCode.NONE, 4]],
+    expect(response.topics.map((t) => [t.topicName, t.partitions.map((p) => [p.partitionIndex, p.errorCode, p.lowWatermark])])).toEqual([
+      ['t', [[0, ErrorCode.OFFSET_OUT_OF_RANGE, -1], [2, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1], [-1, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1]]],
+      ['nope', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1]]],
     ]);
+  });
+
+  it('reads the request as Kafka does, as a map: a partition named again is deleted once, at the last offset given', async () => {
+    const broker = await brokerWith('t', [5, 5]);
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ partitionIndex: i % 2, offset: i % 5 }));
+    const response = answered(
+      await deleteRecords.handle(context({ broker, apiVersion: 2 }), {
+        topics: [{ topicName: 't', partitions: many }, { topicName: 'nope', partitions: [{ partitionIndex: 0, offset: 1 }] }, { topicName: 't', partitions: [{ partitionIndex: 0, offset: 3 }] }],
+        timeoutMs: 0,
+      }),
+    );
+    expect(response.topics).toEqual([
+      { topicName: 't', partitions: [{ partitionIndex: 0, lowWatermark: 3, errorCode: ErrorCode.NONE }, { partitionIndex: 1, lowWatermark: 4, errorCode: ErrorCode.NONE }] },
+      { topicName: 'nope', partitions: [{ partitionIndex: 0, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
+    ]);
+    expect(broker.logCalls).toEqual(['deleteRecords t-0 3', 'deleteRecords t-1 4']);
   });
 });
 
@@ -170,5 +184,14 @@ describe('DescribeProducers', () => {
       },
       { topicName: 'nope', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, activeProducers: [] }] },
     ]);
+  });
+
+  it('asks a partition named many times once, answering every mention', async () => {
+    const broker = await brokerWith('t', [1]);
+    broker.producers.set('t-0', [{ producerId: 7, producerEpoch: 2, lastSequence: 41, lastTimestamp: 1234 }]);
+    const response = answered(await describeProducers.handle(context({ broker, apiVersion: 0 }), { topics: [{ topicName: 't', partitionIndexes: Array.from({ length: 10_000 }, () => 0) }, { topicName: 't', partitionIndexes: [0] }] }));
+    expect(response.topics.flatMap((t) => t.partitions).length).toBe(10_001);
+    expect(response.topics[1].partitions[0].activeProducers.map((p) => p.producerId)).toEqual([7]);
+    expect(broker.logCalls).toEqual(['activeProducers t-0']);
   });
 });

@@ -17,6 +17,8 @@ export class FakeBroker implements BrokerFacade {
   readonly logStartOffsets = new Map<string, number>();
   /** What activeProducers answers, by `topic-partition`. */
   readonly producers = new Map<string, ActiveProducer[]>();
+  /** Calls of deleteRecords and activeProducers, in order. */
+  readonly logCalls: string[] = [];
   private fetches = 0;
 
   async createTopic(name: string, options: { partitions?: number; config?: Partial<TopicConfigView> } = {}): Promise<unknown> {
@@ -90,6 +92,7 @@ export class FakeBroker implements BrokerFacade {
 
   /** As the log: −1 is the high watermark, never backwards, OFFSET_OUT_OF_RANGE outside [0, HW]. */
   async deleteRecords(topic: string, partition: number, offset: number): Promise<number> {
+    this.logCalls.push(`deleteRecords ${topic}-${partition} ${offset}`);
     const highWatermark = this.partition(topic, partition).length;
     const target = offset === -1 ? highWatermark : offset;
     if (target < 0 || target > highWatermark) throw new LanesError(ErrorCode.OFFSET_OUT_OF_RANGE, `${target} outside [0, ${highWatermark}]`);
@@ -100,6 +103,7 @@ export class FakeBroker implements BrokerFacade {
   }
 
   async activeProducers(topic: string, partition: number): Promise<ActiveProducer[]> {
+    this.logCalls.push(`activeProducers ${topic}-${partition}`);
     this.partition(topic, partition);
     return this.producers.get(`${topic}-${partition}`) ?? [];
   }
