@@ -7,6 +7,7 @@ import { topicNameProblem, topicNameRule } from '../../core/handlers/topic_names
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { describeErrorCode } from '../net/kafka_client.js';
 import { CliError } from './cli_error.js';
+import { registerDeleteRecordsCommand } from './delete_records.js';
 import { partitionKey, type Cluster, type TopicLayout } from '../net/cluster.js';
 import { addConnectionOptions, collect, formatTable, positiveInteger, printJson, reportFailure, withCluster, writeOut, type ConnectionOptions } from './common.js';
 
@@ -213,4 +214,5 @@ export function registerTopicCommands(program: Command): void {
   addConnectionOptions(topic.command('delete').description('delete a topic and its data').argument('<name>', 'topic name')).action(
     (name: string, options: ConnectionOptions) => withCluster(options, (cluster) => deleteTopic(cluster, name, options)),
   );
+  registerDeleteRecordsCommand(topic);
 }

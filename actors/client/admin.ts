@@ -2,7 +2,7 @@
 // every call that changes topics tells this Lanes' consumers at once, so a regex subscription or a
 // grown topic rebalances without waiting for the next metadata poll; over the wire consumers poll.
 
-import { ErrorCode, LanesError } from '../../core/errors.js';
+import { ErrorCode, LanesError, errorCodeName, quoted } from '../../core/errors.js';
 import { earliestTimestamp, type BrokerPort } from './broker_port.js';
 import { toGroupDescription } from './group_description.js';
 import type { ClientContext } from './lanes.js';
@@ -134,6 +134,37 @@ export class Admin {
   async resetOffsets({ groupId, topic, earliest = false }: { groupId: string; topic: string; earliest?: boolean }): Promise<void> {
     const offsets = await this.fetchTopicOffsets(topic);
     await this.setOffsets({ groupId, topic, partitions: offsets.map(({ partition, high, low }) => ({ partition, offset: earliest ? low : high })) });
+  }
+
+  /**
+   * Deletes the records of a topic's partitions below each given offset ('-1': below the high
+   * watermark): the log start offset moves there and consumers can no longer fetch below it
+   * (KafkaJS). Throws when any partition is refused, naming each with its error.
+   */
+  async deleteTopicRecords({ topic, partitions }: { topic: string; partitions: { partition: number; offset: string }[] }): Promise<void> {
+    if (typeof topic !== 'string' || topic === '') throw new TypeError(`deleteTopicRecords: invalid topic ${quoted(String(topic))}`);
+    if (!Array.isArray(partitions) || partitions.length === 0) throw new TypeError('deleteTopicRecords: partitions must list at least one { partition, offset }');
+    const offsets = partitions.map(({ partition, offset }) => {
+      const parsed = Number(offset);
+      if (!Number.isSafeInteger(parsed) || parsed < -1) throw new RangeError(`deleteTopicRecords: offset of partition ${partition} must be an integer ≥ -1, got ${quoted(String(offset))}`);
+      return { partition, offset: parsed };
+    });
+    const answers = await this.#port.deleteRecords(topic, offsets);
+    const refused = answers.filter(({ errorCode }) => errorCode !== ErrorCode.NONE);
+    if (refused.length > 0) {
+      const list = refused.map(({ partition, errorCode }) => `partition ${partition}: ${errorCodeName(errorCode)}`).join(', ');
+      throw new LanesError(refused[0].errorCode, `deleting records of topic ${topic} failed (${list})`);
+    }
+  }
+
+  /** The cluster's brokers, controller (null when none is known) and id (KafkaJS). */
+  async describeCluster(): Promise<{ brokers: { nodeId: number; host: string; port: number }[]; controller: number | null; clusterId: string }> {
+    const cluster = await this.#port.describeCluster();
+    return {
+      brokers: cluster.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })),
+      controller: cluster.controllerId >= 0 ? cluster.controllerId : null,
+      clusterId: cluster.clusterId ?? '',
+    };
   }
 
   async listGroups(): Promise<{ groups: GroupOverview[] }> {

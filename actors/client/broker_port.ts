@@ -11,6 +11,7 @@
 // for per-partition answers, returned in `errorCode`); a lost connection is NETWORK_EXCEPTION.
 
 import type { GroupPortApi } from '../../core/group/group_calls.js';
+import type { ClusterDescription, DeletedRecords } from '../net/cluster.js';
 
 /** Kafka's special ListOffsets timestamps. */
 export const earliestTimestamp = -2;
@@ -74,6 +75,15 @@ export interface BrokerPort extends GroupPortApi {
   topicOffsets(topic: string): Promise<PartitionOffsets[] | undefined>;
   /** ListOffsets: earliestTimestamp, latestTimestamp, or the first offset at or after a timestamp (-1: none). */
   listOffset(topic: string, partition: number, timestamp: number): Promise<number>;
+
+  /**
+   * DeleteRecords on one topic: each partition's log start offset moves to its offset (−1: the
+   * high watermark); answers each partition's new log start offset or its error code. An unknown
+   * topic throws UNKNOWN_TOPIC_OR_PARTITION.
+   */
+  deleteRecords(topic: string, offsets: readonly { partition: number; offset: number }[]): Promise<DeletedRecords[]>;
+  /** The cluster's id, controller and brokers. */
+  describeCluster(): Promise<ClusterDescription>;
 
   /** A producer id and epoch for an idempotent producer (InitProducerId, no transactional id). */
   initProducerId(): Promise<{ producerId: number; producerEpoch: number }>;

@@ -6,6 +6,7 @@
 // appended after the empty fetch is never missed), on `wake`, or on the deadline; then fetch again.
 
 import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
+import { defaultClusterId, defaultNodeId } from '../../core/handlers/handler.js';
 import { producerIds } from '../../core/handlers/init_producer_id.js';
 import type { Broker } from '../host/broker.js';
 import type { TopicConfig } from '../host/topic_registry.js';
@@ -19,6 +20,7 @@ import {
   type PortFetchResult,
   type TopicToCreate,
 } from './broker_port.js';
+import type { ClusterDescription, DeletedRecords } from '../net/cluster.js';
 
 /** Topic-level configEntries the embedded broker understands, by Kafka's names. */
 const topicConfigNames: Record<string, keyof TopicConfig> = {
@@ -100,6 +102,28 @@ export class EmbeddedPort implements BrokerPort {
       return timestamp === earliestTimestamp ? described.logStartOffset : described.highWatermark;
     }
     return this.#broker.offsetForTimestamp(topic, partition, timestamp);
+  }
+
+  async deleteRecords(topic: string, offsets: readonly { partition: number; offset: number }[]): Promise<DeletedRecords[]> {
+    if (this.#broker.topic(topic) === undefined) throw unknownTopic(topic);
+    return Promise.all(
+      offsets.map(async ({ partition, offset }) => {
+        try {
+          return { partition, lowWatermark: await this.#broker.deleteRecords(topic, partition, offset), errorCode: ErrorCode.NONE };
+        } catch (error) {
+          if (!isLanesError(error)) throw error;
+          return { partition, lowWatermark: -1, errorCode: error.errorCode };
+        }
+      }),
+    );
+  }
+
+  /**
+   * The broker of this process, with the node and cluster ids `lanes start` answers by default,
+   * as the only broker and the controller. It listens on no address: host `embedded`, port 0.
+   */
+  async describeCluster(): Promise<ClusterDescription> {
+    return { clusterId: defaultClusterId, controllerId: defaultNodeId, brokers: [{ nodeId: defaultNodeId, host: 'embedded', port: 0, rack: null }] };
   }
 
   /** From the process-wide allocator the Kafka listener uses too, so ids never collide. */

@@ -22,7 +22,7 @@ import type { GroupState } from '../../core/group/group_state.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
 import { concatChunks } from '../../core/protocol/writer.js';
-import { Cluster, type BrokerAddress, type Lane } from '../net/cluster.js';
+import { Cluster, type BrokerAddress, type ClusterDescription, type DeletedRecords, type Lane } from '../net/cluster.js';
 import type { Logger } from '../logger.js';
 import type { KafkaConnection } from '../net/kafka_client.js';
 import type { BrokerPort, GroupListing, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate } from './broker_port.js';
@@ -305,6 +305,22 @@ export class WirePort implements BrokerPort {
 
   listOffset(topic: string, partition: number, timestamp: number): Promise<number> {
     return this.#with(async (cluster) => (await this.#listOffsets(cluster, topic, [partition], timestamp)).get(partition) ?? -1);
+  }
+
+  deleteRecords(topic: string, offsets: readonly { partition: number; offset: number }[]): Promise<DeletedRecords[]> {
+    return this.#with(async (cluster) => {
+      this.#forget(topic);
+      const layout = await this.#layout(cluster, topic);
+      if (layout === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
+      const leaders = new Map(layout.leaders.map((leader, partition) => [partition, leader]));
+      const answers = await cluster.deleteRecords(topic, leaders, offsets, this.#options.requestTimeoutMs);
+      if (answers.some(({ errorCode }) => staleMetadataCodes.has(errorCode))) this.#forget(topic);
+      return answers;
+    });
+  }
+
+  describeCluster(): Promise<ClusterDescription> {
+    return this.#with((cluster) => cluster.describeCluster());
   }
 
   // ─── Produce and fetch ───────────────────────────────────────────────────────────────────────

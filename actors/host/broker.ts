@@ -12,8 +12,8 @@
 //   └────────────────────────┘  comlink: control plane (topics, describe, stop)
 import { TopicTraffic, type TopicTrafficCounts } from './topic_traffic.js';
 import { EventEmitter } from 'node:events';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm, statfs } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
 import { assert } from '../../core/assert.js';
@@ -35,7 +35,8 @@ import type { DrainedGroupEvents } from '../shard/group_event_buffer.js';
 import { groupCoordinator } from '../shard/actor.js';
 import { partitionActor } from '../shard/partition_actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
-import type { WaitScope } from '../../core/handlers/handler.js';
+import { memoryLogDir, type LogDirView, type WaitScope } from '../../core/handlers/handler.js';
+import type { ActiveProducer } from '../../core/log/log.js';
 import type { DeletedGroup, DescribedGroup, ListedGroup } from '../../core/group/group_api.js';
 import type { GroupFacade, GroupMethod, GroupRequestOf, GroupResultOf } from '../../core/group/group_calls.js';
 import { shardForGroup } from './shard_router.js';
@@ -395,6 +396,49 @@ export class Broker extends EventEmitter {
     const result = await this.#shards[placement.shard].call(partitionActor(placement.actorId), 'offsetForTimestamp', timestampMs);
     if (!result.ok) throw new LanesError(result.errorCode, result.message);
     return result.value;
+  }
+
+  /**
+   * DeleteRecords: makes `offset` (−1: the high watermark) the partition's log start offset and
+   * deletes the segments wholly below it; resolves with the log start offset after it. The new
+   * start is on disk (a renamed file) before this resolves, so it survives a process crash.
+   */
+  async deleteRecords(topic: string, partition: number, offset: number): Promise<number> {
+    this.#checkRunning();
+    const placement = this.#placement(topic, partition);
+    const result = await this.#shards[placement.shard].call(partitionActor(placement.actorId), 'deleteRecords', offset);
+    if (!result.ok) throw new LanesError(result.errorCode, result.message);
+    return result.value;
+  }
+
+  /** DescribeProducers: the idempotent producers a partition remembers. */
+  async activeProducers(topic: string, partition: number): Promise<ActiveProducer[]> {
+    this.#checkRunning();
+    const placement = this.#placement(topic, partition);
+    const result = await this.#shards[placement.shard].call(partitionActor(placement.actorId), 'activeProducers', null);
+    if (!result.ok) throw new LanesError(result.errorCode, result.message);
+    return result.value;
+  }
+
+  /**
+   * DescribeLogDirs: the one log directory (the data directory, or `memory` for memory storage),
+   * the bytes of every partition in it, and the room of its volume (the shared-memory arena's, in
+   * memory).
+   */
+  async describeLogDir(): Promise<LogDirView> {
+    this.#checkRunning();
+    const shards = await this.describeShards();
+    const partitions = shards.flatMap((shard) => shard.partitions.map(({ topic, partition, sizeBytes }) => ({ topic, partition, sizeBytes })));
+    const dataDir = this.options.storage === 'disk' ? this.options.dataDir : null;
+    if (dataDir === null) {
+      const totalBytes = shards.reduce((sum, shard) => sum + shard.arenaBytesTotal, 0);
+      const usedBytes = shards.reduce((sum, shard) => sum + shard.arenaBytesInUse, 0);
+      return { path: memoryLogDir, totalBytes, usableBytes: totalBytes - usedBytes, partitions };
+    }
+    // The volume's room is extra information (v4): when it cannot be read, Kafka's "unknown" (−1).
+    const volume = await statfs(dataDir).catch(() => null);
+    const room = volume === null ? { totalBytes: -1, usableBytes: -1 } : { totalBytes: volume.blocks * volume.bsize, usableBytes: volume.bavail * volume.bsize };
+    return { path: resolve(dataDir), ...room, partitions };
   }
 
   // ─── Consumer groups: each request goes to the coordinator actor of the group's shard ────────

@@ -12,6 +12,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerConsumeCommand } from '../cli/consume.js';
+import { registerClusterCommands } from '../cli/cluster.js';
 import { registerGroupCommands } from '../cli/group.js';
 import { registerProduceCommand } from '../cli/produce.js';
 import { registerTopicCommands } from '../cli/topic.js';
@@ -208,6 +209,7 @@ export async function main(argv: string[]): Promise<void> {
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerGroupCommands(program);
+  registerClusterCommands(program);
   // Imported on demand: the benchmark runner pulls in peers' clients that `lanes start` never needs.
   (await import('../cli/bench.js')).registerBenchCommand(program);
   await program.parseAsync(argv);

@@ -12,8 +12,9 @@
 // Thread: the caller's main thread.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode } from '../../core/errors.js';
+import { ErrorCode, LanesError } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
+import { EndpointType } from '../../core/protocol/messages/describe_cluster.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
 import { describeErrorCode, KafkaClientError, KafkaConnection } from './kafka_client.js';
 
@@ -40,6 +41,21 @@ export interface TopicLayout {
   /** Partition number → leader node id (−1 when leaderless). */
   leaders: Map<number, number>;
   partitions: MetadataResponse['topics'][number]['partitions'];
+}
+
+/** One partition's DeleteRecords answer. */
+export interface DeletedRecords {
+  partition: number;
+  /** The log start offset after the deletion; −1 when it failed. */
+  lowWatermark: number;
+  errorCode: number;
+}
+
+export interface ClusterDescription {
+  clusterId: string | null;
+  /** −1 when the cluster names no controller. */
+  controllerId: number;
+  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
 }
 
 export interface OffsetQuery {
@@ -254,6 +270,63 @@ export class Cluster {
       }),
     );
     return offsets;
+  }
+
+  /**
+   * DeleteRecords on one topic, one request per leader (`leaders`: partition → leader node): each
+   * partition's log start offset moves to its offset (−1: the high watermark). Answers every asked
+   * partition with its new low watermark or its error code (UNKNOWN_TOPIC_OR_PARTITION for a
+   * partition `leaders` lacks).
+   */
+  async deleteRecords(topic: string, leaders: ReadonlyMap<number, number>, offsets: readonly { partition: number; offset: number }[], timeoutMs: number): Promise<DeletedRecords[]> {
+    const byLeader = new Map<number, { partitionIndex: number; offset: number }[]>();
+    const answers = new Map<number, DeletedRecords>();
+    for (const { partition, offset } of offsets) {
+      const leader = leaders.get(partition);
+      if (leader === undefined) {
+        answers.set(partition, { partition, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+        continue;
+      }
+      const list = byLeader.get(leader);
+      if (list === undefined) byLeader.set(leader, [{ partitionIndex: partition, offset }]);
+      else list.push({ partitionIndex: partition, offset });
+    }
+    await Promise.all(
+      [...byLeader].map(async ([leader, partitions]) => {
+        const connection = await this.connection(leader);
+        const response = await connection.send(ApiKey.DeleteRecords, { topics: [{ topicName: topic, partitions }], timeoutMs });
+        for (const answer of response.topics) {
+          if (answer.topicName !== topic) continue;
+          for (const { partitionIndex, lowWatermark, errorCode } of answer.partitions) answers.set(partitionIndex, { partition: partitionIndex, lowWatermark, errorCode });
+        }
+      }),
+    );
+    return offsets.map(({ partition }) => answers.get(partition) ?? { partition, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR });
+  }
+
+  /**
+   * The cluster id, controller and brokers: DescribeCluster where the bootstrap broker serves it
+   * (Kafka 2.8+, Lanes), Metadata otherwise. A refusal is a LanesError with the broker's code.
+   */
+  async describeCluster(): Promise<ClusterDescription> {
+    if (this.#bootstrap.brokerVersions(ApiKey.DescribeCluster) === undefined) {
+      const metadata = await this.metadata([]);
+      return {
+        clusterId: metadata.clusterId,
+        controllerId: metadata.controllerId,
+        brokers: metadata.brokers.map(({ nodeId, host, port, rack }) => ({ nodeId, host, port, rack })),
+      };
+    }
+    const response = await this.#bootstrap.send(ApiKey.DescribeCluster, { includeClusterAuthorizedOperations: false, endpointType: EndpointType.broker, includeFencedBrokers: false });
+    if (response.errorCode !== ErrorCode.NONE) {
+      throw new LanesError(response.errorCode, `describe cluster${response.errorMessage ? `: ${response.errorMessage}` : ''}`);
+    }
+    for (const broker of response.brokers) this.#addresses.set(broker.brokerId, { host: broker.host, port: broker.port });
+    return {
+      clusterId: response.clusterId,
+      controllerId: response.controllerId,
+      brokers: response.brokers.map(({ brokerId, host, port, rack }) => ({ nodeId: brokerId, host, port, rack })),
+    };
   }
 
   close(): void {

@@ -10,7 +10,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../system_clock.js';
-import type { BrokerFacade, GroupFacade, ServerSettings } from '../../core/handlers/handler.js';
+import { defaultClusterId, defaultNodeId, type BrokerFacade, type GroupFacade, type ServerSettings } from '../../core/handlers/handler.js';
 import { groupMethods } from '../../core/group/group_calls.js';
 import {
   connectionResponseBytesHigh,
@@ -94,8 +94,8 @@ export class KafkaListener {
     const host = options.host ?? '127.0.0.1';
     const logger = componentLogger(options.logger ?? rootLogger, 'listener');
     const settings: ServerSettings = {
-      nodeId: options.nodeId ?? 0,
-      clusterId: options.clusterId ?? 'lanes',
+      nodeId: options.nodeId ?? defaultNodeId,
+      clusterId: options.clusterId ?? defaultClusterId,
       autoCreateTopics: options.autoCreateTopics ?? true,
       defaultPartitions: options.defaultPartitions ?? 1,
     };

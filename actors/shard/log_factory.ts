@@ -195,6 +195,7 @@ export function partitionLogOf(log: Log, options: Pick<LogFactoryOptions, 'memor
     flush: () => log.flush(),
     roll: () => log.roll(),
     deleteRecordsBefore: (offset) => log.deleteRecordsBefore(offset),
+    activeProducers: () => log.activeProducers(),
     tick: (nowMs) => {
       void log.tick(nowMs)?.catch((error: unknown) => options.logger.error({ err: error }, 'interval flush failed'));
     },

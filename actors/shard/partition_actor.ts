@@ -38,6 +38,8 @@ import {
   type AppendResult,
   type EnvelopeHeader,
 } from '../envelope.js';
+import type { ActiveProducer } from '../../core/log/log.js';
+import { deleteRecordsToHighWatermark } from '../../core/protocol/messages/delete_records.js';
 import type { Logger } from '../logger.js';
 import type { Actor, ReplySink } from './actor.js';
 import type { DirectorySegment, PartitionDirectory } from './partition_directory.js';
@@ -48,6 +50,13 @@ export type PartitionCalls = {
   /** ListOffsets by timestamp: the first offset whose batch is at or after it, or −1. */
   offsetForTimestamp: { request: number; result: number };
   state: { request: null; result: PartitionState };
+  /**
+   * DeleteRecords: makes the offset (−1: the high watermark) the log start offset, durably, and
+   * answers the log start offset after it. OFFSET_OUT_OF_RANGE past the high watermark.
+   */
+  deleteRecords: { request: number; result: number };
+  /** DescribeProducers: the idempotent producers the log remembers. */
+  activeProducers: { request: null; result: ActiveProducer[] };
 };
 
 /** A partition actor as the host calls it. */
@@ -83,6 +92,8 @@ export interface PartitionLog {
   roll(): void;
   /** Makes `offset` the log start offset (durably) and deletes the segments wholly below it. */
   deleteRecordsBefore(offset: number): void;
+  /** The idempotent producers the log remembers (core Log.activeProducers). */
+  activeProducers(): ActiveProducer[];
   /** Segments whose bytes live in shared memory, oldest first (none for disk-only logs). */
   sharedSegments(): DirectorySegment[];
   close(): Promise<void>;
@@ -266,14 +277,36 @@ export class PartitionActor implements Actor {
       case 'state':
         value = this.state();
         break;
+      case 'deleteRecords':
+        value = this.#deleteRecords(call.args[0]);
+        break;
+      case 'activeProducers':
+        value = this.#log.activeProducers();
+        break;
       default:
         throw new LanesError(ErrorCode.INVALID_REQUEST, `partition actor has no method ${method}`);
     }
     const body = encodeCallBody({ ok: true, value });
+    if (envelopeHeaderBytes + body.length > this.#sink.replyBytesMax) {
+      // DescribeProducers of a partition that remembers a great many producer ids (clients pick
+      // them freely): too large to cross back to the host. The request fails; the partition serves on.
+      throw new LanesError(ErrorCode.UNKNOWN_SERVER_ERROR, `the answer to ${method} (${body.length} bytes) exceeds the reply ring's ${this.#sink.replyBytesMax}`);
+    }
     this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
       writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, header.correlationId);
       view.set(body, envelopeHeaderBytes);
     });
+  }
+
+  #deleteRecords(offset: number): number {
+    const target = offset === deleteRecordsToHighWatermark ? this.#log.highWatermark : offset;
+    if (!Number.isSafeInteger(target) || target < 0) {
+      throw new LanesError(ErrorCode.OFFSET_OUT_OF_RANGE, `the offset ${offset} for partition ${this.topic}-${this.partition} is not valid`);
+    }
+    this.#log.deleteRecordsBefore(target);
+    // Readers on other threads must stop serving below the new start before anyone is answered.
+    this.#dirty = true;
+    return this.#log.logStartOffset;
   }
 
   beforeRepliesVisible(): void {

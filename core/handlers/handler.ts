@@ -11,6 +11,7 @@ import type { RequestOf, ResponseOf } from '../protocol/api_definition.js';
 import type { DefinedApi } from '../protocol/messages/registry.js';
 import type { GroupFacade } from '../group/group_calls.js';
 import type { Clock } from '../clock.js';
+import type { ActiveProducer } from '../log/log.js';
 
 /** Kafka's topic configs that Lanes implements (names are Kafka's, camelCased). */
 export interface TopicConfigView {
@@ -40,6 +41,17 @@ export interface FetchOutcome {
   release(): void;
 }
 
+/** The log directory DescribeLogDirs reports for memory storage, which has none on disk. */
+export const memoryLogDir = 'memory';
+
+/** A broker's one log directory: where, the room of its volume, and the bytes of each partition in it. */
+export interface LogDirView {
+  path: string;
+  totalBytes: number;
+  usableBytes: number;
+  partitions: { topic: string; partition: number; sizeBytes: number }[];
+}
+
 /** The log and topic side of the broker. Operating errors are thrown as LanesError. */
 export interface BrokerFacade {
   createTopic(name: string, options?: { partitions?: number; config?: Partial<TopicConfigView> }): Promise<unknown>;
@@ -56,6 +68,12 @@ export interface BrokerFacade {
    */
   waitForData(topic: string, partition: number, offset: number, timeoutMs: number, scope?: WaitScope): Promise<void>;
   offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number>;
+  /** DeleteRecords: the new log start offset; `offset` −1 means the high watermark. */
+  deleteRecords(topic: string, partition: number, offset: number): Promise<number>;
+  /** DescribeProducers: the idempotent producers a partition remembers. */
+  activeProducers(topic: string, partition: number): Promise<ActiveProducer[]>;
+  /** DescribeLogDirs: the broker's log directory and the size of every partition in it. */
+  describeLogDir(): Promise<LogDirView>;
 }
 
 /** One long poll's waits: the broker registers how to withdraw each; the poll ends them together. */
@@ -65,6 +83,10 @@ export interface WaitScope {
 
 /** The group coordinator side of the broker: one async method per call of core/group/group_calls.ts. */
 export type { GroupFacade } from '../group/group_calls.js';
+
+/** The node id and cluster id of a listener started without its own (and of an embedded broker). */
+export const defaultNodeId = 0;
+export const defaultClusterId = 'lanes';
 
 /** Settings shared by every connection of one listener. */
 export interface ServerSettings {

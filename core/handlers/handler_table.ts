@@ -31,6 +31,11 @@ import { offsetDelete } from './offset_delete.js';
 import { offsetFetch } from './offset_fetch.js';
 import { produce } from './produce.js';
 import { syncGroup } from './sync_group.js';
+import { describeProducers } from './describe_producers.js';
+import { describeCluster } from './describe_cluster.js';
+import { describeLogDirs } from './describe_log_dirs.js';
+import { offsetForLeaderEpoch } from './offset_for_leader_epoch.js';
+import { deleteRecords } from './delete_records.js';
 
 const handlers: AnyHandler[] = [
   produce,
@@ -54,6 +59,11 @@ const handlers: AnyHandler[] = [
   createPartitions,
   deleteGroups,
   offsetDelete,
+  deleteRecords,
+  offsetForLeaderEpoch,
+  describeLogDirs,
+  describeCluster,
+  describeProducers,
 ];
 
 export const handlerTable: ReadonlyMap<number, AnyHandler> = new Map(handlers.map((handler) => [handler.api.key, handler]));

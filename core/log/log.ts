@@ -72,6 +72,15 @@ export interface ReadResult {
   logStartOffset: number;
 }
 
+/** One idempotent producer as DescribeProducers reports it. */
+export interface ActiveProducer {
+  producerId: number;
+  producerEpoch: number;
+  lastSequence: number;
+  /** The max timestamp of the producer's newest stored batch. */
+  lastTimestamp: number;
+}
+
 /** What a reader thread needs to serve fetches from one in-memory segment. */
 export interface SegmentView {
   baseOffset: number;
@@ -84,7 +93,7 @@ export interface SegmentView {
 }
 
 /** The leader epoch stamped into every stored batch: one node, no elections. */
-const partitionLeaderEpoch = 0;
+export const partitionLeaderEpoch = 0;
 
 /**
  * Segments (newest first) whose batch headers rebuild the producer state on open and after a
@@ -181,6 +190,24 @@ export class Log {
   /** The idempotent producers this log remembers (tests and diagnostics). */
   get producerState(): ProducerStateTable {
     return this.#producers;
+  }
+
+  /**
+   * The idempotent producers this log remembers, with their newest batch's sequence and max
+   * timestamp (read from its stored header: the producer state keeps offsets, not timestamps).
+   */
+  activeProducers(): ActiveProducer[] {
+    this.#checkOpen();
+    const producers: ActiveProducer[] = [];
+    for (const { producerId, epoch, batch } of this.#producers.latestBatches()) {
+      const segment = this.#segments[this.#segmentIndexOf(batch.baseOffset)];
+      const position = segment.positionOf(batch.baseOffset);
+      // The producer state holds stored batches only, none wholly below the log start.
+      assert(position >= 0, `producer ${producerId}'s batch at ${batch.baseOffset} is not in the log`);
+      const header = segment.store.read(position, recordBatchHeaderBytes);
+      producers.push({ producerId, producerEpoch: epoch, lastSequence: batch.lastSequence, lastTimestamp: readInt64(header, BatchField.maxTimestamp) });
+    }
+    return producers;
   }
 
   get logStartOffset(): number {

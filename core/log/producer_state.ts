@@ -100,6 +100,11 @@ export class ProducerStateTable {
     return entry === undefined ? undefined : { epoch: entry.epoch, batches: [...entry.batches] };
   }
 
+  /** Every remembered producer: its epoch and its newest stored batch (DescribeProducers). */
+  *latestBatches(): Generator<{ producerId: number; epoch: number; batch: ProducerBatch }> {
+    for (const [producerId, entry] of this.#producers) yield { producerId, epoch: entry.epoch, batch: entry.batches.at(-1)! };
+  }
+
   /**
    * Whether an idempotent batch may be appended: null when it may, the stored batch when it is a
    * duplicate. Throws a LanesError (45, 47, 87) when it must be refused. Changes nothing.

@@ -26,6 +26,11 @@ import { offsetDeleteApi } from './offset_delete.js';
 import { offsetFetchApi } from './offset_fetch.js';
 import { produceApi } from './produce.js';
 import { syncGroupApi } from './sync_group.js';
+import { describeProducersApi } from './describe_producers.js';
+import { describeClusterApi } from './describe_cluster.js';
+import { describeLogDirsApi } from './describe_log_dirs.js';
+import { offsetForLeaderEpochApi } from './offset_for_leader_epoch.js';
+import { deleteRecordsApi } from './delete_records.js';
 
 export const apiDefinitions = [
   produceApi,
@@ -44,11 +49,16 @@ export const apiDefinitions = [
   apiVersionsApi,
   createTopicsApi,
   deleteTopicsApi,
+  deleteRecordsApi,
   initProducerIdApi,
+  offsetForLeaderEpochApi,
   describeConfigsApi,
+  describeLogDirsApi,
   createPartitionsApi,
   deleteGroupsApi,
   offsetDeleteApi,
+  describeClusterApi,
+  describeProducersApi,
 ] as const;
 
 /** Any one of the definitions above; the key ties its request and response types together. */

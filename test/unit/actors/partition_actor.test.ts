@@ -8,7 +8,9 @@ import { ErrorCode, isLanesError } from '../../../core/errors.js';
 import { Log } from '../../../core/log/log.js';
 import { MemoryStorage } from '../../../core/log/memory_storage.js';
 import type { RecoveredLog, SegmentStore, Storage, StorageOpenOptions } from '../../../core/log/storage.js';
-import { appendHeaderBytes, dataViewOf, EnvelopeKind, fetchHeaderBytes, readAppendResult, readEnvelopeHeader, readFetchResultHeader, writeEnvelopeHeader, writeFetch, type AppendResult } from '../../../actors/envelope.js';
+import { encodeCallBody } from '../../../actors/call_body.js';
+import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
+import { appendHeaderBytes, envelopeHeaderBytes, dataViewOf, EnvelopeKind, fetchHeaderBytes, readAppendResult, readEnvelopeHeader, readFetchResultHeader, writeEnvelopeHeader, writeFetch, type AppendResult } from '../../../actors/envelope.js';
 import type { ReplySink } from '../../../actors/shard/actor.js';
 import { partitionLogOf } from '../../../actors/shard/log_factory.js';
 import { PartitionActor } from '../../../actors/shard/partition_actor.js';
@@ -48,7 +50,7 @@ class FailingStorage implements Storage {
 
 class CollectingSink implements ReplySink {
   readonly replies: Uint8Array[] = [];
-  readonly replyBytesMax = 1 << 20;
+  replyBytesMax = 1 << 20;
   reply(bytes: number, write: (view: Uint8Array) => void): void {
     const view = new Uint8Array(bytes);
     write(view);
@@ -74,6 +76,14 @@ function appendEnvelope(batch: Uint8Array, waitForFlush: boolean): Uint8Array {
 function fetchEnvelope(fetchOffset: number): Uint8Array {
   const envelope = new Uint8Array(fetchHeaderBytes);
   writeFetch(envelope, actorId, ++correlation, { fetchOffset, maxBytes: 1 << 20 });
+  return envelope;
+}
+
+function callEnvelope(method: string, request: unknown): Uint8Array {
+  const body = encodeCallBody({ method, args: [request] });
+  const envelope = new Uint8Array(envelopeHeaderBytes + body.length);
+  writeEnvelopeHeader(dataViewOf(envelope), EnvelopeKind.Call, actorId, ++correlation);
+  envelope.set(body, envelopeHeaderBytes);
   return envelope;
 }
 
@@ -175,5 +185,22 @@ describe('PartitionActor and its storage', () => {
     expect(sendCaught(fetchEnvelope(0))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
     expect(actor.offline).toMatch(/assertion failed/);
     expect(sendCaught(appendEnvelope(seededBatch(2, 1, 10), false))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+  });
+
+  it('refuses a call whose answer cannot cross the reply ring, and serves on', async () => {
+    const { sink, actor, send, sendCaught } = await setup();
+    // Producer ids are the client's to pick: one batch each from many of them.
+    for (let producerId = 0; producerId < 40; producerId++) {
+      send(appendEnvelope(encodeRecordBatch([{ key: null, value: new Uint8Array(1) }], { producerId, producerEpoch: 0, baseSequence: 0 }), false));
+    }
+    actor.endTurn();
+    sink.replyBytesMax = 512;
+    expect(sendCaught(callEnvelope('activeProducers', null))).toBe(ErrorCode.UNKNOWN_SERVER_ERROR);
+    expect(actor.offline).toBeNull();
+    expect(sendCaught(callEnvelope('deleteRecords', 39))).toBe(ErrorCode.NONE);
+    expect(sendCaught(callEnvelope('activeProducers', null))).toBe(ErrorCode.NONE);
+    send(appendEnvelope(seededBatch(1, 1, 10), false));
+    actor.endTurn();
+    expect(sink.appendResults().at(-1)).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 40 });
   });
 });

@@ -2,7 +2,8 @@
 // that records what it was asked, and a RequestContext builder.
 import { ErrorCode, LanesError } from '../../../core/errors.js';
 import type * as group from '../../../core/group/group_api.js';
-import type { BrokerFacade, FetchOutcome, GroupFacade, ProduceOutcome, RequestContext, TopicConfigView, TopicView } from '../../../core/handlers/handler.js';
+import type { BrokerFacade, FetchOutcome, GroupFacade, LogDirView, ProduceOutcome, RequestContext, TopicConfigView, TopicView } from '../../../core/handlers/handler.js';
+import type { ActiveProducer } from '../../../core/log/log.js';
 
 const defaultConfig: TopicConfigView = { retentionMs: -1, retentionBytes: -1, segmentBytes: 1 << 20, maxMessageBytes: 1 << 20 };
 
@@ -12,6 +13,12 @@ export class FakeBroker implements BrokerFacade {
   readonly released: number[] = [];
   /** Resolvers of pending waitForData calls. */
   readonly waiting: { topic: string; partition: number; offset: number; timeoutMs: number; resolve: () => void }[] = [];
+  /** Log start offsets moved by deleteRecords, by `topic-partition`. */
+  readonly logStartOffsets = new Map<string, number>();
+  /** What activeProducers answers, by `topic-partition`. */
+  readonly producers = new Map<string, ActiveProducer[]>();
+  /** Calls of deleteRecords and activeProducers, in order. */
+  readonly logCalls: string[] = [];
   private fetches = 0;
 
   async createTopic(name: string, options: { partitions?: number; config?: Partial<TopicConfigView> } = {}): Promise<unknown> {
@@ -32,7 +39,7 @@ export class FakeBroker implements BrokerFacade {
   describeTopic(name: string): TopicView | undefined {
     const topic = this.topics.get(name);
     if (topic === undefined) return undefined;
-    return { name, config: topic.config, partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: 0, highWatermark: batches.length })) };
+    return { name, config: topic.config, partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: this.logStartOffsets.get(`${name}-${partition}`) ?? 0, highWatermark: batches.length })) };
   }
 
   listTopics(): TopicView[] {
@@ -81,6 +88,32 @@ export class FakeBroker implements BrokerFacade {
 
   async offsetForTimestamp(_topic: string, _partition: number, timestampMs: number): Promise<number> {
     return timestampMs >= 1000 ? -1 : 0;
+  }
+
+  /** As the log: −1 is the high watermark, never backwards, OFFSET_OUT_OF_RANGE outside [0, HW]. */
+  async deleteRecords(topic: string, partition: number, offset: number): Promise<number> {
+    this.logCalls.push(`deleteRecords ${topic}-${partition} ${offset}`);
+    const highWatermark = this.partition(topic, partition).length;
+    const target = offset === -1 ? highWatermark : offset;
+    if (target < 0 || target > highWatermark) throw new LanesError(ErrorCode.OFFSET_OUT_OF_RANGE, `${target} outside [0, ${highWatermark}]`);
+    const key = `${topic}-${partition}`;
+    const start = Math.max(this.logStartOffsets.get(key) ?? 0, target);
+    this.logStartOffsets.set(key, start);
+    return start;
+  }
+
+  async activeProducers(topic: string, partition: number): Promise<ActiveProducer[]> {
+    this.logCalls.push(`activeProducers ${topic}-${partition}`);
+    this.partition(topic, partition);
+    return this.producers.get(`${topic}-${partition}`) ?? [];
+  }
+
+  /** One directory; a partition's size is the bytes of its batches. */
+  async describeLogDir(): Promise<LogDirView> {
+    const partitions = [...this.topics].flatMap(([topic, { partitions }]) =>
+      partitions.map((batches, partition) => ({ topic, partition, sizeBytes: batches.reduce((sum, batch) => sum + batch.length, 0) })),
+    );
+    return { path: '/data', totalBytes: 1000, usableBytes: 400, partitions };
   }
 }
 

@@ -198,6 +198,20 @@ describe('FileStorage', () => {
     expect(existsSync(dir)).toBe(true);
   });
 
+  it('keeps deleteRecordsBefore when the process dies without closing the log (kill -9)', async () => {
+    const dir = tempDir();
+    const log = await openLog(dir);
+    const stored = await fill(log, 60);
+    log.writeOut();
+    log.deleteRecordsBefore(41);
+    // No close, no flush: only what the log handed the operating system survives.
+    const reopened = await openLog(dir);
+    expect(reopened.logStartOffset).toBe(41);
+    expect(readAll(reopened)).toEqual(stored.filter((b) => lastOf(b) >= 41));
+    await reopened.close();
+    await log.close().catch(() => {});
+  });
+
   it('keeps deleteRecordsBefore across reopen, and truncation', async () => {
     const dir = tempDir();
     const log = await openLog(dir);

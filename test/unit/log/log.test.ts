@@ -5,6 +5,7 @@ import { Log, type LogConfig } from '../../../core/log/log.js';
 import { MemoryStorage } from '../../../core/log/memory_storage.js';
 import { findBatchPosition } from '../../../core/log/offset_index.js';
 import type { RecoveredLog, Storage } from '../../../core/log/storage.js';
+import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
 import { readBatchHeader } from '../../../core/records/record_batch.js';
 import { asStored, badBatch, badBatchCodes, concat, FakeClock, seededBatch, type BadBatchKind } from './log_support.js';
 import { codeOf } from '../../support/error_code.js';
@@ -145,6 +146,24 @@ describe('Log retention, deletion and truncation', () => {
     expect(log.read(90, 100).batches).toEqual([]);
     expect(log.append(seededBatch(1, 1, 10)).baseOffset).toBe(90);
     expect(log.read(90, 1000).batches.length).toBe(1);
+  });
+
+  it('activeProducers: each idempotent producer\'s epoch, last sequence and newest batch\'s max timestamp, until the log start passes it', async () => {
+    const log = await memoryLog({ segmentBytes: 1024, maxBatchBytes: 1024 });
+    const idempotent = (producerId: number, producerEpoch: number, baseSequence: number, timestamp: number) =>
+      encodeRecordBatch([{ key: null, value: new Uint8Array(30) }, { key: null, value: new Uint8Array(30) }], { producerId, producerEpoch, baseSequence, baseTimestamp: timestamp });
+    log.append(idempotent(7, 0, 0, 1000));
+    log.append(seededBatch(1, 3, 40));
+    log.append(idempotent(9, 2, 0, 2000));
+    for (let i = 0; i < 20; i++) log.append(idempotent(7, 0, 2 + 2 * i, 3000 + i));
+    expect(log.segmentCount).toBeGreaterThan(2);
+    const byId = (producers: ReturnType<Log['activeProducers']>) => [...producers].sort((a, b) => a.producerId - b.producerId);
+    expect(byId(log.activeProducers())).toEqual([
+      { producerId: 7, producerEpoch: 0, lastSequence: 41, lastTimestamp: 3019 },
+      { producerId: 9, producerEpoch: 2, lastSequence: 1, lastTimestamp: 2000 },
+    ]);
+    log.deleteRecordsBefore(7); // past producer 9's only batch (offsets 5–6)
+    expect(log.activeProducers()).toEqual([{ producerId: 7, producerEpoch: 0, lastSequence: 41, lastTimestamp: 3019 }]);
   });
 
   it('truncateTo removes the batch containing the offset and everything after', async () => {

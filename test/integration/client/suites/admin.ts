@@ -26,6 +26,38 @@ export function adminSuite(mode: Mode): void {
       await admin.disconnect();
     });
 
+    it('deletes records below an offset: consumers start at the new log start; describes the cluster', async () => {
+      const broker = await startBroker(mode);
+      const kafka = broker.kafka({ clientId: 'admin' });
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'trimmed', numPartitions: 2 }] });
+      const producer = kafka.producer();
+      await producer.connect();
+      for (let i = 0; i < 10; i++) await producer.send({ topic: 'trimmed', messages: [{ value: `p0-${i}`, partition: 0 }, { value: `p1-${i}`, partition: 1 }] });
+      await admin.deleteTopicRecords({ topic: 'trimmed', partitions: [{ partition: 0, offset: '7' }, { partition: 1, offset: '-1' }] });
+      expect((await admin.fetchTopicOffsets('trimmed')).map(({ partition, low, high }) => [partition, low, high])).toEqual([[0, '7', '10'], [1, '10', '10']]);
+      await expect(admin.deleteTopicRecords({ topic: 'trimmed', partitions: [{ partition: 0, offset: '11' }] })).rejects.toMatchObject({ errorCode: ErrorCode.OFFSET_OUT_OF_RANGE });
+      await expect(admin.deleteTopicRecords({ topic: 'missing', partitions: [{ partition: 0, offset: '1' }] })).rejects.toMatchObject({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+
+      const consumer = kafka.consumer({ groupId: 'trimmed-readers', ...fastGroup });
+      await consumer.connect();
+      await consumer.subscribe({ topics: ['trimmed'], fromBeginning: true });
+      const read: string[] = [];
+      await consumer.run({ eachMessage: async ({ partition, message }) => void read.push(`${partition}@${message.offset}:${String(message.value)}`) });
+      await until('the records past the new log start', () => read.length === 3);
+      expect(read).toEqual(['0@7:p0-7', '0@8:p0-8', '0@9:p0-9']);
+      await consumer.disconnect();
+
+      const cluster = await admin.describeCluster();
+      expect(cluster.controller).toBe(0);
+      expect(cluster.clusterId).toBe('lanes');
+      expect(cluster.brokers.map(({ nodeId }) => nodeId)).toEqual([0]);
+      if (mode === 'wire') expect(cluster.brokers[0].port).toBeGreaterThan(0);
+      await producer.disconnect();
+      await admin.disconnect();
+    });
+
     it('sets, fetches and resets group offsets, and lists, describes and deletes groups', async () => {
       const broker = await startBroker(mode);
       const kafka = broker.kafka({ clientId: 'admin' });
