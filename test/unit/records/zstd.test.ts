@@ -134,6 +134,22 @@ describe('zstd', () => {
     expectSameBytes(decompress(Compression.zstd, streamFrame), textPlain);
   });
 
+  it('answers mutated valid frames with their bytes or a LanesError, within the bound, and stays usable after', () => {
+    const frames = [streamFrame, sizedFrame, checksumFrame, bombFrame];
+    const bound = 100_000;
+    fc.assert(
+      fc.property(fc.constantFrom(...frames), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (frame, flips) => {
+        const mutated = Uint8Array.from(frame);
+        for (const [at, value] of flips) mutated[at % mutated.length] = value;
+        let plain: Uint8Array | undefined;
+        codeOf(() => (plain = decompress(Compression.zstd, mutated, bound)));
+        if (plain !== undefined) expect(plain.length).toBeLessThanOrEqual(bound);
+      }),
+      { numRuns: 2000 },
+    );
+    expectSameBytes(decompress(Compression.zstd, sizedFrame), textPlain);
+  });
+
   it('writes and reads a zstd batch through the registry, as produce validation and fetch do', () => {
     const records = [{ key: null, value: textPlain }, { key: new Uint8Array([1, 2]), value: textPlain.subarray(0, 100) }];
     const batch = encodeRecordBatch(records, { compression: Compression.zstd });
