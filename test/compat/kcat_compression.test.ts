@@ -1,8 +1,8 @@
 // Compression both ways against librdkafka (kcat, Debian's 2.0.2), with the BUILT `lanes start`
 // (shards on worker threads, each with its own codec registry): kcat produces with each of
 // Kafka's codecs (`-X compression.codec=…`), the broker validates and stores the batches, kcat
-// reads them back; and `lanes produce --compression …` writes batches with our encoders that
-// librdkafka's decoders must read (its LZ4F checks the frame header checksum, its zstd the frame).
+// and `lanes consume` read them back; and `lanes produce --compression …` writes batches with our
+// encoders that librdkafka's decoders must read (its LZ4F checks the frame header checksum).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '../support/broker_process.js';
 import { spawnLanes } from '../support/built_cli.js';
@@ -45,14 +45,16 @@ async function consumeAll(topic: string): Promise<string[]> {
     .map(([, , key, value]) => `${key}:${value}`);
 }
 
-/** `lanes <args> --brokers <address>` with `input` on stdin: its exit status and stderr. */
-function lanes(args: string[], input = ''): Promise<{ code: number | null; stderr: string }> {
+/** `lanes <args> --brokers <address>` with `input` on stdin: its exit status and output. */
+function lanes(args: string[], input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawnLanes([...args, '--brokers', address]);
+    let stdout = '';
     let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin?.end(input);
   });
 }
@@ -68,6 +70,10 @@ describe.skipIf(kcatBinary === null)('compression with kcat', () => {
       // on stderr and exit status 1.
       expect(produced.stderr).not.toMatch(/error|fail/i);
       expect((await consumeAll(topic)).sort()).toEqual([...sent].sort());
+      // And `lanes consume` decompresses librdkafka's batches too.
+      const read = await lanes(['consume', topic, '--exit-at-end', '--format', '%k:%v']);
+      expect(read.code, read.stderr).toBe(0);
+      expect(read.stdout.trim().split('\n').sort()).toEqual([...sent].sort());
     });
 
     it(`kcat reads what lanes produce --compression ${codec} wrote`, async () => {
