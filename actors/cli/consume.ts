@@ -15,6 +15,7 @@ import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { FetchResponse } from '../../core/protocol/messages/fetch.js';
 import { concatChunks } from '../../core/protocol/writer.js';
 import { readBatches } from '../../core/records/record_reader.js';
+import '../zstd_codec.js'; // zstd in the codec registry, for reading fetched batches
 import { describeErrorCode } from '../net/kafka_client.js';
 import { CliError } from './cli_error.js';
 import { parseBrokers, partitionKey, type Cluster, type TopicLayout } from '../net/cluster.js';

@@ -20,6 +20,7 @@ import type { ProduceResponse } from '../../core/protocol/messages/produce.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import type { RecordHeader, RecordInput } from '../../core/records/record.js';
 import { Compression } from '../../core/records/record_batch.js';
+import '../zstd_codec.js'; // zstd in the codec registry, for --compression zstd
 import { describeErrorCode } from '../net/kafka_client.js';
 import { CliError } from './cli_error.js';
 import { type Cluster, type TopicLayout } from '../net/cluster.js';
@@ -32,7 +33,7 @@ interface ProduceOptions extends ConnectionOptions {
   keySeparator?: string;
   partition?: number;
   acks: number;
-  compression: 'gzip' | 'none';
+  compression: keyof typeof Compression;
   header?: string[];
   batchSize: number;
   batchBytes: number;
@@ -149,7 +150,7 @@ class Sender {
   /** Writes one Produce request per leader; resolves, once written, with their answers. */
   async #write(byPartition: Map<number, RecordInput[]>): Promise<Promise<void>[]> {
     const byLeader = new Map<number, { partitionIndex: number; records: Uint8Array; count: number }[]>();
-    const compression = this.#options.compression === 'gzip' ? Compression.gzip : Compression.none;
+    const compression = Compression[this.#options.compression];
     for (const [partition, records] of byPartition) {
       const leader = this.#layout.leaders.get(partition);
       if (leader === undefined) throw new CliError(`topic '${this.#layout.name}' has no partition ${partition}`);
@@ -278,7 +279,7 @@ export function registerProduceCommand(program: Command): void {
       .option('-k, --key-separator <s>', 'split each line at the first <s> into key and value')
       .addOption(new Option('-p, --partition <n>', 'produce every record to this partition').argParser(nonNegativeInteger))
       .addOption(new Option('--acks <acks>', 'all (-1), 1 or 0').argParser(acksValue).default(-1, 'all'))
-      .addOption(new Option('-z, --compression <codec>', 'batch compression').choices(['gzip', 'none']).default('none'))
+      .addOption(new Option('-z, --compression <codec>', 'batch compression').choices(Object.keys(Compression)).default('none'))
       .option('-H, --header <key=value>', 'header added to every record, repeatable', collect)
       .addOption(new Option('--batch-size <n>', 'records per batch at most').argParser(positiveInteger).default(1000))
       .addOption(new Option('--batch-bytes <n>', 'bytes per batch at most (before compression)').argParser(positiveInteger).default(512 * 1024))

@@ -8,6 +8,7 @@
 import { assert } from '../../core/assert.js';
 import { recordBatchHeaderBytes } from '../../core/limits.js';
 import { compress as registryCompress } from '../../core/records/compression.js';
+import '../zstd_codec.js'; // zstd in this thread's codec registry
 import { crc32c } from '../../core/records/crc32c.js';
 import { BatchField, Compression, writeInt32, writeInt64 } from '../../core/records/record_batch.js';
 import { varintBytes, varlongBytes, writeVarint, writeVarlong, type Cursor } from '../../core/records/varint.js';

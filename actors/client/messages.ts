@@ -4,6 +4,7 @@
 
 import { inspect } from 'node:util';
 import { readBatchSections, readHeadersAt, scanRecords, type BatchSection, type RecordFieldSink } from '../../core/records/record_reader.js';
+import '../zstd_codec.js'; // zstd in this thread's codec registry, for reading fetched batches
 import type { RecordHeader } from '../../core/records/record.js';
 import type { IHeaders, KafkaMessage } from './types.js';
 

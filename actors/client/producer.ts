@@ -6,6 +6,7 @@
 
 import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
 import { Partitioner } from '../../core/client/partitioner.js';
+import { codecFor } from '../../core/records/compression.js';
 import { BatchWriter, type WriterHeader } from './batch_writer.js';
 import type { BrokerPort } from './broker_port.js';
 import type { ClientContext } from './lanes.js';
@@ -138,8 +139,8 @@ export class Producer {
       this.#identity = await this.#identityPending;
     }
     const compression = batch.compression ?? CompressionTypes.None;
-    if (compression !== CompressionTypes.None && compression !== CompressionTypes.GZIP) {
-      throw new LanesError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `the embedded producer compresses with None or GZIP, not codec ${compression}`);
+    if (compression !== CompressionTypes.None && codecFor(compression)?.compress === undefined) {
+      throw new LanesError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `the producer cannot compress with codec ${String(compression)}: CompressionTypes has None, GZIP, Snappy, LZ4 and ZSTD`);
     }
     const topicMessages = batch.topicMessages ?? [];
     // Partition counts first (creating topics if allowed), so that every record is placed before any is queued.

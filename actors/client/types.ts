@@ -18,7 +18,7 @@ export interface Message {
   timestamp?: string | number;
 }
 
-/** KafkaJS's CompressionTypes; Lanes compresses GZIP itself and reads every codec it stores. */
+/** KafkaJS's CompressionTypes; the producer writes and the consumer reads every one of them. */
 export const CompressionTypes = { None: 0, GZIP: 1, Snappy: 2, LZ4: 3, ZSTD: 4 } as const;
 export type CompressionType = (typeof CompressionTypes)[keyof typeof CompressionTypes];
 

@@ -12,6 +12,7 @@ import { MemoryStorage, type SegmentAllocator } from '../../core/log/memory_stor
 import type { RecoveredLog, SegmentStore, Storage, StorageOpenOptions } from '../../core/log/storage.js';
 import { tsBatchKernels, type BatchKernels } from '../../core/records/batch_kernels.js';
 import { decompress } from '../../core/records/compression.js';
+import '../zstd_codec.js'; // zstd in this thread's codec registry, for validating produced batches
 import { createWasmBatchKernels } from '../../wasm/kernels.js';
 import type { Logger } from '../logger.js';
 import { offsetsLogDirName, partitionDirName } from '../data_dir_layout.js';

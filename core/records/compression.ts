@@ -3,11 +3,10 @@
 // stays plain. Three parties use it: the batch builder (compress), the broker's validation of a
 // produced batch (decompress, to check offset deltas), and the record reader (decompress).
 //
-// Built in: gzip both ways (node:zlib), snappy and lz4 for reading only (snappy.ts, lz4.ts: our
-// own decoders, so batches from other producers are accepted). Their encoders, and zstd, are
-// plugged in with registerCodec once a package provides them; until then a batch using one is
-// refused with UNSUPPORTED_COMPRESSION_TYPE (76), which is what Kafka answers for a codec it
-// can't read.
+// Built in: gzip both ways (node:zlib), snappy and lz4 both ways (snappy.ts, lz4.ts: our own
+// code). zstd comes from a WASM package, so it is registered by the thread setup in actors/
+// (actors/zstd_codec.ts); a codec nobody registered is refused with UNSUPPORTED_COMPRESSION_TYPE
+// (76), which is what Kafka answers for a codec it can't read.
 //
 // The registry is module state, so each worker thread has its own: a codec must be registered
 // in every thread that reads or validates batches (register at import time of the codec module).

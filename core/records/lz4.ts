@@ -15,8 +15,10 @@
 // producer's encoder is broken, which the block decoder's own bounds checks still catch. Kafka's
 // pre-v2 "broken header checksum" therefore doesn't matter either.
 //
-// Compression is not here: an encoder is plugged in with lz4Codec(frameCompress) when a package
-// provides one (it must write the frame format, as lz4js's compress does).
+// Compression is here too (lz4CompressFrame): one frame of independent 64 KiB blocks without
+// checksums, as Kafka's Java producer writes it, each block compressed by a greedy hash-table
+// matcher (a block that doesn't shrink is stored). The header checksum is the one checksum
+// written, and readers (Java's, librdkafka's LZ4F) verify it: xxHash32 of the descriptor.
 
 import { ErrorCode, LanesError } from '../errors.js';
 import type { Codec } from './compression.js';
@@ -182,10 +184,165 @@ function decodeBlock(blob: Uint8Array, start: number, end: number, output: Outpu
   output.length = out;
 }
 
+const prime1 = 0x9e3779b1;
+const prime2 = 0x85ebca77;
+const prime3 = 0xc2b2ae3d;
+const prime4 = 0x27d4eb2f;
+const prime5 = 0x165667b1;
+
+function rotl32(value: number, bits: number): number {
+  return (value << bits) | (value >>> (32 - bits));
+}
+
+function xxh32Round(accumulator: number, lane: number): number {
+  return Math.imul(rotl32((accumulator + Math.imul(lane, prime2)) | 0, 13), prime1);
+}
+
+/** xxHash32 (github.com/Cyan4973/xxHash, xxhash_spec.md) of `bytes`, as an unsigned 32-bit number. */
+export function xxh32(bytes: Uint8Array, seed = 0): number {
+  const length = bytes.length;
+  let at = 0;
+  let hash: number;
+  if (length >= 16) {
+    let v1 = (seed + prime1 + prime2) | 0;
+    let v2 = (seed + prime2) | 0;
+    let v3 = seed | 0;
+    let v4 = (seed - prime1) | 0;
+    for (; at + 16 <= length; at += 16) {
+      v1 = xxh32Round(v1, readUint32LE(bytes, at));
+      v2 = xxh32Round(v2, readUint32LE(bytes, at + 4));
+      v3 = xxh32Round(v3, readUint32LE(bytes, at + 8));
+      v4 = xxh32Round(v4, readUint32LE(bytes, at + 12));
+    }
+    hash = (rotl32(v1, 1) + rotl32(v2, 7) + rotl32(v3, 12) + rotl32(v4, 18)) | 0;
+  } else {
+    hash = (seed + prime5) | 0;
+  }
+  hash = (hash + length) | 0;
+  for (; at + 4 <= length; at += 4) hash = Math.imul(rotl32((hash + Math.imul(readUint32LE(bytes, at), prime3)) | 0, 17), prime4);
+  for (; at < length; at++) hash = Math.imul(rotl32((hash + Math.imul(bytes[at], prime5)) | 0, 11), prime1);
+  hash = Math.imul(hash ^ (hash >>> 15), prime2);
+  hash = Math.imul(hash ^ (hash >>> 13), prime3);
+  return (hash ^ (hash >>> 16)) >>> 0;
+}
+
+/** Kafka's Java producer's block size (BD id 4), and the plain bytes each block of ours holds. */
+const frameBlockBytes = 64 * 1024;
+/** FLG: version 01, independent blocks, no block or content checksum, no content size, no dictionary. */
+const frameFlags = 0x60;
+/** BD: block maximum size id 4 (64 KiB). */
+const frameBlockDescriptor = 0x40;
+const matchBytesMin = 4;
+/** The block format's end rules: the last match starts 12 bytes or more before the end, the last 5 bytes are literals. */
+const matchStartEndMargin = 12;
+const lastLiteralsBytes = 5;
+const lz4HashBits = 14;
+const lz4OffsetMax = 0xffff;
+
+function writeUint32LE(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value & 0xff;
+  bytes[at + 1] = (value >>> 8) & 0xff;
+  bytes[at + 2] = (value >>> 16) & 0xff;
+  bytes[at + 3] = value >>> 24;
+}
+
+/** Writes an lz4 length continuation (bytes of 255, then the rest) for a length already past 15. */
+function writeLengthTail(out: Uint8Array, at: number, rest: number): number {
+  let position = at;
+  let left = rest;
+  for (; left >= 255; left -= 255) out[position++] = 255;
+  out[position++] = left;
+  return position;
+}
+
 /**
- * The lz4 codec for the registry. Without `frameCompress` it is read-only; with it, our producer
- * writes whatever frame it returns (independent blocks, as Kafka's Java reader requires).
+ * Compresses plain[start, end) as one LZ4 block into out at `at`; returns the position after it.
+ * `out` has room for the worst case (every byte a literal plus the length bytes).
  */
-export function lz4Codec(frameCompress?: (plain: Uint8Array) => Uint8Array): Codec {
-  return { codec: Compression.lz4, name: 'lz4', compress: frameCompress, decompress: lz4Decompress };
+function compressBlock(plain: Uint8Array, start: number, end: number, out: Uint8Array, at: number, table: Int32Array): number {
+  table.fill(-1);
+  let op = at;
+  let anchor = start;
+  const emitSequence = (literalEnd: number, matchLength: number, offset: number): void => {
+    const literals = literalEnd - anchor;
+    const tokenAt = op++;
+    let token = Math.min(literals, 15) << 4;
+    if (literals >= 15) op = writeLengthTail(out, op, literals - 15);
+    out.set(plain.subarray(anchor, literalEnd), op);
+    op += literals;
+    if (matchLength > 0) {
+      out[op++] = offset & 0xff;
+      out[op++] = offset >>> 8;
+      const extra = matchLength - matchBytesMin;
+      token |= Math.min(extra, 15);
+      if (extra >= 15) op = writeLengthTail(out, op, extra - 15);
+    }
+    out[tokenAt] = token;
+  };
+  const matchStartMax = end - matchStartEndMargin;
+  const matchEndMax = end - lastLiteralsBytes;
+  let position = start;
+  let misses = 64;
+  while (position <= matchStartMax) {
+    const word = plain[position] | (plain[position + 1] << 8) | (plain[position + 2] << 16) | (plain[position + 3] << 24);
+    const slot = Math.imul(word, 2654435761) >>> (32 - lz4HashBits);
+    const candidate = table[slot];
+    table[slot] = position;
+    if (
+      candidate < start ||
+      position - candidate > lz4OffsetMax ||
+      (plain[candidate] | (plain[candidate + 1] << 8) | (plain[candidate + 2] << 16) | (plain[candidate + 3] << 24)) !== word
+    ) {
+      position += misses++ >>> 6;
+      continue;
+    }
+    let length = matchBytesMin;
+    while (position + length < matchEndMax && plain[candidate + length] === plain[position + length]) length++;
+    emitSequence(position, length, position - candidate);
+    position += length;
+    anchor = position;
+    misses = 64;
+  }
+  emitSequence(end, 0, 0);
+  return op;
+}
+
+/**
+ * Compresses a records section into one LZ4 frame: descriptor (with its xxHash32 checksum byte),
+ * 64 KiB independent blocks, each stored as is when compressing doesn't shrink it, the end mark.
+ */
+export function lz4CompressFrame(plain: Uint8Array): Uint8Array {
+  const blocks = Math.ceil(plain.length / frameBlockBytes);
+  // Per block: its size word plus the worst case of literals only (1 length byte per 255).
+  const out = new Uint8Array(7 + 4 + blocks * (4 + frameBlockBytes + Math.ceil(frameBlockBytes / 255) + 16));
+  writeUint32LE(out, 0, frameMagic);
+  out[4] = frameFlags;
+  out[5] = frameBlockDescriptor;
+  out[6] = (xxh32(out.subarray(4, 6)) >>> 8) & 0xff;
+  let op = 7;
+  const table = new Int32Array(1 << lz4HashBits);
+  for (let start = 0; start < plain.length; start += frameBlockBytes) {
+    const end = Math.min(plain.length, start + frameBlockBytes);
+    const blockEnd = compressBlock(plain, start, end, out, op + 4, table);
+    const compressedBytes = blockEnd - op - 4;
+    if (compressedBytes < end - start) {
+      writeUint32LE(out, op, compressedBytes);
+      op = blockEnd;
+    } else {
+      writeUint32LE(out, op, (end - start) | 0x8000_0000);
+      out.set(plain.subarray(start, end), op + 4);
+      op += 4 + end - start;
+    }
+  }
+  writeUint32LE(out, op, 0);
+  op += 4;
+  return out.subarray(0, op);
+}
+
+/**
+ * The lz4 codec for the registry: our frame encoder unless a test or an embedder passes another
+ * (it must write independent blocks, as Kafka's Java reader requires; `null`: read-only).
+ */
+export function lz4Codec(frameCompress: ((plain: Uint8Array) => Uint8Array) | null = lz4CompressFrame): Codec {
+  return { codec: Compression.lz4, name: 'lz4', compress: frameCompress ?? undefined, decompress: lz4Decompress };
 }

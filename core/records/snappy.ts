@@ -12,8 +12,9 @@
 // 10 copy with a 16-bit offset, 11 copy with a 32-bit offset. The plain length comes first, so
 // a bomb is refused before anything is allocated.
 //
-// Compression is not here: an encoder is plugged in with snappyCodec(rawCompress) when a package
-// provides one; its output is wrapped in xerial framing, which every Kafka reader accepts.
+// Compression is here too (snappyCompressBlock): the greedy hash-table matcher of the reference
+// implementation, 2-byte offsets within a block. Its blocks are wrapped in xerial framing, 32 KiB
+// of plain input each, as Java's SnappyOutputStream writes them, which every Kafka reader accepts.
 
 import { assert } from '../assert.js';
 import { ErrorCode, LanesError } from '../errors.js';
@@ -142,17 +143,109 @@ export function xerialFrame(blocks: readonly Uint8Array[]): Uint8Array {
   return framed;
 }
 
+/** Bits of the matcher's hash table: 16 K slots, plenty for a 32 KiB xerial chunk. */
+const hashBits = 14;
+/** The furthest back a 2-byte-offset copy reaches. */
+const copyOffsetMax = 0xffff;
+
+/** Every raw block for `plainLength` bytes fits in this (the reference's MaxCompressedLength). */
+function blockBytesMax(plainLength: number): number {
+  return 32 + plainLength + Math.floor(plainLength / 6);
+}
+
+function read32(bytes: Uint8Array, at: number): number {
+  return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
+}
+
+function hash32(word: number): number {
+  return Math.imul(word, 0x1e35a7bd) >>> (32 - hashBits);
+}
+
+/**
+ * Compresses `plain` into one raw snappy block: the length preamble, then literals and copies
+ * found by hashing 4-byte sequences (the reference encoder's greedy scheme, which skips ahead
+ * faster the longer it finds nothing, so incompressible input costs little).
+ */
+export function snappyCompressBlock(plain: Uint8Array): Uint8Array {
+  const out = new Uint8Array(blockBytesMax(plain.length));
+  let op = 0;
+  for (let rest = plain.length; ; rest = Math.floor(rest / 128)) {
+    out[op++] = (rest & 0x7f) | (rest >= 0x80 ? 0x80 : 0);
+    if (rest < 0x80) break;
+  }
+  const emitLiteral = (from: number, to: number): void => {
+    const lengthMinusOne = to - from - 1;
+    if (lengthMinusOne < 60) {
+      out[op++] = lengthMinusOne << 2;
+    } else {
+      const lengthBytes = lengthMinusOne < 0x100 ? 1 : lengthMinusOne < 0x10000 ? 2 : lengthMinusOne < 0x1000000 ? 3 : 4;
+      out[op++] = (59 + lengthBytes) << 2;
+      for (let i = 0; i < lengthBytes; i++) out[op++] = (lengthMinusOne >>> (8 * i)) & 0xff;
+    }
+    out.set(plain.subarray(from, to), op);
+    op += to - from;
+  };
+  const emitCopy = (offset: number, length: number): void => {
+    // Copies of 64 at most with a 2-byte offset; a 1-byte-offset copy for the short near ones.
+    while (length >= 68) {
+      out[op++] = 2 | ((64 - 1) << 2);
+      out[op++] = offset & 0xff;
+      out[op++] = offset >>> 8;
+      length -= 64;
+    }
+    if (length > 64) {
+      out[op++] = 2 | ((60 - 1) << 2);
+      out[op++] = offset & 0xff;
+      out[op++] = offset >>> 8;
+      length -= 60;
+    }
+    if (length <= 11 && offset < 2048) {
+      out[op++] = 1 | ((length - 4) << 2) | ((offset >>> 8) << 5);
+      out[op++] = offset & 0xff;
+    } else {
+      out[op++] = 2 | ((length - 1) << 2);
+      out[op++] = offset & 0xff;
+      out[op++] = offset >>> 8;
+    }
+  };
+  const table = new Int32Array(1 << hashBits).fill(-1);
+  let emitted = 0;
+  let at = 0;
+  let misses = 32;
+  // A match needs 4 bytes to compare; the last few bytes always go out as a literal.
+  const matchStartMax = plain.length - 4;
+  while (at <= matchStartMax) {
+    const word = read32(plain, at);
+    const slot = hash32(word);
+    const candidate = table[slot];
+    table[slot] = at;
+    if (candidate < 0 || at - candidate > copyOffsetMax || read32(plain, candidate) !== word) {
+      at += misses++ >>> 5;
+      continue;
+    }
+    if (at > emitted) emitLiteral(emitted, at);
+    let length = 4;
+    while (at + length < plain.length && plain[candidate + length] === plain[at + length]) length++;
+    emitCopy(at - candidate, length);
+    at += length;
+    emitted = at;
+    misses = 32;
+  }
+  if (emitted < plain.length) emitLiteral(emitted, plain.length);
+  assert(op <= out.length, 'snappy block bound was computed wrongly');
+  return out.subarray(0, op);
+}
+
 /** Java's SnappyOutputStream chunk size: plain input is compressed 32 KiB at a time. */
 const xerialChunkBytes = 32 * 1024;
 
 /**
- * The snappy codec for the registry. Without `rawCompress` it is read-only (batches from other
- * producers are accepted, our producer can't choose snappy); with it, our producer writes
- * xerial-framed snappy in 32 KiB chunks.
+ * The snappy codec for the registry: xerial-framed snappy in 32 KiB chunks, each compressed with
+ * `rawCompress` (ours unless a test or an embedder passes another; `null`: read-only).
  */
-export function snappyCodec(rawCompress?: (plain: Uint8Array) => Uint8Array): Codec {
+export function snappyCodec(rawCompress: ((plain: Uint8Array) => Uint8Array) | null = snappyCompressBlock): Codec {
   const compress =
-    rawCompress === undefined
+    rawCompress === null
       ? undefined
       : (plain: Uint8Array): Uint8Array => {
           const blocks: Uint8Array[] = [];

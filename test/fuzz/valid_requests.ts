@@ -7,6 +7,7 @@
 //
 // Every draw comes from one Prng, so a seed reproduces the same bodies.
 import { encodeAssignment, encodeSubscription } from '../../core/assignors/consumer_protocol.js';
+import '../../actors/zstd_codec.js'; // zstd in this thread's codec registry, for compressed batches
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { Compression } from '../../core/records/record_batch.js';
 import { inVersions, parseVersions, type FieldSchema, type FieldType, type MessageSchema, type PrimitiveType } from '../../core/protocol/schema.js';
@@ -253,9 +254,9 @@ export class RequestGenerator {
       batches.push(
         encodeRecordBatch(records, {
           baseTimestamp: 1_700_000_000_000,
-          // gzip is the one codec this tree can write; snappy and lz4 decoders get gzip bytes through
-          // the batch-field mutation of attributes.
-          compression: prng.chance(0.8) ? Compression.none : Compression.gzip,
+          // Every codec, so mutations reach each decoder (zstd's WASM engine included) with bytes
+          // that start out valid; the attributes mutation also hands a decoder another codec's bytes.
+          compression: prng.chance(0.8) ? Compression.none : prng.pick([Compression.gzip, Compression.snappy, Compression.lz4, Compression.zstd]),
           ...(idempotent ? { producerId: prng.pick(fuzzProducerIds), producerEpoch: prng.int(0, 1), baseSequence: prng.int(0, 20) } : {}),
         }),
       );

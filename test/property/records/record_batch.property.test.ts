@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../core/errors.js';
+import '../../../actors/zstd_codec.js'; // zstd in this thread's codec registry
 import { defaultValidateOptions } from '../../../core/records/compression.js';
 import {
   BatchField,
@@ -23,9 +24,10 @@ const validateOptions = defaultValidateOptions();
 /** The Kafka code a call throws, undefined if it returns; anything but a LanesError fails. */
 
 describe('RecordBatch v2 round trip', () => {
-  it('encode → validate → read gives back every record and producer field (none and gzip)', () => {
+  it('encode → validate → read gives back every record and producer field (none and every codec)', () => {
+    const compressions = [Compression.none, Compression.gzip, Compression.snappy, Compression.lz4, Compression.zstd];
     fc.assert(
-      fc.property(batchArb(), ({ records, options, bytes }) => {
+      fc.property(batchArb({ compressions }), ({ records, options, bytes }) => {
         expect(validateRecordBatch(bytes, 0, bytes.length, validateOptions)).toBe(records.length);
         const batches = [...readBatches(bytes)];
         expect(batches).toHaveLength(1);

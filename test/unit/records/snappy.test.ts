@@ -5,7 +5,7 @@ import { ErrorCode } from '../../../core/errors.js';
 import { compress, decompress, defaultValidateOptions } from '../../../core/records/compression.js';
 import { Compression, validateRecordBatch } from '../../../core/records/record_batch.js';
 import { readRecords } from '../../../core/records/record_reader.js';
-import { isXerialFramed, snappyCodec, snappyDecompress, xerialFrame } from '../../../core/records/snappy.js';
+import { isXerialFramed, snappyCodec, snappyCompressBlock, snappyDecompress, snappyDecompressBlock, xerialFrame } from '../../../core/records/snappy.js';
 import { codeOf } from '../../support/error_code.js';
 
 // Vectors made by an independent encoder, iq80 snappy 0.4 (pure Java), Snappy.compress() on
@@ -96,14 +96,44 @@ describe('snappy', () => {
     );
   });
 
-  it('reads a snappy batch through the registry; producing one needs a plugged-in encoder', () => {
+  it('reads a snappy batch through the registry, and writes one with its own encoder or a plugged-in one', () => {
     const records = [{ key: null, value: textPlain }, { key: runPlain.subarray(0, 10), value: runPlain }];
-    expect(codeOf(() => encodeRecordBatch(records, { compression: Compression.snappy }))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
-    const withEncoder = snappyCodec(literalBlock);
-    const batch = encodeRecordBatch(records, { compression: Compression.snappy, compress: (_codec, plain) => withEncoder.compress!(plain) });
+    const batch = encodeRecordBatch(records, { compression: Compression.snappy });
     expect(validateRecordBatch(batch, 0, batch.length, defaultValidateOptions())).toBe(2);
-    expect([...readRecords(batch)].map((r) => r.value)).toEqual([textPlain, runPlain]);
-    expect(codeOf(() => compress(Compression.snappy, textPlain))).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    const values = [...readRecords(batch)].map((r) => r.value!);
+    expect(values).toHaveLength(2);
+    expectSameBytes(values[0], textPlain);
+    expectSameBytes(values[1], runPlain);
+    expect(batch.length).toBeLessThan(textPlain.length);
+    const withEncoder = snappyCodec(literalBlock);
+    const literal = encodeRecordBatch(records, { compression: Compression.snappy, compress: (_codec, plain) => withEncoder.compress!(plain) });
+    expectSameBytes([...readRecords(literal)][0].value!, textPlain);
+    expect(snappyCodec(null).compress).toBeUndefined();
+  });
+
+  it('compresses repetitive text and runs to a fraction, and incompressible bytes to little more than themselves', () => {
+    expect(snappyCompressBlock(textPlain).length).toBeLessThan(textPlain.length / 2);
+    expect(snappyCompressBlock(runPlain).length).toBeLessThan(runPlain.length / 10);
+    const noise = Uint8Array.from({ length: 32 * 1024 }, (_, i) => (Math.imul(i + 1, 0x9e3779b1) >>> 13) & 0xff);
+    expect(snappyCompressBlock(noise).length).toBeLessThanOrEqual(32 + noise.length + noise.length / 6);
+    expectSameBytes(snappyDecompress(compress(Compression.snappy, noise), noise.length), noise);
+  });
+
+  it('round-trips any bytes through its encoder, raw blocks and xerial framing (fast-check)', () => {
+    // Small alphabets give many matches (copies of every length and both offset widths), large
+    // ones give literals; long inputs cross the 32 KiB xerial chunks.
+    const alphabet = fc.integer({ min: 1, max: 256 });
+    const input = alphabet.chain((size) => fc.uint8Array({ maxLength: 70_000, size: 'medium' }).map((bytes) => bytes.map((b) => b % size)));
+    fc.assert(
+      fc.property(input, (plain) => {
+        const block = snappyCompressBlock(plain);
+        expectSameBytes(snappyDecompressBlock(block, 0, block.length, plain.length), plain);
+        const blob = compress(Compression.snappy, plain);
+        expect(isXerialFramed(blob)).toBe(true);
+        expectSameBytes(decompress(Compression.snappy, blob, plain.length), plain);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('frames an encoder output in 32 KiB xerial chunks', () => {

@@ -1,0 +1,77 @@
+// @confluentinc/kafka-javascript (librdkafka 2.15.1 under a KafkaJS-shaped API) for the
+// compatibility tests. It is not a devDependency: its install builds librdkafka from source
+// (minutes), so `npm run clients:install` adds it on purpose (README, Compatibility tests). When it
+// is absent, tests skip themselves with a warning naming that command, except in CI (`.ci/run`
+// installs it), where they fail. Loaded with require and typed here by the few shapes the tests
+// use, so the type check passes without it installed.
+import { createRequire } from 'node:module';
+import { skipWithoutTool } from '../../support/required_tool.js';
+
+export interface ConfluentMessage {
+  key: Buffer | null;
+  value: Buffer | null;
+  offset: string;
+}
+
+export interface ConfluentProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  send(record: { topic: string; messages: { key?: string | null; value: string }[] }): Promise<{ topicName: string; partition: number; errorCode: number }[]>;
+}
+
+export interface ConfluentConsumer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  subscribe(subscription: { topics: string[] }): Promise<void>;
+  run(config: { eachMessage: (payload: { topic: string; partition: number; message: ConfluentMessage }) => Promise<void> }): Promise<void>;
+}
+
+export interface ConfluentAdmin {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  createTopics(options: { topics: { topic: string; numPartitions?: number }[] }): Promise<boolean>;
+  listGroups(): Promise<{ groups: { groupId: string; protocolType: string; isSimpleConsumerGroup: boolean; state: number }[]; errors: unknown[] }>;
+  describeGroups(groupIds: string[]): Promise<{
+    groups: {
+      groupId: string;
+      error?: unknown;
+      state: number;
+      protocolType: string;
+      protocol: string;
+      partitionAssignor: string;
+      members: { clientId: string; memberId: string; assignment: { topicPartitions: { topic: string; partition: number }[] } }[];
+    }[];
+  }>;
+}
+
+export interface ConfluentKafka {
+  producer(config?: Record<string, unknown>): ConfluentProducer;
+  consumer(config: Record<string, unknown>): ConfluentConsumer;
+  admin(config?: Record<string, unknown>): ConfluentAdmin;
+}
+
+export interface ConfluentModule {
+  librdkafkaVersion: string;
+  KafkaJS: {
+    Kafka: new (config: Record<string, unknown>) => ConfluentKafka;
+    CompressionTypes: { ZSTD: string; LZ4: string; SNAPPY: string; GZIP: string };
+    ConsumerGroupStates: { STABLE: number; EMPTY: number };
+    logLevel: { NOTHING: number; ERROR: number };
+  };
+}
+
+function load(): ConfluentModule | null {
+  try {
+    return createRequire(import.meta.url)('@confluentinc/kafka-javascript') as ConfluentModule;
+  } catch {
+    return null;
+  }
+}
+
+/** The client, or null when it is not installed. */
+export const confluent: ConfluentModule | null = load();
+
+/** Whether `what` skips for want of the client (warning once per test file); throws in CI instead. */
+export function skipWithoutConfluent(what: string): boolean {
+  return skipWithoutTool('@confluentinc/kafka-javascript', confluent !== null, 'npm run clients:install', what);
+}
