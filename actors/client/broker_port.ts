@@ -11,6 +11,8 @@
 // for per-partition answers, returned in `errorCode`); a lost connection is NETWORK_EXCEPTION.
 
 import type { GroupPortApi } from '../../core/group/group_calls.js';
+import type { ResourceAnswer } from '../../core/handlers/config_resources.js';
+import type { DescribedResource } from '../../core/handlers/describe_configs.js';
 
 /** Kafka's special ListOffsets timestamps. */
 export const earliestTimestamp = -2;
@@ -46,6 +48,20 @@ export interface TopicToCreate {
   configEntries: readonly { name: string; value: string }[];
 }
 
+/** A resource whose configs are asked for (DescribeConfigs); null keys: every config. */
+export interface ConfigResourceQuery {
+  resourceType: number;
+  resourceName: string;
+  configurationKeys: string[] | null;
+}
+
+/** A resource whose configs are replaced (AlterConfigs). */
+export interface ConfigResourceChange {
+  resourceType: number;
+  resourceName: string;
+  configs: { name: string; value: string | null }[];
+}
+
 export interface GroupListing {
   groupId: string;
   protocolType: string;
@@ -74,6 +90,11 @@ export interface BrokerPort extends GroupPortApi {
   topicOffsets(topic: string): Promise<PartitionOffsets[] | undefined>;
   /** ListOffsets: earliestTimestamp, latestTimestamp, or the first offset at or after a timestamp (-1: none). */
   listOffset(topic: string, partition: number, timestamp: number): Promise<number>;
+
+  /** Each resource's configs, with its own error code (DescribeConfigs). */
+  describeConfigs(resources: readonly ConfigResourceQuery[], includeSynonyms: boolean): Promise<DescribedResource[]>;
+  /** Replaces each resource's configs (or only checks, with validateOnly); each answer with its own error code (AlterConfigs). */
+  alterConfigs(resources: readonly ConfigResourceChange[], validateOnly: boolean): Promise<ResourceAnswer[]>;
 
   /** A producer id and epoch for an idempotent producer (InitProducerId, no transactional id). */
   initProducerId(): Promise<{ producerId: number; producerEpoch: number }>;
