@@ -2,7 +2,7 @@
 // CreateTopics, Metadata, ListOffsets, DescribeConfigs, IncrementalAlterConfigs and DeleteTopics.
 
 import { Command, Option } from 'commander';
-import { ErrorCode, quoted } from '../../core/errors.js';
+import { ErrorCode, messageDetail, quoted } from '../../core/errors.js';
 import { topicNameProblem, topicNameRule } from '../../core/handlers/topic_names.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { describeErrorCode } from '../net/kafka_client.js';
@@ -124,8 +124,9 @@ async function describeConfigs(cluster: Cluster, name: string): Promise<ConfigDe
   });
   const result = response.results[0];
   if (result === undefined) return null;
+  if (result.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new CliError(`topic '${name}' does not exist`);
   if (result.errorCode !== ErrorCode.NONE) {
-    throw new CliError(`configs of topic '${name}': ${describeErrorCode(result.errorCode)}${result.errorMessage ? `: ${result.errorMessage}` : ''}`);
+    throw new CliError(`configs of topic '${name}': ${describeErrorCode(result.errorCode)}${result.errorMessage ? `: ${messageDetail(result.errorCode, result.errorMessage)}` : ''}`);
   }
   return result.configs
     .map((c) => ({
@@ -200,7 +201,7 @@ async function alterTopicConfigs(cluster: Cluster, name: string, options: AlterC
   if (result === undefined) throw new CliError(`alter configs of topic '${name}': the broker did not answer for it`);
   if (result.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new CliError(`topic '${name}' does not exist`);
   if (result.errorCode !== ErrorCode.NONE) {
-    throw new CliError(`alter configs of topic '${name}': ${describeErrorCode(result.errorCode)}${result.errorMessage ? `: ${result.errorMessage}` : ''}`);
+    throw new CliError(`alter configs of topic '${name}': ${describeErrorCode(result.errorCode)}${result.errorMessage ? `: ${messageDetail(result.errorCode, result.errorMessage)}` : ''}`);
   }
   const changes = [...sets.map(({ name: key, value }) => `${key}=${value}`), ...deletes.map((key) => `${key} (default)`)].join(', ');
   await writeOut(options.validateOnly === true ? `configs of topic ${name} are valid, nothing changed: ${changes}\n` : `altered topic ${name}: ${changes}\n`);

@@ -2,7 +2,7 @@
 // every call that changes topics tells this Lanes' consumers at once, so a regex subscription or a
 // grown topic rebalances without waiting for the next metadata poll; over the wire consumers poll.
 
-import { ErrorCode, LanesError, errorCodeName } from '../../core/errors.js';
+import { ErrorCode, LanesError, messageDetail } from '../../core/errors.js';
 import { earliestTimestamp, type BrokerPort } from './broker_port.js';
 import { toGroupDescription } from './group_description.js';
 import type { ClientContext } from './lanes.js';
@@ -23,7 +23,9 @@ function checkResources(what: string, resources: readonly { type: number; name: 
 /** KafkaJS throws the first resource's error; so does Lanes, with the broker's message. */
 function throwFirstFailure(what: string, answers: readonly { errorCode: number; errorMessage: string | null; resourceName: string }[]): void {
   const failed = answers.find((answer) => answer.errorCode !== ErrorCode.NONE);
-  if (failed !== undefined) throw new LanesError(failed.errorCode, `${what} of ${failed.resourceName}: ${failed.errorMessage ?? errorCodeName(failed.errorCode)}`);
+  if (failed !== undefined) {
+    throw new LanesError(failed.errorCode, failed.errorMessage === null ? `${what} of ${failed.resourceName} failed` : `${what} of ${failed.resourceName}: ${messageDetail(failed.errorCode, failed.errorMessage)}`);
+  }
 }
 
 export class Admin {
