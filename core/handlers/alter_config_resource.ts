@@ -24,9 +24,11 @@ export interface AlterHost {
 
 /** Changes one resource's configs (or only checks them); throws LanesError with Kafka's code. */
 export async function alterConfigResource(host: AlterHost, resourceType: number, resourceName: string, changes: ConfigChanges, validateOnly: boolean): Promise<void> {
-  const names = changes.configs.map((config) => config.name);
-  const repeated = names.find((name, index) => names.indexOf(name) !== index);
-  if (repeated !== undefined) throw new LanesError(ErrorCode.INVALID_REQUEST, `config ${quoted(repeated)} appears more than once`);
+  const seen = new Set<string>();
+  for (const { name } of changes.configs) {
+    if (seen.has(name)) throw new LanesError(ErrorCode.INVALID_REQUEST, `config ${quoted(name)} appears more than once`);
+    seen.add(name);
+  }
   if (resourceType === ResourceType.broker) {
     const refusal = checkBrokerName(host.settings, resourceName);
     if (refusal !== null) throw new LanesError(ErrorCode.INVALID_REQUEST, refusal);

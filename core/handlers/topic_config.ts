@@ -9,7 +9,7 @@
 // - accepted, not acted on: stored and reported, without effect (replication with one node,
 //   the log cleaner Lanes does not have, flush knobs that the broker's --flush policy replaces).
 import { ErrorCode, LanesError, quoted } from '../errors.js';
-import { recordBatchBytesMaxDefault, segmentBytesMax } from '../limits.js';
+import { recordBatchBytesMaxDefault, segmentBytesMax, topicConfigValueBytesMax } from '../limits.js';
 import type { TopicConfigView } from './handler.js';
 
 /** Kafka's ConfigType codes (DescribeConfigs v3+). */
@@ -112,6 +112,8 @@ export const topicConfigNameOf: Readonly<Record<keyof TopicConfigView, string>> 
 /** Topic configs set on a topic, by Kafka name, as the client wrote them (validated). */
 export type TopicConfigOverrides = Readonly<Record<string, string>>;
 
+const utf8 = new TextEncoder();
+
 function invalid(message: string): LanesError {
   return new LanesError(ErrorCode.INVALID_CONFIG, message);
 }
@@ -121,12 +123,15 @@ export function checkTopicConfigValue(name: string, value: string | null): strin
   const d = defsByName.get(name);
   if (d === undefined) throw invalid(`unknown topic config ${quoted(name)}`);
   if (value === null) throw invalid(`config ${name} needs a value`);
+  if (utf8.encode(value).length > topicConfigValueBytesMax) throw invalid(`config ${name} must be at most ${topicConfigValueBytesMax} bytes, got ${quoted(value)}`);
   const trimmed = value.trim();
   switch (d.type) {
     case 'INT':
     case 'LONG': {
       if (!/^-?\d+$/.test(trimmed)) throw invalid(`config ${name} needs an integer, got ${quoted(value)}`);
-      const big = BigInt(trimmed);
+      // 2^63 has 19 digits: longer ones are out of range without turning 32 KiB of digits into a BigInt.
+      const digits = trimmed.replace(/^-?0*/, '');
+      const big = digits.length > 19 ? 2n ** 64n : BigInt(trimmed);
       const [low, high] = d.type === 'INT' ? [-(2n ** 31n), 2n ** 31n - 1n] : [-(2n ** 63n), 2n ** 63n - 1n];
       if (big < low || big > high) throw invalid(`config ${name} needs a ${d.type === 'INT' ? '32' : '64'}-bit integer, got ${quoted(value)}`);
       if (d.field !== undefined && !Number.isSafeInteger(Number(big))) throw invalid(`config ${name} must be within ±${Number.MAX_SAFE_INTEGER} in Lanes, got ${quoted(value)}`);

@@ -269,6 +269,22 @@ describe('IncrementalAlterConfigs', () => {
   });
 });
 
+describe('hostile config requests', () => {
+  it('APPEND cannot grow a value past what DescribeConfigs can send back', async () => {
+    const broker = kafkaDefaultBroker();
+    await broker.createTopic('t');
+    const item = (i: number) => `${i}:${'9'.repeat(2000)}`;
+    let refused: { errorCode: number; errorMessage: string | null } | undefined;
+    for (let i = 0; i < 20 && refused === undefined; i++) {
+      const answer = await increment(broker, 't', [{ name: 'leader.replication.throttled.replicas', configOperation: 2, value: [item(2 * i), item(2 * i + 1)].join(',') }]);
+      if (answer.errorCode !== ErrorCode.NONE) refused = answer;
+    }
+    expect(refused).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: expect.stringMatching(/at most 32767 bytes/) });
+    const described = await describeTopic(broker, 4, 't', null); // encodes at every version
+    expect(described.errorCode).toBe(ErrorCode.NONE);
+  });
+});
+
 describe('checkTopicConfigValue', () => {
   it('normalises what it accepts and bounds integers by their Kafka type', () => {
     expect(checkTopicConfigValue('flush.messages', '9223372036854775807')).toBe('9223372036854775807');
@@ -279,5 +295,8 @@ describe('checkTopicConfigValue', () => {
     expect(checkTopicConfigValue('preallocate', 'TRUE')).toBe('true');
     expect(checkTopicConfigValue('cleanup.policy', ' delete ')).toBe('delete');
     expect(checkTopicConfigValue('leader.replication.throttled.replicas', '0:0, 1:0')).toBe('0:0,1:0');
+    // Refused by its length, before any arithmetic on 32,767 digits.
+    expect(() => checkTopicConfigValue('retention.ms', '9'.repeat(0x7fff))).toThrow(/64-bit integer/);
+    expect(checkTopicConfigValue('retention.ms', `${'0'.repeat(100)}5`)).toBe('5');
   });
 });
