@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
 import { assert } from '../../core/assert.js';
-import { ErrorCode, LanesError } from '../../core/errors.js';
+import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
 import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault } from '../../core/limits.js';
 import { decodeMessage } from '../envelope.js';
 import { batchTotalBytes } from '../../core/records/record_batch.js';
@@ -325,7 +325,15 @@ export class Broker extends EventEmitter {
     this.#checkRunning();
     const { overrides } = parseTopicConfigs(Object.entries(configs).map(([configName, value]) => ({ name: configName, value })));
     const config = this.#configOf(overrides);
-    const entry = this.#topics.setConfig(name, config, overrides);
+    let entry: TopicEntry;
+    try {
+      entry = this.#topics.setConfig(name, config, overrides);
+    } catch (error) {
+      if (isLanesError(error)) throw error;
+      // The save failed (disk full, a read-only file system): the topic keeps its configs.
+      this.#logger.warn({ topic: name, reason: oneLine(error) }, 'topic configs not altered: the catalogue could not be saved');
+      throw new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, `topic ${name}: the catalogue could not be saved, its configs are unchanged (${oneLine(error)})`, { cause: error });
+    }
     await Promise.all(entry.partitions.map((placement) => this.#shards[placement.shard].control.reconfigurePartition(placement.actorId, partitionLogConfig(config))));
     this.#logger.info({ topic: name, configs: overrides }, 'topic configs altered');
   }

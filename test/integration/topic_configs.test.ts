@@ -2,7 +2,7 @@
 // Broker.alterTopicConfigs): applied live to the partitions on their shard threads, saved with
 // the catalogue and reapplied after a restart; and a catalogue written before configs were kept
 // as the topic's own keeps its topics behaving as they did.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,6 +67,20 @@ describe('topic configs on a running broker', () => {
     await second.alterTopicConfigs('orders', {});
     expect(second.describeTopic('orders')!.config).toEqual(second.topicConfigDefaults);
     expect((await second.produce('orders', 1, batch(3000, Date.now()))).baseOffset).toBe(1);
+  });
+
+  it('answer KAFKA_STORAGE_ERROR and keep the previous configs when the catalogue cannot be saved', async () => {
+    const dir = dataDir();
+    const broker = await start(dir);
+    await broker.createTopic('orders');
+    await broker.alterTopicConfigs('orders', { 'retention.ms': '60000' });
+    // The catalogue is written to topics.json.tmp first: a directory there makes the save fail.
+    mkdirSync(join(dir, 'topics.json.tmp'));
+    expect(await codeOfSettled(broker.alterTopicConfigs('orders', { 'retention.ms': '1000' }))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect(broker.describeTopic('orders')).toMatchObject({ overrides: { 'retention.ms': '60000' }, config: { retentionMs: 60_000 } });
+    rmdirSync(join(dir, 'topics.json.tmp'));
+    await broker.alterTopicConfigs('orders', { 'retention.ms': '1000' });
+    expect(broker.describeTopic('orders')!.overrides).toEqual({ 'retention.ms': '1000' });
   });
 
   it('keep a topic saved before its configs were kept behaving as before (retention.ms −1 stays)', async () => {
