@@ -145,6 +145,15 @@ export class LanesError extends Error {
   }
 }
 
+/**
+ * An error message received with `errorCode` without the "CODE_NAME: " a LanesError starts its
+ * message with, so a message repeated under another one names its code once.
+ */
+export function messageDetail(errorCode: number, message: string): string {
+  const prefix = `${errorCodeName(errorCode)}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
+}
+
 export function isLanesError(error: unknown): error is LanesError {
   return typeof error === 'object' && error !== null && lanesErrorBrand in error;
 }

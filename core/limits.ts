@@ -26,6 +26,13 @@ export const decompressedRecordsBytesMax = 64 * MiB;
 /** Kafka's segment.bytes default is 1 GiB; segments in memory are smaller so rolls are cheap. */
 export const segmentBytesDefault = 64 * MiB;
 
+/**
+ * The longest topic config value (UTF-8 bytes) a topic may hold: DescribeConfigs sends it back in
+ * a protocol string (at most 32,767 bytes). A value read off the wire already fits; one grown by
+ * IncrementalAlterConfigs APPEND, or given by an embedded caller, may not, and is refused.
+ */
+export const topicConfigValueBytesMax = 0x7fff;
+
 /** Positions inside a segment are u32 in the indexes and int32 on the wire: a segment stays below 2 GiB. */
 export const segmentBytesMax = 0x7fff_ffff;
 

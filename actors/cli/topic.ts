@@ -1,8 +1,8 @@
-// `lanes topic create | list | describe | delete`, over CreateTopics, Metadata, ListOffsets,
-// DescribeConfigs and DeleteTopics.
+// `lanes topic create | list | describe | describe-config | alter-config | delete`, over
+// CreateTopics, Metadata, ListOffsets, DescribeConfigs, IncrementalAlterConfigs and DeleteTopics.
 
 import { Command, Option } from 'commander';
-import { ErrorCode, quoted } from '../../core/errors.js';
+import { ErrorCode, messageDetail, quoted } from '../../core/errors.js';
 import { topicNameProblem, topicNameRule } from '../../core/handlers/topic_names.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { describeErrorCode } from '../net/kafka_client.js';
@@ -39,10 +39,20 @@ interface DescribeOptions extends ConnectionOptions {
   json?: boolean;
 }
 
-export function parseConfigs(entries: readonly string[]): { name: string; value: string }[] {
+interface AlterConfigOptions extends ConnectionOptions {
+  set?: string[];
+  delete?: string[];
+  validateOnly?: boolean;
+}
+
+/** IncrementalAlterConfigs's operations. */
+const configSet = 0;
+const configDelete = 1;
+
+export function parseConfigs(entries: readonly string[], flag = '-c'): { name: string; value: string }[] {
   return entries.map((entry) => {
     const at = entry.indexOf('=');
-    if (at <= 0) throw new CliError(`-c ${entry}: expected key=value`);
+    if (at <= 0) throw new CliError(`${flag} ${entry}: expected key=value`);
     return { name: entry.slice(0, at), value: entry.slice(at + 1) };
   });
 }
@@ -111,11 +121,13 @@ async function describeConfigs(cluster: Cluster, name: string): Promise<ConfigDe
   const response = await cluster.bootstrap.send(ApiKey.DescribeConfigs, {
     resources: [{ resourceType: resourceTypeTopic, resourceName: name, configurationKeys: null }],
     includeSynonyms: false,
+    includeDocumentation: false,
   });
   const result = response.results[0];
   if (result === undefined) return null;
+  if (result.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new CliError(`topic '${name}' does not exist`);
   if (result.errorCode !== ErrorCode.NONE) {
-    throw new CliError(`configs of topic '${name}': ${describeErrorCode(result.errorCode)}${result.errorMessage ? `: ${result.errorMessage}` : ''}`);
+    throw new CliError(`configs of topic '${name}': ${describeErrorCode(result.errorCode)}${result.errorMessage ? `: ${messageDetail(result.errorCode, result.errorMessage)}` : ''}`);
   }
   return result.configs
     .map((c) => ({
@@ -163,6 +175,39 @@ async function describeTopic(cluster: Cluster, name: string, options: DescribeOp
   await writeOut(text);
 }
 
+async function describeTopicConfigs(cluster: Cluster, name: string, options: DescribeOptions): Promise<void> {
+  const configs = await describeConfigs(cluster, name);
+  if (configs === null) throw new CliError('the broker does not serve DescribeConfigs');
+  if (options.json === true) return printJson({ name, configs });
+  await writeOut(`${formatTable(['CONFIG', 'VALUE', 'SOURCE'], configs.map((c) => [c.name, c.value ?? '-', c.source]))}\n`);
+}
+
+/** Sets and deletes (back to the default) configs of a topic; the others stay as they are. */
+async function alterTopicConfigs(cluster: Cluster, name: string, options: AlterConfigOptions): Promise<void> {
+  const sets = parseConfigs(options.set ?? [], '--set');
+  const deletes = options.delete ?? [];
+  if (sets.length + deletes.length === 0) throw new CliError('nothing to change: give --set key=value or --delete key');
+  if (cluster.bootstrap.brokerVersions(ApiKey.IncrementalAlterConfigs) === undefined) throw new CliError('the broker does not serve IncrementalAlterConfigs');
+  const response = await cluster.bootstrap.send(ApiKey.IncrementalAlterConfigs, {
+    resources: [
+      {
+        resourceType: resourceTypeTopic,
+        resourceName: name,
+        configs: [...sets.map(({ name: key, value }) => ({ name: key, configOperation: configSet, value })), ...deletes.map((key) => ({ name: key, configOperation: configDelete, value: null }))],
+      },
+    ],
+    validateOnly: options.validateOnly === true,
+  });
+  const result = response.responses[0];
+  if (result === undefined) throw new CliError(`alter configs of topic '${name}': the broker did not answer for it`);
+  if (result.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new CliError(`topic '${name}' does not exist`);
+  if (result.errorCode !== ErrorCode.NONE) {
+    throw new CliError(`alter configs of topic '${name}': ${describeErrorCode(result.errorCode)}${result.errorMessage ? `: ${messageDetail(result.errorCode, result.errorMessage)}` : ''}`);
+  }
+  const changes = [...sets.map(({ name: key, value }) => `${key}=${value}`), ...deletes.map((key) => `${key} (default)`)].join(', ');
+  await writeOut(options.validateOnly === true ? `configs of topic ${name} are valid, nothing changed: ${changes}\n` : `altered topic ${name}: ${changes}\n`);
+}
+
 async function deleteTopic(cluster: Cluster, name: string, options: ConnectionOptions): Promise<void> {
   const metadata = await cluster.metadata([]);
   const controller = metadata.controllerId >= 0 ? await cluster.connection(metadata.controllerId) : cluster.bootstrap;
@@ -175,7 +220,7 @@ async function deleteTopic(cluster: Cluster, name: string, options: ConnectionOp
 }
 
 export function registerTopicCommands(program: Command): void {
-  const topic = program.command('topic').description('create, list, describe and delete topics');
+  const topic = program.command('topic').description('create, list, describe, configure and delete topics');
   addConnectionOptions(
     topic
       .command('create')
@@ -210,6 +255,24 @@ export function registerTopicCommands(program: Command): void {
       .argument('<name>', 'topic name')
       .option('--json', 'print JSON'),
   ).action((name: string, options: DescribeOptions) => withCluster(options, (cluster) => describeTopic(cluster, name, options)));
+
+  addConnectionOptions(
+    topic
+      .command('describe-config')
+      .description('show a topic\'s configs and where each value comes from')
+      .argument('<name>', 'topic name')
+      .option('--json', 'print JSON'),
+  ).action((name: string, options: DescribeOptions) => withCluster(options, (cluster) => describeTopicConfigs(cluster, name, options)));
+
+  addConnectionOptions(
+    topic
+      .command('alter-config')
+      .description('set or reset a topic\'s configs (applied at once); the others stay as they are')
+      .argument('<name>', 'topic name')
+      .option('-s, --set <key=value>', 'set a config, repeatable (e.g. -s retention.ms=60000)', collect)
+      .option('-d, --delete <key>', 'reset a config to its default, repeatable', collect)
+      .option('--validate-only', 'check the change without making it'),
+  ).action((name: string, options: AlterConfigOptions) => withCluster(options, (cluster) => alterTopicConfigs(cluster, name, options)));
 
   addConnectionOptions(topic.command('delete').description('delete a topic and its data').argument('<name>', 'topic name')).action(
     (name: string, options: ConnectionOptions) => withCluster(options, (cluster) => deleteTopic(cluster, name, options)),

@@ -2,14 +2,30 @@
 // every call that changes topics tells this Lanes' consumers at once, so a regex subscription or a
 // grown topic rebalances without waiting for the next metadata poll; over the wire consumers poll.
 
-import { ErrorCode, LanesError, errorCodeName, quoted } from '../../core/errors.js';
+import { ErrorCode, LanesError, errorCodeName, messageDetail, quoted } from '../../core/errors.js';
 import { earliestTimestamp, type BrokerPort } from './broker_port.js';
 import { toGroupDescription } from './group_description.js';
 import type { ClientContext } from './lanes.js';
-import type { GroupDescription, GroupOverview, ITopicConfig, ITopicMetadata } from './types.js';
+import type { AlterConfigResponse, DescribeConfigResponse, GroupDescription, GroupOverview, IResourceConfig, ITopicConfig, ITopicMetadata, ResourceConfigQuery } from './types.js';
 
 function unknownTopic(topic: string): LanesError {
   return new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
+}
+
+/** KafkaJS refuses an empty or malformed resource list before asking the broker; so does Lanes. */
+function checkResources(what: string, resources: readonly { type: number; name: string }[]): void {
+  if (!Array.isArray(resources) || resources.length === 0) throw new LanesError(ErrorCode.INVALID_REQUEST, `${what}: resources must be a non-empty array`);
+  for (const resource of resources) {
+    if (typeof resource.name !== 'string' || (resource.name === '' && resource.type !== 4)) throw new LanesError(ErrorCode.INVALID_REQUEST, `${what}: every resource needs a name`);
+  }
+}
+
+/** KafkaJS throws the first resource's error; so does Lanes, with the broker's message. */
+function throwFirstFailure(what: string, answers: readonly { errorCode: number; errorMessage: string | null; resourceName: string }[]): void {
+  const failed = answers.find((answer) => answer.errorCode !== ErrorCode.NONE);
+  if (failed !== undefined) {
+    throw new LanesError(failed.errorCode, failed.errorMessage === null ? `${what} of ${failed.resourceName} failed` : `${what} of ${failed.resourceName}: ${messageDetail(failed.errorCode, failed.errorMessage)}`);
+  }
 }
 
 export class Admin {
@@ -165,6 +181,55 @@ export class Admin {
       controller: cluster.controllerId >= 0 ? cluster.controllerId : null,
       clusterId: cluster.clusterId ?? '',
     };
+  }
+
+  /**
+   * Configs of topics (type 2) and the broker (type 4), as KafkaJS answers them; a resource the
+   * broker refuses (an unknown topic, say) throws its LanesError, as KafkaJS throws.
+   */
+  async describeConfigs({ resources, includeSynonyms = false }: { resources: ResourceConfigQuery[]; includeSynonyms?: boolean }): Promise<DescribeConfigResponse> {
+    checkResources('describeConfigs', resources);
+    const described = await this.#port.describeConfigs(
+      resources.map(({ type, name, configNames }) => ({ resourceType: type, resourceName: name, configurationKeys: configNames === undefined || configNames.length === 0 ? null : configNames })),
+      includeSynonyms,
+    );
+    throwFirstFailure('describe configs', described);
+    return {
+      resources: described.map((resource) => ({
+        resourceType: resource.resourceType,
+        resourceName: resource.resourceName,
+        errorCode: resource.errorCode,
+        errorMessage: resource.errorMessage,
+        configEntries: resource.configs.map((config) => ({
+          configName: config.name,
+          configValue: config.value,
+          // A broker answering v0 has no source: its isDefault flag says as much as it knows.
+          configSource: config.configSource >= 0 ? config.configSource : config.isDefault ? 5 : 0,
+          isDefault: config.configSource >= 0 ? config.configSource === 5 : config.isDefault,
+          isSensitive: config.isSensitive,
+          readOnly: config.readOnly,
+          configSynonyms: config.synonyms.map((synonym) => ({ configName: synonym.name, configValue: synonym.value, configSource: synonym.source })),
+        })),
+      })),
+      throttleTime: 0,
+    };
+  }
+
+  /**
+   * Replaces the configs of each resource (KafkaJS's alterConfigs: the configs left out go back to
+   * their defaults), or only checks them with validateOnly. A refused resource throws its LanesError.
+   */
+  async alterConfigs({ resources, validateOnly = false }: { resources: IResourceConfig[]; validateOnly?: boolean }): Promise<AlterConfigResponse> {
+    checkResources('alterConfigs', resources);
+    for (const resource of resources) {
+      if (!Array.isArray(resource.configEntries)) throw new LanesError(ErrorCode.INVALID_REQUEST, `alterConfigs: resource ${resource.name} needs a configEntries array`);
+    }
+    const answers = await this.#port.alterConfigs(
+      resources.map(({ type, name, configEntries }) => ({ resourceType: type, resourceName: name, configs: configEntries.map((entry) => ({ name: entry.name, value: entry.value })) })),
+      validateOnly,
+    );
+    throwFirstFailure('alter configs', answers);
+    return { resources: answers.map(({ errorCode, errorMessage, resourceName, resourceType }) => ({ errorCode, errorMessage, resourceName, resourceType })), throttleTime: 0 };
   }
 
   async listGroups(): Promise<{ groups: GroupOverview[] }> {

@@ -12,6 +12,8 @@
 
 import type { GroupPortApi } from '../../core/group/group_calls.js';
 import type { ClusterDescription, DeletedRecords } from '../net/cluster.js';
+import type { ResourceAnswer } from '../../core/handlers/config_resources.js';
+import type { DescribedResource } from '../../core/handlers/describe_configs.js';
 
 /** Kafka's special ListOffsets timestamps. */
 export const earliestTimestamp = -2;
@@ -45,6 +47,20 @@ export interface TopicToCreate {
   topic: string;
   partitions: number;
   configEntries: readonly { name: string; value: string }[];
+}
+
+/** A resource whose configs are asked for (DescribeConfigs); null keys: every config. */
+export interface ConfigResourceQuery {
+  resourceType: number;
+  resourceName: string;
+  configurationKeys: string[] | null;
+}
+
+/** A resource whose configs are replaced (AlterConfigs). */
+export interface ConfigResourceChange {
+  resourceType: number;
+  resourceName: string;
+  configs: { name: string; value: string | null }[];
 }
 
 export interface GroupListing {
@@ -84,6 +100,10 @@ export interface BrokerPort extends GroupPortApi {
   deleteRecords(topic: string, offsets: readonly { partition: number; offset: number }[]): Promise<DeletedRecords[]>;
   /** The cluster's id, controller and brokers. */
   describeCluster(): Promise<ClusterDescription>;
+  /** Each resource's configs, with its own error code (DescribeConfigs). */
+  describeConfigs(resources: readonly ConfigResourceQuery[], includeSynonyms: boolean): Promise<DescribedResource[]>;
+  /** Replaces each resource's configs (or only checks, with validateOnly); each answer with its own error code (AlterConfigs). */
+  alterConfigs(resources: readonly ConfigResourceChange[], validateOnly: boolean): Promise<ResourceAnswer[]>;
 
   /** A producer id and epoch for an idempotent producer (InitProducerId, no transactional id). */
   initProducerId(): Promise<{ producerId: number; producerEpoch: number }>;

@@ -9,11 +9,17 @@ import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
 import { defaultClusterId, defaultNodeId } from '../../core/handlers/handler.js';
 import { producerIds } from '../../core/handlers/init_producer_id.js';
 import type { Broker } from '../host/broker.js';
-import type { TopicConfig } from '../host/topic_registry.js';
+import { checkLogCanHonour, parseTopicConfigs } from '../../core/handlers/topic_config.js';
+import { alterConfigResource } from '../../core/handlers/alter_config_resource.js';
+import { answerPerResource, type ResourceAnswer } from '../../core/handlers/config_resources.js';
+import { describeConfigResource, type DescribedResource } from '../../core/handlers/describe_configs.js';
+import type { ServerSettings } from '../../core/handlers/handler.js';
 import {
   earliestTimestamp,
   latestTimestamp,
   type BrokerPort,
+  type ConfigResourceChange,
+  type ConfigResourceQuery,
   type GroupListing,
   type PartitionOffsets,
   type PortFetchRequest,
@@ -22,14 +28,6 @@ import {
 } from './broker_port.js';
 import type { ClusterDescription, DeletedRecords } from '../net/cluster.js';
 
-/** Topic-level configEntries the embedded broker understands, by Kafka's names. */
-const topicConfigNames: Record<string, keyof TopicConfig> = {
-  'retention.ms': 'retentionMs',
-  'retention.bytes': 'retentionBytes',
-  'segment.bytes': 'segmentBytes',
-  'max.message.bytes': 'maxMessageBytes',
-};
-
 /** What the port needs of its Lanes (kept narrow to avoid an import cycle with lanes.ts). */
 export interface EmbeddedHost {
   readonly broker: Broker;
@@ -37,6 +35,12 @@ export interface EmbeddedHost {
   topicsChanged(): void;
   onTopicsChanged(listener: () => void): () => void;
 }
+
+/**
+ * The broker settings an embedded broker reports as its configs: the defaults a Kafka listener
+ * starts with (node 0, auto-created topics of one partition: ensureTopic's).
+ */
+const embeddedSettings: ServerSettings = { nodeId: 0, clusterId: 'lanes', autoCreateTopics: true, defaultPartitions: 1 };
 
 function unknownTopic(topic: string): LanesError {
   return new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
@@ -68,14 +72,11 @@ export class EmbeddedPort implements BrokerPort {
   }
 
   async createTopic({ topic, partitions, configEntries }: TopicToCreate, validateOnly: boolean): Promise<boolean> {
-    const config: Partial<TopicConfig> = {};
-    for (const { name, value } of configEntries) {
-      const field = topicConfigNames[name];
-      if (field === undefined) throw new LanesError(ErrorCode.INVALID_CONFIG, `topic config ${name} is not supported by the embedded broker`);
-      config[field] = Number(value);
-    }
+    // Checked as CreateTopics checks them (INVALID_CONFIG), before the topic is looked up.
+    const { overrides, config } = parseTopicConfigs(configEntries);
+    checkLogCanHonour({ ...this.#broker.topicConfigDefaults, ...config });
     if (this.#broker.topic(topic) !== undefined) return false;
-    if (!validateOnly) await this.#broker.createTopic(topic, { partitions, config });
+    if (!validateOnly) await this.#broker.createTopic(topic, { partitions, configs: overrides });
     return true;
   }
 
@@ -89,6 +90,17 @@ export class EmbeddedPort implements BrokerPort {
     if (current === undefined) throw unknownTopic(topic);
     if (count <= current) throw new LanesError(ErrorCode.INVALID_PARTITIONS, `topic ${topic} has ${current} partitions; the new count ${count} must be larger`);
     await this.#broker.createPartitions(topic, count);
+  }
+
+  async describeConfigs(resources: readonly ConfigResourceQuery[], includeSynonyms: boolean): Promise<DescribedResource[]> {
+    const host = { broker: this.#broker, settings: embeddedSettings };
+    return resources.map((resource) => describeConfigResource(host, resource.resourceType, resource.resourceName, resource.configurationKeys, { includeSynonyms, includeDocumentation: false }));
+  }
+
+  /** The same checks and effects as AlterConfigs over the wire (alter_config_resource.ts). */
+  async alterConfigs(resources: readonly ConfigResourceChange[], validateOnly: boolean): Promise<ResourceAnswer[]> {
+    const host = { broker: this.#broker, settings: embeddedSettings };
+    return answerPerResource(resources, (resource) => alterConfigResource(host, resource.resourceType, resource.resourceName, { kind: 'replace', configs: resource.configs }, validateOnly));
   }
 
   async topicOffsets(topic: string): Promise<PartitionOffsets[] | undefined> {

@@ -235,6 +235,59 @@ export interface ITopicConfig {
   configEntries?: { name: string; value: string }[];
 }
 
+/** KafkaJS's ConfigResourceTypes: what DescribeConfigs and AlterConfigs address. */
+export const ConfigResourceTypes = { UNKNOWN: 0, TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+/** KafkaJS's ConfigSource: where a config's value comes from. */
+export const ConfigSource = {
+  UNKNOWN: 0,
+  TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+  DYNAMIC_BROKER_LOGGER_CONFIG: 6,
+} as const;
+
+/** A resource whose configs Admin.describeConfigs asks for (KafkaJS): every config, or `configNames`. */
+export interface ResourceConfigQuery {
+  type: number;
+  name: string;
+  configNames?: string[];
+}
+
+export interface ConfigSynonyms {
+  configName: string;
+  configValue: string | null;
+  configSource: number;
+}
+
+export interface ConfigEntries {
+  configName: string;
+  configValue: string | null;
+  isDefault: boolean;
+  configSource: number;
+  isSensitive: boolean;
+  readOnly: boolean;
+  configSynonyms: ConfigSynonyms[];
+}
+
+export interface DescribeConfigResponse {
+  resources: { configEntries: ConfigEntries[]; errorCode: number; errorMessage: string | null; resourceName: string; resourceType: number }[];
+  throttleTime: number;
+}
+
+/** A resource whose configs Admin.alterConfigs replaces (KafkaJS): the ones left out go back to their defaults. */
+export interface IResourceConfig {
+  type: number;
+  name: string;
+  configEntries: { name: string; value: string }[];
+}
+
+export interface AlterConfigResponse {
+  resources: { errorCode: number; errorMessage: string | null; resourceName: string; resourceType: number }[];
+  throttleTime: number;
+}
+
 export interface PartitionMetadata {
   partitionErrorCode: number;
   partitionId: number;

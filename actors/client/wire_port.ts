@@ -25,7 +25,9 @@ import { concatChunks } from '../../core/protocol/writer.js';
 import { Cluster, type BrokerAddress, type ClusterDescription, type DeletedRecords, type Lane } from '../net/cluster.js';
 import type { Logger } from '../logger.js';
 import type { KafkaConnection } from '../net/kafka_client.js';
-import type { BrokerPort, GroupListing, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate } from './broker_port.js';
+import type { ResourceAnswer } from '../../core/handlers/config_resources.js';
+import type { DescribedResource } from '../../core/handlers/describe_configs.js';
+import type { BrokerPort, ConfigResourceChange, ConfigResourceQuery, GroupListing, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate } from './broker_port.js';
 
 export interface WirePortOptions {
   brokers: readonly BrokerAddress[];
@@ -59,6 +61,18 @@ function network(error: unknown): LanesError {
 
 function failed(errorCode: number, what: string, message?: string | null): LanesError {
   return new LanesError(errorCode, `${what}: ${errorCodeName(errorCode)}${message ? `: ${message}` : ''}`);
+}
+
+/** Where a resource's configs are asked or changed: a broker's own configs at that broker, the rest at any. */
+async function configTarget(cluster: Cluster, resource: { resourceType: number; resourceName: string }): Promise<KafkaConnection> {
+  const brokerResource = 4;
+  if (resource.resourceType === brokerResource && /^\d+$/.test(resource.resourceName)) return cluster.connection(Number(resource.resourceName));
+  return cluster.bootstrap;
+}
+
+/** An answer that names no resource: what a broker that skipped one is taken to have said. */
+function noAnswer(resource: { resourceType: number; resourceName: string }, what: string): DescribedResource {
+  return { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: `${what} of ${resource.resourceName}: the broker did not answer for it`, resourceType: resource.resourceType, resourceName: resource.resourceName, configs: [] };
 }
 
 export class WirePort implements BrokerPort {
@@ -255,6 +269,31 @@ export class WirePort implements BrokerPort {
       if (answer !== undefined && answer.errorCode !== ErrorCode.NONE) throw failed(answer.errorCode, `create partitions of ${topic}`, answer.errorMessage);
       await this.#awaitTopic(cluster, topic, (layout) => layout !== undefined && layout.leaders.length >= count && layout.leaders.every((leader) => leader >= 0));
     });
+  }
+
+  describeConfigs(resources: readonly ConfigResourceQuery[], includeSynonyms: boolean): Promise<DescribedResource[]> {
+    return this.#with(async (cluster) => {
+      const answers = await Promise.all(
+        resources.map(async (resource) => {
+          const connection = await configTarget(cluster, resource);
+          const response = await connection.send(ApiKey.DescribeConfigs, { resources: [resource], includeSynonyms, includeDocumentation: false });
+          return response.results[0] ?? noAnswer(resource, 'describe configs');
+        }),
+      );
+      return answers;
+    });
+  }
+
+  alterConfigs(resources: readonly ConfigResourceChange[], validateOnly: boolean): Promise<ResourceAnswer[]> {
+    return this.#with(async (cluster) =>
+      Promise.all(
+        resources.map(async (resource) => {
+          const connection = await configTarget(cluster, resource);
+          const response = await connection.send(ApiKey.AlterConfigs, { resources: [resource], validateOnly });
+          return response.responses[0] ?? noAnswer(resource, 'alter configs');
+        }),
+      ),
+    );
   }
 
   // ─── Offsets ─────────────────────────────────────────────────────────────────────────────────

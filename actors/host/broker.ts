@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
 import { assert } from '../../core/assert.js';
-import { ErrorCode, LanesError } from '../../core/errors.js';
+import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
 import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault } from '../../core/limits.js';
 import { decodeMessage } from '../envelope.js';
 import { batchTotalBytes } from '../../core/records/record_batch.js';
@@ -46,8 +46,8 @@ import { HighWatermarkWaiters } from './high_watermark_waiters.js';
 import type { ShardHandle } from './shard_handle.js';
 import { defaultShardThreads, startShard, type ShardThreads } from './shard_threads.js';
 import { readShared } from './shared_log_reader.js';
-import { TopicRegistry, type TopicConfig, type TopicEntry } from './topic_registry.js';
-import { checkLogCanHonour } from '../../core/handlers/topic_config.js';
+import { TopicRegistry, type SettleTopicConfig, type TopicConfig, type TopicEntry } from './topic_registry.js';
+import { checkLogCanHonour, configOfOverrides, parseTopicConfigs, topicConfigNameOf } from '../../core/handlers/topic_config.js';
 import { DataDirError } from './data_dir_error.js';
 import { openDataDir, reconcilePartitionDirs } from './data_dir.js';
 import type { DataDirLock } from './data_dir_lock.js';
@@ -76,7 +76,10 @@ export interface BrokerOptions {
   ringBytes?: number;
   /** Disk durability: 'always' (fsync before acks=-1 is answered), { intervalMs }, or 'never'. */
   flush?: FlushPolicy;
-  /** Defaults for new topics. */
+  /**
+   * The broker's defaults for topic configs, where they should differ from Kafka's (Kafka's
+   * log.retention.ms, log.segment.bytes, …): every topic that does not set one uses it.
+   */
   topicDefaults?: Partial<TopicConfig>;
   /** Batch kernels: 'auto' picks WASM where it pays; 'ts' forces the TypeScript twins. */
   kernels?: 'auto' | 'ts';
@@ -106,18 +109,37 @@ export interface FetchResult {
 export interface TopicDescription {
   name: string;
   config: TopicConfig;
+  /** The configs set on the topic, by Kafka name. */
+  overrides: Record<string, string>;
   partitions: { partition: number; shard: number; logStartOffset: number; highWatermark: number }[];
 }
 
+/** Kafka's retention.ms and segment.ms defaults: seven days. */
+const sevenDaysMs = 7 * 24 * 3600 * 1000;
+
+/** What a topic that sets no config uses: Kafka's defaults, except the segment size (below). */
 function defaultTopicConfig(overrides: Partial<TopicConfig> | undefined, storage: 'memory' | 'disk'): TopicConfig {
-  return {
-    retentionMs: -1,
+  const config = {
+    retentionMs: sevenDaysMs,
     retentionBytes: -1,
-    // In memory a segment is one arena block: smaller blocks waste less per partition.
+    // Smaller than Kafka's 1 GiB: in memory a segment is one arena block, and smaller blocks waste
+    // less per partition; on disk a smaller segment is retired by retention sooner.
     segmentBytes: storage === 'memory' ? 8 * MiB : segmentBytesDefault,
+    segmentMs: sevenDaysMs,
     maxMessageBytes: recordBatchBytesMaxDefault,
     ...overrides,
   };
+  checkLogCanHonour(config);
+  return config;
+}
+
+/** Numeric log settings as the Kafka-named configs they stand for. */
+function overridesOfConfig(config: Partial<TopicConfig>): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const [field, value] of Object.entries(config) as [keyof TopicConfig, number | undefined][]) {
+    if (value !== undefined) overrides[topicConfigNameOf[field]] = String(value);
+  }
+  return overrides;
 }
 
 export class Broker extends EventEmitter {
@@ -129,7 +151,8 @@ export class Broker extends EventEmitter {
   readonly #traffic = new TopicTraffic();
   readonly #hostDoorbell: Doorbell;
   readonly #waiters = new HighWatermarkWaiters();
-  readonly #topicDefaults: Partial<TopicConfig> | undefined;
+  /** The log settings of a topic that sets none (Kafka's defaults, and BrokerOptions.topicDefaults). */
+  readonly topicConfigDefaults: TopicConfig;
   readonly #logger = componentLogger(rootLogger, 'broker');
   #pump: Promise<void> | null = null;
   /** Where each shard's rings live in shared memory, for ringOccupancy(). */
@@ -147,7 +170,7 @@ export class Broker extends EventEmitter {
     directory: PartitionDirectory;
     epochs: EpochReader;
     hostDoorbell: Doorbell;
-    topicDefaults: Partial<TopicConfig> | undefined;
+    topicConfigDefaults: TopicConfig;
     lock: DataDirLock | null;
   }) {
     super();
@@ -157,7 +180,7 @@ export class Broker extends EventEmitter {
     this.#directory = init.directory;
     this.#epochs = init.epochs;
     this.#hostDoorbell = init.hostDoorbell;
-    this.#topicDefaults = init.topicDefaults;
+    this.topicConfigDefaults = init.topicConfigDefaults;
     this.#lock = init.lock;
   }
 
@@ -196,8 +219,10 @@ export class Broker extends EventEmitter {
     const lock = diskDir === null ? null : openDataDir(diskDir, logger);
     let topics: TopicRegistry;
     let kernelModule: WebAssembly.Module | null;
+    let topicConfigDefaults: TopicConfig;
     try {
-      topics = new TopicRegistry({ shardCount: resolved.shards, actorIdsMax: resolved.partitionsMax, dataDir: diskDir });
+      topicConfigDefaults = defaultTopicConfig(options.topicDefaults, storage);
+      topics = new TopicRegistry({ shardCount: resolved.shards, actorIdsMax: resolved.partitionsMax, dataDir: diskDir, settleConfig: settleWith(topicConfigDefaults) });
       if (diskDir !== null) {
         reconcilePartitionDirs(diskDir, topics.list(), logger);
         warnIfFewDescriptors(diskDir, topics.list(), resolved.shards, logger);
@@ -231,7 +256,7 @@ export class Broker extends EventEmitter {
       directory: new PartitionDirectory(buffer, plan.directory, plan.partitionsMax),
       epochs: new EpochReader(buffer, plan.epochs, 0),
       hostDoorbell: new Doorbell(buffer, plan.hostDoorbell),
-      topicDefaults: options.topicDefaults,
+      topicConfigDefaults,
       lock,
     });
     broker.#ringRegions = plan.shards.map((regions, shard) => ({ shard, request: regions.requestRing, reply: regions.replyRing }));
@@ -268,14 +293,18 @@ export class Broker extends EventEmitter {
     return this.#shards.length;
   }
 
-  async createTopic(name: string, options: { partitions?: number; config?: Partial<TopicConfig> } = {}): Promise<TopicEntry> {
+  /**
+   * Creates a topic with `configs` (Kafka names) and `config` (log settings) set on it; anything
+   * invalid, or that its logs could not open with, is refused with INVALID_CONFIG before anything
+   * is made.
+   */
+  async createTopic(name: string, options: { partitions?: number; config?: Partial<TopicConfig>; configs?: Readonly<Record<string, string>> } = {}): Promise<TopicEntry> {
     this.#checkRunning();
-    const config = defaultTopicConfig({ ...this.#topicDefaults, ...options.config }, this.options.storage);
-    // Settings the partition logs could not open with are refused before anything is made (the
-    // wire's CreateTopics checks the same; embedded callers come straight here).
-    checkLogCanHonour(config);
+    const configs = { ...overridesOfConfig(options.config ?? {}), ...options.configs };
+    const { overrides } = parseTopicConfigs(Object.entries(configs).map(([configName, value]) => ({ name: configName, value })));
+    const config = this.#configOf(overrides);
     // All or nothing: every partition's files are made before the catalogue names the topic.
-    const entry = this.#topics.reserveTopic(name, options.partitions ?? 1, config);
+    const entry = this.#topics.reserveTopic(name, options.partitions ?? 1, config, overrides);
     await this.#openAllOrNone(entry, entry.partitions);
     await this.#publishTopics();
     this.#logger.info({ topic: name, partitions: entry.partitions.length }, 'topic created');
@@ -288,6 +317,35 @@ export class Broker extends EventEmitter {
     const added = this.#topics.reserveGrowth(name, partitionCount);
     await this.#openAllOrNone(entry!, added);
     await this.#publishTopics();
+  }
+
+  /**
+   * Replaces the configs set on a topic (Kafka names → values topic_config.ts checked), saves
+   * them with the catalogue, then applies them to every partition's open log. Refused with
+   * INVALID_CONFIG, changing nothing, when the logs could not run with the result.
+   */
+  async alterTopicConfigs(name: string, configs: Readonly<Record<string, string>>): Promise<void> {
+    this.#checkRunning();
+    const { overrides } = parseTopicConfigs(Object.entries(configs).map(([configName, value]) => ({ name: configName, value })));
+    const config = this.#configOf(overrides);
+    let entry: TopicEntry;
+    try {
+      entry = this.#topics.setConfig(name, config, overrides);
+    } catch (error) {
+      if (isLanesError(error)) throw error;
+      // The save failed (disk full, a read-only file system): the topic keeps its configs.
+      this.#logger.warn({ topic: name, reason: oneLine(error) }, 'topic configs not altered: the catalogue could not be saved');
+      throw new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, `topic ${name}: the catalogue could not be saved, its configs are unchanged (${oneLine(error)})`, { cause: error });
+    }
+    await Promise.all(entry.partitions.map((placement) => this.#shards[placement.shard].control.reconfigurePartition(placement.actorId, partitionLogConfig(config))));
+    this.#logger.info({ topic: name, configs: overrides }, 'topic configs altered');
+  }
+
+  /** A topic's log settings: its overrides over the defaults, checked as its logs will open them. */
+  #configOf(overrides: Readonly<Record<string, string>>): TopicConfig {
+    const config = { ...this.topicConfigDefaults, ...configOfOverrides(overrides) };
+    checkLogCanHonour(config);
+    return config;
   }
 
   async deleteTopic(name: string): Promise<void> {
@@ -316,6 +374,7 @@ export class Broker extends EventEmitter {
     return {
       name,
       config: entry.config,
+      overrides: entry.overrides,
       partitions: entry.partitions.map((placement) => {
         const snapshot = this.#directory.read(placement.actorId);
         return {
@@ -612,7 +671,7 @@ export class Broker extends EventEmitter {
         actorId: placement.actorId,
         topic: entry.name,
         partition: placement.partition,
-        config: { ...entry.config, segmentMs: 7 * 24 * 3600 * 1000, indexIntervalBytes: indexIntervalBytesDefault },
+        config: partitionLogConfig(entry.config),
       }),
     );
   }
@@ -664,6 +723,28 @@ export class Broker extends EventEmitter {
       throw failure;
     });
   }
+}
+
+/** The settings a partition's log opens (or is reconfigured) with. */
+function partitionLogConfig(config: TopicConfig) {
+  return { ...config, indexIntervalBytes: indexIntervalBytesDefault };
+}
+
+/**
+ * How a topic saved in topics.json gets its config: its overrides over today's defaults. A topic
+ * saved before overrides were kept has only its config: the settings that differ from today's
+ * defaults become its overrides, so it keeps behaving as it did (retention.ms −1, the old
+ * default, stays −1 for it).
+ */
+function settleWith(defaults: TopicConfig): SettleTopicConfig {
+  return (saved) => {
+    const overrides: Record<string, string> = saved.overrides ?? overridesOfConfig(
+      Object.fromEntries(Object.entries(saved.config ?? {}).filter(([field, value]) => field in defaults && value !== defaults[field as keyof TopicConfig])),
+    );
+    const config = { ...defaults, ...configOfOverrides(overrides) };
+    checkLogCanHonour(config);
+    return { config, overrides };
+  };
 }
 
 /** A message on one line: file system errors carry the path, stacks are left to the debug log. */

@@ -22,6 +22,8 @@ export interface TopicConfig {
   retentionBytes: number;
   /** Kafka's segment.bytes. */
   segmentBytes: number;
+  /** Kafka's segment.ms: roll a segment this long after its first record. */
+  segmentMs: number;
   /** Kafka's max.message.bytes: the largest record batch accepted. */
   maxMessageBytes: number;
 }
@@ -34,9 +36,18 @@ export interface PartitionPlacement {
 
 export interface TopicEntry {
   name: string;
+  /** What the partition logs use: `overrides` over the broker's defaults. */
   config: TopicConfig;
+  /** The topic configs set on this topic, by Kafka name (checked values): what is saved as the topic's own. */
+  overrides: Record<string, string>;
   partitions: PartitionPlacement[];
 }
+
+/**
+ * The effective config of a saved topic, from what topics.json holds: its overrides, or (a
+ * catalogue written before overrides were saved) its config alone.
+ */
+export type SettleTopicConfig = (saved: { config?: Partial<TopicConfig>; overrides?: Record<string, string> }) => { config: TopicConfig; overrides: Record<string, string> };
 
 export class TopicRegistry {
   readonly #topics = new Map<string, TopicEntry>();
@@ -48,11 +59,11 @@ export class TopicRegistry {
   readonly #shardCount: number;
   readonly #file: string | null;
 
-  constructor(options: { shardCount: number; actorIdsMax: number; dataDir: string | null }) {
+  constructor(options: { shardCount: number; actorIdsMax: number; dataDir: string | null; settleConfig?: SettleTopicConfig }) {
     this.#shardCount = options.shardCount;
     this.#actorIdsMax = options.actorIdsMax;
     this.#file = options.dataDir === null ? null : join(options.dataDir, topicsFileName);
-    if (this.#file !== null && existsSync(this.#file)) this.#load(this.#file);
+    if (this.#file !== null && existsSync(this.#file)) this.#load(this.#file, options.settleConfig);
   }
 
   get(name: string): TopicEntry | undefined {
@@ -68,13 +79,13 @@ export class TopicRegistry {
   }
 
   /** Holds `name` and actor ids for a new topic; commit() or abort() next. */
-  reserveTopic(name: string, partitionCount: number, config: TopicConfig): TopicEntry {
+  reserveTopic(name: string, partitionCount: number, config: TopicConfig, overrides: Record<string, string> = {}): TopicEntry {
     checkNewTopicName(name);
     if (this.#topics.has(name) || this.#pending.has(name)) throw new LanesError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
     if (!Number.isInteger(partitionCount) || partitionCount < 1) {
       throw new LanesError(ErrorCode.INVALID_PARTITIONS, `a topic needs at least one partition, got ${partitionCount}`);
     }
-    const entry: TopicEntry = { name, config, partitions: [] };
+    const entry: TopicEntry = { name, config, overrides, partitions: [] };
     this.#addPartitions(entry, partitionCount);
     this.#pending.set(name, entry);
     return entry;
@@ -122,6 +133,25 @@ export class TopicRegistry {
     for (const placement of reserved.partitions.slice(kept)) this.#freeActorIds.push(placement.actorId);
   }
 
+  /**
+   * Replaces a topic's configs and saves the catalogue; on a failed save the topic keeps its
+   * previous configs and the error is thrown.
+   */
+  setConfig(name: string, config: TopicConfig, overrides: Record<string, string>): TopicEntry {
+    const entry = this.#topics.get(name);
+    if (entry === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
+    if (this.#pending.has(name)) throw new LanesError(ErrorCode.INVALID_REQUEST, `topic ${name} is being changed; retry`);
+    const changed: TopicEntry = { ...entry, config, overrides };
+    this.#topics.set(name, changed);
+    try {
+      this.#save();
+    } catch (error) {
+      this.#topics.set(name, entry);
+      throw error;
+    }
+    return changed;
+  }
+
   remove(name: string): TopicEntry {
     const entry = this.#topics.get(name);
     if (entry === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
@@ -165,7 +195,7 @@ export class TopicRegistry {
     }
   }
 
-  #load(file: string): void {
+  #load(file: string, settleConfig: SettleTopicConfig | undefined): void {
     let saved: { version: number; topics: TopicEntry[] };
     try {
       saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved;
@@ -177,6 +207,14 @@ export class TopicRegistry {
     for (const topic of saved.topics) {
       // Shard placement is recomputed: the shard count may differ from the last run.
       topic.partitions = topic.partitions.map((p) => ({ ...p, shard: shardForPartition(topic.name, p.partition, this.#shardCount) }));
+      if (settleConfig !== undefined) {
+        try {
+          Object.assign(topic, settleConfig({ config: topic.config, overrides: topic.overrides }));
+        } catch (error) {
+          throw new DataDirError(`data dir catalogue ${file}: topic ${topic.name} has configs this broker cannot run with: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        }
+      }
+      topic.overrides ??= {};
       for (const p of topic.partitions) used.add(p.actorId);
       this.#topics.set(topic.name, topic);
     }

@@ -214,6 +214,14 @@ export function partitionLogOf(log: Log, options: Pick<LogFactoryOptions, 'memor
           indexCount: view.indexCount,
         }));
     },
+    reconfigure: (config) =>
+      log.reconfigure({
+        segmentBytes: config.segmentBytes,
+        segmentMs: config.segmentMs,
+        retentionBytes: config.retentionBytes,
+        retentionMs: config.retentionMs,
+        maxBatchBytes: config.maxMessageBytes,
+      }),
     close: () => log.close(),
   };
 }

@@ -43,7 +43,7 @@ import { deleteRecordsToHighWatermark } from '../../core/protocol/messages/delet
 import type { Logger } from '../logger.js';
 import type { Actor, ReplySink } from './actor.js';
 import type { DirectorySegment, PartitionDirectory } from './partition_directory.js';
-import type { PartitionState } from './shard_control.js';
+import type { PartitionLogConfig, PartitionState } from './shard_control.js';
 
 /** The calls a partition actor answers (besides Append and Fetch, which have envelopes of their own). */
 export type PartitionCalls = {
@@ -96,6 +96,8 @@ export interface PartitionLog {
   activeProducers(): ActiveProducer[];
   /** Segments whose bytes live in shared memory, oldest first (none for disk-only logs). */
   sharedSegments(): DirectorySegment[];
+  /** Applies a topic's altered configs to the open log (core Log.reconfigure). */
+  reconfigure(config: PartitionLogConfig): void;
   close(): Promise<void>;
 }
 
@@ -158,6 +160,14 @@ export class PartitionActor implements Actor {
       sizeBytes: this.#log.sizeBytes,
       offline: this.#offline,
     };
+  }
+
+  /**
+   * A topic's altered configs: the log takes them from its next append or tick. The host checked
+   * them against what a log can open with, so a refusal here is a bug and throws.
+   */
+  reconfigure(config: PartitionLogConfig): void {
+    this.#log.reconfigure(config);
   }
 
   /** Why the partition is offline, or null while it serves. */

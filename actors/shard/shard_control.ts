@@ -48,6 +48,11 @@ export interface ShardControl {
   setTopics(topics: [string, number][]): Promise<void>;
   /** Opens (creating or recovering) a partition's log and starts its actor. */
   openPartition(spec: OpenPartition): Promise<PartitionState>;
+  /**
+   * Applies a topic's altered configs to one open partition's log (index.interval.bytes is fixed
+   * once the log is open); false when the shard has no such partition.
+   */
+  reconfigurePartition(actorId: number, config: PartitionLogConfig): Promise<boolean>;
   /** Stops a partition's actor; with deleteData its log is removed. */
   closePartition(actorId: number, deleteData: boolean): Promise<void>;
   describe(): Promise<ShardDescription>;

@@ -17,7 +17,7 @@ import { Arena } from './arena.js';
 import { PartitionActor } from './partition_actor.js';
 import { PartitionDirectory } from './partition_directory.js';
 import { ShardRuntime } from './shard_runtime.js';
-import type { OpenPartition, PartitionState, ShardControl, ShardDescription } from './shard_control.js';
+import type { OpenPartition, PartitionLogConfig, PartitionState, ShardControl, ShardDescription } from './shard_control.js';
 import { deletePartitionFiles, openOffsetsLog, openPartitionLog, type LogFactoryOptions } from './log_factory.js';
 import { GroupActor } from './group_actor.js';
 import { groupEvents } from './group_event_buffer.js';
@@ -141,6 +141,12 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
       });
       runtime.add(actor);
       return actor.state();
+    },
+    async reconfigurePartition(actorId: number, config: PartitionLogConfig): Promise<boolean> {
+      const actor = runtime.get(actorId);
+      if (!(actor instanceof PartitionActor)) return false;
+      actor.reconfigure(config);
+      return true;
     },
     async closePartition(actorId: number, deleteData: boolean): Promise<void> {
       const actor = await runtime.remove(actorId);

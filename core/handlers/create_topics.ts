@@ -6,7 +6,7 @@ import type { CreateTopicsRequest } from '../protocol/messages/create_topics.js'
 import { checkNewTopicName } from './topic_names.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 import { defineHandler, type RequestContext } from './handler.js';
-import { parseTopicConfigs } from './topic_config.js';
+import { checkLogCanHonour, parseTopicConfigs } from './topic_config.js';
 
 type CreatableTopic = CreateTopicsRequest['topics'][number];
 
@@ -42,8 +42,9 @@ async function createOne(ctx: RequestContext, topic: CreatableTopic, validateOnl
   }
   const partitions = topic.assignments.length > 0 ? topic.assignments.length : topic.numPartitions === -1 ? ctx.settings.defaultPartitions : topic.numPartitions;
   if (!Number.isInteger(partitions) || partitions < 1) throw new LanesError(ErrorCode.INVALID_PARTITIONS, `a topic needs at least one partition, got ${partitions}`);
-  const config = parseTopicConfigs(topic.configs);
+  const { overrides, config } = parseTopicConfigs(topic.configs);
+  checkLogCanHonour({ ...ctx.broker.topicConfigDefaults, ...config });
   if (ctx.broker.describeTopic(topic.topicName) !== undefined) throw new LanesError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${quoted(topic.topicName)} already exists`);
   if (validateOnly) return;
-  await ctx.broker.createTopic(topic.topicName, { partitions, config });
+  await ctx.broker.createTopic(topic.topicName, { partitions, configs: overrides });
 }

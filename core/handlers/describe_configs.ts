@@ -1,56 +1,93 @@
-// DescribeConfigs. Topics (resource type 2) report the configs Lanes implements plus
-// the fixed ones it behaves as (cleanup.policy=delete); the broker (type 4) reports the settings
-// clients look at. Other resource types answer INVALID_REQUEST.
+// DescribeConfigs. A topic (resource type 2) reports every topic config of topic_config.ts; the
+// broker (type 4) the broker configs of broker_config.ts. Each config says where its value comes
+// from as Kafka does: DYNAMIC_TOPIC_CONFIG (1) when set on the topic, STATIC_BROKER_CONFIG (4)
+// when the broker's own default differs from Kafka's (segment.bytes, say), DEFAULT_CONFIG (5)
+// otherwise. Synonyms (v1+, when asked) list the levels that hold a value, most specific first;
+// documentation (v3+, when asked) is one line per config. Other resource types answer
+// INVALID_REQUEST.
 import { ErrorCode, quoted } from '../errors.js';
 import { describeConfigsApi } from '../protocol/messages/describe_configs.js';
 import type { DescribeConfigsResponse } from '../protocol/messages/describe_configs.js';
-import { defineHandler, type RequestContext } from './handler.js';
-import { topicConfigNames, type TopicConfigName } from './topic_config.js';
+import { brokerConfigEntries, checkBrokerName } from './broker_config.js';
+import { defineHandler, type BrokerFacade, type ServerSettings } from './handler.js';
+import { ConfigSource, ConfigType, topicConfigDefs, type TopicConfigDef } from './topic_config.js';
 
 export const ResourceType = { topic: 2, broker: 4 } as const;
-/** Kafka's ConfigSource: 1 dynamic topic config, 4 static broker config. */
-const sourceTopic = 1;
-const sourceBroker = 4;
 
-type Result = DescribeConfigsResponse['results'][number];
+export type DescribedResource = DescribeConfigsResponse['results'][number];
+export type DescribedConfig = DescribedResource['configs'][number];
+type Synonym = DescribedConfig['synonyms'][number];
+
+/** What describing needs of the broker: its topics and its settings. */
+export interface ConfigHost {
+  readonly broker: Pick<BrokerFacade, 'describeTopic' | 'topicConfigDefaults'>;
+  readonly settings: ServerSettings;
+}
+
+export interface DescribeOptions {
+  includeSynonyms: boolean;
+  includeDocumentation: boolean;
+}
 
 export const describeConfigs = defineHandler({
   api: describeConfigsApi,
   async handle(ctx, request) {
-    const results = request.resources.map((resource) => describe(ctx, resource.resourceType, resource.resourceName, resource.configurationKeys));
+    const options = { includeSynonyms: request.includeSynonyms, includeDocumentation: request.includeDocumentation };
+    const results = request.resources.map((resource) => describeConfigResource(ctx, resource.resourceType, resource.resourceName, resource.configurationKeys, options));
     return { throttleTimeMs: 0, results };
   },
 });
 
-function describe(ctx: RequestContext, resourceType: number, resourceName: string, keys: string[] | null): Result {
+/** One resource's configs (all, or those named in `keys`; unknown names are left out, as Kafka). */
+export function describeConfigResource(host: ConfigHost, resourceType: number, resourceName: string, keys: readonly string[] | null, options: DescribeOptions): DescribedResource {
   const base = { resourceType, resourceName };
-  let entries: [string, string][];
-  let source: number;
+  let configs: DescribedConfig[];
   if (resourceType === ResourceType.topic) {
-    const topic = ctx.broker.describeTopic(resourceName);
+    const topic = host.broker.describeTopic(resourceName);
     if (topic === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic ${quoted(resourceName)} does not exist`, configs: [] };
-    entries = (Object.keys(topicConfigNames) as TopicConfigName[]).map((name) => [name, String(topic.config[topicConfigNames[name]])]);
-    entries.push(['cleanup.policy', 'delete'], ['message.timestamp.type', 'CreateTime']);
-    source = sourceTopic;
+    const wanted = keys === null ? topicConfigDefs : topicConfigDefs.filter((d) => keys.includes(d.name));
+    configs = wanted.map((d) => describeTopicConfig(d, topic.overrides[d.name], host.broker.topicConfigDefaults, options));
   } else if (resourceType === ResourceType.broker) {
-    if (resourceName !== '' && resourceName !== String(ctx.settings.nodeId)) {
-      return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `no broker ${quoted(resourceName)}`, configs: [] };
-    }
-    entries = [
-      ['auto.create.topics.enable', String(ctx.settings.autoCreateTopics)],
-      ['num.partitions', String(ctx.settings.defaultPartitions)],
-      ['default.replication.factor', '1'],
-      ['broker.id', String(ctx.settings.nodeId)],
-    ];
-    source = sourceBroker;
+    const refusal = checkBrokerName(host.settings, resourceName);
+    if (refusal !== null) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: refusal, configs: [] };
+    const entries = brokerConfigEntries(host.settings, host.broker.topicConfigDefaults);
+    configs = (keys === null ? entries : entries.filter((entry) => keys.includes(entry.name))).map((entry) => {
+      const source = entry.value === entry.kafkaDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.STATIC_BROKER_CONFIG;
+      const synonyms: Synonym[] = [{ name: entry.name, value: entry.value, source }];
+      if (source !== ConfigSource.DEFAULT_CONFIG && entry.kafkaDefault !== null) synonyms.push({ name: entry.name, value: entry.kafkaDefault, source: ConfigSource.DEFAULT_CONFIG });
+      return config(entry.name, entry.value, source, true, ConfigType[entry.type], entry.doc, synonyms, options);
+    });
   } else {
     return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `resource type ${resourceType} is not supported`, configs: [] };
   }
-  const wanted = keys === null ? entries : entries.filter(([name]) => keys.includes(name));
+  return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
+}
+
+function describeTopicConfig(d: TopicConfigDef, override: string | undefined, defaults: BrokerFacade['topicConfigDefaults'], options: DescribeOptions): DescribedConfig {
+  const synonyms: Synonym[] = [];
+  if (override !== undefined) synonyms.push({ name: d.name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+  // The broker's own default, where Lanes's differs from Kafka's (segment.bytes, or Lanes.start's topicDefaults).
+  const brokerValue = d.field === undefined ? d.kafkaDefault : String(defaults[d.field]);
+  if (brokerValue !== d.kafkaDefault) synonyms.push({ name: d.brokerSynonyms[0].name, value: brokerValue, source: ConfigSource.STATIC_BROKER_CONFIG });
+  for (const synonym of d.brokerSynonyms) {
+    if (synonym.kafkaDefault !== null) synonyms.push({ name: synonym.name, value: synonym.kafkaDefault, source: ConfigSource.DEFAULT_CONFIG });
+  }
+  const value = override ?? brokerValue;
+  const source = override !== undefined ? ConfigSource.DYNAMIC_TOPIC_CONFIG : brokerValue !== d.kafkaDefault ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
+  return config(d.name, value, source, false, ConfigType[d.type], d.doc, synonyms, options);
+}
+
+function config(name: string, value: string | null, source: number, readOnly: boolean, configType: number, doc: string, synonyms: Synonym[], options: DescribeOptions): DescribedConfig {
   return {
-    ...base,
-    errorCode: ErrorCode.NONE,
-    errorMessage: null,
-    configs: wanted.map(([name, value]) => ({ name, value, readOnly: resourceType === ResourceType.broker, isDefault: false, configSource: source, isSensitive: false, synonyms: [] })),
+    name,
+    value,
+    readOnly,
+    // v0's flag; v1+ say it with the source.
+    isDefault: source === ConfigSource.DEFAULT_CONFIG,
+    configSource: source,
+    isSensitive: false,
+    synonyms: options.includeSynonyms ? synonyms : [],
+    configType,
+    documentation: options.includeDocumentation ? doc : null,
   };
 }

@@ -18,12 +18,16 @@ export interface TopicConfigView {
   retentionMs: number;
   retentionBytes: number;
   segmentBytes: number;
+  segmentMs: number;
   maxMessageBytes: number;
 }
 
 export interface TopicView {
   name: string;
+  /** What the partition logs use: the topic's overrides over the broker's defaults. */
   config: TopicConfigView;
+  /** The configs set on this topic (CreateTopics, AlterConfigs), by Kafka name, as checked values. */
+  overrides: Readonly<Record<string, string>>;
   partitions: { partition: number; logStartOffset: number; highWatermark: number }[];
 }
 
@@ -54,10 +58,18 @@ export interface LogDirView {
 
 /** The log and topic side of the broker. Operating errors are thrown as LanesError. */
 export interface BrokerFacade {
-  createTopic(name: string, options?: { partitions?: number; config?: Partial<TopicConfigView> }): Promise<unknown>;
+  /** `configs` by Kafka name (checked by topic_config.ts), `config` as log settings; both set on the topic. */
+  createTopic(name: string, options?: { partitions?: number; config?: Partial<TopicConfigView>; configs?: Readonly<Record<string, string>> }): Promise<unknown>;
   deleteTopic(name: string): Promise<void>;
   createPartitions(name: string, partitionCount: number): Promise<void>;
   describeTopic(name: string): TopicView | undefined;
+  /**
+   * Replaces the configs set on a topic (Kafka names → values checked by topic_config.ts): saved
+   * with the catalogue, then applied to every partition's log. The rest go back to the defaults.
+   */
+  alterTopicConfigs(name: string, overrides: Readonly<Record<string, string>>): Promise<void>;
+  /** The log settings of a topic that sets none: Kafka's defaults, or the broker's own where it has them. */
+  readonly topicConfigDefaults: TopicConfigView;
   listTopics(): TopicView[];
   produce(topic: string, partition: number, batch: Uint8Array, options: { acks?: -1 | 0 | 1 }): Promise<ProduceOutcome>;
   fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number): Promise<FetchOutcome>;

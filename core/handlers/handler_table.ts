@@ -9,6 +9,7 @@
 import { assert } from '../assert.js';
 import { servesVersion } from '../protocol/api_definition.js';
 import { apiDefinitions } from '../protocol/messages/registry.js';
+import { alterConfigs } from './alter_configs.js';
 import { apiVersionsHandler, type AdvertisedApi } from './api_versions.js';
 import { createPartitions } from './create_partitions.js';
 import { createTopics } from './create_topics.js';
@@ -20,6 +21,7 @@ import { fetch } from './fetch.js';
 import { findCoordinator } from './find_coordinator.js';
 import type { AnyHandler } from './handler.js';
 import { heartbeat } from './heartbeat.js';
+import { incrementalAlterConfigs } from './incremental_alter_configs.js';
 import { initProducerId } from './init_producer_id.js';
 import { joinGroup } from './join_group.js';
 import { leaveGroup } from './leave_group.js';
@@ -56,8 +58,10 @@ const handlers: AnyHandler[] = [
   deleteTopics,
   initProducerId,
   describeConfigs,
+  alterConfigs,
   createPartitions,
   deleteGroups,
+  incrementalAlterConfigs,
   offsetDelete,
   deleteRecords,
   offsetForLeaderEpoch,

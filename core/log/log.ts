@@ -114,10 +114,13 @@ function producerHeader(bytes: Uint8Array, at: number): ProducerBatchHeader | nu
   };
 }
 
+/** The settings a topic's configs change on an open log (AlterConfigs): Log.reconfigure. */
+export type LiveLogSettings = Pick<LogConfig, 'segmentBytes' | 'segmentMs' | 'retentionBytes' | 'retentionMs' | 'maxBatchBytes'>;
+
 export class Log {
-  readonly config: LogConfig;
+  #config: LogConfig;
   readonly #storage: Storage;
-  readonly #validateOptions: ValidateOptions;
+  #validateOptions: ValidateOptions;
   readonly #segments: Segment[] = [];
   #logStartOffset = 0;
   #nextOffset = 0;
@@ -139,10 +142,28 @@ export class Log {
 
   private constructor(storage: Storage, config: LogConfig) {
     checkConfig(config);
-    this.config = config;
+    this.#config = config;
     this.#storage = storage;
     this.#validateOptions = { maxBatchBytes: config.maxBatchBytes, crc32c: config.kernels.crc32c, decompress: config.decompress };
     this.#lastFlushMs = config.clock.nowMs();
+  }
+
+  get config(): LogConfig {
+    return this.#config;
+  }
+
+  /**
+   * Changes settings of the open log (a topic's configs altered). Each takes effect from the
+   * next decision that reads it: the size and age of the active segment at the next append (a
+   * larger segment.bytes never overfills the active segment: appends also roll at its capacity),
+   * retention at the next tick, max.message.bytes at the next append. Segments already written
+   * keep their size. Throws RangeError, changing nothing, for settings the log cannot run with.
+   */
+  reconfigure(settings: LiveLogSettings): void {
+    const next: LogConfig = { ...this.#config, ...settings };
+    checkConfig(next);
+    this.#config = next;
+    this.#validateOptions = { ...this.#validateOptions, maxBatchBytes: next.maxBatchBytes };
   }
 
   /** Opens a log over `storage`, recovering what it holds. */

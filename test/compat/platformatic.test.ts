@@ -57,6 +57,33 @@ describe('@platformatic/kafka admin', () => {
   });
 });
 
+describe('@platformatic/kafka admin configs (its own codec, at its newest versions)', () => {
+  it('describes with synonyms and documentation, alters incrementally and refuses bad values', async () => {
+    const client = admin();
+    await client.createTopics({ topics: ['pf-configs'], partitions: 1, replicas: 1 });
+    const describe = async (names: string[]) => {
+      const [resource] = await client.describeConfigs({ resources: [{ resourceType: 2, resourceName: 'pf-configs', configurationKeys: names }], includeSynonyms: true, includeDocumentation: true });
+      return Object.fromEntries(resource.configs.map((config) => [config.name, config]));
+    };
+    const untouched = await describe(['retention.ms', 'compression.type']);
+    expect(untouched['retention.ms']).toMatchObject({ value: '604800000', configSource: 5, readOnly: false, configType: 5, synonyms: [{ name: 'log.retention.hours', value: '168', source: 5 }] });
+    expect(untouched['retention.ms'].documentation).toMatch(/retention|older/);
+    expect(untouched['compression.type']).toMatchObject({ value: 'producer', configSource: 5, configType: 2 });
+
+    await client.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: 'pf-configs', configs: [{ name: 'retention.ms', configOperation: 0, value: '3600000' }] }] });
+    expect((await describe(['retention.ms']))['retention.ms']).toMatchObject({ value: '3600000', configSource: 1 });
+    await client.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: 'pf-configs', configs: [{ name: 'retention.ms', configOperation: 1 }] }] });
+    expect((await describe(['retention.ms']))['retention.ms']).toMatchObject({ value: '604800000', configSource: 5 });
+
+    await client.alterConfigs({ resources: [{ resourceType: 2, resourceName: 'pf-configs', configs: [{ name: 'segment.ms', value: '60000' }] }], validateOnly: true });
+    expect((await describe(['segment.ms']))['segment.ms']).toMatchObject({ value: '604800000', configSource: 5 });
+    await expect(
+      client.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: 'pf-configs', configs: [{ name: 'retention.ms', configOperation: 0, value: 'soon' }] }] }),
+    ).rejects.toThrow();
+    expect((await describe(['retention.ms']))['retention.ms']).toMatchObject({ value: '604800000', configSource: 5 });
+  });
+});
+
 describe('@platformatic/kafka producer and consumer group', () => {
   it('round-trips keys, values and headers through a consumer group', async () => {
     await admin().createTopics({ topics: ['pf-roundtrip'], partitions: 2, replicas: 1 });

@@ -26,6 +26,8 @@ const int16Edges = [-1, 0, 1, 0x7fff, -0x8000, -2];
 const int32Edges = [-1, 0, 1, 0x7fff_ffff, -0x8000_0000, 0x7fff, 0x1_0000, -2];
 const int64Edges = [-1, -2, 0, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53 - 1, 0x7fff_ffff];
 const assignors = ['range', 'roundrobin', 'cooperative-sticky', 'sticky', 'bogus'];
+/** The APIs whose resources are configs: a resource name may name the broker, a name a config. */
+const configApis = new Set(['DescribeConfigs', 'AlterConfigs', 'IncrementalAlterConfigs']);
 const configNames = ['cleanup.policy', 'retention.ms', 'retention.bytes', 'segment.bytes', 'max.message.bytes', 'message.timestamp.type', 'compression.type', 'no.such.config'];
 
 /** The chance that one field takes a wild value instead of a plausible one. */
@@ -171,7 +173,7 @@ export class RequestGenerator {
     switch (name) {
       case 'topicName':
       case 'resourceName':
-        if (api === 'DescribeConfigs' && prng.chance(0.2)) return '0';
+        if (configApis.has(api) && prng.chance(0.2)) return '0';
         return prng.chance(0.9) ? prng.pick(fuzzTopics) : this.#shortName();
       case 'groupId':
       case 'key':
@@ -184,7 +186,7 @@ export class RequestGenerator {
         return prng.pick(['consumer', 'consumer', 'connect', '']);
       case 'protocolName':
       case 'name':
-        return api === 'CreateTopics' || api === 'DescribeConfigs' ? prng.pick(configNames) : prng.pick(assignors);
+        return api === 'CreateTopics' || configApis.has(api) ? prng.pick(configNames) : prng.pick(assignors);
       case 'value':
         return prng.pick(['delete', 'compact', '1000', '-1', '1048576', 'CreateTime', 'gzip', 'x']);
       case 'configurationKeys':

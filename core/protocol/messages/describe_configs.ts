@@ -1,12 +1,13 @@
 // DescribeConfigs (api key 32). v1 adds synonyms and config sources; v0's isDefault flag is
-// replaced by the source. Resource types: 2 topic, 4 broker.
+// replaced by the source. v3 adds documentation (when asked) and each config's type; v4 is the
+// first flexible version. Resource types: 2 topic, 4 broker.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
 export const describeConfigsApi = defineApi({
   key: 32,
   name: 'DescribeConfigs',
-  versions: '0-2',
+  versions: '0-4',
   flexibleVersions: '4+',
   request: [
     {
@@ -22,6 +23,7 @@ export const describeConfigsApi = defineApi({
       },
     },
     { name: 'includeSynonyms', type: 'bool', versions: '1+', default: false },
+    { name: 'includeDocumentation', type: 'bool', versions: '3+', default: false },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -56,6 +58,9 @@ export const describeConfigsApi = defineApi({
                     ],
                   },
                 },
+                // Kafka's ConfigType: 1 BOOLEAN, 2 STRING, 3 INT, 4 SHORT, 5 LONG, 6 DOUBLE, 7 LIST…
+                { name: 'configType', type: 'int8', versions: '3+', default: 0 },
+                { name: 'documentation', type: 'string', versions: '3+', nullableVersions: '0+', default: null },
               ],
             },
           },

@@ -5,6 +5,7 @@
 
 import { assert } from '../../assert.js';
 import type { ApiDefinition, RequestOf, ResponseOf } from '../api_definition.js';
+import { alterConfigsApi } from './alter_configs.js';
 import { apiVersionsApi } from './api_versions.js';
 import { createPartitionsApi } from './create_partitions.js';
 import { createTopicsApi } from './create_topics.js';
@@ -15,6 +16,7 @@ import { describeGroupsApi } from './describe_groups.js';
 import { fetchApi } from './fetch.js';
 import { findCoordinatorApi } from './find_coordinator.js';
 import { heartbeatApi } from './heartbeat.js';
+import { incrementalAlterConfigsApi } from './incremental_alter_configs.js';
 import { initProducerIdApi } from './init_producer_id.js';
 import { joinGroupApi } from './join_group.js';
 import { leaveGroupApi } from './leave_group.js';
@@ -54,8 +56,10 @@ export const apiDefinitions = [
   offsetForLeaderEpochApi,
   describeConfigsApi,
   describeLogDirsApi,
+  alterConfigsApi,
   createPartitionsApi,
   deleteGroupsApi,
+  incrementalAlterConfigsApi,
   offsetDeleteApi,
   describeClusterApi,
   describeProducersApi,

@@ -57,6 +57,35 @@ describe('lanes topic', () => {
     expect(failureLine(await cli(['topic', 'delete', 'orders']))).toBe("lanes: topic 'orders' does not exist");
   });
 
+  it('describes and alters a topic\'s configs, refusing bad ones with one line', async () => {
+    expect((await cli(['topic', 'create', 'tuned', '-c', 'compression.type=gzip'])).code).toBe(0);
+    const configs = async () => tableRows((await cli(['topic', 'describe-config', 'tuned'])).stdout, 'CONFIG');
+    expect(await configs()).toContainEqual(['retention.ms', '604800000', 'DEFAULT_CONFIG']);
+
+    expect(await cli(['topic', 'alter-config', 'tuned', '--set', 'retention.ms=60000', '--validate-only'])).toMatchObject({
+      code: 0,
+      stdout: 'configs of topic tuned are valid, nothing changed: retention.ms=60000\n',
+    });
+    expect(await configs()).toContainEqual(['retention.ms', '604800000', 'DEFAULT_CONFIG']);
+    expect(await cli(['topic', 'alter-config', 'tuned', '-s', 'retention.ms=60000', '-s', 'max.message.bytes=2000000', '-d', 'compression.type'])).toMatchObject({
+      code: 0,
+      stdout: 'altered topic tuned: retention.ms=60000, max.message.bytes=2000000, compression.type (default)\n',
+    });
+    const altered = await configs();
+    expect(altered).toContainEqual(['retention.ms', '60000', 'DYNAMIC_TOPIC_CONFIG']);
+    expect(altered).toContainEqual(['max.message.bytes', '2000000', 'DYNAMIC_TOPIC_CONFIG']);
+    expect(altered).toContainEqual(['compression.type', 'producer', 'DEFAULT_CONFIG']);
+
+    expect(failureLine(await cli(['topic', 'alter-config', 'tuned', '-s', 'retention.ms=soon']))).toBe(
+      'lanes: alter configs of topic \'tuned\': INVALID_CONFIG (40): config retention.ms needs an integer, got "soon"',
+    );
+    expect(failureLine(await cli(['topic', 'alter-config', 'tuned', '-s', 'no.such=1']))).toBe('lanes: alter configs of topic \'tuned\': INVALID_CONFIG (40): unknown topic config "no.such"');
+    expect(failureLine(await cli(['topic', 'alter-config', 'tuned', '-s', 'retention.ms']))).toBe('lanes: --set retention.ms: expected key=value');
+    expect(failureLine(await cli(['topic', 'alter-config', 'tuned']))).toBe('lanes: nothing to change: give --set key=value or --delete key');
+    expect(failureLine(await cli(['topic', 'alter-config', 'ghost', '-s', 'retention.ms=1']))).toBe("lanes: topic 'ghost' does not exist");
+    expect(failureLine(await cli(['topic', 'describe-config', 'ghost']))).toBe("lanes: topic 'ghost' does not exist");
+  });
+
   it('fails with one line and exit 1 for an unknown topic, whatever the command', async () => {
     for (const args of [['topic', 'describe', 'ghost'], ['consume', 'ghost', '-e'], ['consume', 'ghost', '-g', 'g'], ['produce', 'ghost']]) {
       expect(failureLine(await cli(args, 'x\n'))).toMatch(/^lanes: topic 'ghost' does not exist($| and the broker does not create topics)/);

@@ -7,7 +7,7 @@ import { shardForGroup, shardForPartition } from '../../../actors/host/shard_rou
 import { ErrorCode } from '../../../core/errors.js';
 import { codeOf } from '../../support/error_code.js';
 
-const config = { retentionMs: -1, retentionBytes: -1, segmentBytes: 1 << 20, maxMessageBytes: 1 << 20 };
+const config = { retentionMs: -1, retentionBytes: -1, segmentBytes: 1 << 20, segmentMs: 604_800_000, maxMessageBytes: 1 << 20 };
 
 /** Reserve then commit: what the broker does once every partition is open. */
 function add(registry: TopicRegistry, name: string, partitions: number) {

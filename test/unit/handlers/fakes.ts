@@ -2,13 +2,16 @@
 // that records what it was asked, and a RequestContext builder.
 import { ErrorCode, LanesError } from '../../../core/errors.js';
 import type * as group from '../../../core/group/group_api.js';
-import type { BrokerFacade, FetchOutcome, GroupFacade, LogDirView, ProduceOutcome, RequestContext, TopicConfigView, TopicView } from '../../../core/handlers/handler.js';
 import type { ActiveProducer } from '../../../core/log/log.js';
+import { configOfOverrides, topicConfigNameOf } from '../../../core/handlers/topic_config.js';
+import type { BrokerFacade, FetchOutcome, GroupFacade, LogDirView, ProduceOutcome, RequestContext, TopicConfigView, TopicView } from '../../../core/handlers/handler.js';
 
-const defaultConfig: TopicConfigView = { retentionMs: -1, retentionBytes: -1, segmentBytes: 1 << 20, maxMessageBytes: 1 << 20 };
+const defaultConfig: TopicConfigView = { retentionMs: 604_800_000, retentionBytes: -1, segmentBytes: 1 << 20, segmentMs: 604_800_000, maxMessageBytes: 1 << 20 };
 
 export class FakeBroker implements BrokerFacade {
-  readonly topics = new Map<string, { config: TopicConfigView; partitions: Uint8Array[][] }>();
+  readonly topics = new Map<string, { config: TopicConfigView; overrides: Record<string, string>; partitions: Uint8Array[][] }>();
+  /** Kafka's defaults, except a 1 MiB segment (as a broker with log.segment.bytes set would have). */
+  topicConfigDefaults: TopicConfigView = { ...defaultConfig };
   readonly produced: { topic: string; partition: number; bytes: number; acks: number | undefined }[] = [];
   readonly released: number[] = [];
   /** Resolvers of pending waitForData calls. */
@@ -21,10 +24,22 @@ export class FakeBroker implements BrokerFacade {
   readonly logCalls: string[] = [];
   private fetches = 0;
 
-  async createTopic(name: string, options: { partitions?: number; config?: Partial<TopicConfigView> } = {}): Promise<unknown> {
+  async createTopic(name: string, options: { partitions?: number; config?: Partial<TopicConfigView>; configs?: Readonly<Record<string, string>> } = {}): Promise<unknown> {
     if (this.topics.has(name)) throw new LanesError(ErrorCode.TOPIC_ALREADY_EXISTS, `${name} exists`);
-    this.topics.set(name, { config: { ...defaultConfig, ...options.config }, partitions: Array.from({ length: options.partitions ?? 1 }, () => []) });
+    const overrides: Record<string, string> = { ...options.configs };
+    for (const [field, value] of Object.entries(options.config ?? {})) overrides[topicConfigNameOf[field as keyof TopicConfigView]] = String(value);
+    this.topics.set(name, { config: { ...this.topicConfigDefaults, ...configOfOverrides(overrides) }, overrides, partitions: Array.from({ length: options.partitions ?? 1 }, () => []) });
     return {};
+  }
+
+  readonly altered: { name: string; overrides: Readonly<Record<string, string>> }[] = [];
+
+  async alterTopicConfigs(name: string, overrides: Readonly<Record<string, string>>): Promise<void> {
+    const topic = this.topics.get(name);
+    if (topic === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${name} unknown`);
+    this.altered.push({ name, overrides });
+    topic.overrides = { ...overrides };
+    topic.config = { ...this.topicConfigDefaults, ...configOfOverrides(overrides) };
   }
 
   async deleteTopic(name: string): Promise<void> {
@@ -39,7 +54,7 @@ export class FakeBroker implements BrokerFacade {
   describeTopic(name: string): TopicView | undefined {
     const topic = this.topics.get(name);
     if (topic === undefined) return undefined;
-    return { name, config: topic.config, partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: this.logStartOffsets.get(`${name}-${partition}`) ?? 0, highWatermark: batches.length })) };
+    return { name, config: topic.config, overrides: topic.overrides, partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: this.logStartOffsets.get(`${name}-${partition}`) ?? 0, highWatermark: batches.length })) };
   }
 
   listTopics(): TopicView[] {

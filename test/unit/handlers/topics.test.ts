@@ -6,6 +6,7 @@ import { createPartitions } from '../../../core/handlers/create_partitions.js';
 import { createTopics } from '../../../core/handlers/create_topics.js';
 import { deleteTopics } from '../../../core/handlers/delete_topics.js';
 import { describeConfigs } from '../../../core/handlers/describe_configs.js';
+import { topicConfigDefs } from '../../../core/handlers/topic_config.js';
 import { listOffsets } from '../../../core/handlers/list_offsets.js';
 import { metadata } from '../../../core/handlers/metadata.js';
 import { ApiKey } from '../../../core/protocol/api_keys.js';
@@ -187,11 +188,12 @@ describe('DescribeConfigs', () => {
         { resourceType: 9, resourceName: 'x', configurationKeys: null },
       ],
       includeSynonyms: false,
+      includeDocumentation: false,
     });
     if (typeof response === 'symbol') throw new Error('a response');
     const [all, one, missing, brokerConfigs, unknown] = response.results;
-    expect(all.configs.map((c) => c.name)).toEqual(['retention.ms', 'retention.bytes', 'segment.bytes', 'max.message.bytes', 'cleanup.policy', 'message.timestamp.type']);
-    expect(one.configs).toEqual([{ name: 'retention.ms', value: '5000', readOnly: false, isDefault: false, configSource: 1, isSensitive: false, synonyms: [] }]);
+    expect(all.configs.map((c) => c.name)).toEqual(topicConfigDefs.map((d) => d.name));
+    expect(one.configs).toEqual([{ name: 'retention.ms', value: '5000', readOnly: false, isDefault: false, configSource: 1, isSensitive: false, synonyms: [], configType: 5, documentation: null }]);
     expect(missing.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect(brokerConfigs.configs.find((c) => c.name === 'auto.create.topics.enable')?.value).toBe('true');
     expect(unknown.errorCode).toBe(ErrorCode.INVALID_REQUEST);
@@ -257,6 +259,7 @@ describe('error messages quoting what the client sent', () => {
         { resourceType: 4, resourceName: hugeName, configurationKeys: null },
       ],
       includeSynonyms: false,
+      includeDocumentation: false,
     });
     if (typeof response === 'symbol') throw new Error('a response');
     expect(response.results.map((result) => result.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.INVALID_REQUEST]);

@@ -133,6 +133,35 @@ describe('Log retention, deletion and truncation', () => {
     expect(timed.highWatermark).toBe(40);
   });
 
+  it('reconfigure applies altered topic configs to the open log: retention, segment size, the largest batch', async () => {
+    const clock = new FakeClock();
+    const log = await memoryLog({ segmentBytes: 1024, maxBatchBytes: 1024 }, clock); // Kafka's 7-day retention
+    for (let i = 0; i < 40; i++) log.append(seededBatch(i + 1, 1, 80, clock.now - 5000));
+    const segments = log.segmentCount;
+    expect(segments).toBeGreaterThan(2);
+    expect(log.enforceRetention(clock.now)).toBe(0);
+    log.reconfigure({ ...log.config, retentionMs: 1000 });
+    expect(log.enforceRetention(clock.now)).toBe(segments - 1);
+
+    // A larger segment.bytes: the active segment (1024 bytes of room) still rolls at its capacity,
+    // the next ones hold four times as much.
+    log.reconfigure({ ...log.config, segmentBytes: 4096 });
+    const before = log.segmentCount;
+    for (let i = 0; i < 40; i++) log.append(seededBatch(i + 100, 1, 80, clock.now));
+    expect(log.segmentCount - before).toBeLessThanOrEqual(3);
+    expect(log.highWatermark).toBe(80);
+
+    const batch = seededBatch(500, 1, 200, clock.now);
+    log.reconfigure({ ...log.config, maxBatchBytes: batch.length - 1 });
+    expect(codeOf(() => log.append(batch))).toBe(10); // MESSAGE_TOO_LARGE
+    log.reconfigure({ ...log.config, maxBatchBytes: batch.length });
+    expect(log.append(batch).baseOffset).toBe(80);
+
+    // Settings a log cannot run with are refused and change nothing.
+    expect(() => log.reconfigure({ ...log.config, maxBatchBytes: 8192 })).toThrow(RangeError);
+    expect(log.config.maxBatchBytes).toBe(batch.length);
+  });
+
   it('deleteRecordsBefore moves the log start offset and keeps the batch containing it', async () => {
     const log = await memoryLog({ segmentBytes: 1024, maxBatchBytes: 1024 });
     for (let i = 0; i < 30; i++) log.append(seededBatch(i + 1, 3, 40));

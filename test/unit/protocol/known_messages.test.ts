@@ -238,9 +238,11 @@ describe('apiCatalog', () => {
       CreateTopics: [0, 4],
       DeleteTopics: [0, 3],
       InitProducerId: [0, 4],
-      DescribeConfigs: [0, 2],
+      DescribeConfigs: [0, 4],
+      AlterConfigs: [0, 2],
       CreatePartitions: [0, 1],
       DeleteGroups: [0, 1],
+      IncrementalAlterConfigs: [0, 1],
       OffsetDelete: [0, 0],
     });
     expect(apiCatalog.map((entry) => entry.apiKey)).toEqual([...apiCatalog.map((entry) => entry.apiKey)].sort((a, b) => a - b));

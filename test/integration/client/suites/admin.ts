@@ -2,7 +2,7 @@
 // the same answers in-process and over the Kafka protocol. Method: one broker, admin and a group.
 // Runs in-process (admin.test.ts) and over the Kafka protocol (wire_admin.test.ts).
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../../../actors/host/index.js';
+import { ConfigResourceTypes, ConfigSource, ErrorCode } from '../../../../actors/host/index.js';
 import { fastGroupFor, startBroker, type Mode, until } from '../support.js';
 
 export function adminSuite(mode: Mode): void {
@@ -55,6 +55,45 @@ export function adminSuite(mode: Mode): void {
       expect(cluster.brokers.map(({ nodeId }) => nodeId)).toEqual([0]);
       if (mode === 'wire') expect(cluster.brokers[0].port).toBeGreaterThan(0);
       await producer.disconnect();
+      await admin.disconnect();
+    });
+
+    it('describes a topic\'s configs with Kafka\'s defaults, alters them (validateOnly changes nothing) and refuses bad ones', async () => {
+      const broker = await startBroker(mode);
+      const admin = broker.kafka({ clientId: 'admin' }).admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'configured', configEntries: [{ name: 'compression.type', value: 'lz4' }] }] });
+      const entry = async (name: string) => {
+        const described = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'configured', configNames: [name] }], includeSynonyms: true });
+        return described.resources[0].configEntries[0];
+      };
+      expect(await entry('retention.ms')).toEqual({
+        configName: 'retention.ms',
+        configValue: '604800000',
+        isDefault: true,
+        configSource: ConfigSource.DEFAULT_CONFIG,
+        isSensitive: false,
+        readOnly: false,
+        configSynonyms: [{ configName: 'log.retention.hours', configValue: '168', configSource: ConfigSource.DEFAULT_CONFIG }],
+      });
+      expect(await entry('compression.type')).toMatchObject({ configValue: 'lz4', configSource: ConfigSource.TOPIC_CONFIG, isDefault: false });
+
+      const retention = { type: ConfigResourceTypes.TOPIC, name: 'configured', configEntries: [{ name: 'retention.ms', value: '60000' }] };
+      expect(await admin.alterConfigs({ validateOnly: true, resources: [retention] })).toEqual({
+        resources: [{ errorCode: 0, errorMessage: null, resourceName: 'configured', resourceType: ConfigResourceTypes.TOPIC }],
+        throttleTime: 0,
+      });
+      expect(await entry('retention.ms')).toMatchObject({ configValue: '604800000', configSource: ConfigSource.DEFAULT_CONFIG });
+      await admin.alterConfigs({ validateOnly: false, resources: [retention] });
+      expect(await entry('retention.ms')).toMatchObject({ configValue: '60000', configSource: ConfigSource.TOPIC_CONFIG, isDefault: false });
+      // AlterConfigs replaces: compression.type, left out, is back to its default.
+      expect(await entry('compression.type')).toMatchObject({ configValue: 'producer', configSource: ConfigSource.DEFAULT_CONFIG });
+
+      const bad = { type: ConfigResourceTypes.TOPIC, name: 'configured', configEntries: [{ name: 'retention.ms', value: 'soon' }] };
+      await expect(admin.alterConfigs({ validateOnly: true, resources: [bad] })).rejects.toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG, message: expect.stringContaining('retention.ms needs an integer, got "soon"') });
+      await expect(admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: 'missing' }], includeSynonyms: false })).rejects.toMatchObject({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+      const brokerConfigs = await admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.BROKER, name: '0', configNames: ['auto.create.topics.enable'] }], includeSynonyms: false });
+      expect(brokerConfigs.resources[0].configEntries).toEqual([expect.objectContaining({ configName: 'auto.create.topics.enable', configValue: 'true', readOnly: true })]);
       await admin.disconnect();
     });
 
