@@ -237,13 +237,18 @@ describe('apiCatalog', () => {
       ApiVersions: [0, 3],
       CreateTopics: [0, 4],
       DeleteTopics: [0, 3],
+      DeleteRecords: [0, 2],
       InitProducerId: [0, 4],
+      OffsetForLeaderEpoch: [2, 4],
       DescribeConfigs: [0, 4],
       AlterConfigs: [0, 2],
+      DescribeLogDirs: [1, 4],
       CreatePartitions: [0, 1],
       DeleteGroups: [0, 1],
       IncrementalAlterConfigs: [0, 1],
       OffsetDelete: [0, 0],
+      DescribeCluster: [0, 2],
+      DescribeProducers: [0, 0],
     });
     expect(apiCatalog.map((entry) => entry.apiKey)).toEqual([...apiCatalog.map((entry) => entry.apiKey)].sort((a, b) => a - b));
   });
