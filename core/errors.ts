@@ -62,6 +62,7 @@ export const ErrorCode = {
   INVALID_TRANSACTION_TIMEOUT: 50,
   CONCURRENT_TRANSACTIONS: 51,
   TRANSACTIONAL_ID_NOT_FOUND: 105,
+  OPERATION_NOT_ATTEMPTED: 55,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -171,6 +171,15 @@ export const memberIdPrefixCharsMax = 255;
  * txnRecordBytesMax. Kafka has no such bound; a transaction past it is refused (INVALID_REQUEST).
  */
 export const txnPartitionsMax = 2_000;
+
+/**
+ * Transactional ids one shard's transaction coordinator keeps. Kafka keeps every id until it
+ * expires (7 days idle), so a client inventing ids in a loop grows its memory without end; here a
+ * new id past the bound evicts the id idle the longest (as its expiration would, early: a producer
+ * of the evicted id is still fenced, with INVALID_PRODUCER_ID_MAPPING), and when none is idle the
+ * new id waits (CONCURRENT_TRANSACTIONS, retriable) for a transaction to end or time out.
+ */
+export const txnIdsPerShardMax = 10_000;
 export const txnStagedOffsetsMax = 2_000;
 
 /** The transaction state log's largest record: room for a transaction at both bounds above. */

@@ -31,7 +31,11 @@ import { initRing, ringControlBytes, ringHeadWord, ringTailWord } from '../ring/
 import { PartitionDirectory } from '../shard/partition_directory.js';
 import type { ShardControl, PartitionState } from '../shard/shard_control.js';
 import type { DrainedGroupEvents } from '../shard/group_event_buffer.js';
-import { groupCoordinator } from '../shard/actor.js';
+import { groupCoordinator, txnCoordinator } from '../shard/actor.js';
+import type { TxnFacade, TxnMethod, TxnRequestOf, TxnResultOf } from '../../core/txn/txn_calls.js';
+import { producerIds } from '../../core/handlers/init_producer_id.js';
+import { systemClock } from '../system_clock.js';
+import { TxnHost, type WriteTxnMarkers } from './txn_host.js';
 import { partitionActor } from '../shard/partition_actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import type { WaitScope } from '../../core/handlers/handler.js';
@@ -50,7 +54,7 @@ import { DataDirError } from './data_dir_error.js';
 import { openDataDir, reconcilePartitionDirs } from './data_dir.js';
 import type { DataDirLock } from './data_dir_lock.js';
 import { descriptorsReserved, logDescriptors, openFilesLimit } from './open_files_limit.js';
-import { offsetsLogDirName, partitionDirName } from '../data_dir_layout.js';
+import { offsetsLogDirName, partitionDirName, txnStateLogDirName } from '../data_dir_layout.js';
 
 const MiB = 1024 * 1024;
 
@@ -136,6 +140,8 @@ export class Broker extends EventEmitter {
   #rejectStart: ((error: Error) => void) | null = null;
   /** The data directory's lock (disk storage), released on stop. */
   readonly #lock: DataDirLock | null;
+  /** Transactions: calls routed to the shards' transaction coordinators, markers written (txn_host.ts). */
+  readonly #txns: TxnHost;
 
   private constructor(init: {
     options: Broker['options'];
@@ -156,6 +162,16 @@ export class Broker extends EventEmitter {
     this.#hostDoorbell = init.hostDoorbell;
     this.#topicDefaults = init.topicDefaults;
     this.#lock = init.lock;
+    // The partitions' marker writing, where this broker has it (the log side of transactions).
+    const markerHost = this as unknown as { writeTxnMarkers?: WriteTxnMarkers };
+    this.#txns = new TxnHost({
+      shardCount: init.shards.length,
+      call: (shard, method, request) => this.#txnCall(shard, method, request),
+      allocateProducerId: () => producerIds.allocate(systemClock.nowMs()).producerId,
+      writeTxnMarkers: typeof markerHost.writeTxnMarkers === 'function' ? (markers) => markerHost.writeTxnMarkers!.call(this, markers) : null,
+      commitOffsets: (request) => this.txnOffsetsCommit(request),
+      logger: componentLogger(rootLogger, 'txn-markers'),
+    });
   }
 
   static async start(options: BrokerOptions = {}): Promise<Broker> {
@@ -256,6 +272,7 @@ export class Broker extends EventEmitter {
     }
     broker.#rejectStart = null;
     broker.#state = 'running';
+    broker.#txns.start();
     if (storage === 'disk') await warnCommittedPastLogEnd(broker, broker.#logger);
     broker.#logger.info({ storage, dataDir, shards: resolved.shards, topics: topics.list().length, kernels: kernelModule === null ? 'ts' : 'wasm' }, 'broker started');
     return broker;
@@ -394,6 +411,7 @@ export class Broker extends EventEmitter {
   readonly offsetCommit: GroupFacade['offsetCommit'] = (request) => this.#groupCall(request.groupId, 'offsetCommit', request);
   readonly offsetFetch: GroupFacade['offsetFetch'] = (request) => this.#groupCall(request.groupId, 'offsetFetch', request);
   readonly offsetDelete: GroupFacade['offsetDelete'] = (request) => this.#groupCall(request.groupId, 'offsetDelete', request);
+  readonly txnOffsetsCommit: GroupFacade['txnOffsetsCommit'] = (request) => this.#groupCall(request.groupId, 'txnOffsetsCommit', request);
 
   /** Groups in request order; each id is asked of its own shard. */
   async describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]> {
@@ -421,6 +439,31 @@ export class Broker extends EventEmitter {
 
   async #call<M extends GroupMethod>(shard: ShardHandle, method: M, request: GroupRequestOf<M>): Promise<GroupResultOf<M>> {
     const result = await shard.call(groupCoordinator, method, request);
+    if (!result.ok) throw new LanesError(result.errorCode, result.message);
+    return result.value;
+  }
+
+  // ─── Transactions: each call goes to the transaction coordinator of the id's shard ───────────
+  // The TxnFacade the wire handlers and the embedded producer call (core/txn/txn_calls.ts).
+
+  readonly initTransactionalProducer: TxnFacade['initTransactionalProducer'] = (request) => this.#txns.initTransactionalProducer(request);
+  readonly addPartitionsToTxn: TxnFacade['addPartitionsToTxn'] = (request) => this.#txns.addPartitionsToTxn(request);
+  readonly addOffsetsToTxn: TxnFacade['addOffsetsToTxn'] = (request) => this.#txns.addOffsetsToTxn(request);
+  readonly txnOffsetCommit: TxnFacade['txnOffsetCommit'] = (request) => this.#txns.txnOffsetCommit(request);
+  readonly endTxn: TxnFacade['endTxn'] = (request) => this.#txns.endTxn(request);
+  readonly describeTransactions: TxnFacade['describeTransactions'] = (ids) => this.#txns.describeTransactions(ids);
+  readonly listTransactions: TxnFacade['listTransactions'] = (request) => this.#txns.listTransactions(request);
+
+  /** Finishes every decided transaction not finished yet (what the periodic sweep does; tests). */
+  finishTransactions(): Promise<void> {
+    return this.#txns.sweep();
+  }
+
+  async #txnCall<M extends TxnMethod>(shard: number, method: M, request: TxnRequestOf<M>): Promise<TxnResultOf<M>> {
+    this.#checkRunning();
+    const handle = this.#shards[shard];
+    assert(handle !== undefined, `transaction coordinator shard ${shard} outside the ${this.#shards.length} shards`);
+    const result = await handle.call(txnCoordinator, method, request);
     if (!result.ok) throw new LanesError(result.errorCode, result.message);
     return result.value;
   }
@@ -469,6 +512,7 @@ export class Broker extends EventEmitter {
     const failed = this.#state === 'failed';
     this.#state = 'stopping';
     this.#waiters.wakeAll();
+    await this.#txns.stop();
     if (!failed) {
       // Everything produced before stop() reaches its shard before the stop message does.
       for (const shard of this.#shards) shard.publishNow();
@@ -633,7 +677,7 @@ function startFailure(error: unknown, dataDir: string | null, topics: readonly T
 
 function descriptorsNeeded(dataDir: string, topics: readonly TopicEntry[], shards: number): number {
   const dirs = topics.flatMap((topic) => topic.partitions.map((placement) => join(dataDir, partitionDirName(topic.name, placement.partition))));
-  for (let shard = 0; shard < shards; shard++) dirs.push(join(dataDir, offsetsLogDirName(shard)));
+  for (let shard = 0; shard < shards; shard++) dirs.push(join(dataDir, offsetsLogDirName(shard)), join(dataDir, txnStateLogDirName(shard)));
   return logDescriptors(dirs) + descriptorsReserved;
 }
 

@@ -14,7 +14,7 @@ import { tsBatchKernels, type BatchKernels } from '../../core/records/batch_kern
 import { decompress } from '../../core/records/compression.js';
 import { createWasmBatchKernels } from '../../wasm/kernels.js';
 import type { Logger } from '../logger.js';
-import { offsetsLogDirName, partitionDirName } from '../data_dir_layout.js';
+import { offsetsLogDirName, partitionDirName, txnStateLogDirName } from '../data_dir_layout.js';
 import { FileStorage } from '../storage/file_storage.js';
 import type { Arena } from './arena.js';
 import type { FlushHistogram } from './flush_histogram.js';
@@ -223,6 +223,11 @@ export function openPartitionLog(options: LogFactoryOptions, spec: OpenPartition
 /** The shard's internal log of group records (Kafka's __consumer_offsets, one per shard), out of reach of topic names. */
 export function openOffsetsLog(options: LogFactoryOptions, shardId: number, config: PartitionLogConfig): Promise<PartitionLog> {
   return openLog(options, offsetsLogDirName(shardId), config);
+}
+
+/** The shard's transaction state log (Kafka's __transaction_state, one per shard). */
+export function openTxnStateLog(options: LogFactoryOptions, shardId: number, config: PartitionLogConfig): Promise<PartitionLog> {
+  return openLog(options, txnStateLogDirName(shardId), config);
 }
 
 export async function deletePartitionFiles(options: LogFactoryOptions, topic: string, partition: number): Promise<void> {

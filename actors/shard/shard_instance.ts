@@ -18,12 +18,13 @@ import { PartitionActor } from './partition_actor.js';
 import { PartitionDirectory } from './partition_directory.js';
 import { ShardRuntime } from './shard_runtime.js';
 import type { OpenPartition, PartitionState, ShardControl, ShardDescription } from './shard_control.js';
-import { deletePartitionFiles, openOffsetsLog, openPartitionLog, type LogFactoryOptions } from './log_factory.js';
+import { deletePartitionFiles, openOffsetsLog, openPartitionLog, openTxnStateLog, type LogFactoryOptions } from './log_factory.js';
+import { TxnActor } from './txn_actor.js';
 import { GroupActor } from './group_actor.js';
 import { groupEvents } from './group_event_buffer.js';
 import { FlushHistogram } from './flush_histogram.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
-import { indexIntervalBytesDefault, recordBatchBytesMaxDefault } from '../../core/limits.js';
+import { indexIntervalBytesDefault, recordBatchBytesMaxDefault, txnRecordBytesMax } from '../../core/limits.js';
 import { fetchTransferBytesMax } from './fetch_limits.js';
 
 export interface ShardWorkerData {
@@ -115,6 +116,17 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
       partitionCount: (topic) => topicPartitions.get(topic),
     }),
   );
+
+  // The transaction state log takes batches as large as a transaction's largest record.
+  const txnStateLog = await openTxnStateLog(factory, data.shardId, {
+    segmentBytes: (data.storage === 'memory' ? 8 : 64) * 1024 * 1024,
+    segmentMs: 7 * 24 * 3600 * 1000,
+    indexIntervalBytes: indexIntervalBytesDefault,
+    retentionBytes: -1,
+    retentionMs: -1,
+    maxMessageBytes: txnRecordBytesMax + recordBatchBytesMaxDefault,
+  });
+  runtime.add(TxnActor.open({ log: txnStateLog, sink: runtime, clock: systemClock, logger: componentLogger(logger, 'txn-coordinator') }));
 
   const loop = runtime.run();
   loop.catch((error: unknown) => {

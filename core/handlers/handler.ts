@@ -10,6 +10,7 @@
 import type { RequestOf, ResponseOf } from '../protocol/api_definition.js';
 import type { DefinedApi } from '../protocol/messages/registry.js';
 import type { GroupFacade } from '../group/group_calls.js';
+import type { TxnFacade } from '../txn/txn_calls.js';
 import type { Clock } from '../clock.js';
 
 /** Kafka's topic configs that Lanes implements (names are Kafka's, camelCased). */
@@ -63,6 +64,9 @@ export interface WaitScope {
   defer(withdraw: () => void): void;
 }
 
+/** The transaction coordinator side of the broker (core/txn/txn_calls.ts). */
+export type { TxnFacade } from '../txn/txn_calls.js';
+
 /** The group coordinator side of the broker: one async method per call of core/group/group_calls.ts. */
 export type { GroupFacade } from '../group/group_calls.js';
 
@@ -81,6 +85,8 @@ export interface RequestContext {
   readonly broker: BrokerFacade;
   /** null until the broker has group coordination; group handlers then answer COORDINATOR_NOT_AVAILABLE. */
   readonly groups: GroupFacade | null;
+  /** null or absent without transaction coordinators; the transaction handlers then answer COORDINATOR_NOT_AVAILABLE. */
+  readonly txns?: TxnFacade | null;
   readonly settings: ServerSettings;
   readonly clock: Clock;
   readonly apiVersion: number;

@@ -65,3 +65,16 @@ export interface TxnFacade {
   describeTransactions(transactionalIds: readonly string[]): Promise<DescribedTxn[]>;
   listTransactions(request: ListTransactionsRequest): Promise<ListTransactionsResponse>;
 }
+
+const facadeMethodSet: Record<keyof TxnFacade, true> = {
+  initTransactionalProducer: true,
+  addPartitionsToTxn: true,
+  addOffsetsToTxn: true,
+  txnOffsetCommit: true,
+  endTxn: true,
+  describeTransactions: true,
+  listTransactions: true,
+};
+
+/** The TxnFacade's methods at run time: a broker with all of them serves transactions. */
+export const txnFacadeMethods = Object.keys(facadeMethodSet) as (keyof TxnFacade)[];

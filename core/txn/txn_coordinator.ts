@@ -21,7 +21,7 @@
 //   expiration       an idle id untouched for transactional.id.expiration.ms is forgotten (Dead).
 import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';
-import { txnPartitionsMax, txnStagedOffsetsMax } from '../limits.js';
+import { txnIdsPerShardMax, txnPartitionsMax, txnStagedOffsetsMax } from '../limits.js';
 import { TimerWheel } from '../timer_wheel.js';
 import type {
   AddOffsetsToTxnRequest,
@@ -65,12 +65,15 @@ const partitionKey = (topic: string, partition: number): string => `${partition}
 
 export class TransactionCoordinator {
   readonly #config: TxnConfig;
+  readonly #idsMax: number;
   readonly #txns = new Map<string, TxnMetadata>();
   /** Per id: its timeout while Ongoing, its expiration while idle; none while Prepare*. */
   readonly #timers = new TimerWheel();
 
-  constructor(config: Partial<TxnConfig> = {}) {
+  /** `idsMax`: transactional ids kept (txnIdsPerShardMax; smaller in tests). */
+  constructor(config: Partial<TxnConfig> = {}, idsMax = txnIdsPerShardMax) {
     this.#config = txnConfig(config);
+    this.#idsMax = idsMax;
   }
 
   /** A coordinator in the state the records leave (the latest record per id wins). */
@@ -107,6 +110,8 @@ export class TransactionCoordinator {
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > this.#config.transactionTimeoutMsMax) return refuse(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     const current = this.#txns.get(request.transactionalId);
     if (current === undefined) {
+      const evicted = this.#txns.size >= this.#idsMax ? this.#evictIdlest() : [];
+      if (this.#txns.size >= this.#idsMax) return refuse(ErrorCode.CONCURRENT_TRANSACTIONS);
       const metadata: TxnMetadata = {
         transactionalId: request.transactionalId,
         producerId: request.freshProducerId,
@@ -120,7 +125,8 @@ export class TransactionCoordinator {
         startMs: -1,
         updateMs: nowMs,
       };
-      return this.#granted(metadata);
+      const granted = this.#granted(metadata);
+      return { records: [...evicted, ...granted.records], value: granted.value };
     }
     const expected = request.producerId >= 0 || request.producerEpoch >= 0 ? { producerId: request.producerId, producerEpoch: request.producerEpoch } : null;
     // Kafka's isValidProducerId: a producer naming an id other than this one's (or the one it
@@ -160,6 +166,19 @@ export class TransactionCoordinator {
       return refuse(ErrorCode.PRODUCER_FENCED);
     }
     return this.#granted(this.#moved(current, { ...idle, producerEpoch: current.producerEpoch + 1, lastProducerEpoch: current.producerEpoch, state: 'Empty' }));
+  }
+
+  /** Forgets the id idle the longest (see txnIdsPerShardMax); none when no id is idle. */
+  #evictIdlest(): TxnRecord[] {
+    let idlest: TxnMetadata | undefined;
+    for (const metadata of this.#txns.values()) {
+      if (isIdle(metadata.state) && (idlest === undefined || metadata.updateMs < idlest.updateMs)) idlest = metadata;
+    }
+    if (idlest === undefined) return [];
+    this.#moved(idlest, { ...idlest, state: 'Dead' });
+    this.#txns.delete(idlest.transactionalId);
+    this.#timers.cancel(idlest.transactionalId);
+    return [{ transactionalId: idlest.transactionalId, metadata: null }];
   }
 
   #granted(metadata: TxnMetadata): TxnOutcome<InitTxnProducerResponse> {

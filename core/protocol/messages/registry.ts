@@ -5,6 +5,8 @@
 
 import { assert } from '../../assert.js';
 import type { ApiDefinition, RequestOf, ResponseOf } from '../api_definition.js';
+import { addOffsetsToTxnApi } from './add_offsets_to_txn.js';
+import { addPartitionsToTxnApi } from './add_partitions_to_txn.js';
 import { apiVersionsApi } from './api_versions.js';
 import { createPartitionsApi } from './create_partitions.js';
 import { createTopicsApi } from './create_topics.js';
@@ -12,6 +14,8 @@ import { deleteGroupsApi } from './delete_groups.js';
 import { deleteTopicsApi } from './delete_topics.js';
 import { describeConfigsApi } from './describe_configs.js';
 import { describeGroupsApi } from './describe_groups.js';
+import { describeTransactionsApi } from './describe_transactions.js';
+import { endTxnApi } from './end_txn.js';
 import { fetchApi } from './fetch.js';
 import { findCoordinatorApi } from './find_coordinator.js';
 import { heartbeatApi } from './heartbeat.js';
@@ -20,12 +24,14 @@ import { joinGroupApi } from './join_group.js';
 import { leaveGroupApi } from './leave_group.js';
 import { listGroupsApi } from './list_groups.js';
 import { listOffsetsApi } from './list_offsets.js';
+import { listTransactionsApi } from './list_transactions.js';
 import { metadataApi } from './metadata.js';
 import { offsetCommitApi } from './offset_commit.js';
 import { offsetDeleteApi } from './offset_delete.js';
 import { offsetFetchApi } from './offset_fetch.js';
 import { produceApi } from './produce.js';
 import { syncGroupApi } from './sync_group.js';
+import { txnOffsetCommitApi } from './txn_offset_commit.js';
 
 export const apiDefinitions = [
   produceApi,
@@ -45,10 +51,16 @@ export const apiDefinitions = [
   createTopicsApi,
   deleteTopicsApi,
   initProducerIdApi,
+  addPartitionsToTxnApi,
+  addOffsetsToTxnApi,
+  endTxnApi,
+  txnOffsetCommitApi,
   describeConfigsApi,
   createPartitionsApi,
   deleteGroupsApi,
   offsetDeleteApi,
+  describeTransactionsApi,
+  listTransactionsApi,
 ] as const;
 
 /** Any one of the definitions above; the key ties its request and response types together. */

@@ -112,6 +112,11 @@ export class FakeGroups implements GroupFacade {
       topics: request.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0 })) })),
     });
   }
+  txnOffsetsCommit(request: group.TxnOffsetsCommitRequest) {
+    return this.record('txnOffsetsCommit', request, {
+      topics: request.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0 })) })),
+    });
+  }
   offsetFetch(request: group.OffsetFetchRequest) {
     return this.record('offsetFetch', request, this.offsetFetchResponse);
   }

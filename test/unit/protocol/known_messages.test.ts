@@ -238,10 +238,16 @@ describe('apiCatalog', () => {
       CreateTopics: [0, 4],
       DeleteTopics: [0, 3],
       InitProducerId: [0, 4],
+      AddPartitionsToTxn: [0, 3],
+      AddOffsetsToTxn: [0, 4],
+      EndTxn: [0, 4],
+      TxnOffsetCommit: [0, 4],
       DescribeConfigs: [0, 2],
       CreatePartitions: [0, 1],
       DeleteGroups: [0, 1],
       OffsetDelete: [0, 0],
+      DescribeTransactions: [0, 0],
+      ListTransactions: [0, 1],
     });
     expect(apiCatalog.map((entry) => entry.apiKey)).toEqual([...apiCatalog.map((entry) => entry.apiKey)].sort((a, b) => a - b));
   });

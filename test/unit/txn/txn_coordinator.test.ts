@@ -62,7 +62,7 @@ class TxnContext {
   }
 
   tick(): void {
-    this.#keep(this.coordinator.tick(this.clock.nowMs()));
+    this.#keep({ records: this.coordinator.tick(this.clock.nowMs()).records, value: null });
   }
 
   get state(): TxnState | undefined {
@@ -311,6 +311,24 @@ describe('transaction coordinator: offsets, timeouts, expiration, replay', () =>
     expect(restarted.metadataOf(id)?.state).toBe('CompleteCommit');
     // A second completion of the same work (a retry) changes nothing.
     expect(restarted.markersWritten(t.clock.nowMs(), work)).toEqual({ records: [], value: false });
+  });
+
+  it('keeps a bounded number of ids: a new one evicts the id idle the longest, or waits', () => {
+    const coordinator = new TransactionCoordinator({}, 2);
+    const init = (transactionalId: string, nowMs: number) => coordinator.initProducerId(nowMs, { transactionalId, transactionTimeoutMs: timeoutMs, producerId: -1, producerEpoch: -1, freshProducerId: nowMs });
+    init('a', 1);
+    init('b', 2);
+    const third = init('c', 3);
+    expect(third.value.errorCode).toBe(ErrorCode.NONE);
+    expect(third.records[0]).toEqual({ transactionalId: 'a', metadata: null });
+    expect(coordinator.metadataOf('a')).toBeUndefined();
+    // Both left open: nothing idle to evict, the new id waits.
+    for (const id of ['b', 'c']) {
+      const { producerId, producerEpoch } = coordinator.metadataOf(id)!;
+      coordinator.addPartitions(4, { transactionalId: id, producerId, producerEpoch, partitions: [{ topic: 'out', partition: 0 }] });
+    }
+    expect(init('d', 5).value.errorCode).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
+    expect(coordinator.size).toBe(2);
   });
 
   it('describes and lists transactions with Kafka’s filters', () => {
