@@ -4,8 +4,8 @@
 // (answered from this table); when this module loads it checks that every definition has a
 // handler, so a defined API without one fails at startup rather than on a client's request.
 //
-// InitProducerId (22) serves idempotent producers only; the transaction APIs (24–28) are not
-// served, so a client never starts a transaction against Lanes.
+// InitProducerId (22) serves idempotent producers only; of the transaction APIs (24–28) only
+// WriteTxnMarkers (27), which partition leaders serve to the transaction coordinator, is served.
 import { assert } from '../assert.js';
 import { servesVersion } from '../protocol/api_definition.js';
 import { apiDefinitions } from '../protocol/messages/registry.js';
@@ -31,6 +31,7 @@ import { offsetDelete } from './offset_delete.js';
 import { offsetFetch } from './offset_fetch.js';
 import { produce } from './produce.js';
 import { syncGroup } from './sync_group.js';
+import { writeTxnMarkers } from './write_txn_markers.js';
 
 const handlers: AnyHandler[] = [
   produce,
@@ -50,6 +51,7 @@ const handlers: AnyHandler[] = [
   createTopics,
   deleteTopics,
   initProducerId,
+  writeTxnMarkers,
   describeConfigs,
   createPartitions,
   deleteGroups,

@@ -26,6 +26,7 @@ import { offsetDeleteApi } from './offset_delete.js';
 import { offsetFetchApi } from './offset_fetch.js';
 import { produceApi } from './produce.js';
 import { syncGroupApi } from './sync_group.js';
+import { writeTxnMarkersApi } from './write_txn_markers.js';
 
 export const apiDefinitions = [
   produceApi,
@@ -45,6 +46,7 @@ export const apiDefinitions = [
   createTopicsApi,
   deleteTopicsApi,
   initProducerIdApi,
+  writeTxnMarkersApi,
   describeConfigsApi,
   createPartitionsApi,
   deleteGroupsApi,

@@ -238,6 +238,7 @@ describe('apiCatalog', () => {
       CreateTopics: [0, 4],
       DeleteTopics: [0, 3],
       InitProducerId: [0, 4],
+      WriteTxnMarkers: [1, 2],
       DescribeConfigs: [0, 2],
       CreatePartitions: [0, 1],
       DeleteGroups: [0, 1],
