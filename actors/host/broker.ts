@@ -20,6 +20,7 @@ import { ErrorCode, LanesError } from '../../core/errors.js';
 import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault } from '../../core/limits.js';
 import { decodeMessage } from '../envelope.js';
 import { batchTotalBytes } from '../../core/records/record_batch.js';
+import { encodeMarkerBatch } from '../../core/records/control_batch.js';
 import { EpochReader, initEpochs } from '../epochs.js';
 import { componentLogger, logger as rootLogger } from '../logger.js';
 import { planMemory } from '../memory_plan.js';
@@ -35,10 +36,10 @@ import { groupCoordinator, txnCoordinator } from '../shard/actor.js';
 import type { TxnFacade, TxnMethod, TxnRequestOf, TxnResultOf } from '../../core/txn/txn_calls.js';
 import { producerIds } from '../../core/handlers/init_producer_id.js';
 import { systemClock } from '../system_clock.js';
-import { TxnHost, type WriteTxnMarkers } from './txn_host.js';
+import { TxnHost } from './txn_host.js';
 import { partitionActor } from '../shard/partition_actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
-import type { WaitScope } from '../../core/handlers/handler.js';
+import type { TxnMarkerRequest, TxnMarkerResult, WaitScope } from '../../core/handlers/handler.js';
 import type { DeletedGroup, DescribedGroup, ListedGroup } from '../../core/group/group_api.js';
 import type { GroupFacade, GroupMethod, GroupRequestOf, GroupResultOf } from '../../core/group/group_calls.js';
 import { shardForGroup } from './shard_router.js';
@@ -105,6 +106,8 @@ export interface FetchResult {
   release(): void;
 }
 
+export type { TxnMarkerRequest, TxnMarkerResult } from '../../core/handlers/handler.js';
+
 export interface TopicDescription {
   name: string;
   config: TopicConfig;
@@ -162,13 +165,11 @@ export class Broker extends EventEmitter {
     this.#hostDoorbell = init.hostDoorbell;
     this.#topicDefaults = init.topicDefaults;
     this.#lock = init.lock;
-    // The partitions' marker writing, where this broker has it (the log side of transactions).
-    const markerHost = this as unknown as { writeTxnMarkers?: WriteTxnMarkers };
     this.#txns = new TxnHost({
       shardCount: init.shards.length,
       call: (shard, method, request) => this.#txnCall(shard, method, request),
       allocateProducerId: () => producerIds.allocate(systemClock.nowMs()).producerId,
-      writeTxnMarkers: typeof markerHost.writeTxnMarkers === 'function' ? (markers) => markerHost.writeTxnMarkers!.call(this, markers) : null,
+      writeTxnMarkers: (markers) => this.writeTxnMarkers(markers),
       commitOffsets: (request) => this.txnOffsetsCommit(request),
       logger: componentLogger(rootLogger, 'txn-markers'),
     });
@@ -351,6 +352,45 @@ export class Broker extends EventEmitter {
     const result = await this.#shards[placement.shard].append(placement.actorId, batch, (options.acks ?? -1) === -1);
     if (result.errorCode !== ErrorCode.NONE) throw new LanesError(result.errorCode, result.message);
     return { baseOffset: result.baseOffset, recordCount: result.recordCount, logStartOffset: result.logStartOffset, highWatermark: result.highWatermark };
+  }
+
+  /**
+   * Writes each transaction marker (a control batch: core/records/control_batch.ts) to each of its
+   * partitions, wherever they live, and resolves once every one is appended and durable per the
+   * flush policy (as an acks=-1 produce). Each partition answers its own code: 0, or why its
+   * marker was refused (UNKNOWN_TOPIC_OR_PARTITION, INVALID_PRODUCER_EPOCH for an epoch older
+   * than the producer's, TRANSACTION_COORDINATOR_FENCED for an older coordinator epoch,
+   * KAFKA_STORAGE_ERROR, INVALID_REQUEST for a field out of range). Safe to retry: a marker for a
+   * producer with no open transaction in a partition is written and changes nothing there.
+   */
+  async writeTxnMarkers(markers: ReadonlyArray<TxnMarkerRequest>): Promise<TxnMarkerResult[]> {
+    this.#checkRunning();
+    const timestampMs = Date.now();
+    return Promise.all(markers.map(async (marker) => ({
+      producerId: marker.producerId,
+      partitions: await Promise.all(marker.partitions.map(async ({ topic, partition }) => ({
+        topic,
+        partition,
+        errorCode: await this.#writeMarker(marker, topic, partition, timestampMs),
+      }))),
+    })));
+  }
+
+  async #writeMarker(marker: TxnMarkerRequest, topic: string, partition: number, timestampMs: number): Promise<number> {
+    const problem = markerProblem(marker);
+    if (problem !== null) {
+      this.#logger.warn({ topic, partition, problem }, 'transaction marker refused');
+      return ErrorCode.INVALID_REQUEST;
+    }
+    try {
+      const placement = this.#placement(topic, partition);
+      const batch = encodeMarkerBatch({ producerId: Number(marker.producerId), producerEpoch: marker.producerEpoch, committed: marker.committed, coordinatorEpoch: marker.coordinatorEpoch }, timestampMs);
+      const result = await this.#shards[placement.shard].append(placement.actorId, batch, true, true);
+      return result.errorCode;
+    } catch (error) {
+      if (error instanceof LanesError) return error.errorCode;
+      throw error;
+    }
   }
 
   /**
@@ -651,6 +691,14 @@ export class Broker extends EventEmitter {
       throw failure;
     });
   }
+}
+
+/** Why a marker's fields cannot be written (each is an int64, int16 or int32 on the wire), or null. */
+function markerProblem(marker: TxnMarkerRequest): string | null {
+  if (typeof marker.producerId !== 'bigint' || marker.producerId < 0n || marker.producerId > BigInt(Number.MAX_SAFE_INTEGER)) return `producer id ${String(marker.producerId)} is outside 0..2^53`;
+  if (!Number.isInteger(marker.producerEpoch) || marker.producerEpoch < 0 || marker.producerEpoch > 0x7fff) return `producer epoch ${marker.producerEpoch} is outside 0..32767`;
+  if (!Number.isInteger(marker.coordinatorEpoch) || marker.coordinatorEpoch < -0x8000_0000 || marker.coordinatorEpoch > 0x7fff_ffff) return `coordinator epoch ${marker.coordinatorEpoch} is not an int32`;
+  return null;
 }
 
 /** A message on one line: file system errors carry the path, stacks are left to the debug log. */

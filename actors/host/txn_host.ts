@@ -18,21 +18,12 @@ import type { OffsetCommitPartition, OffsetCommitResponse, TxnOffsetsCommitReque
 import type { TxnFacade, TxnMethod, TxnRequestOf, TxnResultOf } from '../../core/txn/txn_calls.js';
 import type { TxnMarkerWork } from '../../core/txn/txn_metadata.js';
 import type { ListedTxn } from '../../core/txn/txn_api.js';
+import type { TxnMarkerRequest, TxnMarkerResult } from '../../core/handlers/handler.js';
 import type { Logger } from '../logger.js';
 import { shardForTransactionalId } from './shard_router.js';
 
-/** One transaction's markers, as the partitions' side writes them (WriteTxnMarkers' shape). */
-export interface TxnMarkerRequest {
-  readonly producerId: bigint;
-  readonly producerEpoch: number;
-  readonly committed: boolean;
-  readonly coordinatorEpoch: number;
-  readonly partitions: ReadonlyArray<{ topic: string; partition: number }>;
-}
-
-export type WriteTxnMarkers = (
-  markers: ReadonlyArray<TxnMarkerRequest>,
-) => Promise<Array<{ producerId: bigint; partitions: Array<{ topic: string; partition: number; errorCode: number }> }>>;
+/** The partitions' side: each marker appended to each of its partitions, durably (Broker.writeTxnMarkers). */
+export type WriteTxnMarkers = (markers: ReadonlyArray<TxnMarkerRequest>) => Promise<TxnMarkerResult[]>;
 
 /**
  * Lanes is a single node: its coordinators never move, so every marker carries the same
@@ -47,8 +38,7 @@ export interface TxnHostOptions {
   readonly shardCount: number;
   call<M extends TxnMethod>(shard: number, method: M, request: TxnRequestOf<M>): Promise<TxnResultOf<M>>;
   allocateProducerId(): number;
-  /** null: the partitions cannot hold markers (nothing to write; transactions still commit offsets). */
-  readonly writeTxnMarkers: WriteTxnMarkers | null;
+  readonly writeTxnMarkers: WriteTxnMarkers;
   commitOffsets(request: TxnOffsetsCommitRequest): Promise<OffsetCommitResponse>;
   readonly logger: Logger;
 }
@@ -157,9 +147,8 @@ export class TxnHost implements TxnFacade {
   async #finish(work: TxnMarkerWork): Promise<boolean> {
     const { logger } = this.#options;
     try {
-      const writer = this.#options.writeTxnMarkers;
-      if (work.partitions.length > 0 && writer !== null) {
-        const [written] = await writer([{ producerId: BigInt(work.producerId), producerEpoch: work.producerEpoch, committed: work.committed, coordinatorEpoch, partitions: work.partitions }]);
+      if (work.partitions.length > 0) {
+        const [written] = await this.#options.writeTxnMarkers([{ producerId: BigInt(work.producerId), producerEpoch: work.producerEpoch, committed: work.committed, coordinatorEpoch, partitions: work.partitions }]);
         // A deleted topic has nothing left to mark (Kafka drops such markers too).
         const failed = (written?.partitions ?? []).filter((p) => p.errorCode !== ErrorCode.NONE && p.errorCode !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (failed.length > 0) {

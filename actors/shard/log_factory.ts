@@ -188,7 +188,14 @@ export function partitionLogOf(log: Log, options: Pick<LogFactoryOptions, 'memor
     get unwrittenOffsets() {
       return log.unwrittenOffsets;
     },
-    append: (bytes, start, end) => log.append(bytes, start, end),
+    get lastStableOffset() {
+      return log.lastStableOffset;
+    },
+    get lastAbortedOffset() {
+      return log.lastAbortedOffset;
+    },
+    append: (bytes, start, end, origin) => log.append(bytes, start, end, origin),
+    abortedTransactions: (fromOffset, toOffset) => log.abortedTransactions(fromOffset, toOffset),
     read: (fetchOffset, maxBytes) => log.read(fetchOffset, maxBytes),
     offsetForTimestamp: (timestampMs) => log.offsetForTimestamp(timestampMs) ?? -1,
     writeOut: () => log.writeOut(),

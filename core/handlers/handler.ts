@@ -41,6 +41,22 @@ export interface FetchOutcome {
   release(): void;
 }
 
+/** One transaction marker to write (WriteTxnMarkers; the transaction coordinator's call). */
+export interface TxnMarkerRequest {
+  producerId: bigint;
+  producerEpoch: number;
+  /** true: COMMIT, false: ABORT. */
+  committed: boolean;
+  coordinatorEpoch: number;
+  partitions: ReadonlyArray<{ topic: string; partition: number }>;
+}
+
+/** Per marker, in request order: each partition's error code (0 once the marker is stored). */
+export interface TxnMarkerResult {
+  producerId: bigint;
+  partitions: Array<{ topic: string; partition: number; errorCode: number }>;
+}
+
 /** The log and topic side of the broker. Operating errors are thrown as LanesError. */
 export interface BrokerFacade {
   createTopic(name: string, options?: { partitions?: number; config?: Partial<TopicConfigView> }): Promise<unknown>;
@@ -57,6 +73,8 @@ export interface BrokerFacade {
    */
   waitForData(topic: string, partition: number, offset: number, timeoutMs: number, scope?: WaitScope): Promise<void>;
   offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number>;
+  /** WriteTxnMarkers: each marker appended to each of its partitions, durably (host Broker.writeTxnMarkers). */
+  writeTxnMarkers(markers: ReadonlyArray<TxnMarkerRequest>): Promise<TxnMarkerResult[]>;
 }
 
 /** One long poll's waits: the broker registers how to withdraw each; the poll ends them together. */

@@ -35,6 +35,7 @@ import { offsetFetch } from './offset_fetch.js';
 import { produce } from './produce.js';
 import { syncGroup } from './sync_group.js';
 import { txnOffsetCommit } from './txn_offset_commit.js';
+import { writeTxnMarkers } from './write_txn_markers.js';
 
 const handlers: AnyHandler[] = [
   produce,
@@ -57,6 +58,7 @@ const handlers: AnyHandler[] = [
   addPartitionsToTxn,
   addOffsetsToTxn,
   endTxn,
+  writeTxnMarkers,
   txnOffsetCommit,
   describeConfigs,
   createPartitions,

@@ -32,6 +32,7 @@ import { offsetFetchApi } from './offset_fetch.js';
 import { produceApi } from './produce.js';
 import { syncGroupApi } from './sync_group.js';
 import { txnOffsetCommitApi } from './txn_offset_commit.js';
+import { writeTxnMarkersApi } from './write_txn_markers.js';
 
 export const apiDefinitions = [
   produceApi,
@@ -54,6 +55,7 @@ export const apiDefinitions = [
   addPartitionsToTxnApi,
   addOffsetsToTxnApi,
   endTxnApi,
+  writeTxnMarkersApi,
   txnOffsetCommitApi,
   describeConfigsApi,
   createPartitionsApi,

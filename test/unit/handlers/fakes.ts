@@ -2,7 +2,7 @@
 // that records what it was asked, and a RequestContext builder.
 import { ErrorCode, LanesError } from '../../../core/errors.js';
 import type * as group from '../../../core/group/group_api.js';
-import type { BrokerFacade, FetchOutcome, GroupFacade, ProduceOutcome, RequestContext, TopicConfigView, TopicView } from '../../../core/handlers/handler.js';
+import type { BrokerFacade, FetchOutcome, TxnMarkerRequest, TxnMarkerResult, GroupFacade, ProduceOutcome, RequestContext, TopicConfigView, TopicView } from '../../../core/handlers/handler.js';
 
 const defaultConfig: TopicConfigView = { retentionMs: -1, retentionBytes: -1, segmentBytes: 1 << 20, maxMessageBytes: 1 << 20 };
 
@@ -81,6 +81,16 @@ export class FakeBroker implements BrokerFacade {
 
   async offsetForTimestamp(_topic: string, _partition: number, timestampMs: number): Promise<number> {
     return timestampMs >= 1000 ? -1 : 0;
+  }
+
+  /** The markers asked for, in order; each partition of a known topic answers 0, others 3. */
+  readonly markers: TxnMarkerRequest[] = [];
+  async writeTxnMarkers(markers: ReadonlyArray<TxnMarkerRequest>): Promise<TxnMarkerResult[]> {
+    this.markers.push(...markers);
+    return markers.map((marker) => ({
+      producerId: marker.producerId,
+      partitions: marker.partitions.map(({ topic, partition }) => ({ topic, partition, errorCode: this.topics.get(topic)?.partitions[partition] === undefined ? 3 : 0 })),
+    }));
   }
 }
 

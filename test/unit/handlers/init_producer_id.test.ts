@@ -89,6 +89,6 @@ describe('InitProducerId', () => {
     answer = { errorCode: ErrorCode.PRODUCER_FENCED, producerId: -1, producerEpoch: -1 };
     expect((await withTxns(3)).errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
     expect((await withTxns(4)).errorCode).toBe(ErrorCode.PRODUCER_FENCED);
-    expect(advertisedApis.filter((api) => api.apiKey >= 24 && api.apiKey <= 28).map((api) => api.apiKey)).toEqual([24, 25, 26, 28]);
+    expect(advertisedApis.filter((api) => api.apiKey >= 24 && api.apiKey <= 28).map((api) => api.apiKey)).toEqual([24, 25, 26, 27, 28]);
   });
 });

@@ -241,6 +241,7 @@ describe('apiCatalog', () => {
       AddPartitionsToTxn: [0, 3],
       AddOffsetsToTxn: [0, 4],
       EndTxn: [0, 4],
+      WriteTxnMarkers: [1, 2],
       TxnOffsetCommit: [0, 4],
       DescribeConfigs: [0, 2],
       CreatePartitions: [0, 1],

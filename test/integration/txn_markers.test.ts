@@ -1,0 +1,88 @@
+// Broker.writeTxnMarkers, the call the transaction coordinator makes: each marker reaches the
+// partition actors that own its partitions (on every shard), is stored as a control batch after the
+// producer's transactional batches, and each partition answers its own code.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Broker } from '../../actors/host/broker.js';
+import { ErrorCode } from '../../core/errors.js';
+import { encodeRecordBatch } from '../../core/records/batch_builder.js';
+import { encodeMarkerBatch, readMarker } from '../../core/records/control_batch.js';
+import { readBatchHeader } from '../../core/records/record_batch.js';
+
+const MiB = 1024 * 1024;
+const brokers: Broker[] = [];
+
+afterEach(async () => {
+  await Promise.all(brokers.splice(0).map((broker) => broker.stop()));
+});
+
+async function start(options: Parameters<typeof Broker.start>[0] = {}): Promise<Broker> {
+  const broker = await Broker.start({ memoryBytes: 128 * MiB, ringBytes: 1 * MiB, ...options });
+  brokers.push(broker);
+  return broker;
+}
+
+function txnBatch(producerId: number, baseSequence: number, epoch = 0): Uint8Array {
+  return encodeRecordBatch([{ key: null, value: new TextEncoder().encode(`txn-${producerId}-${baseSequence}`) }], { producerId, producerEpoch: epoch, baseSequence, transactional: true });
+}
+
+async function lastBatch(broker: Broker, topic: string, partition: number): Promise<Uint8Array> {
+  const result = await broker.fetch(topic, partition, 0, 1 * MiB);
+  const last = result.batches.at(-1)!.slice();
+  result.release();
+  return last;
+}
+
+describe('Broker.writeTxnMarkers', () => {
+  it.each(['inline', 'workers'] as const)('writes each marker to partitions on every shard (%s shards)', async (shardThreads) => {
+    const broker = await start({ shardThreads, shards: 2 });
+    await broker.createTopic('t', { partitions: 4 });
+    for (let partition = 0; partition < 4; partition++) await broker.produce('t', partition, txnBatch(11, 0));
+    const results = await broker.writeTxnMarkers([
+      { producerId: 11n, producerEpoch: 0, committed: true, coordinatorEpoch: 3, partitions: [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }] },
+      { producerId: 11n, producerEpoch: 0, committed: false, coordinatorEpoch: 3, partitions: [{ topic: 't', partition: 2 }, { topic: 't', partition: 3 }, { topic: 'missing', partition: 0 }] },
+    ]);
+    expect(results).toEqual([
+      { producerId: 11n, partitions: [{ topic: 't', partition: 0, errorCode: 0 }, { topic: 't', partition: 1, errorCode: 0 }] },
+      { producerId: 11n, partitions: [{ topic: 't', partition: 2, errorCode: 0 }, { topic: 't', partition: 3, errorCode: 0 }, { topic: 'missing', partition: 0, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
+    ]);
+    for (let partition = 0; partition < 4; partition++) {
+      const stored = await lastBatch(broker, 't', partition);
+      expect(readBatchHeader(stored).baseOffset).toBe(1);
+      expect(readMarker(stored, 0, stored.length)).toEqual({ producerId: 11, producerEpoch: 0, committed: partition < 2, coordinatorEpoch: 3 });
+    }
+  });
+
+  it('answers each partition its refusal: a fenced producer epoch, a stale coordinator, a field out of range', async () => {
+    const broker = await start({ shardThreads: 'inline' });
+    await broker.createTopic('t', { partitions: 1 });
+    await broker.produce('t', 0, txnBatch(5, 0, 2));
+    const p0 = [{ topic: 't', partition: 0 }];
+    const [ok] = await broker.writeTxnMarkers([{ producerId: 5n, producerEpoch: 2, committed: true, coordinatorEpoch: 4, partitions: p0 }]);
+    expect(ok.partitions[0].errorCode).toBe(0);
+    const refused = await broker.writeTxnMarkers([
+      { producerId: 5n, producerEpoch: 1, committed: true, coordinatorEpoch: 4, partitions: p0 },
+      { producerId: 5n, producerEpoch: 2, committed: true, coordinatorEpoch: 3, partitions: p0 },
+      { producerId: -1n, producerEpoch: 2, committed: true, coordinatorEpoch: 4, partitions: p0 },
+      { producerId: 2n ** 60n, producerEpoch: 2, committed: true, coordinatorEpoch: 4, partitions: p0 },
+      { producerId: 5n, producerEpoch: 40_000, committed: true, coordinatorEpoch: 4, partitions: p0 },
+    ]);
+    expect(refused.map((marker) => marker.partitions[0].errorCode)).toEqual([
+      ErrorCode.INVALID_PRODUCER_EPOCH,
+      ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+      ErrorCode.INVALID_REQUEST,
+      ErrorCode.INVALID_REQUEST,
+      ErrorCode.INVALID_REQUEST,
+    ]);
+    // A retried marker (no transaction open any more) is written and harmless.
+    const [retried] = await broker.writeTxnMarkers([{ producerId: 5n, producerEpoch: 2, committed: true, coordinatorEpoch: 4, partitions: p0 }]);
+    expect(retried.partitions[0].errorCode).toBe(0);
+    expect(broker.describeTopic('t')!.partitions[0].highWatermark).toBe(3);
+  });
+
+  it('refuses a control batch produced by a client', async () => {
+    const broker = await start({ shardThreads: 'inline' });
+    await broker.createTopic('t', { partitions: 1 });
+    const forged = encodeMarkerBatch({ producerId: 5, producerEpoch: 0, committed: true, coordinatorEpoch: 0 }, 1);
+    await expect(broker.produce('t', 0, forged)).rejects.toMatchObject({ errorCode: ErrorCode.INVALID_RECORD });
+  });
+});
