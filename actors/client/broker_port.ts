@@ -11,6 +11,7 @@
 // for per-partition answers, returned in `errorCode`); a lost connection is NETWORK_EXCEPTION.
 
 import type { GroupPortApi } from '../../core/group/group_calls.js';
+import type { TxnFacade } from '../../core/txn/txn_calls.js';
 
 /** Kafka's special ListOffsets timestamps. */
 export const earliestTimestamp = -2;
@@ -54,6 +55,9 @@ export interface GroupListing {
 }
 
 /** The group calls are those of core/group/group_calls.ts (GroupPortApi); listGroups has its own shape. */
+/** The transaction calls a transactional producer makes (core/txn/txn_calls.ts). */
+export type TxnPortApi = Pick<TxnFacade, 'initTransactionalProducer' | 'addPartitionsToTxn' | 'addOffsetsToTxn' | 'txnOffsetCommit' | 'endTxn'>;
+
 export interface BrokerPort extends GroupPortApi {
   /** What JoinGroup reports as the member's host when the broker cannot see it. */
   readonly clientHost: string;
@@ -78,10 +82,16 @@ export interface BrokerPort extends GroupPortApi {
   /** A producer id and epoch for an idempotent producer (InitProducerId, no transactional id). */
   initProducerId(): Promise<{ producerId: number; producerEpoch: number }>;
   /**
+   * The transaction coordinator of the request's transactional id (over the wire: found with
+   * FindCoordinator key type 1). Each answers the coordinator's error code; a broker that cannot
+   * be asked throws.
+   */
+  readonly transactions: TxnPortApi;
+  /**
    * Appends one RecordBatch. Once the promise has resolved the port holds no reference to `batch`
    * (with acks 1 or -1): the producer writes its next batch into the same buffer.
    */
-  produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1): Promise<{ baseOffset: number; logStartOffset: number }>;
+  produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1, transactionalId?: string): Promise<{ baseOffset: number; logStartOffset: number }>;
   /**
    * Fetches every requested partition. When none has records, waits up to `maxWaitMs` for one to
    * get some (a long poll), or until `wake` settles, and answers with what is there then.

@@ -18,6 +18,7 @@ import {
   type PortFetchRequest,
   type PortFetchResult,
   type TopicToCreate,
+  type TxnPortApi,
 } from './broker_port.js';
 
 /** Topic-level configEntries the embedded broker understands, by Kafka's names. */
@@ -106,6 +107,14 @@ export class EmbeddedPort implements BrokerPort {
   async initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
     return producerIds.allocate(Date.now());
   }
+
+  readonly transactions: TxnPortApi = {
+    initTransactionalProducer: (request) => this.#broker.initTransactionalProducer(request),
+    addPartitionsToTxn: (request) => this.#broker.addPartitionsToTxn(request),
+    addOffsetsToTxn: (request) => this.#broker.addOffsetsToTxn(request),
+    txnOffsetCommit: (request) => this.#broker.txnOffsetCommit(request),
+    endTxn: (request) => this.#broker.endTxn(request),
+  };
 
   async produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1): Promise<{ baseOffset: number; logStartOffset: number }> {
     const result = await this.#broker.produce(topic, partition, batch, { acks });
