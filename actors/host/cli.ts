@@ -15,6 +15,7 @@ import { registerConsumeCommand } from '../cli/consume.js';
 import { registerGroupCommands } from '../cli/group.js';
 import { registerProduceCommand } from '../cli/produce.js';
 import { registerTopicCommands } from '../cli/topic.js';
+import { registerTxnCommands } from '../cli/txn.js';
 import type { AdminServer } from '../admin/admin_server.js';
 import * as limits from '../../core/limits.js';
 import type { KafkaListener } from '../net/listener.js';
@@ -208,6 +209,7 @@ export async function main(argv: string[]): Promise<void> {
   registerProduceCommand(program);
   registerConsumeCommand(program);
   registerGroupCommands(program);
+  registerTxnCommands(program);
   // Imported on demand: the benchmark runner pulls in peers' clients that `lanes start` never needs.
   (await import('../cli/bench.js')).registerBenchCommand(program);
   await program.parseAsync(argv);

@@ -14,6 +14,7 @@ import { ApiKey } from '../../core/protocol/api_keys.js';
 import { startBroker, type RunningBroker } from '../support/broker_process.js';
 import { timeoutMs, waitUntil } from '../support/timeouts.js';
 import { RawClient } from '../integration/wire/raw_client.js';
+import { runCli, tableRows } from '../integration/cli/support.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lanes-txn-'));
 let broker: RunningBroker;
@@ -135,6 +136,26 @@ describe('kafkajs transactional producer', () => {
     await waitUntil('the coordinator to abort the timed-out transaction', async () => (await describeTransaction('tx-timeout')).transactionState === 'CompleteAbort');
     await expect(txn.commit()).rejects.toMatchObject({ type: expect.stringMatching(/^(INVALID_PRODUCER_EPOCH|PRODUCER_FENCED)$/) });
     expect(await committedOffset('tx-timeout-group')).toBe('-1');
+  });
+
+  it('lists transactions with `lanes txn list`: state, producer, age and partitions', async () => {
+    const producer = transactionalProducer('tx-list');
+    await producer.connect();
+    const txn = await producer.transaction();
+    await txn.send({ topic: 'tx-out', messages: [{ partition: 1, value: 'listed' }] });
+    const brokers = `127.0.0.1:${broker.port}`;
+    const listed = await runCli(['txn', 'list', '--json'], { brokers });
+    expect(listed.code).toBe(0);
+    const rows = JSON.parse(listed.stdout) as { transactionalId: string; state: string; ageMs: number | null; partitions: unknown }[];
+    expect(rows.find((row) => row.transactionalId === 'tx-list')).toMatchObject({ state: 'Ongoing', partitions: [{ topic: 'tx-out', partitions: [1] }] });
+    expect(rows.find((row) => row.transactionalId === 'tx-list')!.ageMs).toBeGreaterThanOrEqual(0);
+    expect(rows.find((row) => row.transactionalId === 'tx-commit')).toMatchObject({ state: 'CompleteAbort', ageMs: null, partitions: [] });
+    const ongoing = await runCli(['txn', 'list', '--state', 'Ongoing'], { brokers });
+    expect(tableRows(ongoing.stdout, 'TRANSACTIONAL-ID').map((row) => row[0])).toEqual(['tx-list']);
+    const bogus = await runCli(['txn', 'list', '--state', 'Bogus'], { brokers });
+    expect(bogus.code).toBe(1);
+    expect(bogus.stderr).toMatch(/unknown transaction states: Bogus/);
+    await txn.commit();
   });
 
   it('keeps transactions across kill -9: an open one stays open, a committed one committed', async () => {
