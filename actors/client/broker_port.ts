@@ -12,6 +12,9 @@
 
 import type { GroupPortApi } from '../../core/group/group_calls.js';
 import type { TxnFacade } from '../../core/txn/txn_calls.js';
+import type { IsolationLevel } from '../../core/handlers/handler.js';
+
+export type { IsolationLevel };
 
 /** Kafka's special ListOffsets timestamps. */
 export const earliestTimestamp = -2;
@@ -37,6 +40,8 @@ export interface PortFetchResult {
   batches: Uint8Array[];
   highWatermark: number;
   logStartOffset: number;
+  /** read_committed: the aborted transactions with data in `batches` (the reader drops their records); else null. */
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
   /** The bytes may be views into shared memory: call once they are decoded. Idempotent. */
   release(): void;
 }
@@ -95,8 +100,9 @@ export interface BrokerPort extends GroupPortApi {
   /**
    * Fetches every requested partition. When none has records, waits up to `maxWaitMs` for one to
    * get some (a long poll), or until `wake` settles, and answers with what is there then.
+   * read_committed (the consumer's default, as KafkaJS) stops at each partition's last stable offset.
    */
-  fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>): Promise<PortFetchResult[]>;
+  fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>, isolation?: IsolationLevel): Promise<PortFetchResult[]>;
 
   /** Every group the broker has (over the wire: ListGroups, whose versions before v4 carry no state). */
   listGroups(): Promise<GroupListing[]>;

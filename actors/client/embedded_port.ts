@@ -14,6 +14,7 @@ import {
   latestTimestamp,
   type BrokerPort,
   type GroupListing,
+  type IsolationLevel,
   type PartitionOffsets,
   type PortFetchRequest,
   type PortFetchResult,
@@ -121,8 +122,8 @@ export class EmbeddedPort implements BrokerPort {
     return { baseOffset: result.baseOffset, logStartOffset: result.logStartOffset };
   }
 
-  async fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>): Promise<PortFetchResult[]> {
-    const first = await this.#fetchNow(requests);
+  async fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>, isolation: IsolationLevel = 'read_uncommitted'): Promise<PortFetchResult[]> {
+    const first = await this.#fetchNow(requests, isolation);
     const answered = first.some((result) => result.errorCode !== ErrorCode.NONE || result.batches.length > 0);
     if (answered || maxWaitMs <= 0 || requests.length === 0) return first;
     for (const result of first) result.release();
@@ -131,24 +132,26 @@ export class EmbeddedPort implements BrokerPort {
       timer = setTimeout(resolve, maxWaitMs);
       timer.unref();
     });
-    const grown = requests.map(({ topic, partition, fetchOffset }) => this.#broker.waitForData(topic, partition, fetchOffset, maxWaitMs).catch(() => {}));
+    // Past the high watermark seen: in read_committed a partition may hold records above its
+    // last stable offset and return none; only a new batch (a marker, say) can change that.
+    const grown = requests.map(({ topic, partition, fetchOffset }, i) => this.#broker.waitForData(topic, partition, Math.max(fetchOffset, first[i].highWatermark), maxWaitMs).catch(() => {}));
     try {
       await Promise.race([...grown, wake, deadline]);
     } finally {
       clearTimeout(timer);
     }
-    return this.#fetchNow(requests);
+    return this.#fetchNow(requests, isolation);
   }
 
-  async #fetchNow(requests: readonly PortFetchRequest[]): Promise<PortFetchResult[]> {
+  async #fetchNow(requests: readonly PortFetchRequest[], isolation: IsolationLevel): Promise<PortFetchResult[]> {
     return Promise.all(
       requests.map(async ({ topic, partition, fetchOffset, maxBytes }): Promise<PortFetchResult> => {
         try {
-          const result = await this.#broker.fetch(topic, partition, fetchOffset, maxBytes);
-          return { errorCode: ErrorCode.NONE, batches: result.batches, highWatermark: result.highWatermark, logStartOffset: result.logStartOffset, release: result.release };
+          const result = await this.#broker.fetch(topic, partition, fetchOffset, maxBytes, isolation);
+          return { errorCode: ErrorCode.NONE, batches: result.batches, highWatermark: result.highWatermark, logStartOffset: result.logStartOffset, abortedTransactions: result.abortedTransactions, release: result.release };
         } catch (error) {
           if (!isLanesError(error)) throw error;
-          return { errorCode: error.errorCode, batches: [], highWatermark: -1, logStartOffset: -1, release: () => {} };
+          return { errorCode: error.errorCode, batches: [], highWatermark: -1, logStartOffset: -1, abortedTransactions: null, release: () => {} };
         }
       }),
     );

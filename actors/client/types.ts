@@ -224,6 +224,12 @@ export interface ConsumerConfig {
   retry?: RetryOptions;
   /** Period of the LAG event, in ms; 0 turns it off; default 5000. */
   lagInterval?: number;
+  /**
+   * KafkaJS's: false (the default) reads committed records only (Kafka's read_committed): up to
+   * each partition's last stable offset, without the records of aborted transactions. True reads
+   * every record to the high watermark, aborted ones included.
+   */
+  readUncommitted?: boolean;
 }
 
 export interface ConsumerSubscribeTopics {

@@ -26,7 +26,7 @@ import { concatChunks } from '../../core/protocol/writer.js';
 import { Cluster, type BrokerAddress, type Lane } from '../net/cluster.js';
 import type { Logger } from '../logger.js';
 import type { KafkaConnection } from '../net/kafka_client.js';
-import type { BrokerPort, GroupListing, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate, TxnPortApi } from './broker_port.js';
+import type { BrokerPort, GroupListing, IsolationLevel, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate, TxnPortApi } from './broker_port.js';
 
 export interface WirePortOptions {
   brokers: readonly BrokerAddress[];
@@ -401,8 +401,8 @@ export class WirePort implements BrokerPort {
    * answers at once with nothing; the broker's late answer is dropped (and holds the fetch lane
    * until it comes, so the next fetch queues behind it).
    */
-  async fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>): Promise<PortFetchResult[]> {
-    const empty = (errorCode: number): PortFetchResult => ({ errorCode, batches: [], highWatermark: -1, logStartOffset: -1, release: () => {} });
+  async fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>, isolation: IsolationLevel = 'read_uncommitted'): Promise<PortFetchResult[]> {
+    const empty = (errorCode: number): PortFetchResult => ({ errorCode, batches: [], highWatermark: -1, logStartOffset: -1, abortedTransactions: null, release: () => {} });
     const fetching = this.#with(async (cluster) => {
       const results: PortFetchResult[] = requests.map(() => empty(ErrorCode.NONE));
       const byLeader = new Map<number, number[]>();
@@ -436,7 +436,7 @@ export class WirePort implements BrokerPort {
               maxWaitMs,
               minBytes: 1,
               maxBytes: 0x7fff_ffff,
-              isolationLevel: 0,
+              isolationLevel: isolation === 'read_committed' ? 1 : 0,
               sessionId: 0,
               sessionEpoch: -1,
               topics: [...topics].map(([topicName, partitions]) => ({ topicName, partitions })),
@@ -459,6 +459,7 @@ export class WirePort implements BrokerPort {
                 batches: partition.records === null || partition.records.length === 0 ? [] : [concatChunks(partition.records)],
                 highWatermark: partition.highWatermark,
                 logStartOffset: partition.logStartOffset,
+                abortedTransactions: partition.abortedTransactions,
                 release: () => {},
               };
             }

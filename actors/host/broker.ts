@@ -19,7 +19,7 @@ import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault } from '../../core/limits.js';
 import { decodeMessage } from '../envelope.js';
-import { batchTotalBytes } from '../../core/records/record_batch.js';
+import { BatchField, batchTotalBytes, readInt32, readInt64 } from '../../core/records/record_batch.js';
 import { encodeMarkerBatch } from '../../core/records/control_batch.js';
 import { EpochReader, initEpochs } from '../epochs.js';
 import { componentLogger, logger as rootLogger } from '../logger.js';
@@ -39,7 +39,7 @@ import { systemClock } from '../system_clock.js';
 import { TxnHost } from './txn_host.js';
 import { partitionActor } from '../shard/partition_actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
-import type { TxnMarkerRequest, TxnMarkerResult, WaitScope } from '../../core/handlers/handler.js';
+import type { IsolationLevel, TxnMarkerRequest, TxnMarkerResult, WaitScope } from '../../core/handlers/handler.js';
 import type { DeletedGroup, DescribedGroup, ListedGroup } from '../../core/group/group_api.js';
 import type { GroupFacade, GroupMethod, GroupRequestOf, GroupResultOf } from '../../core/group/group_calls.js';
 import { shardForGroup } from './shard_router.js';
@@ -99,6 +99,13 @@ export interface FetchResult {
   batches: Uint8Array[];
   highWatermark: number;
   logStartOffset: number;
+  /** Below it every transaction is decided (the high watermark when none is open). */
+  lastStableOffset: number;
+  /**
+   * read_committed: the aborted transactions (producer id, first offset) with data in the
+   * batches returned, for the reader to drop; read_uncommitted: null.
+   */
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
   /**
    * Views into shared memory stay valid until release(); call it once the bytes are used
    * (written to a socket, decoded, copied). Idempotent.
@@ -111,7 +118,7 @@ export type { TxnMarkerRequest, TxnMarkerResult } from '../../core/handlers/hand
 export interface TopicDescription {
   name: string;
   config: TopicConfig;
-  partitions: { partition: number; shard: number; logStartOffset: number; highWatermark: number }[];
+  partitions: { partition: number; shard: number; logStartOffset: number; highWatermark: number; lastStableOffset: number }[];
 }
 
 function defaultTopicConfig(overrides: Partial<TopicConfig> | undefined, storage: 'memory' | 'disk'): TopicConfig {
@@ -337,6 +344,7 @@ export class Broker extends EventEmitter {
           shard: placement.shard,
           logStartOffset: snapshot?.logStartOffset ?? 0,
           highWatermark: snapshot?.highWatermark ?? 0,
+          lastStableOffset: snapshot?.lastStableOffset ?? 0,
         };
       }),
     };
@@ -397,10 +405,38 @@ export class Broker extends EventEmitter {
    * Reads whole batches from `fetchOffset`, up to about `maxBytes` (at least one batch). Bytes the
    * log keeps in shared memory are returned as views, without a copy and without a round trip to
    * the shard; older bytes come through the shard.
+   *
+   * read_committed returns only batches below the last stable offset, with the aborted
+   * transactions among them (asked of the shard only when the directory says one may reach the
+   * range). The LSO is read from the directory before the batches: it only grows, so a batch below
+   * it stays decided, and every abort at or below it is already in the partition's list.
    */
-  async fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number): Promise<FetchResult> {
+  async fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number, isolation: IsolationLevel = 'read_uncommitted'): Promise<FetchResult> {
     this.#checkRunning();
     const placement = this.#placement(topic, partition);
+    const stable = this.#directory.read(placement.actorId);
+    const read = await this.#read(placement, fetchOffset, maxBytes);
+    const lastStableOffset = Math.min(stable?.lastStableOffset ?? read.logStartOffset, read.highWatermark);
+    if (isolation === 'read_uncommitted') return { ...read, lastStableOffset, abortedTransactions: null };
+    let kept = 0;
+    while (kept < read.batches.length && lastOffsetOf(read.batches[kept]) < lastStableOffset) kept++;
+    const batches = kept === read.batches.length ? read.batches : read.batches.slice(0, kept);
+    let abortedTransactions: { producerId: number; firstOffset: number }[] = [];
+    if (kept > 0 && stable !== null && stable.lastAbortedOffset >= fetchOffset) {
+      try {
+        const result = await this.#shards[placement.shard].call(partitionActor(placement.actorId), 'abortedTransactions', { fromOffset: fetchOffset, toOffset: lastOffsetOf(batches[kept - 1]) });
+        if (!result.ok) throw new LanesError(result.errorCode, result.message);
+        abortedTransactions = result.value.map(({ producerId, firstOffset }) => ({ producerId, firstOffset }));
+      } catch (error) {
+        read.release();
+        throw error;
+      }
+    }
+    return { ...read, batches, lastStableOffset, abortedTransactions };
+  }
+
+  /** The batches from `fetchOffset`: shared-memory views when the log has them there, else through the shard. */
+  async #read(placement: { shard: number; actorId: number }, fetchOffset: number, maxBytes: number): Promise<Omit<FetchResult, 'lastStableOffset' | 'abortedTransactions'>> {
     const epoch = this.#epochs.pin();
     let released = false;
     const release = () => {
@@ -691,6 +727,11 @@ export class Broker extends EventEmitter {
       throw failure;
     });
   }
+}
+
+/** The last offset of the stored batch `batch`. */
+function lastOffsetOf(batch: Uint8Array): number {
+  return readInt64(batch, BatchField.baseOffset) + readInt32(batch, BatchField.lastOffsetDelta);
 }
 
 /** Why a marker's fields cannot be written (each is an int64, int16 or int32 on the wire), or null. */

@@ -51,6 +51,8 @@ export type PartitionCalls = {
   /** ListOffsets by timestamp: the first offset whose batch is at or after it, or −1. */
   offsetForTimestamp: { request: number; result: number };
   state: { request: null; result: PartitionState };
+  /** The aborted transactions with data in [fromOffset, toOffset] (Fetch read_committed). */
+  abortedTransactions: { request: { fromOffset: number; toOffset: number }; result: AbortedTxn[] };
 };
 
 /** A partition actor as the host calls it. */
@@ -278,6 +280,11 @@ export class PartitionActor implements Actor {
       case 'state':
         value = this.state();
         break;
+      case 'abortedTransactions': {
+        const { fromOffset, toOffset } = call.args[0];
+        value = this.#log.abortedTransactions(fromOffset, toOffset);
+        break;
+      }
       default:
         throw new LanesError(ErrorCode.INVALID_REQUEST, `partition actor has no method ${method}`);
     }
@@ -366,6 +373,8 @@ export class PartitionActor implements Actor {
     this.#directory.publish(this.actorId, {
       highWatermark: this.#log.highWatermark,
       logStartOffset: this.#log.logStartOffset,
+      lastStableOffset: this.#log.lastStableOffset,
+      lastAbortedOffset: this.#log.lastAbortedOffset,
       segments: this.#log.sharedSegments(),
     });
   }

@@ -24,7 +24,7 @@ export interface TopicConfigView {
 export interface TopicView {
   name: string;
   config: TopicConfigView;
-  partitions: { partition: number; logStartOffset: number; highWatermark: number }[];
+  partitions: { partition: number; logStartOffset: number; highWatermark: number; lastStableOffset: number }[];
 }
 
 export interface ProduceOutcome {
@@ -38,8 +38,15 @@ export interface FetchOutcome {
   batches: Uint8Array[];
   highWatermark: number;
   logStartOffset: number;
+  /** Below it every transaction is decided; read_committed batches all end below it. */
+  lastStableOffset: number;
+  /** read_committed: the aborted transactions with data in the batches returned; read_uncommitted: null. */
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
   release(): void;
 }
+
+/** Kafka's isolation levels: read_committed stops at the last stable offset. */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
 
 /** One transaction marker to write (WriteTxnMarkers; the transaction coordinator's call). */
 export interface TxnMarkerRequest {
@@ -65,7 +72,7 @@ export interface BrokerFacade {
   describeTopic(name: string): TopicView | undefined;
   listTopics(): TopicView[];
   produce(topic: string, partition: number, batch: Uint8Array, options: { acks?: -1 | 0 | 1 }): Promise<ProduceOutcome>;
-  fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number): Promise<FetchOutcome>;
+  fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number, isolation?: IsolationLevel): Promise<FetchOutcome>;
   /**
    * Resolves when the partition's high watermark passes `offset`, or after `timeoutMs`. With a
    * `scope`, the wait is withdrawn (its timer cleared, its registration dropped) as soon as the

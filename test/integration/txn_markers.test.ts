@@ -1,6 +1,9 @@
 // Broker.writeTxnMarkers, the call the transaction coordinator makes: each marker reaches the
 // partition actors that own its partitions (on every shard), is stored as a control batch after the
 // producer's transactional batches, and each partition answers its own code.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
 import { ErrorCode } from '../../core/errors.js';
@@ -11,8 +14,11 @@ import { readBatchHeader } from '../../core/records/record_batch.js';
 const MiB = 1024 * 1024;
 const brokers: Broker[] = [];
 
+const dirs: string[] = [];
+
 afterEach(async () => {
   await Promise.all(brokers.splice(0).map((broker) => broker.stop()));
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 async function start(options: Parameters<typeof Broker.start>[0] = {}): Promise<Broker> {
@@ -84,5 +90,46 @@ describe('Broker.writeTxnMarkers', () => {
     await broker.createTopic('t', { partitions: 1 });
     const forged = encodeMarkerBatch({ producerId: 5, producerEpoch: 0, committed: true, coordinatorEpoch: 0 }, 1);
     await expect(broker.produce('t', 0, forged)).rejects.toMatchObject({ errorCode: ErrorCode.INVALID_RECORD });
+  });
+});
+
+describe('Broker.fetch read_committed', () => {
+  const plain = (text: string) => encodeRecordBatch([{ key: null, value: new TextEncoder().encode(text) }]);
+  const baseOffsets = (batches: Uint8Array[]) => batches.map((batch) => readBatchHeader(batch).baseOffset);
+
+  it.each(['memory', 'disk'] as const)('stops at the last stable offset and lists the aborted transactions it returns (%s)', async (storage) => {
+    const dataDir = storage === 'disk' ? mkdtempSync(join(tmpdir(), 'lanes-txn-fetch-')) : undefined;
+    if (dataDir !== undefined) dirs.push(dataDir);
+    const broker = await start({ shardThreads: 'inline', storage, dataDir });
+    await broker.createTopic('t', { partitions: 1 });
+    const p0 = [{ topic: 't', partition: 0 }];
+    await broker.produce('t', 0, plain('a')); // 0
+    await broker.produce('t', 0, txnBatch(1, 0)); // 1: producer 1's transaction, aborted below
+    await broker.produce('t', 0, txnBatch(2, 0)); // 2: producer 2's, open until later
+    await broker.produce('t', 0, txnBatch(1, 1)); // 3
+    await broker.writeTxnMarkers([{ producerId: 1n, producerEpoch: 0, committed: false, coordinatorEpoch: 0, partitions: p0 }]); // 4
+    await broker.produce('t', 0, plain('b')); // 5
+
+    const uncommitted = await broker.fetch('t', 0, 0, 1 * MiB);
+    expect(baseOffsets(uncommitted.batches)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(uncommitted.abortedTransactions).toBeNull();
+    expect(uncommitted.lastStableOffset).toBe(2);
+    uncommitted.release();
+
+    const open = await broker.fetch('t', 0, 0, 1 * MiB, 'read_committed');
+    expect(baseOffsets(open.batches)).toEqual([0, 1]);
+    expect(open).toMatchObject({ highWatermark: 6, lastStableOffset: 2, abortedTransactions: [{ producerId: 1, firstOffset: 1 }] });
+    open.release();
+    expect(broker.describeTopic('t')!.partitions[0]).toMatchObject({ highWatermark: 6, lastStableOffset: 2 });
+
+    await broker.writeTxnMarkers([{ producerId: 2n, producerEpoch: 0, committed: true, coordinatorEpoch: 0, partitions: p0 }]); // 6
+    const decided = await broker.fetch('t', 0, 0, 1 * MiB, 'read_committed');
+    expect(baseOffsets(decided.batches)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(decided).toMatchObject({ lastStableOffset: 7, abortedTransactions: [{ producerId: 1, firstOffset: 1 }] });
+    decided.release();
+    // From past the abort's marker, no aborted transaction reaches the range.
+    const later = await broker.fetch('t', 0, 5, 1 * MiB, 'read_committed');
+    expect(later.abortedTransactions).toEqual([]);
+    later.release();
   });
 });

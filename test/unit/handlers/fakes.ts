@@ -2,7 +2,7 @@
 // that records what it was asked, and a RequestContext builder.
 import { ErrorCode, LanesError } from '../../../core/errors.js';
 import type * as group from '../../../core/group/group_api.js';
-import type { BrokerFacade, FetchOutcome, TxnMarkerRequest, TxnMarkerResult, GroupFacade, ProduceOutcome, RequestContext, TopicConfigView, TopicView } from '../../../core/handlers/handler.js';
+import type { BrokerFacade, FetchOutcome, IsolationLevel, TxnMarkerRequest, TxnMarkerResult, GroupFacade, ProduceOutcome, RequestContext, TopicConfigView, TopicView } from '../../../core/handlers/handler.js';
 
 const defaultConfig: TopicConfigView = { retentionMs: -1, retentionBytes: -1, segmentBytes: 1 << 20, maxMessageBytes: 1 << 20 };
 
@@ -32,7 +32,7 @@ export class FakeBroker implements BrokerFacade {
   describeTopic(name: string): TopicView | undefined {
     const topic = this.topics.get(name);
     if (topic === undefined) return undefined;
-    return { name, config: topic.config, partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: 0, highWatermark: batches.length })) };
+    return { name, config: topic.config, partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: 0, highWatermark: batches.length, lastStableOffset: batches.length })) };
   }
 
   listTopics(): TopicView[] {
@@ -61,7 +61,7 @@ export class FakeBroker implements BrokerFacade {
   fetchesInFlight = 0;
   fetchesInFlightPeak = 0;
 
-  async fetch(topic: string, partition: number, fetchOffset: number, maxBytes = 0): Promise<FetchOutcome> {
+  async fetch(topic: string, partition: number, fetchOffset: number, maxBytes = 0, isolation: IsolationLevel = 'read_uncommitted'): Promise<FetchOutcome> {
     this.fetchBytesInFlight += maxBytes;
     this.fetchBytesInFlightPeak = Math.max(this.fetchBytesInFlightPeak, this.fetchBytesInFlight);
     this.fetchesInFlightPeak = Math.max(this.fetchesInFlightPeak, ++this.fetchesInFlight);
@@ -71,7 +71,14 @@ export class FakeBroker implements BrokerFacade {
     const batches = this.partition(topic, partition);
     if (fetchOffset > batches.length) throw new LanesError(ErrorCode.OFFSET_OUT_OF_RANGE, 'out of range');
     const id = this.fetches++;
-    return { batches: batches.slice(fetchOffset), highWatermark: batches.length, logStartOffset: 0, release: () => this.released.push(id) };
+    return {
+      batches: batches.slice(fetchOffset),
+      highWatermark: batches.length,
+      logStartOffset: 0,
+      lastStableOffset: batches.length,
+      abortedTransactions: isolation === 'read_committed' ? [] : null,
+      release: () => this.released.push(id),
+    };
   }
 
   waitForData(topic: string, partition: number, offset: number, timeoutMs: number): Promise<void> {
