@@ -184,4 +184,25 @@ describe('kafkajs transactional producer', () => {
     await fresh.commit();
     await restarted.disconnect();
   });
+
+  it('a read_committed consumer never sees aborted records; a read_uncommitted one does', async () => {
+    // Everything the tests above sent to tx-out, by what became of its transaction.
+    const committed = ['c-0', 'c-1', 'r-0', 'r-1', 'successor', 'listed', 'before-crash'];
+    const aborted = ['a-0', 'zombie', 'late', 'open-at-crash'];
+    const read = async (groupId: string, readUncommitted: boolean, expected: number) => {
+      const seen: string[] = [];
+      const consumer = kafka.consumer({ groupId, readUncommitted, maxWaitTimeInMs: 200 });
+      clients.push(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topics: ['tx-out'], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+      await waitUntil(`${expected} records for ${groupId}`, () => seen.length >= expected, 60_000, { detail: () => seen });
+      await consumer.disconnect();
+      return seen;
+    };
+    const readCommitted = await read('tx-read-committed', false, committed.length);
+    expect(readCommitted.sort()).toEqual([...committed].sort());
+    const readUncommitted = await read('tx-read-uncommitted', true, committed.length + aborted.length);
+    expect(readUncommitted.sort()).toEqual([...committed, ...aborted].sort());
+  });
 });

@@ -1,12 +1,13 @@
 // Goal: the KafkaJS-shaped `producer.transaction()`, in-process and over the wire: records and
 // consumer offsets of a committed transaction land together, an aborted transaction's offsets
 // never reach the group, one transaction at a time per producer, an empty transaction commits,
-// a transactional producer sends only inside a transaction, and a newer producer of the same
-// transactional id fences the older one. Method: drive the client, read the group's offsets back
+// a transactional producer sends only inside a transaction, a consumer (read_committed by
+// default) never sees an aborted record, and a newer producer of the same transactional id
+// fences the older one. Method: drive the client, read the group's offsets back
 // with the admin client.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../actors/host/index.js';
-import { startBroker, type Mode } from './support.js';
+import { fastGroupFor, startBroker, until, type Mode } from './support.js';
 
 for (const mode of ['embedded', 'wire'] as Mode[]) {
   describe(`transactional producer (${mode})`, () => {
@@ -40,9 +41,21 @@ for (const mode of ['embedded', 'wire'] as Mode[]) {
 
       const empty = await producer.transaction();
       await empty.commit();
+      // Consumers read committed records by default: the aborted one never arrives.
+      const seen: string[] = [];
+      const consumer = kafka.consumer({ groupId: 'txn-reader', ...fastGroupFor(mode) });
+      await consumer.connect();
+      await consumer.subscribe({ topics: ['txn-out'], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+      const last = await producer.transaction();
+      await last.send({ topic: 'txn-out', messages: [{ partition: 0, value: 'last' }, { partition: 1, value: 'last' }] });
+      await last.commit();
+      await until('the committed records', () => seen.filter((value) => value === 'last').length === 2);
+      expect(seen.sort()).toEqual(['a', 'b', 'last', 'last']);
+      await consumer.disconnect();
       const offsets = await admin.fetchTopicOffsets('txn-out');
-      // a, b and 'dropped', each followed by its transaction's marker.
-      expect(offsets.map((partition) => Number(partition.high)).reduce((sum, high) => sum + high, 0)).toBe(6);
+      // a, b, 'dropped' and the two 'last', each followed by its transaction's marker.
+      expect(offsets.map((partition) => Number(partition.high)).reduce((sum, high) => sum + high, 0)).toBe(10);
       await producer.disconnect();
     });
 
