@@ -167,8 +167,8 @@ export const memberIdPrefixCharsMax = 255;
  * Partitions one transaction may span (AddPartitionsToTxn), and partitions whose offsets it may
  * stage across its groups (TxnOffsetCommit). Every state change of a transaction writes its whole
  * metadata as one record of the transaction state log, and the transaction coordinator holds it
- * in memory: with topic names of at most 249 characters, a record stays below
- * txnRecordBytesMax. Kafka has no such bound; a transaction past it is refused (INVALID_REQUEST).
+ * in memory; the record's size is bounded too (txnRecordBytesMax). Kafka has no such bound; a
+ * transaction past it is refused (INVALID_REQUEST).
  */
 export const txnPartitionsMax = 2_000;
 
@@ -182,8 +182,12 @@ export const txnPartitionsMax = 2_000;
 export const txnIdsPerShardMax = 10_000;
 export const txnStagedOffsetsMax = 2_000;
 
-/** The transaction state log's largest record: room for a transaction at both bounds above. */
-export const txnRecordBytesMax = 4 * MiB;
+/**
+ * The transaction state log's largest record (one transaction's whole state): a change that would
+ * make it larger (very many groups, long commit metadata) is refused with INVALID_REQUEST and
+ * not applied, so the log never holds a record replay or a batch could not take.
+ */
+export const txnRecordBytesMax = 1 * MiB;
 
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
@@ -199,4 +203,4 @@ assert(queuedRequestBytesMaxDefault >= frameBytesMax, 'the request budget admits
 assert(connectionResponseBytesLow < connectionResponseBytesHigh, 'queued responses drain below where they stopped');
 assert(connectionResponseBytesHigh < responseBytesMaxDefault, 'one connection cannot hold the whole response budget');
 assert(connectionsPerAddressMaxDefault <= connectionsMaxDefault, 'per address within the total');
-assert((txnPartitionsMax + txnStagedOffsetsMax) * 512 < txnRecordBytesMax, 'a transaction at its bounds fits one state record');
+assert(txnRecordBytesMax + recordBatchBytesMaxDefault <= 8 * MiB, 'a transaction state batch fits a segment of an in-memory internal log (8 MiB)');

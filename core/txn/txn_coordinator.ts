@@ -21,7 +21,7 @@
 //   expiration       an idle id untouched for transactional.id.expiration.ms is forgotten (Dead).
 import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';
-import { txnIdsPerShardMax, txnPartitionsMax, txnStagedOffsetsMax } from '../limits.js';
+import { txnIdsPerShardMax, txnPartitionsMax, txnRecordBytesMax, txnStagedOffsetsMax } from '../limits.js';
 import { TimerWheel } from '../timer_wheel.js';
 import type {
   AddOffsetsToTxnRequest,
@@ -39,7 +39,7 @@ import type {
 } from './txn_api.js';
 import { txnConfig, type TxnConfig } from './txn_config.js';
 import { markerWorkOf, partitionsByTopic, type TxnGroupOffsets, type TxnMarkerWork, type TxnMetadata, type TxnPendingOffset } from './txn_metadata.js';
-import type { TxnRecord } from './txn_record.js';
+import { txnRecordValueBytes, type TxnRecord } from './txn_record.js';
 import { assertTxnTransition, isIdle, isPrepared, isTxnState, type TxnState } from './txn_state.js';
 
 /** Kafka's producer epochs are int16; one at Short.MaxValue − 1 or above is exhausted. */
@@ -200,7 +200,7 @@ export class TransactionCoordinator {
     }
     if (checked.state === 'Ongoing' && added.length === checked.partitions.length) return { records: [], value: { errorCode: ErrorCode.NONE } };
     if (added.length > txnPartitionsMax) return { records: [], value: { errorCode: ErrorCode.INVALID_REQUEST } };
-    return { records: [this.#put(this.#ongoing(nowMs, checked, { partitions: added }))], value: { errorCode: ErrorCode.NONE } };
+    return this.#putIfFits(this.#ongoing(nowMs, checked, { partitions: added }));
   }
 
   addOffsets(nowMs: number, request: AddOffsetsToTxnRequest): TxnOutcome<TxnErrorResponse> {
@@ -208,7 +208,7 @@ export class TransactionCoordinator {
     if (typeof checked === 'number') return { records: [], value: { errorCode: checked } };
     const groups = checked.state === 'Ongoing' ? checked.groups : [];
     if (checked.state === 'Ongoing' && groups.some((group) => group.groupId === request.groupId)) return { records: [], value: { errorCode: ErrorCode.NONE } };
-    return { records: [this.#put(this.#ongoing(nowMs, checked, { groups: [...groups, { groupId: request.groupId, offsets: [] }] }))], value: { errorCode: ErrorCode.NONE } };
+    return this.#putIfFits(this.#ongoing(nowMs, checked, { groups: [...groups, { groupId: request.groupId, offsets: [] }] }));
   }
 
   /** Stages offsets for a group the transaction added; the group sees them once it commits. */
@@ -224,7 +224,13 @@ export class TransactionCoordinator {
     const staged = checked.groups.reduce((sum, entry) => sum + (entry.groupId === request.groupId ? 0 : entry.offsets.length), byPartition.size);
     if (staged > txnStagedOffsetsMax) return { records: [], value: { errorCode: ErrorCode.INVALID_REQUEST } };
     const groups: TxnGroupOffsets[] = checked.groups.map((entry) => (entry.groupId === request.groupId ? { groupId: entry.groupId, offsets: [...byPartition.values()] } : entry));
-    return { records: [this.#put(this.#moved(checked, { ...checked, groups, updateMs: nowMs }))], value: { errorCode: ErrorCode.NONE } };
+    return this.#putIfFits(this.#moved(checked, { ...checked, groups, updateMs: nowMs }));
+  }
+
+  /** Keeps a grown transaction unless its record would pass txnRecordBytesMax (then nothing changes). */
+  #putIfFits(next: TxnMetadata): TxnOutcome<TxnErrorResponse> {
+    if (txnRecordValueBytes(next) > txnRecordBytesMax) return { records: [], value: { errorCode: ErrorCode.INVALID_REQUEST } };
+    return { records: [this.#put(next)], value: { errorCode: ErrorCode.NONE } };
   }
 
   /**

@@ -19,6 +19,11 @@ export interface TxnRecord {
   readonly metadata: TxnMetadata | null;
 }
 
+/** The bytes a metadata's record value takes (the state log's bound is txnRecordBytesMax). */
+export function txnRecordValueBytes(metadata: TxnMetadata): number {
+  return 1 + encoder.encode(JSON.stringify(metadata)).length;
+}
+
 export function encodeTxnRecord(record: TxnRecord): { key: Uint8Array; value: Uint8Array | null } {
   const key = encoder.encode(record.transactionalId);
   if (record.metadata === null) return { key, value: null };
@@ -35,6 +40,12 @@ function corrupt(detail: string): LanesError {
 
 function int(value: unknown, name: string, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw corrupt(`${name} is not an integer ≥ ${min}`);
+  return value;
+}
+
+/** A value a client chose (an offset, a leader epoch): any number the codec can hand over. */
+function num(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw corrupt(`${name} is not a number`);
   return value;
 }
 
@@ -74,8 +85,8 @@ export function decodeTxnRecord(key: Uint8Array, value: Uint8Array | null): TxnR
   const offset = (entry: Record<string, unknown>): TxnPendingOffset => ({
     topic: str(entry.topic, 'topic'),
     partition: int(entry.partition, 'partition', 0),
-    offset: int(entry.offset, 'offset', -1),
-    leaderEpoch: int(entry.leaderEpoch, 'leaderEpoch', -1),
+    offset: num(entry.offset, 'offset'),
+    leaderEpoch: num(entry.leaderEpoch, 'leaderEpoch'),
     metadata: entry.metadata === null ? null : str(entry.metadata, 'metadata'),
   });
   const group = (entry: Record<string, unknown>): TxnGroupOffsets => ({ groupId: str(entry.groupId, 'groupId'), offsets: list(entry.offsets, 'offsets', offset) });

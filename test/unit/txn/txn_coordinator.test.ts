@@ -277,6 +277,28 @@ describe('transaction coordinator: offsets, timeouts, expiration, replay', () =>
     expect(aborted.coordinator.pendingMarkers()[0].groups).toEqual([]);
   });
 
+  it('refuses a change whose state record would pass txnRecordBytesMax, and changes nothing', () => {
+    const t = inState('Empty');
+    t.addOffsets();
+    const before = t.coordinator.metadataOf(id);
+    const records = t.records.length;
+    const huge = 'm'.repeat(4_000);
+    const offsets = Array.from({ length: 400 }, (_, partition) => ({ topic: 'in', partition, offset: 1, leaderEpoch: -1, metadata: huge }));
+    const outcome = t.coordinator.txnOffsetCommit(t.clock.nowMs(), { transactionalId: id, producerId: t.producerId, producerEpoch: t.epoch, groupId: 'g', offsets });
+    expect(outcome).toEqual({ records: [], value: { errorCode: ErrorCode.INVALID_REQUEST } });
+    expect(t.coordinator.metadataOf(id)).toBe(before);
+    expect(t.records).toHaveLength(records);
+  });
+
+  it('stores whatever offset a client staged: replay reads back negative and huge ones', () => {
+    const t = inState('Empty');
+    t.addOffsets();
+    for (const offset of [-5, 2 ** 60]) {
+      t.commitOffset(offset);
+      expect(t.replayed().metadataOf(id)?.groups[0].offsets[0].offset).toBe(offset);
+    }
+  });
+
   it('aborts a transaction past its timeout, fencing its producer', () => {
     const t = inState('Ongoing');
     const epoch = t.epoch;
