@@ -39,6 +39,7 @@ import { systemClock } from '../system_clock.js';
 import { TxnHost } from './txn_host.js';
 import { partitionActor } from '../shard/partition_actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
+import type { TxnConfig } from '../../core/txn/txn_config.js';
 import type { IsolationLevel, TxnMarkerRequest, TxnMarkerResult, WaitScope } from '../../core/handlers/handler.js';
 import type { DeletedGroup, DescribedGroup, ListedGroup } from '../../core/group/group_api.js';
 import type { GroupFacade, GroupMethod, GroupRequestOf, GroupResultOf } from '../../core/group/group_calls.js';
@@ -85,6 +86,8 @@ export interface BrokerOptions {
   kernels?: 'auto' | 'ts';
   /** Group coordinator settings (initial rebalance delay, session timeout bounds, …). */
   groups?: Partial<GroupConfig>;
+  /** Transaction coordinator settings (transaction.max.timeout.ms, transactional.id.expiration.ms, …). */
+  transactions?: Partial<TxnConfig>;
 }
 
 export interface ProduceResult {
@@ -133,7 +136,7 @@ function defaultTopicConfig(overrides: Partial<TopicConfig> | undefined, storage
 }
 
 export class Broker extends EventEmitter {
-  readonly options: Required<Omit<BrokerOptions, 'dataDir' | 'topicDefaults' | 'groups'>> & { dataDir: string | null };
+  readonly options: Required<Omit<BrokerOptions, 'dataDir' | 'topicDefaults' | 'groups' | 'transactions'>> & { dataDir: string | null };
   readonly #shards: ShardHandle[];
   readonly #topics: TopicRegistry;
   readonly #directory: PartitionDirectory;
@@ -241,6 +244,7 @@ export class Broker extends EventEmitter {
         envelopesPerTurn: 4096,
         tickIntervalMs: 100,
         groupConfig: options.groups ?? {},
+        txnConfig: options.transactions ?? {},
       };
       // Inline shards hand their replies over directly; `broker` exists before any request.
       return startShard(resolved.shardThreads, workerData, (shard) => shard.drainReplies(broker.#onHighWatermark));

@@ -24,6 +24,7 @@ import { GroupActor } from './group_actor.js';
 import { groupEvents } from './group_event_buffer.js';
 import { FlushHistogram } from './flush_histogram.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
+import type { TxnConfig } from '../../core/txn/txn_config.js';
 import { indexIntervalBytesDefault, recordBatchBytesMaxDefault, txnRecordBytesMax } from '../../core/limits.js';
 import { fetchTransferBytesMax } from './fetch_limits.js';
 
@@ -38,6 +39,7 @@ export interface ShardWorkerData {
   envelopesPerTurn: number;
   tickIntervalMs: number;
   groupConfig: Partial<GroupConfig>;
+  txnConfig?: Partial<TxnConfig>;
 }
 
 export interface ShardInstanceHooks {
@@ -126,7 +128,7 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
     retentionMs: -1,
     maxMessageBytes: txnRecordBytesMax + recordBatchBytesMaxDefault,
   });
-  runtime.add(TxnActor.open({ log: txnStateLog, sink: runtime, clock: systemClock, logger: componentLogger(logger, 'txn-coordinator') }));
+  runtime.add(TxnActor.open({ log: txnStateLog, sink: runtime, clock: systemClock, logger: componentLogger(logger, 'txn-coordinator'), config: data.txnConfig }));
 
   const loop = runtime.run();
   loop.catch((error: unknown) => {

@@ -29,7 +29,7 @@ import { ErrorCode, isLanesError, LanesError } from '../../core/errors.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { readRecords } from '../../core/records/record_reader.js';
 import { isTxnMethod, type TxnCalls, type TxnMethod, type TxnRequestOf, type TxnResultOf } from '../../core/txn/txn_calls.js';
-import type { TxnConfig } from '../../core/txn/txn_config.js';
+import { txnConfig, type TxnConfig } from '../../core/txn/txn_config.js';
 import { TransactionCoordinator, type TxnOutcome } from '../../core/txn/txn_coordinator.js';
 import { decodeTxnRecord, encodeTxnRecord, type TxnRecord } from '../../core/txn/txn_record.js';
 import { dataViewOf, envelopeHeaderBytes, EnvelopeKind, writeEnvelopeHeader, type EnvelopeHeader } from '../envelope.js';
@@ -56,9 +56,6 @@ const dispatch: { readonly [M in TxnMethod]: Dispatch<M> } = {
 
 /** Key and value bytes per appended batch: well under the log's batch limit (see openTxnStateLog's caller). */
 const batchBytesMax = 256 * 1024;
-
-/** Bytes appended since the last snapshot before compaction is considered. */
-const compactionBytesMin = 4 * 1024 * 1024;
 
 interface KeyedRecord {
   readonly key: Uint8Array;
@@ -119,8 +116,10 @@ export class TxnActor implements Actor {
   #dirtyBytes = 0;
   #snapshotBytes = 0;
   #compacting: Promise<void> | null = null;
+  readonly #compactionBytesMin: number;
 
-  private constructor(coordinator: TransactionCoordinator, log: PartitionLog, sink: ReplySink, clock: Clock, logger: Logger) {
+  private constructor(coordinator: TransactionCoordinator, log: PartitionLog, sink: ReplySink, clock: Clock, logger: Logger, compactionBytesMin: number) {
+    this.#compactionBytesMin = compactionBytesMin;
     this.#coordinator = coordinator;
     this.#log = log;
     this.#sink = sink;
@@ -132,12 +131,17 @@ export class TxnActor implements Actor {
     const records = readTxnRecords(options.log);
     const coordinator = TransactionCoordinator.replay(records, options.config);
     options.logger.info({ records: records.length, transactionalIds: coordinator.size, pending: coordinator.pendingMarkers().length }, 'transaction coordinator loaded');
-    const actor = new TxnActor(coordinator, options.log, options.sink, options.clock, options.logger);
+    const actor = new TxnActor(coordinator, options.log, options.sink, options.clock, options.logger, txnConfig(options.config).stateLogCompactionBytesMin);
     // What the last snapshot was is not recorded; estimate it from the share of live records.
     actor.#snapshotBytes = records.length === 0 ? 0 : Math.round((options.log.sizeBytes * coordinator.size) / records.length);
     actor.#dirtyBytes = options.log.sizeBytes - actor.#snapshotBytes;
     actor.#compactIfDue();
     return actor;
+  }
+
+  /** Bytes appended since the last snapshot, that snapshot's size, and whether one is being flushed (tests and diagnostics). */
+  get compactionState(): { dirtyBytes: number; snapshotBytes: number; compacting: boolean } {
+    return { dirtyBytes: this.#dirtyBytes, snapshotBytes: this.#snapshotBytes, compacting: this.#compacting !== null };
   }
 
   /** The coordinator (tests and diagnostics). */
@@ -257,7 +261,7 @@ export class TxnActor implements Actor {
 
   #compactIfDue(): void {
     if (this.#compacting !== null || this.#closed || this.#offline || this.#logOffline !== null) return;
-    if (this.#pending.length > 0 || this.#dirtyBytes < Math.max(compactionBytesMin, this.#snapshotBytes)) return;
+    if (this.#pending.length > 0 || this.#dirtyBytes < Math.max(this.#compactionBytesMin, this.#snapshotBytes)) return;
     const log = this.#log;
     const snapshot = encodeRecords(this.#coordinator.snapshot());
     let snapshotBytes = 0;
