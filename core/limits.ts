@@ -183,11 +183,19 @@ export const txnIdsPerShardMax = 10_000;
 export const txnStagedOffsetsMax = 2_000;
 
 /**
- * The transaction state log's largest record (one transaction's whole state): a change that would
- * make it larger (very many groups, long commit metadata) is refused with INVALID_REQUEST and
- * not applied, so the log never holds a record replay or a batch could not take.
+ * The transaction state log's largest record value (one transaction's whole state): a change that
+ * would make it larger (very many partitions or groups, long commit metadata) is refused with
+ * INVALID_REQUEST and not applied, so the log never holds a record replay or a batch could not
+ * take. The log's batches stay within txnStateBatchBytesMax: a batch holds either results of at
+ * most a quarter MiB together or one result (a record and its key, which the value repeats).
  */
-export const txnRecordBytesMax = 1 * MiB;
+export const txnRecordBytesMax = 384 * 1024;
+
+/**
+ * The transaction state log's largest batch and, in memory, its segment size: every shard keeps
+ * one such log, so in memory it takes one segment of the shard's arena, kept small.
+ */
+export const txnStateBatchBytesMax = 1 * MiB;
 
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
@@ -203,4 +211,4 @@ assert(queuedRequestBytesMaxDefault >= frameBytesMax, 'the request budget admits
 assert(connectionResponseBytesLow < connectionResponseBytesHigh, 'queued responses drain below where they stopped');
 assert(connectionResponseBytesHigh < responseBytesMaxDefault, 'one connection cannot hold the whole response budget');
 assert(connectionsPerAddressMaxDefault <= connectionsMaxDefault, 'per address within the total');
-assert(txnRecordBytesMax + recordBatchBytesMaxDefault <= 8 * MiB, 'a transaction state batch fits a segment of an in-memory internal log (8 MiB)');
+assert(2 * txnRecordBytesMax + 64 * 1024 <= txnStateBatchBytesMax, 'a transaction state result (key and value) fits one batch of its log');

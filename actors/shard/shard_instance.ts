@@ -25,7 +25,7 @@ import { groupEvents } from './group_event_buffer.js';
 import { FlushHistogram } from './flush_histogram.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import type { TxnConfig } from '../../core/txn/txn_config.js';
-import { indexIntervalBytesDefault, recordBatchBytesMaxDefault, txnRecordBytesMax } from '../../core/limits.js';
+import { indexIntervalBytesDefault, recordBatchBytesMaxDefault, txnStateBatchBytesMax } from '../../core/limits.js';
 import { fetchTransferBytesMax } from './fetch_limits.js';
 
 export interface ShardWorkerData {
@@ -119,14 +119,14 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
     }),
   );
 
-  // The transaction state log takes batches as large as a transaction's largest record.
+  // Small segments in memory: each shard's arena holds one (compaction keeps the log short).
   const txnStateLog = await openTxnStateLog(factory, data.shardId, {
-    segmentBytes: (data.storage === 'memory' ? 8 : 64) * 1024 * 1024,
+    segmentBytes: data.storage === 'memory' ? txnStateBatchBytesMax : 64 * 1024 * 1024,
     segmentMs: 7 * 24 * 3600 * 1000,
     indexIntervalBytes: indexIntervalBytesDefault,
     retentionBytes: -1,
     retentionMs: -1,
-    maxMessageBytes: txnRecordBytesMax + recordBatchBytesMaxDefault,
+    maxMessageBytes: txnStateBatchBytesMax,
   });
   runtime.add(TxnActor.open({ log: txnStateLog, sink: runtime, clock: systemClock, logger: componentLogger(logger, 'txn-coordinator'), config: data.txnConfig }));
 
