@@ -135,6 +135,14 @@ export const fetchBytesMax = 55 * MiB;
 export const fetchReadsPerSpentWaveMax = 16;
 
 /**
+ * Transaction markers one WriteTxnMarkers request has in flight at once. A request names
+ * partitions in 4 bytes each, and each becomes a control batch of about 80 bytes in a ring and a
+ * pending reply: appended in waves of this many, a request of frameBytesMax holds at most this
+ * many batches, not twenty times its size. A coordinator's transaction rarely spans more.
+ */
+export const txnMarkerAppendsInFlightMax = 1024;
+
+/**
  * Producers whose epoch InitProducerId remembers for epoch bumps; past it the oldest are
  * forgotten first (a forgotten producer asking again gets a fresh id). Bounds the allocator's
  * memory against clients that ask for ids in a loop.

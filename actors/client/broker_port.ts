@@ -81,8 +81,12 @@ export interface BrokerPort extends GroupPortApi {
   createPartitions(topic: string, count: number): Promise<void>;
   /** Log start offset and high watermark of every partition; undefined when the topic does not exist. */
   topicOffsets(topic: string): Promise<PartitionOffsets[] | undefined>;
-  /** ListOffsets: earliestTimestamp, latestTimestamp, or the first offset at or after a timestamp (-1: none). */
-  listOffset(topic: string, partition: number, timestamp: number): Promise<number>;
+  /**
+   * ListOffsets: earliestTimestamp, latestTimestamp, or the first offset at or after a timestamp
+   * (-1: none). Latest in read_committed is the last stable offset, where a read_committed
+   * consumer starting at the end must start so that it does not skip a transaction still open.
+   */
+  listOffset(topic: string, partition: number, timestamp: number, isolation?: IsolationLevel): Promise<number>;
 
   /** A producer id and epoch for an idempotent producer (InitProducerId, no transactional id). */
   initProducerId(): Promise<{ producerId: number; producerEpoch: number }>;

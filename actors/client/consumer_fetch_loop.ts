@@ -89,7 +89,7 @@ async function resolvePosition(deps: FetchLoopDeps, state: PartitionState): Prom
 /** auto.offset.reset: earliest when the subscription said fromBeginning, else latest. */
 async function resetPosition(deps: FetchLoopDeps, state: PartitionState): Promise<void> {
   const epoch = state.epoch;
-  const offset = await deps.port.listOffset(state.topic, state.partition, deps.fromBeginning(state.topic) ? earliestTimestamp : latestTimestamp);
+  const offset = await deps.port.listOffset(state.topic, state.partition, deps.fromBeginning(state.topic) ? earliestTimestamp : latestTimestamp, deps.isolation);
   if (state.epoch === epoch) state.position = offset;
 }
 

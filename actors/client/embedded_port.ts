@@ -95,11 +95,12 @@ export class EmbeddedPort implements BrokerPort {
     return this.#broker.describeTopic(topic)?.partitions.map(({ partition, logStartOffset, highWatermark }) => ({ partition, logStartOffset, highWatermark }));
   }
 
-  async listOffset(topic: string, partition: number, timestamp: number): Promise<number> {
+  async listOffset(topic: string, partition: number, timestamp: number, isolation: IsolationLevel = 'read_uncommitted'): Promise<number> {
     if (timestamp === earliestTimestamp || timestamp === latestTimestamp) {
       const described = this.#broker.describeTopic(topic)?.partitions[partition];
       if (described === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} partition ${partition} does not exist`);
-      return timestamp === earliestTimestamp ? described.logStartOffset : described.highWatermark;
+      if (timestamp === earliestTimestamp) return described.logStartOffset;
+      return isolation === 'read_committed' ? described.lastStableOffset : described.highWatermark;
     }
     return this.#broker.offsetForTimestamp(topic, partition, timestamp);
   }

@@ -261,7 +261,7 @@ export class WirePort implements BrokerPort {
   // ─── Offsets ─────────────────────────────────────────────────────────────────────────────────
 
   /** One ListOffsets per leader; answers by partition. */
-  async #listOffsets(cluster: Cluster, topic: string, partitions: readonly number[], timestamp: number): Promise<Map<number, number>> {
+  async #listOffsets(cluster: Cluster, topic: string, partitions: readonly number[], timestamp: number, isolation: IsolationLevel = 'read_uncommitted'): Promise<Map<number, number>> {
     const layout = await this.#layout(cluster, topic);
     if (layout === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
     const byLeader = new Map<number, number[]>();
@@ -276,7 +276,7 @@ export class WirePort implements BrokerPort {
         const connection = await cluster.connection(leader);
         const response = await connection.send(ApiKey.ListOffsets, {
           replicaId: -1,
-          isolationLevel: 0,
+          isolationLevel: isolation === 'read_committed' ? 1 : 0,
           topics: [{ topicName: topic, partitions: list.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })) }],
         });
         for (const answer of response.topics) {
@@ -304,8 +304,8 @@ export class WirePort implements BrokerPort {
     });
   }
 
-  listOffset(topic: string, partition: number, timestamp: number): Promise<number> {
-    return this.#with(async (cluster) => (await this.#listOffsets(cluster, topic, [partition], timestamp)).get(partition) ?? -1);
+  listOffset(topic: string, partition: number, timestamp: number, isolation?: IsolationLevel): Promise<number> {
+    return this.#with(async (cluster) => (await this.#listOffsets(cluster, topic, [partition], timestamp, isolation)).get(partition) ?? -1);
   }
 
   // ─── Produce and fetch ───────────────────────────────────────────────────────────────────────

@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
-import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault } from '../../core/limits.js';
+import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault, txnMarkerAppendsInFlightMax } from '../../core/limits.js';
 import { decodeMessage } from '../envelope.js';
 import { BatchField, batchTotalBytes, readInt32, readInt64 } from '../../core/records/record_batch.js';
 import { encodeMarkerBatch } from '../../core/records/control_batch.js';
@@ -378,25 +378,29 @@ export class Broker extends EventEmitter {
   async writeTxnMarkers(markers: ReadonlyArray<TxnMarkerRequest>): Promise<TxnMarkerResult[]> {
     this.#checkRunning();
     const timestampMs = Date.now();
-    return Promise.all(markers.map(async (marker) => ({
-      producerId: marker.producerId,
-      partitions: await Promise.all(marker.partitions.map(async ({ topic, partition }) => ({
-        topic,
-        partition,
-        errorCode: await this.#writeMarker(marker, topic, partition, timestampMs),
-      }))),
-    })));
+    const results: TxnMarkerResult[] = [];
+    const appends: { batch: Uint8Array; answer: { errorCode: number }; topic: string; partition: number }[] = [];
+    for (const marker of markers) {
+      const problem = markerProblem(marker);
+      if (problem !== null) this.#logger.warn({ partitions: marker.partitions.length, problem }, 'transaction marker refused');
+      const batch = problem === null ? encodeMarkerBatch({ producerId: Number(marker.producerId), producerEpoch: marker.producerEpoch, committed: marker.committed, coordinatorEpoch: marker.coordinatorEpoch }, timestampMs) : null;
+      const partitions = marker.partitions.map(({ topic, partition }) => ({ topic, partition, errorCode: ErrorCode.INVALID_REQUEST as number }));
+      if (batch !== null) partitions.forEach((answer) => appends.push({ batch, answer, topic: answer.topic, partition: answer.partition }));
+      results.push({ producerId: marker.producerId, partitions });
+    }
+    // In waves: a request's partitions cost a ring record and a pending reply each (limits.ts).
+    for (let from = 0; from < appends.length; from += txnMarkerAppendsInFlightMax) {
+      await Promise.all(appends.slice(from, from + txnMarkerAppendsInFlightMax).map(async (append) => {
+        append.answer.errorCode = await this.#appendMarker(append.batch, append.topic, append.partition);
+      }));
+    }
+    return results;
   }
 
-  async #writeMarker(marker: TxnMarkerRequest, topic: string, partition: number, timestampMs: number): Promise<number> {
-    const problem = markerProblem(marker);
-    if (problem !== null) {
-      this.#logger.warn({ topic, partition, problem }, 'transaction marker refused');
-      return ErrorCode.INVALID_REQUEST;
-    }
+  /** Appends one marker batch where its partition lives, durably per the flush policy; its error code. */
+  async #appendMarker(batch: Uint8Array, topic: string, partition: number): Promise<number> {
     try {
       const placement = this.#placement(topic, partition);
-      const batch = encodeMarkerBatch({ producerId: Number(marker.producerId), producerEpoch: marker.producerEpoch, committed: marker.committed, coordinatorEpoch: marker.coordinatorEpoch }, timestampMs);
       const result = await this.#shards[placement.shard].append(placement.actorId, batch, true, true);
       return result.errorCode;
     } catch (error) {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
 import { ErrorCode } from '../../core/errors.js';
+import { txnMarkerAppendsInFlightMax } from '../../core/limits.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { encodeMarkerBatch, readMarker } from '../../core/records/control_batch.js';
 import { readBatchHeader } from '../../core/records/record_batch.js';
@@ -83,6 +84,17 @@ describe('Broker.writeTxnMarkers', () => {
     const [retried] = await broker.writeTxnMarkers([{ producerId: 5n, producerEpoch: 2, committed: true, coordinatorEpoch: 4, partitions: p0 }]);
     expect(retried.partitions[0].errorCode).toBe(0);
     expect(broker.describeTopic('t')!.partitions[0].highWatermark).toBe(3);
+  });
+
+  it('answers every partition of a request larger than one wave of appends, in order', async () => {
+    const broker = await start({ shardThreads: 'inline' });
+    await broker.createTopic('t', { partitions: 2 });
+    const partitions = Array.from({ length: 2 * txnMarkerAppendsInFlightMax + 5 }, (_, i) => ({ topic: i % 7 === 3 ? 'missing' : 't', partition: i % 2 }));
+    const [result] = await broker.writeTxnMarkers([{ producerId: 8n, producerEpoch: 0, committed: false, coordinatorEpoch: 0, partitions }]);
+    expect(result.partitions).toEqual(partitions.map(({ topic, partition }) => ({ topic, partition, errorCode: topic === 't' ? 0 : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })));
+    const written = partitions.filter(({ topic }) => topic === 't').length;
+    const hw = broker.describeTopic('t')!.partitions.map((each) => each.highWatermark);
+    expect(hw[0] + hw[1]).toBe(written);
   });
 
   it('refuses a control batch produced by a client', async () => {

@@ -68,4 +68,26 @@ describe.each(['embedded', 'wire'] as const)('consumer isolation (%s)', (mode) =
     await reader.disconnect();
     await uncommittedReader.disconnect();
   });
+
+  it('a read_committed consumer starting at the end starts at the last stable offset: a transaction open then is not skipped', async () => {
+    const { broker, kafka } = await setUp(mode);
+    await broker.createTopic('orders', { partitions: 2 });
+    await broker.produce('orders', 0, txnBatch(1, 0, ['open-a', 'open-b']));
+    const seen: string[] = [];
+    const consumer = kafka.consumer({ groupId: 'from-the-end', ...fastGroup });
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['orders'], fromBeginning: false });
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(String(message.value)) });
+    // Probes on partition 1 until one arrives: both partitions' start positions were resolved by then.
+    let probes = 0;
+    await until('a probe record', async () => {
+      if (seen.some((value) => value.startsWith('probe'))) return true;
+      await broker.produce('orders', 1, plainBatch(`probe-${probes++}`));
+      return false;
+    });
+    await marker(broker, 1, true);
+    await until('the committed transaction', () => seen.includes('open-b'));
+    expect(seen.filter((value) => value.startsWith('open'))).toEqual(['open-a', 'open-b']);
+    await consumer.disconnect();
+  });
 });
