@@ -5,6 +5,7 @@
 //   <dataDir>/<topic>-<partition>/             one partition's segments, in Kafka's layout
 //   <dataDir>/.lanes/lock                      the running broker's pid and host (host/data_dir_lock.ts)
 //   <dataDir>/.lanes/consumer_offsets-<shard>/ each shard's internal log of group records
+//   <dataDir>/.lanes/transaction_state-<shard>/ each shard's transaction state log
 //
 // Every partition directory ends in "-<digits>", so the internal subtree ".lanes" can never be
 // one, whatever topic a client creates: no topic name reaches the internal logs. Earlier
@@ -28,6 +29,10 @@ export function parsePartitionDirName(name: string): { topic: string; partition:
 
 export function offsetsLogDirName(shardId: number): string {
   return join(internalDirName, `consumer_offsets-${shardId}`);
+}
+
+export function txnStateLogDirName(shardId: number): string {
+  return join(internalDirName, `transaction_state-${shardId}`);
 }
 
 /** The offsets log of `shardId` as the previous layout named it, directly in the data dir. */

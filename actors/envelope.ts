@@ -7,8 +7,9 @@
 //   8   u32  correlationId  host-chosen; a reply echoes it
 //   12  …    body           per kind, below
 //
-// Append        body: u16 acks-wait flag (1 = reply after the data is flushed per policy),
-//                     u16 pad, then the RecordBatch bytes exactly as the producer sent them.
+// Append        body: u16 flags (AppendFlag: bit 0 = reply after the data is flushed per
+//                     policy, bit 1 = a transaction marker the broker wrote, not a producer's
+//                     batch), u16 pad, then the RecordBatch bytes exactly as the producer sent them.
 // AppendResult  body: i16 errorCode, u16 pad, u32 recordCount, f64 baseOffset,
 //                     f64 logStartOffset, f64 highWatermark, then a UTF-8 error message.
 // Fetch         body: u32 maxBytes, u32 pad, f64 fetchOffset.
@@ -31,6 +32,9 @@ export const EnvelopeKind = {
   CallResult: 6,
 } as const;
 export type EnvelopeKind = (typeof EnvelopeKind)[keyof typeof EnvelopeKind];
+
+/** The Append body's flag bits. */
+export const AppendFlag = { waitForFlush: 1, marker: 2 } as const;
 
 export const envelopeHeaderBytes = 12;
 export const appendHeaderBytes = envelopeHeaderBytes + 4;

@@ -142,6 +142,14 @@ export const fetchBytesMax = 55 * MiB;
 export const fetchReadsPerSpentWaveMax = 16;
 
 /**
+ * Transaction markers one WriteTxnMarkers request has in flight at once. A request names
+ * partitions in 4 bytes each, and each becomes a control batch of about 80 bytes in a ring and a
+ * pending reply: appended in waves of this many, a request of frameBytesMax holds at most this
+ * many batches, not twenty times its size. A coordinator's transaction rarely spans more.
+ */
+export const txnMarkerAppendsInFlightMax = 1024;
+
+/**
  * Producers whose epoch InitProducerId remembers for epoch bumps; past it the oldest are
  * forgotten first (a forgotten producer asking again gets a fresh id). Bounds the allocator's
  * memory against clients that ask for ids in a loop.
@@ -170,6 +178,40 @@ export const memberIdAttemptsMax = 1_000;
  */
 export const memberIdPrefixCharsMax = 255;
 
+/**
+ * Partitions one transaction may span (AddPartitionsToTxn), and partitions whose offsets it may
+ * stage across its groups (TxnOffsetCommit). Every state change of a transaction writes its whole
+ * metadata as one record of the transaction state log, and the transaction coordinator holds it
+ * in memory; the record's size is bounded too (txnRecordBytesMax). Kafka has no such bound; a
+ * transaction past it is refused (INVALID_REQUEST).
+ */
+export const txnPartitionsMax = 2_000;
+
+/**
+ * Transactional ids one shard's transaction coordinator keeps. Kafka keeps every id until it
+ * expires (7 days idle), so a client inventing ids in a loop grows its memory without end; here a
+ * new id past the bound evicts the id idle the longest (as its expiration would, early: a producer
+ * of the evicted id is still fenced, with INVALID_PRODUCER_ID_MAPPING), and when none is idle the
+ * new id waits (CONCURRENT_TRANSACTIONS, retriable) for a transaction to end or time out.
+ */
+export const txnIdsPerShardMax = 10_000;
+export const txnStagedOffsetsMax = 2_000;
+
+/**
+ * The transaction state log's largest record value (one transaction's whole state): a change that
+ * would make it larger (very many partitions or groups, long commit metadata) is refused with
+ * INVALID_REQUEST and not applied, so the log never holds a record replay or a batch could not
+ * take. The log's batches stay within txnStateBatchBytesMax: a batch holds either results of at
+ * most a quarter MiB together or one result (a record and its key, which the value repeats).
+ */
+export const txnRecordBytesMax = 384 * 1024;
+
+/**
+ * The transaction state log's largest batch and, in memory, its segment size: every shard keeps
+ * one such log, so in memory it takes one segment of the shard's arena, kept small.
+ */
+export const txnStateBatchBytesMax = 1 * MiB;
+
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(segmentBytesDefault <= segmentBytesMax, 'the default segment size is a legal one');
@@ -184,3 +226,4 @@ assert(queuedRequestBytesMaxDefault >= frameBytesMax, 'the request budget admits
 assert(connectionResponseBytesLow < connectionResponseBytesHigh, 'queued responses drain below where they stopped');
 assert(connectionResponseBytesHigh < responseBytesMaxDefault, 'one connection cannot hold the whole response budget');
 assert(connectionsPerAddressMaxDefault <= connectionsMaxDefault, 'per address within the total');
+assert(2 * txnRecordBytesMax + 64 * 1024 <= txnStateBatchBytesMax, 'a transaction state result (key and value) fits one batch of its log');

@@ -24,7 +24,7 @@ import type { TimedGroupEvent } from '../shard/group_event_buffer.js';
 export type ObservedBroker = Pick<
   Broker,
   'listTopics' | 'listGroups' | 'describeGroups' | 'offsetFetch' | 'drainGroupEvents' | 'ringOccupancy' | 'describeShards' | 'liveThreads' | 'shardCount'
-  | 'flushStats' | 'topicTraffic'
+  | 'flushStats' | 'topicTraffic' | 'listTransactions' | 'describeTransactions'
 >;
 
 export interface PartitionOverview {

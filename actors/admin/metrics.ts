@@ -170,6 +170,31 @@ export class LanesMetrics {
       },
     });
     new Gauge({
+      name: 'lanes_transactions',
+      help: 'Transactional ids the transaction coordinators keep, by the state of their transaction (Ongoing: open)',
+      labelNames: ['state'] as const,
+      registers,
+      async collect() {
+        const listed = await broker.listTransactions({ states: [], producerIds: [], durationMsMin: -1 });
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const txn of listed.transactions) counts.set(txn.state, (counts.get(txn.state) ?? 0) + 1);
+        for (const [state, count] of counts) this.set({ state }, count);
+      },
+    });
+    new Gauge({
+      name: 'lanes_transaction_open_seconds_max',
+      help: 'How long the oldest open transaction has been open (0 when none is): it holds back every read_committed reader of its partitions',
+      registers,
+      async collect() {
+        const open = await broker.listTransactions({ states: ['Ongoing', 'PrepareCommit', 'PrepareAbort'], producerIds: [], durationMsMin: -1 });
+        const described = await broker.describeTransactions(open.transactions.map((txn) => txn.transactionalId));
+        const nowMs = Date.now();
+        const oldestStartMs = Math.min(...described.filter((txn) => txn.startMs >= 0).map((txn) => txn.startMs));
+        this.set(Number.isFinite(oldestStartMs) ? Math.max(0, nowMs - oldestStartMs) / 1000 : 0);
+      },
+    });
+    new Gauge({
       name: 'lanes_group_members',
       help: 'Members of a consumer group',
       labelNames: ['group'] as const,

@@ -10,7 +10,7 @@ import { recordBatchHeaderBytes } from '../../core/limits.js';
 import { compress as registryCompress } from '../../core/records/compression.js';
 import '../zstd_codec.js'; // zstd in this thread's codec registry
 import { crc32c } from '../../core/records/crc32c.js';
-import { BatchField, Compression, writeInt32, writeInt64 } from '../../core/records/record_batch.js';
+import { attributeTransactional, BatchField, Compression, writeInt32, writeInt64 } from '../../core/records/record_batch.js';
 import { varintBytes, varlongBytes, writeVarint, writeVarlong, type Cursor } from '../../core/records/varint.js';
 
 /** A header as the writer takes it: the key a string, the value bytes, a string or null. */
@@ -25,6 +25,8 @@ export interface FinishOptions {
   producerId?: number;
   producerEpoch?: number;
   baseSequence?: number;
+  /** Part of a transaction: the batch's records are visible to read_committed readers once it commits. */
+  transactional?: boolean;
 }
 
 const initialBytesDefault = 16 * 1024;
@@ -127,7 +129,7 @@ export class BatchWriter {
     writeInt32(batch, BatchField.batchLength, batch.length - 12);
     writeInt32(batch, BatchField.partitionLeaderEpoch, -1);
     batch[BatchField.magic] = 2;
-    const attributes = codec & 0x07;
+    const attributes = (codec & 0x07) | (options.transactional === true ? attributeTransactional : 0);
     batch[BatchField.attributes] = attributes >>> 8;
     batch[BatchField.attributes + 1] = attributes & 0xff;
     writeInt32(batch, BatchField.lastOffsetDelta, this.#count - 1);

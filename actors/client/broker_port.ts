@@ -14,6 +14,10 @@ import type { GroupPortApi } from '../../core/group/group_calls.js';
 import type { ClusterDescription, DeletedRecords } from '../net/cluster.js';
 import type { ResourceAnswer } from '../../core/handlers/config_resources.js';
 import type { DescribedResource } from '../../core/handlers/describe_configs.js';
+import type { TxnFacade } from '../../core/txn/txn_calls.js';
+import type { IsolationLevel } from '../../core/handlers/handler.js';
+
+export type { IsolationLevel };
 
 /** Kafka's special ListOffsets timestamps. */
 export const earliestTimestamp = -2;
@@ -39,6 +43,8 @@ export interface PortFetchResult {
   batches: Uint8Array[];
   highWatermark: number;
   logStartOffset: number;
+  /** read_committed: the aborted transactions with data in `batches` (the reader drops their records); else null. */
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
   /** The bytes may be views into shared memory: call once they are decoded. Idempotent. */
   release(): void;
 }
@@ -71,6 +77,9 @@ export interface GroupListing {
 }
 
 /** The group calls are those of core/group/group_calls.ts (GroupPortApi); listGroups has its own shape. */
+/** The transaction calls a transactional producer makes (core/txn/txn_calls.ts). */
+export type TxnPortApi = Pick<TxnFacade, 'initTransactionalProducer' | 'addPartitionsToTxn' | 'addOffsetsToTxn' | 'txnOffsetCommit' | 'endTxn'>;
+
 export interface BrokerPort extends GroupPortApi {
   /** What JoinGroup reports as the member's host when the broker cannot see it. */
   readonly clientHost: string;
@@ -89,8 +98,12 @@ export interface BrokerPort extends GroupPortApi {
   createPartitions(topic: string, count: number): Promise<void>;
   /** Log start offset and high watermark of every partition; undefined when the topic does not exist. */
   topicOffsets(topic: string): Promise<PartitionOffsets[] | undefined>;
-  /** ListOffsets: earliestTimestamp, latestTimestamp, or the first offset at or after a timestamp (-1: none). */
-  listOffset(topic: string, partition: number, timestamp: number): Promise<number>;
+  /**
+   * ListOffsets: earliestTimestamp, latestTimestamp, or the first offset at or after a timestamp
+   * (-1: none). Latest in read_committed is the last stable offset, where a read_committed
+   * consumer starting at the end must start so that it does not skip a transaction still open.
+   */
+  listOffset(topic: string, partition: number, timestamp: number, isolation?: IsolationLevel): Promise<number>;
 
   /**
    * DeleteRecords on one topic: each partition's log start offset moves to its offset (−1: the
@@ -108,15 +121,22 @@ export interface BrokerPort extends GroupPortApi {
   /** A producer id and epoch for an idempotent producer (InitProducerId, no transactional id). */
   initProducerId(): Promise<{ producerId: number; producerEpoch: number }>;
   /**
+   * The transaction coordinator of the request's transactional id (over the wire: found with
+   * FindCoordinator key type 1). Each answers the coordinator's error code; a broker that cannot
+   * be asked throws.
+   */
+  readonly transactions: TxnPortApi;
+  /**
    * Appends one RecordBatch. Once the promise has resolved the port holds no reference to `batch`
    * (with acks 1 or -1): the producer writes its next batch into the same buffer.
    */
-  produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1): Promise<{ baseOffset: number; logStartOffset: number }>;
+  produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1, transactionalId?: string): Promise<{ baseOffset: number; logStartOffset: number }>;
   /**
    * Fetches every requested partition. When none has records, waits up to `maxWaitMs` for one to
    * get some (a long poll), or until `wake` settles, and answers with what is there then.
+   * read_committed (the consumer's default, as KafkaJS) stops at each partition's last stable offset.
    */
-  fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>): Promise<PortFetchResult[]>;
+  fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>, isolation?: IsolationLevel): Promise<PortFetchResult[]>;
 
   /** Every group the broker has (over the wire: ListGroups, whose versions before v4 carry no state). */
   listGroups(): Promise<GroupListing[]>;

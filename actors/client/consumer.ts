@@ -229,6 +229,7 @@ export class Consumer {
       running: () => this.#running,
       maxBytesPerPartition: this.#config.maxBytesPerPartition ?? defaults.maxBytesPerPartition,
       waitMsMax,
+      isolation: this.#config.readUncommitted === true ? 'read_uncommitted' : 'read_committed',
     }).catch((error: unknown) => {
       this.#context.logger.error({ err: error }, 'the consumer loop failed');
       this.#emit(consumerEvents.CRASH, { error, groupId: this.#groupId, restart: false });

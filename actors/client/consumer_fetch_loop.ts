@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, errorCodeName } from '../../core/errors.js';
 import type { Logger } from '../logger.js';
-import { earliestTimestamp, latestTimestamp, type BrokerPort, type PortFetchResult } from './broker_port.js';
+import { earliestTimestamp, latestTimestamp, type BrokerPort, type IsolationLevel, type PortFetchResult } from './broker_port.js';
 import type { OffsetCommitter } from './consumer_commits.js';
 import type { RecordDelivery, Work } from './consumer_delivery.js';
 import type { ConsumerPartitions, PartitionState } from './consumer_partitions.js';
@@ -27,6 +27,8 @@ export interface FetchLoopDeps {
   readonly maxBytesPerPartition: number;
   /** The longest a fetch waits for records (maxWaitTimeInMs, at most half of maxPollInterval). */
   readonly waitMsMax: number;
+  /** read_committed unless the consumer asked for readUncommitted. */
+  readonly isolation: IsolationLevel;
 }
 
 /** Runs rounds until `running()` turns false. */
@@ -87,7 +89,7 @@ async function resolvePosition(deps: FetchLoopDeps, state: PartitionState): Prom
 /** auto.offset.reset: earliest when the subscription said fromBeginning, else latest. */
 async function resetPosition(deps: FetchLoopDeps, state: PartitionState): Promise<void> {
   const epoch = state.epoch;
-  const offset = await deps.port.listOffset(state.topic, state.partition, deps.fromBeginning(state.topic) ? earliestTimestamp : latestTimestamp);
+  const offset = await deps.port.listOffset(state.topic, state.partition, deps.fromBeginning(state.topic) ? earliestTimestamp : latestTimestamp, deps.isolation);
   if (state.epoch === epoch) state.position = offset;
 }
 
@@ -98,7 +100,7 @@ async function fetch(deps: FetchLoopDeps, states: PartitionState[], waitMs: numb
   const maxBytes = deps.maxBytesPerPartition;
   let results: PortFetchResult[];
   try {
-    results = await port.fetch(asked.map(({ state, position }) => ({ topic: state.topic, partition: state.partition, fetchOffset: position, maxBytes })), waitMs, wake);
+    results = await port.fetch(asked.map(({ state, position }) => ({ topic: state.topic, partition: state.partition, fetchOffset: position, maxBytes })), waitMs, wake, deps.isolation);
   } catch (error) {
     logger.warn({ err: error, groupId: deps.groupId }, 'fetch failed');
     for (const state of states) partitions.retryLater(state);
@@ -114,7 +116,7 @@ async function fetch(deps: FetchLoopDeps, states: PartitionState[], waitMs: numb
         await fetchFailed(deps, state, epoch, position, result.errorCode);
         continue;
       }
-      decoded = decodeFetched(result.batches, position, { verifyCrc: port.verifyFetchedCrc });
+      decoded = decodeFetched(result.batches, position, { verifyCrc: port.verifyFetchedCrc, abortedTransactions: result.abortedTransactions });
     } catch (error) {
       logger.error({ err: error, topic: state.topic, partition: state.partition, offset: position }, 'fetched records could not be read; fetching again later');
       partitions.retryLater(state);

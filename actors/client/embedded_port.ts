@@ -21,10 +21,12 @@ import {
   type ConfigResourceChange,
   type ConfigResourceQuery,
   type GroupListing,
+  type IsolationLevel,
   type PartitionOffsets,
   type PortFetchRequest,
   type PortFetchResult,
   type TopicToCreate,
+  type TxnPortApi,
 } from './broker_port.js';
 import type { ClusterDescription, DeletedRecords } from '../net/cluster.js';
 
@@ -107,11 +109,12 @@ export class EmbeddedPort implements BrokerPort {
     return this.#broker.describeTopic(topic)?.partitions.map(({ partition, logStartOffset, highWatermark }) => ({ partition, logStartOffset, highWatermark }));
   }
 
-  async listOffset(topic: string, partition: number, timestamp: number): Promise<number> {
+  async listOffset(topic: string, partition: number, timestamp: number, isolation: IsolationLevel = 'read_uncommitted'): Promise<number> {
     if (timestamp === earliestTimestamp || timestamp === latestTimestamp) {
       const described = this.#broker.describeTopic(topic)?.partitions[partition];
       if (described === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} partition ${partition} does not exist`);
-      return timestamp === earliestTimestamp ? described.logStartOffset : described.highWatermark;
+      if (timestamp === earliestTimestamp) return described.logStartOffset;
+      return isolation === 'read_committed' ? described.lastStableOffset : described.highWatermark;
     }
     return this.#broker.offsetForTimestamp(topic, partition, timestamp);
   }
@@ -143,13 +146,21 @@ export class EmbeddedPort implements BrokerPort {
     return producerIds.allocate(Date.now());
   }
 
+  readonly transactions: TxnPortApi = {
+    initTransactionalProducer: (request) => this.#broker.initTransactionalProducer(request),
+    addPartitionsToTxn: (request) => this.#broker.addPartitionsToTxn(request),
+    addOffsetsToTxn: (request) => this.#broker.addOffsetsToTxn(request),
+    txnOffsetCommit: (request) => this.#broker.txnOffsetCommit(request),
+    endTxn: (request) => this.#broker.endTxn(request),
+  };
+
   async produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1): Promise<{ baseOffset: number; logStartOffset: number }> {
     const result = await this.#broker.produce(topic, partition, batch, { acks });
     return { baseOffset: result.baseOffset, logStartOffset: result.logStartOffset };
   }
 
-  async fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>): Promise<PortFetchResult[]> {
-    const first = await this.#fetchNow(requests);
+  async fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>, isolation: IsolationLevel = 'read_uncommitted'): Promise<PortFetchResult[]> {
+    const first = await this.#fetchNow(requests, isolation);
     const answered = first.some((result) => result.errorCode !== ErrorCode.NONE || result.batches.length > 0);
     if (answered || maxWaitMs <= 0 || requests.length === 0) return first;
     for (const result of first) result.release();
@@ -158,24 +169,26 @@ export class EmbeddedPort implements BrokerPort {
       timer = setTimeout(resolve, maxWaitMs);
       timer.unref();
     });
-    const grown = requests.map(({ topic, partition, fetchOffset }) => this.#broker.waitForData(topic, partition, fetchOffset, maxWaitMs).catch(() => {}));
+    // Past the high watermark seen: in read_committed a partition may hold records above its
+    // last stable offset and return none; only a new batch (a marker, say) can change that.
+    const grown = requests.map(({ topic, partition, fetchOffset }, i) => this.#broker.waitForData(topic, partition, Math.max(fetchOffset, first[i].highWatermark), maxWaitMs).catch(() => {}));
     try {
       await Promise.race([...grown, wake, deadline]);
     } finally {
       clearTimeout(timer);
     }
-    return this.#fetchNow(requests);
+    return this.#fetchNow(requests, isolation);
   }
 
-  async #fetchNow(requests: readonly PortFetchRequest[]): Promise<PortFetchResult[]> {
+  async #fetchNow(requests: readonly PortFetchRequest[], isolation: IsolationLevel): Promise<PortFetchResult[]> {
     return Promise.all(
       requests.map(async ({ topic, partition, fetchOffset, maxBytes }): Promise<PortFetchResult> => {
         try {
-          const result = await this.#broker.fetch(topic, partition, fetchOffset, maxBytes);
-          return { errorCode: ErrorCode.NONE, batches: result.batches, highWatermark: result.highWatermark, logStartOffset: result.logStartOffset, release: result.release };
+          const result = await this.#broker.fetch(topic, partition, fetchOffset, maxBytes, isolation);
+          return { errorCode: ErrorCode.NONE, batches: result.batches, highWatermark: result.highWatermark, logStartOffset: result.logStartOffset, abortedTransactions: result.abortedTransactions, release: result.release };
         } catch (error) {
           if (!isLanesError(error)) throw error;
-          return { errorCode: error.errorCode, batches: [], highWatermark: -1, logStartOffset: -1, release: () => {} };
+          return { errorCode: error.errorCode, batches: [], highWatermark: -1, logStartOffset: -1, abortedTransactions: null, release: () => {} };
         }
       }),
     );

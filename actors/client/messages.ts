@@ -3,6 +3,7 @@
 // shared memory (released after decoding) and hands out lazy messages that view that copy.
 
 import { inspect } from 'node:util';
+import { readMarker } from '../../core/records/control_batch.js';
 import { readBatchSections, readHeadersAt, scanRecords, type BatchSection, type RecordFieldSink } from '../../core/records/record_reader.js';
 import '../zstd_codec.js'; // zstd in this thread's codec registry, for reading fetched batches
 import type { RecordHeader } from '../../core/records/record.js';
@@ -218,28 +219,68 @@ class RecordSink implements RecordFieldSink {
 }
 
 /**
+ * Drops the batches of aborted transactions, as Kafka's consumer does in read_committed: walking
+ * the batches in offset order, a producer becomes aborted when the fetch's aborted list has a
+ * transaction of it starting at or before the batch's last offset, its transactional batches are
+ * dropped from then on, and its ABORT marker ends that. Control batches are left for the caller
+ * (which skips them). With an empty list nothing is dropped (read_uncommitted).
+ */
+class AbortedFilter {
+  /** Oldest first. */
+  readonly #pending: { producerId: number; firstOffset: number }[];
+  readonly #producers = new Set<number>();
+
+  constructor(aborted: readonly { producerId: number; firstOffset: number }[]) {
+    this.#pending = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset);
+  }
+
+  /** True when the batch of `section` belongs to an aborted transaction. */
+  drops(bytes: Uint8Array, section: BatchSection): boolean {
+    if (this.#pending.length === 0 && this.#producers.size === 0) return false;
+    while (this.#pending.length > 0 && this.#pending[0].firstOffset <= section.lastOffset) this.#producers.add(this.#pending.shift()!.producerId);
+    const producerId = section.header.producerId;
+    if (section.isControl) {
+      if (this.#producers.has(producerId) && !readMarker(bytes, section.position, section.bytes).committed) this.#producers.delete(producerId);
+      return false;
+    }
+    return section.isTransactional && this.#producers.has(producerId);
+  }
+}
+
+/**
  * Copies the fetched batches once into memory of their own (in-process they are views into shared
  * memory, released after this returns), checks their framing and records, and notes where each
  * record's parts are. In-process the broker checked every batch's CRC when it was appended, so
  * reads skip it (`verifyCrc: false`); bytes that crossed a network are checked.
  */
-export function decodeFetched(batches: readonly Uint8Array[], fromOffset: number, options: { verifyCrc: boolean }): FetchedRecords {
+export function decodeFetched(
+  batches: readonly Uint8Array[],
+  fromOffset: number,
+  options: { verifyCrc: boolean; abortedTransactions?: readonly { producerId: number; firstOffset: number }[] | null },
+): FetchedRecords {
+  const aborted = new AbortedFilter(options.abortedTransactions ?? []);
   let total = 0;
   for (const bytes of batches) total += bytes.length;
   const copy = Buffer.allocUnsafe(total);
   let at = 0;
   const sections: BatchSection[] = [];
   let capacity = 0;
+  let nextOffsetSkipped = fromOffset;
   for (const bytes of batches) {
     // Buffer#copy is a memmove; TypedArray#set from a SharedArrayBuffer view copies byte by byte.
     Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).copy(copy, at);
     for (const section of readBatchSections(copy, { verifyCrc: options.verifyCrc }, at, at + bytes.length)) {
+      if (aborted.drops(copy, section)) {
+        // Its offsets are still passed: the next fetch starts after them.
+        nextOffsetSkipped = Math.max(nextOffsetSkipped, section.lastOffset + 1);
+        continue;
+      }
       sections.push(section);
       if (!section.isControl) capacity += section.header.recordCount;
     }
     at += bytes.length;
   }
-  let nextOffset = fromOffset;
+  let nextOffset = Math.max(fromOffset, nextOffsetSkipped);
   const sink = new RecordSink(capacity);
   sink.fromOffset = fromOffset;
   const buffers: Buffer[] = [copy];

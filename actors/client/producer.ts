@@ -3,6 +3,13 @@
 // partition into one RecordBatch v2 until `linger` passes or `batchSize` fills, then appended with
 // the requested acks. Batches of one partition are appended in the order they close, so records a
 // caller sent in order keep it.
+//
+// A transactional producer (`transactionalId`) sends through `transaction()`, as KafkaJS: its first
+// transaction asks the transaction coordinator for the id's producer id and epoch (fencing any
+// older producer of the id), each partition is added to the transaction before its first batch
+// (AddPartitionsToTxn), batches are marked transactional, sendOffsets adds the group
+// (AddOffsetsToTxn) and stages the offsets (TxnOffsetCommit), and commit/abort send every batch,
+// wait for them, then end the transaction (EndTxn) when anything was added to it.
 
 import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
 import { Partitioner } from '../../core/client/partitioner.js';
@@ -11,7 +18,7 @@ import { BatchWriter, type WriterHeader } from './batch_writer.js';
 import type { BrokerPort } from './broker_port.js';
 import type { ClientContext } from './lanes.js';
 import { bytesOf, recordHeadersOf } from './messages.js';
-import { CompressionTypes, type Message, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata } from './types.js';
+import { CompressionTypes, type Message, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata, type Transaction, type TxnOffsets } from './types.js';
 
 const batchSizeDefault = 512 * 1024;
 /** A batch's buffer starts this big and doubles as records come. */
@@ -36,6 +43,25 @@ function checkMessage(message: Message): void {
 }
 const producerResetCodes = new Set<number>([ErrorCode.UNKNOWN_PRODUCER_ID, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, ErrorCode.INVALID_PRODUCER_EPOCH]);
 
+/** Transaction coordinator answers that mean "ask again shortly" (KafkaJS retries them too). */
+const txnRetryCodes = new Set<number>([ErrorCode.CONCURRENT_TRANSACTIONS, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+/** Tries of a transaction call answered with a retriable code, and the first pause between them (doubling, at most 1 s). */
+const txnAttemptsMax = 20;
+const txnRetryPauseMs = 20;
+
+/** The producer's open transaction: what was added to it, and whether a send in it failed. */
+interface OpenTransaction {
+  /** "topic\0partition" → the AddPartitionsToTxn that added it (batches wait for it). */
+  readonly partitions: Map<string, Promise<void>>;
+  readonly groups: Set<string>;
+  failure: unknown;
+  active: boolean;
+}
+
+function txnFailure(api: string, errorCode: number): LanesError {
+  return new LanesError(errorCode, `${api} was refused by the transaction coordinator`);
+}
+
 interface BatchResult {
   baseOffset: number;
   logStartOffset: number;
@@ -53,6 +79,8 @@ interface OpenBatch {
   closed: boolean;
   timer: NodeJS.Timeout | NodeJS.Immediate | null;
   readonly done: Promise<BatchResult>;
+  /** The transaction the batch belongs to (transactional producers), or null. */
+  readonly txn: OpenTransaction | null;
   resolve(result: BatchResult): void;
   reject(error: unknown): void;
 }
@@ -83,12 +111,20 @@ export class Producer {
   #identityPending: Promise<{ producerId: number; producerEpoch: number }> | null = null;
   /** Next sequence number per partition ("topic\0partition"), for the current identity. */
   readonly #sequences = new Map<string, number>();
+  readonly #transactionalId: string | null;
+  readonly #transactionTimeoutMs: number;
+  #transaction: OpenTransaction | null = null;
 
   constructor(context: ClientContext, config: ProducerConfig = {}) {
     this.#context = context;
     this.#port = context.openPort();
     this.#allowAutoTopicCreation = config.allowAutoTopicCreation ?? true;
-    this.#idempotent = config.idempotent === true;
+    this.#transactionalId = config.transactionalId ?? null;
+    this.#transactionTimeoutMs = config.transactionTimeout ?? 60_000;
+    if (this.#transactionalId !== null && (typeof this.#transactionalId !== 'string' || this.#transactionalId === '')) throw new TypeError('transactionalId must be a non-empty string');
+    if (!Number.isInteger(this.#transactionTimeoutMs) || this.#transactionTimeoutMs <= 0) throw new RangeError(`transactionTimeout must be a positive integer (ms), got ${config.transactionTimeout}`);
+    if (this.#transactionalId !== null && config.idempotent === false) throw new TypeError('a transactional producer is idempotent: idempotent cannot be false');
+    this.#idempotent = config.idempotent === true || this.#transactionalId !== null;
     this.#lingerMs = config.linger ?? 0;
     this.#batchSize = config.batchSize ?? batchSizeDefault;
     if (!Number.isInteger(this.#lingerMs) || this.#lingerMs < 0) throw new RangeError(`linger must be a non-negative integer (ms), got ${config.linger}`);
@@ -122,16 +158,101 @@ export class Producer {
     return this.#idempotent;
   }
 
-  transaction(): never {
-    throw new LanesError(ErrorCode.UNSUPPORTED_VERSION, 'the embedded producer does not support transactions yet');
+  /**
+   * Starts a transaction (transactional producers only; one at a time). The first one also gets
+   * the transactional id's producer id and epoch, fencing any older producer of the id.
+   */
+  async transaction(): Promise<Transaction> {
+    const transactionalId = this.#transactionalId;
+    if (transactionalId === null) throw new LanesError(ErrorCode.INVALID_TXN_STATE, 'transaction() needs a producer created with a transactionalId');
+    if (this.#transaction !== null) throw new LanesError(ErrorCode.INVALID_TXN_STATE, 'There is already an ongoing transaction for this producer. Please end the transaction before beginning another.');
+    if (!this.#connected) throw new LanesError(ErrorCode.NETWORK_EXCEPTION, 'the producer is not connected: call connect() first');
+    const txn: OpenTransaction = { partitions: new Map(), groups: new Set(), failure: null, active: true };
+    this.#transaction = txn;
+    if (this.#identity === null) {
+      try {
+        const current = { producerId: -1, producerEpoch: -1 };
+        const grant = await this.#txnCall('InitProducerId', () =>
+          this.#port.transactions.initTransactionalProducer({ transactionalId, transactionTimeoutMs: this.#transactionTimeoutMs, ...current }),
+        );
+        this.#identity = { producerId: grant.producerId, producerEpoch: grant.producerEpoch };
+        this.#sequences.clear();
+      } catch (error) {
+        this.#transaction = null;
+        throw error;
+      }
+    }
+    return {
+      send: (record) => this.#sendBatch(this.#batchOf(record), txn),
+      sendBatch: (batch) => this.#sendBatch(batch, txn),
+      sendOffsets: (offsets) => this.#sendOffsets(txn, offsets),
+      commit: () => this.#endTransaction(txn, true),
+      abort: () => this.#endTransaction(txn, false),
+      isActive: () => txn.active,
+    };
+  }
+
+  /** A transaction call, asked again while the coordinator answers a retriable code; any other error code throws. */
+  async #txnCall<Answer extends { errorCode: number }>(api: string, call: () => Promise<Answer>): Promise<Answer> {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await call();
+      if (answer.errorCode === ErrorCode.NONE) return answer;
+      if (!txnRetryCodes.has(answer.errorCode) || attempt >= txnAttemptsMax) throw txnFailure(api, answer.errorCode);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, txnRetryPauseMs * 2 ** (attempt - 1))));
+    }
+  }
+
+  #producerOf(txn: OpenTransaction): { transactionalId: string; producerId: number; producerEpoch: number } {
+    if (!txn.active || this.#transaction !== txn) throw new LanesError(ErrorCode.INVALID_TXN_STATE, 'the transaction has ended');
+    const identity = this.#identity;
+    if (identity === null || this.#transactionalId === null) throw new LanesError(ErrorCode.INVALID_TXN_STATE, 'the producer lost its producer id: start a new transaction');
+    return { transactionalId: this.#transactionalId, ...identity };
+  }
+
+  async #sendOffsets(txn: OpenTransaction, offsets: TxnOffsets): Promise<void> {
+    const producer = this.#producerOf(txn);
+    const groupId = offsets.consumerGroupId;
+    if (!txn.groups.has(groupId)) {
+      await this.#txnCall('AddOffsetsToTxn', () => this.#port.transactions.addOffsetsToTxn({ ...producer, groupId }));
+      txn.groups.add(groupId);
+    }
+    const staged = offsets.topics.flatMap(({ topic, partitions }) =>
+      partitions.map(({ partition, offset }) => ({ topic, partition, offset: Number(offset), leaderEpoch: -1, metadata: null })),
+    );
+    await this.#txnCall('TxnOffsetCommit', () => this.#port.transactions.txnOffsetCommit({ ...producer, groupId, offsets: staged }));
+  }
+
+  async #endTransaction(txn: OpenTransaction, committed: boolean): Promise<void> {
+    const producer = this.#producerOf(txn);
+    await this.flush();
+    await Promise.allSettled(txn.partitions.values());
+    if (committed && txn.failure !== null) {
+      const reason = txn.failure instanceof Error ? txn.failure.message : String(txn.failure);
+      throw new LanesError(ErrorCode.INVALID_TXN_STATE, `the transaction cannot commit, a send in it failed (${reason}): abort it`);
+    }
+    if (txn.partitions.size > 0 || txn.groups.size > 0) {
+      await this.#txnCall('EndTxn', () => this.#port.transactions.endTxn({ ...producer, committed }));
+    }
+    txn.active = false;
+    this.#transaction = null;
+  }
+
+  #batchOf(record: ProducerRecord): ProducerBatch {
+    return { acks: record.acks, timeout: record.timeout, compression: record.compression, topicMessages: [{ topic: record.topic, messages: record.messages }] };
   }
 
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
-    return this.sendBatch({ acks: record.acks, timeout: record.timeout, compression: record.compression, topicMessages: [{ topic: record.topic, messages: record.messages }] });
+    return this.sendBatch(this.#batchOf(record));
   }
 
   async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    if (this.#transactionalId !== null) throw new LanesError(ErrorCode.INVALID_TXN_STATE, 'a transactional producer sends inside a transaction: use producer.transaction()');
+    return this.#sendBatch(batch, null);
+  }
+
+  async #sendBatch(batch: ProducerBatch, txn: OpenTransaction | null): Promise<RecordMetadata[]> {
     if (!this.#connected) throw new LanesError(ErrorCode.NETWORK_EXCEPTION, 'the producer is not connected: call connect() first');
+    if (txn !== null) this.#producerOf(txn);
     const acks = acksOf(batch.acks);
     if (this.#idempotent && acks !== -1) throw new LanesError(ErrorCode.INVALID_REQUIRED_ACKS, `an idempotent producer needs acks -1, got ${acks}`);
     if (this.#idempotent && this.#identity === null) {
@@ -168,7 +289,7 @@ export class Producer {
         const key = message.key === null || message.key === undefined ? null : typeof message.key === 'string' ? Buffer.from(message.key, 'utf8') : message.key;
         const partition = this.#partitioner.partition({ topic, partitionCount, key, partition: message.partition ?? null });
         if (open === null || open.closed || open.partition !== partition) {
-          open = this.#openBatch(topic, partition, acks, compression);
+          open = this.#openBatch(topic, partition, acks, compression, txn);
           const resultKey = `${topic}\u0000${partition}`;
           if (!results.has(resultKey)) results.set(resultKey, { topic, partition, done: open.done });
         }
@@ -191,7 +312,7 @@ export class Producer {
   }
 
   /** The open batch of this partition (and acks and compression), opened if there is none. */
-  #openBatch(topic: string, partition: number, acks: -1 | 0 | 1, compression: number): OpenBatch {
+  #openBatch(topic: string, partition: number, acks: -1 | 0 | 1, compression: number, txn: OpenTransaction | null): OpenBatch {
     const key = `${topic}\u0000${partition}\u0000${acks}\u0000${compression}`;
     const existing = this.#open.get(key);
     if (existing !== undefined) return existing;
@@ -203,7 +324,7 @@ export class Producer {
     });
     // A caller may never await (acks=0 style fire-and-forget); unobserved failures must not crash the process.
     done.catch(() => {});
-    const batch: OpenBatch = { key, topic, partition, acks, compression, writer: new BatchWriter(this.#spareBuffers.pop() ?? Math.min(this.#batchSize + 1024, batchInitialBytes)), closed: false, timer: null, done, resolve, reject };
+    const batch: OpenBatch = { key, topic, partition, acks, compression, writer: new BatchWriter(this.#spareBuffers.pop() ?? Math.min(this.#batchSize + 1024, batchInitialBytes)), closed: false, timer: null, done, txn, resolve, reject };
     batch.timer = this.#lingerMs === 0 ? setImmediate(() => this.#close(batch)) : setTimeout(() => this.#close(batch), this.#lingerMs);
     this.#open.set(key, batch);
     return batch;
@@ -224,7 +345,7 @@ export class Producer {
     const sequenceKey = `${batch.topic}\u0000${batch.partition}`;
     const baseSequence = identity === null ? -1 : (this.#sequences.get(sequenceKey) ?? 0);
     try {
-      bytes = batch.writer.finish(identity === null ? { compression: batch.compression } : { compression: batch.compression, ...identity, baseSequence });
+      bytes = batch.writer.finish(identity === null ? { compression: batch.compression } : { compression: batch.compression, ...identity, baseSequence, transactional: batch.txn !== null });
     } catch (error) {
       batch.reject(error);
       return;
@@ -235,7 +356,11 @@ export class Producer {
     // A compressed batch is a copy: its writer's buffer is free at once.
     const buffer = batch.writer.buffer;
     if (batch.compression !== CompressionTypes.None) this.#recycle(buffer);
-    const produced = this.#port.produce(batch.topic, batch.partition, bytes, batch.acks).then(
+    // In a transaction, the partition is added to it before its first batch goes (later batches of
+    // the partition wait for the same call, so they keep their order).
+    const added = batch.txn === null || identity === null ? null : this.#addPartition(batch.txn, identity, batch.topic, batch.partition);
+    const produce = () => this.#port.produce(batch.topic, batch.partition, bytes, batch.acks, this.#transactionalId ?? undefined);
+    const produced = (added === null ? produce() : added.then(produce)).then(
       (result) => {
         if (batch.compression === CompressionTypes.None && batch.acks !== 0) this.#recycle(buffer);
         batch.resolve({ baseOffset: result.baseOffset, logStartOffset: result.logStartOffset });
@@ -243,7 +368,8 @@ export class Producer {
       (error: unknown) => {
         // The broker lost track of this producer or saw a gap: start over with a new id, as
         // Kafka's producer does after UNKNOWN_PRODUCER_ID or OUT_OF_ORDER_SEQUENCE_NUMBER.
-        if (identity !== null && this.#identity === identity && isLanesError(error) && producerResetCodes.has(error.errorCode)) {
+        if (batch.txn !== null) batch.txn.failure ??= error;
+        else if (identity !== null && this.#identity === identity && isLanesError(error) && producerResetCodes.has(error.errorCode)) {
           this.#identity = null;
           this.#sequences.clear();
         }
@@ -252,6 +378,18 @@ export class Producer {
     );
     this.#inFlight.add(produced);
     void produced.finally(() => this.#inFlight.delete(produced));
+  }
+
+  #addPartition(txn: OpenTransaction, identity: { producerId: number; producerEpoch: number }, topic: string, partition: number): Promise<void> {
+    const key = `${topic}\u0000${partition}`;
+    let added = txn.partitions.get(key);
+    if (added === undefined) {
+      const transactionalId = this.#transactionalId!;
+      added = this.#txnCall('AddPartitionsToTxn', () => this.#port.transactions.addPartitionsToTxn({ transactionalId, ...identity, partitions: [{ topic, partition }] })).then(() => undefined);
+      added.catch(() => {});
+      txn.partitions.set(key, added);
+    }
+    return added;
   }
 
   #recycle(buffer: Buffer): void {

@@ -70,6 +70,33 @@ export interface ProducerConfig {
    * appending it again, and refuses gaps. Requires acks -1 (the default).
    */
   idempotent?: boolean;
+  /**
+   * Kafka's transactional producer (implies idempotent): `producer.transaction()` sends records and
+   * consumer offsets that become visible together when the transaction commits. A newer producer
+   * with the same id fences this one.
+   */
+  transactionalId?: string;
+  /** How long a transaction may stay open before the coordinator aborts it, in ms; default 60000 (KafkaJS's). */
+  transactionTimeout?: number;
+  /** KafkaJS's option; a transactional producer has one request in flight per partition anyway. */
+  maxInFlightRequests?: number;
+}
+
+/** Consumer offsets a transaction commits with its records (KafkaJS's sendOffsets argument). */
+export interface TxnOffsets {
+  consumerGroupId: string;
+  topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+}
+
+/** One transaction of a transactional producer, KafkaJS's shape. */
+export interface Transaction {
+  send(record: ProducerRecord): Promise<RecordMetadata[]>;
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]>;
+  /** Commits these consumer offsets with the transaction (visible to the group once it commits). */
+  sendOffsets(offsets: TxnOffsets): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+  isActive(): boolean;
 }
 
 export interface KafkaMessage {
@@ -197,6 +224,12 @@ export interface ConsumerConfig {
   retry?: RetryOptions;
   /** Period of the LAG event, in ms; 0 turns it off; default 5000. */
   lagInterval?: number;
+  /**
+   * KafkaJS's: false (the default) reads committed records only (Kafka's read_committed): up to
+   * each partition's last stable offset, without the records of aborted transactions. True reads
+   * every record to the high watermark, aborted ones included.
+   */
+  readUncommitted?: boolean;
 }
 
 export interface ConsumerSubscribeTopics {

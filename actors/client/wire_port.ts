@@ -21,13 +21,14 @@ import type { GroupRequestOf, GroupResultOf } from '../../core/group/group_calls
 import type { GroupState } from '../../core/group/group_state.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
+import type { ApiKeyNumber, RequestBodies, ResponseBodies } from '../../core/protocol/messages/registry.js';
 import { concatChunks } from '../../core/protocol/writer.js';
 import { Cluster, type BrokerAddress, type ClusterDescription, type DeletedRecords, type Lane } from '../net/cluster.js';
 import type { Logger } from '../logger.js';
 import type { KafkaConnection } from '../net/kafka_client.js';
 import type { ResourceAnswer } from '../../core/handlers/config_resources.js';
 import type { DescribedResource } from '../../core/handlers/describe_configs.js';
-import type { BrokerPort, ConfigResourceChange, ConfigResourceQuery, GroupListing, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate } from './broker_port.js';
+import type { BrokerPort, ConfigResourceChange, ConfigResourceQuery, GroupListing, IsolationLevel, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate, TxnPortApi } from './broker_port.js';
 
 export interface WirePortOptions {
   brokers: readonly BrokerAddress[];
@@ -299,7 +300,7 @@ export class WirePort implements BrokerPort {
   // ─── Offsets ─────────────────────────────────────────────────────────────────────────────────
 
   /** One ListOffsets per leader; answers by partition. */
-  async #listOffsets(cluster: Cluster, topic: string, partitions: readonly number[], timestamp: number): Promise<Map<number, number>> {
+  async #listOffsets(cluster: Cluster, topic: string, partitions: readonly number[], timestamp: number, isolation: IsolationLevel = 'read_uncommitted'): Promise<Map<number, number>> {
     const layout = await this.#layout(cluster, topic);
     if (layout === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
     const byLeader = new Map<number, number[]>();
@@ -314,7 +315,7 @@ export class WirePort implements BrokerPort {
         const connection = await cluster.connection(leader);
         const response = await connection.send(ApiKey.ListOffsets, {
           replicaId: -1,
-          isolationLevel: 0,
+          isolationLevel: isolation === 'read_committed' ? 1 : 0,
           topics: [{ topicName: topic, partitions: list.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })) }],
         });
         for (const answer of response.topics) {
@@ -342,8 +343,8 @@ export class WirePort implements BrokerPort {
     });
   }
 
-  listOffset(topic: string, partition: number, timestamp: number): Promise<number> {
-    return this.#with(async (cluster) => (await this.#listOffsets(cluster, topic, [partition], timestamp)).get(partition) ?? -1);
+  listOffset(topic: string, partition: number, timestamp: number, isolation?: IsolationLevel): Promise<number> {
+    return this.#with(async (cluster) => (await this.#listOffsets(cluster, topic, [partition], timestamp, isolation)).get(partition) ?? -1);
   }
 
   deleteRecords(topic: string, offsets: readonly { partition: number; offset: number }[]): Promise<DeletedRecords[]> {
@@ -372,11 +373,65 @@ export class WirePort implements BrokerPort {
     });
   }
 
-  produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1): Promise<{ baseOffset: number; logStartOffset: number }> {
+  /** Each call goes to the transactional id's coordinator (FindCoordinator key type 1), found again after NOT_COORDINATOR. */
+  readonly transactions: TxnPortApi = {
+    initTransactionalProducer: (request) =>
+      this.#txnCall(request.transactionalId, ApiKey.InitProducerId, { transactionalId: request.transactionalId, transactionTimeoutMs: request.transactionTimeoutMs, producerId: request.producerId, producerEpoch: request.producerEpoch }, (response) => ({
+        errorCode: response.errorCode,
+        producerId: response.producerId,
+        producerEpoch: response.producerEpoch,
+      })),
+    addPartitionsToTxn: (request) => {
+      const topics = new Map<string, number[]>();
+      for (const { topic, partition } of request.partitions) topics.set(topic, [...(topics.get(topic) ?? []), partition]);
+      const body = { transactionalId: request.transactionalId, producerId: request.producerId, producerEpoch: request.producerEpoch, topics: [...topics].map(([topicName, partitions]) => ({ topicName, partitions })) };
+      // Every partition carries the coordinator's answer; the first one that is not NONE speaks for all.
+      return this.#txnCall(request.transactionalId, ApiKey.AddPartitionsToTxn, body, (response) => ({
+        errorCode: response.results.flatMap((topic) => topic.partitions).find((partition) => partition.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE,
+      }));
+    },
+    addOffsetsToTxn: (request) => this.#txnCall(request.transactionalId, ApiKey.AddOffsetsToTxn, request, (response) => ({ errorCode: response.errorCode })),
+    txnOffsetCommit: (request) => {
+      const topics = new Map<string, { partitionIndex: number; committedOffset: number; committedLeaderEpoch: number; committedMetadata: string | null }[]>();
+      for (const offset of request.offsets) {
+        topics.set(offset.topic, [...(topics.get(offset.topic) ?? []), { partitionIndex: offset.partition, committedOffset: offset.offset, committedLeaderEpoch: offset.leaderEpoch, committedMetadata: offset.metadata }]);
+      }
+      const body = {
+        transactionalId: request.transactionalId,
+        groupId: request.groupId,
+        producerId: request.producerId,
+        producerEpoch: request.producerEpoch,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [...topics].map(([topicName, partitions]) => ({ topicName, partitions })),
+      };
+      // Lanes answers TxnOffsetCommit at the transaction coordinator; Kafka at the group's, which is where this goes.
+      return this.#with(async (cluster) => {
+        const connection = await this.#coordinator(cluster, request.groupId, 'control');
+        const response = await connection.send(ApiKey.TxnOffsetCommit, body);
+        const errorCode = response.topics.flatMap((topic) => topic.partitions).find((partition) => partition.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;
+        this.#coordinatorAnswered(cluster, request.groupId, errorCode);
+        return { errorCode };
+      });
+    },
+    endTxn: (request) => this.#txnCall(request.transactionalId, ApiKey.EndTxn, request, (response) => ({ errorCode: response.errorCode })),
+  };
+
+  #txnCall<Key extends ApiKeyNumber, Answer extends { errorCode: number }>(transactionalId: string, apiKey: Key, body: RequestBodies[Key], answer: (response: ResponseBodies[Key]) => Answer): Promise<Answer> {
+    return this.#with(async (cluster) => {
+      const { connection } = await cluster.coordinator(transactionalId, 1);
+      const answered = answer(await connection.send(apiKey, body));
+      if (coordinatorCodes.has(answered.errorCode)) cluster.forgetCoordinator(transactionalId, 1);
+      return answered;
+    });
+  }
+
+  produce(topic: string, partition: number, batch: Uint8Array, acks: -1 | 0 | 1, transactionalId?: string): Promise<{ baseOffset: number; logStartOffset: number }> {
     return this.#with(async (cluster) => {
       const { connection } = await this.#leaderConnection(cluster, topic, partition, 'control');
       const body = {
-        transactionalId: null,
+        transactionalId: transactionalId ?? null,
         acks,
         timeoutMs: this.#options.requestTimeoutMs,
         topics: [{ topicName: topic, partitions: [{ partitionIndex: partition, records: batch }] }],
@@ -401,8 +456,8 @@ export class WirePort implements BrokerPort {
    * answers at once with nothing; the broker's late answer is dropped (and holds the fetch lane
    * until it comes, so the next fetch queues behind it).
    */
-  async fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>): Promise<PortFetchResult[]> {
-    const empty = (errorCode: number): PortFetchResult => ({ errorCode, batches: [], highWatermark: -1, logStartOffset: -1, release: () => {} });
+  async fetch(requests: readonly PortFetchRequest[], maxWaitMs: number, wake: Promise<void>, isolation: IsolationLevel = 'read_uncommitted'): Promise<PortFetchResult[]> {
+    const empty = (errorCode: number): PortFetchResult => ({ errorCode, batches: [], highWatermark: -1, logStartOffset: -1, abortedTransactions: null, release: () => {} });
     const fetching = this.#with(async (cluster) => {
       const results: PortFetchResult[] = requests.map(() => empty(ErrorCode.NONE));
       const byLeader = new Map<number, number[]>();
@@ -436,7 +491,7 @@ export class WirePort implements BrokerPort {
               maxWaitMs,
               minBytes: 1,
               maxBytes: 0x7fff_ffff,
-              isolationLevel: 0,
+              isolationLevel: isolation === 'read_committed' ? 1 : 0,
               sessionId: 0,
               sessionEpoch: -1,
               topics: [...topics].map(([topicName, partitions]) => ({ topicName, partitions })),
@@ -459,6 +514,7 @@ export class WirePort implements BrokerPort {
                 batches: partition.records === null || partition.records.length === 0 ? [] : [concatChunks(partition.records)],
                 highWatermark: partition.highWatermark,
                 logStartOffset: partition.logStartOffset,
+                abortedTransactions: partition.abortedTransactions,
                 release: () => {},
               };
             }

@@ -18,9 +18,10 @@ import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
-import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault } from '../../core/limits.js';
+import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault, txnMarkerAppendsInFlightMax } from '../../core/limits.js';
 import { decodeMessage } from '../envelope.js';
-import { batchTotalBytes } from '../../core/records/record_batch.js';
+import { BatchField, batchTotalBytes, readInt32, readInt64 } from '../../core/records/record_batch.js';
+import { encodeMarkerBatch } from '../../core/records/control_batch.js';
 import { EpochReader, initEpochs } from '../epochs.js';
 import { componentLogger, logger as rootLogger } from '../logger.js';
 import { planMemory } from '../memory_plan.js';
@@ -32,11 +33,16 @@ import { initRing, ringControlBytes, ringHeadWord, ringTailWord } from '../ring/
 import { PartitionDirectory } from '../shard/partition_directory.js';
 import type { ShardControl, PartitionState } from '../shard/shard_control.js';
 import type { DrainedGroupEvents } from '../shard/group_event_buffer.js';
-import { groupCoordinator } from '../shard/actor.js';
+import { groupCoordinator, txnCoordinator } from '../shard/actor.js';
+import type { TxnFacade, TxnMethod, TxnRequestOf, TxnResultOf } from '../../core/txn/txn_calls.js';
+import { producerIds } from '../../core/handlers/init_producer_id.js';
+import { systemClock } from '../system_clock.js';
+import { TxnHost } from './txn_host.js';
 import { partitionActor } from '../shard/partition_actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
-import { memoryLogDir, type LogDirView, type WaitScope } from '../../core/handlers/handler.js';
+import { memoryLogDir, type IsolationLevel, type LogDirView, type TxnMarkerRequest, type TxnMarkerResult, type WaitScope } from '../../core/handlers/handler.js';
 import type { ActiveProducer } from '../../core/log/log.js';
+import type { TxnConfig } from '../../core/txn/txn_config.js';
 import type { DeletedGroup, DescribedGroup, ListedGroup } from '../../core/group/group_api.js';
 import type { GroupFacade, GroupMethod, GroupRequestOf, GroupResultOf } from '../../core/group/group_calls.js';
 import { shardForGroup } from './shard_router.js';
@@ -52,7 +58,7 @@ import { DataDirError } from './data_dir_error.js';
 import { openDataDir, reconcilePartitionDirs } from './data_dir.js';
 import type { DataDirLock } from './data_dir_lock.js';
 import { descriptorsReserved, logDescriptors, openFilesLimit } from './open_files_limit.js';
-import { offsetsLogDirName, partitionDirName } from '../data_dir_layout.js';
+import { offsetsLogDirName, partitionDirName, txnStateLogDirName } from '../data_dir_layout.js';
 
 const MiB = 1024 * 1024;
 
@@ -85,6 +91,8 @@ export interface BrokerOptions {
   kernels?: 'auto' | 'ts';
   /** Group coordinator settings (initial rebalance delay, session timeout bounds, …). */
   groups?: Partial<GroupConfig>;
+  /** Transaction coordinator settings (transaction.max.timeout.ms, transactional.id.expiration.ms, …). */
+  transactions?: Partial<TxnConfig>;
 }
 
 export interface ProduceResult {
@@ -99,6 +107,13 @@ export interface FetchResult {
   batches: Uint8Array[];
   highWatermark: number;
   logStartOffset: number;
+  /** Below it every transaction is decided (the high watermark when none is open). */
+  lastStableOffset: number;
+  /**
+   * read_committed: the aborted transactions (producer id, first offset) with data in the
+   * batches returned, for the reader to drop; read_uncommitted: null.
+   */
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
   /**
    * Views into shared memory stay valid until release(); call it once the bytes are used
    * (written to a socket, decoded, copied). Idempotent.
@@ -106,12 +121,14 @@ export interface FetchResult {
   release(): void;
 }
 
+export type { TxnMarkerRequest, TxnMarkerResult } from '../../core/handlers/handler.js';
+
 export interface TopicDescription {
   name: string;
   config: TopicConfig;
   /** The configs set on the topic, by Kafka name. */
   overrides: Record<string, string>;
-  partitions: { partition: number; shard: number; logStartOffset: number; highWatermark: number }[];
+  partitions: { partition: number; shard: number; logStartOffset: number; highWatermark: number; lastStableOffset: number }[];
 }
 
 /** Kafka's retention.ms and segment.ms defaults: seven days. */
@@ -143,7 +160,7 @@ function overridesOfConfig(config: Partial<TopicConfig>): Record<string, string>
 }
 
 export class Broker extends EventEmitter {
-  readonly options: Required<Omit<BrokerOptions, 'dataDir' | 'topicDefaults' | 'groups'>> & { dataDir: string | null };
+  readonly options: Required<Omit<BrokerOptions, 'dataDir' | 'topicDefaults' | 'groups' | 'transactions'>> & { dataDir: string | null };
   readonly #shards: ShardHandle[];
   readonly #topics: TopicRegistry;
   readonly #directory: PartitionDirectory;
@@ -162,6 +179,8 @@ export class Broker extends EventEmitter {
   #rejectStart: ((error: Error) => void) | null = null;
   /** The data directory's lock (disk storage), released on stop. */
   readonly #lock: DataDirLock | null;
+  /** Transactions: calls routed to the shards' transaction coordinators, markers written (txn_host.ts). */
+  readonly #txns: TxnHost;
 
   private constructor(init: {
     options: Broker['options'];
@@ -182,6 +201,14 @@ export class Broker extends EventEmitter {
     this.#hostDoorbell = init.hostDoorbell;
     this.topicConfigDefaults = init.topicConfigDefaults;
     this.#lock = init.lock;
+    this.#txns = new TxnHost({
+      shardCount: init.shards.length,
+      call: (shard, method, request) => this.#txnCall(shard, method, request),
+      allocateProducerId: () => producerIds.allocate(systemClock.nowMs()).producerId,
+      writeTxnMarkers: (markers) => this.writeTxnMarkers(markers),
+      commitOffsets: (request) => this.txnOffsetsCommit(request),
+      logger: componentLogger(rootLogger, 'txn-markers'),
+    });
   }
 
   static async start(options: BrokerOptions = {}): Promise<Broker> {
@@ -245,6 +272,7 @@ export class Broker extends EventEmitter {
         envelopesPerTurn: 4096,
         tickIntervalMs: 100,
         groupConfig: options.groups ?? {},
+        txnConfig: options.transactions ?? {},
       };
       // Inline shards hand their replies over directly; `broker` exists before any request.
       return startShard(resolved.shardThreads, workerData, (shard) => shard.drainReplies(broker.#onHighWatermark));
@@ -284,6 +312,7 @@ export class Broker extends EventEmitter {
     }
     broker.#rejectStart = null;
     broker.#state = 'running';
+    broker.#txns.start();
     if (storage === 'disk') await warnCommittedPastLogEnd(broker, broker.#logger);
     broker.#logger.info({ storage, dataDir, shards: resolved.shards, topics: topics.list().length, kernels: kernelModule === null ? 'ts' : 'wasm' }, 'broker started');
     return broker;
@@ -382,6 +411,7 @@ export class Broker extends EventEmitter {
           shard: placement.shard,
           logStartOffset: snapshot?.logStartOffset ?? 0,
           highWatermark: snapshot?.highWatermark ?? 0,
+          lastStableOffset: snapshot?.lastStableOffset ?? 0,
         };
       }),
     };
@@ -401,13 +431,88 @@ export class Broker extends EventEmitter {
   }
 
   /**
+   * Writes each transaction marker (a control batch: core/records/control_batch.ts) to each of its
+   * partitions, wherever they live, and resolves once every one is appended and durable per the
+   * flush policy (as an acks=-1 produce). Each partition answers its own code: 0, or why its
+   * marker was refused (UNKNOWN_TOPIC_OR_PARTITION, INVALID_PRODUCER_EPOCH for an epoch older
+   * than the producer's, TRANSACTION_COORDINATOR_FENCED for an older coordinator epoch,
+   * KAFKA_STORAGE_ERROR, INVALID_REQUEST for a field out of range). Safe to retry: a marker for a
+   * producer with no open transaction in a partition is written and changes nothing there.
+   */
+  async writeTxnMarkers(markers: ReadonlyArray<TxnMarkerRequest>): Promise<TxnMarkerResult[]> {
+    this.#checkRunning();
+    const timestampMs = Date.now();
+    const results: TxnMarkerResult[] = [];
+    const appends: { batch: Uint8Array; answer: { errorCode: number }; topic: string; partition: number }[] = [];
+    for (const marker of markers) {
+      const problem = markerProblem(marker);
+      if (problem !== null) this.#logger.warn({ partitions: marker.partitions.length, problem }, 'transaction marker refused');
+      const batch = problem === null ? encodeMarkerBatch({ producerId: Number(marker.producerId), producerEpoch: marker.producerEpoch, committed: marker.committed, coordinatorEpoch: marker.coordinatorEpoch }, timestampMs) : null;
+      const partitions = marker.partitions.map(({ topic, partition }) => ({ topic, partition, errorCode: ErrorCode.INVALID_REQUEST as number }));
+      if (batch !== null) partitions.forEach((answer) => appends.push({ batch, answer, topic: answer.topic, partition: answer.partition }));
+      results.push({ producerId: marker.producerId, partitions });
+    }
+    // In waves: a request's partitions cost a ring record and a pending reply each (limits.ts).
+    for (let from = 0; from < appends.length; from += txnMarkerAppendsInFlightMax) {
+      await Promise.all(appends.slice(from, from + txnMarkerAppendsInFlightMax).map(async (append) => {
+        append.answer.errorCode = await this.#appendMarker(append.batch, append.topic, append.partition);
+      }));
+    }
+    return results;
+  }
+
+  /** Appends one marker batch where its partition lives, durably per the flush policy; its error code. */
+  async #appendMarker(batch: Uint8Array, topic: string, partition: number): Promise<number> {
+    try {
+      const placement = this.#placement(topic, partition);
+      const result = await this.#shards[placement.shard].append(placement.actorId, batch, true, true);
+      return result.errorCode;
+    } catch (error) {
+      if (error instanceof LanesError) return error.errorCode;
+      throw error;
+    }
+  }
+
+  /**
    * Reads whole batches from `fetchOffset`, up to about `maxBytes` (at least one batch). Bytes the
    * log keeps in shared memory are returned as views, without a copy and without a round trip to
    * the shard; older bytes come through the shard.
+   *
+   * read_committed returns only batches below the last stable offset, with the aborted
+   * transactions among them (asked of the shard only when the directory says one may reach the
+   * range). The LSO is read from the directory before the batches: it only grows, so a batch below
+   * it stays decided, and every abort at or below it is already in the partition's list.
    */
-  async fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number): Promise<FetchResult> {
+  async fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number, isolation: IsolationLevel = 'read_uncommitted'): Promise<FetchResult> {
     this.#checkRunning();
     const placement = this.#placement(topic, partition);
+    const stable = this.#directory.read(placement.actorId);
+    const read = await this.#read(placement, fetchOffset, maxBytes);
+    const lastStableOffset = Math.min(stable?.lastStableOffset ?? read.logStartOffset, read.highWatermark);
+    if (isolation === 'read_uncommitted') {
+      this.#traffic.countOut(topic, read.batches);
+      return { ...read, lastStableOffset, abortedTransactions: null };
+    }
+    let kept = 0;
+    while (kept < read.batches.length && lastOffsetOf(read.batches[kept]) < lastStableOffset) kept++;
+    const batches = kept === read.batches.length ? read.batches : read.batches.slice(0, kept);
+    let abortedTransactions: { producerId: number; firstOffset: number }[] = [];
+    if (kept > 0 && stable !== null && stable.lastAbortedOffset >= fetchOffset) {
+      try {
+        const result = await this.#shards[placement.shard].call(partitionActor(placement.actorId), 'abortedTransactions', { fromOffset: fetchOffset, toOffset: lastOffsetOf(batches[kept - 1]) });
+        if (!result.ok) throw new LanesError(result.errorCode, result.message);
+        abortedTransactions = result.value.map(({ producerId, firstOffset }) => ({ producerId, firstOffset }));
+      } catch (error) {
+        read.release();
+        throw error;
+      }
+    }
+    this.#traffic.countOut(topic, batches);
+    return { ...read, batches, lastStableOffset, abortedTransactions };
+  }
+
+  /** The batches from `fetchOffset`: shared-memory views when the log has them there, else through the shard. */
+  async #read(placement: { shard: number; actorId: number }, fetchOffset: number, maxBytes: number): Promise<Omit<FetchResult, 'lastStableOffset' | 'abortedTransactions'>> {
     const epoch = this.#epochs.pin();
     let released = false;
     const release = () => {
@@ -417,10 +522,7 @@ export class Broker extends EventEmitter {
     };
     try {
       const shared = readShared(this.#directory, placement.actorId, fetchOffset, maxBytes, this.#buffer());
-      if (shared !== null) {
-        this.#traffic.countOut(topic, shared.batches);
-        return { ...shared, release };
-      }
+      if (shared !== null) return { ...shared, release };
     } catch (error) {
       release();
       throw error;
@@ -432,7 +534,6 @@ export class Broker extends EventEmitter {
     for (let at = 0; at < reply.bytes.length; at += batchTotalBytes(reply.bytes, at)) {
       batches.push(reply.bytes.subarray(at, at + batchTotalBytes(reply.bytes, at)));
     }
-    this.#traffic.countOut(topic, batches);
     return { batches, highWatermark: reply.highWatermark, logStartOffset: reply.logStartOffset, release: () => {} };
   }
 
@@ -510,6 +611,7 @@ export class Broker extends EventEmitter {
   readonly offsetCommit: GroupFacade['offsetCommit'] = (request) => this.#groupCall(request.groupId, 'offsetCommit', request);
   readonly offsetFetch: GroupFacade['offsetFetch'] = (request) => this.#groupCall(request.groupId, 'offsetFetch', request);
   readonly offsetDelete: GroupFacade['offsetDelete'] = (request) => this.#groupCall(request.groupId, 'offsetDelete', request);
+  readonly txnOffsetsCommit: GroupFacade['txnOffsetsCommit'] = (request) => this.#groupCall(request.groupId, 'txnOffsetsCommit', request);
 
   /** Groups in request order; each id is asked of its own shard. */
   async describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]> {
@@ -537,6 +639,31 @@ export class Broker extends EventEmitter {
 
   async #call<M extends GroupMethod>(shard: ShardHandle, method: M, request: GroupRequestOf<M>): Promise<GroupResultOf<M>> {
     const result = await shard.call(groupCoordinator, method, request);
+    if (!result.ok) throw new LanesError(result.errorCode, result.message);
+    return result.value;
+  }
+
+  // ─── Transactions: each call goes to the transaction coordinator of the id's shard ───────────
+  // The TxnFacade the wire handlers and the embedded producer call (core/txn/txn_calls.ts).
+
+  readonly initTransactionalProducer: TxnFacade['initTransactionalProducer'] = (request) => this.#txns.initTransactionalProducer(request);
+  readonly addPartitionsToTxn: TxnFacade['addPartitionsToTxn'] = (request) => this.#txns.addPartitionsToTxn(request);
+  readonly addOffsetsToTxn: TxnFacade['addOffsetsToTxn'] = (request) => this.#txns.addOffsetsToTxn(request);
+  readonly txnOffsetCommit: TxnFacade['txnOffsetCommit'] = (request) => this.#txns.txnOffsetCommit(request);
+  readonly endTxn: TxnFacade['endTxn'] = (request) => this.#txns.endTxn(request);
+  readonly describeTransactions: TxnFacade['describeTransactions'] = (ids) => this.#txns.describeTransactions(ids);
+  readonly listTransactions: TxnFacade['listTransactions'] = (request) => this.#txns.listTransactions(request);
+
+  /** Finishes every decided transaction not finished yet (what the periodic sweep does; tests). */
+  finishTransactions(): Promise<void> {
+    return this.#txns.sweep();
+  }
+
+  async #txnCall<M extends TxnMethod>(shard: number, method: M, request: TxnRequestOf<M>): Promise<TxnResultOf<M>> {
+    this.#checkRunning();
+    const handle = this.#shards[shard];
+    assert(handle !== undefined, `transaction coordinator shard ${shard} outside the ${this.#shards.length} shards`);
+    const result = await handle.call(txnCoordinator, method, request);
     if (!result.ok) throw new LanesError(result.errorCode, result.message);
     return result.value;
   }
@@ -585,6 +712,7 @@ export class Broker extends EventEmitter {
     const failed = this.#state === 'failed';
     this.#state = 'stopping';
     this.#waiters.wakeAll();
+    await this.#txns.stop();
     if (!failed) {
       // Everything produced before stop() reaches its shard before the stop message does.
       for (const shard of this.#shards) shard.publishNow();
@@ -747,6 +875,19 @@ function settleWith(defaults: TopicConfig): SettleTopicConfig {
   };
 }
 
+/** The last offset of the stored batch `batch`. */
+function lastOffsetOf(batch: Uint8Array): number {
+  return readInt64(batch, BatchField.baseOffset) + readInt32(batch, BatchField.lastOffsetDelta);
+}
+
+/** Why a marker's fields cannot be written (each is an int64, int16 or int32 on the wire), or null. */
+function markerProblem(marker: TxnMarkerRequest): string | null {
+  if (typeof marker.producerId !== 'bigint' || marker.producerId < 0n || marker.producerId > BigInt(Number.MAX_SAFE_INTEGER)) return `producer id ${String(marker.producerId)} is outside 0..2^53`;
+  if (!Number.isInteger(marker.producerEpoch) || marker.producerEpoch < 0 || marker.producerEpoch > 0x7fff) return `producer epoch ${marker.producerEpoch} is outside 0..32767`;
+  if (!Number.isInteger(marker.coordinatorEpoch) || marker.coordinatorEpoch < -0x8000_0000 || marker.coordinatorEpoch > 0x7fff_ffff) return `coordinator epoch ${marker.coordinatorEpoch} is not an int32`;
+  return null;
+}
+
 /** A message on one line: file system errors carry the path, stacks are left to the debug log. */
 function oneLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0];
@@ -771,7 +912,7 @@ function startFailure(error: unknown, dataDir: string | null, topics: readonly T
 
 function descriptorsNeeded(dataDir: string, topics: readonly TopicEntry[], shards: number): number {
   const dirs = topics.flatMap((topic) => topic.partitions.map((placement) => join(dataDir, partitionDirName(topic.name, placement.partition))));
-  for (let shard = 0; shard < shards; shard++) dirs.push(join(dataDir, offsetsLogDirName(shard)));
+  for (let shard = 0; shard < shards; shard++) dirs.push(join(dataDir, offsetsLogDirName(shard)), join(dataDir, txnStateLogDirName(shard)));
   return logDescriptors(dirs) + descriptorsReserved;
 }
 

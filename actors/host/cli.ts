@@ -16,6 +16,7 @@ import { registerClusterCommands } from '../cli/cluster.js';
 import { registerGroupCommands } from '../cli/group.js';
 import { registerProduceCommand } from '../cli/produce.js';
 import { registerTopicCommands } from '../cli/topic.js';
+import { registerTxnCommands } from '../cli/txn.js';
 import type { AdminServer } from '../admin/admin_server.js';
 import * as limits from '../../core/limits.js';
 import type { KafkaListener } from '../net/listener.js';
@@ -210,6 +211,7 @@ export async function main(argv: string[]): Promise<void> {
   registerConsumeCommand(program);
   registerGroupCommands(program);
   registerClusterCommands(program);
+  registerTxnCommands(program);
   // Imported on demand: the benchmark runner pulls in peers' clients that `lanes start` never needs.
   (await import('../cli/bench.js')).registerBenchCommand(program);
   await program.parseAsync(argv);

@@ -7,6 +7,7 @@ import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import {
   appendHeaderBytes,
+  AppendFlag,
   dataViewOf,
   envelopeHeaderBytes,
   EnvelopeKind,
@@ -79,7 +80,9 @@ export class ShardHandle {
     return this.#pending.size;
   }
 
-  append(actorId: number, batch: Uint8Array, waitForFlush: boolean): Promise<AppendResult> {
+  /** `marker`: the batch is a transaction marker the broker built (Broker.writeTxnMarkers). */
+  append(actorId: number, batch: Uint8Array, waitForFlush: boolean, marker = false): Promise<AppendResult> {
+    const flags = (waitForFlush ? AppendFlag.waitForFlush : 0) | (marker ? AppendFlag.marker : 0);
     // Hot path (every produced batch): written straight into the ring through its one DataView,
     // no closure, view or DataView per request. The general path below is for a full ring.
     const at = this.#reserveNow(appendHeaderBytes + batch.length);
@@ -87,7 +90,7 @@ export class ShardHandle {
       const correlationId = this.#takeCorrelationId();
       const view = this.#requests.dataView;
       writeEnvelopeHeaderAt(view, at, EnvelopeKind.Append, actorId, correlationId);
-      view.setUint16(at + envelopeHeaderBytes, waitForFlush ? 1 : 0, true);
+      view.setUint16(at + envelopeHeaderBytes, flags, true);
       view.setUint16(at + envelopeHeaderBytes + 2, 0, true);
       this.#requests.data.set(batch, at + appendHeaderBytes);
       this.#schedulePublish();
@@ -98,7 +101,7 @@ export class ShardHandle {
       write: (view) => {
         const data = dataViewOf(view);
         writeEnvelopeHeader(data, EnvelopeKind.Append, actorId, correlationId);
-        data.setUint16(envelopeHeaderBytes, waitForFlush ? 1 : 0, true);
+        data.setUint16(envelopeHeaderBytes, flags, true);
         data.setUint16(envelopeHeaderBytes + 2, 0, true);
         view.set(batch, appendHeaderBytes);
       },

@@ -23,3 +23,8 @@ export function shardForPartition(topic: string, partition: number, shardCount: 
 export function shardForGroup(groupId: string, shardCount: number): number {
   return fnv1a(groupId) % shardCount;
 }
+
+/** A transactional id's coordinator lives where a group of the same id would (Kafka hashes both alike). */
+export function shardForTransactionalId(transactionalId: string, shardCount: number): number {
+  return fnv1a(transactionalId) % shardCount;
+}

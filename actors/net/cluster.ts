@@ -209,26 +209,28 @@ export class Cluster {
   }
 
   /** The coordinator of `groupId` (FindCoordinator, retried while it loads). */
-  async coordinator(groupId: string): Promise<{ nodeId: number; connection: KafkaConnection }> {
-    const known = this.#coordinators.get(groupId);
+  /** The coordinator of a group (key type 0) or of a transactional id (key type 1). */
+  async coordinator(groupId: string, keyType: 0 | 1 = 0): Promise<{ nodeId: number; connection: KafkaConnection }> {
+    const cacheKey = `${keyType}\u0000${groupId}`;
+    const known = this.#coordinators.get(cacheKey);
     if (known !== undefined) return { nodeId: known, connection: await this.connection(known) };
     for (let attempt = 0; ; attempt++) {
-      const response = await this.#bootstrap.send(ApiKey.FindCoordinator, { key: groupId, keyType: 0 });
+      const response = await this.#bootstrap.send(ApiKey.FindCoordinator, { key: groupId, keyType });
       if (response.errorCode === ErrorCode.NONE) {
         this.#addresses.set(response.nodeId, { host: response.host, port: response.port });
-        this.#coordinators.set(groupId, response.nodeId);
+        this.#coordinators.set(cacheKey, response.nodeId);
         return { nodeId: response.nodeId, connection: await this.connection(response.nodeId) };
       }
       if (!coordinatorRetryCodes.has(response.errorCode) || attempt >= retryAttemptsMax) {
-        throw new ClusterError(`group '${groupId}': no coordinator (${describeErrorCode(response.errorCode)})`);
+        throw new ClusterError(`${keyType === 0 ? 'group' : 'transactional id'} '${groupId}': no coordinator (${describeErrorCode(response.errorCode)})`);
       }
       await sleep(retryPauseMs);
     }
   }
 
   /** Forgets a group's coordinator (after NOT_COORDINATOR), so the next call asks again. */
-  forgetCoordinator(groupId: string): void {
-    this.#coordinators.delete(groupId);
+  forgetCoordinator(groupId: string, keyType: 0 | 1 = 0): void {
+    this.#coordinators.delete(`${keyType}\u0000${groupId}`);
   }
 
   /**

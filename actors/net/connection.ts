@@ -31,7 +31,7 @@ import type { Clock } from '../../core/clock.js';
 import { assert } from '../../core/assert.js';
 import { isLanesError } from '../../core/errors.js';
 import { handlerFor } from '../../core/handlers/handler_table.js';
-import { noResponse, type BrokerFacade, type GroupFacade, type RequestContext, type ServerSettings } from '../../core/handlers/handler.js';
+import { noResponse, type BrokerFacade, type GroupFacade, type RequestContext, type ServerSettings, type TxnFacade } from '../../core/handlers/handler.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { decodeRequest, encodeApiVersionsV0ErrorFrame, encodeResponseFrame } from '../../core/protocol/codec.js';
 import { isProtocolError, isUnsupportedApiError } from '../../core/protocol/errors.js';
@@ -49,6 +49,7 @@ import { RequestFrames, type RequestFrame } from './request_frames.js';
 export interface ConnectionOptions {
   readonly broker: BrokerFacade;
   readonly groups: GroupFacade | null;
+  readonly txns?: TxnFacade | null;
   readonly settings: ServerSettings;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -104,6 +105,7 @@ class Slot implements RequestContext {
   #longPollSinceMs = -1;
   readonly broker: BrokerFacade;
   readonly groups: GroupFacade | null;
+  readonly txns: TxnFacade | null;
   readonly settings: ServerSettings;
   readonly clock: Clock;
   readonly shutdown: Promise<void>;
@@ -119,6 +121,7 @@ class Slot implements RequestContext {
     // Slots of refused requests (no handler) carry no context: nothing reads these fields.
     this.broker = options?.broker as BrokerFacade;
     this.groups = options?.groups ?? null;
+    this.txns = options?.txns ?? null;
     this.settings = options?.settings as ServerSettings;
     this.clock = options?.clock as Clock;
     this.shutdown = options?.shutdown as Promise<void>;

@@ -10,8 +10,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../system_clock.js';
-import { defaultClusterId, defaultNodeId, type BrokerFacade, type GroupFacade, type ServerSettings } from '../../core/handlers/handler.js';
+import { defaultClusterId, defaultNodeId, type BrokerFacade, type GroupFacade, type ServerSettings, type TxnFacade } from '../../core/handlers/handler.js';
 import { groupMethods } from '../../core/group/group_calls.js';
+import { txnFacadeMethods } from '../../core/txn/txn_calls.js';
 import {
   connectionResponseBytesHigh,
   connectionResponseBytesLow,
@@ -66,6 +67,10 @@ export interface ListenerOptions {
 
 function groupsOf(broker: BrokerFacade & Partial<GroupFacade>): GroupFacade | null {
   return groupMethods.every((name) => typeof broker[name] === 'function') ? (broker as GroupFacade) : null;
+}
+
+function txnsOf(broker: BrokerFacade & Partial<TxnFacade>): TxnFacade | null {
+  return txnFacadeMethods.every((name) => typeof broker[name] === 'function') ? (broker as TxnFacade) : null;
 }
 
 export class KafkaListener {
@@ -133,6 +138,7 @@ export class KafkaListener {
       const connection = new Connection(socket, {
         broker: options.broker,
         groups: groupsOf(options.broker),
+        txns: txnsOf(options.broker),
         settings,
         clock,
         logger,

@@ -7,6 +7,7 @@
 // (an acknowledgement after fsync, a parked JoinGroup) keeps the correlation id and replies
 // through the same ReplySink when ready.
 import type { GroupCalls } from '../../core/group/group_calls.js';
+import type { TxnCalls } from '../../core/txn/txn_calls.js';
 import type { ActorAddress } from '../call_body.js';
 import type { EnvelopeHeader } from '../envelope.js';
 
@@ -70,6 +71,12 @@ export interface Actor {
 
 /** The group coordinator actor of every shard answers at this id. */
 export const groupCoordinatorActorId = 0xffff_fffe;
+
+/** The transaction coordinator actor of every shard answers at this id. */
+export const txnCoordinatorActorId = 0xffff_fffd;
+
+/** The transaction coordinator as the host calls it: the calls of core/txn/txn_calls.ts. */
+export const txnCoordinator: ActorAddress<TxnCalls> = { actorId: txnCoordinatorActorId };
 
 /** The group coordinator as the host calls it: the calls of core/group/group_calls.ts. */
 export const groupCoordinator: ActorAddress<GroupCalls> = { actorId: groupCoordinatorActorId };

@@ -91,6 +91,7 @@ const dispatch: { readonly [M in GroupMethod]: Dispatch<M> } = {
   leaveGroup: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.leaveGroup(nowMs, requestId, request) },
   offsetCommit: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.offsetCommit(nowMs, requestId, request) },
   offsetDelete: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.offsetDelete(nowMs, requestId, request) },
+  txnOffsetsCommit: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.txnOffsetsCommit(nowMs, requestId, request) },
   deleteGroups: { mutates: true, run: (coordinator, nowMs, requestId, groupIds) => coordinator.deleteGroups(nowMs, requestId, groupIds) },
   offsetFetch: { mutates: false, run: (coordinator, request) => coordinator.offsetFetch(request) },
   describeGroups: { mutates: false, run: (coordinator, groupIds) => coordinator.describeGroups(groupIds) },

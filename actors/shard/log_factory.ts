@@ -15,7 +15,7 @@ import { decompress } from '../../core/records/compression.js';
 import '../zstd_codec.js'; // zstd in this thread's codec registry, for validating produced batches
 import { createWasmBatchKernels } from '../../wasm/kernels.js';
 import type { Logger } from '../logger.js';
-import { offsetsLogDirName, partitionDirName } from '../data_dir_layout.js';
+import { offsetsLogDirName, partitionDirName, txnStateLogDirName } from '../data_dir_layout.js';
 import { FileStorage } from '../storage/file_storage.js';
 import type { Arena } from './arena.js';
 import type { FlushHistogram } from './flush_histogram.js';
@@ -189,7 +189,14 @@ export function partitionLogOf(log: Log, options: Pick<LogFactoryOptions, 'memor
     get unwrittenOffsets() {
       return log.unwrittenOffsets;
     },
-    append: (bytes, start, end) => log.append(bytes, start, end),
+    get lastStableOffset() {
+      return log.lastStableOffset;
+    },
+    get lastAbortedOffset() {
+      return log.lastAbortedOffset;
+    },
+    append: (bytes, start, end, origin) => log.append(bytes, start, end, origin),
+    abortedTransactions: (fromOffset, toOffset) => log.abortedTransactions(fromOffset, toOffset),
     read: (fetchOffset, maxBytes) => log.read(fetchOffset, maxBytes),
     offsetForTimestamp: (timestampMs) => log.offsetForTimestamp(timestampMs) ?? -1,
     writeOut: () => log.writeOut(),
@@ -233,6 +240,11 @@ export function openPartitionLog(options: LogFactoryOptions, spec: OpenPartition
 /** The shard's internal log of group records (Kafka's __consumer_offsets, one per shard), out of reach of topic names. */
 export function openOffsetsLog(options: LogFactoryOptions, shardId: number, config: PartitionLogConfig): Promise<PartitionLog> {
   return openLog(options, offsetsLogDirName(shardId), config);
+}
+
+/** The shard's transaction state log (Kafka's __transaction_state, one per shard). */
+export function openTxnStateLog(options: LogFactoryOptions, shardId: number, config: PartitionLogConfig): Promise<PartitionLog> {
+  return openLog(options, txnStateLogDirName(shardId), config);
 }
 
 export async function deletePartitionFiles(options: LogFactoryOptions, topic: string, partition: number): Promise<void> {

@@ -23,7 +23,10 @@
 import { decodeCall, encodeCallBody, type ActorAddress } from '../call_body.js';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, isLanesError, LanesError } from '../../core/errors.js';
+import type { AppendOrigin } from '../../core/log/log.js';
+import type { AbortedTxn } from '../../core/log/transactions.js';
 import {
+  AppendFlag,
   appendHeaderBytes,
   appendResultHeaderBytes,
   dataViewOf,
@@ -57,6 +60,8 @@ export type PartitionCalls = {
   deleteRecords: { request: number; result: number };
   /** DescribeProducers: the idempotent producers the log remembers. */
   activeProducers: { request: null; result: ActiveProducer[] };
+  /** The aborted transactions with data in [fromOffset, toOffset] (Fetch read_committed). */
+  abortedTransactions: { request: { fromOffset: number; toOffset: number }; result: AbortedTxn[] };
 };
 
 /** A partition actor as the host calls it. */
@@ -76,7 +81,14 @@ export interface PartitionLog {
   readonly failure: Error | null;
   /** Offsets appended but not yet written out. */
   readonly unwrittenOffsets: number;
-  append(bytes: Uint8Array, start: number, end: number): { baseOffset: number; recordCount: number };
+  /** Origin 'coordinator': one transaction marker (core Log.append). */
+  append(bytes: Uint8Array, start: number, end: number, origin?: AppendOrigin): { baseOffset: number; recordCount: number };
+  /** The last stable offset (core Log.lastStableOffset). */
+  readonly lastStableOffset: number;
+  /** The marker offset of the newest aborted transaction, or −1. */
+  readonly lastAbortedOffset: number;
+  /** The aborted transactions with data in [fromOffset, toOffset]. */
+  abortedTransactions(fromOffset: number, toOffset: number): AbortedTxn[];
   read(fetchOffset: number, maxBytes: number): { batches: Uint8Array[]; highWatermark: number; logStartOffset: number };
   offsetForTimestamp(timestampMs: number): number;
   /**
@@ -206,8 +218,10 @@ export class PartitionActor implements Actor {
   }
 
   #append(envelope: Uint8Array, header: EnvelopeHeader): void {
-    const waitForFlush = dataViewOf(envelope).getUint16(envelopeHeaderBytes, true) === 1;
-    const { baseOffset, recordCount } = this.#log.append(envelope, appendHeaderBytes, envelope.length);
+    const flags = dataViewOf(envelope).getUint16(envelopeHeaderBytes, true);
+    const waitForFlush = (flags & AppendFlag.waitForFlush) !== 0;
+    const origin = (flags & AppendFlag.marker) !== 0 ? 'coordinator' : 'client';
+    const { baseOffset, recordCount } = this.#log.append(envelope, appendHeaderBytes, envelope.length, origin);
     this.#dirty = true;
     const result: AppendResult = {
       errorCode: ErrorCode.NONE,
@@ -293,6 +307,11 @@ export class PartitionActor implements Actor {
       case 'activeProducers':
         value = this.#log.activeProducers();
         break;
+      case 'abortedTransactions': {
+        const { fromOffset, toOffset } = call.args[0];
+        value = this.#log.abortedTransactions(fromOffset, toOffset);
+        break;
+      }
       default:
         throw new LanesError(ErrorCode.INVALID_REQUEST, `partition actor has no method ${method}`);
     }
@@ -397,6 +416,8 @@ export class PartitionActor implements Actor {
     this.#directory.publish(this.actorId, {
       highWatermark: this.#log.highWatermark,
       logStartOffset: this.#log.logStartOffset,
+      lastStableOffset: this.#log.lastStableOffset,
+      lastAbortedOffset: this.#log.lastAbortedOffset,
       segments: this.#log.sharedSegments(),
     });
   }

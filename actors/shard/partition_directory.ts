@@ -6,7 +6,10 @@
 //   byte 8    i32  flags           bit 0: the slot is live
 //   byte 16   f64  highWatermark
 //   byte 24   f64  logStartOffset
-//   byte 32   segments, 32 bytes each:
+//   byte 32   f64  lastStableOffset   read_committed readers stop below it
+//   byte 40   f64  lastAbortedOffset  the newest aborted transaction's marker, −1: none (a
+//                                     read_committed read from past it needs no aborted list)
+//   byte 48   segments, 32 bytes each:
 //             f64 baseOffset, u32 bytesPtr, u32 capacity, u32 committedBytes,
 //             u32 indexPtr, u32 indexCount, u32 reserved
 //
@@ -17,7 +20,8 @@
 import { assert } from '../../core/assert.js';
 
 export const directorySlotBytes = 1024;
-export const directorySegmentsMax = (directorySlotBytes - 32) / 32;
+const slotHeaderBytes = 48;
+export const directorySegmentsMax = Math.floor((directorySlotBytes - slotHeaderBytes) / 32);
 
 export interface DirectorySegment {
   baseOffset: number;
@@ -31,6 +35,8 @@ export interface DirectorySegment {
 export interface DirectorySnapshot {
   highWatermark: number;
   logStartOffset: number;
+  lastStableOffset: number;
+  lastAbortedOffset: number;
   /** In-memory segments, oldest first; empty when the partition keeps its data on disk only. */
   segments: DirectorySegment[];
 }
@@ -68,8 +74,10 @@ export class PartitionDirectory {
     this.#ints[word + 2] = 1;
     this.#view.setFloat64(base + 16, snapshot.highWatermark, true);
     this.#view.setFloat64(base + 24, snapshot.logStartOffset, true);
+    this.#view.setFloat64(base + 32, snapshot.lastStableOffset, true);
+    this.#view.setFloat64(base + 40, snapshot.lastAbortedOffset, true);
     snapshot.segments.forEach((segment, i) => {
-      const at = base + 32 + i * 32;
+      const at = base + slotHeaderBytes + i * 32;
       this.#view.setFloat64(at, segment.baseOffset, true);
       this.#view.setUint32(at + 8, segment.bytesPtr, true);
       this.#view.setUint32(at + 12, segment.capacity, true);
@@ -101,9 +109,11 @@ export class PartitionDirectory {
         const count = Math.min(this.#ints[word + 1], directorySegmentsMax);
         const highWatermark = this.#view.getFloat64(base + 16, true);
         const logStartOffset = this.#view.getFloat64(base + 24, true);
+        const lastStableOffset = this.#view.getFloat64(base + 32, true);
+        const lastAbortedOffset = this.#view.getFloat64(base + 40, true);
         const segments: DirectorySegment[] = [];
         for (let i = 0; i < count; i++) {
-          const at = base + 32 + i * 32;
+          const at = base + slotHeaderBytes + i * 32;
           segments.push({
             baseOffset: this.#view.getFloat64(at, true),
             bytesPtr: this.#view.getUint32(at + 8, true),
@@ -113,7 +123,7 @@ export class PartitionDirectory {
             indexCount: this.#view.getUint32(at + 24, true),
           });
         }
-        if (Atomics.load(this.#ints, word) === before) return live ? { highWatermark, logStartOffset, segments } : null;
+        if (Atomics.load(this.#ints, word) === before) return live ? { highWatermark, logStartOffset, lastStableOffset, lastAbortedOffset, segments } : null;
       }
       assert(attempt < 1_000_000, 'directory seqlock never settled');
     }

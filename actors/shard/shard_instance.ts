@@ -18,12 +18,14 @@ import { PartitionActor } from './partition_actor.js';
 import { PartitionDirectory } from './partition_directory.js';
 import { ShardRuntime } from './shard_runtime.js';
 import type { OpenPartition, PartitionLogConfig, PartitionState, ShardControl, ShardDescription } from './shard_control.js';
-import { deletePartitionFiles, openOffsetsLog, openPartitionLog, type LogFactoryOptions } from './log_factory.js';
+import { deletePartitionFiles, openOffsetsLog, openPartitionLog, openTxnStateLog, type LogFactoryOptions } from './log_factory.js';
+import { TxnActor } from './txn_actor.js';
 import { GroupActor } from './group_actor.js';
 import { groupEvents } from './group_event_buffer.js';
 import { FlushHistogram } from './flush_histogram.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
-import { indexIntervalBytesDefault, recordBatchBytesMaxDefault } from '../../core/limits.js';
+import type { TxnConfig } from '../../core/txn/txn_config.js';
+import { indexIntervalBytesDefault, recordBatchBytesMaxDefault, txnStateBatchBytesMax } from '../../core/limits.js';
 import { fetchTransferBytesMax } from './fetch_limits.js';
 
 export interface ShardWorkerData {
@@ -37,6 +39,7 @@ export interface ShardWorkerData {
   envelopesPerTurn: number;
   tickIntervalMs: number;
   groupConfig: Partial<GroupConfig>;
+  txnConfig?: Partial<TxnConfig>;
 }
 
 export interface ShardInstanceHooks {
@@ -115,6 +118,17 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
       partitionCount: (topic) => topicPartitions.get(topic),
     }),
   );
+
+  // Small segments in memory: each shard's arena holds one (compaction keeps the log short).
+  const txnStateLog = await openTxnStateLog(factory, data.shardId, {
+    segmentBytes: data.storage === 'memory' ? txnStateBatchBytesMax : 64 * 1024 * 1024,
+    segmentMs: 7 * 24 * 3600 * 1000,
+    indexIntervalBytes: indexIntervalBytesDefault,
+    retentionBytes: -1,
+    retentionMs: -1,
+    maxMessageBytes: txnStateBatchBytesMax,
+  });
+  runtime.add(TxnActor.open({ log: txnStateLog, sink: runtime, clock: systemClock, logger: componentLogger(logger, 'txn-coordinator'), config: data.txnConfig }));
 
   const loop = runtime.run();
   loop.catch((error: unknown) => {

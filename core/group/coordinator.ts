@@ -41,13 +41,14 @@ import type {
   OffsetFetchTopicResponse,
   RequestId,
   SyncGroupRequest,
+  TxnOffsetsCommitRequest,
 } from './group_api.js';
 import type { GroupConfig } from './group_config.js';
 import type { GroupRecord } from './group_record.js';
 import { replayRecords, snapshotOf, type GroupSnapshot } from './group_replay.js';
 import type { GroupState } from './group_state.js';
 import { handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleSyncGroup } from './membership.js';
-import { deleteAllOffsets, handleOffsetCommit, handleOffsetDelete, offsetFetch } from './offsets.js';
+import { deleteAllOffsets, handleOffsetCommit, handleOffsetDelete, handleTxnOffsetsCommit, offsetFetch } from './offsets.js';
 import { fireDueTimers } from './rebalance.js';
 
 export type { GroupCoordinatorOptions, GroupResult } from './coordinator_state.js';
@@ -102,6 +103,13 @@ export class GroupCoordinator {
   offsetCommit(nowMs: number, requestId: RequestId, request: OffsetCommitRequest): GroupResult {
     this.#begin(nowMs);
     handleOffsetCommit(this.#state, requestId, request);
+    return this.#finish();
+  }
+
+  /** A committed transaction's offsets (offsets.ts, handleTxnOffsetsCommit). */
+  txnOffsetsCommit(nowMs: number, requestId: RequestId, request: TxnOffsetsCommitRequest): GroupResult {
+    this.#begin(nowMs);
+    handleTxnOffsetsCommit(this.#state, requestId, request);
     return this.#finish();
   }
 

@@ -142,6 +142,12 @@ export interface OffsetCommitRequest {
   readonly topics: readonly OffsetCommitTopic[];
 }
 
+/**
+ * The offsets a committed transaction staged (TxnOffsetCommit), handed to the group by the host
+ * once the transaction is decided: stored as a commit, without a member to check.
+ */
+export type TxnOffsetsCommitRequest = Pick<OffsetCommitRequest, 'groupId' | 'topics'>;
+
 export interface OffsetCommitPartitionResponse {
   readonly partitionIndex: number;
   readonly errorCode: number;

@@ -30,6 +30,7 @@ import type {
   OffsetFetchResponse,
   SyncGroupRequest,
   SyncGroupResponse,
+  TxnOffsetsCommitRequest,
 } from './group_api.js';
 
 /** Each group coordinator call: its request and what one shard's coordinator answers. */
@@ -41,6 +42,8 @@ export type GroupCalls = {
   offsetCommit: { request: OffsetCommitRequest; result: OffsetCommitResponse };
   offsetFetch: { request: OffsetFetchRequest; result: OffsetFetchResponse };
   offsetDelete: { request: OffsetDeleteRequest; result: OffsetDeleteResponse };
+  /** A committed transaction's offsets, from the host's transaction marker writer. */
+  txnOffsetsCommit: { request: TxnOffsetsCommitRequest; result: OffsetCommitResponse };
   /** Group ids; the host asks each id of its own shard. */
   describeGroups: { request: readonly string[]; result: readonly DescribedGroup[] };
   /** ListGroups v4 states filter (empty: all); every shard is asked. */
@@ -61,6 +64,7 @@ const methodSet: Record<GroupMethod, true> = {
   offsetCommit: true,
   offsetFetch: true,
   offsetDelete: true,
+  txnOffsetsCommit: true,
   describeGroups: true,
   listGroups: true,
   deleteGroups: true,
@@ -86,9 +90,10 @@ export type GroupFacade = GroupMethods<GroupMethod>;
 
 /**
  * The calls the client's BrokerPort carries as they are; ListGroups it answers in its own shape
- * (the wire's ListGroups before v4 has no state), OffsetDelete it does not use.
+ * (the wire's ListGroups before v4 has no state), OffsetDelete it does not use, and transaction
+ * offsets reach groups only through the transaction coordinator.
  */
-export type GroupPortApi = GroupMethods<Exclude<GroupMethod, 'listGroups' | 'offsetDelete'>>;
+export type GroupPortApi = GroupMethods<Exclude<GroupMethod, 'listGroups' | 'offsetDelete' | 'txnOffsetsCommit'>>;
 
 // A state-changing call is answered through a GroupReply (possibly in a later call's result):
 // each reply's response must be the result its method promises the host.

@@ -14,6 +14,7 @@ import type {
   OffsetFetchRequest,
   OffsetFetchTopicResponse,
   RequestId,
+  TxnOffsetsCommitRequest,
 } from './group_api.js';
 import { consumerProtocolType, type ClassicGroup } from './group.js';
 
@@ -52,6 +53,30 @@ export function handleOffsetCommit(s: CoordinatorState, requestId: RequestId, re
     const member = group.members.get(request.memberId);
     if (member !== undefined) s.scheduleSession(group, member);
   }
+  s.reply({ requestId, api: 'OffsetCommit', response: { topics } });
+}
+
+/**
+ * A committed transaction's offsets (TxnOffsetCommit staged them in the transaction coordinator,
+ * invisible to the group until now). No member or generation is checked: the transaction
+ * coordinator checked the producer, and the transaction is already decided, so refusing here
+ * would lose offsets whose records are committed. Unknown partitions are skipped, as a commit
+ * skips them.
+ */
+export function handleTxnOffsetsCommit(s: CoordinatorState, requestId: RequestId, request: TxnOffsetsCommitRequest): void {
+  let group = s.groups.get(request.groupId);
+  const topics: OffsetCommitTopicResponse[] = request.topics.map((topic) => ({
+    name: topic.name,
+    partitions: topic.partitions.map((partition): OffsetCommitPartitionResponse => {
+      if (request.groupId === '') return { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.INVALID_GROUP_ID };
+      if (!s.partitionExists(topic.name, partition.partitionIndex)) return { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+      group ??= s.createGroup(request.groupId);
+      const value = { offset: partition.committedOffset, leaderEpoch: partition.committedLeaderEpoch, metadata: partition.committedMetadata, commitTimestampMs: s.nowMs };
+      group.setCommittedOffset(topic.name, partition.partitionIndex, value);
+      s.record({ type: 'OffsetCommit', groupId: request.groupId, topic: topic.name, partition: partition.partitionIndex, value });
+      return { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.NONE };
+    }),
+  }));
   s.reply({ requestId, api: 'OffsetCommit', response: { topics } });
 }
 

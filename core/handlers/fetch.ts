@@ -1,6 +1,7 @@
 // Fetch. Full fetches only: the session id answered is always 0, so clients never
-// enter incremental fetch sessions. Without transactions the last stable offset is the high
-// watermark, so READ_COMMITTED and READ_UNCOMMITTED see the same records.
+// enter incremental fetch sessions. READ_COMMITTED reads only up to each partition's last stable
+// offset and answers the aborted transactions of the batches returned (the broker's fetch);
+// READ_UNCOMMITTED reads to the high watermark, with a null aborted list.
 //
 // Long poll: read every partition; if fewer than min_bytes came back (and nothing failed), drop
 // the reads and wait until one partition's high watermark moves past what was seen, max_wait_ms
@@ -15,9 +16,14 @@ import { fetchBytesMax, fetchReadsPerSpentWaveMax, recordBatchBytesMaxDefault } 
 import { fetchApi } from '../protocol/messages/fetch.js';
 import type { FetchRequest, FetchResponsePartition, FetchResponseTopic } from '../protocol/messages/fetch.js';
 import { errorCodeOf } from './errors.js';
-import { defineHandler, type FetchOutcome, type RequestContext, type WaitScope } from './handler.js';
+import { defineHandler, type FetchOutcome, type IsolationLevel, type RequestContext, type WaitScope } from './handler.js';
 
 const isolationReadCommitted = 1;
+
+/** The isolation a request's isolation_level asks for; Kafka reads anything but 1 as read_uncommitted. */
+function isolationOf(level: number): IsolationLevel {
+  return level === isolationReadCommitted ? 'read_committed' : 'read_uncommitted';
+}
 
 interface Wanted {
   topicName: string;
@@ -110,9 +116,9 @@ function shutdownWatch(shutdown: Promise<void>): ShutdownWatch {
   return watch;
 }
 
-async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number): Promise<Read> {
+async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number, isolation: IsolationLevel): Promise<Read> {
   try {
-    const result = await ctx.broker.fetch(wanted.topicName, wanted.partitionIndex, wanted.fetchOffset, Math.max(1, maxBytes));
+    const result = await ctx.broker.fetch(wanted.topicName, wanted.partitionIndex, wanted.fetchOffset, Math.max(1, maxBytes), isolation);
     let bytes = 0;
     for (const batch of result.batches) bytes += batch.length;
     return { wanted, result, bytes };
@@ -130,7 +136,7 @@ async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number): P
  * fetch.max.bytes) plus a batch per partition, however many partitions a request names: reading
  * them all at once let one request naming the same partition 5,000 times read gigabytes.
  */
-async function readInWaves(ctx: RequestContext, wanted: readonly Wanted[], maxBytes: number): Promise<Read[]> {
+async function readInWaves(ctx: RequestContext, wanted: readonly Wanted[], maxBytes: number, isolation: IsolationLevel): Promise<Read[]> {
   const reads: Read[] = [];
   let budget = maxBytes;
   let next = 0;
@@ -146,7 +152,7 @@ async function readInWaves(ctx: RequestContext, wanted: readonly Wanted[], maxBy
       const reserve = Math.max(limit, recordBatchBytesMaxDefault);
       const admitted = wave.length === 0 || (budget > 0 ? reserved + reserve <= fetchBytesMax : wave.length < fetchReadsPerSpentWaveMax);
       if (!admitted) break;
-      wave.push(readOne(ctx, wanted[next], limit));
+      wave.push(readOne(ctx, wanted[next], limit, isolation));
       reserved += reserve;
       next += 1;
     }
@@ -160,9 +166,10 @@ async function readInWaves(ctx: RequestContext, wanted: readonly Wanted[], maxBy
 
 async function readRound(ctx: RequestContext, request: FetchRequest, wanted: Wanted[]): Promise<Round> {
   const maxBytes = Math.min(request.maxBytes, fetchBytesMax);
-  const reads = await readInWaves(ctx, wanted, maxBytes);
+  const isolation = isolationOf(request.isolationLevel);
+  const reads = await readInWaves(ctx, wanted, maxBytes, isolation);
   const round: Round = { topics: [], bytes: 0, failed: false, waitOffsets: [], releases: [] };
-  const abortedTransactions = request.isolationLevel === isolationReadCommitted ? [] : null;
+  const noAborted = isolation === 'read_committed' ? [] : null;
   let budget = maxBytes;
   for (const read of reads) {
     let partition: FetchResponsePartition;
@@ -174,9 +181,9 @@ async function readRound(ctx: RequestContext, request: FetchRequest, wanted: Wan
         partitionIndex: read.wanted.partitionIndex,
         errorCode: read.errorCode,
         highWatermark: known?.highWatermark ?? -1,
-        lastStableOffset: known?.highWatermark ?? -1,
+        lastStableOffset: known?.lastStableOffset ?? -1,
         logStartOffset: known?.logStartOffset ?? -1,
-        abortedTransactions,
+        abortedTransactions: noAborted,
         preferredReadReplica: -1,
         records: [],
       };
@@ -195,9 +202,9 @@ async function readRound(ctx: RequestContext, request: FetchRequest, wanted: Wan
         partitionIndex: read.wanted.partitionIndex,
         errorCode: ErrorCode.NONE,
         highWatermark: read.result.highWatermark,
-        lastStableOffset: read.result.highWatermark,
+        lastStableOffset: read.result.lastStableOffset,
         logStartOffset: read.result.logStartOffset,
-        abortedTransactions,
+        abortedTransactions: keep ? read.result.abortedTransactions : noAborted,
         preferredReadReplica: -1,
         records: keep ? read.result.batches : [],
       };

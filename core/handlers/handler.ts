@@ -10,6 +10,7 @@
 import type { RequestOf, ResponseOf } from '../protocol/api_definition.js';
 import type { DefinedApi } from '../protocol/messages/registry.js';
 import type { GroupFacade } from '../group/group_calls.js';
+import type { TxnFacade } from '../txn/txn_calls.js';
 import type { Clock } from '../clock.js';
 import type { ActiveProducer } from '../log/log.js';
 
@@ -28,7 +29,7 @@ export interface TopicView {
   config: TopicConfigView;
   /** The configs set on this topic (CreateTopics, AlterConfigs), by Kafka name, as checked values. */
   overrides: Readonly<Record<string, string>>;
-  partitions: { partition: number; logStartOffset: number; highWatermark: number }[];
+  partitions: { partition: number; logStartOffset: number; highWatermark: number; lastStableOffset: number }[];
 }
 
 export interface ProduceOutcome {
@@ -42,6 +43,10 @@ export interface FetchOutcome {
   batches: Uint8Array[];
   highWatermark: number;
   logStartOffset: number;
+  /** Below it every transaction is decided; read_committed batches all end below it. */
+  lastStableOffset: number;
+  /** read_committed: the aborted transactions with data in the batches returned; read_uncommitted: null. */
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
   release(): void;
 }
 
@@ -54,6 +59,25 @@ export interface LogDirView {
   totalBytes: number;
   usableBytes: number;
   partitions: { topic: string; partition: number; sizeBytes: number }[];
+}
+
+/** Kafka's isolation levels: read_committed stops at the last stable offset. */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
+/** One transaction marker to write (WriteTxnMarkers; the transaction coordinator's call). */
+export interface TxnMarkerRequest {
+  producerId: bigint;
+  producerEpoch: number;
+  /** true: COMMIT, false: ABORT. */
+  committed: boolean;
+  coordinatorEpoch: number;
+  partitions: ReadonlyArray<{ topic: string; partition: number }>;
+}
+
+/** Per marker, in request order: each partition's error code (0 once the marker is stored). */
+export interface TxnMarkerResult {
+  producerId: bigint;
+  partitions: Array<{ topic: string; partition: number; errorCode: number }>;
 }
 
 /** The log and topic side of the broker. Operating errors are thrown as LanesError. */
@@ -72,7 +96,7 @@ export interface BrokerFacade {
   readonly topicConfigDefaults: TopicConfigView;
   listTopics(): TopicView[];
   produce(topic: string, partition: number, batch: Uint8Array, options: { acks?: -1 | 0 | 1 }): Promise<ProduceOutcome>;
-  fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number): Promise<FetchOutcome>;
+  fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number, isolation?: IsolationLevel): Promise<FetchOutcome>;
   /**
    * Resolves when the partition's high watermark passes `offset`, or after `timeoutMs`. With a
    * `scope`, the wait is withdrawn (its timer cleared, its registration dropped) as soon as the
@@ -86,12 +110,17 @@ export interface BrokerFacade {
   activeProducers(topic: string, partition: number): Promise<ActiveProducer[]>;
   /** DescribeLogDirs: the broker's log directory and the size of every partition in it. */
   describeLogDir(): Promise<LogDirView>;
+  /** WriteTxnMarkers: each marker appended to each of its partitions, durably (host Broker.writeTxnMarkers). */
+  writeTxnMarkers(markers: ReadonlyArray<TxnMarkerRequest>): Promise<TxnMarkerResult[]>;
 }
 
 /** One long poll's waits: the broker registers how to withdraw each; the poll ends them together. */
 export interface WaitScope {
   defer(withdraw: () => void): void;
 }
+
+/** The transaction coordinator side of the broker (core/txn/txn_calls.ts). */
+export type { TxnFacade } from '../txn/txn_calls.js';
 
 /** The group coordinator side of the broker: one async method per call of core/group/group_calls.ts. */
 export type { GroupFacade } from '../group/group_calls.js';
@@ -115,6 +144,8 @@ export interface RequestContext {
   readonly broker: BrokerFacade;
   /** null until the broker has group coordination; group handlers then answer COORDINATOR_NOT_AVAILABLE. */
   readonly groups: GroupFacade | null;
+  /** null or absent without transaction coordinators; the transaction handlers then answer COORDINATOR_NOT_AVAILABLE. */
+  readonly txns?: TxnFacade | null;
   readonly settings: ServerSettings;
   readonly clock: Clock;
   readonly apiVersion: number;

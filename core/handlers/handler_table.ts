@@ -4,12 +4,12 @@
 // (answered from this table); when this module loads it checks that every definition has a
 // handler, so a defined API without one fails at startup rather than on a client's request.
 //
-// InitProducerId (22) serves idempotent producers only; the transaction APIs (24–28) are not
-// served, so a client never starts a transaction against Lanes.
 import { assert } from '../assert.js';
 import { servesVersion } from '../protocol/api_definition.js';
 import { apiDefinitions } from '../protocol/messages/registry.js';
 import { alterConfigs } from './alter_configs.js';
+import { addOffsetsToTxn } from './add_offsets_to_txn.js';
+import { addPartitionsToTxn } from './add_partitions_to_txn.js';
 import { apiVersionsHandler, type AdvertisedApi } from './api_versions.js';
 import { createPartitions } from './create_partitions.js';
 import { createTopics } from './create_topics.js';
@@ -17,6 +17,8 @@ import { deleteGroups } from './delete_groups.js';
 import { deleteTopics } from './delete_topics.js';
 import { describeConfigs } from './describe_configs.js';
 import { describeGroups } from './describe_groups.js';
+import { describeTransactions } from './describe_transactions.js';
+import { endTxn } from './end_txn.js';
 import { fetch } from './fetch.js';
 import { findCoordinator } from './find_coordinator.js';
 import type { AnyHandler } from './handler.js';
@@ -27,6 +29,7 @@ import { joinGroup } from './join_group.js';
 import { leaveGroup } from './leave_group.js';
 import { listGroups } from './list_groups.js';
 import { listOffsets } from './list_offsets.js';
+import { listTransactions } from './list_transactions.js';
 import { metadata } from './metadata.js';
 import { offsetCommit } from './offset_commit.js';
 import { offsetDelete } from './offset_delete.js';
@@ -38,6 +41,8 @@ import { describeCluster } from './describe_cluster.js';
 import { describeLogDirs } from './describe_log_dirs.js';
 import { offsetForLeaderEpoch } from './offset_for_leader_epoch.js';
 import { deleteRecords } from './delete_records.js';
+import { txnOffsetCommit } from './txn_offset_commit.js';
+import { writeTxnMarkers } from './write_txn_markers.js';
 
 const handlers: AnyHandler[] = [
   produce,
@@ -57,6 +62,11 @@ const handlers: AnyHandler[] = [
   createTopics,
   deleteTopics,
   initProducerId,
+  addPartitionsToTxn,
+  addOffsetsToTxn,
+  endTxn,
+  writeTxnMarkers,
+  txnOffsetCommit,
   describeConfigs,
   alterConfigs,
   createPartitions,
@@ -68,6 +78,8 @@ const handlers: AnyHandler[] = [
   describeLogDirs,
   describeCluster,
   describeProducers,
+  describeTransactions,
+  listTransactions,
 ];
 
 export const handlerTable: ReadonlyMap<number, AnyHandler> = new Map(handlers.map((handler) => [handler.api.key, handler]));

@@ -1,7 +1,8 @@
 // InitProducerId: gives an idempotent producer its producer id and epoch. The
 // partitions then check each batch's (producer id, epoch, sequence) on append
-// (core/log/producer_state.ts). Transactions are not supported: a request naming a
-// transactional id is refused, and the transaction APIs are not advertised.
+// (core/log/producer_state.ts). A request naming a transactional id goes to that id's
+// transaction coordinator (core/txn/), which keeps the id's producer id and epoch durably and
+// bumps the epoch on every InitProducerId, fencing the previous producer.
 //
 // Producer ids must never be reissued while a log still holds batches of an earlier holder, or a
 // new producer's first batches could be taken for the old one's retries. Kafka persists blocks of
@@ -20,6 +21,7 @@ import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';
 import { rememberedProducersMax } from '../limits.js';
 import { initProducerIdApi } from '../protocol/messages/init_producer_id.js';
+import { askTxnCoordinator, fencedFor } from './ask_txn_coordinator.js';
 import { defineHandler } from './handler.js';
 
 
@@ -72,9 +74,14 @@ export function initProducerIdHandler(allocator: ProducerIdAllocator) {
     api: initProducerIdApi,
     async handle(ctx, request) {
       if (request.transactionalId !== null) {
-        // No transaction coordinator: refuse plainly (non-retriable) rather than let the client
-        // retry a coordinator that will never exist.
-        return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, producerId: -1, producerEpoch: -1 };
+        const transactionalId = request.transactionalId;
+        const refused = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, producerId: -1, producerEpoch: -1 });
+        return askTxnCoordinator(
+          ctx,
+          refused,
+          (txns) => txns.initTransactionalProducer({ transactionalId, transactionTimeoutMs: request.transactionTimeoutMs, producerId: request.producerId, producerEpoch: request.producerEpoch }),
+          (grant) => (grant.errorCode === ErrorCode.NONE ? { throttleTimeMs: 0, ...grant } : refused(fencedFor(grant.errorCode, ctx.apiVersion, 4))),
+        );
       }
       const grant = allocator.init(ctx.clock.nowMs(), request.producerId, request.producerEpoch, ctx.apiVersion);
       return { throttleTimeMs: 0, ...grant };

@@ -1,6 +1,7 @@
-// ListOffsets. Timestamp −1 asks for the latest offset (the high watermark, which is
-// also the last stable offset: no transactions), −2 for the earliest (log start offset), anything
-// else for the first offset whose batch has a timestamp at or after it (−1 when there is none).
+// ListOffsets. Timestamp −1 asks for the latest offset: the high watermark, or in
+// read_committed (isolation level 1) the last stable offset; −2 for the earliest (log start
+// offset); anything else for the first offset whose batch has a timestamp at or after it (−1 when
+// there is none).
 import { ErrorCode } from '../errors.js';
 import { listOffsetsApi } from '../protocol/messages/list_offsets.js';
 import { errorCodeOf } from './errors.js';
@@ -15,18 +16,18 @@ export const listOffsets = defineHandler({
     const topics = await Promise.all(
       request.topics.map(async (topic) => ({
         topicName: topic.topicName,
-        partitions: await Promise.all(topic.partitions.map((partition) => lookUp(ctx, topic.topicName, partition.partitionIndex, partition.timestamp))),
+        partitions: await Promise.all(topic.partitions.map((partition) => lookUp(ctx, topic.topicName, partition.partitionIndex, partition.timestamp, request.isolationLevel === 1))),
       })),
     );
     return { throttleTimeMs: 0, topics };
   },
 });
 
-async function lookUp(ctx: RequestContext, topicName: string, partitionIndex: number, timestamp: number) {
+async function lookUp(ctx: RequestContext, topicName: string, partitionIndex: number, timestamp: number, readCommitted: boolean) {
   const answer = (errorCode: number, offset: number, found: number) => ({ partitionIndex, errorCode, timestamp: found, offset, leaderEpoch: offset === -1 ? -1 : 0 });
   const partition = ctx.broker.describeTopic(topicName)?.partitions[partitionIndex];
   if (partition === undefined) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
-  if (timestamp === latestTimestamp) return answer(ErrorCode.NONE, partition.highWatermark, -1);
+  if (timestamp === latestTimestamp) return answer(ErrorCode.NONE, readCommitted ? partition.lastStableOffset : partition.highWatermark, -1);
   if (timestamp === earliestTimestamp) return answer(ErrorCode.NONE, partition.logStartOffset, -1);
   try {
     const offset = await ctx.broker.offsetForTimestamp(topicName, partitionIndex, timestamp);

@@ -11,12 +11,14 @@
 
 import { assert } from '../assert.js';
 import type { Clock } from '../clock.js';
-import { ErrorCode, LanesError } from '../errors.js';
+import { ErrorCode, isLanesError, LanesError } from '../errors.js';
 import { indexIntervalBytesDefault, recordBatchBytesMaxDefault, recordBatchHeaderBytes, segmentBytesDefault } from '../limits.js';
 import { tsBatchKernels, type AppendTarget, type BatchKernels } from '../records/batch_kernels.js';
 import { BatchField, batchTotalBytes, readInt16, readInt32, readInt64, type ValidateOptions } from '../records/record_batch.js';
 import { indexEntriesFor } from './offset_index.js';
 import { isValidProducerHeader, ProducerStateTable, type ProducerBatchHeader } from './producer_state.js';
+import { isControlBatch, isTransactionalBatch, readMarker } from '../records/control_batch.js';
+import { TransactionIndex, type AbortedTxn } from './transactions.js';
 import { Segment } from './segment.js';
 import type { Storage } from './storage.js';
 import { indexBatch, TimeIndex } from './time_index.js';
@@ -53,6 +55,13 @@ export const logConfigDefaults: Omit<LogConfig, 'clock'> = {
   maxBatchBytes: recordBatchBytesMaxDefault,
   kernels: tsBatchKernels,
 };
+
+/**
+ * Who appends: a producer ('client': data batches only, as Kafka refuses control batches from
+ * clients) or the broker writing a transaction coordinator's marker ('coordinator': exactly one
+ * transaction marker, core/records/control_batch.ts).
+ */
+export type AppendOrigin = 'client' | 'coordinator';
 
 export interface AppendInfo {
   baseOffset: number;
@@ -127,6 +136,7 @@ export class Log {
   #sizeBytes = 0;
   #closed = false;
   readonly #producers = new ProducerStateTable();
+  readonly #transactions = new TransactionIndex();
 
   // Group commit. Every change that must reach the disk bumps #writeSeq; a sync started at
   // #writeSeq = n makes every change up to n durable.
@@ -194,18 +204,62 @@ export class Log {
     this.#rebuildProducerState();
   }
 
-  /** Replays the idempotent batches of the newest segments into a fresh producer state. */
+  /**
+   * Replays stored batch headers into a fresh producer state (the idempotent batches and markers
+   * of the newest segments) and transaction index (every segment: an open transaction or an
+   * aborted one may start in any of them). The log is the only record of both, so nothing can
+   * disagree with it after a crash; the price is one pass over the log's headers on open, and
+   * markers are read whole (one record each).
+   */
   #rebuildProducerState(): void {
     this.#producers.clear();
-    for (const segment of this.#segments.slice(-producerStateSegments)) {
-      segment.walkBatches(0, (window, at) => {
-        const header = producerHeader(window, at);
+    this.#transactions.clear();
+    const producerSegmentsFrom = this.#segments.length - producerStateSegments;
+    this.#segments.forEach((segment, index) => {
+      const producers = index >= producerSegmentsFrom;
+      segment.walkBatches(0, (window, at, position) => {
         const baseOffset = readInt64(window, at + BatchField.baseOffset);
-        if (header !== null && isValidProducerHeader(header)) this.#producers.onAppend(header, baseOffset);
+        if (isControlBatch(window, at)) {
+          const marker = storedMarker(segment, position, batchTotalBytes(window, at));
+          if (marker !== null) {
+            if (producers) this.#producers.onMarker(marker, baseOffset);
+            this.#transactions.onMarker(marker.producerId, marker.committed, baseOffset);
+          }
+          return true;
+        }
+        const header = producerHeader(window, at);
+        if (header === null || !isValidProducerHeader(header)) return true;
+        if (producers) this.#producers.onAppend(header, baseOffset);
+        if (isTransactionalBatch(window, at)) this.#transactions.onData(header.producerId, baseOffset);
         return true;
       });
-    }
+    });
     this.#producers.removeBefore(this.#logStartOffset);
+    this.#transactions.removeBefore(this.#logStartOffset);
+  }
+
+  /** The transactions open and aborted in this log (tests and diagnostics). */
+  get transactions(): TransactionIndex {
+    return this.#transactions;
+  }
+
+  /**
+   * The last stable offset: below it every transaction is decided (committed or aborted), so a
+   * read_committed reader may read up to it. The high watermark when no transaction is open.
+   */
+  get lastStableOffset(): number {
+    return this.#transactions.lastStableOffset(this.#logStartOffset, this.#nextOffset);
+  }
+
+  /** The marker offset of the newest aborted transaction, or −1 (readers skip asking below it). */
+  get lastAbortedOffset(): number {
+    return this.#transactions.lastAbortedOffset;
+  }
+
+  /** The aborted transactions with data in [fromOffset, toOffset] (Fetch read_committed). */
+  abortedTransactions(fromOffset: number, toOffset: number): AbortedTxn[] {
+    this.#checkOpen();
+    return this.#transactions.abortedBetween(fromOffset, toOffset);
   }
 
   /** The idempotent producers this log remembers (tests and diagnostics). */
@@ -282,8 +336,14 @@ export class Log {
    * last five batches is not appended and answers the stored offsets (`duplicate`); a sequence
    * gap or a stale epoch throws. The batch is validated into space reserved past the committed
    * bytes (or a scratch buffer when it must roll), so a refused or duplicate batch leaves nothing.
+   *
+   * Transactions (transactions.ts): a client's control batch is INVALID_RECORD, a transactional
+   * batch needs a producer id (INVALID_RECORD), and a producer with a transaction open here may
+   * not append outside it (INVALID_TXN_STATE, as Kafka). Origin 'coordinator' appends exactly one
+   * transaction marker, checked against the producer's epochs (producer_state.ts: 47, 52); it
+   * closes the producer's open transaction, recording it as aborted for an ABORT marker.
    */
-  append(batch: Uint8Array, start = 0, end = batch.length): AppendInfo {
+  append(batch: Uint8Array, start = 0, end = batch.length, origin: AppendOrigin = 'client'): AppendInfo {
     this.#checkUsable();
     assert(start >= 0 && start <= end && end <= batch.length, `append range [${start}, ${end}) outside ${batch.length} bytes`);
     const length = end - start;
@@ -298,13 +358,38 @@ export class Log {
     const recordCount = this.config.kernels.validateAndCopy(batch, start, end, target, baseOffset, partitionLeaderEpoch, this.#validateOptions);
     // Validated: magic 2, a whole header, lastOffsetDelta = recordCount − 1 ≥ 0.
     assert(length >= recordBatchHeaderBytes, 'validation refuses a batch shorter than its header');
+    const control = isControlBatch(batch, start);
+    if (control !== (origin === 'coordinator')) {
+      throw new LanesError(ErrorCode.INVALID_RECORD, control ? 'clients may not write control batches' : 'a transaction marker must be one control batch');
+    }
+    if (control) {
+      const marker = readMarker(batch, start, length);
+      this.#producers.checkMarker(marker);
+      const info = this.#store(rolls, active, target, length, recordCount);
+      this.#producers.onMarker(marker, info.baseOffset);
+      this.#transactions.onMarker(marker.producerId, marker.committed, info.baseOffset);
+      return info;
+    }
     const producer = producerHeader(batch, start);
+    const transactional = isTransactionalBatch(batch, start);
+    if (transactional && producer === null) throw new LanesError(ErrorCode.INVALID_RECORD, 'a transactional batch needs a producer id');
     if (producer !== null) {
       const stored = this.#producers.check(producer);
       if (stored !== null) {
         return { baseOffset: stored.baseOffset, lastOffset: stored.lastOffset, recordCount: stored.lastOffset - stored.baseOffset + 1, duplicate: true };
       }
+      if (!transactional && this.#transactions.openFirstOffset(producer.producerId) >= 0) {
+        throw new LanesError(ErrorCode.INVALID_TXN_STATE, `producer ${producer.producerId} has a transaction open in this partition; it cannot append outside it`);
+      }
     }
+    const info = this.#store(rolls, active, target, length, recordCount);
+    if (producer !== null) this.#producers.onAppend(producer, info.baseOffset);
+    if (transactional) this.#transactions.onData(producer!.producerId, info.baseOffset);
+    return info;
+  }
+
+  /** Commits a validated batch from `target` (rolling first when it must). */
+  #store(rolls: boolean, active: Segment, target: AppendTarget, length: number, recordCount: number): AppendInfo {
     let info: AppendInfo;
     if (rolls) {
       const rolled = this.#roll(length);
@@ -314,7 +399,6 @@ export class Log {
     } else {
       info = this.#commit(active, target, length, recordCount);
     }
-    if (producer !== null) this.#producers.onAppend(producer, info.baseOffset);
     return info;
   }
 
@@ -468,7 +552,10 @@ export class Log {
       this.#deleteOldest();
       deleted++;
     }
-    if (deleted > 0) this.#producers.removeBefore(this.#logStartOffset);
+    if (deleted > 0) {
+      this.#producers.removeBefore(this.#logStartOffset);
+      this.#transactions.removeBefore(this.#logStartOffset);
+    }
     return deleted;
   }
 
@@ -496,6 +583,7 @@ export class Log {
     while (this.#segments.length > 1 && this.#segments[0].nextOffset <= offset) this.#deleteOldest();
     assert(this.#logStartOffset === offset, 'deleting segments below the log start offset moved it');
     this.#producers.removeBefore(offset);
+    this.#transactions.removeBefore(offset);
     this.#storage.saveLogStartOffset(offset);
     this.#writeSeq++;
   }
@@ -669,6 +757,16 @@ export class Log {
   #checkUsable(): void {
     this.#checkOpen();
     if (this.#failure !== null) throw this.#failure;
+  }
+}
+
+/** The marker of the stored control batch at `position`, or null when it is not a well-formed one (skipped on replay). */
+function storedMarker(segment: Segment, position: number, length: number): ReturnType<typeof readMarker> | null {
+  try {
+    return readMarker(segment.store.read(position, length), 0, length);
+  } catch (error) {
+    if (isLanesError(error)) return null;
+    throw error;
   }
 }
 

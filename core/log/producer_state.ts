@@ -1,6 +1,7 @@
-// Idempotent-producer state of one partition: for each producer id, its current epoch and the
-// sequence ranges and offsets of its last five batches (Kafka's ProducerStateManager, without
-// transactions). The log asks `check` before it appends an idempotent batch and calls `onAppend`
+// Idempotent-producer state of one partition: for each producer id, its current epoch, the
+// coordinator epoch of its last transaction marker, and the sequence ranges and offsets of its
+// last five batches (Kafka's ProducerStateManager; which transactions are open and which were
+// aborted is transactions.ts's). The log asks `check` before it appends an idempotent batch and calls `onAppend`
 // once the batch is stored, so the check and the append are one step on the partition's thread.
 //
 // Rules (Kafka's ProducerAppendInfo, as of KIP-360):
@@ -15,6 +16,13 @@
 //   - same epoch: firstSeq must follow the last stored sequence (Int32 max wraps to 0), else 45.
 //   - a producer id with no state (new, or its batches were all deleted by retention): any
 //     sequence is accepted, as Kafka does since KIP-360; UNKNOWN_PRODUCER_ID (59) is not used.
+//   - a transaction marker (`checkMarker`, `onMarker`): an epoch below the producer's is
+//     INVALID_PRODUCER_EPOCH (47), a coordinator epoch below the last marker's is
+//     TRANSACTION_COORDINATOR_FENCED (52: a stale coordinator). A marker of a higher epoch (the
+//     coordinator fenced the producer and aborted its transaction) moves the producer to it and
+//     forgets its batches; its next batch then starts at any sequence, as for a producer this
+//     partition has no batch of (Kafka would ask for 0; a producer whose batches lie before the
+//     segments replayed on open looks the same, and must not be refused).
 //
 // Every field comes off the wire, so `check` validates each one before using it (epoch and base
 // sequence in 0..Int16/Int32 max, lastOffsetDelta in 0..Int32 max, a producer id a JS number
@@ -48,8 +56,19 @@ export interface ProducerBatch {
 
 interface ProducerEntry {
   epoch: number;
-  /** Oldest first, at most producerBatchesRetained, all of `epoch`. */
+  /** Oldest first, at most producerBatchesRetained, all of `epoch`; empty after a marker bumped the epoch. */
   batches: ProducerBatch[];
+  /** The coordinator epoch of the producer's last transaction marker here, −1 before any. */
+  coordinatorEpoch: number;
+  /** The offset of the producer's last batch or marker here (retention forgets it below the log start). */
+  lastOffset: number;
+}
+
+/** The fields of a transaction marker the producer state checks. */
+export interface MarkerHeader {
+  producerId: number;
+  producerEpoch: number;
+  coordinatorEpoch: number;
 }
 
 /** The idempotence fields of a batch header. */
@@ -105,6 +124,11 @@ export class ProducerStateTable {
     for (const [producerId, entry] of this.#producers) yield { producerId, epoch: entry.epoch, batch: entry.batches.at(-1)! };
   }
 
+  /** The coordinator epoch of the producer's last marker here, −1 before any or when unknown. */
+  coordinatorEpochOf(producerId: number): number {
+    return this.#producers.get(producerId)?.coordinatorEpoch ?? -1;
+  }
+
   /**
    * Whether an idempotent batch may be appended: null when it may, the stored batch when it is a
    * duplicate. Throws a LanesError (45, 47, 87) when it must be refused. Changes nothing.
@@ -132,8 +156,8 @@ export class ProducerStateTable {
       return null;
     }
     const last = entry.batches.at(-1);
-    // An entry always holds a batch: it is created by one and its batches are only replaced.
-    assert(last !== undefined, `producer ${producerId} has state but no batch`);
+    // No batch of this epoch (a marker bumped it): any sequence, as for an unknown producer.
+    if (last === undefined) return null;
     if (baseSequence !== sequenceAfter(last.lastSequence, 1)) {
       throw new LanesError(
         ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
@@ -159,12 +183,41 @@ export class ProducerStateTable {
     const entry = this.#producers.get(producerId);
     if (entry === undefined || producerEpoch !== entry.epoch) {
       // A new producer or a new epoch: earlier batches can no longer be retried.
-      this.#producers.set(producerId, { epoch: producerEpoch, batches: [batch] });
+      this.#producers.set(producerId, { epoch: producerEpoch, batches: [batch], coordinatorEpoch: entry?.coordinatorEpoch ?? -1, lastOffset: batch.lastOffset });
       return;
     }
+    entry.lastOffset = batch.lastOffset;
     entry.batches.push(batch);
     if (entry.batches.length > producerBatchesRetained) entry.batches.shift();
     assert(entry.batches.length <= producerBatchesRetained, 'at most five batches per producer');
+  }
+
+  /**
+   * Whether a transaction marker may be appended for its producer; throws a LanesError (47, 52)
+   * when it must be refused. Changes nothing. A producer with no state takes any marker: a
+   * coordinator retrying after a crash writes markers that may find nothing to close.
+   */
+  checkMarker(marker: MarkerHeader): void {
+    const entry = this.#producers.get(marker.producerId);
+    if (entry === undefined) return;
+    if (marker.producerEpoch < entry.epoch) {
+      throw new LanesError(ErrorCode.INVALID_PRODUCER_EPOCH, `marker for producer ${marker.producerId} has epoch ${marker.producerEpoch}, older than the current epoch ${entry.epoch}`);
+    }
+    if (marker.coordinatorEpoch < entry.coordinatorEpoch) {
+      throw new LanesError(ErrorCode.TRANSACTION_COORDINATOR_FENCED, `marker for producer ${marker.producerId} has coordinator epoch ${marker.coordinatorEpoch}, older than ${entry.coordinatorEpoch}`);
+    }
+  }
+
+  /** Records a stored transaction marker at `offset` (after `checkMarker`, or during recovery). */
+  onMarker(marker: MarkerHeader, offset: number): void {
+    assert(Number.isSafeInteger(marker.producerId) && marker.producerId >= 0, `marker producer id ${marker.producerId}`);
+    const entry = this.#producers.get(marker.producerId);
+    if (entry === undefined || marker.producerEpoch !== entry.epoch) {
+      this.#producers.set(marker.producerId, { epoch: marker.producerEpoch, batches: [], coordinatorEpoch: marker.coordinatorEpoch, lastOffset: offset });
+      return;
+    }
+    entry.coordinatorEpoch = marker.coordinatorEpoch;
+    entry.lastOffset = offset;
   }
 
   /**
@@ -173,7 +226,7 @@ export class ProducerStateTable {
    */
   removeBefore(logStartOffset: number): void {
     for (const [producerId, entry] of this.#producers) {
-      if (entry.batches.at(-1)!.lastOffset < logStartOffset) this.#producers.delete(producerId);
+      if (entry.lastOffset < logStartOffset) this.#producers.delete(producerId);
     }
   }
 

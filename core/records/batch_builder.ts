@@ -21,6 +21,8 @@ export interface BatchOptions {
   producerEpoch?: number;
   baseSequence?: number;
   transactional?: boolean;
+  /** A control batch (transaction markers: control_batch.ts); implies nothing about `transactional`. */
+  control?: boolean;
 }
 
 const textEncoder = new TextEncoder();
@@ -95,7 +97,7 @@ export function encodeRecordBatch(records: readonly RecordInput[], options: Batc
   writeInt32(batch, BatchField.batchLength, batch.length - 12);
   writeInt32(batch, BatchField.partitionLeaderEpoch, -1);
   batch[BatchField.magic] = 2;
-  const attributes = (codec & 0x07) | (options.transactional === true ? 0x10 : 0);
+  const attributes = (codec & 0x07) | (options.transactional === true ? 0x10 : 0) | (options.control === true ? 0x20 : 0);
   batch[BatchField.attributes] = attributes >>> 8;
   batch[BatchField.attributes + 1] = attributes & 0xff;
   writeInt32(batch, BatchField.lastOffsetDelta, records.length - 1);

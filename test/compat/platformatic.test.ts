@@ -137,3 +137,22 @@ describe('@platformatic/kafka producer and consumer group', () => {
     expect(committed?.partitions.map((partition) => Number(partition.committedOffset))).toEqual([10, 10]);
   });
 });
+
+describe('@platformatic/kafka transactions', () => {
+  it('commits and aborts transactions: the coordinator completes each, markers follow the records', async () => {
+    await admin().createTopics({ topics: ['pf-txn'], partitions: 2, replicas: 1 });
+    const client = new kafka.Producer({ ...clientOptions('lanes-compat-txn'), idempotent: true, transactionalId: 'pf-txn', serializers: kafka.stringSerializers });
+    closers.push(() => client.close());
+    const committed = await client.beginTransaction();
+    await committed.send({ messages: [{ topic: 'pf-txn', value: 'one', partition: 0 }, { topic: 'pf-txn', value: 'two', partition: 1 }] });
+    expect((await server.broker.describeTransactions(['pf-txn']))[0]).toMatchObject({ state: 'Ongoing', topics: [{ topic: 'pf-txn', partitions: [0, 1] }] });
+    await committed.commit();
+    expect((await server.broker.describeTransactions(['pf-txn']))[0]).toMatchObject({ state: 'CompleteCommit' });
+    const aborted = await client.beginTransaction();
+    await aborted.send({ messages: [{ topic: 'pf-txn', value: 'three', partition: 0 }] });
+    await aborted.abort();
+    expect((await server.broker.describeTransactions(['pf-txn']))[0]).toMatchObject({ state: 'CompleteAbort' });
+    // Partition 0: one, its commit marker, three, its abort marker; partition 1: two, its marker.
+    expect(server.broker.describeTopic('pf-txn')?.partitions.map((partition) => partition.highWatermark)).toEqual([4, 2]);
+  });
+});

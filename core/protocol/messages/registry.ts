@@ -6,6 +6,8 @@
 import { assert } from '../../assert.js';
 import type { ApiDefinition, RequestOf, ResponseOf } from '../api_definition.js';
 import { alterConfigsApi } from './alter_configs.js';
+import { addOffsetsToTxnApi } from './add_offsets_to_txn.js';
+import { addPartitionsToTxnApi } from './add_partitions_to_txn.js';
 import { apiVersionsApi } from './api_versions.js';
 import { createPartitionsApi } from './create_partitions.js';
 import { createTopicsApi } from './create_topics.js';
@@ -13,6 +15,8 @@ import { deleteGroupsApi } from './delete_groups.js';
 import { deleteTopicsApi } from './delete_topics.js';
 import { describeConfigsApi } from './describe_configs.js';
 import { describeGroupsApi } from './describe_groups.js';
+import { describeTransactionsApi } from './describe_transactions.js';
+import { endTxnApi } from './end_txn.js';
 import { fetchApi } from './fetch.js';
 import { findCoordinatorApi } from './find_coordinator.js';
 import { heartbeatApi } from './heartbeat.js';
@@ -22,6 +26,7 @@ import { joinGroupApi } from './join_group.js';
 import { leaveGroupApi } from './leave_group.js';
 import { listGroupsApi } from './list_groups.js';
 import { listOffsetsApi } from './list_offsets.js';
+import { listTransactionsApi } from './list_transactions.js';
 import { metadataApi } from './metadata.js';
 import { offsetCommitApi } from './offset_commit.js';
 import { offsetDeleteApi } from './offset_delete.js';
@@ -33,6 +38,8 @@ import { describeClusterApi } from './describe_cluster.js';
 import { describeLogDirsApi } from './describe_log_dirs.js';
 import { offsetForLeaderEpochApi } from './offset_for_leader_epoch.js';
 import { deleteRecordsApi } from './delete_records.js';
+import { txnOffsetCommitApi } from './txn_offset_commit.js';
+import { writeTxnMarkersApi } from './write_txn_markers.js';
 
 export const apiDefinitions = [
   produceApi,
@@ -54,6 +61,11 @@ export const apiDefinitions = [
   deleteRecordsApi,
   initProducerIdApi,
   offsetForLeaderEpochApi,
+  addPartitionsToTxnApi,
+  addOffsetsToTxnApi,
+  endTxnApi,
+  writeTxnMarkersApi,
+  txnOffsetCommitApi,
   describeConfigsApi,
   alterConfigsApi,
   describeLogDirsApi,
@@ -63,6 +75,8 @@ export const apiDefinitions = [
   offsetDeleteApi,
   describeClusterApi,
   describeProducersApi,
+  describeTransactionsApi,
+  listTransactionsApi,
 ] as const;
 
 /** Any one of the definitions above; the key ties its request and response types together. */

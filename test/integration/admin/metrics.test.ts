@@ -109,6 +109,24 @@ describe('/metrics', () => {
   });
 });
 
+describe('transaction metrics', () => {
+  it('count transactional ids by state and show how long the oldest open transaction has been open', async () => {
+    const broker = server.broker;
+    await broker.createTopic('txn-metrics', { partitions: 1 });
+    const open = await broker.initTransactionalProducer({ transactionalId: 'metrics-open', transactionTimeoutMs: 600_000, producerId: -1, producerEpoch: -1 });
+    await broker.addPartitionsToTxn({ transactionalId: 'metrics-open', producerId: open.producerId, producerEpoch: open.producerEpoch, partitions: [{ topic: 'txn-metrics', partition: 0 }] });
+    await broker.initTransactionalProducer({ transactionalId: 'metrics-idle', transactionTimeoutMs: 600_000, producerId: -1, producerEpoch: -1 });
+    const samples = parsePrometheusText((await get('/metrics')).body);
+    expect(sampleValue(samples, 'lanes_transactions', { state: 'Ongoing' })).toBe(1);
+    expect(sampleValue(samples, 'lanes_transactions', { state: 'Empty' })).toBe(1);
+    expect(sampleValue(samples, 'lanes_transaction_open_seconds_max', {})).toBeGreaterThanOrEqual(0);
+    await broker.endTxn({ transactionalId: 'metrics-open', producerId: open.producerId, producerEpoch: open.producerEpoch, committed: false });
+    const after = parsePrometheusText((await get('/metrics')).body);
+    expect(sampleValue(after, 'lanes_transactions', { state: 'CompleteAbort' })).toBe(1);
+    expect(sampleValue(after, 'lanes_transaction_open_seconds_max', {})).toBe(0);
+  });
+});
+
 describe('request metrics', () => {
   it('count a long-polling Fetch once as served and once as a long poll, its wait kept out of the service time', async () => {
     await server.broker.createTopic('quiet', { partitions: 1 });

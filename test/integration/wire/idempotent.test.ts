@@ -141,10 +141,13 @@ describe('idempotent producer (memory broker)', () => {
     expect(await storedValues(raw, 'fenced')).toEqual(['e0', 'e1']);
   });
 
-  it('refuses a transactional id', async () => {
+  it('gives a transactional id its producer id, bumping the epoch on every InitProducerId', async () => {
     const raw = await connect(server.port);
-    const response = await raw.request(ApiKey.InitProducerId, 1, { transactionalId: 'txn', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
-    expect(response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    const init = (transactionTimeoutMs = 60_000) => raw.request(ApiKey.InitProducerId, 1, { transactionalId: 'txn', transactionTimeoutMs, producerId: -1, producerEpoch: -1 });
+    const first = await init();
+    expect(first).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: 0 });
+    expect(await init()).toMatchObject({ errorCode: ErrorCode.NONE, producerId: first.producerId, producerEpoch: 1 });
+    expect((await init(0)).errorCode).toBe(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
   });
 });
 

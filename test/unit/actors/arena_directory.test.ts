@@ -32,6 +32,8 @@ describe('PartitionDirectory', () => {
     const snapshot = {
       highWatermark: 12_345_678_901,
       logStartOffset: 100,
+      lastStableOffset: 12_345_000_000,
+      lastAbortedOffset: 12_000_000_000,
       segments: [
         { baseOffset: 100, bytesPtr: 65536, capacity: 8 << 20, committedBytes: 8_000_000, indexPtr: 4096, indexCount: 17 },
         { baseOffset: 9_000_000, bytesPtr: 9 << 20, capacity: 8 << 20, committedBytes: 123, indexPtr: 8192, indexCount: 0 },
@@ -46,6 +48,6 @@ describe('PartitionDirectory', () => {
   it('refuses more segments than a slot holds', () => {
     const directory = new PartitionDirectory(new SharedArrayBuffer(PartitionDirectory.regionBytes(1)), 0, 1);
     const segment = { baseOffset: 0, bytesPtr: 0, capacity: 0, committedBytes: 0, indexPtr: 0, indexCount: 0 };
-    expect(() => directory.publish(0, { highWatermark: 0, logStartOffset: 0, segments: Array(directorySegmentsMax + 1).fill(segment) })).toThrow();
+    expect(() => directory.publish(0, { highWatermark: 0, logStartOffset: 0, lastStableOffset: 0, lastAbortedOffset: -1, segments: Array(directorySegmentsMax + 1).fill(segment) })).toThrow();
   });
 });

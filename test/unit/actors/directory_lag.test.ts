@@ -84,7 +84,7 @@ describe('the directory never lags what the host can see', () => {
 describe('readShared with a lagging directory', () => {
   const buffer = new SharedArrayBuffer(PartitionDirectory.regionBytes(1));
   const directory = new PartitionDirectory(buffer, 0, 1);
-  directory.publish(0, { highWatermark: 100, logStartOffset: 10, segments: [] });
+  directory.publish(0, { highWatermark: 100, logStartOffset: 10, lastStableOffset: 100, lastAbortedOffset: -1, segments: [] });
 
   it('leaves an offset past the published high watermark to the shard instead of refusing it', () => {
     expect(readShared(directory, 0, 105, 1 << 20, buffer)).toBeNull();

@@ -4,7 +4,7 @@ import { ErrorCode, LanesError } from '../../../core/errors.js';
 import type * as group from '../../../core/group/group_api.js';
 import type { ActiveProducer } from '../../../core/log/log.js';
 import { configOfOverrides, topicConfigNameOf } from '../../../core/handlers/topic_config.js';
-import type { BrokerFacade, FetchOutcome, GroupFacade, LogDirView, ProduceOutcome, RequestContext, TopicConfigView, TopicView } from '../../../core/handlers/handler.js';
+import type { BrokerFacade, FetchOutcome, GroupFacade, IsolationLevel, LogDirView, ProduceOutcome, RequestContext, TopicConfigView, TopicView, TxnMarkerRequest, TxnMarkerResult } from '../../../core/handlers/handler.js';
 
 const defaultConfig: TopicConfigView = { retentionMs: 604_800_000, retentionBytes: -1, segmentBytes: 1 << 20, segmentMs: 604_800_000, maxMessageBytes: 1 << 20 };
 
@@ -54,7 +54,7 @@ export class FakeBroker implements BrokerFacade {
   describeTopic(name: string): TopicView | undefined {
     const topic = this.topics.get(name);
     if (topic === undefined) return undefined;
-    return { name, config: topic.config, overrides: topic.overrides, partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: this.logStartOffsets.get(`${name}-${partition}`) ?? 0, highWatermark: batches.length })) };
+    return { name, config: topic.config, overrides: topic.overrides, partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: this.logStartOffsets.get(`${name}-${partition}`) ?? 0, highWatermark: batches.length, lastStableOffset: batches.length })) };
   }
 
   listTopics(): TopicView[] {
@@ -83,7 +83,7 @@ export class FakeBroker implements BrokerFacade {
   fetchesInFlight = 0;
   fetchesInFlightPeak = 0;
 
-  async fetch(topic: string, partition: number, fetchOffset: number, maxBytes = 0): Promise<FetchOutcome> {
+  async fetch(topic: string, partition: number, fetchOffset: number, maxBytes = 0, isolation: IsolationLevel = 'read_uncommitted'): Promise<FetchOutcome> {
     this.fetchBytesInFlight += maxBytes;
     this.fetchBytesInFlightPeak = Math.max(this.fetchBytesInFlightPeak, this.fetchBytesInFlight);
     this.fetchesInFlightPeak = Math.max(this.fetchesInFlightPeak, ++this.fetchesInFlight);
@@ -93,7 +93,14 @@ export class FakeBroker implements BrokerFacade {
     const batches = this.partition(topic, partition);
     if (fetchOffset > batches.length) throw new LanesError(ErrorCode.OFFSET_OUT_OF_RANGE, 'out of range');
     const id = this.fetches++;
-    return { batches: batches.slice(fetchOffset), highWatermark: batches.length, logStartOffset: 0, release: () => this.released.push(id) };
+    return {
+      batches: batches.slice(fetchOffset),
+      highWatermark: batches.length,
+      logStartOffset: 0,
+      lastStableOffset: batches.length,
+      abortedTransactions: isolation === 'read_committed' ? [] : null,
+      release: () => this.released.push(id),
+    };
   }
 
   waitForData(topic: string, partition: number, offset: number, timeoutMs: number): Promise<void> {
@@ -130,6 +137,16 @@ export class FakeBroker implements BrokerFacade {
     );
     return { path: '/data', totalBytes: 1000, usableBytes: 400, partitions };
   }
+
+  /** The markers asked for, in order; each partition of a known topic answers 0, others 3. */
+  readonly markers: TxnMarkerRequest[] = [];
+  async writeTxnMarkers(markers: ReadonlyArray<TxnMarkerRequest>): Promise<TxnMarkerResult[]> {
+    this.markers.push(...markers);
+    return markers.map((marker) => ({
+      producerId: marker.producerId,
+      partitions: marker.partitions.map(({ topic, partition }) => ({ topic, partition, errorCode: this.topics.get(topic)?.partitions[partition] === undefined ? 3 : 0 })),
+    }));
+  }
 }
 
 export class FakeGroups implements GroupFacade {
@@ -157,6 +174,11 @@ export class FakeGroups implements GroupFacade {
   }
   offsetCommit(request: group.OffsetCommitRequest) {
     return this.record('offsetCommit', request, {
+      topics: request.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0 })) })),
+    });
+  }
+  txnOffsetsCommit(request: group.TxnOffsetsCommitRequest) {
+    return this.record('txnOffsetsCommit', request, {
       topics: request.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0 })) })),
     });
   }

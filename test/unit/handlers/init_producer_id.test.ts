@@ -1,12 +1,13 @@
 // InitProducerId: what an idempotent producer relies on. Every call without a current id gets a
 // fresh id (never one issued before, also across a restart), an epoch bump keeps the id and
 // raises the epoch, a stale epoch is fenced with the code its version knows, and a
-// transactional id is refused because Lanes has no transaction coordinator.
+// transactional id goes to the transaction coordinator.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../core/errors.js';
 import { initProducerIdHandler, ProducerIdAllocator } from '../../../core/handlers/init_producer_id.js';
 import { advertisedApis } from '../../../core/handlers/handler_table.js';
 import { ApiKey } from '../../../core/protocol/api_keys.js';
+import type { TxnFacade } from '../../../core/handlers/handler.js';
 import { context } from './fakes.js';
 
 const request = (producerId = -1, producerEpoch = -1, transactionalId: string | null = null) => ({ transactionalId, transactionTimeoutMs: 60_000, producerId, producerEpoch });
@@ -70,9 +71,24 @@ describe('InitProducerId', () => {
     expect(response.producerId).toBeGreaterThan(0);
   });
 
-  it('refuses a transactional id: transactions are not supported', async () => {
+  it('hands a transactional id to its transaction coordinator, fenced as its version knows', async () => {
     const handler = initProducerIdHandler(new ProducerIdAllocator());
-    expect(await init(handler, 1, request(-1, -1, 'txn-1'))).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, producerId: -1, producerEpoch: -1 });
-    expect(advertisedApis.some((api) => api.apiKey >= 24 && api.apiKey <= 28)).toBe(false);
+    // No coordinator: retriable, the client looks again.
+    expect(await init(handler, 1, request(-1, -1, 'txn-1'))).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 });
+    const asked: unknown[] = [];
+    let answer = { errorCode: ErrorCode.NONE as number, producerId: 77, producerEpoch: 3 };
+    const txns = { initTransactionalProducer: async (body: unknown) => (asked.push(body), answer) } as unknown as TxnFacade;
+    const withTxns = async (apiVersion: number) => {
+      const ctx = context({ apiVersion });
+      const response = await handler.handle({ ...ctx, txns }, request(-1, -1, 'txn-1'));
+      if (typeof response === 'symbol') throw new Error('a response');
+      return response;
+    };
+    expect(await withTxns(1)).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: 77, producerEpoch: 3 });
+    expect(asked).toEqual([{ transactionalId: 'txn-1', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 }]);
+    answer = { errorCode: ErrorCode.PRODUCER_FENCED, producerId: -1, producerEpoch: -1 };
+    expect((await withTxns(3)).errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
+    expect((await withTxns(4)).errorCode).toBe(ErrorCode.PRODUCER_FENCED);
+    expect(advertisedApis.filter((api) => api.apiKey >= 24 && api.apiKey <= 28).map((api) => api.apiKey)).toEqual([24, 25, 26, 27, 28]);
   });
 });

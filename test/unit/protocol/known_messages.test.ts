@@ -240,6 +240,11 @@ describe('apiCatalog', () => {
       DeleteRecords: [0, 2],
       InitProducerId: [0, 4],
       OffsetForLeaderEpoch: [2, 4],
+      AddPartitionsToTxn: [0, 3],
+      AddOffsetsToTxn: [0, 4],
+      EndTxn: [0, 4],
+      WriteTxnMarkers: [1, 2],
+      TxnOffsetCommit: [0, 4],
       DescribeConfigs: [0, 4],
       AlterConfigs: [0, 2],
       DescribeLogDirs: [1, 4],
@@ -249,6 +254,8 @@ describe('apiCatalog', () => {
       OffsetDelete: [0, 0],
       DescribeCluster: [0, 2],
       DescribeProducers: [0, 0],
+      DescribeTransactions: [0, 0],
+      ListTransactions: [0, 1],
     });
     expect(apiCatalog.map((entry) => entry.apiKey)).toEqual([...apiCatalog.map((entry) => entry.apiKey)].sort((a, b) => a - b));
   });

@@ -1,0 +1,60 @@
+// TxnOffsetCommit: stages a consumer group's offsets in the producer's transaction (the group must
+// have been added with AddOffsetsToTxn). Lanes keeps them with the transaction, in the
+// transaction coordinator's durable state, and hands them to the group coordinator when the
+// transaction commits; an abort drops them. Partitions of unknown topics answer
+// UNKNOWN_TOPIC_OR_PARTITION and metadata longer than offset.metadata.max.bytes (its default)
+// OFFSET_METADATA_TOO_LARGE, as an OffsetCommit's; neither is staged. The member and generation
+// of v3+ are not checked.
+import { ErrorCode } from '../errors.js';
+import { txnOffsetCommitApi, type TxnOffsetCommitRequest } from '../protocol/messages/txn_offset_commit.js';
+import { askTxnCoordinator, fencedFor } from './ask_txn_coordinator.js';
+import { groupConfigDefault } from '../group/group_config.js';
+import { defineHandler } from './handler.js';
+
+const encoder = new TextEncoder();
+
+function everyPartition(request: TxnOffsetCommitRequest, codeOf: (topic: string, partition: number) => number) {
+  return {
+    throttleTimeMs: 0,
+    topics: request.topics.map((topic) => ({
+      topicName: topic.topicName,
+      partitions: topic.partitions.map(({ partitionIndex }) => ({ partitionIndex, errorCode: codeOf(topic.topicName, partitionIndex) })),
+    })),
+  };
+}
+
+export const txnOffsetCommit = defineHandler({
+  api: txnOffsetCommitApi,
+  handle(ctx, request) {
+    const known = (topic: string, partition: number) => {
+      const view = ctx.broker.describeTopic(topic);
+      return view !== undefined && partition >= 0 && partition < view.partitions.length;
+    };
+    const tooLarge = new Set<string>();
+    for (const topic of request.topics) {
+      for (const partition of topic.partitions) {
+        if (encoder.encode(partition.committedMetadata ?? '').length > groupConfigDefault.offsetMetadataBytesMax) tooLarge.add(`${partition.partitionIndex}\u0000${topic.topicName}`);
+      }
+    }
+    const staged = (topic: string, partition: number) => known(topic, partition) && !tooLarge.has(`${partition}\u0000${topic}`);
+    const offsets = request.topics.flatMap((topic) =>
+      topic.partitions
+        .filter((partition) => staged(topic.topicName, partition.partitionIndex))
+        .map((partition) => ({
+          topic: topic.topicName,
+          partition: partition.partitionIndex,
+          offset: partition.committedOffset,
+          leaderEpoch: partition.committedLeaderEpoch,
+          metadata: partition.committedMetadata,
+        })),
+    );
+    const unknownOr = (code: number) => (topic: string, partition: number) =>
+      !known(topic, partition) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : tooLarge.has(`${partition}\u0000${topic}`) ? ErrorCode.OFFSET_METADATA_TOO_LARGE : code;
+    return askTxnCoordinator(
+      ctx,
+      (errorCode) => everyPartition(request, unknownOr(errorCode)),
+      (txns) => txns.txnOffsetCommit({ transactionalId: request.transactionalId, producerId: request.producerId, producerEpoch: request.producerEpoch, groupId: request.groupId, offsets }),
+      (reply) => everyPartition(request, unknownOr(fencedFor(reply.errorCode, ctx.apiVersion, 2))),
+    );
+  },
+});
