@@ -122,7 +122,7 @@ export class FakeGroups implements GroupFacade {
     return this.record('describeGroups', groupIds, groupIds.map((groupId) => ({ errorCode: 0, groupId, groupState: 'Stable' as const, protocolType: 'consumer', protocolData: 'range', members: [] })));
   }
   listGroups(statesFilter: readonly string[]) {
-    return this.record<readonly group.ListedGroup[]>('listGroups', statesFilter, [{ groupId: 'g', protocolType: 'consumer', groupState: 'Empty' }]);
+    return this.record<readonly group.ListedGroup[]>('listGroups', statesFilter, [{ groupId: 'g', protocolType: 'consumer', groupState: 'Empty', groupType: 'classic' }]);
   }
   deleteGroups(groupIds: readonly string[]) {
     return this.record('deleteGroups', groupIds, groupIds.map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND })));
