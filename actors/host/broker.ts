@@ -35,7 +35,7 @@ import { groupCoordinator } from '../shard/actor.js';
 import { partitionActor } from '../shard/partition_actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import type { WaitScope } from '../../core/handlers/handler.js';
-import type { DeletedGroup, DescribedGroup, ListedGroup } from '../../core/group/group_api.js';
+import type { DeletedGroup, DescribedConsumerGroup, DescribedGroup, ListedGroup } from '../../core/group/group_api.js';
 import type { GroupFacade, GroupMethod, GroupRequestOf, GroupResultOf } from '../../core/group/group_calls.js';
 import { shardForGroup } from './shard_router.js';
 import type { ShardWorkerData } from '../shard/shard_main.js';
@@ -398,6 +398,13 @@ export class Broker extends EventEmitter {
   /** Groups in request order; each id is asked of its own shard. */
   async describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]> {
     return Promise.all(groupIds.map(async (groupId) => (await this.#groupCall(groupId, 'describeGroups', [groupId]))[0]));
+  }
+
+  readonly consumerGroupHeartbeat: GroupFacade['consumerGroupHeartbeat'] = (request) => this.#groupCall(request.groupId, 'consumerGroupHeartbeat', request);
+
+  /** Consumer-protocol groups in request order; each id is asked of its own shard. */
+  async consumerGroupDescribe(groupIds: readonly string[]): Promise<DescribedConsumerGroup[]> {
+    return Promise.all(groupIds.map(async (groupId) => (await this.#groupCall(groupId, 'consumerGroupDescribe', [groupId]))[0]));
   }
 
   async deleteGroups(groupIds: readonly string[]): Promise<DeletedGroup[]> {

@@ -105,16 +105,16 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
     retentionMs: -1,
     maxMessageBytes: recordBatchBytesMaxDefault,
   });
-  runtime.add(
-    GroupActor.open({
-      log: offsetsLog,
-      sink: runtime,
-      clock: systemClock,
-      logger: componentLogger(logger, 'group-coordinator'),
-      config: data.groupConfig,
-      partitionCount: (topic) => topicPartitions.get(topic),
-    }),
-  );
+  const groupActor = GroupActor.open({
+    log: offsetsLog,
+    sink: runtime,
+    clock: systemClock,
+    logger: componentLogger(logger, 'group-coordinator'),
+    config: data.groupConfig,
+    partitionCount: (topic) => topicPartitions.get(topic),
+    topicNames: () => [...topicPartitions.keys()],
+  });
+  runtime.add(groupActor);
 
   const loop = runtime.run();
   loop.catch((error: unknown) => {
@@ -126,6 +126,7 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
   const control: ShardControl = {
     async setTopics(topics: [string, number][]): Promise<void> {
       topicPartitions = new Map(topics);
+      groupActor.topicsChanged();
     },
     async openPartition(spec: OpenPartition): Promise<PartitionState> {
       const log = await openPartitionLog(factory, spec);

@@ -10,6 +10,8 @@ import { assert } from '../assert.js';
 import { servesVersion } from '../protocol/api_definition.js';
 import { apiDefinitions } from '../protocol/messages/registry.js';
 import { apiVersionsHandler, type AdvertisedApi } from './api_versions.js';
+import { consumerGroupDescribe } from './consumer_group_describe.js';
+import { consumerGroupHeartbeat } from './consumer_group_heartbeat.js';
 import { createPartitions } from './create_partitions.js';
 import { createTopics } from './create_topics.js';
 import { deleteGroups } from './delete_groups.js';
@@ -54,6 +56,8 @@ const handlers: AnyHandler[] = [
   createPartitions,
   deleteGroups,
   offsetDelete,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
 ];
 
 export const handlerTable: ReadonlyMap<number, AnyHandler> = new Map(handlers.map((handler) => [handler.api.key, handler]));

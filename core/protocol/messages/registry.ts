@@ -7,6 +7,8 @@ import { assert } from '../../assert.js';
 import type { ApiDefinition, RequestOf, ResponseOf } from '../api_definition.js';
 import { apiVersionsApi } from './api_versions.js';
 import { createPartitionsApi } from './create_partitions.js';
+import { consumerGroupDescribeApi } from './consumer_group_describe.js';
+import { consumerGroupHeartbeatApi } from './consumer_group_heartbeat.js';
 import { createTopicsApi } from './create_topics.js';
 import { deleteGroupsApi } from './delete_groups.js';
 import { deleteTopicsApi } from './delete_topics.js';
@@ -49,6 +51,8 @@ export const apiDefinitions = [
   createPartitionsApi,
   deleteGroupsApi,
   offsetDeleteApi,
+  consumerGroupHeartbeatApi,
+  consumerGroupDescribeApi,
 ] as const;
 
 /** Any one of the definitions above; the key ties its request and response types together. */
