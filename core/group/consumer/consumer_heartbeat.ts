@@ -250,8 +250,9 @@ function leave(s: CoordinatorState, request: ConsumerGroupHeartbeatRequest): Con
     fail(ErrorCode.FENCED_INSTANCE_ID, `Static member ${request.memberId} with instance id ${request.instanceId} was fenced by member ${member.memberId}.`);
   }
   if (request.memberEpoch === leaveStaticMemberEpoch) {
-    // It keeps its partitions (nobody else gets them) until it rejoins or its session expires.
-    const left: ConsumerMember = { ...member, memberEpoch: leaveStaticMemberEpoch };
+    // It keeps its assigned partitions (nobody else gets them) until it rejoins or its session
+    // expires; those it was revoking are released at once, as Kafka does: it consumes nothing now.
+    const left: ConsumerMember = { ...member, memberEpoch: leaveStaticMemberEpoch, state: 'STABLE', pendingRevocation: emptyAssignment };
     group.put(left);
     s.cancel(consumerRebalanceKey(group.groupId, member.memberId));
     recordMember(s, group, left);
