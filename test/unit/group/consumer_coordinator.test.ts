@@ -212,6 +212,18 @@ describe('static membership', () => {
     expect(old.errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
   });
 
+  it('a static member leaving with −2 while revoking releases the partitions it was revoking', () => {
+    const t = new ConsumerGroupTestContext();
+    const a = new ConsumerTestMember(t, g, 'a', { instanceId: 'host-a' });
+    const b = new ConsumerTestMember(t, g, 'b');
+    a.join();
+    b.join();
+    a.poll({ slow: true }); // asked to revoke three partitions, has not yet
+    expect(a.leave(-2).errorCode).toBe(0); // the coordinator's invariants run after the call
+    b.poll();
+    expect(b.ownedCount()).toBe(3);
+  });
+
   it('a static member that left with −2 and does not come back is removed after the session timeout', () => {
     const t = new ConsumerGroupTestContext();
     const a = new ConsumerTestMember(t, g, 'a', { instanceId: 'host-a' });
