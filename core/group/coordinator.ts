@@ -51,7 +51,7 @@ import type { GroupState } from './group_state.js';
 import { handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleSyncGroup } from './membership.js';
 import { deleteAllOffsets, handleOffsetCommit, handleOffsetDelete, offsetFetch } from './offsets.js';
 import { fireDueTimers, joinError } from './rebalance.js';
-import { consumerTopicsChanged, handleConsumerHeartbeat } from './consumer/consumer_heartbeat.js';
+import { consumerTopicsChanged, emitSettledRebalances, handleConsumerHeartbeat } from './consumer/consumer_heartbeat.js';
 import { deleteConsumerGroup, describeConsumerGroup, yieldToClassicJoin } from './consumer/consumer_groups.js';
 import { consumerSnapshotOf, type ConsumerGroupSnapshot } from './consumer/consumer_snapshot.js';
 import { consumerProtocolType } from './group.js';
@@ -278,6 +278,7 @@ export class GroupCoordinator {
     // The call may have set a deadline that is already due (an initial delay of 0): honour it
     // now rather than leave an answer waiting for the next tick.
     fireDueTimers(s);
+    emitSettledRebalances(s);
     const out = s.out;
     s.out = emptyResult();
     if (verify) s.checkInvariants();

@@ -65,6 +65,8 @@ export class CoordinatorState {
   readonly groups = new Map<string, ClassicGroup>();
   /** Consumer-protocol groups (consumer/); a group id is in at most one of the two maps. */
   readonly consumerGroups = new Map<string, ConsumerGroup>();
+  /** Consumer groups whose epoch moved and which have not settled yet (rebalance telemetry). */
+  readonly rebalancingConsumerGroups = new Set<string>();
   readonly timers = new TimerWheel();
   readonly timerActions = new Map<string, TimerAction>();
   /** Requests parked in a member, answered exactly once by a later call. */

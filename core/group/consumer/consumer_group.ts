@@ -11,6 +11,7 @@
 
 import { assert } from '../../assert.js';
 import type { ConsumerGroupStateName } from '../group_api.js';
+import type { RebalanceReason } from '../group_event.js';
 import type { OffsetCommitValue } from '../group_record.js';
 
 /** topic → partitions, each list ascending without duplicates; topics with none are left out. */
@@ -64,6 +65,8 @@ export class ConsumerGroup {
   /** topic → partition → committed offset. */
   readonly offsets = new Map<string, Map<number, OffsetCommitValue>>();
   stateTimestampMs: number;
+  /** The rebalance in flight (telemetry only): when the group epoch first moved, and why. */
+  rebalance: { readonly startMs: number; readonly reason: RebalanceReason } | null = null;
 
   constructor(
     readonly groupId: string,

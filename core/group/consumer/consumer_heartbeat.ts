@@ -28,6 +28,7 @@ import {
   type CoordinatorState,
 } from '../coordinator_state.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, ConsumerTopicPartitions, RequestId } from '../group_api.js';
+import type { RebalanceReason } from '../group_event.js';
 import type { ConsumerMemberValue } from '../group_record.js';
 import {
   ConsumerGroup,
@@ -209,7 +210,7 @@ function heartbeat(s: CoordinatorState, request: ConsumerGroupHeartbeatRequest):
     updated.subscribedTopicNames.join('\u0000') !== member.subscribedTopicNames.join('\u0000') ||
     updated.subscribedTopicNames.length !== member.subscribedTopicNames.length;
   group.put(updated);
-  if (subscriptionChanged) bumpGroupEpoch(s, group);
+  if (subscriptionChanged) bumpGroupEpoch(s, group, isNew ? 'memberJoined' : 'metadataChanged');
   maybeRefreshTarget(s, group);
 
   const reconciled = reconcileMember(s, group, updated, owned);
@@ -292,8 +293,11 @@ function createConsumerGroup(s: CoordinatorState, groupId: string): ConsumerGrou
   return group;
 }
 
-function bumpGroupEpoch(s: CoordinatorState, group: ConsumerGroup): void {
+function bumpGroupEpoch(s: CoordinatorState, group: ConsumerGroup, reason: RebalanceReason): void {
   group.groupEpoch++;
+  // The first cause wins for the whole rebalance, as for classic groups.
+  group.rebalance ??= { startMs: s.nowMs, reason };
+  s.rebalancingConsumerGroups.add(group.groupId);
   group.subscriptionMetadata = subscriptionMetadataOf(s, group).metadata;
   recordGroup(s, group);
 }
@@ -351,7 +355,7 @@ function maybeRefreshTarget(s: CoordinatorState, group: ConsumerGroup): void {
 export function consumerTopicsChanged(s: CoordinatorState): void {
   for (const group of s.consumerGroups.values()) {
     if (group.members.size === 0) continue;
-    if (!sameMetadata(subscriptionMetadataOf(s, group).metadata, group.subscriptionMetadata)) bumpGroupEpoch(s, group);
+    if (!sameMetadata(subscriptionMetadataOf(s, group).metadata, group.subscriptionMetadata)) bumpGroupEpoch(s, group, 'metadataChanged');
   }
 }
 
@@ -362,7 +366,7 @@ export type ConsumerRemovalCause = 'leaveGroup' | 'sessionTimeout' | 'rebalanceT
 /** Removes a member for good: its partitions become free, and the group epoch moves. */
 export function fenceMember(s: CoordinatorState, group: ConsumerGroup, member: ConsumerMember, cause: ConsumerRemovalCause): void {
   removeMember(s, group, member, cause);
-  bumpGroupEpoch(s, group);
+  bumpGroupEpoch(s, group, cause === 'leaveGroup' ? 'memberLeft' : 'sessionTimeout');
 }
 
 function removeMember(s: CoordinatorState, group: ConsumerGroup, member: ConsumerMember, cause: ConsumerRemovalCause | null): void {
@@ -385,6 +389,33 @@ export function onConsumerRebalanceExpired(s: CoordinatorState, groupId: string,
   const member = group?.members.get(memberId);
   if (group === undefined || member === undefined || member.memberEpoch !== memberEpoch) return;
   fenceMember(s, group, member, 'rebalanceTimeout');
+}
+
+/**
+ * Rebalance telemetry, as for classic groups: once a group whose epoch moved is Stable (or Empty)
+ * again, one event with the cause and the time from the first epoch bump until every member had
+ * reconciled. Called at the end of every consumer-protocol call and timer.
+ */
+export function emitSettledRebalances(s: CoordinatorState): void {
+  for (const groupId of s.rebalancingConsumerGroups) {
+    const group = s.consumerGroups.get(groupId);
+    if (group === undefined || group.rebalance === null) {
+      s.rebalancingConsumerGroups.delete(groupId);
+      continue;
+    }
+    const state = group.state();
+    if (state !== 'Stable' && state !== 'Empty') continue;
+    s.emit({
+      type: 'rebalance',
+      groupId: group.groupId,
+      generationId: group.groupEpoch,
+      reason: group.rebalance.reason,
+      members: [...group.members.keys()],
+      durationMs: s.nowMs - group.rebalance.startMs,
+    });
+    group.rebalance = null;
+    s.rebalancingConsumerGroups.delete(groupId);
+  }
 }
 
 // ─── Records ──────────────────────────────────────────────────────────────────────────────────

@@ -57,6 +57,10 @@ describe('joining and the group epoch', () => {
     expect(b.poll().assignment?.[0].partitions).toHaveLength(3);
     expect(a.ownedCount() + b.ownedCount()).toBe(6);
     expect(t.coordinator.consumerGroupDescribe([g])[0].groupState).toBe('Stable');
+    // Rebalance telemetry covers this protocol too: one event once everyone has reconciled.
+    const rebalances = t.events.filter((event) => event.type === 'rebalance');
+    expect(rebalances.at(-1)).toMatchObject({ type: 'rebalance', groupId: g, generationId: 2, reason: 'memberJoined' });
+    expect(rebalances.at(-1)?.type === 'rebalance' && [...rebalances.at(-1)!.members].sort()).toEqual([a.memberId, b.memberId].sort());
   });
 
   it('a fourth member joins and the other three keep the partitions they keep (uniform is sticky)', () => {
