@@ -212,6 +212,25 @@ export const txnRecordBytesMax = 384 * 1024;
  */
 export const txnStateBatchBytesMax = 1 * MiB;
 
+/**
+ * A consumer group member's SubscribedTopicRegex (KIP-848). Kafka runs these with RE2J, whose
+ * time is linear; JavaScript's backtracking engine is not, and a client's pattern runs on the
+ * coordinator's shard against every topic name. So Lanes takes patterns up to this many
+ * characters, with at most `subscriptionRegexQuantifiersMax` unbounded quantifiers (*, +, {n,})
+ * and neither a quantifier nor an alternation inside a quantified group, no backreferences and no
+ * lookaround: matching a topic name (at most 249 characters) then backtracks polynomially, at most
+ * ~249^3 steps for an adversarial pattern, and patterns are matched only when they or the topics
+ * change. Anything else is answered INVALID_REGULAR_EXPRESSION.
+ */
+export const subscriptionRegexCharsMax = 255;
+export const subscriptionRegexQuantifiersMax = 2;
+
+/**
+ * Topics one consumer group member may subscribe to by name: every heartbeat that carries the
+ * list is checked against the shard's topics, so the list is bounded like any other request part.
+ */
+export const subscribedTopicNamesMax = 10_000;
+
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(segmentBytesDefault <= segmentBytesMax, 'the default segment size is a legal one');

@@ -16,6 +16,7 @@ import { decodeAssignment } from '../../core/assignors/consumer_protocol.js';
 import { ErrorCode } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { DescribeGroupsResponse } from '../../core/protocol/messages/describe_groups.js';
+import { offsetFetchSingleGroupVersionMax } from '../../core/protocol/messages/offset_fetch.js';
 import { describeErrorCode, type KafkaConnection } from '../net/kafka_client.js';
 import { CliError } from './cli_error.js';
 import { partitionKey, type Cluster, type TopicLayout } from '../net/cluster.js';
@@ -69,7 +70,7 @@ async function listGroups(cluster: Cluster, options: JsonOption): Promise<void> 
   await Promise.all(
     metadata.brokers.map(async (broker) => {
       const connection = await cluster.connection(broker.nodeId);
-      const listed = await connection.send(ApiKey.ListGroups, {});
+      const listed = await connection.send(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] });
       if (listed.errorCode !== ErrorCode.NONE) throw new CliError(`list groups on broker ${broker.nodeId}: ${describeErrorCode(listed.errorCode)}`);
       if (listed.groups.length === 0) return;
       const described = await connection.send(ApiKey.DescribeGroups, { groups: listed.groups.map((g) => g.groupId), includeAuthorizedOperations: false });
@@ -168,7 +169,7 @@ async function allGroupIds(cluster: Cluster): Promise<string[]> {
   const ids = await Promise.all(
     metadata.brokers.map(async (broker) => {
       const connection = await cluster.connection(broker.nodeId);
-      const listed = await connection.send(ApiKey.ListGroups, {});
+      const listed = await connection.send(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] });
       if (listed.errorCode !== ErrorCode.NONE) throw new CliError(`list groups on broker ${broker.nodeId}: ${describeErrorCode(listed.errorCode)}`);
       return listed.groups.map((g) => g.groupId);
     }),
@@ -371,10 +372,17 @@ export async function fetchCommittedOffsets(
   groupId: string,
   assignment: ReadonlyMap<string, readonly number[]> | null,
 ): Promise<Map<string, Map<number, number>>> {
-  const response = await coordinator.send(ApiKey.OffsetFetch, {
-    groupId,
-    topics: assignment === null ? null : [...assignment].map(([topicName, partitions]) => ({ topicName, partitionIndexes: [...partitions] })),
-  });
+  // v7 at most: one group per request, answered in the top-level topics (v8 asks by groups).
+  const response = await coordinator.send(
+    ApiKey.OffsetFetch,
+    {
+      groupId,
+      topics: assignment === null ? null : [...assignment].map(([topicName, partitions]) => ({ topicName, partitionIndexes: [...partitions] })),
+      groups: [],
+      requireStable: false,
+    },
+    { version: offsetFetchSingleGroupVersionMax },
+  );
   if (response.errorCode !== ErrorCode.NONE) throw new CliError(`committed offsets of group '${groupId}': ${describeErrorCode(response.errorCode)}`);
   const offsets = new Map<string, Map<number, number>>();
   for (const topic of response.topics) {

@@ -22,6 +22,7 @@ import type { GroupState } from '../../core/group/group_state.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
 import type { ApiKeyNumber, RequestBodies, ResponseBodies } from '../../core/protocol/messages/registry.js';
+import { offsetFetchSingleGroupVersionMax } from '../../core/protocol/messages/offset_fetch.js';
 import { concatChunks } from '../../core/protocol/writer.js';
 import { Cluster, type BrokerAddress, type ClusterDescription, type DeletedRecords, type Lane } from '../net/cluster.js';
 import type { Logger } from '../logger.js';
@@ -630,10 +631,17 @@ export class WirePort implements BrokerPort {
   offsetFetch(request: GroupRequestOf<'offsetFetch'>): Promise<GroupResultOf<'offsetFetch'>> {
     return this.#with(async (cluster) => {
       const connection = await this.#coordinator(cluster, request.groupId, 'control');
-      const response = await connection.send(ApiKey.OffsetFetch, {
-        groupId: request.groupId,
-        topics: request.topics === null ? null : request.topics.map(({ name, partitionIndexes }) => ({ topicName: name, partitionIndexes: [...partitionIndexes] })),
-      });
+      // v7 at most: one group per request, answered in the top-level topics (v8 asks by groups).
+      const response = await connection.send(
+        ApiKey.OffsetFetch,
+        {
+          groupId: request.groupId,
+          topics: request.topics === null ? null : request.topics.map(({ name, partitionIndexes }) => ({ topicName: name, partitionIndexes: [...partitionIndexes] })),
+          groups: [],
+          requireStable: false,
+        },
+        { version: offsetFetchSingleGroupVersionMax },
+      );
       this.#coordinatorAnswered(cluster, request.groupId, response.errorCode);
       return {
         errorCode: response.errorCode,
@@ -691,7 +699,7 @@ export class WirePort implements BrokerPort {
       const perBroker = await Promise.all(
         metadata.brokers.map(async (broker) => {
           const connection = await cluster.connection(broker.nodeId);
-          const response = await connection.send(ApiKey.ListGroups, {});
+          const response = await connection.send(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] });
           if (response.errorCode !== ErrorCode.NONE) throw failed(response.errorCode, 'list groups');
           return response.groups.map(({ groupId, protocolType }) => ({ groupId, protocolType, groupState: '' }));
         }),

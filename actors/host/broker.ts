@@ -43,7 +43,7 @@ import type { GroupConfig } from '../../core/group/group_config.js';
 import { memoryLogDir, type IsolationLevel, type LogDirView, type TxnMarkerRequest, type TxnMarkerResult, type WaitScope } from '../../core/handlers/handler.js';
 import type { ActiveProducer } from '../../core/log/log.js';
 import type { TxnConfig } from '../../core/txn/txn_config.js';
-import type { DeletedGroup, DescribedGroup, ListedGroup } from '../../core/group/group_api.js';
+import type { DeletedGroup, DescribedConsumerGroup, DescribedGroup, ListedGroup } from '../../core/group/group_api.js';
 import type { GroupFacade, GroupMethod, GroupRequestOf, GroupResultOf } from '../../core/group/group_calls.js';
 import { shardForGroup } from './shard_router.js';
 import type { ShardWorkerData } from '../shard/shard_main.js';
@@ -616,6 +616,13 @@ export class Broker extends EventEmitter {
   /** Groups in request order; each id is asked of its own shard. */
   async describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]> {
     return Promise.all(groupIds.map(async (groupId) => (await this.#groupCall(groupId, 'describeGroups', [groupId]))[0]));
+  }
+
+  readonly consumerGroupHeartbeat: GroupFacade['consumerGroupHeartbeat'] = (request) => this.#groupCall(request.groupId, 'consumerGroupHeartbeat', request);
+
+  /** Consumer-protocol groups in request order; each id is asked of its own shard. */
+  async consumerGroupDescribe(groupIds: readonly string[]): Promise<DescribedConsumerGroup[]> {
+    return Promise.all(groupIds.map(async (groupId) => (await this.#groupCall(groupId, 'consumerGroupDescribe', [groupId]))[0]));
   }
 
   async deleteGroups(groupIds: readonly string[]): Promise<DeletedGroup[]> {

@@ -73,6 +73,7 @@ import type { Logger } from '../logger.js';
 import { groupCoordinatorActorId, type Actor, type ActorFailure, type ReplySink } from './actor.js';
 import type { PartitionLog } from './partition_actor.js';
 import { groupEvents } from './group_event_buffer.js';
+import { defaultAssignmentKernel } from '../../wasm/assignors.js';
 
 /**
  * How the actor serves one call. A state-changing call returns the coordinator's GroupResult: its
@@ -96,6 +97,8 @@ const dispatch: { readonly [M in GroupMethod]: Dispatch<M> } = {
   offsetFetch: { mutates: false, run: (coordinator, request) => coordinator.offsetFetch(request) },
   describeGroups: { mutates: false, run: (coordinator, groupIds) => coordinator.describeGroups(groupIds) },
   listGroups: { mutates: false, run: (coordinator, statesFilter) => coordinator.listGroups(statesFilter) },
+  consumerGroupHeartbeat: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.consumerGroupHeartbeat(nowMs, requestId, request) },
+  consumerGroupDescribe: { mutates: false, run: (coordinator, groupIds) => coordinator.consumerGroupDescribe(groupIds) },
 };
 
 /**
@@ -188,12 +191,16 @@ export class GroupActor implements Actor {
     logger: Logger;
     config?: Partial<GroupConfig>;
     partitionCount: (topic: string) => number | undefined;
+    /** Every topic's name, for consumer-protocol regex subscriptions. */
+    topicNames?: () => readonly string[];
   }): GroupActor {
     const keyed = readKeyedRecords(options.log);
     const records: GroupRecord[] = keyed.map((record) => decodeGroupRecord(record.key, record.value));
     const coordinator = GroupCoordinator.replay(records, options.clock.nowMs(), {
       config: options.config,
       partitionCount: options.partitionCount,
+      topicNames: options.topicNames,
+      assignmentKernel: defaultAssignmentKernel,
       decodeSubscribedTopics: (metadata) => {
         try {
           return decodeSubscription(metadata).topics;
@@ -512,6 +519,18 @@ export class GroupActor implements Actor {
 
   nextDeadlineMs(): number | undefined {
     return this.#coordinator.nextDeadlineMs();
+  }
+
+  /**
+   * The host published a new topic catalogue: consumer-protocol groups subscribed to a topic
+   * that appeared, went or grew get a new group epoch (their records go out like a tick's).
+   */
+  topicsChanged(): void {
+    if (this.#closed || this.#offline) return;
+    this.#apply(this.#coordinator.topicsChanged(this.#clock.nowMs()));
+    this.#appendPending();
+    this.#flushIfAwaiting();
+    this.#sink.publish();
   }
 
   tick(nowMs: number): void {

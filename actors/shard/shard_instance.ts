@@ -108,16 +108,16 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
     retentionMs: -1,
     maxMessageBytes: recordBatchBytesMaxDefault,
   });
-  runtime.add(
-    GroupActor.open({
-      log: offsetsLog,
-      sink: runtime,
-      clock: systemClock,
-      logger: componentLogger(logger, 'group-coordinator'),
-      config: data.groupConfig,
-      partitionCount: (topic) => topicPartitions.get(topic),
-    }),
-  );
+  const groupActor = GroupActor.open({
+    log: offsetsLog,
+    sink: runtime,
+    clock: systemClock,
+    logger: componentLogger(logger, 'group-coordinator'),
+    config: data.groupConfig,
+    partitionCount: (topic) => topicPartitions.get(topic),
+    topicNames: () => [...topicPartitions.keys()],
+  });
+  runtime.add(groupActor);
 
   // Small segments in memory: each shard's arena holds one (compaction keeps the log short).
   const txnStateLog = await openTxnStateLog(factory, data.shardId, {
@@ -140,6 +140,7 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
   const control: ShardControl = {
     async setTopics(topics: [string, number][]): Promise<void> {
       topicPartitions = new Map(topics);
+      groupActor.topicsChanged();
     },
     async openPartition(spec: OpenPartition): Promise<PartitionState> {
       const log = await openPartitionLog(factory, spec);

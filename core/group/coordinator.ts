@@ -28,6 +28,8 @@ import {
   type GroupResult,
 } from './coordinator_state.js';
 import type {
+  ConsumerGroupHeartbeatRequest,
+  DescribedConsumerGroup,
   DeletedGroup,
   DescribedGroup,
   HeartbeatRequest,
@@ -49,10 +51,15 @@ import { replayRecords, snapshotOf, type GroupSnapshot } from './group_replay.js
 import type { GroupState } from './group_state.js';
 import { handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleSyncGroup } from './membership.js';
 import { deleteAllOffsets, handleOffsetCommit, handleOffsetDelete, handleTxnOffsetsCommit, offsetFetch } from './offsets.js';
-import { fireDueTimers } from './rebalance.js';
+import { fireDueTimers, joinError } from './rebalance.js';
+import { consumerTopicsChanged, emitSettledRebalances, handleConsumerHeartbeat } from './consumer/consumer_heartbeat.js';
+import { deleteConsumerGroup, describeConsumerGroup, yieldToClassicJoin } from './consumer/consumer_groups.js';
+import { consumerSnapshotOf, type ConsumerGroupSnapshot } from './consumer/consumer_snapshot.js';
+import { consumerProtocolType } from './group.js';
 
 export type { GroupCoordinatorOptions, GroupResult } from './coordinator_state.js';
 export type { GroupSnapshot } from './group_replay.js';
+export type { ConsumerGroupSnapshot } from './consumer/consumer_snapshot.js';
 
 export class GroupCoordinator {
   readonly config: GroupConfig;
@@ -78,7 +85,29 @@ export class GroupCoordinator {
 
   joinGroup(nowMs: number, requestId: RequestId, request: JoinGroupRequest): GroupResult {
     this.#begin(nowMs);
-    handleJoinGroup(this.#state, requestId, request);
+    const refused = yieldToClassicJoin(this.#state, request.groupId);
+    if (refused === ErrorCode.NONE) handleJoinGroup(this.#state, requestId, request);
+    else this.#state.reply({ requestId, api: 'JoinGroup', response: joinError(request.memberId, refused) });
+    // A refused join may leave the classic group that took over an empty consumer group vacant.
+    const group = this.#state.groups.get(request.groupId);
+    if (group !== undefined) this.#state.forgetIfVacant(group);
+    return this.#finish();
+  }
+
+  /** KIP-848: consumer_heartbeat.ts. */
+  consumerGroupHeartbeat(nowMs: number, requestId: RequestId, request: ConsumerGroupHeartbeatRequest): GroupResult {
+    this.#begin(nowMs);
+    handleConsumerHeartbeat(this.#state, requestId, request);
+    return this.#finish();
+  }
+
+  /**
+   * The shard's topics changed (created, deleted, partitions added): consumer groups subscribed
+   * to a changed topic get a new group epoch, so their next heartbeat re-targets them.
+   */
+  topicsChanged(nowMs: number): GroupResult {
+    this.#begin(nowMs);
+    consumerTopicsChanged(this.#state);
     return this.#finish();
   }
 
@@ -151,20 +180,39 @@ export class GroupCoordinator {
     return groupIds.map((groupId) => this.#describeGroup(groupId));
   }
 
-  /** `statesFilter` (ListGroups v4+) matches state names case-insensitively; empty means all. */
+  consumerGroupDescribe(groupIds: readonly string[]): DescribedConsumerGroup[] {
+    return groupIds.map((groupId) => describeConsumerGroup(this.#state, groupId));
+  }
+
+  /**
+   * `statesFilter` (ListGroups v4+) matches state names case-insensitively; empty means all.
+   * Both kinds of group, each with its type (the v5 types filter is applied by the caller).
+   */
   listGroups(statesFilter: readonly string[] = []): ListGroupsResponse {
     const wanted = new Set(statesFilter.map((state) => state.toLowerCase()));
     const groups: ListedGroup[] = [];
-    for (const group of [...this.#state.groups.values()].sort((a, b) => compareStrings(a.groupId, b.groupId))) {
-      if (wanted.size > 0 && !wanted.has(group.state.toLowerCase())) continue;
-      groups.push({ groupId: group.groupId, protocolType: group.protocolType ?? '', groupState: group.state });
+    for (const group of this.#state.groups.values()) {
+      groups.push({ groupId: group.groupId, protocolType: group.protocolType ?? '', groupState: group.state, groupType: 'classic' });
     }
-    return { errorCode: ErrorCode.NONE, groups };
+    for (const group of this.#state.consumerGroups.values()) {
+      groups.push({ groupId: group.groupId, protocolType: consumerProtocolType, groupState: group.state(), groupType: 'consumer' });
+    }
+    const listed = groups
+      .filter((group) => wanted.size === 0 || wanted.has(group.groupState.toLowerCase()))
+      .sort((a, b) => compareStrings(a.groupId, b.groupId));
+    return { errorCode: ErrorCode.NONE, groups: listed };
   }
 
   /** The state of one group, or undefined if the coordinator has none by that id. */
   groupState(groupId: string): GroupState | undefined {
     return this.#state.groups.get(groupId)?.state;
+  }
+
+  /** The durable view of every consumer-protocol group, sorted by id: what replay must rebuild. */
+  consumerSnapshot(): ConsumerGroupSnapshot[] {
+    return [...this.#state.consumerGroups.values()]
+      .sort((a, b) => compareStrings(a.groupId, b.groupId))
+      .map((group) => consumerSnapshotOf(group));
   }
 
   /** The durable view of every group, sorted by id: what replaying the records must rebuild. */
@@ -209,6 +257,8 @@ export class GroupCoordinator {
   #deleteGroup(groupId: string): number {
     const s = this.#state;
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID;
+    const consumerGroup = s.consumerGroups.get(groupId);
+    if (consumerGroup !== undefined) return deleteConsumerGroup(s, consumerGroup, (holder) => deleteAllOffsets(s, holder));
     const group = s.groups.get(groupId);
     if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
@@ -236,6 +286,7 @@ export class GroupCoordinator {
     // The call may have set a deadline that is already due (an initial delay of 0): honour it
     // now rather than leave an answer waiting for the next tick.
     fireDueTimers(s);
+    emitSettledRebalances(s);
     const out = s.out;
     s.out = emptyResult();
     if (verify) s.checkInvariants();

@@ -19,6 +19,8 @@ import { groupConfig, type GroupConfig } from './group_config.js';
 import type { GroupEvent } from './group_event.js';
 import { ClassicGroup, type GroupMember } from './group.js';
 import type { GroupMetadataValue, GroupRecord } from './group_record.js';
+import type { KernelSource } from '../assignors/kernel_choice.js';
+import type { ConsumerGroup } from './consumer/consumer_group.js';
 
 export interface GroupResult {
   readonly replies: GroupReply[];
@@ -41,13 +43,19 @@ export interface GroupCoordinatorOptions {
    * the join time and a counter, which together stay unique across a restart.
    */
   readonly memberIdSuffix?: () => string;
+  /** Every topic's name, for consumer-protocol regex subscriptions; absent: none match. */
+  readonly topicNames?: () => readonly string[];
+  /** The assignment kernel large server-side assignments may run through (kernel_choice.ts). */
+  readonly assignmentKernel?: KernelSource;
 }
 
 export type TimerAction =
   | { readonly kind: 'session'; readonly groupId: string; readonly memberId: string }
   | { readonly kind: 'pending'; readonly groupId: string; readonly memberId: string }
   | { readonly kind: 'join'; readonly groupId: string; readonly initial: { delayMs: number; remainingMs: number } | null }
-  | { readonly kind: 'sync'; readonly groupId: string; readonly generationId: number };
+  | { readonly kind: 'sync'; readonly groupId: string; readonly generationId: number }
+  | { readonly kind: 'consumerSession'; readonly groupId: string; readonly memberId: string }
+  | { readonly kind: 'consumerRebalance'; readonly groupId: string; readonly memberId: string; readonly memberEpoch: number };
 
 export const emptyBytes = new Uint8Array(0);
 
@@ -55,6 +63,10 @@ export class CoordinatorState {
   readonly config: GroupConfig;
   readonly options: GroupCoordinatorOptions;
   readonly groups = new Map<string, ClassicGroup>();
+  /** Consumer-protocol groups (consumer/); a group id is in at most one of the two maps. */
+  readonly consumerGroups = new Map<string, ConsumerGroup>();
+  /** Consumer groups whose epoch moved and which have not settled yet (rebalance telemetry). */
+  readonly rebalancingConsumerGroups = new Set<string>();
   readonly timers = new TimerWheel();
   readonly timerActions = new Map<string, TimerAction>();
   /** Requests parked in a member, answered exactly once by a later call. */
@@ -121,6 +133,15 @@ export class CoordinatorState {
     return assert(false, `group ${group.groupId}: no unique member id in ${memberIdAttemptsMax} attempts`) as never;
   }
 
+  /** A consumer-protocol member id for a v0 member that joins without one (Kafka: a random UUID). */
+  newConsumerMemberId(group: ConsumerGroup | undefined): string {
+    for (let attempt = 0; attempt < memberIdAttemptsMax; attempt++) {
+      const memberId = `consumer-${this.options.memberIdSuffix?.() ?? `${this.nowMs.toString(36)}-${(this.#memberIdCounter++).toString(36)}`}`;
+      if (group === undefined || !group.members.has(memberId)) return memberId;
+    }
+    return assert(false, `consumer group ${group?.groupId}: no unique member id in ${memberIdAttemptsMax} attempts`) as never;
+  }
+
   persistGroup(group: ClassicGroup): void {
     this.record({ type: 'GroupMetadata', groupId: group.groupId, value: groupMetadataValue(group) });
   }
@@ -150,6 +171,16 @@ export class CoordinatorState {
 
   /** Walks every group and timer: run only under `verify`. */
   checkInvariants(): void {
+    for (const [groupId, group] of this.consumerGroups) {
+      assert(group.groupId === groupId, `consumer group ${group.groupId} filed under ${groupId}`);
+      assert(!this.groups.has(groupId), `group ${groupId} is both classic and consumer`);
+      group.checkInvariants();
+      for (const member of group.members.values()) {
+        assert(this.timers.has(consumerSessionKey(groupId, member.memberId)), `consumer group ${groupId}: ${member.memberId} has no session timer`);
+        const revoking = member.state === 'UNREVOKED_PARTITIONS';
+        assert(this.timers.has(consumerRebalanceKey(groupId, member.memberId)) === revoking, `consumer group ${groupId}: ${member.memberId} rebalance timer while ${member.state}`);
+      }
+    }
     for (const [groupId, group] of this.groups) {
       assert(group.groupId === groupId, `group ${group.groupId} filed under ${groupId}`);
       group.checkInvariants();
@@ -224,6 +255,13 @@ export function joinKey(groupId: string): string {
 }
 export function syncKey(groupId: string): string {
   return JSON.stringify(['sync', groupId]);
+}
+
+export function consumerSessionKey(groupId: string, memberId: string): string {
+  return JSON.stringify(['consumerSession', groupId, memberId]);
+}
+export function consumerRebalanceKey(groupId: string, memberId: string): string {
+  return JSON.stringify(['consumerRebalance', groupId, memberId]);
 }
 
 export function compareNumbers(a: number, b: number): number {

@@ -171,6 +171,9 @@ export interface OffsetFetchRequest {
   readonly groupId: string;
   /** null: every partition the group has committed. */
   readonly topics: readonly OffsetFetchTopic[] | null;
+  /** v9+: a consumer-protocol member fetching checks its epoch (absent or −1 with no id: admin). */
+  readonly memberId?: string | null;
+  readonly memberEpoch?: number;
 }
 
 export interface OffsetFetchPartitionResponse {
@@ -225,8 +228,14 @@ export interface DescribedGroup {
 export interface ListedGroup {
   readonly groupId: string;
   readonly protocolType: string;
-  readonly groupState: GroupState;
+  /** A classic group's GroupState, or a consumer group's (Empty, Assigning, Reconciling, Stable). */
+  readonly groupState: GroupState | ConsumerGroupStateName;
+  /** ListGroups v5: which protocol the group speaks. */
+  readonly groupType: 'classic' | 'consumer';
 }
+
+/** Kafka's ConsumerGroupState names. */
+export type ConsumerGroupStateName = 'Empty' | 'Assigning' | 'Reconciling' | 'Stable' | 'Dead';
 
 export interface ListGroupsResponse {
   readonly errorCode: number;
@@ -238,6 +247,68 @@ export interface DeletedGroup {
   readonly errorCode: number;
 }
 
+// ─── The consumer group protocol (KIP-848) ─────────────────────────────────────────────────────
+// Topics are named here; the wire layer maps Kafka's topic ids to names and back.
+
+export interface ConsumerTopicPartitions {
+  readonly topic: string;
+  readonly partitions: readonly number[];
+}
+
+/** ConsumerGroupHeartbeat: null fields did not change since the member's last heartbeat. */
+export interface ConsumerGroupHeartbeatRequest {
+  readonly groupId: string;
+  /** Empty only when joining with a coordinator-made id (v0); v1 members make their own. */
+  readonly memberId: string;
+  /** 0 joins, −1 leaves, −2 leaves as a static member that will rejoin; else the member's epoch. */
+  readonly memberEpoch: number;
+  readonly instanceId: string | null;
+  readonly rackId: string | null;
+  /** −1: unchanged. */
+  readonly rebalanceTimeoutMs: number;
+  readonly subscribedTopicNames: readonly string[] | null;
+  readonly subscribedTopicRegex: string | null;
+  readonly serverAssignor: string | null;
+  /** What the member owns now; null: unchanged since the last heartbeat. */
+  readonly ownedPartitions: readonly ConsumerTopicPartitions[] | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+}
+
+export interface ConsumerGroupHeartbeatResponse {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  readonly memberId: string | null;
+  readonly memberEpoch: number;
+  readonly heartbeatIntervalMs: number;
+  /** The partitions the member may consume now; null: unchanged. */
+  readonly assignment: readonly ConsumerTopicPartitions[] | null;
+}
+
+export interface DescribedConsumerMember {
+  readonly memberId: string;
+  readonly instanceId: string | null;
+  readonly rackId: string | null;
+  readonly memberEpoch: number;
+  readonly clientId: string;
+  readonly clientHost: string;
+  readonly subscribedTopicNames: readonly string[];
+  readonly subscribedTopicRegex: string | null;
+  readonly assignment: readonly ConsumerTopicPartitions[];
+  readonly targetAssignment: readonly ConsumerTopicPartitions[];
+}
+
+export interface DescribedConsumerGroup {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  readonly groupId: string;
+  readonly groupState: string;
+  readonly groupEpoch: number;
+  readonly assignmentEpoch: number;
+  readonly assignorName: string;
+  readonly members: readonly DescribedConsumerMember[];
+}
+
 /** A reply for a request, possibly one parked by an earlier call. */
 export type GroupReply =
   | { readonly requestId: RequestId; readonly api: 'JoinGroup'; readonly response: JoinGroupResponse }
@@ -246,7 +317,8 @@ export type GroupReply =
   | { readonly requestId: RequestId; readonly api: 'LeaveGroup'; readonly response: LeaveGroupResponse }
   | { readonly requestId: RequestId; readonly api: 'OffsetCommit'; readonly response: OffsetCommitResponse }
   | { readonly requestId: RequestId; readonly api: 'OffsetDelete'; readonly response: OffsetDeleteResponse }
-  | { readonly requestId: RequestId; readonly api: 'DeleteGroups'; readonly response: readonly DeletedGroup[] };
+  | { readonly requestId: RequestId; readonly api: 'DeleteGroups'; readonly response: readonly DeletedGroup[] }
+  | { readonly requestId: RequestId; readonly api: 'ConsumerGroupHeartbeat'; readonly response: ConsumerGroupHeartbeatResponse };
 
 export type GroupApi = GroupReply['api'];
 

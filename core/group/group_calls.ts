@@ -11,6 +11,9 @@
 // here is a compile error everywhere it is not handled yet.
 
 import type {
+  ConsumerGroupHeartbeatRequest,
+  ConsumerGroupHeartbeatResponse,
+  DescribedConsumerGroup,
   DeletedGroup,
   DescribedGroup,
   GroupReply,
@@ -49,6 +52,10 @@ export type GroupCalls = {
   /** ListGroups v4 states filter (empty: all); every shard is asked. */
   listGroups: { request: readonly string[]; result: ListGroupsResponse };
   deleteGroups: { request: readonly string[]; result: readonly DeletedGroup[] };
+  /** KIP-848's one membership call; topics by name (the wire layer maps ids). */
+  consumerGroupHeartbeat: { request: ConsumerGroupHeartbeatRequest; result: ConsumerGroupHeartbeatResponse };
+  /** Group ids; the host asks each id of its own shard. */
+  consumerGroupDescribe: { request: readonly string[]; result: readonly DescribedConsumerGroup[] };
 };
 
 export type GroupMethod = keyof GroupCalls;
@@ -68,6 +75,8 @@ const methodSet: Record<GroupMethod, true> = {
   describeGroups: true,
   listGroups: true,
   deleteGroups: true,
+  consumerGroupHeartbeat: true,
+  consumerGroupDescribe: true,
 };
 
 export const groupMethods: readonly GroupMethod[] = Object.keys(methodSet) as GroupMethod[];
@@ -93,7 +102,7 @@ export type GroupFacade = GroupMethods<GroupMethod>;
  * (the wire's ListGroups before v4 has no state), OffsetDelete it does not use, and transaction
  * offsets reach groups only through the transaction coordinator.
  */
-export type GroupPortApi = GroupMethods<Exclude<GroupMethod, 'listGroups' | 'offsetDelete' | 'txnOffsetsCommit'>>;
+export type GroupPortApi = GroupMethods<Exclude<GroupMethod, 'listGroups' | 'offsetDelete' | 'txnOffsetsCommit' | 'consumerGroupHeartbeat' | 'consumerGroupDescribe'>>;
 
 // A state-changing call is answered through a GroupReply (possibly in a later call's result):
 // each reply's response must be the result its method promises the host.
@@ -107,5 +116,6 @@ const repliesMatchResults: {
   offsetCommit: Same<ReplyResponse<'OffsetCommit'>, GroupResultOf<'offsetCommit'>>;
   offsetDelete: Same<ReplyResponse<'OffsetDelete'>, GroupResultOf<'offsetDelete'>>;
   deleteGroups: Same<ReplyResponse<'DeleteGroups'>, GroupResultOf<'deleteGroups'>>;
-} = { joinGroup: true, syncGroup: true, heartbeat: true, leaveGroup: true, offsetCommit: true, offsetDelete: true, deleteGroups: true };
+  consumerGroupHeartbeat: Same<ReplyResponse<'ConsumerGroupHeartbeat'>, GroupResultOf<'consumerGroupHeartbeat'>>;
+} = { joinGroup: true, syncGroup: true, heartbeat: true, leaveGroup: true, offsetCommit: true, offsetDelete: true, deleteGroups: true, consumerGroupHeartbeat: true };
 void repliesMatchResults;

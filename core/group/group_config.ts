@@ -24,6 +24,15 @@ export interface GroupConfig {
    * Read by the group actor, not the coordinator.
    */
   readonly offsetsCompactionBytesMin: number;
+  /**
+   * group.consumer.session.timeout.ms: a consumer-protocol (KIP-848) member that has not
+   * heartbeated for this long is removed. The broker sets it, not the member.
+   */
+  readonly consumerSessionTimeoutMs: number;
+  /** group.consumer.heartbeat.interval.ms: how often consumer-protocol members heartbeat. */
+  readonly consumerHeartbeatIntervalMs: number;
+  /** The first of group.consumer.assignors: the server-side assignor when no member names one. */
+  readonly consumerAssignor: 'uniform' | 'range';
 }
 
 export const groupConfigDefault: GroupConfig = {
@@ -33,6 +42,9 @@ export const groupConfigDefault: GroupConfig = {
   groupSizeMax: 2_147_483_647,
   offsetMetadataBytesMax: 4_096,
   offsetsCompactionBytesMin: 4 * 1024 * 1024,
+  consumerSessionTimeoutMs: 45_000,
+  consumerHeartbeatIntervalMs: 5_000,
+  consumerAssignor: 'uniform',
 };
 
 export function groupConfig(overrides: Partial<GroupConfig> = {}): GroupConfig {
@@ -49,5 +61,11 @@ export function groupConfig(overrides: Partial<GroupConfig> = {}): GroupConfig {
     `offsetMetadataBytesMax must be a non-negative integer, got ${config.offsetMetadataBytesMax}`);
   assert(Number.isInteger(config.offsetsCompactionBytesMin) && config.offsetsCompactionBytesMin > 0,
     `offsetsCompactionBytesMin must be a positive integer, got ${config.offsetsCompactionBytesMin}`);
+  assert(Number.isInteger(config.consumerSessionTimeoutMs) && config.consumerSessionTimeoutMs > 0,
+    `consumerSessionTimeoutMs must be a positive integer, got ${config.consumerSessionTimeoutMs}`);
+  assert(Number.isInteger(config.consumerHeartbeatIntervalMs) && config.consumerHeartbeatIntervalMs > 0 && config.consumerHeartbeatIntervalMs < config.consumerSessionTimeoutMs,
+    `consumerHeartbeatIntervalMs must be a positive integer below consumerSessionTimeoutMs, got ${config.consumerHeartbeatIntervalMs}`);
+  assert(config.consumerAssignor === 'uniform' || config.consumerAssignor === 'range',
+    `consumerAssignor must be uniform or range, got ${String(config.consumerAssignor)}`);
   return config;
 }

@@ -20,6 +20,20 @@
 //                          int32 rebalanceTimeoutMs, int32 sessionTimeoutMs,
 //                          int32 protocol count × (str name, bytes metadata), bytes assignment
 //
+//   consumer-protocol groups (KIP-848; Kafka writes separate records for the group epoch, the
+//   member, its target and its current assignment — Lanes folds the member's three into one, so a
+//   member's durable state is one key, written whenever any part of it changes):
+//   key   int16 type (3 = consumer group, 4 = consumer member), str groupId; for members str memberId
+//   value int16 version (0)
+//         consumer group:  int32 groupEpoch, int32 assignmentEpoch, int64 stateTimestampMs,
+//                          int32 topic count × (str topic, int32 partitions)   (subscription metadata)
+//         consumer member: str instanceId, str rackId, str clientId, str clientHost,
+//                          int32 rebalanceTimeoutMs, int32 topic count × str (subscribed names),
+//                          str regex, str serverAssignor, int32 memberEpoch, int32 previousMemberEpoch,
+//                          int8 state (0 stable, 1 unrevoked, 2 unreleased), then three assignments
+//                          (assigned, pending revocation, target), each int32 topic count ×
+//                          (str topic, int32 count × int32 partition)
+//
 // Readers reject unknown types and versions with CORRUPT_MESSAGE rather than guess.
 
 import { assert } from '../assert.js';
@@ -53,8 +67,36 @@ export interface OffsetCommitValue {
   readonly commitTimestampMs: number;
 }
 
+export interface ConsumerGroupValue {
+  readonly groupEpoch: number;
+  readonly assignmentEpoch: number;
+  readonly stateTimestampMs: number;
+  readonly subscriptionMetadata: readonly (readonly [string, number])[];
+}
+
+export type StoredAssignment = readonly (readonly [string, readonly number[]])[];
+
+export interface ConsumerMemberValue {
+  readonly instanceId: string | null;
+  readonly rackId: string | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+  readonly rebalanceTimeoutMs: number;
+  readonly subscribedTopicNames: readonly string[];
+  readonly subscribedTopicRegex: string | null;
+  readonly serverAssignor: string | null;
+  readonly memberEpoch: number;
+  readonly previousMemberEpoch: number;
+  readonly state: 'STABLE' | 'UNREVOKED_PARTITIONS' | 'UNRELEASED_PARTITIONS';
+  readonly assigned: StoredAssignment;
+  readonly pendingRevocation: StoredAssignment;
+  readonly target: StoredAssignment;
+}
+
 export type GroupRecord =
   | { readonly type: 'GroupMetadata'; readonly groupId: string; readonly value: GroupMetadataValue | null }
+  | { readonly type: 'ConsumerGroup'; readonly groupId: string; readonly value: ConsumerGroupValue | null }
+  | { readonly type: 'ConsumerMember'; readonly groupId: string; readonly memberId: string; readonly value: ConsumerMemberValue | null }
   | {
       readonly type: 'OffsetCommit';
       readonly groupId: string;
@@ -71,6 +113,9 @@ export interface EncodedGroupRecord {
 
 const keyTypeOffsetCommit = 1;
 const keyTypeGroupMetadata = 2;
+const keyTypeConsumerGroup = 3;
+const keyTypeConsumerMember = 4;
+const memberStates = ['STABLE', 'UNREVOKED_PARTITIONS', 'UNRELEASED_PARTITIONS'] as const;
 const valueVersion = 0;
 
 export function encodeGroupRecord(record: GroupRecord): EncodedGroupRecord {
@@ -96,7 +141,95 @@ export function encodeGroupRecord(record: GroupRecord): EncodedGroupRecord {
       if (record.value === null) return { key: key.finish(), value: null };
       return { key: key.finish(), value: encodeGroupMetadataValue(record.value) };
     }
+    case 'ConsumerGroup': {
+      key.int16(keyTypeConsumerGroup);
+      key.string(record.groupId);
+      if (record.value === null) return { key: key.finish(), value: null };
+      const value = new ByteWriter();
+      value.int16(valueVersion);
+      value.int32(record.value.groupEpoch);
+      value.int32(record.value.assignmentEpoch);
+      value.int64(record.value.stateTimestampMs);
+      value.int32(record.value.subscriptionMetadata.length);
+      for (const [topic, partitions] of record.value.subscriptionMetadata) {
+        value.string(topic);
+        value.int32(partitions);
+      }
+      return { key: key.finish(), value: value.finish() };
+    }
+    case 'ConsumerMember': {
+      key.int16(keyTypeConsumerMember);
+      key.string(record.groupId);
+      key.string(record.memberId);
+      if (record.value === null) return { key: key.finish(), value: null };
+      return { key: key.finish(), value: encodeConsumerMemberValue(record.value) };
+    }
   }
+}
+
+function encodeConsumerMemberValue(member: ConsumerMemberValue): Uint8Array {
+  const value = new ByteWriter();
+  value.int16(valueVersion);
+  value.string(member.instanceId);
+  value.string(member.rackId);
+  value.string(member.clientId);
+  value.string(member.clientHost);
+  value.int32(member.rebalanceTimeoutMs);
+  value.int32(member.subscribedTopicNames.length);
+  for (const topic of member.subscribedTopicNames) value.string(topic);
+  value.string(member.subscribedTopicRegex);
+  value.string(member.serverAssignor);
+  value.int32(member.memberEpoch);
+  value.int32(member.previousMemberEpoch);
+  value.int8(memberStates.indexOf(member.state));
+  for (const assignment of [member.assigned, member.pendingRevocation, member.target]) {
+    value.int32(assignment.length);
+    for (const [topic, partitions] of assignment) {
+      value.string(topic);
+      value.int32(partitions.length);
+      for (const partition of partitions) value.int32(partition);
+    }
+  }
+  return value.finish();
+}
+
+function decodeConsumerMemberValue(bytes: Uint8Array): ConsumerMemberValue {
+  const value = new ByteReader(bytes, 'consumer member value');
+  value.version(valueVersion);
+  const instanceId = value.string();
+  const rackId = value.string();
+  const clientId = value.stringNonNull();
+  const clientHost = value.stringNonNull();
+  const rebalanceTimeoutMs = value.int32();
+  const nameCount = value.count();
+  const subscribedTopicNames: string[] = [];
+  for (let i = 0; i < nameCount; i++) subscribedTopicNames.push(value.stringNonNull());
+  const subscribedTopicRegex = value.string();
+  const serverAssignor = value.string();
+  const memberEpoch = value.int32();
+  const previousMemberEpoch = value.int32();
+  const stateIndex = value.int8();
+  const state = memberStates[stateIndex];
+  if (state === undefined) throw new LanesError(ErrorCode.CORRUPT_MESSAGE, `consumer member value: unknown state ${stateIndex}`);
+  const assignments: [string, number[]][][] = [];
+  for (let a = 0; a < 3; a++) {
+    const topicCount = value.count();
+    const assignment: [string, number[]][] = [];
+    for (let t = 0; t < topicCount; t++) {
+      const topic = value.stringNonNull();
+      const partitionCount = value.count();
+      const partitions: number[] = [];
+      for (let p = 0; p < partitionCount; p++) partitions.push(value.int32());
+      assignment.push([topic, partitions]);
+    }
+    assignments.push(assignment);
+  }
+  value.end();
+  const [assigned, pendingRevocation, target] = assignments;
+  return {
+    instanceId, rackId, clientId, clientHost, rebalanceTimeoutMs, subscribedTopicNames, subscribedTopicRegex, serverAssignor,
+    memberEpoch, previousMemberEpoch, state, assigned, pendingRevocation, target,
+  };
 }
 
 function encodeGroupMetadataValue(group: GroupMetadataValue): Uint8Array {
@@ -148,6 +281,26 @@ export function decodeGroupRecord(keyBytes: Uint8Array, valueBytes: Uint8Array |
     if (valueBytes === null) return { type: 'GroupMetadata', groupId, value: null };
     return { type: 'GroupMetadata', groupId, value: decodeGroupMetadataValue(valueBytes) };
   }
+  if (type === keyTypeConsumerGroup) {
+    key.end();
+    if (valueBytes === null) return { type: 'ConsumerGroup', groupId, value: null };
+    const value = new ByteReader(valueBytes, 'consumer group value');
+    value.version(valueVersion);
+    const groupEpoch = value.int32();
+    const assignmentEpoch = value.int32();
+    const stateTimestampMs = value.int64();
+    const topicCount = value.count();
+    const subscriptionMetadata: [string, number][] = [];
+    for (let i = 0; i < topicCount; i++) subscriptionMetadata.push([value.stringNonNull(), value.int32()]);
+    value.end();
+    return { type: 'ConsumerGroup', groupId, value: { groupEpoch, assignmentEpoch, stateTimestampMs, subscriptionMetadata } };
+  }
+  if (type === keyTypeConsumerMember) {
+    const memberId = key.stringNonNull();
+    key.end();
+    if (valueBytes === null) return { type: 'ConsumerMember', groupId, memberId, value: null };
+    return { type: 'ConsumerMember', groupId, memberId, value: decodeConsumerMemberValue(valueBytes) };
+  }
   throw new LanesError(ErrorCode.CORRUPT_MESSAGE, `group record key: unknown type ${type}`);
 }
 
@@ -197,6 +350,13 @@ class ByteWriter {
     grown.set(this.buffer.subarray(0, this.position));
     this.buffer = grown;
     this.view = new DataView(grown.buffer);
+  }
+
+  int8(value: number): void {
+    assert(Number.isInteger(value) && value >= -0x80 && value <= 0x7f, `int8 out of range: ${value}`);
+    this.reserve(1);
+    this.view.setInt8(this.position, value);
+    this.position += 1;
   }
 
   int16(value: number): void {
@@ -266,6 +426,13 @@ class ByteReader {
     if (version !== expected) {
       throw new LanesError(ErrorCode.CORRUPT_MESSAGE, `${this.what}: unknown version ${version}`);
     }
+  }
+
+  int8(): number {
+    this.need(1);
+    const value = this.view.getInt8(this.position);
+    this.position += 1;
+    return value;
   }
 
   int16(): number {

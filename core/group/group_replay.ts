@@ -4,7 +4,8 @@
 // the groups (`snapshotOf`): what replaying the records must rebuild, for tests and compaction.
 
 import { assertNever, verify } from '../assert.js';
-import { compareNumbers, type CoordinatorState } from './coordinator_state.js';
+import { compareNumbers, consumerRebalanceKey, consumerSessionKey, type CoordinatorState } from './coordinator_state.js';
+import { ConsumerGroup, toAssignment } from './consumer/consumer_group.js';
 import { ClassicGroup } from './group.js';
 import type { GroupMetadataValue, GroupRecord } from './group_record.js';
 import type { GroupState } from './group_state.js';
@@ -19,6 +20,30 @@ export function replayRecords(s: CoordinatorState, records: Iterable<GroupRecord
   // Vacant groups are forgotten once, at the end, not after each record: then a group's state
   // depends only on its latest metadata record and the latest record of each of its offsets,
   // whatever their order — what compaction (offsets_compaction.ts) relies on.
+  for (const group of s.consumerGroups.values()) {
+    // Offsets are replayed by group id into a classic group; a consumer group takes them back.
+    const classic = s.groups.get(group.groupId);
+    if (classic !== undefined && classic.members.size === 0) {
+      for (const [topic, partitions] of classic.offsets) group.offsets.set(topic, partitions);
+      s.groups.delete(group.groupId);
+    }
+    for (const member of group.members.values()) {
+      s.schedule(consumerSessionKey(group.groupId, member.memberId), s.nowMs + s.config.consumerSessionTimeoutMs, {
+        kind: 'consumerSession',
+        groupId: group.groupId,
+        memberId: member.memberId,
+      });
+      if (member.state === 'UNREVOKED_PARTITIONS') {
+        s.schedule(consumerRebalanceKey(group.groupId, member.memberId), s.nowMs + member.rebalanceTimeoutMs, {
+          kind: 'consumerRebalance',
+          groupId: group.groupId,
+          memberId: member.memberId,
+          memberEpoch: member.memberEpoch,
+        });
+      }
+    }
+    if (verify) group.checkInvariants();
+  }
   for (const group of s.groups.values()) s.forgetIfVacant(group);
   for (const group of s.groups.values()) {
     for (const member of group.members.values()) s.scheduleSession(group, member);
@@ -42,9 +67,45 @@ function applyRecord(s: CoordinatorState, record: GroupRecord): void {
       if (record.value !== null) loadGroupMetadata(group, record.value);
       return;
     }
+    case 'ConsumerGroup': {
+      if (record.value === null) {
+        s.consumerGroups.delete(record.groupId);
+        return;
+      }
+      const group = consumerGroupFor(s, record.groupId);
+      group.groupEpoch = record.value.groupEpoch;
+      group.assignmentEpoch = record.value.assignmentEpoch;
+      group.stateTimestampMs = record.value.stateTimestampMs;
+      group.subscriptionMetadata = new Map(record.value.subscriptionMetadata);
+      return;
+    }
+    case 'ConsumerMember': {
+      const group = consumerGroupFor(s, record.groupId);
+      if (group.members.has(record.memberId)) group.remove(record.memberId);
+      if (record.value === null) return;
+      const { target, ...stored } = record.value;
+      group.put({
+        ...stored,
+        memberId: record.memberId,
+        assigned: toAssignment(stored.assigned),
+        pendingRevocation: toAssignment(stored.pendingRevocation),
+      });
+      const targeted = toAssignment(target);
+      if (targeted.size > 0) group.target.set(record.memberId, targeted);
+      return;
+    }
     default:
       assertNever(record, 'group record');
   }
+}
+
+function consumerGroupFor(s: CoordinatorState, groupId: string): ConsumerGroup {
+  let group = s.consumerGroups.get(groupId);
+  if (group === undefined) {
+    group = new ConsumerGroup(groupId, s.nowMs);
+    s.consumerGroups.set(groupId, group);
+  }
+  return group;
 }
 
 function loadGroupMetadata(group: ClassicGroup, value: GroupMetadataValue): void {

@@ -17,10 +17,22 @@ import type {
   TxnOffsetsCommitRequest,
 } from './group_api.js';
 import { consumerProtocolType, type ClassicGroup } from './group.js';
+import type { ConsumerGroup } from './consumer/consumer_group.js';
+import { validateConsumerOffsetCommit, validateConsumerOffsetFetch } from './consumer/consumer_groups.js';
+
+/** Either kind of group: both keep committed offsets the same way. */
+type OffsetHolder = ClassicGroup | ConsumerGroup;
 
 const noMetadata = '';
 
 export function handleOffsetCommit(s: CoordinatorState, requestId: RequestId, request: OffsetCommitRequest): void {
+  const consumerGroup = s.consumerGroups.get(request.groupId);
+  if (consumerGroup !== undefined) {
+    // generationId carries the member epoch for a consumer-protocol group (OffsetCommit v9).
+    const groupError = validateConsumerOffsetCommit(consumerGroup, request.memberId, request.generationId);
+    s.reply({ requestId, api: 'OffsetCommit', response: { topics: commitOffsets(s, consumerGroup, groupError, request) } });
+    return;
+  }
   let group = s.groups.get(request.groupId);
   const groupError = validateOffsetCommit(group, request);
   const topics: OffsetCommitTopicResponse[] = [];
@@ -80,6 +92,30 @@ export function handleTxnOffsetsCommit(s: CoordinatorState, requestId: RequestId
   s.reply({ requestId, api: 'OffsetCommit', response: { topics } });
 }
 
+/** A consumer group's commit: the partitions' answers after the group-level check. */
+function commitOffsets(s: CoordinatorState, group: ConsumerGroup, groupError: number, request: OffsetCommitRequest): OffsetCommitTopicResponse[] {
+  return request.topics.map((topic) => ({
+    name: topic.name,
+    partitions: topic.partitions.map((partition) => {
+      let errorCode: number = groupError;
+      if (!s.partitionExists(topic.name, partition.partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      else if (errorCode === ErrorCode.NONE && utf8Length(partition.committedMetadata ?? '') > s.config.offsetMetadataBytesMax) {
+        errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      } else if (errorCode === ErrorCode.NONE) {
+        const value = {
+          offset: partition.committedOffset,
+          leaderEpoch: partition.committedLeaderEpoch,
+          metadata: partition.committedMetadata,
+          commitTimestampMs: s.nowMs,
+        };
+        group.setCommittedOffset(topic.name, partition.partitionIndex, value);
+        s.record({ type: 'OffsetCommit', groupId: request.groupId, topic: topic.name, partition: partition.partitionIndex, value });
+      }
+      return { partitionIndex: partition.partitionIndex, errorCode };
+    }),
+  }));
+}
+
 /** Kafka's ClassicGroup.validateOffsetCommit, in its order. */
 function validateOffsetCommit(group: ClassicGroup | undefined, request: OffsetCommitRequest): number {
   if (request.groupId === '') return ErrorCode.INVALID_GROUP_ID;
@@ -99,7 +135,12 @@ function validateOffsetCommit(group: ClassicGroup | undefined, request: OffsetCo
 
 export function offsetFetch(s: CoordinatorState, request: OffsetFetchRequest): { errorCode: number; topics: OffsetFetchTopicResponse[] } {
   if (request.groupId === '') return { errorCode: ErrorCode.INVALID_GROUP_ID, topics: [] };
-  const group = s.groups.get(request.groupId);
+  const consumerGroup = s.consumerGroups.get(request.groupId);
+  if (consumerGroup !== undefined && request.memberEpoch !== undefined) {
+    const errorCode = validateConsumerOffsetFetch(consumerGroup, request.memberId ?? null, request.memberEpoch);
+    if (errorCode !== ErrorCode.NONE) return { errorCode, topics: [] };
+  }
+  const group: OffsetHolder | undefined = consumerGroup ?? s.groups.get(request.groupId);
   if (request.topics === null) {
     if (group === undefined) return { errorCode: ErrorCode.NONE, topics: [] };
     const topics = [...group.offsets.keys()].sort().map((name) => ({
@@ -117,7 +158,7 @@ export function offsetFetch(s: CoordinatorState, request: OffsetFetchRequest): {
   return { errorCode: ErrorCode.NONE, topics };
 }
 
-function fetchedOffset(group: ClassicGroup | undefined, topic: string, partition: number): OffsetFetchPartitionResponse {
+function fetchedOffset(group: OffsetHolder | undefined, topic: string, partition: number): OffsetFetchPartitionResponse {
   const committed = group?.committedOffset(topic, partition);
   if (committed === undefined) {
     return { partitionIndex: partition, committedOffset: -1, committedLeaderEpoch: -1, metadata: noMetadata, errorCode: ErrorCode.NONE };
@@ -132,17 +173,21 @@ function fetchedOffset(group: ClassicGroup | undefined, topic: string, partition
 }
 
 export function handleOffsetDelete(s: CoordinatorState, requestId: RequestId, request: OffsetDeleteRequest): void {
-  const group = s.groups.get(request.groupId);
+  const consumerGroup = s.consumerGroups.get(request.groupId);
+  const group: OffsetHolder | undefined = consumerGroup ?? s.groups.get(request.groupId);
   let groupError: number = ErrorCode.NONE;
   if (request.groupId === '') groupError = ErrorCode.INVALID_GROUP_ID;
   else if (group === undefined) groupError = ErrorCode.GROUP_ID_NOT_FOUND;
-  else if (group.state !== 'Empty' && group.protocolType !== consumerProtocolType) groupError = ErrorCode.NON_EMPTY_GROUP;
+  else if (consumerGroup === undefined && (group as ClassicGroup).state !== 'Empty' && (group as ClassicGroup).protocolType !== consumerProtocolType) groupError = ErrorCode.NON_EMPTY_GROUP;
   if (groupError !== ErrorCode.NONE || group === undefined) {
     s.reply({ requestId, api: 'OffsetDelete', response: { errorCode: groupError, topics: [] } });
     return;
   }
   const topics: OffsetCommitTopicResponse[] = request.topics.map((topic) => {
-    const subscribed = group.state !== 'Empty' && isSubscribedToTopic(s, group, topic.name);
+    const subscribed =
+      consumerGroup !== undefined
+        ? consumerGroup.members.size > 0 && consumerGroup.subscriptionMetadata.has(topic.name)
+        : (group as ClassicGroup).state !== 'Empty' && isSubscribedToTopic(s, group as ClassicGroup, topic.name);
     const partitions = topic.partitionIndexes.map((partitionIndex) => {
       if (!s.partitionExists(topic.name, partitionIndex)) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       if (subscribed) return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
@@ -154,11 +199,11 @@ export function handleOffsetDelete(s: CoordinatorState, requestId: RequestId, re
     return { name: topic.name, partitions };
   });
   s.reply({ requestId, api: 'OffsetDelete', response: { errorCode: ErrorCode.NONE, topics } });
-  s.forgetIfVacant(group);
+  if (consumerGroup === undefined) s.forgetIfVacant(group as ClassicGroup);
 }
 
 /** DeleteGroups: a tombstone for every committed offset of the group, in topic, partition order. */
-export function deleteAllOffsets(s: CoordinatorState, group: ClassicGroup): void {
+export function deleteAllOffsets(s: CoordinatorState, group: OffsetHolder): void {
   for (const topic of [...group.offsets.keys()].sort()) {
     for (const partition of [...(group.offsets.get(topic) ?? new Map()).keys()].sort(compareNumbers)) {
       s.record({ type: 'OffsetCommit', groupId: group.groupId, topic, partition, value: null });

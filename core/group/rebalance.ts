@@ -11,6 +11,7 @@ import { emptyBytes, joinKey, sessionKey, syncKey, type CoordinatorState, type T
 import type { JoinGroupResponse, JoinGroupResponseMember, RequestId, SyncGroupRequest, SyncGroupResponse } from './group_api.js';
 import type { MemberRemovedEvent, RebalanceReason } from './group_event.js';
 import type { ClassicGroup, GroupMember } from './group.js';
+import { onConsumerRebalanceExpired, onConsumerSessionExpired } from './consumer/consumer_heartbeat.js';
 
 export function rebalanceOrCompleteJoin(s: CoordinatorState, group: ClassicGroup, reason: RebalanceReason): void {
   if (group.state === 'PreparingRebalance') maybeCompleteJoinPhase(s, group);
@@ -275,6 +276,8 @@ export function fireDueTimers(s: CoordinatorState): void {
 }
 
 function onTimer(s: CoordinatorState, action: TimerAction): void {
+  if (action.kind === 'consumerSession') return onConsumerSessionExpired(s, action.groupId, action.memberId);
+  if (action.kind === 'consumerRebalance') return onConsumerRebalanceExpired(s, action.groupId, action.memberId, action.memberEpoch);
   const group = s.groups.get(action.groupId);
   assert(group !== undefined, `timer ${action.kind} for unknown group ${action.groupId}`);
   switch (action.kind) {

@@ -11,6 +11,8 @@ import { alterConfigs } from './alter_configs.js';
 import { addOffsetsToTxn } from './add_offsets_to_txn.js';
 import { addPartitionsToTxn } from './add_partitions_to_txn.js';
 import { apiVersionsHandler, type AdvertisedApi } from './api_versions.js';
+import { consumerGroupDescribe } from './consumer_group_describe.js';
+import { consumerGroupHeartbeat } from './consumer_group_heartbeat.js';
 import { createPartitions } from './create_partitions.js';
 import { createTopics } from './create_topics.js';
 import { deleteGroups } from './delete_groups.js';
@@ -80,6 +82,8 @@ const handlers: AnyHandler[] = [
   describeProducers,
   describeTransactions,
   listTransactions,
+  consumerGroupHeartbeat,
+  consumerGroupDescribe,
 ];
 
 export const handlerTable: ReadonlyMap<number, AnyHandler> = new Map(handlers.map((handler) => [handler.api.key, handler]));

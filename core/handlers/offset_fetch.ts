@@ -1,39 +1,70 @@
 // OffsetFetch. Partitions without a committed offset answer −1.
 // v2+ may ask for every committed partition (null topics) and has a top-level error code; in v1
-// a group-level error is reported on every partition instead.
+// a group-level error is reported on every partition instead. v8+ asks for several groups, each
+// answered on its own; v9 carries a consumer-protocol member's id and epoch, which the
+// coordinator checks (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID).
 import { ErrorCode } from '../errors.js';
-import type { OffsetFetchResponse as CoordinatorOffsets } from '../group/group_api.js';
+import type { OffsetFetchResponse as CoordinatorOffsets, OffsetFetchTopic } from '../group/group_api.js';
 import { offsetFetchApi } from '../protocol/messages/offset_fetch.js';
 import type { OffsetFetchResponse } from '../protocol/messages/offset_fetch.js';
 import { askCoordinator } from './ask_coordinator.js';
-import { defineHandler } from './handler.js';
+import { defineHandler, type RequestContext } from './handler.js';
+
+function failedOffsets(requested: readonly OffsetFetchTopic[] | null, errorCode: number): CoordinatorOffsets {
+  return {
+    errorCode,
+    topics: (requested ?? []).map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE })),
+    })),
+  };
+}
+
+function wireTopics(response: CoordinatorOffsets, partitionErrorCode: (errorCode: number) => number) {
+  return response.topics.map((topic) => ({
+    topicName: topic.name,
+    partitions: topic.partitions.map((partition) => ({
+      partitionIndex: partition.partitionIndex,
+      committedOffset: partition.committedOffset,
+      committedLeaderEpoch: partition.committedLeaderEpoch,
+      metadata: partition.metadata ?? '',
+      errorCode: partitionErrorCode(partition.errorCode),
+    })),
+  }));
+}
+
+/** One group's offsets from its coordinator (an operating error answers the group's error). */
+function fetchGroup(ctx: RequestContext, groupId: string, requested: readonly OffsetFetchTopic[] | null, member?: { memberId: string | null; memberEpoch: number }): Promise<CoordinatorOffsets> {
+  return askCoordinator(
+    ctx,
+    (errorCode) => failedOffsets(requested, errorCode),
+    (groups) => groups.offsetFetch({ groupId, topics: requested, ...member }),
+    (response) => response,
+  );
+}
 
 export const offsetFetch = defineHandler({
   api: offsetFetchApi,
-  handle(ctx, request) {
+  async handle(ctx, request): Promise<OffsetFetchResponse> {
+    if (ctx.apiVersion >= 8) {
+      const groups = await Promise.all(
+        request.groups.map(async (group) => {
+          const requested = group.topics?.map((topic) => ({ name: topic.topicName, partitionIndexes: topic.partitionIndexes })) ?? null;
+          const member = ctx.apiVersion >= 9 ? { memberId: group.memberId, memberEpoch: group.memberEpoch } : undefined;
+          const response = await fetchGroup(ctx, group.groupId, requested, member);
+          return { groupId: group.groupId, topics: wireTopics(response, (code) => code), errorCode: response.errorCode };
+        }),
+      );
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics: [], groups };
+    }
     const requested = request.topics?.map((topic) => ({ name: topic.topicName, partitionIndexes: topic.partitionIndexes })) ?? null;
-    const failed = (errorCode: number): CoordinatorOffsets => ({
-      errorCode,
-      topics: (requested ?? []).map((topic) => ({
-        name: topic.name,
-        partitions: topic.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE })),
-      })),
-    });
+    const response = await fetchGroup(ctx, request.groupId, requested);
     const topLevel = ctx.apiVersion >= 2;
-    const answer = (response: CoordinatorOffsets): OffsetFetchResponse => ({
+    return {
       throttleTimeMs: 0,
       errorCode: topLevel ? response.errorCode : ErrorCode.NONE,
-      topics: response.topics.map((topic) => ({
-        topicName: topic.name,
-        partitions: topic.partitions.map((partition) => ({
-          partitionIndex: partition.partitionIndex,
-          committedOffset: partition.committedOffset,
-          committedLeaderEpoch: partition.committedLeaderEpoch,
-          metadata: partition.metadata ?? '',
-          errorCode: !topLevel && response.errorCode !== ErrorCode.NONE ? response.errorCode : partition.errorCode,
-        })),
-      })),
-    });
-    return askCoordinator(ctx, (errorCode) => answer(failed(errorCode)), (groups) => groups.offsetFetch({ groupId: request.groupId, topics: requested }), answer);
+      topics: wireTopics(response, (code) => (!topLevel && response.errorCode !== ErrorCode.NONE ? response.errorCode : code)),
+      groups: [],
+    };
   },
 });

@@ -178,8 +178,32 @@ function compileType(type: FieldType, version: number, flexible: boolean, nullab
     assert(element.bytesMin >= 1, `${path}: array elements must take at least one byte`);
     return compileArray(element, flexible, nullable, path);
   }
-  assert(!nullable, `${path}: nullable structs are not supported`);
-  return compileStruct(type.struct, version, flexible, path);
+  const struct = compileStruct(type.struct, version, flexible, path);
+  return nullable ? compileNullableStruct(struct, path) : struct;
+}
+
+/**
+ * A nullable struct (ConsumerGroupHeartbeat's Assignment): Kafka writes an int8 marker first,
+ * −1 for null and 1 for a struct that follows.
+ */
+function compileNullableStruct(struct: ValueCodec, path: string): ValueCodec {
+  return {
+    bytesMin: 1,
+    decode(reader) {
+      const marker = reader.readInt8();
+      if (marker < 0) return null;
+      return struct.decode(reader);
+    },
+    encode(writer, value) {
+      if (value === null) {
+        writer.writeInt8(-1);
+        return;
+      }
+      assert(typeof value === 'object', `${path} must be a struct or null`);
+      writer.writeInt8(1);
+      struct.encode(writer, value);
+    },
+  };
 }
 
 function compileArray(element: ValueCodec, flexible: boolean, nullable: boolean, path: string): ValueCodec {

@@ -1,4 +1,6 @@
-// DescribeGroups (api key 15). v3 adds authorized operations, v4 members' group instance ids.
+// DescribeGroups (api key 15). v3 adds authorized operations, v4 members' group instance ids, v5
+// is the first flexible version. A consumer-protocol group is described as Dead (Kafka 4 does
+// so up to v5: DescribeGroups describes classic groups; ConsumerGroupDescribe the others).
 // Group states go out as Kafka's names ("Empty", "PreparingRebalance", "CompletingRebalance",
 // "Stable", "Dead").
 
@@ -8,7 +10,7 @@ import { authorizedOperationsOmitted } from './metadata.js';
 export const describeGroupsApi = defineApi({
   key: 15,
   name: 'DescribeGroups',
-  versions: '0-4',
+  versions: '0-5',
   flexibleVersions: '5+',
   request: [
     { name: 'groups', type: { array: 'string' }, versions: '0+' },

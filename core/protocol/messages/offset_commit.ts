@@ -1,5 +1,7 @@
 // OffsetCommit (api key 8). v2–v4 carry a retention time (dropped in v5), v6 the leader epoch of
 // each committed offset, v7 the static member's group instance id.
+// v8 is the first flexible version; v9 the first a consumer-protocol (KIP-848) member uses: its
+// generationId is the member epoch (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID).
 // Served from v2: librdkafka needs an overlap with v1–v2.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
@@ -7,7 +9,7 @@ import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js
 export const offsetCommitApi = defineApi({
   key: 8,
   name: 'OffsetCommit',
-  versions: '2-7',
+  versions: '2-9',
   flexibleVersions: '8+',
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },

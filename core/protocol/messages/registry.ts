@@ -10,6 +10,8 @@ import { addOffsetsToTxnApi } from './add_offsets_to_txn.js';
 import { addPartitionsToTxnApi } from './add_partitions_to_txn.js';
 import { apiVersionsApi } from './api_versions.js';
 import { createPartitionsApi } from './create_partitions.js';
+import { consumerGroupDescribeApi } from './consumer_group_describe.js';
+import { consumerGroupHeartbeatApi } from './consumer_group_heartbeat.js';
 import { createTopicsApi } from './create_topics.js';
 import { deleteGroupsApi } from './delete_groups.js';
 import { deleteTopicsApi } from './delete_topics.js';
@@ -77,6 +79,8 @@ export const apiDefinitions = [
   describeProducersApi,
   describeTransactionsApi,
   listTransactionsApi,
+  consumerGroupHeartbeatApi,
+  consumerGroupDescribeApi,
 ] as const;
 
 /** Any one of the definitions above; the key ties its request and response types together. */

@@ -109,13 +109,13 @@ describe('KafkaConnection', () => {
       else held.push({ header, socket });
     });
     const connection = await KafkaConnection.connect({ host: '127.0.0.1', port, requestTimeoutMs: 150 });
-    const error = await rejection(connection.send(ApiKey.ListGroups, {}));
+    const error = await rejection(connection.send(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] }));
     expect(error.code).toBe('LANES_REQUEST_TIMEOUT');
     expect(error.message).toBe(`127.0.0.1:${port}: no answer to ListGroups within 150 ms`);
     // The late answer to the timed-out request is ignored; the next request gets its own.
     const late = held[0];
-    late.socket.write(concatChunks(encodeResponseFrame(ApiKey.ListGroups, late.header.apiVersion, late.header.correlationId, { throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'late', protocolType: 'consumer' }] })));
-    const next = connection.send(ApiKey.ListGroups, {}, { timeoutMs: timeoutMs(2_000) });
+    late.socket.write(concatChunks(encodeResponseFrame(ApiKey.ListGroups, late.header.apiVersion, late.header.correlationId, { throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'late', protocolType: 'consumer', groupState: '', groupType: '' }] })));
+    const next = connection.send(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] }, { timeoutMs: timeoutMs(2_000) });
     await waitUntil('the second request to reach the broker', () => held.length >= 2);
     held[1].socket.write(concatChunks(encodeResponseFrame(ApiKey.ListGroups, held[1].header.apiVersion, held[1].header.correlationId, { throttleTimeMs: 0, errorCode: 0, groups: [] })));
     expect((await next).groups).toEqual([]);
@@ -134,11 +134,11 @@ describe('KafkaConnection', () => {
       else socket.destroy();
     });
     const connection = await KafkaConnection.connect({ host: '127.0.0.1', port });
-    const dropped = await rejection(connection.send(ApiKey.ListGroups, {}));
+    const dropped = await rejection(connection.send(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] }));
     expect(dropped.code).toBe('LANES_CONNECTION_CLOSED');
     expect(dropped.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:${port}: (the broker closed the connection|connection reset)$`));
     expect(connection.closed).toBe(true);
-    expect((await rejection(connection.send(ApiKey.ListGroups, {}))).code).toBe('LANES_CONNECTION_CLOSED');
+    expect((await rejection(connection.send(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] }))).code).toBe('LANES_CONNECTION_CLOSED');
   });
 
   it('fails a response it cannot decode instead of guessing', async () => {
@@ -147,7 +147,7 @@ describe('KafkaConnection', () => {
       else socket.write(Uint8Array.from([0, 0, 0, 6, ...[0, 0, 0, header.correlationId], 0, 0]));
     });
     const connection = await KafkaConnection.connect({ host: '127.0.0.1', port });
-    const error = await rejection(connection.send(ApiKey.ListGroups, {}));
+    const error = await rejection(connection.send(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] }));
     expect(error.code).toBe('LANES_BAD_RESPONSE');
     expect(error.message).toMatch(/cannot read the ListGroups v\d response/);
     expect(connection.closed).toBe(true);

@@ -93,7 +93,7 @@ export function normalizeChunks(fields: readonly FieldSchema[], value: Record<st
       const elementFields = type.array;
       out[field.name] = current.map((element) => normalizeChunks(elementFields, element as Record<string, Value>));
     } else if (typeof type !== 'string' && 'struct' in type) {
-      out[field.name] = normalizeChunks(type.struct, current as Record<string, Value>);
+      out[field.name] = current === null ? null : normalizeChunks(type.struct, current as Record<string, Value>); // a nullable struct
     } else {
       out[field.name] = current;
     }

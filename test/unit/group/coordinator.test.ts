@@ -556,8 +556,8 @@ describe('admin', () => {
     t.stableGroup('g-stable', 1);
     t.commit('g-empty', { memberId: '', generationId: -1 }, { 'orders/0': 1 });
     expect(t.coordinator.listGroups().groups.map((listed) => listed.groupId)).toEqual(['g-empty', 'g-stable']);
-    expect(t.coordinator.listGroups(['stable']).groups).toEqual([{ groupId: 'g-stable', protocolType: 'consumer', groupState: 'Stable' }]);
-    expect(t.coordinator.listGroups(['Empty']).groups).toEqual([{ groupId: 'g-empty', protocolType: '', groupState: 'Empty' }]);
+    expect(t.coordinator.listGroups(['stable']).groups).toEqual([{ groupId: 'g-stable', protocolType: 'consumer', groupState: 'Stable', groupType: 'classic' }]);
+    expect(t.coordinator.listGroups(['Empty']).groups).toEqual([{ groupId: 'g-empty', protocolType: '', groupState: 'Empty', groupType: 'classic' }]);
   });
 
   it('deletes only empty groups: NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND otherwise', () => {

@@ -73,6 +73,49 @@ describe('group records', () => {
   });
 });
 
+describe('consumer-protocol (KIP-848) records', () => {
+  const consumerGroup: GroupRecord = {
+    type: 'ConsumerGroup',
+    groupId: 'payments',
+    value: { groupEpoch: 5, assignmentEpoch: 4, stateTimestampMs: 1_700_000_000_000, subscriptionMetadata: [['orders', 6], ['refunds', 1]] },
+  };
+  const consumerMember: GroupRecord = {
+    type: 'ConsumerMember',
+    groupId: 'payments',
+    memberId: 'uuid-1',
+    value: {
+      instanceId: 'host-a', rackId: null, clientId: 'c', clientHost: '/10.0.0.1', rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: ['orders', 'refunds'], subscribedTopicRegex: 'orders-.*', serverAssignor: 'range',
+      memberEpoch: 4, previousMemberEpoch: 3, state: 'UNREVOKED_PARTITIONS',
+      assigned: [['orders', [0, 1]]], pendingRevocation: [['orders', [2]]], target: [['orders', [0, 1]], ['refunds', [0]]],
+    },
+  };
+
+  it('round-trip, tombstones included, each keyed by group (and member)', () => {
+    expect(roundTrip(consumerGroup)).toEqual(consumerGroup);
+    expect(roundTrip(consumerMember)).toEqual(consumerMember);
+    const memberTombstone: GroupRecord = { type: 'ConsumerMember', groupId: 'payments', memberId: 'uuid-1', value: null };
+    expect(roundTrip(memberTombstone)).toEqual(memberTombstone);
+    expect(encodeGroupRecord(memberTombstone).key).toEqual(encodeGroupRecord(consumerMember).key);
+    const otherMember = { ...consumerMember, memberId: 'uuid-2' } as GroupRecord;
+    expect(encodeGroupRecord(otherMember).key).not.toEqual(encodeGroupRecord(consumerMember).key);
+    // A consumer group never shares a key with a classic group of the same id.
+    expect(encodeGroupRecord(consumerGroup).key).not.toEqual(encodeGroupRecord({ type: 'GroupMetadata', groupId: 'payments', value: null }).key);
+  });
+
+  it('refuse a truncated member or an unknown member state with CORRUPT_MESSAGE', () => {
+    const { key, value } = encodeGroupRecord(consumerMember);
+    expect(codeOf(() => decodeGroupRecord(key, value!.subarray(0, value!.length - 3)))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    // The state byte is where the same member encoded STABLE differs.
+    const stable = encodeGroupRecord({ ...consumerMember, value: { ...(consumerMember.value as object), state: 'STABLE' } } as GroupRecord).value!;
+    const stateAt = value!.findIndex((byte, i) => byte !== stable[i]);
+    const badState = value!.slice();
+    expect(badState[stateAt]).toBe(1); // UNREVOKED_PARTITIONS
+    badState[stateAt] = 9;
+    expect(codeOf(() => decodeGroupRecord(key, badState))).toBe(ErrorCode.CORRUPT_MESSAGE);
+  });
+});
+
 describe('replay', () => {
   function runWorkload(t: GroupTestContext) {
     const [a, b, c] = t.stableGroup('g1', 3);

@@ -154,6 +154,8 @@ export class FakeGroups implements GroupFacade {
   joinResponse: group.JoinGroupResponse = { errorCode: 0, generationId: 1, protocolType: 'consumer', protocolName: 'range', leader: 'm1', skipAssignment: false, memberId: 'm1', members: [] };
   leaveResponse: group.LeaveGroupResponse = { errorCode: 0, members: [] };
   offsetFetchResponse: group.OffsetFetchResponse = { errorCode: 0, topics: [] };
+  consumerHeartbeatResponse: group.ConsumerGroupHeartbeatResponse = { errorCode: 0, errorMessage: null, memberId: 'm1', memberEpoch: 1, heartbeatIntervalMs: 5_000, assignment: null };
+  consumerDescribeResponse: group.DescribedConsumerGroup[] = [];
 
   private record<Response>(api: string, request: unknown, response: Response): Promise<Response> {
     this.calls.push({ api, request });
@@ -191,8 +193,14 @@ export class FakeGroups implements GroupFacade {
   describeGroups(groupIds: readonly string[]) {
     return this.record('describeGroups', groupIds, groupIds.map((groupId) => ({ errorCode: 0, groupId, groupState: 'Stable' as const, protocolType: 'consumer', protocolData: 'range', members: [] })));
   }
+  consumerGroupHeartbeat(request: group.ConsumerGroupHeartbeatRequest) {
+    return this.record('consumerGroupHeartbeat', request, this.consumerHeartbeatResponse);
+  }
+  consumerGroupDescribe(groupIds: readonly string[]) {
+    return this.record('consumerGroupDescribe', groupIds, this.consumerDescribeResponse);
+  }
   listGroups(statesFilter: readonly string[]) {
-    return this.record<readonly group.ListedGroup[]>('listGroups', statesFilter, [{ groupId: 'g', protocolType: 'consumer', groupState: 'Empty' }]);
+    return this.record<readonly group.ListedGroup[]>('listGroups', statesFilter, [{ groupId: 'g', protocolType: 'consumer', groupState: 'Empty', groupType: 'classic' }]);
   }
   deleteGroups(groupIds: readonly string[]) {
     return this.record('deleteGroups', groupIds, groupIds.map((groupId) => ({ groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND })));

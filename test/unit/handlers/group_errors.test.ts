@@ -46,10 +46,10 @@ function calls(groups: FakeGroups): Record<string, () => Promise<unknown>> {
     Heartbeat: () => heartbeat.handle(ctx(3), { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null }),
     LeaveGroup: () => leaveGroup.handle(ctx(3), { groupId: 'g', memberId: '', members: [{ memberId: 'm', groupInstanceId: null }] }),
     OffsetCommit: () => offsetCommit.handle(ctx(7), { groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics }),
-    OffsetFetch: () => offsetFetch.handle(ctx(7), { groupId: 'g', topics: [{ topicName: 't', partitionIndexes: [0] }] }),
+    OffsetFetch: () => offsetFetch.handle(ctx(7), { groupId: 'g', topics: [{ topicName: 't', partitionIndexes: [0] }], groups: [], requireStable: false }),
     OffsetDelete: () => offsetDelete.handle(ctx(0), { groupId: 'g', topics: [{ topicName: 't', partitions: [{ partitionIndex: 0 }] }] }),
     DescribeGroups: () => describeGroups.handle(ctx(4), { groups: ['g'], includeAuthorizedOperations: false }),
-    ListGroups: () => listGroups.handle(ctx(3), {}),
+    ListGroups: () => listGroups.handle(ctx(3), { statesFilter: [], typesFilter: [] }),
     DeleteGroups: () => deleteGroups.handle(ctx(2), { groupsNames: ['g'] }),
   };
 }

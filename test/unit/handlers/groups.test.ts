@@ -135,9 +135,9 @@ describe('offsets', () => {
       errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
       topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: -1, committedLeaderEpoch: -1, metadata: null, errorCode: 0 }] }],
     };
-    const v1 = response(await offsetFetch.handle(context({ groups, apiVersion: 1 }), { groupId: 'g', topics: [{ topicName: 't', partitionIndexes: [0] }] }));
+    const v1 = response(await offsetFetch.handle(context({ groups, apiVersion: 1 }), { groupId: 'g', topics: [{ topicName: 't', partitionIndexes: [0] }], groups: [], requireStable: false }));
     expect(v1.topics[0].partitions[0]).toMatchObject({ errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, committedOffset: -1, metadata: '' });
-    const v3 = response(await offsetFetch.handle(context({ groups, apiVersion: 3 }), { groupId: 'g', topics: null }));
+    const v3 = response(await offsetFetch.handle(context({ groups, apiVersion: 3 }), { groupId: 'g', topics: null, groups: [], requireStable: false }));
     expect(v3.errorCode).toBe(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
     expect(v3.topics[0].partitions[0].errorCode).toBe(0);
     expect(groups.calls[1].request).toEqual({ groupId: 'g', topics: null });
@@ -149,8 +149,8 @@ describe('admin group APIs', () => {
     const groups = new FakeGroups();
     const described = response(await describeGroups.handle(context({ groups, apiVersion: 4 }), { groups: ['a', 'b'], includeAuthorizedOperations: false }));
     expect(described.groups.map((g) => [g.groupId, g.groupState, g.protocolData])).toEqual([['a', 'Stable', 'range'], ['b', 'Stable', 'range']]);
-    const listed = response(await listGroups.handle(context({ groups, apiVersion: 2 }), {}));
-    expect(listed).toEqual({ throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'g', protocolType: 'consumer' }] });
+    const listed = response(await listGroups.handle(context({ groups, apiVersion: 2 }), { statesFilter: [], typesFilter: [] }));
+    expect(listed).toEqual({ throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'g', protocolType: 'consumer', groupState: 'Empty', groupType: 'classic' }] });
     const deleted = response(await deleteGroups.handle(context({ groups, apiVersion: 1 }), { groupsNames: ['x'] }));
     expect(deleted.results).toEqual([{ groupId: 'x', errorCode: ErrorCode.GROUP_ID_NOT_FOUND }]);
   });

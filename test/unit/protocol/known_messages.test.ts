@@ -225,15 +225,15 @@ describe('apiCatalog', () => {
       Fetch: [4, 11],
       ListOffsets: [1, 5],
       Metadata: [0, 8],
-      OffsetCommit: [2, 7],
-      OffsetFetch: [1, 5],
+      OffsetCommit: [2, 9],
+      OffsetFetch: [1, 9],
       FindCoordinator: [0, 2],
       JoinGroup: [0, 5],
       Heartbeat: [0, 3],
       LeaveGroup: [0, 3],
       SyncGroup: [0, 3],
-      DescribeGroups: [0, 4],
-      ListGroups: [0, 2],
+      DescribeGroups: [0, 5],
+      ListGroups: [0, 5],
       ApiVersions: [0, 3],
       CreateTopics: [0, 4],
       DeleteTopics: [0, 3],
@@ -256,6 +256,8 @@ describe('apiCatalog', () => {
       DescribeProducers: [0, 0],
       DescribeTransactions: [0, 0],
       ListTransactions: [0, 1],
+      ConsumerGroupHeartbeat: [0, 1],
+      ConsumerGroupDescribe: [0, 1],
     });
     expect(apiCatalog.map((entry) => entry.apiKey)).toEqual([...apiCatalog.map((entry) => entry.apiKey)].sort((a, b) => a - b));
   });
