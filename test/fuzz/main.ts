@@ -4,7 +4,7 @@
 // the run: the broker is restarted on the same data and fuzzing goes on. Exit status 1 when the
 // broker crashed, the good client failed, or acked data was missing after the restart.
 //
-//   npm run fuzz -- --minutes 30 [--seed N] [--connections 16] [--pipeline 1] [--frames-per-write 16]
+//   npm run fuzz -- --minutes 30 [--seed N] [--connections 16] [--pipeline 1] [--sentinel-wait-ms 10000] [--frames-per-write 16]
 //                   [--mutation-chance 0.7] [--apis Produce,Fetch] [--no-skip-list] [--report fuzz-report.json]
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -19,6 +19,11 @@ const program = new Command()
   .option('--seed <n>', 'seed (default: LANES_SEED, else a fresh one)', (value) => Number(value) >>> 0)
   .option('--connections <n>', 'parallel fuzz connections (each waits for its sentinel; more of them overlap the waits)', positiveNumber, 16)
   .option('--pipeline <n>', 'writes outstanding at once per connection (each ends in its sentinel; more than 1 loses the writes queued behind a close)', positiveNumber, 1)
+  // Longer than the bounded test's 3 s: an abandoned write's requests still cost the broker their
+  // work, so on a loaded machine a short wait sends new writes faster than the broker finishes the
+  // old ones and the run collapses into abandoned writes (measured: 16 connections, answers stopped
+  // for minutes while abandons went on at 16 per 3 s).
+  .option('--sentinel-wait-ms <ms>', 'how long the oldest unanswered sentinel is waited for before the connection is abandoned', positiveNumber, 10_000)
   .option('--frames-per-write <n>', 'at most this many frames per write (then the sentinel)', positiveNumber, 16)
   .option('--mutation-chance <p>', 'the chance that a write ends in a mutated frame', Number, 0.7)
   .option('--shards <n>', 'broker shard threads (default one per core)', positiveNumber)
@@ -26,12 +31,12 @@ const program = new Command()
   .option('--no-skip-list', 'send the known crashes too (to check their fixes)')
   .option('--report <file>', 'JSON report with every crash, skipped example and figure', 'fuzz-report.json');
 program.parse(process.argv);
-const options = program.opts<{ apis?: string[]; minutes: number; seed?: number; connections: number; pipeline: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
+const options = program.opts<{ apis?: string[]; minutes: number; seed?: number; connections: number; pipeline: number; sentinelWaitMs: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
 
 const seed = options.seed ?? (process.env.LANES_SEED ? Number(process.env.LANES_SEED) >>> 0 : (Math.random() * 0x1_0000_0000) >>> 0);
 const skipList = options.skipList && process.env.LANES_FUZZ_NO_SKIP !== '1';
 printMachineFacts('lanes fuzz: mutated frames over TCP to `lanes start --storage disk`, a good client beside', `npm run fuzz -- ${process.argv.slice(2).join(' ')}`);
-console.log(`# seed ${seed} (replay: LANES_SEED=${seed}), ${options.connections} connections × ${options.pipeline} writes in flight × ${options.framesPerWrite} frames per write, mutation chance ${options.mutationChance}, skip-list ${skipList ? 'on' : 'OFF'}`);
+console.log(`# seed ${seed} (replay: LANES_SEED=${seed}), ${options.connections} connections × ${options.pipeline} writes in flight × ${options.framesPerWrite} frames per write, sentinel wait ${options.sentinelWaitMs} ms, mutation chance ${options.mutationChance}, skip-list ${skipList ? 'on' : 'OFF'}`);
 
 let crashCount = 0;
 let lastFrames = 0;
@@ -56,6 +61,7 @@ const result = await runFuzz({
   durationMs: options.minutes * 60_000,
   connections: options.connections,
   pipeline: options.pipeline,
+  sentinelWaitMs: options.sentinelWaitMs,
   framesPerWrite: options.framesPerWrite,
   mutationChance: options.mutationChance,
   shards: options.shards,
