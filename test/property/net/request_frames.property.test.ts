@@ -11,6 +11,7 @@ import { ApiKey } from '../../../core/protocol/api_keys.js';
 import { FrameSizeError } from '../../../core/protocol/errors.js';
 import { ByteBudget } from '../../../actors/net/byte_budget.js';
 import { FramePool, RequestFrames, type RequestFrame } from '../../../actors/net/request_frames.js';
+import { cutAt, streamOf } from '../../support/frame_stream.js';
 
 /** A frame body starting with an api key (int16), the rest filled from `seed`. */
 const frameBody = fc
@@ -34,28 +35,10 @@ function mismatches(received: readonly RequestFrame[], sent: readonly Uint8Array
   return out;
 }
 
-function streamOf(frames: readonly Uint8Array[]): Uint8Array {
-  const stream = new Uint8Array(frames.reduce((sum, frame) => sum + 4 + frame.length, 0));
-  const view = new DataView(stream.buffer);
-  let at = 0;
-  for (const frame of frames) {
-    view.setInt32(at, frame.length);
-    stream.set(frame, at + 4);
-    at += 4 + frame.length;
-  }
-  return stream;
-}
-
-/** The stream cut at the given points (as socket chunks: Buffers over one copy of the stream). */
+/** The stream cut as socket chunks: Buffers over one copy of the stream, as Node delivers them. */
 function chunksOf(stream: Uint8Array, cutSeeds: readonly number[]): Buffer[] {
-  const cuts = [...new Set(cutSeeds.map((seed) => (stream.length === 0 ? 0 : seed % stream.length)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let start = 0;
-  for (const cut of [...cuts, stream.length]) {
-    chunks.push(Buffer.from(stream.subarray(start, cut)));
-    start = cut;
-  }
-  return chunks;
+  const copy = stream.slice();
+  return cutAt(copy, cutSeeds).map((chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
 }
 
 it('returns the frames sent, in order, however the stream is chunked, each holding its size in the budget until given back', () => {
