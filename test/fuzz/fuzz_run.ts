@@ -94,6 +94,12 @@ export interface FuzzStats {
   rssMiB: { min: number; max: number; last: number };
   good: { acked: number; consumed: number; errors: string[] };
   crashes: CrashReport[];
+  /**
+   * Bugs the process survived: the broker's error lines for a request that failed inside its
+   * actor, an actor taken offline (a partition answering KAFKA_STORAGE_ERROR until a restart), or
+   * an answer that could not be encoded. The first few lines are kept; `count` has them all.
+   */
+  survivedBugs: { count: number; lines: string[] };
   brokerRestarts: number;
 }
 
@@ -113,6 +119,12 @@ const marker = new TextEncoder().encode(goodClientMarker);
 // dozens of writes old by the time the process exits.
 const recentWritesKept = 64;
 const MiB = 1024 * 1024;
+/**
+ * The broker's own words for a bug it survived (actors/shard/shard_runtime.ts, actors/net/connection.ts):
+ * the shard or listener kept serving, but a value off the wire reached an assert or an encoder.
+ */
+const survivedBugPattern = /"msg":"(actor failed; taken offline|request failed in its actor|[^"]*\(a bug\))/;
+const survivedBugLinesKept = 20;
 
 function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
@@ -270,6 +282,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     rssMiB: { min: Infinity, max: 0, last: 0 },
     good: { acked: 0, consumed: 0, errors: [] },
     crashes: [],
+    survivedBugs: { count: 0, lines: [] },
     brokerRestarts: 0,
   };
   // The raw bytes of the last writes; turned into hex only for a crash report (hexing every write
@@ -277,6 +290,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const recentWrites: { connection: number; labels: string[]; bytes: Uint8Array }[] = [];
   const lastWrites = (): CrashReport['lastWrites'] => recentWrites.map((write) => ({ connection: write.connection, labels: write.labels, hex: toHex(write.bytes) }));
   const good = new GoodClient();
+  let stderrTail = '';
+  const noteSurvivedBugs = (text: string): void => {
+    const lines = (stderrTail + text).split('\n');
+    stderrTail = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!survivedBugPattern.test(line)) continue;
+      stats.survivedBugs.count++;
+      if (stats.survivedBugs.lines.length < survivedBugLinesKept) stats.survivedBugs.lines.push(line.slice(0, 4000));
+    }
+  };
   let broker: CliBroker;
   let brokerUp: Promise<void>;
   let stop = false;
@@ -285,7 +308,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     // LANES_FUZZ_BROKER_NODE_ARGS: node flags for the broker child, to profile it under fuzzing
     // (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--heapsnapshot-signal=SIGUSR2`).
     const execArgv = process.env.LANES_FUZZ_BROKER_NODE_ARGS?.split(' ').filter((arg) => arg !== '');
-    broker = await startCliBroker({ dataDir, storage: 'disk', shards: options.shards, admin: process.env.LANES_FUZZ_ADMIN === '1', execArgv, env: { LANES_LOG_LEVEL: 'error' } });
+    broker = await startCliBroker({ dataDir, storage: 'disk', shards: options.shards, admin: process.env.LANES_FUZZ_ADMIN === '1', execArgv, env: { LANES_LOG_LEVEL: 'error' }, onStderr: noteSurvivedBugs });
     if (broker.adminUrl !== null) process.stderr.write(`fuzz: broker admin at ${broker.adminUrl}\n`);
     const current = broker;
     void current.exited.then((exit) => {

@@ -52,7 +52,7 @@ function line(stats: FuzzStats): string {
     `${(stats.elapsedMs / 1000).toFixed(0).padStart(6)}s  frames ${stats.framesSent.toLocaleString('en')} (${Math.round(rate).toLocaleString('en')}/s)  ` +
     `closed ${stats.closedByBroker} answered ${stats.sentinelsAnswered} abandoned ${stats.abandoned} unread ${stats.unreadWrites} skipped ${skipped}  ` +
     `rss ${stats.rssMiB.last.toFixed(0)} MiB (${stats.rssMiB.min.toFixed(0)}–${stats.rssMiB.max.toFixed(0)})  ` +
-    `good acked ${stats.good.acked} read ${stats.good.consumed} errors ${stats.good.errors.length}  crashes ${stats.crashes.length}`
+    `good acked ${stats.good.acked} read ${stats.good.consumed} errors ${stats.good.errors.length}  crashes ${stats.crashes.length}  survived bugs ${stats.survivedBugs.count}`
   );
 }
 
@@ -87,9 +87,11 @@ console.log(`writes: ${result.writes.toLocaleString('en')}; sentinel answered ${
 console.log(`broker RSS: min ${result.rssMiB.min.toFixed(1)} MiB, max ${result.rssMiB.max.toFixed(1)} MiB`);
 console.log(`skip-list: ${JSON.stringify(result.skipped)}; protected drops ${result.protectedDrops}`);
 console.log(`crashes: ${result.crashes.length} (${result.crashes.map((crash) => crash.known ?? 'UNKNOWN').join(', ') || 'none'}); broker restarts ${result.brokerRestarts}`);
+console.log(`bugs survived (error lines of the broker: a request failed in its actor, an actor taken offline, an answer not encodable): ${result.survivedBugs.count}`);
+for (const bug of result.survivedBugs.lines.slice(0, 5)) console.log(`  ${bug.slice(0, 600)}`);
 console.log(`good client: acked ${result.good.acked}, errors ${result.good.errors.length}${result.good.errors.length > 0 ? `: ${result.good.errors.slice(0, 3).join(' | ')}` : ''}`);
 console.log(`data after kill -9 and restart: ${result.missingAfterRestart.length} acked records missing; before restart ${result.missingBeforeRestart.length} not read back`);
 console.log(`broker exit on SIGTERM: ${result.finalExit}`);
 console.log(`report: ${options.report}`);
-const failed = result.crashes.length > 0 || result.good.errors.length > 0 || result.missingAfterRestart.length > 0 || result.missingBeforeRestart.length > 0 || result.finalExit !== 0;
+const failed = result.crashes.length > 0 || result.survivedBugs.count > 0 || result.good.errors.length > 0 || result.missingAfterRestart.length > 0 || result.missingBeforeRestart.length > 0 || result.finalExit !== 0;
 process.exit(failed ? 1 : 0);
