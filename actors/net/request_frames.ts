@@ -1,9 +1,10 @@
-// Cuts a connection's byte stream into request frames, as core/protocol/frame.ts's FrameSplitter
-// does (views for frames inside one chunk, held pieces joined once for spread ones, FrameSizeError
-// for negative or oversized sizes), with one difference that the profile asked for: a Produce frame spread over several socket chunks is assembled in a buffer
-// borrowed from a pool instead of a fresh allocation. Produce frames are the big ones (hundreds
-// of KiB at high throughput); allocating one per request made the main thread spend ~14 % of its
-// time in the garbage collector and page faults (bench/load, 100 B records end to end).
+// Cuts a connection's byte stream into request frames with core/protocol/frame.ts's FrameCutter
+// (views for frames inside one chunk, FrameSizeError for negative or oversized sizes); what this
+// file adds is how a spread frame is assembled. A Produce frame spread over several socket chunks
+// is assembled in a buffer borrowed from a pool instead of a fresh allocation, as the profile
+// asked: Produce frames are the big ones (hundreds of KiB at high throughput); allocating one per
+// request made the main thread spend ~14 % of its time in the garbage collector and page faults
+// (bench/load, 100 B records end to end).
 //
 // A pooled frame must be given back with `release` once nothing refers to its bytes: the
 // connection does so when the request's handler has finished (Produce copies its batches into
@@ -24,7 +25,7 @@
 // Main thread (the connection's).
 import { assert } from '../../core/assert.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
-import { FrameSizeError } from '../../core/protocol/errors.js';
+import { FrameCutter, JoinedPieces, type FrameAssembler } from '../../core/protocol/frame.js';
 import type { ByteBudget } from './byte_budget.js';
 
 export interface RequestFrame {
@@ -37,7 +38,6 @@ const noRelease = (): void => {};
 /** Smaller spread frames are not worth pooling; bigger ones are not held for long enough. */
 const pooledBytesMin = 16 * 1024;
 const pooledBytesMax = 16 * 1024 * 1024;
-const sizeBytes = 4;
 
 /**
  * Buffers by power-of-two size class, shared by every connection of the process. Bounded: at
@@ -73,16 +73,14 @@ function sizeClass(bytes: number): number {
 
 export const sharedFramePool = new FramePool();
 
-export class RequestFrames {
-  readonly #frameBytesMax: number;
+/** How request frames are assembled: against the request budget, Produce frames in pooled buffers. */
+class RequestAssembler implements FrameAssembler<RequestFrame> {
   readonly #pool: FramePool;
   readonly #budget: ByteBudget;
-  /** Whether the frame being collected holds its announced size in the budget. */
-  #admitted = false;
-  readonly #sizeScratch = new Uint8Array(sizeBytes);
-  #sizeFilled = 0;
-  /** Size of the frame being collected, or -1 while its size is still being read. */
-  #frameBytes = -1;
+  /** Size of the spread frame being assembled. */
+  #size = 0;
+  /** Whether the frame being assembled holds its announced size in the budget. */
+  admitted = false;
   #filled = 0;
   /** The pooled buffer a spread Produce frame is assembled in, or null: then `#pieces`. */
   #pooled: Uint8Array | null = null;
@@ -90,40 +88,88 @@ export class RequestFrames {
    * Other spread frames are held as the received pieces and joined when complete (as the plain
    * splitter does), so a client announcing 100 MiB and sending 10 bytes costs 10 bytes.
    */
-  #pieces: Uint8Array[] = [];
+  #pieces = new JoinedPieces();
 
-  constructor(frameBytesMax: number, budget: ByteBudget, pool: FramePool = sharedFramePool) {
-    assert(Number.isInteger(frameBytesMax) && frameBytesMax >= 0 && frameBytesMax <= 0x7fff_ffff, 'frame cap fits an int32');
-    this.#frameBytesMax = frameBytesMax;
+  constructor(pool: FramePool, budget: ByteBudget) {
     this.#pool = pool;
     this.#budget = budget;
   }
 
+  whole(bytes: Uint8Array): RequestFrame {
+    // Already in memory: counted as is.
+    this.#budget.take(bytes.length);
+    return { bytes, release: noRelease };
+  }
+
+  begin(size: number, head: Uint8Array): void {
+    this.#size = size;
+    this.#filled = 0;
+    this.admitted = this.#budget.tryTake(size);
+    const apiKey = head.length >= 2 ? (head[0] << 8) | head[1] : -1;
+    if (this.admitted && apiKey === ApiKey.Produce && size >= pooledBytesMin && size <= pooledBytesMax) this.#pooled = this.#pool.take(size);
+    else this.#pieces.begin(size);
+  }
+
+  /** Retries taking the size of a frame waiting for the budget. */
+  admit(): void {
+    this.admitted = this.#budget.tryTake(this.#size);
+  }
+
+  part(bytes: Uint8Array): void {
+    if (this.#pooled !== null) this.#pooled.set(bytes, this.#filled);
+    else this.#pieces.part(bytes);
+    this.#filled += bytes.length;
+  }
+
+  end(): RequestFrame {
+    const size = this.#size;
+    const pooled = this.#pooled;
+    // Completed from bytes received while waiting for the budget: in memory, so counted now.
+    if (!this.admitted) this.#budget.take(size);
+    this.admitted = false;
+    this.#pooled = null;
+    if (pooled !== null) return { bytes: pooled.subarray(0, size), release: once(() => this.#pool.give(pooled)) };
+    return { bytes: this.#pieces.end(), release: noRelease };
+  }
+
+  /** Drops a partial frame: its budget and pooled buffer go back. */
+  discard(): void {
+    if (this.admitted) this.#budget.give(this.#size);
+    if (this.#pooled !== null) this.#pool.give(this.#pooled);
+    this.#pooled = null;
+    this.admitted = false;
+    this.#pieces = new JoinedPieces();
+  }
+}
+
+export class RequestFrames {
+  readonly #assembler: RequestAssembler;
+  readonly #cutter: FrameCutter<RequestFrame>;
+
+  constructor(frameBytesMax: number, budget: ByteBudget, pool: FramePool = sharedFramePool) {
+    this.#assembler = new RequestAssembler(pool, budget);
+    this.#cutter = new FrameCutter(frameBytesMax, this.#assembler);
+  }
+
   /** A frame has begun (some of its size or body arrived) and is not complete. */
   get frameStarted(): boolean {
-    return this.#sizeFilled > 0 || this.#frameBytes !== -1;
+    return this.#cutter.started;
   }
 
   /** The frame being collected is larger than what the request budget has left. */
   get waitingForBudget(): boolean {
-    return this.#frameBytes !== -1 && !this.#admitted;
+    return this.#cutter.assemblingBytes !== -1 && !this.#assembler.admitted;
   }
 
   /** Retries taking the size of a frame waiting for the budget (nothing if none waits). */
   admit(): void {
-    if (this.waitingForBudget) this.#admitted = this.#budget.tryTake(this.#frameBytes);
+    if (this.waitingForBudget) this.#assembler.admit();
   }
 
   /** Drops a partial frame (the connection closed): its budget and pooled buffer go back. */
   discard(): void {
-    if (this.#admitted) this.#budget.give(this.#frameBytes);
-    if (this.#pooled !== null) this.#pool.give(this.#pooled);
-    this.#pooled = null;
-    this.#admitted = false;
-    this.#frameBytes = -1;
-    this.#filled = 0;
-    this.#sizeFilled = 0;
-    this.#pieces = [];
+    if (this.#cutter.assemblingBytes !== -1) this.#assembler.discard();
+    this.#cutter.reset();
   }
 
   /** Consumes a chunk; returns the frames it completes, in order. Throws FrameSizeError. */
@@ -131,71 +177,7 @@ export class RequestFrames {
     // A socket's Buffer is viewed as a plain Uint8Array: its subarray() (frames here, and every
     // byte field the reader and Produce cut from a frame) then skips Buffer's species
     // construction, a few hundred bytes per view on the main thread. Same memory, no copy.
-    const chunk = new Uint8Array(received.buffer, received.byteOffset, received.byteLength);
-    const frames: RequestFrame[] = [];
-    let at = 0;
-    const end = chunk.length;
-    while (at < end) {
-      if (this.#frameBytes === -1) {
-        let size: number;
-        if (this.#sizeFilled === 0 && end - at >= sizeBytes) {
-          size = readInt32(chunk, at);
-          at += sizeBytes;
-        } else {
-          const take = Math.min(sizeBytes - this.#sizeFilled, end - at);
-          this.#sizeScratch.set(chunk.subarray(at, at + take), this.#sizeFilled);
-          this.#sizeFilled += take;
-          at += take;
-          if (this.#sizeFilled < sizeBytes) break;
-          this.#sizeFilled = 0;
-          size = readInt32(this.#sizeScratch, 0);
-        }
-        if (size < 0 || size > this.#frameBytesMax) throw new FrameSizeError(size, this.#frameBytesMax);
-        if (end - at >= size) {
-          // The whole frame lies in this chunk: a view, no copy. Already in memory: counted as is.
-          this.#budget.take(size);
-          frames.push({ bytes: chunk.subarray(at, at + size), release: noRelease });
-          at += size;
-          continue;
-        }
-        this.#frameBytes = size;
-        this.#filled = 0;
-        this.#admitted = this.#budget.tryTake(size);
-        const apiKey = end - at >= 2 ? (chunk[at] << 8) | chunk[at + 1] : -1;
-        if (this.#admitted && apiKey === ApiKey.Produce && size >= pooledBytesMin && size <= pooledBytesMax) this.#pooled = this.#pool.take(size);
-        continue;
-      }
-      const take = Math.min(this.#frameBytes - this.#filled, end - at);
-      const part = chunk.subarray(at, at + take);
-      if (this.#pooled !== null) this.#pooled.set(part, this.#filled);
-      else this.#pieces.push(part);
-      this.#filled += take;
-      at += take;
-      if (this.#filled === this.#frameBytes) frames.push(this.#finish());
-    }
-    assert(at === end, 'every byte of the chunk is consumed');
-    return frames;
-  }
-
-  #finish(): RequestFrame {
-    const size = this.#frameBytes;
-    const pooled = this.#pooled;
-    // Completed from bytes received while waiting for the budget: in memory, so counted now.
-    if (!this.#admitted) this.#budget.take(size);
-    this.#admitted = false;
-    this.#frameBytes = -1;
-    this.#filled = 0;
-    this.#pooled = null;
-    if (pooled !== null) return { bytes: pooled.subarray(0, size), release: once(() => this.#pool.give(pooled)) };
-    const frame = new Uint8Array(size);
-    let position = 0;
-    for (const piece of this.#pieces) {
-      frame.set(piece, position);
-      position += piece.length;
-    }
-    assert(position === size, 'joined pieces make the whole frame');
-    this.#pieces = [];
-    return { bytes: frame, release: noRelease };
+    return this.#cutter.push(new Uint8Array(received.buffer, received.byteOffset, received.byteLength));
   }
 }
 
@@ -206,8 +188,4 @@ function once(action: () => void): () => void {
     done = true;
     action();
   };
-}
-
-function readInt32(bytes: Uint8Array, at: number): number {
-  return (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
 }

@@ -20,6 +20,7 @@ import { assignRoundRobin, assignRoundRobinWithKernel } from '../../core/assigno
 import { assignSticky } from '../../core/assignors/sticky.js';
 import type { AssignmentKernel } from '../../core/assignors/assignment_kernel.js';
 import { createWasmAssignmentKernel } from '../../wasm/assignment_kernel.js';
+import { joinSpec } from '../support/join_spec.js';
 import { printMachineFacts } from '../support/machine.js';
 
 const quick = process.argv.includes('--quick');
@@ -53,14 +54,7 @@ function freshSpec(partitions: number, memberCount: number, mixed: boolean): Ass
 function specFor(caseName: CaseName, partitions: number, memberCount: number): AssignmentSpec {
   if (caseName !== 'join') return freshSpec(partitions, memberCount, caseName === 'mixed');
   const fresh = freshSpec(partitions, memberCount, false);
-  const assignment = assignSticky(fresh);
-  const members: AssignorMember[] = fresh.members.map((member) => ({
-    ...member,
-    generationId: 1,
-    ownedPartitions: [...(assignment.get(member.memberId) ?? [])].map(([topic, partitions]) => ({ topic, partitions })),
-  }));
-  members.push({ memberId: 'consumer-newcomer', topics: fresh.members[0].topics });
-  return { members, partitionsPerTopic: fresh.partitionsPerTopic };
+  return joinSpec(fresh, assignSticky(fresh));
 }
 
 const kernel = createWasmAssignmentKernel();

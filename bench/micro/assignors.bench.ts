@@ -16,6 +16,7 @@
 import { Bench } from 'tinybench';
 import type { AssignmentSpec, AssignorMember, PartitionAssignor } from '../../core/assignors/assignor.js';
 import { assignorFor } from '../../core/assignors/registry.js';
+import { joinSpec } from '../support/join_spec.js';
 import { printMachineFacts } from '../support/machine.js';
 
 interface Group {
@@ -43,16 +44,9 @@ function freshSpec(group: Group): AssignmentSpec {
 }
 
 /** The fresh group after a sticky assignment in generation 1, plus one newcomer. */
-function joinSpec(group: Group): AssignmentSpec {
+function stickyJoinSpec(group: Group): AssignmentSpec {
   const fresh = freshSpec(group);
-  const assignment = (assignorFor('sticky') as PartitionAssignor).assign(fresh);
-  const members: AssignorMember[] = fresh.members.map((member) => ({
-    ...member,
-    generationId: 1,
-    ownedPartitions: [...(assignment.get(member.memberId) ?? [])].map(([topic, partitions]) => ({ topic, partitions })),
-  }));
-  members.push({ memberId: 'consumer-newcomer', topics: fresh.members[0].topics });
-  return { members, partitionsPerTopic: fresh.partitionsPerTopic };
+  return joinSpec(fresh, (assignorFor('sticky') as PartitionAssignor).assign(fresh));
 }
 
 printMachineFacts('Assignors: one assign() call', 'npx tsx bench/micro/assignors.bench.ts');
@@ -63,7 +57,7 @@ let sink = 0;
 for (const group of groups) {
   const cases = [
     ['fresh', freshSpec(group)],
-    ['join', joinSpec(group)],
+    ['join', stickyJoinSpec(group)],
   ] as const;
   for (const [caseName, spec] of cases) {
     for (const name of assignorNames) {

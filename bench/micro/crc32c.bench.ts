@@ -15,6 +15,7 @@ import { compileKernels } from '../../wasm/loader.js';
 import { createWasmBatchKernels, crc32cTableBytes } from '../../wasm/kernels.js';
 import { createSharedMemory, RegionAllocator } from '../../wasm/shared_memory.js';
 import { printMachineFacts } from '../support/machine.js';
+import { sink, timePerOp } from '../support/time_per_op.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -30,20 +31,6 @@ const kernels = createWasmBatchKernels({ module: compileKernels(), memory, crcTa
 const resident = new Uint8Array(memory.buffer, data.ptr + 3, MiB); // +3: not word-aligned, like a batch after a header
 for (let i = 0; i < resident.length; i++) resident[i] = (i * 2654435761) >>> 24;
 const heap = resident.slice();
-
-let sink = 0;
-function timePerOp(bench: Bench, name: string, repeat: number, op: () => number): () => number {
-  bench.add(name, () => {
-    for (let i = 0; i < repeat; i++) sink ^= op();
-  });
-  return () => {
-    const task = bench.getTask(name);
-    if (task?.result.state !== 'completed') throw new Error(`task ${name} did not complete`);
-    // The median sample, not the mean: on a shared 2-core machine a few samples land on a busy
-    // core, and the median ignores them where the mean would not.
-    return (task.result.latency.p50 * 1e6) / repeat; // ns per op
-  };
-}
 
 function formatNs(ns: number): string {
   return ns >= 10_000 ? `${(ns / 1000).toFixed(1)} µs` : `${ns.toFixed(1)} ns`;
@@ -65,4 +52,4 @@ for (const size of sizes) {
       `${formatNs(raw())} | ${ratio.toFixed(2)} | ${(size / wasm()).toFixed(2)} |`,
   );
 }
-if (sink === 0.5) console.log(sink); // keeps the results observable, so no call is dead code
+if (sink() === 0.5) console.log(sink()); // keeps the results observable, so no call is dead code

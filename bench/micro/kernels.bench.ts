@@ -16,6 +16,7 @@ import { compileKernels } from '../../wasm/loader.js';
 import { createWasmBatchKernels, crc32cTableBytes } from '../../wasm/kernels.js';
 import { createSharedMemory, RegionAllocator } from '../../wasm/shared_memory.js';
 import { printMachineFacts } from '../support/machine.js';
+import { sink, timePerOp } from '../support/time_per_op.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -60,20 +61,6 @@ function resident(bytes: Uint8Array): Uint8Array {
   view.set(bytes);
   sourceNext += Math.ceil(bytes.length / 64) * 64;
   return view;
-}
-
-let sink = 0;
-function timePerOp(bench: Bench, name: string, repeat: number, op: () => number): () => number {
-  bench.add(name, () => {
-    for (let i = 0; i < repeat; i++) sink ^= op();
-  });
-  return () => {
-    const task = bench.getTask(name);
-    if (task?.result.state !== 'completed') throw new Error(`task ${name} did not complete: ${task?.result.state === 'errored' ? String(task.result.error) : task?.result.state}`);
-    // The median sample, not the mean: on a shared 2-core machine a few samples land on a busy
-    // core, and the median ignores them where the mean would not.
-    return (task.result.latency.p50 * 1e6) / repeat; // ns per op
-  };
 }
 
 function formatNs(ns: number): string {
@@ -215,4 +202,4 @@ console.log('\n## offset-index lookup, 1M entries, random targets, per lookup');
     { label: 'lookup (TS search vs raw export)', ts: () => lookupTs(targets[next++ & 4095]), wasm: () => kernels.exports.indexLookup(indexRegion.ptr, entryCount, targets[next++ & 4095]), workBytes: 64 },
   ]);
 }
-if (sink === 0.5) console.log(sink); // keeps the results observable, so no call is dead code
+if (sink() === 0.5) console.log(sink()); // keeps the results observable, so no call is dead code

@@ -2,33 +2,18 @@
 // keys, headers and gzip) and consume (-C -o beginning -e). librdkafka checks ApiVersions ranges
 // to enable message format v2 and its group consumer, so a wrong advertised
 // range shows up here as missing or mangled records.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
-import { kcatBinary, runKcat, skipWithoutKcat } from './support/kcat.js';
+import { describe, expect, it } from 'vitest';
+import { kcatWithTestServer } from './support/kcat.js';
 
-const kcat = kcatBinary;
-skipWithoutKcat('the kcat compatibility tests');
+const kcat = kcatWithTestServer('the kcat compatibility tests');
+const run = kcat.run;
 
-let server: TestServer;
-
-beforeAll(async () => {
-  if (kcat !== null) server = await startTestServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
-
-function run(args: string[], input?: string) {
-  return runKcat(server.address, args, input);
-}
-
-describe.skipIf(kcat === null)('kcat', () => {
+describe.skipIf(!kcat.available)('kcat', () => {
   it('lists metadata with -L', async () => {
-    await server.broker.createTopic('kcat-meta', { partitions: 2 });
+    await kcat.server.broker.createTopic('kcat-meta', { partitions: 2 });
     const { code, stdout } = await run(['-L', '-t', 'kcat-meta']);
     expect(code).toBe(0);
-    expect(stdout).toContain(`broker 0 at ${server.address}`);
+    expect(stdout).toContain(`broker 0 at ${kcat.server.address}`);
     expect(stdout).toContain('topic "kcat-meta" with 2 partitions');
     expect(stdout).toContain('partition 1, leader 0, replicas: 0, isrs: 0');
   });

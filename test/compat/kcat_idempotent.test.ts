@@ -3,32 +3,17 @@
 // it then asks for a producer id and stamps every batch with it and a sequence. The test
 // checks the records arrive once each, in order, and that the stored batches carry the producer
 // id, so a broker that silently ignored idempotence would fail it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readBatchHeader } from '../../core/records/record_batch.js';
-import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
-import { kcatBinary, runKcat, skipWithoutKcat } from './support/kcat.js';
+import { kcatWithTestServer } from './support/kcat.js';
 import { timeoutMs } from '../support/timeouts.js';
 
-const kcat = kcatBinary;
-skipWithoutKcat('the kcat idempotence tests');
+const kcat = kcatWithTestServer('the kcat idempotence tests');
+const run = kcat.run;
 
-let server: TestServer;
-
-beforeAll(async () => {
-  if (kcat !== null) server = await startTestServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
-
-function run(args: string[], input?: string) {
-  return runKcat(server.address, args, input);
-}
-
-describe.skipIf(kcat === null)('kcat idempotent producer', () => {
+describe.skipIf(!kcat.available)('kcat idempotent producer', () => {
   it('produces with enable.idempotence=true; every record is stored once with the producer id', async () => {
-    await server.broker.createTopic('idem-kcat', { partitions: 1 });
+    await kcat.server.broker.createTopic('idem-kcat', { partitions: 1 });
     const lines = Array.from({ length: 50 }, (_, i) => `line-${i}`);
     // A small batch size so the records travel as several batches with continuing sequences.
     const produced = await run(['-P', '-t', 'idem-kcat', '-p', '0', '-X', 'enable.idempotence=true', '-X', 'batch.num.messages=10', '-X', 'linger.ms=0'], `${lines.join('\n')}\n`);
@@ -39,7 +24,7 @@ describe.skipIf(kcat === null)('kcat idempotent producer', () => {
     expect(consumed.code, consumed.stderr).toBe(0);
     expect(consumed.stdout.trim().split('\n')).toEqual(lines);
 
-    const fetched = await server.broker.fetch('idem-kcat', 0, 0, 16 * 1024 * 1024);
+    const fetched = await kcat.server.broker.fetch('idem-kcat', 0, 0, 16 * 1024 * 1024);
     try {
       const headers = fetched.batches.map((batch) => readBatchHeader(batch));
       expect(headers.length).toBeGreaterThan(0);

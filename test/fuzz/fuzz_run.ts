@@ -42,11 +42,13 @@ export interface FuzzOptions {
   framesPerWrite?: number;
   /** The chance that a write ends in a mutated frame (default 0.7). */
   mutationChance?: number;
+  /** Writes outstanding at once per fuzz connection, each ending in its sentinel (default 1: see RELIABILITY.md). */
+  pipeline?: number;
   /** Apply the temporary skip-list of known crashes (default true). */
   skipList?: boolean;
   /** Stop at the first crash (the bounded test) or restart the broker and go on (default true). */
   stopOnCrash?: boolean;
-  /** How long an unanswered sentinel is waited for before the connection is abandoned (default 3 s). */
+  /** How long the oldest unanswered sentinel is waited for before the connection is abandoned (default 3 s). */
   sentinelWaitMs?: number;
   /** Called about every `progressEveryMs` (default 5 s). */
   onProgress?: (stats: FuzzStats) => void;
@@ -72,9 +74,13 @@ export interface CrashReport {
 
 export interface FuzzStats {
   elapsedMs: number;
+  /** Frames of the writes the broker read (answered, closed on, or abandoned); not the unread ones. */
   framesSent: number;
   mutatedFrames: number;
+  /** Writes the broker read, as framesSent. */
   writes: number;
+  /** Writes sent behind one the broker closed the connection on (or abandoned), never read. */
+  unreadWrites: number;
   /** Writes after which the sentinel was answered: every frame of the write was read and kept. */
   sentinelsAnswered: number;
   closedByBroker: number;
@@ -88,6 +94,12 @@ export interface FuzzStats {
   rssMiB: { min: number; max: number; last: number };
   good: { acked: number; consumed: number; errors: string[] };
   crashes: CrashReport[];
+  /**
+   * Bugs the process survived: the broker's error lines for a request that failed inside its
+   * actor, an actor taken offline (a partition answering KAFKA_STORAGE_ERROR until a restart), or
+   * an answer that could not be encoded. The first few lines are kept; `count` has them all.
+   */
+  survivedBugs: { count: number; lines: string[] };
   brokerRestarts: number;
 }
 
@@ -107,6 +119,12 @@ const marker = new TextEncoder().encode(goodClientMarker);
 // dozens of writes old by the time the process exits.
 const recentWritesKept = 64;
 const MiB = 1024 * 1024;
+/**
+ * The broker's own words for a bug it survived (actors/shard/shard_runtime.ts, actors/net/connection.ts):
+ * the shard or listener kept serving, but a value off the wire reached an assert or an encoder.
+ */
+const survivedBugPattern = /"msg":"(actor failed; taken offline|request failed in its actor|[^"]*\(a bug\))/;
+const survivedBugLinesKept = 20;
 
 function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
@@ -146,40 +164,55 @@ const sentinelBytes = concatChunks(
   encodeRequestFrame({ apiKey: ApiKey.ApiVersions, apiVersion: 0, correlationId: sentinelCorrelationId, clientId: 'fuzz' }, { clientSoftwareName: '', clientSoftwareVersion: '' }),
 );
 
-type WriteOutcome = 'answered' | 'closed' | 'abandoned';
+/**
+ * What became of one write: its sentinel answered (every frame read and the connection kept), the
+ * connection closed while it was the oldest unanswered write (the broker read up to a frame it
+ * refused), abandoned (no answer within the wait: a long poll or a group wait), or unread (it was
+ * queued behind a write that closed or was abandoned, so the broker never read it).
+ */
+type WriteOutcome = 'answered' | 'closed' | 'abandoned' | 'unread';
 
-/** One fuzz connection: write, then wait for the sentinel's answer, a close, or the bound. */
+/**
+ * One fuzz connection, pipelined: several writes may be outstanding, each ending in its sentinel.
+ * The broker answers a connection's requests in order (as Kafka does), so each sentinel answer
+ * settles the oldest outstanding write. Writing the next ones without waiting for each answer keeps
+ * the broker's socket busy instead of idling a round trip per write; what it costs is the writes
+ * queued behind one that makes the broker close the connection, which are never read (counted
+ * apart, not as frames sent).
+ */
 class FuzzConnection {
   readonly #socket: Socket;
   readonly #splitter = new FrameSplitter(0x7fff_ffff);
+  readonly #waitMs: number;
   #closed = false;
-  #waiter: ((outcome: WriteOutcome) => void) | null = null;
+  /** Outstanding writes, oldest first. */
+  readonly #pending: ((outcome: WriteOutcome) => void)[] = [];
+  /** Fires when the oldest write has waited `waitMs` since it became the oldest. */
+  #timer: NodeJS.Timeout | null = null;
 
-  private constructor(socket: Socket) {
+  private constructor(socket: Socket, waitMs: number) {
     this.#socket = socket;
+    this.#waitMs = waitMs;
     socket.on('data', (chunk: Buffer) => {
       let frames: Uint8Array[];
       try {
         frames = this.#splitter.push(chunk);
       } catch {
-        return this.#finish('closed');
+        return this.#end('closed');
       }
       for (const frame of frames) {
-        if (frame.length >= 4 && new DataView(frame.buffer, frame.byteOffset).getInt32(0) === sentinelCorrelationId) this.#finish('answered');
+        if (frame.length >= 4 && new DataView(frame.buffer, frame.byteOffset).getInt32(0) === sentinelCorrelationId) this.#answered();
       }
     });
-    socket.on('close', () => {
-      this.#closed = true;
-      this.#finish('closed');
-    });
+    socket.on('close', () => this.#end('closed'));
     socket.on('error', () => undefined);
   }
 
-  static open(port: number): Promise<FuzzConnection | null> {
+  static open(port: number, waitMs: number): Promise<FuzzConnection | null> {
     return new Promise((resolve) => {
       const socket = connect(port, '127.0.0.1');
       socket.setNoDelay(true);
-      socket.once('connect', () => resolve(new FuzzConnection(socket)));
+      socket.once('connect', () => resolve(new FuzzConnection(socket, waitMs)));
       socket.once('error', () => resolve(null));
     });
   }
@@ -188,26 +221,38 @@ class FuzzConnection {
     return this.#closed;
   }
 
-  #finish(outcome: WriteOutcome): void {
-    const waiter = this.#waiter;
-    this.#waiter = null;
-    waiter?.(outcome);
+  #answered(): void {
+    this.#pending.shift()?.('answered');
+    this.#restartTimer();
   }
 
-  send(bytes: Uint8Array, waitMs: number): Promise<WriteOutcome> {
-    if (this.#closed) return Promise.resolve('closed');
+  #restartTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = this.#pending.length === 0 ? null : setTimeout(() => this.#end('abandoned'), this.#waitMs);
+  }
+
+  /** The connection is done: the oldest write gets `outcome`, the ones behind it were never read. */
+  #end(outcome: 'closed' | 'abandoned'): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#closed = true;
+    this.#socket.destroy();
+    this.#pending.shift()?.(outcome);
+    for (const settle of this.#pending.splice(0)) settle('unread');
+  }
+
+  /** Writes `bytes` and its sentinel; resolves with what became of them. */
+  send(bytes: Uint8Array): Promise<WriteOutcome> {
+    if (this.#closed) return Promise.resolve('unread');
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#finish('abandoned'), waitMs);
-      this.#waiter = (outcome) => {
-        clearTimeout(timer);
-        resolve(outcome);
-      };
+      this.#pending.push(resolve);
+      if (this.#pending.length === 1) this.#restartTimer();
       this.#socket.write(concatChunks([bytes, sentinelBytes]));
     });
   }
 
   destroy(): void {
-    this.#socket.destroy();
+    this.#end('closed');
   }
 }
 
@@ -218,6 +263,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const skipCrashes: readonly KnownCrash[] = options.skipList === false ? [] : knownCrashes;
   const stopOnCrash = options.stopOnCrash ?? true;
   const sentinelWaitMs = options.sentinelWaitMs ?? 3000;
+  const pipeline = options.pipeline ?? 1;
   const progressEveryMs = options.progressEveryMs ?? 5000;
   const dataDir = mkdtempSync(join(tmpdir(), 'lanes-fuzz-'));
   const startedAt = performance.now();
@@ -226,6 +272,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     framesSent: 0,
     mutatedFrames: 0,
     writes: 0,
+    unreadWrites: 0,
     sentinelsAnswered: 0,
     closedByBroker: 0,
     abandoned: 0,
@@ -235,6 +282,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     rssMiB: { min: Infinity, max: 0, last: 0 },
     good: { acked: 0, consumed: 0, errors: [] },
     crashes: [],
+    survivedBugs: { count: 0, lines: [] },
     brokerRestarts: 0,
   };
   // The raw bytes of the last writes; turned into hex only for a crash report (hexing every write
@@ -242,12 +290,25 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const recentWrites: { connection: number; labels: string[]; bytes: Uint8Array }[] = [];
   const lastWrites = (): CrashReport['lastWrites'] => recentWrites.map((write) => ({ connection: write.connection, labels: write.labels, hex: toHex(write.bytes) }));
   const good = new GoodClient();
+  let stderrTail = '';
+  const noteSurvivedBugs = (text: string): void => {
+    const lines = (stderrTail + text).split('\n');
+    stderrTail = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!survivedBugPattern.test(line)) continue;
+      stats.survivedBugs.count++;
+      if (stats.survivedBugs.lines.length < survivedBugLinesKept) stats.survivedBugs.lines.push(line.slice(0, 4000));
+    }
+  };
   let broker: CliBroker;
   let brokerUp: Promise<void>;
   let stop = false;
 
   const launch = async (): Promise<void> => {
-    broker = await startCliBroker({ dataDir, storage: 'disk', shards: options.shards, admin: process.env.LANES_FUZZ_ADMIN === '1', env: { LANES_LOG_LEVEL: 'error' } });
+    // LANES_FUZZ_BROKER_NODE_ARGS: node flags for the broker child, to profile it under fuzzing
+    // (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--heapsnapshot-signal=SIGUSR2`).
+    const execArgv = process.env.LANES_FUZZ_BROKER_NODE_ARGS?.split(' ').filter((arg) => arg !== '');
+    broker = await startCliBroker({ dataDir, storage: 'disk', shards: options.shards, admin: process.env.LANES_FUZZ_ADMIN === '1', execArgv, env: { LANES_LOG_LEVEL: 'error' }, onStderr: noteSurvivedBugs });
     if (broker.adminUrl !== null) process.stderr.write(`fuzz: broker admin at ${broker.adminUrl}\n`);
     const current = broker;
     void current.exited.then((exit) => {
@@ -305,6 +366,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const worker = async (index: number): Promise<void> => {
     const factory = new FrameFactory(new Prng((options.seed + Math.imul(index + 1, 0x9e37_79b9)) >>> 0), versions, mutationChance);
     let connection: FuzzConnection | null = null;
+    const inFlight = new Set<Promise<void>>();
     while (!stop) {
       if (crashed) {
         await brokerUp;
@@ -314,7 +376,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
         }
       }
       if (connection === null || connection.closed) {
-        connection = await FuzzConnection.open(broker.port);
+        // Writes still outstanding on the closed connection have settled (closed, unread).
+        await Promise.all(inFlight);
+        connection = await FuzzConnection.open(broker.port, sentinelWaitMs);
         if (connection === null) {
           await new Promise((resolve) => setTimeout(resolve, 50));
           continue;
@@ -335,18 +399,24 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       }
       recentWrites.push({ connection: index, labels, bytes: write });
       if (recentWrites.length > recentWritesKept) recentWrites.shift();
-      stats.writes++;
-      stats.framesSent += frames.length;
-      stats.mutatedFrames += frames.filter((frame) => frame.mutated).length;
-      const outcome = await connection.send(write, sentinelWaitMs);
-      if (outcome === 'answered') stats.sentinelsAnswered++;
-      else if (outcome === 'closed') stats.closedByBroker++;
-      else {
-        stats.abandoned++;
-        connection.destroy();
-        connection = null;
-      }
+      const mutated = frames.filter((frame) => frame.mutated).length;
+      const sent = connection.send(write).then((outcome) => {
+        if (outcome === 'unread') {
+          stats.unreadWrites++;
+          return;
+        }
+        stats.writes++;
+        stats.framesSent += frames.length;
+        stats.mutatedFrames += mutated;
+        if (outcome === 'answered') stats.sentinelsAnswered++;
+        else if (outcome === 'closed') stats.closedByBroker++;
+        else stats.abandoned++;
+      });
+      inFlight.add(sent);
+      void sent.then(() => inFlight.delete(sent));
+      if (inFlight.size >= pipeline) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
     connection?.destroy();
   };
 

@@ -4,7 +4,7 @@
 // the run: the broker is restarted on the same data and fuzzing goes on. Exit status 1 when the
 // broker crashed, the good client failed, or acked data was missing after the restart.
 //
-//   npm run fuzz -- --minutes 30 [--seed N] [--connections 16] [--frames-per-write 16]
+//   npm run fuzz -- --minutes 30 [--seed N] [--connections 16] [--pipeline 1] [--sentinel-wait-ms 10000] [--frames-per-write 16]
 //                   [--mutation-chance 0.7] [--apis Produce,Fetch] [--no-skip-list] [--report fuzz-report.json]
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -18,6 +18,12 @@ const program = new Command()
   .option('--minutes <n>', 'fuzzing time', positiveNumber, 30)
   .option('--seed <n>', 'seed (default: LANES_SEED, else a fresh one)', (value) => Number(value) >>> 0)
   .option('--connections <n>', 'parallel fuzz connections (each waits for its sentinel; more of them overlap the waits)', positiveNumber, 16)
+  .option('--pipeline <n>', 'writes outstanding at once per connection (each ends in its sentinel; more than 1 loses the writes queued behind a close)', positiveNumber, 1)
+  // Longer than the bounded test's 3 s: an abandoned write's requests still cost the broker their
+  // work, so on a loaded machine a short wait sends new writes faster than the broker finishes the
+  // old ones and the run collapses into abandoned writes (measured: 16 connections, answers stopped
+  // for minutes while abandons went on at 16 per 3 s).
+  .option('--sentinel-wait-ms <ms>', 'how long the oldest unanswered sentinel is waited for before the connection is abandoned', positiveNumber, 10_000)
   .option('--frames-per-write <n>', 'at most this many frames per write (then the sentinel)', positiveNumber, 16)
   .option('--mutation-chance <p>', 'the chance that a write ends in a mutated frame', Number, 0.7)
   .option('--shards <n>', 'broker shard threads (default one per core)', positiveNumber)
@@ -25,12 +31,12 @@ const program = new Command()
   .option('--no-skip-list', 'send the known crashes too (to check their fixes)')
   .option('--report <file>', 'JSON report with every crash, skipped example and figure', 'fuzz-report.json');
 program.parse(process.argv);
-const options = program.opts<{ apis?: string[]; minutes: number; seed?: number; connections: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
+const options = program.opts<{ apis?: string[]; minutes: number; seed?: number; connections: number; pipeline: number; sentinelWaitMs: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
 
 const seed = options.seed ?? (process.env.LANES_SEED ? Number(process.env.LANES_SEED) >>> 0 : (Math.random() * 0x1_0000_0000) >>> 0);
 const skipList = options.skipList && process.env.LANES_FUZZ_NO_SKIP !== '1';
 printMachineFacts('lanes fuzz: mutated frames over TCP to `lanes start --storage disk`, a good client beside', `npm run fuzz -- ${process.argv.slice(2).join(' ')}`);
-console.log(`# seed ${seed} (replay: LANES_SEED=${seed}), ${options.connections} connections × ${options.framesPerWrite} frames per write, mutation chance ${options.mutationChance}, skip-list ${skipList ? 'on' : 'OFF'}`);
+console.log(`# seed ${seed} (replay: LANES_SEED=${seed}), ${options.connections} connections × ${options.pipeline} writes in flight × ${options.framesPerWrite} frames per write, sentinel wait ${options.sentinelWaitMs} ms, mutation chance ${options.mutationChance}, skip-list ${skipList ? 'on' : 'OFF'}`);
 
 let crashCount = 0;
 let lastFrames = 0;
@@ -44,9 +50,9 @@ function line(stats: FuzzStats): string {
   const skipped = Object.values(stats.skipped).reduce((total, count) => total + count, 0);
   return (
     `${(stats.elapsedMs / 1000).toFixed(0).padStart(6)}s  frames ${stats.framesSent.toLocaleString('en')} (${Math.round(rate).toLocaleString('en')}/s)  ` +
-    `closed ${stats.closedByBroker} answered ${stats.sentinelsAnswered} abandoned ${stats.abandoned} skipped ${skipped}  ` +
+    `closed ${stats.closedByBroker} answered ${stats.sentinelsAnswered} abandoned ${stats.abandoned} unread ${stats.unreadWrites} skipped ${skipped}  ` +
     `rss ${stats.rssMiB.last.toFixed(0)} MiB (${stats.rssMiB.min.toFixed(0)}–${stats.rssMiB.max.toFixed(0)})  ` +
-    `good acked ${stats.good.acked} read ${stats.good.consumed} errors ${stats.good.errors.length}  crashes ${stats.crashes.length}`
+    `good acked ${stats.good.acked} read ${stats.good.consumed} errors ${stats.good.errors.length}  crashes ${stats.crashes.length}  survived bugs ${stats.survivedBugs.count}`
   );
 }
 
@@ -54,6 +60,8 @@ const result = await runFuzz({
   seed,
   durationMs: options.minutes * 60_000,
   connections: options.connections,
+  pipeline: options.pipeline,
+  sentinelWaitMs: options.sentinelWaitMs,
   framesPerWrite: options.framesPerWrite,
   mutationChance: options.mutationChance,
   shards: options.shards,
@@ -75,13 +83,15 @@ const seconds = result.elapsedMs / 1000;
 console.log('');
 console.log(`## fuzz summary (seed ${seed})`);
 console.log(`frames: ${result.framesSent.toLocaleString('en')} in ${seconds.toFixed(0)} s = ${Math.round(result.framesSent / seconds).toLocaleString('en')} frames/s (${result.mutatedFrames.toLocaleString('en')} mutated)`);
-console.log(`writes: ${result.writes.toLocaleString('en')}; sentinel answered ${result.sentinelsAnswered}, closed by the broker ${result.closedByBroker}, abandoned (long poll or wait) ${result.abandoned}`);
+console.log(`writes: ${result.writes.toLocaleString('en')}; sentinel answered ${result.sentinelsAnswered}, closed by the broker ${result.closedByBroker}, abandoned (long poll or wait) ${result.abandoned}; not read (queued behind a close) ${result.unreadWrites.toLocaleString('en')}`);
 console.log(`broker RSS: min ${result.rssMiB.min.toFixed(1)} MiB, max ${result.rssMiB.max.toFixed(1)} MiB`);
 console.log(`skip-list: ${JSON.stringify(result.skipped)}; protected drops ${result.protectedDrops}`);
 console.log(`crashes: ${result.crashes.length} (${result.crashes.map((crash) => crash.known ?? 'UNKNOWN').join(', ') || 'none'}); broker restarts ${result.brokerRestarts}`);
+console.log(`bugs survived (error lines of the broker: a request failed in its actor, an actor taken offline, an answer not encodable): ${result.survivedBugs.count}`);
+for (const bug of result.survivedBugs.lines.slice(0, 5)) console.log(`  ${bug.slice(0, 600)}`);
 console.log(`good client: acked ${result.good.acked}, errors ${result.good.errors.length}${result.good.errors.length > 0 ? `: ${result.good.errors.slice(0, 3).join(' | ')}` : ''}`);
 console.log(`data after kill -9 and restart: ${result.missingAfterRestart.length} acked records missing; before restart ${result.missingBeforeRestart.length} not read back`);
 console.log(`broker exit on SIGTERM: ${result.finalExit}`);
 console.log(`report: ${options.report}`);
-const failed = result.crashes.length > 0 || result.good.errors.length > 0 || result.missingAfterRestart.length > 0 || result.missingBeforeRestart.length > 0 || result.finalExit !== 0;
+const failed = result.crashes.length > 0 || result.survivedBugs.count > 0 || result.good.errors.length > 0 || result.missingAfterRestart.length > 0 || result.missingBeforeRestart.length > 0 || result.finalExit !== 0;
 process.exit(failed ? 1 : 0);
