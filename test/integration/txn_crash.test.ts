@@ -30,7 +30,13 @@ const steps = 150;
  * Segments of about ten batches: transactions then span several, and the rebuild on open must
  * look further back than the newest two segments the producer state is rebuilt from.
  */
-const smallSegments = [{ name: 'segment.bytes', value: '1024' }, { name: 'max.message.bytes', value: '1024' }];
+const smallSegments = [
+  { name: 'segment.bytes', value: '1024' },
+  { name: 'max.message.bytes', value: '1024' },
+  // The batches carry timestamp 0: Kafka's default retention (7 days) would delete every rolled
+  // segment, and the test reads the partitions from offset 0.
+  { name: 'retention.ms', value: '-1' },
+];
 
 /** What the model keeps per partition: one entry per offset. */
 type Entry = { kind: 'data'; producerId: number | null; transactional: boolean; value: string } | { kind: 'marker'; producerId: number; committed: boolean };
