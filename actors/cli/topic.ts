@@ -109,7 +109,7 @@ async function describeConfigs(cluster: Cluster, name: string): Promise<ConfigDe
   if (cluster.bootstrap.brokerVersions(ApiKey.DescribeConfigs) === undefined) return null;
   const response = await cluster.bootstrap.send(ApiKey.DescribeConfigs, {
     resources: [{ resourceType: resourceTypeTopic, resourceName: name, configurationKeys: null }],
-    includeSynonyms: false,
+    includeSynonyms: false, includeDocumentation: false,
   });
   const result = response.results[0];
   if (result === undefined) return null;

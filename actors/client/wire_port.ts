@@ -437,6 +437,7 @@ export class WirePort implements BrokerPort {
           groupInstanceId: request.groupInstanceId,
           protocolType: request.protocolType,
           protocols: request.protocols.map(({ name, metadata }) => ({ name, metadata })),
+          reason: request.reason ?? null,
         },
         // The coordinator holds JoinGroup for up to the rebalance timeout.
         { timeoutMs: request.rebalanceTimeoutMs + this.#options.requestTimeoutMs },
@@ -445,10 +446,10 @@ export class WirePort implements BrokerPort {
       return {
         errorCode: response.errorCode,
         generationId: response.generationId,
-        protocolType: null,
+        protocolType: response.protocolType,
         protocolName: response.errorCode === ErrorCode.NONE ? response.protocolName : null,
         leader: response.leader,
-        skipAssignment: false,
+        skipAssignment: response.skipAssignment,
         memberId: response.memberId,
         members: response.members.map(({ memberId, groupInstanceId, metadata }) => ({ memberId, groupInstanceId, metadata })),
       };
@@ -463,10 +464,12 @@ export class WirePort implements BrokerPort {
         generationId: request.generationId,
         memberId: request.memberId,
         groupInstanceId: request.groupInstanceId,
+        protocolType: request.protocolType,
+        protocolName: request.protocolName,
         assignments: request.assignments.map(({ memberId, assignment }) => ({ memberId, assignment })),
       });
       this.#coordinatorAnswered(cluster, request.groupId, response.errorCode);
-      return { errorCode: response.errorCode, protocolType: null, protocolName: null, assignment: response.assignment };
+      return { errorCode: response.errorCode, protocolType: response.protocolType, protocolName: response.protocolName, assignment: response.assignment };
     });
   }
 
@@ -486,7 +489,7 @@ export class WirePort implements BrokerPort {
       const response = await connection.send(ApiKey.LeaveGroup, {
         groupId: request.groupId,
         memberId: request.members[0]?.memberId ?? '',
-        members: request.members.map(({ memberId, groupInstanceId }) => ({ memberId, groupInstanceId })),
+        members: request.members.map(({ memberId, groupInstanceId, reason }) => ({ memberId, groupInstanceId, reason: reason ?? null })),
       }, { version });
       this.#coordinatorAnswered(cluster, request.groupId, response.errorCode);
       return {

@@ -189,7 +189,7 @@ export class Cluster {
     const known = this.#coordinators.get(groupId);
     if (known !== undefined) return { nodeId: known, connection: await this.connection(known) };
     for (let attempt = 0; ; attempt++) {
-      const response = await this.#bootstrap.send(ApiKey.FindCoordinator, { key: groupId, keyType: 0 });
+      const response = await this.#findCoordinator(groupId);
       if (response.errorCode === ErrorCode.NONE) {
         this.#addresses.set(response.nodeId, { host: response.host, port: response.port });
         this.#coordinators.set(groupId, response.nodeId);
@@ -200,6 +200,16 @@ export class Cluster {
       }
       await sleep(retryPauseMs);
     }
+  }
+
+  /** One group's coordinator: the top-level fields up to v3, its entry of the batch from v4. */
+  async #findCoordinator(groupId: string): Promise<{ errorCode: number; nodeId: number; host: string; port: number }> {
+    const version = this.#bootstrap.version(ApiKey.FindCoordinator);
+    const response = await this.#bootstrap.send(ApiKey.FindCoordinator, { key: groupId, keyType: 0, coordinatorKeys: [groupId] }, { version });
+    if (version < 4) return response;
+    const answer = response.coordinators.find((coordinator) => coordinator.key === groupId);
+    if (answer === undefined) throw new ClusterError(`group '${groupId}': the FindCoordinator answer names no coordinator for it`);
+    return answer;
   }
 
   /** Forgets a group's coordinator (after NOT_COORDINATOR), so the next call asks again. */

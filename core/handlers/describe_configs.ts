@@ -51,6 +51,6 @@ function describe(ctx: RequestContext, resourceType: number, resourceName: strin
     ...base,
     errorCode: ErrorCode.NONE,
     errorMessage: null,
-    configs: wanted.map(([name, value]) => ({ name, value, readOnly: resourceType === ResourceType.broker, isDefault: false, configSource: source, isSensitive: false, synonyms: [] })),
+    configs: wanted.map(([name, value]) => ({ name, value, readOnly: resourceType === ResourceType.broker, isDefault: false, configSource: source, isSensitive: false, synonyms: [], configType: 0, documentation: null })),
   };
 }

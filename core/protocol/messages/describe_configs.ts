@@ -1,12 +1,14 @@
 // DescribeConfigs (api key 32). v1 adds synonyms and config sources; v0's isDefault flag is
-// replaced by the source. Resource types: 2 topic, 4 broker.
+// replaced by the source. v3 adds each config's type and documentation, v4 is the first flexible
+// version. Served from v1 as Kafka 4.x does (KIP-896 dropped v0). Resource types: 2 topic,
+// 4 broker.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
 export const describeConfigsApi = defineApi({
   key: 32,
   name: 'DescribeConfigs',
-  versions: '0-2',
+  versions: '1-4',
   flexibleVersions: '4+',
   request: [
     {
@@ -22,6 +24,7 @@ export const describeConfigsApi = defineApi({
       },
     },
     { name: 'includeSynonyms', type: 'bool', versions: '1+', default: false },
+    { name: 'includeDocumentation', type: 'bool', versions: '3+', default: false },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -56,6 +59,9 @@ export const describeConfigsApi = defineApi({
                     ],
                   },
                 },
+                // Kafka's ConfigType: 0 unknown, 1 boolean, 2 string, 3 int, 4 short, 5 long, …
+                { name: 'configType', type: 'int8', versions: '3+', default: 0 },
+                { name: 'documentation', type: 'string', versions: '3+', nullableVersions: '0+', default: null },
               ],
             },
           },

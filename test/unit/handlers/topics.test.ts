@@ -186,12 +186,12 @@ describe('DescribeConfigs', () => {
         { resourceType: 4, resourceName: '0', configurationKeys: null },
         { resourceType: 9, resourceName: 'x', configurationKeys: null },
       ],
-      includeSynonyms: false,
+      includeSynonyms: false, includeDocumentation: false,
     });
     if (typeof response === 'symbol') throw new Error('a response');
     const [all, one, missing, brokerConfigs, unknown] = response.results;
     expect(all.configs.map((c) => c.name)).toEqual(['retention.ms', 'retention.bytes', 'segment.bytes', 'max.message.bytes', 'cleanup.policy', 'message.timestamp.type']);
-    expect(one.configs).toEqual([{ name: 'retention.ms', value: '5000', readOnly: false, isDefault: false, configSource: 1, isSensitive: false, synonyms: [] }]);
+    expect(one.configs).toEqual([{ name: 'retention.ms', value: '5000', readOnly: false, isDefault: false, configSource: 1, isSensitive: false, synonyms: [], configType: 0, documentation: null }]);
     expect(missing.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect(brokerConfigs.configs.find((c) => c.name === 'auto.create.topics.enable')?.value).toBe('true');
     expect(unknown.errorCode).toBe(ErrorCode.INVALID_REQUEST);
@@ -256,7 +256,7 @@ describe('error messages quoting what the client sent', () => {
         { resourceType: 2, resourceName: hugeName, configurationKeys: null },
         { resourceType: 4, resourceName: hugeName, configurationKeys: null },
       ],
-      includeSynonyms: false,
+      includeSynonyms: false, includeDocumentation: false,
     });
     if (typeof response === 'symbol') throw new Error('a response');
     expect(response.results.map((result) => result.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.INVALID_REQUEST]);
