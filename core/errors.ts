@@ -57,6 +57,8 @@ export const ErrorCode = {
   UNSTABLE_OFFSET_COMMIT: 88,
   PRODUCER_FENCED: 90,
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
+  INVALID_REPLICA_ASSIGNMENT: 39,
+  UNKNOWN_TOPIC_ID: 100,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -16,6 +16,7 @@ import { ErrorCode } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
 import { describeErrorCode, KafkaClientError, KafkaConnection } from './kafka_client.js';
+import { zeroTopicId } from '../../core/handlers/topic_ids.js';
 
 /** A cluster operation failed for a reason a user can act on: reported as one line, no stack. */
 export class ClusterError extends Error {
@@ -123,7 +124,7 @@ export class Cluster {
     // v0 cannot ask for "all topics" except with an empty list, and would create unknown ones.
     if (version < 1) throw new ClusterError(`${this.#bootstrap.address} only speaks Metadata v0`);
     const response = await this.#bootstrap.send(ApiKey.Metadata, {
-      topics: topics === null ? null : topics.map((topicName) => ({ topicName })),
+      topics: topics === null ? null : topics.map((topicName) => ({ topicId: zeroTopicId(), topicName })),
       allowAutoTopicCreation: false,
       includeClusterAuthorizedOperations: false,
       includeTopicAuthorizedOperations: false,

@@ -22,6 +22,8 @@ export interface TopicConfigView {
 
 export interface TopicView {
   name: string;
+  /** KIP-516's topic id: 16 bytes, never all zero (topic_ids.ts). */
+  topicId: Uint8Array;
   config: TopicConfigView;
   partitions: { partition: number; logStartOffset: number; highWatermark: number }[];
 }
@@ -46,6 +48,8 @@ export interface BrokerFacade {
   deleteTopic(name: string): Promise<void>;
   createPartitions(name: string, partitionCount: number): Promise<void>;
   describeTopic(name: string): TopicView | undefined;
+  /** The name of the topic with this id, or undefined (UNKNOWN_TOPIC_ID). */
+  topicNameById(topicId: Uint8Array): string | undefined;
   listTopics(): TopicView[];
   produce(topic: string, partition: number, batch: Uint8Array, options: { acks?: -1 | 0 | 1 }): Promise<ProduceOutcome>;
   fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number): Promise<FetchOutcome>;

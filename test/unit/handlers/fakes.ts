@@ -7,7 +7,9 @@ import type { BrokerFacade, FetchOutcome, GroupFacade, ProduceOutcome, RequestCo
 const defaultConfig: TopicConfigView = { retentionMs: -1, retentionBytes: -1, segmentBytes: 1 << 20, maxMessageBytes: 1 << 20 };
 
 export class FakeBroker implements BrokerFacade {
-  readonly topics = new Map<string, { config: TopicConfigView; partitions: Uint8Array[][] }>();
+  readonly topics = new Map<string, { topicId: Uint8Array; config: TopicConfigView; partitions: Uint8Array[][] }>();
+  /** Topic ids are 1, 2, 3… in the last byte, in creation order: never zero, never reused. */
+  private topicsCreated = 0;
   readonly produced: { topic: string; partition: number; bytes: number; acks: number | undefined }[] = [];
   readonly released: number[] = [];
   /** Resolvers of pending waitForData calls. */
@@ -16,7 +18,9 @@ export class FakeBroker implements BrokerFacade {
 
   async createTopic(name: string, options: { partitions?: number; config?: Partial<TopicConfigView> } = {}): Promise<unknown> {
     if (this.topics.has(name)) throw new LanesError(ErrorCode.TOPIC_ALREADY_EXISTS, `${name} exists`);
-    this.topics.set(name, { config: { ...defaultConfig, ...options.config }, partitions: Array.from({ length: options.partitions ?? 1 }, () => []) });
+    const topicId = new Uint8Array(16);
+    topicId[15] = ++this.topicsCreated;
+    this.topics.set(name, { topicId, config: { ...defaultConfig, ...options.config }, partitions: Array.from({ length: options.partitions ?? 1 }, () => []) });
     return {};
   }
 
@@ -32,7 +36,12 @@ export class FakeBroker implements BrokerFacade {
   describeTopic(name: string): TopicView | undefined {
     const topic = this.topics.get(name);
     if (topic === undefined) return undefined;
-    return { name, config: topic.config, partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: 0, highWatermark: batches.length })) };
+    return { name, topicId: topic.topicId, config: topic.config, partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: 0, highWatermark: batches.length })) };
+  }
+
+  topicNameById(topicId: Uint8Array): string | undefined {
+    for (const [name, topic] of this.topics) if (topic.topicId.every((byte, i) => byte === topicId[i]) && topicId.length === 16) return name;
+    return undefined;
   }
 
   listTopics(): TopicView[] {

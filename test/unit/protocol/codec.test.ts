@@ -142,6 +142,7 @@ describe('Fetch responses', () => {
       responses: [
         {
           topicName: 'orders',
+          topicId: new Uint8Array(16),
           partitions: [
             {
               partitionIndex: 0,
@@ -149,6 +150,9 @@ describe('Fetch responses', () => {
               highWatermark: 10,
               lastStableOffset: 10,
               logStartOffset: 0,
+              divergingEpoch: { epoch: -1, endOffset: -1 },
+              currentLeader: { leaderId: -1, leaderEpoch: -1 },
+              snapshotId: { endOffset: -1, epoch: -1 },
               abortedTransactions: null,
               preferredReadReplica: -1,
               records: [firstBatch, secondBatch],
@@ -156,6 +160,7 @@ describe('Fetch responses', () => {
           ],
         },
       ],
+      nodeEndpoints: [],
     };
     const chunks = encodeResponseFrame(ApiKey.Fetch, 11, 77, response);
     expect(chunks).toContain(firstBatch);

@@ -222,9 +222,9 @@ describe('apiCatalog', () => {
     const ranges = Object.fromEntries(apiCatalog.map((entry) => [entry.name, [entry.versionMin, entry.versionMax]]));
     expect(ranges).toEqual({
       Produce: [3, 12],
-      Fetch: [4, 11],
+      Fetch: [4, 17],
       ListOffsets: [1, 5],
-      Metadata: [0, 8],
+      Metadata: [0, 12],
       OffsetCommit: [2, 7],
       OffsetFetch: [1, 5],
       FindCoordinator: [0, 6],
@@ -235,8 +235,8 @@ describe('apiCatalog', () => {
       DescribeGroups: [0, 4],
       ListGroups: [0, 2],
       ApiVersions: [0, 4],
-      CreateTopics: [0, 4],
-      DeleteTopics: [0, 3],
+      CreateTopics: [2, 7],
+      DeleteTopics: [1, 6],
       InitProducerId: [0, 5],
       DescribeConfigs: [1, 4],
       CreatePartitions: [0, 3],
