@@ -223,7 +223,7 @@ describe('apiCatalog', () => {
     expect(ranges).toEqual({
       Produce: [3, 12],
       Fetch: [4, 17],
-      ListOffsets: [1, 5],
+      ListOffsets: [1, 6],
       Metadata: [0, 12],
       OffsetCommit: [2, 7],
       OffsetFetch: [1, 5],
