@@ -11,7 +11,7 @@ import { checkNewTopicName } from './topic_names.js';
 import { isZeroTopicId, topicIdText, zeroTopicId } from './topic_ids.js';
 import { defineHandler, type RequestContext, type TopicView } from './handler.js';
 
-/** From this version a request topic may name itself by id alone (Kafka ignores ids before). */
+/** From this version a request topic may name itself by id alone; before it, its id is not read (Kafka refuses one). */
 const topicIdsFromVersion = 12;
 
 export const metadata = defineHandler({
