@@ -71,6 +71,8 @@ export const ErrorCode = {
   UNSUPPORTED_ASSIGNOR: 112,
   STALE_MEMBER_EPOCH: 113,
   INVALID_REGULAR_EXPRESSION: 128,
+  INVALID_REPLICA_ASSIGNMENT: 39,
+  UNKNOWN_TOPIC_ID: 100,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

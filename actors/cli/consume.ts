@@ -23,6 +23,8 @@ import type { PullMember } from '../client/pull_member.js';
 import { addConnectionOptions, collectPartitions, positiveInteger, reportFailure, withCluster, writeOut, type ConnectionOptions } from './common.js';
 import { compileFormat, type RecordFormatter } from './record_format.js';
 import { needsLogStart, parseStartPosition, resolveStart, startPositionHelp, type StartPosition } from './start_position.js';
+import { fetchByNameVersionMax } from '../../core/protocol/messages/fetch.js';
+import { zeroTopicId } from '../../core/handlers/topic_ids.js';
 
 const fetchMaxWaitMs = 500;
 const fetchBytesMax = 16 * 1024 * 1024;
@@ -115,7 +117,9 @@ class Consumer {
         const response = await connection.send(
           ApiKey.Fetch,
           {
+            clusterId: null,
             replicaId: -1,
+            replicaState: { replicaId: -1, replicaEpoch: -1 },
             maxWaitMs: fetchMaxWaitMs,
             minBytes: 1,
             maxBytes: fetchBytesMax,
@@ -125,19 +129,22 @@ class Consumer {
             topics: [
               {
                 topicName: this.#layout.name,
+                topicId: zeroTopicId(),
                 partitions: cursors.map((c) => ({
                   partitionIndex: c.partition,
                   currentLeaderEpoch: -1,
                   fetchOffset: c.position,
+                  lastFetchedEpoch: -1,
                   logStartOffset: -1,
                   partitionMaxBytes: partitionFetchBytesMax,
+                  replicaDirectoryId: zeroTopicId(),
                 })),
               },
             ],
             forgottenTopicsData: [],
             rackId: '',
           },
-          { timeoutMs: this.#options.timeout + fetchMaxWaitMs },
+          { timeoutMs: this.#options.timeout + fetchMaxWaitMs, version: Math.min(connection.version(ApiKey.Fetch), fetchByNameVersionMax) },
         );
         return { cursors, response };
       }),

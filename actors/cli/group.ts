@@ -117,7 +117,7 @@ async function layoutsOf(cluster: Cluster, topics: readonly string[]): Promise<M
   if (topics.length === 0) return layouts;
   const metadata = await cluster.metadata(topics);
   for (const topic of metadata.topics) {
-    if (topic.errorCode !== ErrorCode.NONE) continue;
+    if (topic.errorCode !== ErrorCode.NONE || topic.topicName === null) continue;
     const partitions = [...topic.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex);
     layouts.set(topic.topicName, { name: topic.topicName, partitions, leaders: new Map(partitions.map((p) => [p.partitionIndex, p.leaderId])) });
   }

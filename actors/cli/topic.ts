@@ -10,6 +10,7 @@ import { CliError } from './cli_error.js';
 import { registerDeleteRecordsCommand } from './delete_records.js';
 import { partitionKey, type Cluster, type TopicLayout } from '../net/cluster.js';
 import { addConnectionOptions, collect, formatTable, positiveInteger, printJson, reportFailure, withCluster, writeOut, type ConnectionOptions } from './common.js';
+import { zeroTopicId } from '../../core/handlers/topic_ids.js';
 
 /** Kafka's ConfigSource numbers, by name (DescribeConfigs v1+). */
 const configSources: Record<number, string> = {
@@ -95,7 +96,7 @@ async function listTopics(cluster: Cluster, options: ListOptions): Promise<void>
   const metadata = await cluster.metadata(null);
   const topics = metadata.topics
     .filter((t) => t.errorCode === ErrorCode.NONE && (options.internal === true || !t.isInternal))
-    .map((t) => ({ name: t.topicName, partitions: t.partitions.length, replicas: t.partitions[0]?.replicaNodes.length ?? 0, internal: t.isInternal }))
+    .map((t) => ({ name: t.topicName ?? '', partitions: t.partitions.length, replicas: t.partitions[0]?.replicaNodes.length ?? 0, internal: t.isInternal }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (options.json === true) return printJson(topics);
   await writeOut(`${formatTable(['NAME', 'PARTITIONS', 'REPLICAS'], topics.map((t) => [t.name, t.partitions, t.replicas]))}\n`);
@@ -211,7 +212,7 @@ async function alterTopicConfigs(cluster: Cluster, name: string, options: AlterC
 async function deleteTopic(cluster: Cluster, name: string, options: ConnectionOptions): Promise<void> {
   const metadata = await cluster.metadata([]);
   const controller = metadata.controllerId >= 0 ? await cluster.connection(metadata.controllerId) : cluster.bootstrap;
-  const response = await controller.send(ApiKey.DeleteTopics, { topicNames: [name], timeoutMs: options.timeout });
+  const response = await controller.send(ApiKey.DeleteTopics, { topics: [{ topicName: name, topicId: zeroTopicId() }], topicNames: [name], timeoutMs: options.timeout });
   const result = response.responses.find((r) => r.topicName === name);
   if (result === undefined) throw new CliError(`delete topic '${name}': the broker did not answer for it`);
   if (result.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new CliError(`topic '${name}' does not exist`);

@@ -30,6 +30,8 @@ import type { KafkaConnection } from '../net/kafka_client.js';
 import type { ResourceAnswer } from '../../core/handlers/config_resources.js';
 import type { DescribedResource } from '../../core/handlers/describe_configs.js';
 import type { BrokerPort, ConfigResourceChange, ConfigResourceQuery, GroupListing, IsolationLevel, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate, TxnPortApi } from './broker_port.js';
+import { zeroTopicId } from '../../core/handlers/topic_ids.js';
+import { fetchByNameVersionMax, type FetchRequestPartition } from '../../core/protocol/messages/fetch.js';
 
 export interface WirePortOptions {
   brokers: readonly BrokerAddress[];
@@ -156,6 +158,8 @@ export class WirePort implements BrokerPort {
   #remember(response: MetadataResponse): void {
     const nowMs = Date.now();
     for (const topic of response.topics) {
+      // A null name answers a request by topic id, which this client never sends.
+      if (topic.topicName === null) continue;
       if (topic.errorCode !== ErrorCode.NONE && topic.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE) {
         this.#layouts.delete(topic.topicName);
         continue;
@@ -183,7 +187,7 @@ export class WirePort implements BrokerPort {
       this.#remember(response);
       const counts = new Map<string, number>();
       for (const topic of response.topics) {
-        if (topic.errorCode === ErrorCode.NONE && !topic.isInternal) counts.set(topic.topicName, topic.partitions.length);
+        if (topic.errorCode === ErrorCode.NONE && !topic.isInternal && topic.topicName !== null) counts.set(topic.topicName, topic.partitions.length);
       }
       return counts;
     });
@@ -198,7 +202,7 @@ export class WirePort implements BrokerPort {
     return this.#with(async (cluster) => {
       for (let attempt = 0; attempt < leaderWaitAttempts; attempt++) {
         const response = await cluster.bootstrap.send(ApiKey.Metadata, {
-          topics: [{ topicName: topic }],
+          topics: [{ topicId: zeroTopicId(), topicName: topic }],
           allowAutoTopicCreation: true,
           includeClusterAuthorizedOperations: false,
           includeTopicAuthorizedOperations: false,
@@ -252,7 +256,7 @@ export class WirePort implements BrokerPort {
   deleteTopic(topic: string): Promise<void> {
     return this.#with(async (cluster) => {
       const controller = await this.#controller(cluster);
-      const response = await controller.send(ApiKey.DeleteTopics, { topicNames: [topic], timeoutMs: this.#options.requestTimeoutMs });
+      const response = await controller.send(ApiKey.DeleteTopics, { topics: [{ topicName: topic, topicId: zeroTopicId() }], topicNames: [topic], timeoutMs: this.#options.requestTimeoutMs });
       const answer = response.responses.find((t) => t.topicName === topic);
       if (answer !== undefined && answer.errorCode !== ErrorCode.NONE) throw failed(answer.errorCode, `delete topic ${topic}`);
       await this.#awaitTopic(cluster, topic, (layout) => layout === undefined);
@@ -477,10 +481,10 @@ export class WirePort implements BrokerPort {
       await Promise.all(
         [...byLeader].map(async ([leader, indexes]) => {
           const connection = await cluster.connection(leader, 'fetch');
-          const topics = new Map<string, { partitionIndex: number; currentLeaderEpoch: number; fetchOffset: number; logStartOffset: number; partitionMaxBytes: number }[]>();
+          const topics = new Map<string, FetchRequestPartition[]>();
           for (const i of indexes) {
             const { topic, partition, fetchOffset, maxBytes } = requests[i];
-            const asked = { partitionIndex: partition, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: maxBytes };
+            const asked = { partitionIndex: partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: maxBytes, replicaDirectoryId: zeroTopicId() };
             const list = topics.get(topic);
             if (list === undefined) topics.set(topic, [asked]);
             else list.push(asked);
@@ -488,18 +492,20 @@ export class WirePort implements BrokerPort {
           const response = await connection.send(
             ApiKey.Fetch,
             {
+              clusterId: null,
               replicaId: -1,
+              replicaState: { replicaId: -1, replicaEpoch: -1 },
               maxWaitMs,
               minBytes: 1,
               maxBytes: 0x7fff_ffff,
               isolationLevel: isolation === 'read_committed' ? 1 : 0,
               sessionId: 0,
               sessionEpoch: -1,
-              topics: [...topics].map(([topicName, partitions]) => ({ topicName, partitions })),
+              topics: [...topics].map(([topicName, partitions]) => ({ topicName, topicId: zeroTopicId(), partitions })),
               forgottenTopicsData: [],
               rackId: '',
             },
-            { timeoutMs: this.#options.requestTimeoutMs + maxWaitMs },
+            { timeoutMs: this.#options.requestTimeoutMs + maxWaitMs, version: Math.min(connection.version(ApiKey.Fetch), fetchByNameVersionMax) },
           );
           if (response.errorCode !== ErrorCode.NONE) {
             for (const i of indexes) results[i] = empty(response.errorCode);
@@ -549,6 +555,7 @@ export class WirePort implements BrokerPort {
           groupInstanceId: request.groupInstanceId,
           protocolType: request.protocolType,
           protocols: request.protocols.map(({ name, metadata }) => ({ name, metadata })),
+          reason: request.reason ?? null,
         },
         // The coordinator holds JoinGroup for up to the rebalance timeout.
         { timeoutMs: request.rebalanceTimeoutMs + this.#options.requestTimeoutMs },
@@ -557,10 +564,10 @@ export class WirePort implements BrokerPort {
       return {
         errorCode: response.errorCode,
         generationId: response.generationId,
-        protocolType: null,
+        protocolType: response.protocolType,
         protocolName: response.errorCode === ErrorCode.NONE ? response.protocolName : null,
         leader: response.leader,
-        skipAssignment: false,
+        skipAssignment: response.skipAssignment,
         memberId: response.memberId,
         members: response.members.map(({ memberId, groupInstanceId, metadata }) => ({ memberId, groupInstanceId, metadata })),
       };
@@ -575,10 +582,12 @@ export class WirePort implements BrokerPort {
         generationId: request.generationId,
         memberId: request.memberId,
         groupInstanceId: request.groupInstanceId,
+        protocolType: request.protocolType,
+        protocolName: request.protocolName,
         assignments: request.assignments.map(({ memberId, assignment }) => ({ memberId, assignment })),
       });
       this.#coordinatorAnswered(cluster, request.groupId, response.errorCode);
-      return { errorCode: response.errorCode, protocolType: null, protocolName: null, assignment: response.assignment };
+      return { errorCode: response.errorCode, protocolType: response.protocolType, protocolName: response.protocolName, assignment: response.assignment };
     });
   }
 
@@ -598,7 +607,7 @@ export class WirePort implements BrokerPort {
       const response = await connection.send(ApiKey.LeaveGroup, {
         groupId: request.groupId,
         memberId: request.members[0]?.memberId ?? '',
-        members: request.members.map(({ memberId, groupInstanceId }) => ({ memberId, groupInstanceId })),
+        members: request.members.map(({ memberId, groupInstanceId, reason }) => ({ memberId, groupInstanceId, reason: reason ?? null })),
       }, { version });
       this.#coordinatorAnswered(cluster, request.groupId, response.errorCode);
       return {

@@ -53,6 +53,7 @@ import type { ShardHandle } from './shard_handle.js';
 import { defaultShardThreads, startShard, type ShardThreads } from './shard_threads.js';
 import { readShared } from './shared_log_reader.js';
 import { TopicRegistry, type SettleTopicConfig, type TopicConfig, type TopicEntry } from './topic_registry.js';
+import { topicIdBytes, topicIdFromText, topicIdText } from '../../core/handlers/topic_ids.js';
 import { checkLogCanHonour, configOfOverrides, parseTopicConfigs, topicConfigNameOf } from '../../core/handlers/topic_config.js';
 import { DataDirError } from './data_dir_error.js';
 import { openDataDir, reconcilePartitionDirs } from './data_dir.js';
@@ -125,6 +126,8 @@ export type { TxnMarkerRequest, TxnMarkerResult } from '../../core/handlers/hand
 
 export interface TopicDescription {
   name: string;
+  /** KIP-516's topic id, 16 bytes (core/handlers/topic_ids.ts). */
+  topicId: Uint8Array;
   config: TopicConfig;
   /** The configs set on the topic, by Kafka name. */
   overrides: Record<string, string>;
@@ -397,11 +400,17 @@ export class Broker extends EventEmitter {
     return this.#topics.list().map((entry) => this.describeTopic(entry.name)!);
   }
 
+  /** The name of the topic with this id (KIP-516), or undefined: UNKNOWN_TOPIC_ID. */
+  topicNameById(topicId: Uint8Array): string | undefined {
+    return topicId.length === topicIdBytes ? this.#topics.getById(topicIdText(topicId))?.name : undefined;
+  }
+
   describeTopic(name: string): TopicDescription | undefined {
     const entry = this.#topics.get(name);
     if (entry === undefined) return undefined;
     return {
       name,
+      topicId: topicIdFromText(entry.id),
       config: entry.config,
       overrides: entry.overrides,
       partitions: entry.partitions.map((placement) => {

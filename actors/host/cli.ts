@@ -42,6 +42,13 @@ function portNumber(value: string): number {
   return parsed;
 }
 
+/** An advertised port is where clients connect: 0 (pick a free one) means nothing there. */
+function advertisedPortNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) throw new InvalidArgumentError('expected a port number from 1 to 65535');
+  return parsed;
+}
+
 function booleanFlag(value: string): boolean {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
@@ -58,6 +65,9 @@ export interface StartOptions {
   /** Readable lines or JSON; default: readable on a terminal, JSON otherwise. */
   logFormat?: LogFormat;
   host: string;
+  /** What Metadata and FindCoordinator name as the broker's address (ListenerOptions). */
+  advertisedHost?: string;
+  advertisedPort?: number;
   port: number;
   /** Development mode: consumer groups rebalance without the initial 3 s delay. */
   dev?: boolean;
@@ -111,6 +121,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       broker,
       host: options.host,
       port: options.port,
+      advertisedHost: options.advertisedHost,
+      advertisedPort: options.advertisedPort,
       autoCreateTopics: options.autoCreateTopics,
       defaultPartitions: options.partitions,
       onRequest: admin?.onRequest,
@@ -187,6 +199,8 @@ export async function main(argv: string[]): Promise<void> {
     .description('start the broker and its Kafka listener')
     .addOption(new Option('--host <host>', 'address to listen on').env('LANES_HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on (0 picks a free one)').env('LANES_PORT').argParser(portNumber).default(9092))
+    .addOption(new Option('--advertised-host <host>', 'host clients are told to connect to (Kafka advertised.listeners; default: --host, or the address a client connected to when listening on 0.0.0.0 or ::)').env('LANES_ADVERTISED_HOST'))
+    .addOption(new Option('--advertised-port <port>', 'port clients are told to connect to (default: the port they connected to)').env('LANES_ADVERTISED_PORT').argParser(advertisedPortNumber))
     .addOption(new Option('--data-dir <dir>', 'where durable data lives').env('LANES_DATA_DIR').default('lanes-data'))
     .addOption(new Option('--storage <kind>', 'disk or memory').choices(['disk', 'memory']).env('LANES_STORAGE').default('disk'))
     .addOption(new Option('--shards <n>', 'shards (default: one per core; 1 with --shard-threads inline)').env('LANES_SHARDS').argParser(positiveInteger))

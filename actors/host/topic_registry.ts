@@ -3,13 +3,19 @@
 // through the control plane. In disk mode it is saved as <dataDir>/topics.json (write to a
 // temporary file, fsync, rename), so a restarted broker reopens the same partitions.
 //
+// Each topic has a random id (KIP-516) made when it is created and saved with it, so the id a
+// client learned stays valid across restarts and a topic re-created under the same name gets a
+// new one. A catalogue written before ids existed gets ids for its topics, saved, on load.
+//
 // Creating a topic or growing one is two steps: reserve (names and actor ids held, nothing
 // saved, nothing visible to get/list), then commit (saved, visible) once every partition is
 // open, or abort. So topics.json never lists a partition whose files were not made.
+import { randomUUID } from 'node:crypto';
 import { openSync, fsyncSync, closeSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
+import { isTopicIdText } from '../../core/handlers/topic_ids.js';
 import { checkNewTopicName } from '../../core/handlers/topic_names.js';
 import { topicsFileName } from '../data_dir_layout.js';
 import { DataDirError } from './data_dir_error.js';
@@ -36,6 +42,8 @@ export interface PartitionPlacement {
 
 export interface TopicEntry {
   name: string;
+  /** The topic's id as a UUID's text (core/handlers/topic_ids.ts). */
+  id: string;
   /** What the partition logs use: `overrides` over the broker's defaults. */
   config: TopicConfig;
   /** The topic configs set on this topic, by Kafka name (checked values): what is saved as the topic's own. */
@@ -51,6 +59,8 @@ export type SettleTopicConfig = (saved: { config?: Partial<TopicConfig>; overrid
 
 export class TopicRegistry {
   readonly #topics = new Map<string, TopicEntry>();
+  /** Topic id → name, of the visible topics. */
+  readonly #names = new Map<string, string>();
   /** Topics being created, and grown copies of topics being grown: not yet saved or visible. */
   readonly #pending = new Map<string, TopicEntry>();
   readonly #freeActorIds: number[] = [];
@@ -58,16 +68,24 @@ export class TopicRegistry {
   readonly #actorIdsMax: number;
   readonly #shardCount: number;
   readonly #file: string | null;
+  readonly #newTopicId: () => string;
 
-  constructor(options: { shardCount: number; actorIdsMax: number; dataDir: string | null; settleConfig?: SettleTopicConfig }) {
+  constructor(options: { shardCount: number; actorIdsMax: number; dataDir: string | null; settleConfig?: SettleTopicConfig; newTopicId?: () => string }) {
     this.#shardCount = options.shardCount;
     this.#actorIdsMax = options.actorIdsMax;
+    this.#newTopicId = options.newTopicId ?? randomUUID;
     this.#file = options.dataDir === null ? null : join(options.dataDir, topicsFileName);
     if (this.#file !== null && existsSync(this.#file)) this.#load(this.#file, options.settleConfig);
   }
 
   get(name: string): TopicEntry | undefined {
     return this.#topics.get(name);
+  }
+
+  /** The visible topic with this id (text form), or undefined. */
+  getById(id: string): TopicEntry | undefined {
+    const name = this.#names.get(id);
+    return name === undefined ? undefined : this.#topics.get(name);
   }
 
   list(): TopicEntry[] {
@@ -85,7 +103,7 @@ export class TopicRegistry {
     if (!Number.isInteger(partitionCount) || partitionCount < 1) {
       throw new LanesError(ErrorCode.INVALID_PARTITIONS, `a topic needs at least one partition, got ${partitionCount}`);
     }
-    const entry: TopicEntry = { name, config, overrides, partitions: [] };
+    const entry: TopicEntry = { name, id: this.#uniqueTopicId(), config, overrides, partitions: [] };
     this.#addPartitions(entry, partitionCount);
     this.#pending.set(name, entry);
     return entry;
@@ -114,11 +132,14 @@ export class TopicRegistry {
     assert(reserved !== undefined, `topic ${name} has nothing reserved`);
     const previous = this.#topics.get(name);
     this.#topics.set(name, reserved);
+    this.#names.set(reserved.id, name);
     try {
       this.#save();
     } catch (error) {
-      if (previous === undefined) this.#topics.delete(name);
-      else this.#topics.set(name, previous);
+      if (previous === undefined) {
+        this.#topics.delete(name);
+        this.#names.delete(reserved.id);
+      } else this.#topics.set(name, previous);
       throw error;
     }
     this.#pending.delete(name);
@@ -157,9 +178,19 @@ export class TopicRegistry {
     if (entry === undefined) throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
     if (this.#pending.has(name)) throw new LanesError(ErrorCode.INVALID_REQUEST, `topic ${name} is being changed; retry`);
     this.#topics.delete(name);
+    this.#names.delete(entry.id);
     for (const placement of entry.partitions) this.#freeActorIds.push(placement.actorId);
     this.#save();
     return entry;
+  }
+
+  /** A fresh id, distinct from every topic's (a collision of random UUIDs is only astronomically unlikely). */
+  #uniqueTopicId(): string {
+    for (;;) {
+      const id = this.#newTopicId();
+      assert(isTopicIdText(id), `topic id generator gave '${id}', not a UUID`);
+      if (!this.#names.has(id) && ![...this.#pending.values()].some((entry) => entry.id === id)) return id;
+    }
   }
 
   #addPartitions(entry: TopicEntry, count: number): PartitionPlacement[] {
@@ -196,7 +227,7 @@ export class TopicRegistry {
   }
 
   #load(file: string, settleConfig: SettleTopicConfig | undefined): void {
-    let saved: { version: number; topics: TopicEntry[] };
+    let saved: { version: number; topics: (Omit<TopicEntry, 'id'> & { id?: unknown })[] };
     try {
       saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved;
     } catch (error) {
@@ -204,6 +235,7 @@ export class TopicRegistry {
     }
     if (saved.version !== 1 || !Array.isArray(saved.topics)) throw new DataDirError(`data dir catalogue ${file} has an unknown version ${saved.version}`);
     const used = new Set<number>();
+    let idsAdded = false;
     for (const topic of saved.topics) {
       // Shard placement is recomputed: the shard count may differ from the last run.
       topic.partitions = topic.partitions.map((p) => ({ ...p, shard: shardForPartition(topic.name, p.partition, this.#shardCount) }));
@@ -216,10 +248,20 @@ export class TopicRegistry {
       }
       topic.overrides ??= {};
       for (const p of topic.partitions) used.add(p.actorId);
-      this.#topics.set(topic.name, topic);
+      if (topic.id === undefined) {
+        // Saved before topics had ids: one is made now and saved below, so it stays.
+        topic.id = this.#uniqueTopicId();
+        idsAdded = true;
+      } else if (typeof topic.id !== 'string' || !isTopicIdText(topic.id) || this.#names.has(topic.id)) {
+        throw new DataDirError(`data dir catalogue ${file}: topic ${topic.name} has an invalid or repeated id ${JSON.stringify(topic.id)}`);
+      }
+      const entry: TopicEntry = { ...topic, id: topic.id as string };
+      this.#topics.set(entry.name, entry);
+      this.#names.set(entry.id, entry.name);
     }
     this.#nextActorId = used.size === 0 ? 0 : Math.max(...used) + 1;
     if (this.#nextActorId > this.#actorIdsMax) throw new DataDirError(`data dir catalogue ${file} holds more partitions than partitionsMax (${this.#actorIdsMax})`);
     for (let id = 0; id < this.#nextActorId; id++) if (!used.has(id)) this.#freeActorIds.push(id);
+    if (idsAdded) this.#save();
   }
 }

@@ -17,6 +17,7 @@ import { ApiKey } from '../../core/protocol/api_keys.js';
 import { EndpointType } from '../../core/protocol/messages/describe_cluster.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
 import { describeErrorCode, KafkaClientError, KafkaConnection } from './kafka_client.js';
+import { zeroTopicId } from '../../core/handlers/topic_ids.js';
 
 /** A cluster operation failed for a reason a user can act on: reported as one line, no stack. */
 export class ClusterError extends Error {
@@ -143,7 +144,7 @@ export class Cluster {
     // v0 cannot ask for "all topics" except with an empty list, and would create unknown ones.
     if (version < 1) throw new ClusterError(`${this.#bootstrap.address} only speaks Metadata v0`);
     const response = await this.#bootstrap.send(ApiKey.Metadata, {
-      topics: topics === null ? null : topics.map((topicName) => ({ topicName })),
+      topics: topics === null ? null : topics.map((topicName) => ({ topicId: zeroTopicId(), topicName })),
       allowAutoTopicCreation: autoCreate,
       includeClusterAuthorizedOperations: false,
       includeTopicAuthorizedOperations: false,
@@ -215,7 +216,7 @@ export class Cluster {
     const known = this.#coordinators.get(cacheKey);
     if (known !== undefined) return { nodeId: known, connection: await this.connection(known) };
     for (let attempt = 0; ; attempt++) {
-      const response = await this.#bootstrap.send(ApiKey.FindCoordinator, { key: groupId, keyType });
+      const response = await this.#findCoordinator(groupId, keyType);
       if (response.errorCode === ErrorCode.NONE) {
         this.#addresses.set(response.nodeId, { host: response.host, port: response.port });
         this.#coordinators.set(cacheKey, response.nodeId);
@@ -226,6 +227,18 @@ export class Cluster {
       }
       await sleep(retryPauseMs);
     }
+  }
+
+  /** One key's coordinator: the top-level fields up to v3, its entry of the batch from v4. */
+  async #findCoordinator(key: string, keyType: 0 | 1): Promise<{ errorCode: number; nodeId: number; host: string; port: number }> {
+    const version = this.#bootstrap.version(ApiKey.FindCoordinator);
+    const response = await this.#bootstrap.send(ApiKey.FindCoordinator, { key, keyType, coordinatorKeys: [key] }, { version });
+    if (version < 4) return response;
+    const answer = response.coordinators.find((coordinator) => coordinator.key === key);
+    if (answer === undefined) {
+      throw new ClusterError(`${keyType === 0 ? 'group' : 'transactional id'} '${key}': the FindCoordinator answer names no coordinator for it`);
+    }
+    return answer;
   }
 
   /** Forgets a group's coordinator (after NOT_COORDINATOR), so the next call asks again. */

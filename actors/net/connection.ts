@@ -66,6 +66,12 @@ export interface ConnectionOptions {
   readonly shutdown: Promise<void>;
   /** Told of each request answered (the admin port's request metrics); optional. */
   readonly onRequest?: RequestObserver;
+  /**
+   * What Metadata and FindCoordinator name as this broker's address; null: the address the
+   * client connected to (the socket's local address), and the port it connected to.
+   */
+  readonly advertisedHost?: string | null;
+  readonly advertisedPort?: number | null;
 }
 
 /**
@@ -221,7 +227,11 @@ export class Connection {
     this.#clientHost = plainAddress(socket.remoteAddress);
     this.#remote = `${this.#clientHost}:${socket.remotePort ?? 0}`;
     // Read once: each socket.localAddress is a getsockname call returning a fresh object.
-    this.#addresses = { clientHost: `/${this.#clientHost}`, advertisedHost: plainAddress(socket.localAddress), advertisedPort: socket.localPort ?? 0 };
+    this.#addresses = {
+      clientHost: `/${this.#clientHost}`,
+      advertisedHost: options.advertisedHost ?? plainAddress(socket.localAddress),
+      advertisedPort: options.advertisedPort ?? socket.localPort ?? 0,
+    };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => {

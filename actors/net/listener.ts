@@ -36,6 +36,16 @@ export interface ListenerOptions {
   host?: string;
   /** Default 9092; 0 picks a free port (see `port` after listen). */
   port?: number;
+  /**
+   * Kafka's advertised.listeners: the host and port Metadata and FindCoordinator name, for
+   * clients that reach the broker through a name or address it does not listen on (containers,
+   * NAT). Unset: the host it listens on when that is a name or one address (so a broker started
+   * with `--host localhost` says `localhost`, not the address the name resolved to), the address
+   * the client connected to when it listens on every address (0.0.0.0, ::); and the port the
+   * client connected to.
+   */
+  advertisedHost?: string;
+  advertisedPort?: number;
   nodeId?: number;
   clusterId?: string;
   /** Kafka's auto.create.topics.enable; default true. */
@@ -97,6 +107,7 @@ export class KafkaListener {
 
   static async listen(options: ListenerOptions): Promise<KafkaListener> {
     const host = options.host ?? '127.0.0.1';
+    const advertisedHost = options.advertisedHost ?? (listensEverywhere(host) ? null : host);
     const logger = componentLogger(options.logger ?? rootLogger, 'listener');
     const settings: ServerSettings = {
       nodeId: options.nodeId ?? defaultNodeId,
@@ -150,6 +161,8 @@ export class KafkaListener {
         responseBytesLow,
         shutdown,
         onRequest: options.onRequest,
+        advertisedHost,
+        advertisedPort: options.advertisedPort ?? null,
       });
       connections.add(connection);
       socket.once('close', () => {
@@ -254,4 +267,9 @@ class RefusalLog {
     this.#lastMs = nowMs;
     this.#suppressed = 0;
   }
+}
+
+/** True for the wildcard addresses, where only the socket knows which address a client used. */
+function listensEverywhere(host: string): boolean {
+  return host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
 }

@@ -37,6 +37,7 @@ import { GroupMember } from './group_member.js';
 import { LatencyRecorder, type LatencySummary } from './latency_recorder.js';
 import { pace, type Pacer } from './pacer.js';
 import { encodeFrameBuffer, WireConnection } from './wire_connection.js';
+import { fetchByNameVersionMax } from '../../core/protocol/messages/fetch.js';
 
 export type WorkloadMode = 'produce' | 'consume' | 'end-to-end' | 'latency';
 
@@ -213,7 +214,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
       topic,
       partitions,
       produceVersion: setup.version(ApiKey.Produce),
-      fetchVersion: setup.version(ApiKey.Fetch),
+      fetchVersion: Math.min(setup.version(ApiKey.Fetch), fetchByNameVersionMax),
       recordBytes,
       producedRecords: 0,
       consumedRecords: 0,
@@ -600,7 +601,9 @@ async function fetchLoop(
       correlationId = (correlationId + 1) & 0x7fff_ffff;
       const partitionMaxBytes = Math.min(4 * MiB, fetchMaxBytes);
       const frame = encodeFrameBuffer(ApiKey.Fetch, run.fetchVersion, correlationId, clientId, {
+        clusterId: null,
         replicaId: -1,
+        replicaState: { replicaId: -1, replicaEpoch: -1 },
         maxWaitMs: 100,
         minBytes: 1,
         maxBytes: fetchMaxBytes,
@@ -610,7 +613,16 @@ async function fetchLoop(
         topics: [
           {
             topicName: run.topic,
-            partitions: [...offsets].map(([partitionIndex, fetchOffset]) => ({ partitionIndex, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes })),
+            topicId: new Uint8Array(16),
+            partitions: [...offsets].map(([partitionIndex, fetchOffset]) => ({
+              partitionIndex,
+              currentLeaderEpoch: -1,
+              fetchOffset,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1,
+              partitionMaxBytes,
+              replicaDirectoryId: new Uint8Array(16),
+            })),
           },
         ],
         forgottenTopicsData: [],

@@ -6,14 +6,14 @@ import { consumerGroupDescribeApi } from '../protocol/messages/consumer_group_de
 import { askCoordinator } from './ask_coordinator.js';
 import { defineHandler, type RequestContext } from './handler.js';
 import { topicIdOf } from './topic_id_lookup.js';
+import { zeroTopicId } from './topic_ids.js';
 
 /** ConsumerGroupDescribe v1's member type (KIP-1099): 1 for a consumer-protocol member. */
 const consumerMemberType = 1;
-const noTopicId = new Uint8Array(16);
 
 function wireAssignment(ctx: RequestContext, assignment: readonly ConsumerTopicPartitions[]) {
   return {
-    topicPartitions: assignment.map(({ topic, partitions }) => ({ topicId: topicIdOf(ctx, topic) ?? noTopicId, topicName: topic, partitions: [...partitions] })),
+    topicPartitions: assignment.map(({ topic, partitions }) => ({ topicId: topicIdOf(ctx, topic) ?? zeroTopicId(), topicName: topic, partitions: [...partitions] })),
   };
 }
 

@@ -45,8 +45,7 @@ export function describeConfigResource(host: ConfigHost, resourceType: number, r
   if (resourceType === ResourceType.topic) {
     const topic = host.broker.describeTopic(resourceName);
     if (topic === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `topic ${quoted(resourceName)} does not exist`, configs: [] };
-    const wanted = keys === null ? topicConfigDefs : topicConfigDefs.filter((d) => keys.includes(d.name));
-    configs = wanted.map((d) => describeTopicConfig(d, topic.overrides[d.name], host.broker.topicConfigDefaults, options));
+    configs = describeTopicConfigs(topic.overrides, host.broker.topicConfigDefaults, keys, options);
   } else if (resourceType === ResourceType.broker) {
     const refusal = checkBrokerName(host.settings, resourceName);
     if (refusal !== null) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: refusal, configs: [] };
@@ -61,6 +60,15 @@ export function describeConfigResource(host: ConfigHost, resourceType: number, r
     return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `resource type ${resourceType} is not supported`, configs: [] };
   }
   return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, configs };
+}
+
+/**
+ * A topic's configs (all, or those named in `keys`) given the configs set on it: what
+ * DescribeConfigs answers for an existing topic, and CreateTopics (v5+) for the one it creates.
+ */
+export function describeTopicConfigs(overrides: Readonly<Record<string, string>>, defaults: BrokerFacade['topicConfigDefaults'], keys: readonly string[] | null, options: DescribeOptions): DescribedConfig[] {
+  const wanted = keys === null ? topicConfigDefs : topicConfigDefs.filter((d) => keys.includes(d.name));
+  return wanted.map((d) => describeTopicConfig(d, overrides[d.name], defaults, options));
 }
 
 function describeTopicConfig(d: TopicConfigDef, override: string | undefined, defaults: BrokerFacade['topicConfigDefaults'], options: DescribeOptions): DescribedConfig {

@@ -11,12 +11,26 @@
 // waves of at most fetch.max.bytes of read limits (readInWaves), and kept until max_bytes is used up; the first partition with data is always kept whole, so a batch bigger
 // than the limits still reaches the client. Views into the log are released once the response
 // has been written (ctx.onWritten).
+//
+// Topics are named up to v12 and named by id from v13 (KIP-516): an id no topic has is
+// UNKNOWN_TOPIC_ID for each of its partitions, and the answer names topics the way the request did.
+// The tagged fields of v12+ (diverging epoch, current leader, snapshot id, node endpoints) serve
+// replication and leader moves, neither of which a single node has: they stay at their defaults
+// and off the wire.
 import { ErrorCode } from '../errors.js';
 import { fetchBytesMax, fetchReadsPerSpentWaveMax, recordBatchBytesMaxDefault } from '../limits.js';
 import { fetchApi } from '../protocol/messages/fetch.js';
 import type { FetchRequest, FetchResponsePartition, FetchResponseTopic } from '../protocol/messages/fetch.js';
 import { errorCodeOf } from './errors.js';
 import { defineHandler, type FetchOutcome, type IsolationLevel, type RequestContext, type WaitScope } from './handler.js';
+
+/** From this version topics are named by id. */
+const topicIdsFromVersion = 13;
+
+/** v12+'s tagged per-partition fields at their defaults (left off the wire); never mutated. */
+const noDivergingEpoch: FetchResponsePartition['divergingEpoch'] = { epoch: -1, endOffset: -1 };
+const noLeaderChange: FetchResponsePartition['currentLeader'] = { leaderId: -1, leaderEpoch: -1 };
+const noSnapshot: FetchResponsePartition['snapshotId'] = { endOffset: -1, epoch: -1 };
 
 const isolationReadCommitted = 1;
 
@@ -26,7 +40,10 @@ function isolationOf(level: number): IsolationLevel {
 }
 
 interface Wanted {
-  topicName: string;
+  /** null: the request named the topic by an id no topic has. */
+  topicName: string | null;
+  /** As the request gave it (v13+), answered back. */
+  topicId: Uint8Array;
   partitionIndex: number;
   fetchOffset: number;
   partitionMaxBytes: number;
@@ -46,14 +63,17 @@ interface Round {
 export const fetch = defineHandler({
   api: fetchApi,
   async handle(ctx, request) {
-    const wanted: Wanted[] = request.topics.flatMap((topic) =>
-      topic.partitions.map((partition) => ({
-        topicName: topic.topicName,
+    const byId = ctx.apiVersion >= topicIdsFromVersion;
+    const wanted: Wanted[] = request.topics.flatMap((topic) => {
+      const topicName = byId ? (ctx.broker.topicNameById(topic.topicId) ?? null) : topic.topicName;
+      return topic.partitions.map((partition) => ({
+        topicName,
+        topicId: topic.topicId,
         partitionIndex: partition.partitionIndex,
         fetchOffset: partition.fetchOffset,
         partitionMaxBytes: partition.partitionMaxBytes,
-      })),
-    );
+      }));
+    });
     const deadlineMs = ctx.clock.nowMs() + Math.max(0, request.maxWaitMs);
     const shutdown = shutdownWatch(ctx.shutdown);
     let closed = false;
@@ -62,7 +82,7 @@ export const fetch = defineHandler({
       const remainingMs = deadlineMs - ctx.clock.nowMs();
       if (round.bytes >= request.minBytes || round.failed || remainingMs <= 0 || shutdown.fired || closed || wanted.length === 0) {
         for (const release of round.releases) ctx.onWritten(release);
-        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: round.topics };
+        return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: round.topics, nodeEndpoints: [] };
       }
       for (const release of round.releases) release();
       // Wait for the first of: a partition moving, the deadline, shutdown, the client leaving.
@@ -79,6 +99,8 @@ export const fetch = defineHandler({
         });
         if (stopWatchingClose !== undefined) withdrawals.push(stopWatchingClose);
         for (const [index, each] of wanted.entries()) {
+          // An unknown topic id fails its read, and a failed round is answered without waiting.
+          if (each.topicName === null) continue;
           ctx.broker.waitForData(each.topicName, each.partitionIndex, round.waitOffsets[index], remainingMs, scope).then(resolve, resolve);
         }
         if (shutdown.fired) resolve();
@@ -117,6 +139,7 @@ function shutdownWatch(shutdown: Promise<void>): ShutdownWatch {
 }
 
 async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number, isolation: IsolationLevel): Promise<Read> {
+  if (wanted.topicName === null) return { wanted, errorCode: ErrorCode.UNKNOWN_TOPIC_ID };
   try {
     const result = await ctx.broker.fetch(wanted.topicName, wanted.partitionIndex, wanted.fetchOffset, Math.max(1, maxBytes), isolation);
     let bytes = 0;
@@ -174,7 +197,7 @@ async function readRound(ctx: RequestContext, request: FetchRequest, wanted: Wan
   for (const read of reads) {
     let partition: FetchResponsePartition;
     if ('errorCode' in read) {
-      const known = ctx.broker.describeTopic(read.wanted.topicName)?.partitions[read.wanted.partitionIndex];
+      const known = read.wanted.topicName === null ? undefined : ctx.broker.describeTopic(read.wanted.topicName)?.partitions[read.wanted.partitionIndex];
       round.failed = true;
       round.waitOffsets.push(read.wanted.fetchOffset);
       partition = {
@@ -183,6 +206,9 @@ async function readRound(ctx: RequestContext, request: FetchRequest, wanted: Wan
         highWatermark: known?.highWatermark ?? -1,
         lastStableOffset: known?.lastStableOffset ?? -1,
         logStartOffset: known?.logStartOffset ?? -1,
+        divergingEpoch: noDivergingEpoch,
+        currentLeader: noLeaderChange,
+        snapshotId: noSnapshot,
         abortedTransactions: noAborted,
         preferredReadReplica: -1,
         records: [],
@@ -204,14 +230,23 @@ async function readRound(ctx: RequestContext, request: FetchRequest, wanted: Wan
         highWatermark: read.result.highWatermark,
         lastStableOffset: read.result.lastStableOffset,
         logStartOffset: read.result.logStartOffset,
+        divergingEpoch: noDivergingEpoch,
+        currentLeader: noLeaderChange,
+        snapshotId: noSnapshot,
         abortedTransactions: keep ? read.result.abortedTransactions : noAborted,
         preferredReadReplica: -1,
         records: keep ? read.result.batches : [],
       };
     }
+    // Consecutive partitions of one topic share an entry, as Kafka answers them.
     const last = round.topics.at(-1);
-    if (last !== undefined && last.topicName === read.wanted.topicName) last.partitions.push(partition);
-    else round.topics.push({ topicName: read.wanted.topicName, partitions: [partition] });
+    const topicName = read.wanted.topicName ?? '';
+    if (last !== undefined && last.topicName === topicName && sameBytes(last.topicId, read.wanted.topicId)) last.partitions.push(partition);
+    else round.topics.push({ topicName, topicId: read.wanted.topicId, partitions: [partition] });
   }
   return round;
+}
+
+function sameBytes(left: Uint8Array, right: Uint8Array): boolean {
+  return left.length === right.length && left.every((byte, index) => byte === right[index]);
 }

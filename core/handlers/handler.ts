@@ -25,6 +25,8 @@ export interface TopicConfigView {
 
 export interface TopicView {
   name: string;
+  /** KIP-516's topic id: 16 bytes, never all zero (topic_ids.ts). */
+  topicId: Uint8Array;
   /** What the partition logs use: the topic's overrides over the broker's defaults. */
   config: TopicConfigView;
   /** The configs set on this topic (CreateTopics, AlterConfigs), by Kafka name, as checked values. */
@@ -94,6 +96,8 @@ export interface BrokerFacade {
   alterTopicConfigs(name: string, overrides: Readonly<Record<string, string>>): Promise<void>;
   /** The log settings of a topic that sets none: Kafka's defaults, or the broker's own where it has them. */
   readonly topicConfigDefaults: TopicConfigView;
+  /** The name of the topic with this id, or undefined (UNKNOWN_TOPIC_ID). */
+  topicNameById(topicId: Uint8Array): string | undefined;
   listTopics(): TopicView[];
   produce(topic: string, partition: number, batch: Uint8Array, options: { acks?: -1 | 0 | 1 }): Promise<ProduceOutcome>;
   fetch(topic: string, partition: number, fetchOffset: number, maxBytes: number, isolation?: IsolationLevel): Promise<FetchOutcome>;

@@ -1,6 +1,7 @@
 // JoinGroup. v0 has no rebalance timeout (the session timeout stands in, as in Kafka); from v4 a
 // new dynamic member first gets MEMBER_ID_REQUIRED with its id; v5 carries static group instance
-// ids.
+// ids; v7 answers the protocol type and lets the protocol name be null (a failed join); v9 tells
+// a rejoining static leader to keep the current assignment.
 // Protocol metadata is a view into the frame: it is copied before the coordinator keeps it.
 import { ErrorCode, LanesError } from '../errors.js';
 import { groupMetadataBytesMax } from '../limits.js';
@@ -13,7 +14,17 @@ export const joinGroup = defineHandler({
   handle(ctx, request) {
     return askCoordinator(
       ctx,
-      (errorCode) => ({ throttleTimeMs: 0, errorCode, generationId: -1, protocolName: '', leader: '', memberId: request.memberId, members: [] }),
+      (errorCode) => ({
+        throttleTimeMs: 0,
+        errorCode,
+        generationId: -1,
+        protocolType: null,
+        protocolName: ctx.apiVersion >= 7 ? null : '',
+        leader: '',
+        skipAssignment: false,
+        memberId: request.memberId,
+        members: [],
+      }),
       (groups) => {
         let metadataBytes = 0;
         for (const protocol of request.protocols) metadataBytes += protocol.metadata.length;
@@ -33,14 +44,18 @@ export const joinGroup = defineHandler({
           clientId: ctx.clientId ?? '',
           clientHost: ctx.clientHost,
           requireKnownMemberId: ctx.apiVersion >= 4,
+          reason: request.reason,
         });
       },
       (response) => ({
         throttleTimeMs: 0,
         errorCode: response.errorCode,
         generationId: response.generationId,
-        protocolName: response.protocolName ?? '',
+        protocolType: response.protocolType,
+        // Null only from v7, where Kafka made the name nullable.
+        protocolName: ctx.apiVersion >= 7 ? response.protocolName : (response.protocolName ?? ''),
         leader: response.leader,
+        skipAssignment: response.skipAssignment,
         memberId: response.memberId,
         members: response.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId, metadata: member.metadata })),
       }),

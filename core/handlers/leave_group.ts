@@ -1,6 +1,6 @@
 // LeaveGroup. v0–v2 name one member and answer
 // with one error code (a per-member error surfaces at the top, since those versions have no
-// member list); v3 is a batch answered per member.
+// member list); v3 is a batch answered per member; v5 adds each member's reason (for logs).
 import { leaveGroupErrorCodeV0 } from '../group/group_api.js';
 import { leaveGroupApi } from '../protocol/messages/leave_group.js';
 import { askCoordinator } from './ask_coordinator.js';
@@ -17,7 +17,7 @@ export const leaveGroup = defineHandler({
         groups.leaveGroup({
           groupId: request.groupId,
           members: batch
-            ? request.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId }))
+            ? request.members.map((member) => ({ memberId: member.memberId, groupInstanceId: member.groupInstanceId, reason: member.reason }))
             : [{ memberId: request.memberId, groupInstanceId: null }],
         }),
       (response) => {

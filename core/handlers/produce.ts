@@ -36,6 +36,9 @@ type Outcome = { ok: true; result: ProduceOutcome } | { ok: false; errorCode: nu
 const settleOk = (result: ProduceOutcome): Outcome => ({ ok: true, result });
 const settleFailed = (error: unknown): Outcome => ({ ok: false, errorCode: errorCodeOf(error), message: errorMessageOf(error) });
 
+/** v10+'s CurrentLeader when the leader has not moved (always, on one node): left off the wire. */
+const noLeaderChange: ProduceResponsePartition['currentLeader'] = { leaderId: -1, leaderEpoch: -1 };
+
 function settle(promise: Promise<ProduceOutcome>): Promise<Outcome> {
   return promise.then(settleOk, settleFailed);
 }
@@ -90,14 +93,14 @@ export const produce = defineHandler({
         const index = partition.partitionIndex;
         partitions.push(
           outcome.ok
-            ? { partitionIndex: index, errorCode: ErrorCode.NONE, baseOffset: outcome.result.baseOffset, logAppendTimeMs: -1, logStartOffset: outcome.result.logStartOffset, recordErrors: [], errorMessage: null }
-            : { partitionIndex: index, errorCode: outcome.errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: outcome.message },
+            ? { partitionIndex: index, errorCode: ErrorCode.NONE, baseOffset: outcome.result.baseOffset, logAppendTimeMs: -1, logStartOffset: outcome.result.logStartOffset, recordErrors: [], errorMessage: null, currentLeader: noLeaderChange }
+            : { partitionIndex: index, errorCode: outcome.errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: outcome.message, currentLeader: noLeaderChange },
         );
       }
       responses.push({ topicName: topic.topicName, partitions });
     }
     assert(next === pending.length, 'every partition got its answer');
     if (acks === 0) return noResponse;
-    return { responses, throttleTimeMs: 0 };
+    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
   },
 });

@@ -11,7 +11,7 @@ export const syncGroup = defineHandler({
   handle(ctx, request) {
     return askCoordinator(
       ctx,
-      (errorCode) => ({ throttleTimeMs: 0, errorCode, assignment: new Uint8Array(0) }),
+      (errorCode) => ({ throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: new Uint8Array(0) }),
       (groups) => {
         let assignmentBytes = 0;
         for (const each of request.assignments) assignmentBytes += each.assignment.length;
@@ -25,12 +25,19 @@ export const syncGroup = defineHandler({
           generationId: request.generationId,
           memberId: request.memberId,
           groupInstanceId: request.groupInstanceId,
-          protocolType: null,
-          protocolName: null,
+          // Null before v5, where the request has neither: then not checked.
+          protocolType: request.protocolType,
+          protocolName: request.protocolName,
           assignments: request.assignments.map((each) => ({ memberId: each.memberId, assignment: each.assignment.slice() })),
         });
       },
-      (response) => ({ throttleTimeMs: 0, errorCode: response.errorCode, assignment: response.assignment }),
+      (response) => ({
+        throttleTimeMs: 0,
+        errorCode: response.errorCode,
+        protocolType: response.protocolType,
+        protocolName: response.protocolName,
+        assignment: response.assignment,
+      }),
     );
   },
 });

@@ -381,6 +381,12 @@ function isDefaultValue(field: FieldSchema, value: unknown): boolean {
   if (field.default !== undefined) return value === field.default;
   if (Array.isArray(value)) return value.length === 0;
   if (value instanceof Uint8Array) return value.length === 0 && field.type !== 'uuid';
-  if (typeof value === 'object' && value !== null) return false;
+  if (typeof value === 'object' && value !== null) {
+    // A struct is left out when every field holds its default, as Kafka's generated code does.
+    const type = field.type;
+    if (typeof type !== 'object' || !('struct' in type)) return false;
+    const struct = value as Record<string, unknown>;
+    return type.struct.every((member) => isDefaultValue(member, struct[member.name]));
+  }
   return value === typeDefaultFactory(field.type, field.nullableVersions !== undefined)();
 }

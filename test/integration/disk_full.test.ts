@@ -39,14 +39,14 @@ async function produce(raw: RawClient, index: number, bytes: number): Promise<{ 
 
 async function fetchFrom(raw: RawClient, fetchOffset: number): Promise<{ errorCode: number; firstOffset: number | null }> {
   const response = await raw.request(ApiKey.Fetch, 11, {
-    replicaId: -1,
+    clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1 },
     maxWaitMs: 0,
     minBytes: 0,
     maxBytes: 256 * 1024,
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topicName: 'fill', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: 256 * 1024 }] }],
+    topics: [{ topicName: 'fill', topicId: new Uint8Array(16), partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 256 * 1024, replicaDirectoryId: new Uint8Array(16) }] }],
     forgottenTopicsData: [],
     rackId: '',
   });

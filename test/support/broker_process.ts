@@ -66,7 +66,7 @@ export async function startBroker(args: readonly string[], options: SpawnOptions
   const { child, done, output } = spawnBroker(args, options);
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.on('data', () => {
-      const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output().stdout);
+      const match = /listening on \S+:(\d+) \(Kafka protocol\)/.exec(output().stdout);
       if (match !== null) resolve(Number(match[1]));
     });
     void done.then((run) => reject(new Error(`lanes start exited (${run.code ?? run.signal}) before listening:\n${run.stderr}`)));

@@ -1,6 +1,7 @@
 // ApiVersions (api key 18). Clients send it first on every connection. v3 is flexible: compact
 // strings and arrays and tag sections in the body, request header v2, but the response header
-// stays v0 (see header.ts). The four tagged response fields describe feature flags, which Lanes
+// stays v0 (see header.ts). v4 only lifts a rule on feature ranges (a supported feature's min
+// version may be 0), which Lanes, advertising no features, never meets. The four tagged response fields describe feature flags, which Lanes
 // does not use; they are in the table so that tagged fields are exercised end to end.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
@@ -8,7 +9,7 @@ import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js
 export const apiVersionsApi = defineApi({
   key: 18,
   name: 'ApiVersions',
-  versions: '0-3',
+  versions: '0-4',
   flexibleVersions: '3+',
   request: [
     { name: 'clientSoftwareName', type: 'string', versions: '3+', default: '' },

@@ -1,11 +1,12 @@
-// CreatePartitions (api key 37). v1 only changes throttling behaviour.
+// CreatePartitions (api key 37). v1 only changes throttling behaviour; v2 is the first flexible
+// version; v3 may answer THROTTLING_QUOTA_EXCEEDED, which Lanes (no quotas) never does.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
 export const createPartitionsApi = defineApi({
   key: 37,
   name: 'CreatePartitions',
-  versions: '0-1',
+  versions: '0-3',
   flexibleVersions: '2+',
   request: [
     {

@@ -1,11 +1,12 @@
-// DeleteGroups (api key 42). Only Empty groups can be deleted (NON_EMPTY_GROUP otherwise).
+// DeleteGroups (api key 42). Only Empty groups can be deleted (NON_EMPTY_GROUP otherwise). v1
+// only changes throttling; v2 is the first flexible version.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
 export const deleteGroupsApi = defineApi({
   key: 42,
   name: 'DeleteGroups',
-  versions: '0-1',
+  versions: '0-2',
   flexibleVersions: '2+',
   request: [{ name: 'groupsNames', type: { array: 'string' }, versions: '0+' }],
   response: [

@@ -1,13 +1,14 @@
 // DescribeConfigs (api key 32). v1 adds synonyms and config sources; v0's isDefault flag is
 // replaced by the source. v3 adds documentation (when asked) and each config's type; v4 is the
-// first flexible version. Resource types: 2 topic, 4 broker.
+// first flexible version. Served from v1 as Kafka 4.x does (KIP-896 dropped v0). Resource types:
+// 2 topic, 4 broker.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
 export const describeConfigsApi = defineApi({
   key: 32,
   name: 'DescribeConfigs',
-  versions: '0-4',
+  versions: '1-4',
   flexibleVersions: '4+',
   request: [
     {

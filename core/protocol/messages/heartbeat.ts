@@ -1,12 +1,12 @@
-// Heartbeat (api key 12). v3 adds the group instance id of static members. Served from v0:
-// librdkafka < 2.11 requires it for its group consumer.
+// Heartbeat (api key 12). v3 adds the group instance id of static members; v4 is the first
+// flexible version. Served from v0 as Kafka 4.x does: librdkafka < 2.11 requires it.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
 export const heartbeatApi = defineApi({
   key: 12,
   name: 'Heartbeat',
-  versions: '0-3',
+  versions: '0-4',
   flexibleVersions: '4+',
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },

@@ -1,13 +1,14 @@
 // LeaveGroup (api key 13). Up to v2 one member leaves by member id; v3 makes it a batch of
-// member identities (member id and/or group instance id), answered per member.
-// Served from v0: librdkafka < 2.11 requires it for its group consumer.
+// member identities (member id and/or group instance id), answered per member; v4 is the first
+// flexible version, v5 adds each member's reason (KIP-800).
+// Served from v0 as Kafka 4.x does: librdkafka < 2.11 requires it.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
 export const leaveGroupApi = defineApi({
   key: 13,
   name: 'LeaveGroup',
-  versions: '0-3',
+  versions: '0-5',
   flexibleVersions: '4+',
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -19,6 +20,7 @@ export const leaveGroupApi = defineApi({
         array: [
           { name: 'memberId', type: 'string', versions: '3+' },
           { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
+          { name: 'reason', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
         ],
       },
     },

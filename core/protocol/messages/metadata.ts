@@ -1,6 +1,9 @@
 // Metadata (api key 3). In v0 an empty topic list means "all topics"; from v1 null means all and
 // empty means none. v1 adds controller_id (kafkajs admin needs it), v4 auto-creation, v7 leader
-// epochs, v8 authorized-operation bit fields.
+// epochs, v8 authorized-operation bit fields, v9 is the first flexible version, v10 answers topic
+// ids (KIP-516), v11 drops the cluster's authorized operations (DescribeCluster has them), v12
+// lets a client ask by topic id (name null), answered UNKNOWN_TOPIC_ID with a null name when
+// no topic has it. Served from v0, as Kafka 4.x does.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
@@ -10,14 +13,20 @@ export const authorizedOperationsOmitted = -2147483648;
 export const metadataApi = defineApi({
   key: 3,
   name: 'Metadata',
-  versions: '0-8',
+  versions: '0-12',
   flexibleVersions: '9+',
   request: [
     {
       name: 'topics',
       versions: '0+',
       nullableVersions: '1+',
-      type: { array: [{ name: 'topicName', type: 'string', versions: '0+' }] },
+      type: {
+        array: [
+          // Kafka's schema has ids from v10, but only v12 may use them (and a null name).
+          { name: 'topicId', type: 'uuid', versions: '10+' },
+          { name: 'topicName', type: 'string', versions: '0+', nullableVersions: '10+' },
+        ],
+      },
     },
     { name: 'allowAutoTopicCreation', type: 'bool', versions: '4+', default: true },
     { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: '8-10' },
@@ -45,7 +54,8 @@ export const metadataApi = defineApi({
       type: {
         array: [
           { name: 'errorCode', type: 'int16', versions: '0+' },
-          { name: 'topicName', type: 'string', versions: '0+' },
+          { name: 'topicName', type: 'string', versions: '0+', nullableVersions: '12+' },
+          { name: 'topicId', type: 'uuid', versions: '10+' },
           { name: 'isInternal', type: 'bool', versions: '1+', default: false },
           {
             name: 'partitions',

@@ -1,14 +1,19 @@
 // Produce (api key 0). v3 is the first version carrying RecordBatch v2 and the transactional id;
-// v5 adds logStartOffset to the response, v8 per-record errors. acks = 0 requests get no response.
-// Served from v3: Lanes stores RecordBatch v2 only. The range must include v3 and v7, from which
-// librdkafka turns on message format v2 and its group consumer.
+// v5 adds logStartOffset to the response, v8 per-record errors, v9 is the first flexible version,
+// v10 adds the new leader's id and endpoint as tagged fields (KIP-951: filled only with
+// NOT_LEADER_OR_FOLLOWER, which a single node never answers), v11 admits TRANSACTION_ABORTABLE and
+// v12 lets a transaction add its partitions implicitly (KIP-890; clients use it only when the
+// broker finalizes transaction.version 2, which Lanes does not advertise). acks = 0 requests get
+// no response. Served from v3 as Kafka 4.x does (KIP-896): Lanes stores RecordBatch v2 only. The
+// range must include v3 and v7, from which librdkafka turns on message format v2 and its group
+// consumer.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
 export const produceApi = defineApi({
   key: 0,
   name: 'Produce',
-  versions: '3-8',
+  versions: '3-12',
   flexibleVersions: '9+',
   request: [
     { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '0+', default: null },
@@ -63,6 +68,18 @@ export const produceApi = defineApi({
                   },
                 },
                 { name: 'errorMessage', type: 'string', versions: '8+', nullableVersions: '8+', default: null },
+                {
+                  name: 'currentLeader',
+                  versions: '10+',
+                  taggedVersions: '10+',
+                  tag: 0,
+                  type: {
+                    struct: [
+                      { name: 'leaderId', type: 'int32', versions: '10+', default: -1 },
+                      { name: 'leaderEpoch', type: 'int32', versions: '10+', default: -1 },
+                    ],
+                  },
+                },
               ],
             },
           },
@@ -70,6 +87,20 @@ export const produceApi = defineApi({
       },
     },
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
+    {
+      name: 'nodeEndpoints',
+      versions: '10+',
+      taggedVersions: '10+',
+      tag: 0,
+      type: {
+        array: [
+          { name: 'nodeId', type: 'int32', versions: '10+' },
+          { name: 'host', type: 'string', versions: '10+' },
+          { name: 'port', type: 'int32', versions: '10+' },
+          { name: 'rack', type: 'string', versions: '10+', nullableVersions: '10+', default: null },
+        ],
+      },
+    },
   ],
 });
 

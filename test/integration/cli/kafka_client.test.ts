@@ -77,7 +77,7 @@ describe('KafkaConnection', () => {
       const answers = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
           i % 2 === 0
-            ? connection.send(ApiKey.Metadata, { topics: [{ topicName: 't' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }).then((m) => m.topics[0].partitions.length)
+            ? connection.send(ApiKey.Metadata, { topics: [{ topicId: new Uint8Array(16), topicName: 't' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }).then((m) => m.topics[0].partitions.length)
             : connection.send(ApiKey.ListOffsets, { replicaId: -1, isolationLevel: 0, topics: [{ topicName: 't', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -1 }] }] }).then((l) => `p${l.topics[0].partitions[0].partitionIndex}@${l.topics[0].partitions[0].offset}`),
         ),
       );
@@ -88,7 +88,7 @@ describe('KafkaConnection', () => {
     }
   });
 
-  it('retries ApiVersions at the version the broker names when it refuses v3', async () => {
+  it('retries ApiVersions at the version the broker names when it refuses v4', async () => {
     const seen: number[] = [];
     const port = await fakeBroker((header, socket) => {
       if (header.apiKey !== ApiKey.ApiVersions) return;
@@ -97,7 +97,7 @@ describe('KafkaConnection', () => {
       else socket.write(apiVersionsAnswer(header.correlationId, header.apiVersion));
     });
     const connection = await KafkaConnection.connect({ host: '127.0.0.1', port });
-    expect(seen).toEqual([3, 2]);
+    expect(seen).toEqual([4, 2]);
     expect(connection.brokerVersions(ApiKey.ApiVersions)).toEqual({ min: 0, max: 2 });
     connection.close();
   });

@@ -19,12 +19,12 @@ it('starts, serves, and exits 0 on SIGTERM after answering a long poll', async (
   const port = broker.port;
   const raw = await RawClient.connect(port);
   // LANES_PARTITIONS reached the listener: the auto-created topic has 2 partitions.
-  const metadata = { topics: [{ topicName: 'cli-topic' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
+  const metadata = { topics: [{ topicId: new Uint8Array(16), topicName: 'cli-topic' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false };
   expect((await raw.request(ApiKey.Metadata, 4, metadata)).topics[0].errorCode).toBe(ErrorCode.LEADER_NOT_AVAILABLE);
   expect((await raw.request(ApiKey.Metadata, 4, metadata)).topics[0].partitions).toHaveLength(2);
   const poll = raw.frame(ApiKey.Fetch, 11, {
-    replicaId: -1, maxWaitMs: 60_000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 1, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topicName: 'cli-topic', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1 }, maxWaitMs: 60_000, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 1, sessionId: 0, sessionEpoch: -1,
+    topics: [{ topicName: 'cli-topic', topicId: new Uint8Array(16), partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, replicaDirectoryId: new Uint8Array(16) }] }],
     forgottenTopicsData: [], rackId: '',
   });
   // Metadata and Fetch in one write: once Metadata is answered, the server has read the Fetch

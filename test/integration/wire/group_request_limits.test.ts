@@ -34,6 +34,7 @@ function joinGroup(groupId: string, metadataBytes: number) {
     groupInstanceId: null,
     protocolType: 'consumer',
     protocols: [{ name: 'range', metadata: new Uint8Array(metadataBytes) }],
+    reason: null,
   });
 }
 
@@ -61,6 +62,8 @@ it('answers a SyncGroup with assignments past the limit INVALID_REQUEST and keep
     generationId: 1,
     memberId: 'leader',
     groupInstanceId: null,
+    protocolType: null,
+    protocolName: null,
     assignments: [
       { memberId: 'leader', assignment: new Uint8Array(half) },
       { memberId: 'other', assignment: new Uint8Array(half) },

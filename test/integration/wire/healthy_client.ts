@@ -28,14 +28,14 @@ export async function expectHealthy(server: TestServer): Promise<void> {
     const partition = produced.responses[0].partitions[0];
     expect(partition.errorCode).toBe(ErrorCode.NONE);
     const fetched = await raw.request(ApiKey.Fetch, 11, {
-      replicaId: -1,
+      clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1 },
       maxWaitMs: 0,
       minBytes: 0,
       maxBytes: 1024 * 1024,
       isolationLevel: 1,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topicName: 'healthy', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset: partition.baseOffset, logStartOffset: -1, partitionMaxBytes: 1024 * 1024 }] }],
+      topics: [{ topicName: 'healthy', topicId: new Uint8Array(16), partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset: partition.baseOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 * 1024, replicaDirectoryId: new Uint8Array(16) }] }],
       forgottenTopicsData: [],
       rackId: '',
     });

@@ -41,14 +41,14 @@ const metadataAll = { topics: null, allowAutoTopicCreation: false, includeCluste
 
 function fetchBody(topicName: string, maxBytes: number): FetchRequest {
   return {
-    replicaId: -1,
+    clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1 },
     maxWaitMs: 0,
     minBytes: 0,
     maxBytes,
     isolationLevel: 1,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topicName, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: maxBytes }] }],
+    topics: [{ topicName, topicId: new Uint8Array(16), partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: maxBytes, replicaDirectoryId: new Uint8Array(16) }] }],
     forgottenTopicsData: [],
     rackId: '',
   };

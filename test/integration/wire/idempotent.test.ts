@@ -36,14 +36,14 @@ function produceBody(topicName: string, records: Uint8Array): ProduceRequest {
 
 function fetchBody(topicName: string): FetchRequest {
   return {
-    replicaId: -1,
+    clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1 },
     maxWaitMs: 0,
     minBytes: 0,
     maxBytes: 1024 * 1024,
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topicName, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1024 * 1024 }] }],
+    topics: [{ topicName, topicId: new Uint8Array(16), partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 * 1024, replicaDirectoryId: new Uint8Array(16) }] }],
     forgottenTopicsData: [],
     rackId: '',
   };
@@ -90,17 +90,17 @@ describe('idempotent producer (memory broker)', () => {
     await server?.stop();
   });
 
-  it('advertises InitProducerId v0–v4 and answers every version with a producer id', async () => {
+  it('advertises InitProducerId v0–v5 and answers every version with a producer id', async () => {
     const raw = await connect(server.port);
     const versions = await raw.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
-    expect(versions.apiKeys.find((api) => api.apiKey === ApiKey.InitProducerId)).toMatchObject({ minVersion: 0, maxVersion: 4 });
+    expect(versions.apiKeys.find((api) => api.apiKey === ApiKey.InitProducerId)).toMatchObject({ minVersion: 0, maxVersion: 5 });
     const ids: number[] = [];
-    for (let version = 0; version <= 4; version++) {
+    for (let version = 0; version <= 5; version++) {
       const response = await initProducer(raw, version);
       expect(response).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: 0 });
       ids.push(response.producerId);
     }
-    expect(new Set(ids).size).toBe(5);
+    expect(new Set(ids).size).toBe(6);
   });
 
   it('stores a retried batch once and answers the retry with the original offset', async () => {

@@ -53,14 +53,14 @@ function produceBody(topicName: string, records: Uint8Array, acks = -1, partitio
 
 function fetchBody(topicName: string, fetchOffset: number, maxWaitMs = 0, minBytes = 0, partitionIndex = 0): FetchRequest {
   return {
-    replicaId: -1,
+    clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1 },
     maxWaitMs,
     minBytes,
     maxBytes: 1024 * 1024,
     isolationLevel: 1,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topicName, partitions: [{ partitionIndex, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: 1024 * 1024 }] }],
+    topics: [{ topicName, topicId: new Uint8Array(16), partitions: [{ partitionIndex, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 * 1024, replicaDirectoryId: new Uint8Array(16) }] }],
     forgottenTopicsData: [],
     rackId: '',
   };
@@ -149,14 +149,14 @@ describe('unsupported requests are answered, the connection stays', () => {
     await expectHealthy(server);
   });
 
-  it('answers ApiVersions above v3 with the v0-shaped error body, then serves v3', async () => {
+  it('answers ApiVersions above v4 with the v0-shaped error body, then serves v3', async () => {
     const raw = await client();
     raw.write(concatChunks([int32(11), new Uint8Array([0, ApiKey.ApiVersions, 0, 9]), int32(6), new Uint8Array([0xff, 0xff, 0])]));
     const reader = new Reader((await raw.nextFrame())!);
     expect(reader.readInt32()).toBe(6);
     expect(reader.readInt16()).toBe(ErrorCode.UNSUPPORTED_VERSION);
     expect(reader.readInt32()).toBe(1);
-    expect([reader.readInt16(), reader.readInt16(), reader.readInt16()]).toEqual([ApiKey.ApiVersions, 0, 3]);
+    expect([reader.readInt16(), reader.readInt16(), reader.readInt16()]).toEqual([ApiKey.ApiVersions, 0, 4]);
     const versions = await raw.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
     expect(versions.apiKeys.map((api) => [api.apiKey, api.minVersion, api.maxVersion])).toEqual(
       advertisedApis.map((api) => [api.apiKey, api.versionMin, api.versionMax]),
@@ -213,7 +213,7 @@ describe('bad record batches are refused per partition', () => {
 });
 
 describe('auto topic creation', () => {
-  const metadataV4 = (topicName: string, allowAutoTopicCreation = true) => ({ topics: [{ topicName }], allowAutoTopicCreation, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  const metadataV4 = (topicName: string, allowAutoTopicCreation = true) => ({ topics: [{ topicId: new Uint8Array(16), topicName }], allowAutoTopicCreation, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
 
   it('off: an unknown topic is UNKNOWN_TOPIC_OR_PARTITION in Metadata and Produce', async () => {
     const raw = await client(closedServer);

@@ -22,14 +22,14 @@ function batch(value: string, producer?: { id: number; sequence: number }): Uint
 
 function fetchBody(topicName: string, isolationLevel: number, fetchOffset = 0): FetchRequest {
   return {
-    replicaId: -1,
+    clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1 },
     maxWaitMs: 0,
     minBytes: 0,
     maxBytes: 1024 * 1024,
     isolationLevel,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topicName, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset, logStartOffset: -1, partitionMaxBytes: 1024 * 1024 }] }],
+    topics: [{ topicName, topicId: new Uint8Array(16), partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024 * 1024, replicaDirectoryId: new Uint8Array(16) }] }],
     forgottenTopicsData: [],
     rackId: '',
   };

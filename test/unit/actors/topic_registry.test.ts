@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,6 +92,45 @@ describe('TopicRegistry', () => {
       expect(orders.partitions.map((p) => p.actorId)).toEqual([0, 1, 2, 3, 4, 5]);
       expect(orders.partitions.map((p) => p.shard)).toEqual(orders.partitions.map((p) => shardForPartition('orders', p.partition, 3)));
       expect(add(second, 'next', 1).partitions[0].actorId).toBe(6);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives each topic a random id that survives a restart; a re-created name gets a new one', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lanes-topics-'));
+    try {
+      const registry = new TopicRegistry({ shardCount: 1, actorIdsMax: 8, dataDir });
+      const first = add(registry, 'orders', 1);
+      expect(first.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      const reopened = new TopicRegistry({ shardCount: 1, actorIdsMax: 8, dataDir });
+      expect(reopened.get('orders')?.id).toBe(first.id);
+      expect(reopened.getById(first.id)?.name).toBe('orders');
+      reopened.remove('orders');
+      expect(reopened.getById(first.id)).toBeUndefined();
+      const again = add(reopened, 'orders', 1);
+      expect(again.id).not.toBe(first.id);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('never hands out an id twice, even when the generator repeats itself', () => {
+    const ids = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
+    const registry = new TopicRegistry({ shardCount: 1, actorIdsMax: 8, dataDir: null, newTopicId: () => ids.shift()! });
+    expect([add(registry, 'a', 1).id, add(registry, 'b', 1).id]).toEqual(['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']);
+  });
+
+  it('gives the topics of a catalogue saved before ids existed an id on load, and saves it', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lanes-topics-'));
+    try {
+      const partitions = [{ partition: 0, actorId: 0, shard: 0 }];
+      writeFileSync(join(dataDir, 'topics.json'), JSON.stringify({ version: 1, topics: [{ name: 'old', config, partitions }] }));
+      const id = new TopicRegistry({ shardCount: 1, actorIdsMax: 8, dataDir }).get('old')?.id;
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(new TopicRegistry({ shardCount: 1, actorIdsMax: 8, dataDir }).get('old')?.id).toBe(id);
+      writeFileSync(join(dataDir, 'topics.json'), JSON.stringify({ version: 1, topics: [{ name: 'bad', id: 'not-a-uuid', config, partitions }] }));
+      expect(() => new TopicRegistry({ shardCount: 1, actorIdsMax: 8, dataDir })).toThrow(/invalid or repeated id/);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

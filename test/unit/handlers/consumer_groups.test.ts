@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../core/errors.js';
 import { consumerGroupDescribe } from '../../../core/handlers/consumer_group_describe.js';
 import { consumerGroupHeartbeat } from '../../../core/handlers/consumer_group_heartbeat.js';
-import type { TopicView } from '../../../core/handlers/handler.js';
 import { listGroups } from '../../../core/handlers/list_groups.js';
 import { noResponse, type NoResponse } from '../../../core/handlers/handler.js';
 import { offsetFetch } from '../../../core/handlers/offset_fetch.js';
@@ -16,18 +15,8 @@ function response<Body>(value: Body | NoResponse): Body {
   return value as Body;
 }
 
-const ordersId = new Uint8Array(16).fill(7);
-
-/** A broker whose topic "orders" has an id (KIP-516), as Metadata v10+ answers it. */
-class BrokerWithIds extends FakeBroker {
-  override describeTopic(name: string): TopicView | undefined {
-    const view = super.describeTopic(name);
-    return view === undefined ? undefined : ({ ...view, topicId: ordersId } as TopicView);
-  }
-  topicNameById(topicId: Uint8Array): string | undefined {
-    return topicId.every((byte, i) => byte === ordersId[i]) && this.topics.has('orders') ? 'orders' : undefined;
-  }
-}
+/** The id FakeBroker gives its first topic ("orders" in each test): 1 in the last byte. */
+const ordersId = Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? 1 : 0));
 
 const heartbeatRequest = {
   groupId: 'g',
@@ -47,7 +36,7 @@ const heartbeatRequest = {
 
 describe('ConsumerGroupHeartbeat', () => {
   it('owned partitions by id reach the coordinator by name; the assignment goes back by id', async () => {
-    const broker = new BrokerWithIds();
+    const broker = new FakeBroker();
     await broker.createTopic('orders', { partitions: 4 });
     const groups = new FakeGroups();
     groups.consumerHeartbeatResponse = { errorCode: 0, errorMessage: null, memberId: 'member-1', memberEpoch: 4, heartbeatIntervalMs: 5_000, assignment: [{ topic: 'orders', partitions: [2, 3] }] };
@@ -76,7 +65,7 @@ describe('ConsumerGroupHeartbeat', () => {
 
 describe('ConsumerGroupDescribe', () => {
   it('describes assignments with topic id and name, member type 1 (consumer)', async () => {
-    const broker = new BrokerWithIds();
+    const broker = new FakeBroker();
     await broker.createTopic('orders', { partitions: 4 });
     const groups = new FakeGroups();
     groups.consumerDescribeResponse = [{

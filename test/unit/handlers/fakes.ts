@@ -9,9 +9,11 @@ import type { BrokerFacade, FetchOutcome, GroupFacade, IsolationLevel, LogDirVie
 const defaultConfig: TopicConfigView = { retentionMs: 604_800_000, retentionBytes: -1, segmentBytes: 1 << 20, segmentMs: 604_800_000, maxMessageBytes: 1 << 20 };
 
 export class FakeBroker implements BrokerFacade {
-  readonly topics = new Map<string, { config: TopicConfigView; overrides: Record<string, string>; partitions: Uint8Array[][] }>();
+  readonly topics = new Map<string, { topicId: Uint8Array; config: TopicConfigView; overrides: Record<string, string>; partitions: Uint8Array[][] }>();
   /** Kafka's defaults, except a 1 MiB segment (as a broker with log.segment.bytes set would have). */
   topicConfigDefaults: TopicConfigView = { ...defaultConfig };
+  /** Topic ids are 1, 2, 3… in the last byte, in creation order: never zero, never reused. */
+  private topicsCreated = 0;
   readonly produced: { topic: string; partition: number; bytes: number; acks: number | undefined }[] = [];
   readonly released: number[] = [];
   /** Resolvers of pending waitForData calls. */
@@ -28,7 +30,9 @@ export class FakeBroker implements BrokerFacade {
     if (this.topics.has(name)) throw new LanesError(ErrorCode.TOPIC_ALREADY_EXISTS, `${name} exists`);
     const overrides: Record<string, string> = { ...options.configs };
     for (const [field, value] of Object.entries(options.config ?? {})) overrides[topicConfigNameOf[field as keyof TopicConfigView]] = String(value);
-    this.topics.set(name, { config: { ...this.topicConfigDefaults, ...configOfOverrides(overrides) }, overrides, partitions: Array.from({ length: options.partitions ?? 1 }, () => []) });
+    const topicId = new Uint8Array(16);
+    topicId[15] = ++this.topicsCreated;
+    this.topics.set(name, { topicId, config: { ...this.topicConfigDefaults, ...configOfOverrides(overrides) }, overrides, partitions: Array.from({ length: options.partitions ?? 1 }, () => []) });
     return {};
   }
 
@@ -54,7 +58,18 @@ export class FakeBroker implements BrokerFacade {
   describeTopic(name: string): TopicView | undefined {
     const topic = this.topics.get(name);
     if (topic === undefined) return undefined;
-    return { name, config: topic.config, overrides: topic.overrides, partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: this.logStartOffsets.get(`${name}-${partition}`) ?? 0, highWatermark: batches.length, lastStableOffset: batches.length })) };
+    return {
+      name,
+      topicId: topic.topicId,
+      config: topic.config,
+      overrides: topic.overrides,
+      partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: this.logStartOffsets.get(`${name}-${partition}`) ?? 0, highWatermark: batches.length, lastStableOffset: batches.length })),
+    };
+  }
+
+  topicNameById(topicId: Uint8Array): string | undefined {
+    for (const [name, topic] of this.topics) if (topic.topicId.every((byte, i) => byte === topicId[i]) && topicId.length === 16) return name;
+    return undefined;
   }
 
   listTopics(): TopicView[] {

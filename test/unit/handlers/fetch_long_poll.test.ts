@@ -30,14 +30,14 @@ function batch(total: number): Uint8Array {
 
 function longPoll(partitions: number): FetchRequest {
   return {
-    replicaId: -1,
+    clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1 },
     maxWaitMs: 60_000,
     minBytes: 1,
     maxBytes: 1 << 20,
     isolationLevel: 1,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topicName: 't', partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 })) }],
+    topics: [{ topicName: 't', topicId: new Uint8Array(16), partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20, replicaDirectoryId: new Uint8Array(16) })) }],
     forgottenTopicsData: [],
     rackId: '',
   };

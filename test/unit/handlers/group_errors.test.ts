@@ -41,10 +41,10 @@ function calls(groups: FakeGroups): Record<string, () => Promise<unknown>> {
   const ctx = (apiVersion: number) => context({ groups, apiVersion });
   const topics = [{ topicName: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }];
   return {
-    JoinGroup: () => joinGroup.handle(ctx(5), { groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(1) }] }),
-    SyncGroup: () => syncGroup.handle(ctx(3), { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null, assignments: [] }),
+    JoinGroup: () => joinGroup.handle(ctx(5), { groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(1) }], reason: null }),
+    SyncGroup: () => syncGroup.handle(ctx(3), { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null, protocolType: null, protocolName: null, assignments: [] }),
     Heartbeat: () => heartbeat.handle(ctx(3), { groupId: 'g', generationId: 1, memberId: 'm', groupInstanceId: null }),
-    LeaveGroup: () => leaveGroup.handle(ctx(3), { groupId: 'g', memberId: '', members: [{ memberId: 'm', groupInstanceId: null }] }),
+    LeaveGroup: () => leaveGroup.handle(ctx(3), { groupId: 'g', memberId: '', members: [{ memberId: 'm', groupInstanceId: null, reason: null }] }),
     OffsetCommit: () => offsetCommit.handle(ctx(7), { groupId: 'g', generationId: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics }),
     OffsetFetch: () => offsetFetch.handle(ctx(7), { groupId: 'g', topics: [{ topicName: 't', partitionIndexes: [0] }], groups: [], requireStable: false }),
     OffsetDelete: () => offsetDelete.handle(ctx(0), { groupId: 'g', topics: [{ topicName: 't', partitions: [{ partitionIndex: 0 }] }] }),

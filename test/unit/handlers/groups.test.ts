@@ -15,7 +15,7 @@ import { syncGroup } from '../../../core/handlers/sync_group.js';
 import { advertisedApis, handlerFor, handlerTable } from '../../../core/handlers/handler_table.js';
 import { apiCatalog } from '../../../core/protocol/codec.js';
 import type * as group from '../../../core/group/group_api.js';
-import { noResponse, type NoResponse } from '../../../core/handlers/handler.js';
+import { noResponse, type NoResponse, type TxnFacade } from '../../../core/handlers/handler.js';
 import { context, FakeGroups } from './fakes.js';
 
 function response<Body>(value: Body | NoResponse): Body {
@@ -31,6 +31,7 @@ const joinRequest = (metadata: Uint8Array) => ({
   groupInstanceId: null,
   protocolType: 'consumer',
   protocols: [{ name: 'range', metadata }],
+  reason: null as string | null,
 });
 
 describe('JoinGroup', () => {
@@ -51,20 +52,59 @@ describe('JoinGroup', () => {
     expect(groups.calls[0].request).toMatchObject({ rebalanceTimeoutMs: 60_000, requireKnownMemberId: true });
   });
 
+  it('v7+ answers the protocol type, v8+ passes the reason, v9+ tells a static leader to skip assigning', async () => {
+    const groups = new FakeGroups();
+    groups.joinResponse = { ...groups.joinResponse, skipAssignment: true };
+    const answer = response(await joinGroup.handle(context({ groups, apiVersion: 9 }), { ...joinRequest(new Uint8Array(0)), reason: 'rejoining after restart' }));
+    expect(groups.calls[0].request).toMatchObject({ reason: 'rejoining after restart' });
+    expect(answer).toMatchObject({ protocolType: 'consumer', protocolName: 'range', skipAssignment: true });
+  });
+
+  it('a failed join answers a null protocol name from v7 and an empty one before', async () => {
+    const groups = new FakeGroups();
+    groups.joinResponse = { ...groups.joinResponse, errorCode: ErrorCode.UNKNOWN_MEMBER_ID, protocolType: null, protocolName: null };
+    expect(response(await joinGroup.handle(context({ groups, apiVersion: 7 }), joinRequest(new Uint8Array(0)))).protocolName).toBeNull();
+    expect(response(await joinGroup.handle(context({ groups, apiVersion: 6 }), joinRequest(new Uint8Array(0)))).protocolName).toBe('');
+  });
+
   it('without a coordinator, answers COORDINATOR_NOT_AVAILABLE (and FindCoordinator says so too)', async () => {
     const answer = response(await joinGroup.handle(context({ groups: null, apiVersion: 5 }), joinRequest(new Uint8Array(0))));
     expect(answer.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    const found = response(await findCoordinator.handle(context({ groups: null, apiVersion: 2 }), { key: 'g', keyType: 0 }));
+    const found = response(await findCoordinator.handle(context({ groups: null, apiVersion: 2 }), { key: 'g', keyType: 0, coordinatorKeys: [] }));
     expect(found.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   });
 });
 
 describe('FindCoordinator', () => {
   it('names this node at the address the client connected to; no transaction coordinator', async () => {
-    const found = response(await findCoordinator.handle(context({ apiVersion: 0 }), { key: 'g', keyType: 0 }));
+    const found = response(await findCoordinator.handle(context({ apiVersion: 0 }), { key: 'g', keyType: 0, coordinatorKeys: [] }));
     expect(found).toMatchObject({ errorCode: 0, nodeId: 0, host: '10.0.0.2', port: 9092 });
-    const transaction = response(await findCoordinator.handle(context({ apiVersion: 1 }), { key: 'tx', keyType: 1 }));
+    const transaction = response(await findCoordinator.handle(context({ apiVersion: 1 }), { key: 'tx', keyType: 1, coordinatorKeys: [] }));
     expect(transaction.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  });
+
+  it('v4+ answers every key of the batch in its own entry, the top-level fields unused', async () => {
+    const found = response(await findCoordinator.handle(context({ apiVersion: 6 }), { key: '', keyType: 0, coordinatorKeys: ['a', 'b'] }));
+    expect(found.coordinators).toEqual([
+      { key: 'a', nodeId: 0, host: '10.0.0.2', port: 9092, errorCode: 0, errorMessage: null },
+      { key: 'b', nodeId: 0, host: '10.0.0.2', port: 9092, errorCode: 0, errorMessage: null },
+    ]);
+    const transactions = response(await findCoordinator.handle(context({ apiVersion: 4 }), { key: '', keyType: 1, coordinatorKeys: ['tx'] }));
+    expect(transactions.coordinators).toMatchObject([{ key: 'tx', nodeId: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }]);
+  });
+
+  it('with a transaction coordinator, names this node for transactional ids, one key (v1-v3) or a batch (v4+)', async () => {
+    const txns = {} as TxnFacade; // FindCoordinator only asks whether there is one
+    const one = response(await findCoordinator.handle({ ...context({ apiVersion: 3 }), txns }, { key: 'tx', keyType: 1, coordinatorKeys: [] }));
+    expect(one).toMatchObject({ errorCode: 0, nodeId: 0, host: '10.0.0.2', port: 9092 });
+    const batch = response(await findCoordinator.handle({ ...context({ apiVersion: 4 }), txns }, { key: '', keyType: 1, coordinatorKeys: ['tx-1', 'tx-2'] }));
+    expect(batch.coordinators).toEqual([
+      { key: 'tx-1', nodeId: 0, host: '10.0.0.2', port: 9092, errorCode: 0, errorMessage: null },
+      { key: 'tx-2', nodeId: 0, host: '10.0.0.2', port: 9092, errorCode: 0, errorMessage: null },
+    ]);
+    // Group keys still need the group coordinator.
+    const groups = response(await findCoordinator.handle({ ...context({ groups: null, apiVersion: 4 }), txns }, { key: '', keyType: 0, coordinatorKeys: ['g'] }));
+    expect(groups.coordinators).toMatchObject([{ key: 'g', errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE }]);
   });
 });
 
@@ -72,13 +112,22 @@ describe('SyncGroup and Heartbeat', () => {
   it('copies assignments and passes errors through', async () => {
     const groups = new FakeGroups();
     const assignment = new Uint8Array([7, 7]);
-    const synced = response(await syncGroup.handle(context({ groups, apiVersion: 3 }), { groupId: 'g', generationId: 1, memberId: 'm1', groupInstanceId: 'i1', assignments: [{ memberId: 'm1', assignment }] }));
+    const synced = response(await syncGroup.handle(context({ groups, apiVersion: 3 }), { groupId: 'g', generationId: 1, memberId: 'm1', groupInstanceId: 'i1', protocolType: null, protocolName: null, assignments: [{ memberId: 'm1', assignment }] }));
     const asked = groups.calls[0].request as group.SyncGroupRequest;
     expect(asked.assignments[0].assignment).not.toBe(assignment);
     expect(asked.groupInstanceId).toBe('i1');
     expect([...synced.assignment]).toEqual([7, 7]);
     const beat = response(await heartbeat.handle(context({ groups, apiVersion: 0 }), { groupId: 'g', generationId: 1, memberId: 'm1', groupInstanceId: null }));
     expect(beat.errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+  });
+
+  it('v5 passes the protocol type and name to the coordinator and answers its own', async () => {
+    const groups = new FakeGroups();
+    const synced = response(
+      await syncGroup.handle(context({ groups, apiVersion: 5 }), { groupId: 'g', generationId: 1, memberId: 'm1', groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments: [] }),
+    );
+    expect(groups.calls[0].request).toMatchObject({ protocolType: 'consumer', protocolName: 'range' });
+    expect(synced).toMatchObject({ errorCode: 0, protocolType: null, protocolName: null });
   });
 });
 
@@ -89,9 +138,11 @@ describe('LeaveGroup', () => {
     const v1 = response(await leaveGroup.handle(context({ groups, apiVersion: 1 }), { groupId: 'g', memberId: 'm1', members: [] }));
     expect(groups.calls[0].request).toEqual({ groupId: 'g', members: [{ memberId: 'm1', groupInstanceId: null }] });
     expect(v1).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.UNKNOWN_MEMBER_ID, members: [] });
-    const v3 = response(await leaveGroup.handle(context({ groups, apiVersion: 3 }), { groupId: 'g', memberId: '', members: [{ memberId: 'm1', groupInstanceId: null }] }));
+    const v3 = response(await leaveGroup.handle(context({ groups, apiVersion: 3 }), { groupId: 'g', memberId: '', members: [{ memberId: 'm1', groupInstanceId: null, reason: null }] }));
     expect(v3.errorCode).toBe(0);
     expect(v3.members).toEqual([{ memberId: 'm1', groupInstanceId: null, errorCode: ErrorCode.UNKNOWN_MEMBER_ID }]);
+    await leaveGroup.handle(context({ groups, apiVersion: 5 }), { groupId: 'g', memberId: '', members: [{ memberId: 'm1', groupInstanceId: null, reason: 'shutting down' }] });
+    expect(groups.calls[2].request).toEqual({ groupId: 'g', members: [{ memberId: 'm1', groupInstanceId: null, reason: 'shutting down' }] });
   });
 });
 
@@ -169,8 +220,8 @@ describe('handler table', () => {
     expect(handlerFor(999, 0)).toBeUndefined();
     // Produce must contain 3 and 7, Fetch 4 and 10: librdkafka derives its feature flags from them.
     const range = (key: number) => advertisedApis.find((api) => api.apiKey === key)!;
-    expect([range(0).versionMin, range(0).versionMax]).toEqual([3, 8]);
-    expect([range(1).versionMin, range(1).versionMax]).toEqual([4, 11]);
+    expect([range(0).versionMin, range(0).versionMax]).toEqual([3, 12]);
+    expect([range(1).versionMin, range(1).versionMax]).toEqual([4, 17]);
     expect(range(9).versionMin).toBe(1);
     expect(range(8).versionMin).toBeLessThanOrEqual(2);
   });

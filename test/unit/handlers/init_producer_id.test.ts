@@ -21,8 +21,8 @@ async function init(handler: ReturnType<typeof initProducerIdHandler>, apiVersio
 }
 
 describe('InitProducerId', () => {
-  it('is advertised from v0 (librdkafka requires 0) to v4', () => {
-    expect(advertisedApis.find((api) => api.apiKey === ApiKey.InitProducerId)).toEqual({ apiKey: ApiKey.InitProducerId, versionMin: 0, versionMax: 4 });
+  it('is advertised from v0 (librdkafka requires 0) to v5, as Kafka 4.x', () => {
+    expect(advertisedApis.find((api) => api.apiKey === ApiKey.InitProducerId)).toEqual({ apiKey: ApiKey.InitProducerId, versionMin: 0, versionMax: 5 });
   });
 
   it('gives each producer a new, increasing id with epoch 0', async () => {

@@ -6,6 +6,8 @@ import { fetch } from '../../../core/handlers/fetch.js';
 import { noResponse } from '../../../core/handlers/handler.js';
 import { produce, splitBatches } from '../../../core/handlers/produce.js';
 import type { FetchRequest } from '../../../core/protocol/messages/fetch.js';
+import { ApiKey } from '../../../core/protocol/api_keys.js';
+import { encodeResponseFrame } from '../../../core/protocol/codec.js';
 import { context, FakeBroker } from './fakes.js';
 import { fetchBytesMax, fetchReadsPerSpentWaveMax, recordBatchBytesMaxDefault } from '../../../core/limits.js';
 
@@ -79,14 +81,14 @@ describe('Produce', () => {
 
 function fetchRequest(partitions: { topicName: string; partitionIndex: number; fetchOffset: number; partitionMaxBytes?: number }[], options: { maxWaitMs?: number; minBytes?: number; maxBytes?: number } = {}): FetchRequest {
   return {
-    replicaId: -1,
+    clusterId: null, replicaId: -1, replicaState: { replicaId: -1, replicaEpoch: -1 },
     maxWaitMs: options.maxWaitMs ?? 0,
     minBytes: options.minBytes ?? 0,
     maxBytes: options.maxBytes ?? 1 << 20,
     isolationLevel: 1,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: partitions.map((p) => ({ topicName: p.topicName, partitions: [{ partitionIndex: p.partitionIndex, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset, logStartOffset: -1, partitionMaxBytes: p.partitionMaxBytes ?? 1 << 20 }] })),
+    topics: partitions.map((p) => ({ topicName: p.topicName, topicId: new Uint8Array(16), partitions: [{ partitionIndex: p.partitionIndex, currentLeaderEpoch: -1, fetchOffset: p.fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: p.partitionMaxBytes ?? 1 << 20, replicaDirectoryId: new Uint8Array(16) }] })),
     forgottenTopicsData: [],
     rackId: '',
   };
@@ -95,6 +97,43 @@ function fetchRequest(partitions: { topicName: string; partitionIndex: number; f
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('Fetch', () => {
+  it('v13+ names topics by id: reads the topic with that id, answers an unknown id UNKNOWN_TOPIC_ID, echoes the ids', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    await broker.produce('t', 0, fakeBatch(70), {});
+    const idOfT = broker.describeTopic('t')!.topicId;
+    const unknownId = new Uint8Array(16).fill(5);
+    const request = fetchRequest([
+      { topicName: '', partitionIndex: 0, fetchOffset: 0 },
+      { topicName: '', partitionIndex: 0, fetchOffset: 0 },
+    ]);
+    request.topics[0].topicId = idOfT;
+    request.topics[1].topicId = unknownId;
+    const ctx = context({ broker, apiVersion: 17 });
+    const response = await fetch.handle(ctx, { ...request, maxWaitMs: 5000, minBytes: 1 << 20 });
+    if (response === noResponse) throw new Error('a response');
+    // An unknown id fails its partition, and a failed round is answered without waiting.
+    expect(broker.waiting).toEqual([]);
+    expect(response.responses.map((topic) => [[...topic.topicId], topic.partitions[0].errorCode])).toEqual([
+      [[...idOfT], ErrorCode.NONE],
+      [[...unknownId], ErrorCode.UNKNOWN_TOPIC_ID],
+    ]);
+    expect(response.responses[0].partitions[0].records?.map((b) => b.length)).toEqual([70]);
+    // The answer encodes at v17 (ids, tagged fields at their defaults).
+    expect(() => encodeResponseFrame(ApiKey.Fetch, 17, 1, response)).not.toThrow();
+    ctx.written();
+  });
+
+  it('before v13 the id is not read: a topic is found by name only', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    const request = fetchRequest([{ topicName: 't', partitionIndex: 0, fetchOffset: 0 }]);
+    request.topics[0].topicId = new Uint8Array(16).fill(5);
+    const response = await fetch.handle(context({ broker, apiVersion: 12 }), request);
+    if (response === noResponse) throw new Error('a response');
+    expect(response.responses[0]).toMatchObject({ topicName: 't', partitions: [{ errorCode: ErrorCode.NONE }] });
+  });
+
   it('returns data at once, with last stable offset = high watermark, and releases only after the write', async () => {
     const broker = new FakeBroker();
     await broker.createTopic('t');

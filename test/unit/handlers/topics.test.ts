@@ -14,7 +14,7 @@ import { encodeResponseFrame } from '../../../core/protocol/codec.js';
 import { context, FakeBroker } from './fakes.js';
 
 const metadataRequest = (topics: string[] | null, allowAutoTopicCreation = true) => ({
-  topics: topics === null ? null : topics.map((topicName) => ({ topicName })),
+  topics: topics === null ? null : topics.map((topicName) => ({ topicId: new Uint8Array(16), topicName })),
   allowAutoTopicCreation,
   includeClusterAuthorizedOperations: false,
   includeTopicAuthorizedOperations: false,
@@ -150,10 +150,133 @@ describe('CreateTopics', () => {
 
   it('validate_only checks without creating', async () => {
     const broker = new FakeBroker();
-    const response = await createTopics.handle(context({ broker, apiVersion: 1 }), { topics: [creatable('dry')], timeoutMs: 1000, validateOnly: true });
+    const response = await createTopics.handle(context({ broker, apiVersion: 2 }), { topics: [creatable('dry')], timeoutMs: 1000, validateOnly: true });
     if (typeof response === 'symbol') throw new Error('a response');
     expect(response.topics[0].errorCode).toBe(ErrorCode.NONE);
     expect(broker.topics.has('dry')).toBe(false);
+  });
+
+  it('v5+ answers the created topic\'s partitions, replication factor and configs; v7 its id', async () => {
+    const broker = new FakeBroker();
+    const response = await createTopics.handle(context({ broker, apiVersion: 7 }), {
+      topics: [creatable('made', 3, -1, [{ name: 'retention.ms', value: '1000' }]), creatable('made', 1), creatable('other', 0)],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    // The duplicated name fails both entries; the zero-partition one fails alone.
+    expect(response.topics.map((t) => t.errorCode)).toEqual([ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_PARTITIONS]);
+    const created = await createTopics.handle(context({ broker, apiVersion: 7 }), {
+      topics: [creatable('made', 3, -1, [{ name: 'retention.ms', value: '1000' }])],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    if (typeof created === 'symbol') throw new Error('a response');
+    const [made] = created.topics;
+    expect(made).toMatchObject({ errorCode: 0, numPartitions: 3, replicationFactor: 1 });
+    expect([...made.topicId]).toEqual([...broker.describeTopic('made')!.topicId]);
+    expect(made.configs).toContainEqual({ name: 'retention.ms', value: '1000', readOnly: false, configSource: 1, isSensitive: false });
+    // Sources as DescribeConfigs reports them: the fake broker's own segment size differs from
+    // Kafka's default (STATIC_BROKER_CONFIG, 4); segment.ms is Kafka's default (DEFAULT_CONFIG, 5).
+    expect(made.configs).toContainEqual({ name: 'segment.bytes', value: String(1 << 20), readOnly: false, configSource: 4, isSensitive: false });
+    expect(made.configs).toContainEqual({ name: 'segment.ms', value: '604800000', readOnly: false, configSource: 5, isSensitive: false });
+    expect(made.configs?.map((config) => config.name)).toEqual(topicConfigDefs.map((d) => d.name));
+    // A failed entry: no id, Kafka's −1 defaults.
+    expect(response.topics[2]).toMatchObject({ numPartitions: -1, replicationFactor: -1, configs: [] });
+    expect(response.topics[2].topicId.every((byte) => byte === 0)).toBe(true);
+  });
+
+  it('checks manual assignments as Kafka\'s controller does: INVALID_REPLICA_ASSIGNMENT for another broker', async () => {
+    const broker = new FakeBroker();
+    const withAssignment = (topicName: string, assignments: { partitionIndex: number; brokerIds: number[] }[], numPartitions = -1) => ({ ...creatable(topicName, numPartitions, -1), assignments });
+    const response = await createTopics.handle(context({ broker, apiVersion: 7 }), {
+      topics: [
+        withAssignment('elsewhere', [{ partitionIndex: 0, brokerIds: [10] }]),
+        withAssignment('empty', [{ partitionIndex: 0, brokerIds: [] }]),
+        withAssignment('twice', [{ partitionIndex: 0, brokerIds: [0, 0] }]),
+        withAssignment('gap', [{ partitionIndex: 0, brokerIds: [0] }, { partitionIndex: 2, brokerIds: [0] }]),
+        withAssignment('both', [{ partitionIndex: 0, brokerIds: [0] }], 1),
+        withAssignment('here', [{ partitionIndex: 1, brokerIds: [0] }, { partitionIndex: 0, brokerIds: [0] }]),
+      ],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.topics.map((t) => [t.topicName, t.errorCode])).toEqual([
+      ['elsewhere', ErrorCode.INVALID_REPLICA_ASSIGNMENT],
+      ['empty', ErrorCode.INVALID_REPLICA_ASSIGNMENT],
+      ['twice', ErrorCode.INVALID_REPLICA_ASSIGNMENT],
+      ['gap', ErrorCode.INVALID_REPLICA_ASSIGNMENT],
+      ['both', ErrorCode.INVALID_REQUEST],
+      ['here', ErrorCode.NONE],
+    ]);
+    expect(response.topics[0].errorMessage).toMatch(/broker 10/);
+    expect(broker.describeTopic('here')?.partitions).toHaveLength(2);
+  });
+});
+
+describe('topic ids', () => {
+  it('Metadata v10+ answers each topic\'s id; v12 finds a topic by id and answers an unknown id UNKNOWN_TOPIC_ID', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('a');
+    const idOfA = broker.describeTopic('a')!.topicId;
+    const v10 = await metadata.handle(context({ broker, apiVersion: 10 }), metadataRequest(['a', 'new']));
+    if (typeof v10 === 'symbol') throw new Error('a response');
+    expect([...v10.topics[0].topicId]).toEqual([...idOfA]);
+    // Auto-created on this request: no id until the client's retry finds it.
+    expect(v10.topics[1]).toMatchObject({ topicName: 'new', errorCode: ErrorCode.LEADER_NOT_AVAILABLE });
+    expect(v10.topics[1].topicId.every((byte) => byte === 0)).toBe(true);
+    const unknownId = new Uint8Array(16).fill(7);
+    const byId = (topicId: Uint8Array) => ({ topicId, topicName: null });
+    const v12 = await metadata.handle(context({ broker, apiVersion: 12 }), { ...metadataRequest(null), topics: [byId(idOfA), byId(unknownId), byId(idOfA)] });
+    if (typeof v12 === 'symbol') throw new Error('a response');
+    expect(v12.topics.map((t) => [t.topicName, t.errorCode])).toEqual([['a', ErrorCode.NONE], [null, ErrorCode.UNKNOWN_TOPIC_ID]]);
+    expect([...v12.topics[1].topicId]).toEqual([...unknownId]);
+    expect(broker.topics.size).toBe(2); // an id is never auto-created
+    // The answer encodes: a null name is legal from v12.
+    expect(() => encodeResponseFrame(ApiKey.Metadata, 12, 1, v12)).not.toThrow();
+  });
+
+  it('a null name without an id is INVALID_REQUEST, answered with a name the version can carry', async () => {
+    const broker = new FakeBroker();
+    for (const apiVersion of [10, 12]) {
+      const response = await metadata.handle(context({ broker, apiVersion }), { ...metadataRequest(null), topics: [{ topicId: new Uint8Array(16), topicName: null }] });
+      if (typeof response === 'symbol') throw new Error('a response');
+      expect(response.topics[0].errorCode).toBe(ErrorCode.INVALID_REQUEST);
+      expect(() => encodeResponseFrame(ApiKey.Metadata, apiVersion, 1, response)).not.toThrow();
+    }
+  });
+
+  it('DeleteTopics v6 deletes by name or by id, and answers both', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('by-name');
+    await broker.createTopic('by-id');
+    const nameId = broker.describeTopic('by-name')!.topicId;
+    const idId = broker.describeTopic('by-id')!.topicId;
+    const zero = new Uint8Array(16);
+    const response = await deleteTopics.handle(context({ broker, apiVersion: 6 }), {
+      topics: [
+        { topicName: 'by-name', topicId: zero },
+        { topicName: null, topicId: idId },
+        { topicName: null, topicId: new Uint8Array(16).fill(9) },
+        { topicName: 'x', topicId: idId },
+        { topicName: null, topicId: zero },
+      ],
+      topicNames: [],
+      timeoutMs: 1000,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.responses.map((r) => [r.topicName, r.errorCode])).toEqual([
+      ['by-name', ErrorCode.NONE],
+      ['by-id', ErrorCode.NONE],
+      [null, ErrorCode.UNKNOWN_TOPIC_ID],
+      ['x', ErrorCode.INVALID_REQUEST],
+      [null, ErrorCode.INVALID_REQUEST],
+    ]);
+    expect([...response.responses[0].topicId]).toEqual([...nameId]);
+    expect([...response.responses[1].topicId]).toEqual([...idId]);
+    expect(broker.topics.size).toBe(0);
+    expect(() => encodeResponseFrame(ApiKey.DeleteTopics, 6, 1, response)).not.toThrow();
   });
 });
 
@@ -167,11 +290,30 @@ describe('DeleteTopics and CreatePartitions', () => {
       validateOnly: false,
     });
     const shrunk = await createPartitions.handle(context({ broker, apiVersion: 0 }), { topics: [{ topicName: 'a', count: 1, assignments: null }], timeoutMs: 1000, validateOnly: false });
-    const deleted = await deleteTopics.handle(context({ broker, apiVersion: 1 }), { topicNames: ['a', 'never'], timeoutMs: 1000 });
+    const deleted = await deleteTopics.handle(context({ broker, apiVersion: 1 }), { topics: [], topicNames: ['a', 'never'], timeoutMs: 1000 });
     for (const response of [grown, shrunk, deleted]) if (typeof response === 'symbol') throw new Error('a response');
     expect((grown as { results: { errorCode: number }[] }).results.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
     expect((shrunk as { results: { errorCode: number }[] }).results[0].errorCode).toBe(ErrorCode.INVALID_PARTITIONS);
     expect((deleted as { responses: { errorCode: number }[] }).responses.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+  });
+
+  it('CreatePartitions refuses an assignment naming another broker, or of the wrong shape, with INVALID_REPLICA_ASSIGNMENT', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('a', { partitions: 1 });
+    const grow = async (assignments: { brokerIds: number[] }[] | null, count = 3) => {
+      const response = await createPartitions.handle(context({ broker, apiVersion: 3 }), { topics: [{ topicName: 'a', count, assignments }], timeoutMs: 1000, validateOnly: true });
+      if (typeof response === 'symbol') throw new Error('a response');
+      return response.results[0];
+    };
+    const elsewhere = await grow([{ brokerIds: [10] }, { brokerIds: [0] }]);
+    expect(elsewhere.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+    expect(elsewhere.errorMessage).toMatch(/broker 10/);
+    expect((await grow([{ brokerIds: [0] }])).errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT); // 1 list for 2 new partitions
+    expect((await grow([{ brokerIds: [0] }, { brokerIds: [] }])).errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+    expect((await grow([{ brokerIds: [0] }, { brokerIds: [0, 0] }])).errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+    expect((await grow([{ brokerIds: [0] }, { brokerIds: [0] }])).errorCode).toBe(ErrorCode.NONE);
+    expect((await grow(null)).errorCode).toBe(ErrorCode.NONE);
+    expect(broker.describeTopic('a')?.partitions).toHaveLength(1); // validate only
   });
 });
 

@@ -7,7 +7,7 @@ import { context, FakeBroker } from './fakes.js';
 describe('WriteTxnMarkers', () => {
   it('passes each marker to the broker and answers per partition, in request order', async () => {
     const broker = new FakeBroker();
-    broker.topics.set('a', { config: { retentionMs: -1, retentionBytes: -1, segmentBytes: 1 << 20, segmentMs: -1, maxMessageBytes: 1 << 20 }, overrides: {}, partitions: [[], []] });
+    await broker.createTopic('a', { partitions: 2 });
     const ctx = context({ broker, apiVersion: 1 });
     const response = await writeTxnMarkers.handle(ctx, {
       markers: [

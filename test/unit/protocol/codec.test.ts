@@ -39,8 +39,8 @@ describe('unsupported apis and versions', () => {
   it('reports versions outside the served range the same way', () => {
     for (const [apiKey, apiVersion] of [
       [ApiKey.Produce, 2],
-      [ApiKey.Produce, 9],
-      [ApiKey.ApiVersions, 4],
+      [ApiKey.Produce, 13],
+      [ApiKey.ApiVersions, 5],
       [ApiKey.Fetch, -1],
     ] as const) {
       expect(isSupportedVersion(apiKey, apiVersion)).toBe(false);
@@ -95,11 +95,13 @@ describe('Produce requests', () => {
               logStartOffset: 0,
               recordErrors: [{ batchIndex: 2, batchIndexErrorMessage: 'bad' }],
               errorMessage: 'one bad record',
+              currentLeader: { leaderId: -1, leaderEpoch: -1 },
             },
           ],
         },
       ],
       throttleTimeMs: 0,
+      nodeEndpoints: [],
     };
     const decodeAt = (version: number) => {
       const reader = new Reader(concatChunks(encodeResponseFrame(ApiKey.Produce, version, 1, body)), 4);
@@ -112,6 +114,20 @@ describe('Produce requests', () => {
     expect(partition.recordErrors).toEqual([]);
     expect(partition.errorMessage).toBeNull();
     expect(partition.logStartOffset).toBe(0);
+  });
+
+  it('leave v10\'s tagged CurrentLeader off the wire while it holds its defaults, as Kafka does', () => {
+    const encodeAt = (version: number, leaderId: number) => {
+      const partition = { partitionIndex: 0, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null, currentLeader: { leaderId, leaderEpoch: -1 } };
+      return concatChunks(encodeResponseFrame(ApiKey.Produce, version, 1, { responses: [{ topicName: 't', partitions: [partition] }], throttleTimeMs: 0, nodeEndpoints: [] }));
+    };
+    // Defaults: the same bytes as v9, which has no such field.
+    expect(encodeAt(10, -1)).toEqual(encodeAt(9, -1));
+    const moved = encodeAt(10, 3);
+    expect(moved.length).toBeGreaterThan(encodeAt(9, -1).length);
+    const reader = new Reader(moved, 4);
+    decodeResponseHeader(reader, 1);
+    expect(decodeResponse(ApiKey.Produce, 10, reader).responses[0].partitions[0].currentLeader).toEqual({ leaderId: 3, leaderEpoch: -1 });
   });
 });
 
@@ -126,6 +142,7 @@ describe('Fetch responses', () => {
       responses: [
         {
           topicName: 'orders',
+          topicId: new Uint8Array(16),
           partitions: [
             {
               partitionIndex: 0,
@@ -133,6 +150,9 @@ describe('Fetch responses', () => {
               highWatermark: 10,
               lastStableOffset: 10,
               logStartOffset: 0,
+              divergingEpoch: { epoch: -1, endOffset: -1 },
+              currentLeader: { leaderId: -1, leaderEpoch: -1 },
+              snapshotId: { endOffset: -1, epoch: -1 },
               abortedTransactions: null,
               preferredReadReplica: -1,
               records: [firstBatch, secondBatch],
@@ -140,6 +160,7 @@ describe('Fetch responses', () => {
           ],
         },
       ],
+      nodeEndpoints: [],
     };
     const chunks = encodeResponseFrame(ApiKey.Fetch, 11, 77, response);
     expect(chunks).toContain(firstBatch);

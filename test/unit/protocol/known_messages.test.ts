@@ -125,7 +125,7 @@ describe('ApiVersions v3 as librdkafka 2.0.2 (kcat) sends it', () => {
 describe('ApiVersions with a version above ours', () => {
   it('is answered UNSUPPORTED_VERSION in a v0-shaped body naming our ApiVersions range', () => {
     const frame = concatChunks(encodeApiVersionsV0ErrorFrame(7));
-    expect(toHex(frame)).toBe('00 00 00 10 00 00 00 07 00 23 00 00 00 01 00 12 00 00 00 03');
+    expect(toHex(frame)).toBe('00 00 00 10 00 00 00 07 00 23 00 00 00 01 00 12 00 00 00 04');
   });
 
   it('decodes as a v0 response a kafkajs-style client can read', () => {
@@ -134,7 +134,7 @@ describe('ApiVersions with a version above ours', () => {
     decodeResponseHeader(reader, 0);
     expect(decodeResponse(ApiKey.ApiVersions, 0, reader)).toEqual({
       errorCode: 35,
-      apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 3 }],
+      apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }],
       throttleTimeMs: 0,
       supportedFeatures: [],
       finalizedFeaturesEpoch: -1,
@@ -221,35 +221,35 @@ describe('apiCatalog', () => {
   it('serves the ranges the supported clients need advertised', () => {
     const ranges = Object.fromEntries(apiCatalog.map((entry) => [entry.name, [entry.versionMin, entry.versionMax]]));
     expect(ranges).toEqual({
-      Produce: [3, 8],
-      Fetch: [4, 11],
-      ListOffsets: [1, 5],
-      Metadata: [0, 8],
+      Produce: [3, 12],
+      Fetch: [4, 17],
+      ListOffsets: [1, 6],
+      Metadata: [0, 12],
       OffsetCommit: [2, 9],
       OffsetFetch: [1, 9],
-      FindCoordinator: [0, 2],
-      JoinGroup: [0, 5],
-      Heartbeat: [0, 3],
-      LeaveGroup: [0, 3],
-      SyncGroup: [0, 3],
+      FindCoordinator: [0, 6],
+      JoinGroup: [0, 9],
+      Heartbeat: [0, 4],
+      LeaveGroup: [0, 5],
+      SyncGroup: [0, 5],
       DescribeGroups: [0, 5],
       ListGroups: [0, 5],
-      ApiVersions: [0, 3],
-      CreateTopics: [0, 4],
-      DeleteTopics: [0, 3],
+      ApiVersions: [0, 4],
+      CreateTopics: [2, 7],
+      DeleteTopics: [1, 6],
       DeleteRecords: [0, 2],
-      InitProducerId: [0, 4],
+      InitProducerId: [0, 5],
       OffsetForLeaderEpoch: [2, 4],
       AddPartitionsToTxn: [0, 3],
       AddOffsetsToTxn: [0, 4],
       EndTxn: [0, 4],
       WriteTxnMarkers: [1, 2],
       TxnOffsetCommit: [0, 4],
-      DescribeConfigs: [0, 4],
+      DescribeConfigs: [1, 4],
       AlterConfigs: [0, 2],
       DescribeLogDirs: [1, 4],
-      CreatePartitions: [0, 1],
-      DeleteGroups: [0, 1],
+      CreatePartitions: [0, 3],
+      DeleteGroups: [0, 2],
       IncrementalAlterConfigs: [0, 1],
       OffsetDelete: [0, 0],
       DescribeCluster: [0, 2],
