@@ -38,6 +38,7 @@ import { isProtocolError, isUnsupportedApiError } from '../../core/protocol/erro
 import { failedResponse } from '../../core/protocol/failed_response.js';
 import { forEachResponseError } from '../../core/protocol/response_errors.js';
 import { decodeRequestHeader, encodeResponseHeader, type RequestHeader } from '../../core/protocol/header.js';
+import { decodePaddedMetadataRequest } from '../../core/protocol/padded_metadata_request.js';
 import { Reader } from '../../core/protocol/reader.js';
 import { Writer } from '../../core/protocol/writer.js';
 import type { RequestBody, ResponseBody } from '../../core/protocol/messages/registry.js';
@@ -413,9 +414,13 @@ export class Connection {
       return;
     }
     let body: RequestBody;
+    const bodyStart = reader.offset;
     try {
       body = decodeRequest(header.apiKey, header.apiVersion, reader);
-      if (reader.remaining !== 0) {
+      // librdkafka's all-topics Metadata carries padding Kafka ignores (padded_metadata_request.ts).
+      const padded = reader.remaining !== 0 && header.apiKey === ApiKey.Metadata ? decodePaddedMetadataRequest(header.apiVersion, new Reader(reader.bytes, bodyStart, reader.end)) : null;
+      if (padded !== null) body = padded;
+      else if (reader.remaining !== 0) {
         releaseFrame();
         this.#warnAndClose(`${reader.remaining} bytes after the ${handler.name} v${header.apiVersion} body`, 'trailing bytes');
         return;

@@ -117,6 +117,25 @@ describe('framing', () => {
     await expectHealthy(server);
   });
 
+  it('serves librdkafka\'s all-topics Metadata v12, whose topic count is padded to four bytes, as Kafka does', async () => {
+    await server.broker.createTopic('padded-listing');
+    const raw = await client();
+    // librdkafka 2.x leaves the int32 it reserved for the count: 00 00 00 00, then its flags.
+    const { bytes, correlationId } = raw.frame(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    const body = bytes.subarray(bytes.length - 4);
+    expect([...body]).toEqual([0, 1, 0, 0]); // null topics, auto-create, no authorized operations, no tags
+    const padded = concatChunks([int32(bytes.length - 4 + 3), bytes.subarray(4, bytes.length - 4), new Uint8Array(3), body]);
+    raw.write(padded);
+    const answer = await raw.response(ApiKey.Metadata, 12, correlationId);
+    expect(answer.topics.map((topic) => topic.topicName)).toContain('padded-listing');
+    // Other bytes after a Metadata body still close the connection.
+    const other = await client();
+    const { bytes: plain } = other.frame(ApiKey.Metadata, 12, { topics: null, allowAutoTopicCreation: true, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    other.write(concatChunks([int32(plain.length - 4 + 3), plain.subarray(4), new Uint8Array(3)]));
+    await other.closedByServer();
+    await expectHealthy(server);
+  });
+
   it('closes a connection sending bytes after a complete body', async () => {
     const raw = await client();
     const { bytes } = raw.frame(ApiKey.ApiVersions, 2, { clientSoftwareName: '', clientSoftwareVersion: '' });
