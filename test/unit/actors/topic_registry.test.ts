@@ -115,6 +115,21 @@ describe('TopicRegistry', () => {
     }
   });
 
+  it('keeps a topic\'s id when its configs are replaced, and both its id and its configs across a restart', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lanes-topics-'));
+    try {
+      const registry = new TopicRegistry({ shardCount: 1, actorIdsMax: 8, dataDir });
+      const { id } = add(registry, 'orders', 1);
+      const changed = registry.setConfig('orders', { ...config, retentionMs: 5000 }, { 'retention.ms': '5000' });
+      expect(changed.id).toBe(id);
+      expect(registry.getById(id)?.overrides).toEqual({ 'retention.ms': '5000' });
+      const reopened = new TopicRegistry({ shardCount: 1, actorIdsMax: 8, dataDir });
+      expect(reopened.get('orders')).toMatchObject({ id, overrides: { 'retention.ms': '5000' }, config: { retentionMs: 5000 } });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('never hands out an id twice, even when the generator repeats itself', () => {
     const ids = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
     const registry = new TopicRegistry({ shardCount: 1, actorIdsMax: 8, dataDir: null, newTopicId: () => ids.shift()! });
