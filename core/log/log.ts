@@ -358,6 +358,12 @@ export class Log {
     const recordCount = this.config.kernels.validateAndCopy(batch, start, end, target, baseOffset, partitionLeaderEpoch, this.#validateOptions);
     // Validated: magic 2, a whole header, lastOffsetDelta = recordCount − 1 ≥ 0.
     assert(length >= recordBatchHeaderBytes, 'validation refuses a batch shorter than its header');
+    // The header's timestamps index the batch (time_index.ts) and are read back as numbers: a
+    // value past ±(2^53 − 1) would reach that index's assert and take the partition offline. No
+    // clock gets there (2^53 ms is 285,000 years), so such a batch is refused, as Kafka refuses
+    // timestamps it cannot accept.
+    const unsafeTimestamp = timestampProblem(batch, start);
+    if (unsafeTimestamp !== null) throw new LanesError(ErrorCode.INVALID_TIMESTAMP, unsafeTimestamp);
     const control = isControlBatch(batch, start);
     if (control !== (origin === 'coordinator')) {
       throw new LanesError(ErrorCode.INVALID_RECORD, control ? 'clients may not write control batches' : 'a transaction marker must be one control batch');
@@ -806,4 +812,13 @@ function checkConfig(config: LogConfig): void {
   if (config.segmentBytes > 0x7fff_ffff) throw new RangeError(`log config segmentBytes must be below 2 GiB (u32 index positions), got ${config.segmentBytes}`);
   if (config.maxBatchBytes > config.segmentBytes) throw new RangeError(`log config maxBatchBytes ${config.maxBatchBytes} exceeds segmentBytes ${config.segmentBytes}`);
   if (config.flush.kind === 'interval') positive('flush' as keyof LogConfig, config.flush.intervalMs);
+}
+
+/** Why a validated batch's baseTimestamp or maxTimestamp cannot be stored, or null. */
+function timestampProblem(batch: Uint8Array, start: number): string | null {
+  for (const [field, at] of [['baseTimestamp', BatchField.baseTimestamp], ['maxTimestamp', BatchField.maxTimestamp]] as const) {
+    const value = readInt64(batch, start + at);
+    if (!Number.isSafeInteger(value)) return `the batch's ${field} ${value} is beyond ±(2^53 − 1) ms`;
+  }
+  return null;
 }

@@ -13,10 +13,6 @@ import { decodeRequestHeader } from '../../core/protocol/header.js';
 import { UnsupportedApiError } from '../../core/protocol/errors.js';
 import { Reader } from '../../core/protocol/reader.js';
 import { frameBytesMax } from '../../core/limits.js';
-import { ApiKey } from '../../core/protocol/api_keys.js';
-import type { ProduceRequest } from '../../core/protocol/messages/produce.js';
-import { crc32c } from '../../core/records/crc32c.js';
-import { BatchField, batchCrcStart, readInt32, readInt64, readUint32 } from '../../core/records/record_batch.js';
 
 export interface KnownCrash {
   readonly id: string;
@@ -29,36 +25,8 @@ export interface KnownCrash {
 
 // Fixed so far, each with a regression test beside its fix: a negative lastOffsetDelta from a
 // known producer, unbounded error messages, an over-long member id, OffsetDelete while a member
-// lacks the chosen protocol. Add an entry only while a fix is under way, and remove it with the fix.
-export const knownCrashes: readonly KnownCrash[] = [
-  {
-    id: 'produce-timestamp-beyond-safe-integer',
-    description:
-      'Produce: a batch (CRC right) whose baseTimestamp or maxTimestamp is beyond ±(2^53 − 1), e.g. 2^53: validation checks no timestamp, ' +
-      "the time index asserts the value is a safe integer, and the partition's actor is taken offline (KAFKA_STORAGE_ERROR until a restart). " +
-      'The process survives; the fuzzer counts it as a survived bug',
-    stderrPattern: /time index timestamp -?\d+ is not an integer/,
-    matches(apiKey, body) {
-      if (apiKey !== ApiKey.Produce) return false;
-      for (const topic of (body as ProduceRequest).topics) {
-        for (const partition of topic.partitions) {
-          const records = partition.records;
-          if (records === null) continue;
-          for (let at = 0; at + BatchField.records <= records.length; ) {
-            const batchLength = readInt32(records, at + BatchField.batchLength);
-            if (batchLength <= 0) break;
-            const end = at + BatchField.batchLength + 4 + batchLength;
-            const timestampsUnsafe = !Number.isSafeInteger(readInt64(records, at + BatchField.baseTimestamp)) || !Number.isSafeInteger(readInt64(records, at + BatchField.maxTimestamp));
-            // With a wrong CRC the batch is refused (CORRUPT_MESSAGE) before anything reads a timestamp.
-            if (timestampsUnsafe && end <= records.length && readUint32(records, at + BatchField.crc) === crc32c(records, at + batchCrcStart, end)) return true;
-            at += BatchField.batchLength + 4 + batchLength;
-          }
-        }
-      }
-      return false;
-    },
-  },
-];
+// lacks the chosen protocol, a batch timestamp beyond ±(2^53 − 1). Add an entry only while a fix is under way, and remove it with the fix.
+export const knownCrashes: readonly KnownCrash[] = [];
 
 /** The known crash that one write's bytes would trigger, or null. */
 export function knownCrashIn(write: Uint8Array, crashes: readonly KnownCrash[] = knownCrashes): KnownCrash | null {

@@ -33,9 +33,13 @@ function tempDir(): string {
   return dir;
 }
 
-/** 10 batches of 5 records (offsets 0–49), small segments so that several roll. */
+/**
+ * 10 batches of 5 records (offsets 0–49), small segments so that several roll. The batches are
+ * stamped in 2023: the topic keeps them (retention.ms −1), or Kafka's 7-day default retention
+ * would delete the rolled segments under the test.
+ */
 async function fill(broker: Broker, topic: string, options: { producerId?: number } = {}): Promise<void> {
-  await broker.createTopic(topic, { partitions: 2, config: { segmentBytes: 2048, maxMessageBytes: 2048 } });
+  await broker.createTopic(topic, { partitions: 2, config: { segmentBytes: 2048, maxMessageBytes: 2048, retentionMs: -1 } });
   for (let sequence = 0; sequence < 10; sequence++) {
     const records = Array.from({ length: 5 }, (_, i) => ({ key: null, value: new TextEncoder().encode(`s${sequence}-r${i}`.padEnd(120, '.')) }));
     const idempotent = options.producerId === undefined ? {} : { producerId: options.producerId, producerEpoch: 3, baseSequence: sequence * 5 };

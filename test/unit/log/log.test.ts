@@ -6,7 +6,8 @@ import { MemoryStorage } from '../../../core/log/memory_storage.js';
 import { findBatchPosition } from '../../../core/log/offset_index.js';
 import type { RecoveredLog, Storage } from '../../../core/log/storage.js';
 import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
-import { readBatchHeader } from '../../../core/records/record_batch.js';
+import { BatchField, readBatchHeader } from '../../../core/records/record_batch.js';
+import { crc32c } from '../../../core/records/crc32c.js';
 import { asStored, badBatch, badBatchCodes, concat, FakeClock, seededBatch, type BadBatchKind } from './log_support.js';
 import { codeOf } from '../../support/error_code.js';
 
@@ -25,6 +26,25 @@ describe('Log append and read', () => {
     const { batches } = log.read(0, 1 << 20);
     expect(batches.map((x) => x.slice())).toEqual([asStored(a, 0), asStored(b, 3)]);
     expect(a).toEqual(seededBatch(1, 3, 20)); // the source is not modified
+  });
+
+  it('refuses a batch whose timestamps are beyond ±(2^53 − 1) ms (INVALID_TIMESTAMP), leaving the log as it was', async () => {
+    const log = await memoryLog();
+    // A well-formed batch (CRC right) with one header timestamp set past the safe range.
+    const withTimestamp = (field: number, value: bigint) => {
+      const batch = encodeRecordBatch([{ key: null, value: new Uint8Array(8) }], { baseTimestamp: 1_700_000_000_000 });
+      const view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
+      view.setBigInt64(field, value);
+      view.setUint32(BatchField.crc, crc32c(batch, BatchField.attributes));
+      return batch;
+    };
+    for (const field of [BatchField.baseTimestamp, BatchField.maxTimestamp]) {
+      for (const value of [2n ** 53n, -(2n ** 53n) - 2n, 2n ** 62n]) {
+        expect(codeOf(() => log.append(withTimestamp(field, value))), `field at ${field} = ${value}`).toBe(32);
+      }
+    }
+    expect(log.highWatermark).toBe(0);
+    expect(log.append(seededBatch(1, 2, 10))).toEqual({ baseOffset: 0, lastOffset: 1, recordCount: 2 });
   });
 
   it('appends from a sub-range of a larger buffer', async () => {
