@@ -113,14 +113,6 @@ describe('DescribeConfigs of a topic', () => {
     expect(byName['retention.bytes']).toMatchObject({ value: '-1', configSource: DEFAULT_CONFIG, synonyms: [{ name: 'log.retention.bytes', value: '-1', source: DEFAULT_CONFIG }] });
   });
 
-  // Kafka 4 no longer serves v0 (KIP-896); while Lanes does, its flag must be right.
-  it.runIf(describeConfigsApi.versionMin === 0)('v0 says isDefault', async () => {
-    const broker = kafkaDefaultBroker();
-    await broker.createTopic('t', { configs: { 'retention.bytes': '1000000' } });
-    const v0 = await describeTopic(broker, 0, 't', ['retention.ms', 'retention.bytes']);
-    expect(v0.configs.map((c) => [c.name, c.isDefault])).toEqual([['retention.bytes', false], ['retention.ms', true]]);
-  });
-
   it('gives documentation only when asked (v3+)', async () => {
     const broker = kafkaDefaultBroker();
     await broker.createTopic('t');
