@@ -7,8 +7,8 @@
 // WASM memory grows to the largest batch it has handled (at most the registry's bound plus the
 // compressed bytes) and stays that size for the thread's life: WASM memory never shrinks.
 //
-// Why this package: on 1 MiB of JSON-like records (level 3, a machine under load 27 on 2 cores,
-// so relative figures only) it compressed at 17.8 MB/s and decompressed at 24.2 MB/s, beside
+// Why this package (measured by hand while choosing it; no bench in the repository repeats it):
+// on 1 MiB of JSON-like records (level 3, a machine under load 27 on 2 cores, so relative figures only) it compressed at 17.8 MB/s and decompressed at 24.2 MB/s, beside
 // node:zlib gzip's 10.9 / 20.3, zstd-codec's one-shot 19.1 / 23.7 (its streaming decoder, the
 // one a bound needs, 8.3) and fzstd's pure-JS 10.5 (decode only, as zstddec); it has both
 // directions, no dependencies, and installs as plain files. zstd-napi's native build from its
