@@ -21,6 +21,7 @@ import type { AdminServer } from '../admin/admin_server.js';
 import * as limits from '../../core/limits.js';
 import type { KafkaListener } from '../net/listener.js';
 import { logFormats, logLevelNames, type LogFormat } from '../log_settings.js';
+import { groupConfigDefault } from '../../core/group/group_config.js';
 import { ListenError } from './listen_error.js';
 import { lanesVersion } from './version.js';
 import type { Broker, BrokerOptions } from './broker.js';
@@ -85,6 +86,9 @@ export interface StartOptions {
   maxConnectionsPerIp?: number;
   connectionsMaxIdleMs?: number;
   frameTimeoutMs?: number;
+  /** Kafka's group.consumer.session.timeout.ms and group.consumer.heartbeat.interval.ms (KIP-848 groups); Kafka's defaults when absent. */
+  groupConsumerSessionTimeoutMs?: number;
+  groupConsumerHeartbeatIntervalMs?: number;
   /** Group coordinator settings beyond `dev` (programmatic use, e.g. lanes/testing's short session minimum). */
   groups?: BrokerOptions['groups'];
 }
@@ -111,7 +115,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     dataDir,
     shards: options.shards,
     shardThreads: options.shardThreads,
-    groups: { ...(options.dev === true ? { initialRebalanceDelayMs: 0 } : {}), ...options.groups },
+    groups: {
+      ...(options.dev === true ? { initialRebalanceDelayMs: 0 } : {}),
+      ...(options.groupConsumerSessionTimeoutMs === undefined ? {} : { consumerSessionTimeoutMs: options.groupConsumerSessionTimeoutMs }),
+      ...(options.groupConsumerHeartbeatIntervalMs === undefined ? {} : { consumerHeartbeatIntervalMs: options.groupConsumerHeartbeatIntervalMs }),
+      ...options.groups,
+    },
   });
   // Built before the listener, so the listener reports every request to the admin metrics.
   const admin = AdminServer === null ? null : new AdminServer({ broker });
@@ -217,7 +226,13 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--max-connections-per-ip <n>', 'open Kafka connections from one address (Kafka max.connections.per.ip)').env('LANES_MAX_CONNECTIONS_PER_IP').argParser(positiveInteger).default(limits.connectionsPerAddressMaxDefault))
     .addOption(new Option('--connections-max-idle-ms <ms>', 'close connections idle this long (Kafka connections.max.idle.ms)').env('LANES_CONNECTIONS_MAX_IDLE_MS').argParser(positiveInteger).default(limits.connectionsMaxIdleMsDefault))
     .addOption(new Option('--frame-timeout-ms <ms>', 'close a connection that takes longer to send one request once begun').env('LANES_FRAME_TIMEOUT_MS').argParser(positiveInteger).default(limits.requestFrameTimeoutMsDefault))
-    .action(async (options: StartOptions) => {
+    .addOption(new Option('--group-consumer-session-timeout-ms <ms>', 'a consumer-protocol (KIP-848) member silent this long leaves its group (Kafka group.consumer.session.timeout.ms)').env('LANES_GROUP_CONSUMER_SESSION_TIMEOUT_MS').argParser(positiveInteger).default(groupConfigDefault.consumerSessionTimeoutMs))
+    .addOption(new Option('--group-consumer-heartbeat-interval-ms <ms>', 'how often consumer-protocol members heartbeat; below the session timeout (Kafka group.consumer.heartbeat.interval.ms)').env('LANES_GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS').argParser(positiveInteger).default(groupConfigDefault.consumerHeartbeatIntervalMs))
+    .action(async (options: StartOptions, command: Command) => {
+      // Checked here, before the coordinator's own check (an assert, for programmer errors).
+      if ((options.groupConsumerHeartbeatIntervalMs ?? 0) >= (options.groupConsumerSessionTimeoutMs ?? Infinity)) {
+        command.error('lanes: --group-consumer-heartbeat-interval-ms must be below --group-consumer-session-timeout-ms');
+      }
       await startCommand(options);
     });
   registerTopicCommands(program);

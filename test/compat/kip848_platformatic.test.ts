@@ -1,0 +1,42 @@
+// Unmodified @platformatic/kafka 2.12.1 consumers in the consumer group protocol (KIP-848,
+// `groupProtocol: 'consumer'`) against the BUILT `lanes start`, each member in its own process
+// (fixtures/platformatic_848_member.mjs): three members share a topic, a fourth joins while the
+// others keep consuming what they keep, one is killed with SIGKILL and its partitions move after
+// the broker's session timeout (short here: --group-consumer-session-timeout-ms), resuming from
+// its commits. Scenarios and checks: fixtures/kip848_members.ts.
+//
+// Not here, because the client cannot: a static member's restart without reassignment (it leaves
+// with member epoch −1, which releases a static member's partitions, instead of −2, which keeps
+// them for its return), and a regex subscription (it always sends SubscribedTopicRegex null).
+// kip848_confluent.test.ts covers both with librdkafka.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFailingBroker, startBroker, type RunningBroker } from '../support/broker_process.js';
+import { timeoutMs } from '../support/timeouts.js';
+import { joinThenCrash } from './fixtures/kip848_members.js';
+
+let broker: RunningBroker;
+
+beforeAll(async () => {
+  broker = await startBroker([
+    '--storage', 'memory', '--shards', '2', '--dev', '--log-level', 'warn',
+    '--group-consumer-session-timeout-ms', '6000', '--group-consumer-heartbeat-interval-ms', '500',
+  ]);
+}, timeoutMs(60_000));
+
+afterAll(async () => {
+  await broker?.stop();
+});
+
+describe('@platformatic/kafka, consumer group protocol (KIP-848)', () => {
+  it('shares partitions among three members, lets a fourth join without revoking what the others keep, and moves a killed member\'s partitions from its commits', async () => {
+    await joinThenCrash('platformatic_848_member.mjs', `127.0.0.1:${broker.port}`, 'kip848-pf', 'kip848-pf-events');
+  }, timeoutMs(240_000));
+});
+
+describe('lanes start --group-consumer-heartbeat-interval-ms', () => {
+  it('refuses an interval not below the session timeout, naming the flag', async () => {
+    const run = await runFailingBroker(['--storage', 'memory', '--group-consumer-session-timeout-ms', '3000', '--group-consumer-heartbeat-interval-ms', '3000']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe('lanes: --group-consumer-heartbeat-interval-ms must be below --group-consumer-session-timeout-ms');
+  }, timeoutMs(60_000));
+});
