@@ -4,8 +4,13 @@
 // node, so the pid stays node's.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { assertDistFresh, lanesBin, repoRoot } from './built_cli.js';
+import { timeoutMs } from './timeouts.js';
 
-/** A start or stop that takes longer than this is hung: kill it so the test fails rather than stalls. */
+/**
+ * A start or stop that takes longer than this (scaled by the timeout knob) is hung: kill it so the
+ * test fails rather than stalls. A broker that started is not bounded while it serves (a test file
+ * may use it for longer than this on a busy machine); it is killed when the test process exits.
+ */
 const runBoundMs = 60_000;
 
 export interface BrokerRun {
@@ -29,7 +34,15 @@ export interface SpawnOptions {
   env?: Record<string, string>;
 }
 
-export function spawnBroker(args: readonly string[], options: SpawnOptions = {}): { child: ChildProcessWithoutNullStreams; done: Promise<BrokerRun>; output: () => { stdout: string; stderr: string } } {
+export interface SpawnedBroker {
+  child: ChildProcessWithoutNullStreams;
+  done: Promise<BrokerRun>;
+  output: () => { stdout: string; stderr: string };
+  /** Lifts the hang bound (the broker started), or sets it again (it is being stopped). */
+  bound(on: boolean): void;
+}
+
+export function spawnBroker(args: readonly string[], options: SpawnOptions = {}): SpawnedBroker {
   assertDistFresh();
   const command = [...(options.prefix ?? []), process.execPath, lanesBin, 'start', '--port', '0', ...args];
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
@@ -41,14 +54,23 @@ export function spawnBroker(args: readonly string[], options: SpawnOptions = {})
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), runBoundMs);
+  let timer: NodeJS.Timeout | null = null;
+  const bound = (on: boolean) => {
+    if (timer !== null) clearTimeout(timer);
+    timer = on ? setTimeout(() => child.kill('SIGKILL'), timeoutMs(runBoundMs)) : null;
+  };
+  bound(true);
+  // Unbounded while it serves, so it must not outlive the test process that forgot to stop it.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const done = new Promise<BrokerRun>((resolve) => {
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      bound(false);
+      process.removeListener('exit', killOnExit);
       resolve({ code, signal, stdout, stderr });
     });
   });
-  return { child, done, output: () => ({ stdout, stderr }) };
+  return { child, done, output: () => ({ stdout, stderr }), bound };
 }
 
 /** Runs `lanes start` expecting it to fail: its exit status and output. */
@@ -63,7 +85,7 @@ export function runFailingBroker(args: readonly string[], options: SpawnOptions 
 
 /** Starts `lanes start` and resolves once it listens; rejects with its output if it exits first. */
 export async function startBroker(args: readonly string[], options: SpawnOptions = {}): Promise<RunningBroker> {
-  const { child, done, output } = spawnBroker(args, options);
+  const { child, done, output, bound } = spawnBroker(args, options);
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.on('data', () => {
       const match = /listening on \S+:(\d+) \(Kafka protocol\)/.exec(output().stdout);
@@ -71,11 +93,13 @@ export async function startBroker(args: readonly string[], options: SpawnOptions
     });
     void done.then((run) => reject(new Error(`lanes start exited (${run.code ?? run.signal}) before listening:\n${run.stderr}`)));
   });
+  bound(false);
   return {
     child,
     port,
     output,
     stop: (signal = 'SIGTERM') => {
+      bound(true);
       child.kill(signal);
       return done;
     },
