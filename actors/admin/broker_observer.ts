@@ -10,8 +10,11 @@
 // - computed when asked (groups(), overview()): group state, committed offsets and lag, from
 //   the broker's own ListGroups / DescribeGroups / OffsetFetch, with the same lag computation
 //   as `lanes group describe` (cli/group_lag.ts), so the figures agree.
+// - the open transactions (overview()), asked of the transaction coordinators each time, with
+//   each partition's last stable offset (open_transactions.ts).
 // - the charts' history (recordHistory(), after each timed poll): a point every historyStepMs of
 //   each topic's records/s and each group's total lag, the last 60 kept (series_history.ts).
+import { openTransactions, type TransactionOverview } from './open_transactions.js';
 import { SeriesHistory, type HistorySnapshot } from './series_history.js';
 import { decodeAssignment } from '../../core/assignors/consumer_protocol.js';
 import type { GroupEvent, MemberRemovedEvent, RebalanceReason } from '../../core/group/group_event.js';
@@ -24,7 +27,7 @@ import type { TimedGroupEvent } from '../shard/group_event_buffer.js';
 export type ObservedBroker = Pick<
   Broker,
   'listTopics' | 'listGroups' | 'describeGroups' | 'offsetFetch' | 'drainGroupEvents' | 'ringOccupancy' | 'describeShards' | 'liveThreads' | 'shardCount'
-  | 'flushStats' | 'topicTraffic' | 'listTransactions' | 'describeTransactions'
+  | 'flushStats' | 'topicTraffic' | 'listTransactions' | 'describeTransactions' | 'describeTopic'
 >;
 
 export interface PartitionOverview {
@@ -86,6 +89,8 @@ export interface Overview {
   rebalances: RebalanceEntry[];
   /** Group events dropped by full shard buffers (the timeline may miss some). */
   droppedEvents: number;
+  /** Open transactions, oldest first, with the last-stable-offset lag each partition they write has. */
+  transactions: TransactionOverview[];
   /** The last minutes for the charts: records/s per topic and total lag per group, every historyStepMs. */
   history: { stepMs: number; topicRates: HistorySnapshot; groupLag: HistorySnapshot };
 }
@@ -375,6 +380,7 @@ export class BrokerObserver {
 
   async overview(): Promise<Overview> {
     const groups = await this.groups();
+    const transactions = await openTransactions(this.#broker, this.#now());
     return {
       atMs: this.#now(),
       shards: this.#broker.shardCount,
@@ -382,6 +388,7 @@ export class BrokerObserver {
       groups,
       rebalances: [...this.#timeline],
       droppedEvents: this.#droppedEvents,
+      transactions,
       history: { stepMs: this.#historyStepMs, topicRates: this.#topicRates.snapshot(), groupLag: this.#groupLag.snapshot() },
     };
   }

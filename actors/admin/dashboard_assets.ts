@@ -8,7 +8,8 @@
 // first event; the stream then redraws it every second.
 //
 // The script marks what it draws with data-* attributes (data-group, data-member, data-partition
-// with data-owner, data-rebalance, data-chart with data-points), which the browser test waits on.
+// with data-owner, data-rebalance, data-chart with data-points, data-transaction with data-held
+// and data-stable-lag), which the browser tests wait on.
 
 export const dashboardHtml = String.raw`<!doctype html>
 <html lang="en">
@@ -67,6 +68,12 @@ svg.spark { display: inline-block; vertical-align: middle; overflow: visible; }
 svg.spark polyline { fill: none; stroke-width: 1.5; }
 svg.spark .area { stroke: none; opacity: 0.15; }
 .spark-label { color: var(--muted); font-size: 12px; margin-left: 6px; }
+table.txns { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+table.txns th, table.txns td { padding: 4px 6px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+table.txns thead th { font-size: 12px; color: var(--muted); font-weight: 500; }
+table.txns .n { text-align: right; white-space: nowrap; }
+table.txns td .sub { display: block; }
+.held { display: block; white-space: nowrap; }
 @media (max-width: 1000px) { main { grid-template-columns: 1fr; } }
 </style>
 </head>
@@ -85,6 +92,8 @@ svg.spark .area { stroke: none; opacity: 0.15; }
     <div class="card" id="topics"><p class="empty">Loading…</p></div>
   </div>
   <div>
+    <h2>Open transactions</h2>
+    <div class="card" id="transactions"><p class="empty">Loading…</p></div>
     <h2>Rebalance timeline</h2>
     <div class="card" id="timeline"><p class="empty">Loading…</p></div>
   </div>
@@ -225,6 +234,32 @@ function renderTopics(topics) {
     '<th class="n">log start</th><th class="n">log end offset</th><th class="n">rate</th></tr></thead><tbody>' + rows + '</tbody></table>';
 }
 
+function seconds(ms) {
+  return ms === null || ms === undefined ? '–' : (ms / 1000).toFixed(ms < 10000 ? 1 : 0) + ' s';
+}
+
+/**
+ * Open transactions: state, age against its timeout, and for each partition it writes how many
+ * records a read_committed reader cannot read yet (log end − last stable offset).
+ */
+function renderTransactions(transactions) {
+  if (!transactions || transactions.length === 0) return '<p class="empty">No open transactions.</p>';
+  var rows = transactions.map(function (t) {
+    var held = t.partitions.map(function (p) {
+      return '<span class="held" data-held="' + esc(p.topic + '/' + p.partition) + '" data-stable-lag="' + p.stableLag + '" title="last stable offset ' + num(p.lastStableOffset) + ', log end ' + num(p.logEndOffset) + '">' +
+        esc(p.topic) + ' [' + p.partition + '] <b class="' + (p.stableLag > 0 ? 'lagging' : '') + '">' + num(p.stableLag) + '</b> held back</span>';
+    }).join('');
+    var groups = t.groups.length === 0 ? '' : '<span class="sub">offsets of ' + t.groups.map(esc).join(', ') + '</span>';
+    return '<tr data-transaction="' + esc(t.transactionalId) + '" data-state="' + esc(t.state) + '">' +
+      '<td><b>' + esc(t.transactionalId) + '</b><span class="sub">producer ' + t.producerId + ' · epoch ' + t.producerEpoch + '</span>' + groups + '</td>' +
+      '<td><span class="state">' + esc(t.state) + '</span></td>' +
+      '<td class="n">' + seconds(t.ageMs) + '<span class="sub">timeout ' + seconds(t.timeoutMs) + '</span></td>' +
+      '<td>' + (held || '<span class="sub">no partitions yet</span>') + '</td></tr>';
+  }).join('');
+  return '<table class="txns"><thead><tr><th>transactional id</th><th>state</th><th class="n">open for</th>' +
+    '<th title="records a read_committed reader cannot read until the transaction ends (log end − last stable offset)">records held back</th></tr></thead><tbody>' + rows + '</tbody></table>';
+}
+
 var rowHeight = 46;
 var rowGap = 10;
 var width = 820;
@@ -341,8 +376,9 @@ function render(overview) {
   if (overview.history) history = overview.history;
   var lag = 0;
   overview.groups.forEach(function (g) { lag += g.totalLag; });
-  document.getElementById('summary').textContent = overview.topics.length + ' topics · ' + overview.groups.length + ' groups · total lag ' + num(lag) + ' · ' + overview.shards + ' shard' + (overview.shards === 1 ? '' : 's');
+  document.getElementById('summary').textContent = overview.topics.length + ' topics · ' + overview.groups.length + ' groups · total lag ' + num(lag) + ' · ' + (overview.transactions || []).length + ' open transactions · ' + overview.shards + ' shard' + (overview.shards === 1 ? '' : 's');
   document.getElementById('topics').innerHTML = renderTopics(overview.topics);
+  document.getElementById('transactions').innerHTML = renderTransactions(overview.transactions);
   document.getElementById('groups').innerHTML = overview.groups.length === 0 ? '<p class="empty">No consumer groups yet.</p>' : overview.groups.map(renderGroup).join('');
   document.getElementById('timeline').innerHTML = renderTimeline(overview.rebalances) +
     (overview.droppedEvents > 0 ? '<p class="sub">' + overview.droppedEvents + ' events were dropped; the timeline may miss some.</p>' : '');

@@ -26,6 +26,7 @@ import type { Logger } from '../logger.js';
 import type { RequestObserver } from '../net/connection.js';
 import type { BrokerObserver, ObservedBroker } from './broker_observer.js';
 import { pushHistogramSeries, type HistogramSample } from './histogram_samples.js';
+import { openTxnStates } from './open_transactions.js';
 import { ApiHistograms } from './request_histograms.js';
 
 /** What the metrics read of the Kafka listener (KafkaListener). */
@@ -187,7 +188,7 @@ export class LanesMetrics {
       help: 'How long the oldest open transaction has been open (0 when none is): it holds back every read_committed reader of its partitions',
       registers,
       async collect() {
-        const open = await broker.listTransactions({ states: ['Ongoing', 'PrepareCommit', 'PrepareAbort'], producerIds: [], durationMsMin: -1 });
+        const open = await broker.listTransactions({ states: openTxnStates, producerIds: [], durationMsMin: -1 });
         const described = await broker.describeTransactions(open.transactions.map((txn) => txn.transactionalId));
         const nowMs = Date.now();
         const oldestStartMs = Math.min(...described.filter((txn) => txn.startMs >= 0).map((txn) => txn.startMs));

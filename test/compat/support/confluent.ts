@@ -16,7 +16,15 @@ export interface ConfluentMessage {
 export interface ConfluentProducer {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  send(record: { topic: string; messages: { key?: string | null; value: string }[] }): Promise<{ topicName: string; partition: number; errorCode: number }[]>;
+  send(record: { topic: string; messages: { key?: string | null; value: string; partition?: number }[] }): Promise<{ topicName: string; partition: number; errorCode: number }[]>;
+}
+
+/** A producer with `transactionalId`: as KafkaJS's, except that sendOffsets takes the consumer (librdkafka needs its group metadata). */
+export interface ConfluentTransactionalProducer extends ConfluentProducer {
+  transaction(): Promise<ConfluentTransactionalProducer>;
+  sendOffsets(offsets: { consumer: ConfluentConsumer; topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
 }
 
 export interface ConfluentConsumer {
