@@ -322,6 +322,7 @@ export class WirePort implements BrokerPort {
           replicaId: -1,
           isolationLevel: isolation === 'read_committed' ? 1 : 0,
           topics: [{ topicName: topic, partitions: list.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp })) }],
+          timeoutMs: 0,
         });
         for (const answer of response.topics) {
           for (const partition of answer.partitions) {

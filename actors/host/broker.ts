@@ -42,6 +42,7 @@ import { partitionActor } from '../shard/partition_actor.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import { memoryLogDir, type IsolationLevel, type LogDirView, type TxnMarkerRequest, type TxnMarkerResult, type WaitScope } from '../../core/handlers/handler.js';
 import type { ActiveProducer } from '../../core/log/log.js';
+import type { TimestampAndOffset } from '../../core/log/max_timestamp.js';
 import type { TxnConfig } from '../../core/txn/txn_config.js';
 import type { DeletedGroup, DescribedConsumerGroup, DescribedGroup, ListedGroup } from '../../core/group/group_api.js';
 import type { GroupFacade, GroupMethod, GroupRequestOf, GroupResultOf } from '../../core/group/group_calls.js';
@@ -563,6 +564,14 @@ export class Broker extends EventEmitter {
   async offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number> {
     const placement = this.#placement(topic, partition);
     const result = await this.#shards[placement.shard].call(partitionActor(placement.actorId), 'offsetForTimestamp', timestampMs);
+    if (!result.ok) throw new LanesError(result.errorCode, result.message);
+    return result.value;
+  }
+
+  /** The first record with the partition's largest timestamp, or null (ListOffsets −3). */
+  async maxTimestampRecord(topic: string, partition: number): Promise<TimestampAndOffset | null> {
+    const placement = this.#placement(topic, partition);
+    const result = await this.#shards[placement.shard].call(partitionActor(placement.actorId), 'maxTimestampRecord', null);
     if (!result.ok) throw new LanesError(result.errorCode, result.message);
     return result.value;
   }

@@ -273,6 +273,7 @@ export class Cluster {
           replicaId: -1,
           isolationLevel: 0,
           topics: [...topics].map(([topicName, partitions]) => ({ topicName, partitions })),
+          timeoutMs: 0,
         });
         for (const topic of response.topics) {
           for (const partition of topic.partitions) {

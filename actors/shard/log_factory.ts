@@ -199,6 +199,7 @@ export function partitionLogOf(log: Log, options: Pick<LogFactoryOptions, 'memor
     abortedTransactions: (fromOffset, toOffset) => log.abortedTransactions(fromOffset, toOffset),
     read: (fetchOffset, maxBytes) => log.read(fetchOffset, maxBytes),
     offsetForTimestamp: (timestampMs) => log.offsetForTimestamp(timestampMs) ?? -1,
+    maxTimestampRecord: () => log.maxTimestampRecord(),
     writeOut: () => log.writeOut(),
     flush: () => log.flush(),
     roll: () => log.roll(),

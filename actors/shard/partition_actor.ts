@@ -42,6 +42,7 @@ import {
   type EnvelopeHeader,
 } from '../envelope.js';
 import type { ActiveProducer } from '../../core/log/log.js';
+import type { TimestampAndOffset } from '../../core/log/max_timestamp.js';
 import { deleteRecordsToHighWatermark } from '../../core/protocol/messages/delete_records.js';
 import type { Logger } from '../logger.js';
 import type { Actor, ReplySink } from './actor.js';
@@ -52,6 +53,8 @@ import type { PartitionLogConfig, PartitionState } from './shard_control.js';
 export type PartitionCalls = {
   /** ListOffsets by timestamp: the first offset whose batch is at or after it, or −1. */
   offsetForTimestamp: { request: number; result: number };
+  /** ListOffsets −3 (MAX_TIMESTAMP): the first record with the largest timestamp, or null. */
+  maxTimestampRecord: { request: null; result: TimestampAndOffset | null };
   state: { request: null; result: PartitionState };
   /**
    * DeleteRecords: makes the offset (−1: the high watermark) the log start offset, durably, and
@@ -91,6 +94,8 @@ export interface PartitionLog {
   abortedTransactions(fromOffset: number, toOffset: number): AbortedTxn[];
   read(fetchOffset: number, maxBytes: number): { batches: Uint8Array[]; highWatermark: number; logStartOffset: number };
   offsetForTimestamp(timestampMs: number): number;
+  /** core Log.maxTimestampRecord. */
+  maxTimestampRecord(): TimestampAndOffset | null;
   /**
    * Hands every appended batch to the operating system (core Log.writeOut); throws
    * KAFKA_STORAGE_ERROR after undoing a failed write. Acks and reads come after it.
@@ -297,6 +302,9 @@ export class PartitionActor implements Actor {
     switch (call.method) {
       case 'offsetForTimestamp':
         value = this.#log.offsetForTimestamp(call.args[0]);
+        break;
+      case 'maxTimestampRecord':
+        value = this.#log.maxTimestampRecord();
         break;
       case 'state':
         value = this.state();

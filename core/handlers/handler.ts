@@ -13,6 +13,7 @@ import type { GroupFacade } from '../group/group_calls.js';
 import type { TxnFacade } from '../txn/txn_calls.js';
 import type { Clock } from '../clock.js';
 import type { ActiveProducer } from '../log/log.js';
+import type { TimestampAndOffset } from '../log/max_timestamp.js';
 
 /** Kafka's topic configs that Lanes implements (names are Kafka's, camelCased). */
 export interface TopicConfigView {
@@ -108,6 +109,8 @@ export interface BrokerFacade {
    */
   waitForData(topic: string, partition: number, offset: number, timeoutMs: number, scope?: WaitScope): Promise<void>;
   offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number>;
+  /** ListOffsets −3 (MAX_TIMESTAMP): the first record with the partition's largest timestamp, or null. */
+  maxTimestampRecord(topic: string, partition: number): Promise<TimestampAndOffset | null>;
   /** DeleteRecords: the new log start offset; `offset` −1 means the high watermark. */
   deleteRecords(topic: string, partition: number, offset: number): Promise<number>;
   /** DescribeProducers: the idempotent producers a partition remembers. */

@@ -1,7 +1,11 @@
 // ListOffsets. Timestamp −1 asks for the latest offset: the high watermark, or in
 // read_committed (isolation level 1) the last stable offset; −2 for the earliest (log start
-// offset); anything else for the first offset whose batch has a timestamp at or after it (−1 when
-// there is none).
+// offset); −3 (v7+) for the first record with the largest timestamp, and that timestamp; −4 (v8+)
+// for the earliest offset of the local log, which in a single-tier log is the log start offset;
+// −5 (v9+) for the latest offset in tiered storage, of which a single-tier log has none (−1, as
+// Kafka answers for a topic without tiered storage); anything else for the first offset whose
+// batch has a timestamp at or after it (−1 when there is none). As in Kafka's broker, the
+// timestamps mean the same at every version: the version only says which ones a client may send.
 import { ErrorCode } from '../errors.js';
 import { listOffsetsApi } from '../protocol/messages/list_offsets.js';
 import { errorCodeOf } from './errors.js';
@@ -9,6 +13,9 @@ import { defineHandler, type RequestContext } from './handler.js';
 
 export const latestTimestamp = -1;
 export const earliestTimestamp = -2;
+export const maxTimestamp = -3;
+export const earliestLocalTimestamp = -4;
+export const latestTieredTimestamp = -5;
 
 export const listOffsets = defineHandler({
   api: listOffsetsApi,
@@ -28,8 +35,13 @@ async function lookUp(ctx: RequestContext, topicName: string, partitionIndex: nu
   const partition = ctx.broker.describeTopic(topicName)?.partitions[partitionIndex];
   if (partition === undefined) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
   if (timestamp === latestTimestamp) return answer(ErrorCode.NONE, readCommitted ? partition.lastStableOffset : partition.highWatermark, -1);
-  if (timestamp === earliestTimestamp) return answer(ErrorCode.NONE, partition.logStartOffset, -1);
+  if (timestamp === earliestTimestamp || timestamp === earliestLocalTimestamp) return answer(ErrorCode.NONE, partition.logStartOffset, -1);
+  if (timestamp === latestTieredTimestamp) return answer(ErrorCode.NONE, -1, -1);
   try {
+    if (timestamp === maxTimestamp) {
+      const found = await ctx.broker.maxTimestampRecord(topicName, partitionIndex);
+      return found === null ? answer(ErrorCode.NONE, -1, -1) : answer(ErrorCode.NONE, found.offset, found.timestamp);
+    }
     const offset = await ctx.broker.offsetForTimestamp(topicName, partitionIndex, timestamp);
     // The log does not return the found record's timestamp; the asked one is a lower bound.
     return answer(ErrorCode.NONE, offset, offset === -1 ? -1 : timestamp);

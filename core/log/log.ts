@@ -19,6 +19,7 @@ import { indexEntriesFor } from './offset_index.js';
 import { isValidProducerHeader, ProducerStateTable, type ProducerBatchHeader } from './producer_state.js';
 import { isControlBatch, isTransactionalBatch, readMarker } from '../records/control_batch.js';
 import { TransactionIndex, type AbortedTxn } from './transactions.js';
+import { maxTimestampRecord, type TimestampAndOffset } from './max_timestamp.js';
 import { Segment } from './segment.js';
 import type { Storage } from './storage.js';
 import { indexBatch, TimeIndex } from './time_index.js';
@@ -539,6 +540,15 @@ export class Log {
       if (offset >= 0) return offset;
     }
     return null;
+  }
+
+  /**
+   * ListOffsets −3 (MAX_TIMESTAMP): the first record at or after the log start offset with the
+   * largest timestamp, or null when the log holds no record (max_timestamp.ts).
+   */
+  maxTimestampRecord(): TimestampAndOffset | null {
+    this.#checkOpen();
+    return maxTimestampRecord(this.#segments, this.#logStartOffset, this.config.decompress);
   }
 
   /**

@@ -1,16 +1,17 @@
 // ListOffsets (api key 2). v1 returns a single offset per partition (v0's offsets array is not
 // served, as in Kafka 4.x: KIP-896 dropped it); v2 adds the isolation level, v4 leader epochs; v5
-// only adds an error code; v6 is the first flexible version. Served up to v6, short of Kafka 4.x's
-// v10: v7 lets a client ask for the offset of the record with the largest timestamp (−3), which
-// the log cannot answer yet (it keeps each segment's largest timestamp, not that record's offset);
-// v8–v10 (earliest local −4, latest tiered −5, a timeout) come after it.
+// only adds an error code; v6 is the first flexible version. The later versions only let a client
+// send new timestamps (which Lanes answers at every version, as Kafka's broker does): v7 −3, the
+// record with the largest timestamp (KIP-734); v8 −4, the earliest offset of the local log
+// (KIP-405); v9 −5, the latest offset in tiered storage (KIP-1005); v10 adds a timeout for
+// reads from tiered storage (KIP-1075), which a single-tier log never waits on.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
 export const listOffsetsApi = defineApi({
   key: 2,
   name: 'ListOffsets',
-  versions: '1-6',
+  versions: '1-10',
   flexibleVersions: '6+',
   request: [
     { name: 'replicaId', type: 'int32', versions: '0+' },
@@ -28,7 +29,8 @@ export const listOffsetsApi = defineApi({
               array: [
                 { name: 'partitionIndex', type: 'int32', versions: '0+' },
                 { name: 'currentLeaderEpoch', type: 'int32', versions: '4+', default: -1 },
-                // -1 latest, -2 earliest, otherwise a timestamp in ms.
+                // −1 latest, −2 earliest, −3 max timestamp, −4 earliest local, −5 latest
+                // tiered; otherwise a timestamp in ms.
                 { name: 'timestamp', type: 'int64', versions: '0+' },
               ],
             },
@@ -36,6 +38,7 @@ export const listOffsetsApi = defineApi({
         ],
       },
     },
+    { name: 'timeoutMs', type: 'int32', versions: '10+', default: 0 },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },

@@ -16,7 +16,7 @@ export interface ConfluentMessage {
 export interface ConfluentProducer {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
-  send(record: { topic: string; messages: { key?: string | null; value: string; partition?: number }[] }): Promise<{ topicName: string; partition: number; errorCode: number }[]>;
+  send(record: { topic: string; messages: { key?: string | null; value: string; partition?: number; timestamp?: string }[] }): Promise<{ topicName: string; partition: number; errorCode: number }[]>;
 }
 
 /** A producer with `transactionalId`: as KafkaJS's, except that sendOffsets takes the consumer (librdkafka needs its group metadata). */
@@ -32,13 +32,20 @@ export interface ConfluentConsumer {
   disconnect(): Promise<void>;
   subscribe(subscription: { topics: string[] }): Promise<void>;
   run(config: { eachMessage: (payload: { topic: string; partition: number; message: ConfluentMessage }) => Promise<void> }): Promise<void>;
+  commitOffsets(offsets: { topic: string; partition: number; offset: string }[]): Promise<void>;
 }
 
 export interface ConfluentAdmin {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   createTopics(options: { topics: { topic: string; numPartitions?: number }[] }): Promise<boolean>;
-  listGroups(): Promise<{ groups: { groupId: string; protocolType: string; isSimpleConsumerGroup: boolean; state: number }[]; errors: unknown[] }>;
+  listGroups(options?: { matchConsumerGroupStates?: number[] }): Promise<{ groups: { groupId: string; protocolType: string; isSimpleConsumerGroup: boolean; state: number }[]; errors: unknown[] }>;
+  /** Without `topics`: every committed offset of the group (OffsetFetch with a null topic list). */
+  fetchOffsets(options: { groupId: string; topics?: string[] }): Promise<{ topic: string; partitions: { partition: number; offset: string; error: unknown }[] }[]>;
+  deleteTopicRecords(options: { topic: string; partitions: { partition: number; offset: string }[] }): Promise<{ topic: string; partition: number; lowWatermark: number; error: unknown }[]>;
+  fetchTopicOffsets(topic: string): Promise<{ partition: number; offset: string; high: string; low: string }[]>;
+  /** A timestamp, or −3 for the record with the largest timestamp (librdkafka's OffsetSpec.MAX_TIMESTAMP). */
+  fetchTopicOffsetsByTimestamp(topic: string, timestamp: number): Promise<{ partition: number; offset: string }[]>;
   describeGroups(groupIds: string[]): Promise<{
     groups: {
       groupId: string;
@@ -63,7 +70,7 @@ export interface ConfluentModule {
   KafkaJS: {
     Kafka: new (config: Record<string, unknown>) => ConfluentKafka;
     CompressionTypes: { ZSTD: string; LZ4: string; SNAPPY: string; GZIP: string };
-    ConsumerGroupStates: { STABLE: number; EMPTY: number };
+    ConsumerGroupStates: { UNKNOWN: number; STABLE: number; EMPTY: number };
     logLevel: { NOTHING: number; ERROR: number };
   };
 }

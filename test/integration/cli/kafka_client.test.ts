@@ -78,7 +78,7 @@ describe('KafkaConnection', () => {
         Array.from({ length: 200 }, (_, i) =>
           i % 2 === 0
             ? connection.send(ApiKey.Metadata, { topics: [{ topicId: new Uint8Array(16), topicName: 't' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false }).then((m) => m.topics[0].partitions.length)
-            : connection.send(ApiKey.ListOffsets, { replicaId: -1, isolationLevel: 0, topics: [{ topicName: 't', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -1 }] }] }).then((l) => `p${l.topics[0].partitions[0].partitionIndex}@${l.topics[0].partitions[0].offset}`),
+            : connection.send(ApiKey.ListOffsets, { replicaId: -1, isolationLevel: 0, topics: [{ topicName: 't', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -1 }] }], timeoutMs: 0 }).then((l) => `p${l.topics[0].partitions[0].partitionIndex}@${l.topics[0].partitions[0].offset}`),
         ),
       );
       expect(answers).toEqual(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? 2 : 'p1@0')));

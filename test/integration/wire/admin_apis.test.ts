@@ -83,7 +83,7 @@ describe('over the wire', () => {
       { partitionIndex: 0, lowWatermark: offset, errorCode: ErrorCode.NONE },
       { partitionIndex: 1, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE },
     ]);
-    const earliest = await connection.send(ApiKey.ListOffsets, { replicaId: -1, isolationLevel: 0, topics: [{ topicName: 'logs', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 }] }] });
+    const earliest = await connection.send(ApiKey.ListOffsets, { replicaId: -1, isolationLevel: 0, topics: [{ topicName: 'logs', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 }] }], timeoutMs: 0 });
     expect(earliest.topics[0].partitions[0].offset).toBe(offset);
   });
 });

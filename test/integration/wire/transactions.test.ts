@@ -65,7 +65,7 @@ describe('transactions over the wire', () => {
   };
 
   const latest = async (isolationLevel: number) =>
-    (await raw.request(ApiKey.ListOffsets, 5, { replicaId: -1, isolationLevel, topics: [{ topicName: 'txn', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] })).topics[0].partitions[0].offset;
+    (await raw.request(ApiKey.ListOffsets, 5, { replicaId: -1, isolationLevel, topics: [{ topicName: 'txn', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }], timeoutMs: 0 })).topics[0].partitions[0].offset;
 
   it('hides open and aborted transactions from read_committed readers, and shows everything to read_uncommitted ones', async () => {
     expect(await produce(batch('plain'))).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 0 });

@@ -3,6 +3,7 @@
 import { ErrorCode, LanesError } from '../../../core/errors.js';
 import type * as group from '../../../core/group/group_api.js';
 import type { ActiveProducer } from '../../../core/log/log.js';
+import type { TimestampAndOffset } from '../../../core/log/max_timestamp.js';
 import { configOfOverrides, topicConfigNameOf } from '../../../core/handlers/topic_config.js';
 import type { BrokerFacade, FetchOutcome, GroupFacade, IsolationLevel, LogDirView, ProduceOutcome, RequestContext, TopicConfigView, TopicView, TxnMarkerRequest, TxnMarkerResult } from '../../../core/handlers/handler.js';
 
@@ -125,6 +126,14 @@ export class FakeBroker implements BrokerFacade {
 
   async offsetForTimestamp(_topic: string, _partition: number, timestampMs: number): Promise<number> {
     return timestampMs >= 1000 ? -1 : 0;
+  }
+
+  /** What maxTimestampRecord answers, by `topic-partition` (null when not set: an empty log). */
+  readonly maxTimestampRecords = new Map<string, TimestampAndOffset>();
+
+  async maxTimestampRecord(topic: string, partition: number): Promise<TimestampAndOffset | null> {
+    this.partition(topic, partition);
+    return this.maxTimestampRecords.get(`${topic}-${partition}`) ?? null;
   }
 
   /** As the log: −1 is the high watermark, never backwards, OFFSET_OUT_OF_RANGE outside [0, HW]. */

@@ -363,6 +363,7 @@ describe('ListOffsets', () => {
           ],
         },
       ],
+      timeoutMs: 0,
     });
     if (typeof response === 'symbol') throw new Error('a response');
     expect(response.topics[0].partitions.map((p) => [p.errorCode, p.offset])).toEqual([
@@ -372,6 +373,39 @@ describe('ListOffsets', () => {
       [ErrorCode.NONE, -1],
       [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1],
     ]);
+  });
+
+  // v7–v10 let a client send −3 (max timestamp), −4 (earliest local) and −5 (latest tiered); a
+  // single-tier log answers −4 as −2 and has no tiered offset (−1), as Kafka does for a topic
+  // without tiered storage.
+  it.each([7, 8, 9, 10])('v%i answers max timestamp (−3), earliest local (−4) and latest tiered (−5)', async (apiVersion) => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t', { partitions: 2 });
+    for (let i = 0; i < 5; i++) await broker.produce('t', 0, new Uint8Array(70), {});
+    await broker.deleteRecords('t', 0, 2);
+    broker.maxTimestampRecords.set('t-0', { offset: 3, timestamp: 1_700_000_000_123 });
+    const response = await listOffsets.handle(context({ broker, apiVersion }), {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [
+        {
+          topicName: 't',
+          partitions: [-3, -4, -5].flatMap((timestamp) => [0, 1].map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp }))),
+        },
+      ],
+      timeoutMs: 30_000,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.topics[0].partitions).toEqual([
+      { partitionIndex: 0, errorCode: ErrorCode.NONE, offset: 3, timestamp: 1_700_000_000_123, leaderEpoch: 0 },
+      // An empty partition has no record with a largest timestamp.
+      { partitionIndex: 1, errorCode: ErrorCode.NONE, offset: -1, timestamp: -1, leaderEpoch: -1 },
+      { partitionIndex: 0, errorCode: ErrorCode.NONE, offset: 2, timestamp: -1, leaderEpoch: 0 },
+      { partitionIndex: 1, errorCode: ErrorCode.NONE, offset: 0, timestamp: -1, leaderEpoch: 0 },
+      { partitionIndex: 0, errorCode: ErrorCode.NONE, offset: -1, timestamp: -1, leaderEpoch: -1 },
+      { partitionIndex: 1, errorCode: ErrorCode.NONE, offset: -1, timestamp: -1, leaderEpoch: -1 },
+    ]);
+    expect(() => encodeResponseFrame(ApiKey.ListOffsets, apiVersion, 7, response)).not.toThrow();
   });
 });
 

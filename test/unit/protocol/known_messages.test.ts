@@ -200,6 +200,22 @@ describe('InitProducerId', () => {
   });
 });
 
+describe('ListOffsets', () => {
+  it('v10 as the Java 4.x client sends it: a max-timestamp (−3) query and the timeout after the topics', () => {
+    // Body only: replica −1, read_uncommitted, one topic "t" with partition 0, leader epoch −1,
+    // timestamp −3 and tags; the topic's tags; timeout 30000; the body's tags.
+    const body = hex('ff ff ff ff 00 02 02 74 02 00 00 00 00 ff ff ff ff ff ff ff ff ff ff ff fd 00 00 00 00 75 30 00');
+    const reader = new Reader(body);
+    expect(decodeRequest(ApiKey.ListOffsets, 10, reader)).toEqual({
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ topicName: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -3 }] }],
+      timeoutMs: 30_000,
+    });
+    expect(reader.remaining).toBe(0);
+  });
+});
+
 describe('header versions', () => {
   it('uses request header v2 exactly for flexible request versions', () => {
     expect(requestHeaderVersion(ApiKey.ApiVersions, 3)).toBe(2);
@@ -223,7 +239,7 @@ describe('apiCatalog', () => {
     expect(ranges).toEqual({
       Produce: [3, 12],
       Fetch: [4, 17],
-      ListOffsets: [1, 6],
+      ListOffsets: [1, 10],
       Metadata: [0, 12],
       OffsetCommit: [2, 9],
       OffsetFetch: [1, 9],
