@@ -5,8 +5,9 @@
 import { ErrorCode, LanesError, errorCodeName, messageDetail, quoted } from '../../core/errors.js';
 import { earliestTimestamp, type BrokerPort } from './broker_port.js';
 import { toGroupDescription } from './group_description.js';
+import { adminEvents, InstrumentationEmitter, type AdminEventName } from './instrumentation.js';
 import type { ClientContext } from './lanes.js';
-import type { AlterConfigResponse, DescribeConfigResponse, GroupDescription, GroupOverview, IResourceConfig, ITopicConfig, ITopicMetadata, ResourceConfigQuery } from './types.js';
+import type { AlterConfigResponse, DescribeConfigResponse, GroupDescription, GroupOverview, InstrumentationEvent, IResourceConfig, ITopicConfig, ITopicMetadata, RemoveInstrumentationEventListener, ResourceConfigQuery } from './types.js';
 
 function unknownTopic(topic: string): LanesError {
   return new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
@@ -29,21 +30,32 @@ function throwFirstFailure(what: string, answers: readonly { errorCode: number; 
 }
 
 export class Admin {
+  /** KafkaJS's admin.events. */
+  readonly events = adminEvents;
   readonly #context: ClientContext;
+  readonly #emitter: InstrumentationEmitter<AdminEventName>;
   readonly #port: BrokerPort;
 
   constructor(context: ClientContext) {
     this.#context = context;
-    this.#port = context.openPort();
+    this.#emitter = new InstrumentationEmitter(adminEvents, context.logger);
+    this.#port = context.openPort(this.#emitter.requestObserver(adminEvents));
   }
 
   async connect(): Promise<void> {
     this.#context.track(this);
+    this.#emitter.emit(adminEvents.CONNECT, {});
   }
 
   async disconnect(): Promise<void> {
     this.#context.untrack(this);
     await this.#port.close();
+    this.#emitter.emit(adminEvents.DISCONNECT, {});
+  }
+
+  /** KafkaJS's instrumentation: `admin.on(admin.events.REQUEST, (event) => …)`; returns the remover. */
+  on<T = unknown>(eventName: AdminEventName, listener: (event: InstrumentationEvent<T>) => void | Promise<void>): RemoveInstrumentationEventListener {
+    return this.#emitter.on(eventName, listener);
   }
 
   /** True when every topic was created, false when some already existed (KafkaJS). */

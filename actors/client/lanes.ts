@@ -16,6 +16,8 @@ import { kafkaLevelOfPino, pinoLevelOfKafka, type LogCreator } from '../log_line
 import { parseBrokers } from '../net/cluster.js';
 import type { BrokerPort } from './broker_port.js';
 import { EmbeddedPort } from './embedded_port.js';
+import { observedPort } from './instrumentation.js';
+import type { RequestObserver } from '../net/kafka_client.js';
 import { WirePort } from './wire_port.js';
 import { Admin } from './admin.js';
 import { Consumer } from './consumer.js';
@@ -65,19 +67,22 @@ export interface KafkaConfig extends KafkaLogOptions {
 export class ClientContext {
   readonly clientId: string;
   readonly logger: Logger;
-  readonly #openPort: () => BrokerPort;
+  readonly #openPort: (observer: RequestObserver | undefined) => BrokerPort;
   readonly #clients: Set<{ disconnect(): Promise<void> }>;
 
-  constructor(options: { clientId: string; openPort: () => BrokerPort; clients: Set<{ disconnect(): Promise<void> }>; logger: Logger }) {
+  constructor(options: { clientId: string; openPort: (observer: RequestObserver | undefined) => BrokerPort; clients: Set<{ disconnect(): Promise<void> }>; logger: Logger }) {
     this.clientId = options.clientId;
     this.logger = options.logger;
     this.#openPort = options.openPort;
     this.#clients = options.clients;
   }
 
-  /** The broker as one producer, consumer or admin sees it: shared in-process, its own connections over the wire. */
-  openPort(): BrokerPort {
-    return this.#openPort();
+  /**
+   * The broker as one producer, consumer or admin sees it: shared in-process, its own connections
+   * over the wire; its requests reported to `observer` (the client's request events).
+   */
+  openPort(observer?: RequestObserver): BrokerPort {
+    return this.#openPort(observer);
   }
 
   track(client: { disconnect(): Promise<void> }): void {
@@ -113,7 +118,7 @@ export class Kafka {
     this.#context = new ClientContext({
       clientId,
       logger,
-      openPort: () => new WirePort({ brokers: addresses, clientId, requestTimeoutMs, logger }),
+      openPort: (observer) => new WirePort({ brokers: addresses, clientId, requestTimeoutMs, logger, observer }),
       clients: new Set(),
     });
   }
@@ -191,7 +196,8 @@ export class Lanes {
 
   kafka(config: KafkaConfig = {}): Kafka {
     const clientId = config.clientId ?? 'lanes';
-    return new Kafka(new ClientContext({ clientId, openPort: () => this.#port, clients: this.clients, logger: clientLogger(clientId, config) }));
+    const openPort = (observer: RequestObserver | undefined) => (observer === undefined ? this.#port : observedPort(this.#port, observer, clientId));
+    return new Kafka(new ClientContext({ clientId, openPort, clients: this.clients, logger: clientLogger(clientId, config) }));
   }
 
   /** @internal */

@@ -16,9 +16,10 @@ import { Partitioner } from '../../core/client/partitioner.js';
 import { codecFor } from '../../core/records/compression.js';
 import { BatchWriter, type WriterHeader } from './batch_writer.js';
 import type { BrokerPort } from './broker_port.js';
+import { InstrumentationEmitter, producerEvents, type ProducerEventName } from './instrumentation.js';
 import type { ClientContext } from './lanes.js';
 import { bytesOf, recordHeadersOf } from './messages.js';
-import { CompressionTypes, type Message, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata, type Transaction, type TxnOffsets } from './types.js';
+import { CompressionTypes, type InstrumentationEvent, type Message, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata, type RemoveInstrumentationEventListener, type Transaction, type TxnOffsets } from './types.js';
 
 const batchSizeDefault = 512 * 1024;
 /** A batch's buffer starts this big and doubles as records come. */
@@ -92,7 +93,10 @@ function acksOf(acks: number | undefined): -1 | 0 | 1 {
 }
 
 export class Producer {
+  /** KafkaJS's producer.events. */
+  readonly events = producerEvents;
   readonly #context: ClientContext;
+  readonly #emitter: InstrumentationEmitter<ProducerEventName>;
   readonly #port: BrokerPort;
   /** Partition counts as the last send saw them: keyless batches move on by them when they close. */
   readonly #partitionCounts = new Map<string, number>();
@@ -117,7 +121,8 @@ export class Producer {
 
   constructor(context: ClientContext, config: ProducerConfig = {}) {
     this.#context = context;
-    this.#port = context.openPort();
+    this.#emitter = new InstrumentationEmitter(producerEvents, context.logger);
+    this.#port = context.openPort(this.#emitter.requestObserver(producerEvents));
     this.#allowAutoTopicCreation = config.allowAutoTopicCreation ?? true;
     this.#transactionalId = config.transactionalId ?? null;
     this.#transactionTimeoutMs = config.transactionTimeout ?? 60_000;
@@ -138,6 +143,7 @@ export class Producer {
   async connect(): Promise<void> {
     this.#connected = true;
     this.#context.track(this);
+    this.#emitter.emit(producerEvents.CONNECT, {});
   }
 
   /** Sends what is waiting, waits for every batch in flight, and disconnects. */
@@ -146,6 +152,12 @@ export class Producer {
     await this.flush();
     this.#context.untrack(this);
     await this.#port.close();
+    this.#emitter.emit(producerEvents.DISCONNECT, {});
+  }
+
+  /** KafkaJS's instrumentation: `producer.on(producer.events.REQUEST, (event) => …)`; returns the remover. */
+  on<T = unknown>(eventName: ProducerEventName, listener: (event: InstrumentationEvent<T>) => void | Promise<void>): RemoveInstrumentationEventListener {
+    return this.#emitter.on(eventName, listener);
   }
 
   /** Sends every open batch now and waits until all batches in flight are answered. */
