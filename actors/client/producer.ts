@@ -17,9 +17,10 @@ import { codecFor } from '../../core/records/compression.js';
 import { BatchWriter, type WriterHeader } from './batch_writer.js';
 import type { BrokerPort } from './broker_port.js';
 import { InstrumentationEmitter, producerEvents, type ProducerEventName } from './instrumentation.js';
+import type { PartitionerArgs } from './partitioners.js';
 import type { ClientContext } from './lanes.js';
 import { bytesOf, recordHeadersOf } from './messages.js';
-import { CompressionTypes, type InstrumentationEvent, type Message, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata, type RemoveInstrumentationEventListener, type Transaction, type TxnOffsets } from './types.js';
+import { CompressionTypes, type InstrumentationEvent, type Message, type PartitionMetadata, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata, type RemoveInstrumentationEventListener, type Transaction, type TxnOffsets } from './types.js';
 
 const batchSizeDefault = 512 * 1024;
 /** A batch's buffer starts this big and doubles as records come. */
@@ -104,6 +105,10 @@ export class Producer {
   readonly #lingerMs: number;
   readonly #batchSize: number;
   readonly #partitioner: Partitioner;
+  /** The `createPartitioner` partitioner, asked instead of #partitioner when given. */
+  readonly #customPartitioner: ((args: PartitionerArgs) => number) | null;
+  /** KafkaJS's partitionMetadata for the custom partitioner, by topic (remade when the count changes). */
+  readonly #partitionMetadata = new Map<string, PartitionMetadata[]>();
   readonly #open = new Map<string, OpenBatch>();
   /** Buffers of answered batches, written into again instead of allocating (and collecting) new ones. */
   readonly #spareBuffers: Buffer[] = [];
@@ -138,6 +143,8 @@ export class Producer {
       nullKeyStrategy: config.nullKeyPartitioner ?? 'sticky',
       randomUint32: () => (Math.random() * 0x1_0000_0000) >>> 0,
     });
+    if (config.createPartitioner !== undefined && typeof config.createPartitioner !== 'function') throw new TypeError('createPartitioner must be a function returning a partitioner (KafkaJS: Partitioners.DefaultPartitioner)');
+    this.#customPartitioner = config.createPartitioner === undefined ? null : config.createPartitioner();
   }
 
   async connect(): Promise<void> {
@@ -299,7 +306,9 @@ export class Producer {
       for (const message of messages) {
         // String keys become bytes once: the hash and the batch read the same copy.
         const key = message.key === null || message.key === undefined ? null : typeof message.key === 'string' ? Buffer.from(message.key, 'utf8') : message.key;
-        const partition = this.#partitioner.partition({ topic, partitionCount, key, partition: message.partition ?? null });
+        const partition = this.#customPartitioner === null
+          ? this.#partitioner.partition({ topic, partitionCount, key, partition: message.partition ?? null })
+          : this.#customPartition(this.#customPartitioner, topic, partitionCount, message);
         if (open === null || open.closed || open.partition !== partition) {
           open = this.#openBatch(topic, partition, acks, compression, txn);
           const resultKey = `${topic}\u0000${partition}`;
@@ -321,6 +330,21 @@ export class Producer {
       metadata.push({ topicName: topic, partition, errorCode: 0, baseOffset: String(result.baseOffset), logAppendTime: '-1', logStartOffset: String(result.logStartOffset) });
     }
     return metadata;
+  }
+
+  /** The partition a `createPartitioner` partitioner chose, refused unless it is one of the topic's. */
+  #customPartition(partitioner: (args: PartitionerArgs) => number, topic: string, partitionCount: number, message: Message): number {
+    let partitionMetadata = this.#partitionMetadata.get(topic);
+    if (partitionMetadata?.length !== partitionCount) {
+      // The producer knows partition counts, not leaders: every partition is given as led (node 0).
+      partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0], offlineReplicas: [] }));
+      this.#partitionMetadata.set(topic, partitionMetadata);
+    }
+    const partition = partitioner({ topic, partitionMetadata, message });
+    if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+      throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `the producer's partitioner chose partition ${String(partition)} for ${topic}, which has ${partitionCount} partitions`);
+    }
+    return partition;
   }
 
   /** The open batch of this partition (and acks and compression), opened if there is none. */

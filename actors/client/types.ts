@@ -65,6 +65,12 @@ export interface ProducerConfig {
   /** 'sticky' (Java's default since 2.4, default) or 'round-robin' (KafkaJS) for keyless records. */
   nullKeyPartitioner?: 'sticky' | 'round-robin';
   /**
+   * KafkaJS's option: a partitioner factory (`Partitioners.DefaultPartitioner`,
+   * `Partitioners.LegacyPartitioner` or your own) asked for each message's partition instead of
+   * Lanes' (murmur2 for keys as the Java client, `nullKeyPartitioner` without).
+   */
+  createPartitioner?: import('./partitioners.js').ICustomPartitioner;
+  /**
    * Kafka's idempotent producer: batches carry a producer id, epoch and per-partition sequence
    * numbers, so the broker answers a batch it already has with its first offsets instead of
    * appending it again, and refuses gaps. Requires acks -1 (the default).
