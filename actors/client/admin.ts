@@ -3,6 +3,7 @@
 // grown topic rebalances without waiting for the next metadata poll; over the wire consumers poll.
 
 import { ErrorCode, LanesError, errorCodeName, messageDetail, quoted } from '../../core/errors.js';
+import { activeGroupMessage } from '../../core/group/empty_group_rule.js';
 import { earliestTimestamp, type BrokerPort } from './broker_port.js';
 import { toGroupDescription } from './group_description.js';
 import { adminEvents, InstrumentationEmitter, type AdminEventName } from './instrumentation.js';
@@ -28,6 +29,9 @@ function throwFirstFailure(what: string, answers: readonly { errorCode: number; 
     throw new LanesError(failed.errorCode, failed.errorMessage === null ? `${what} of ${failed.resourceName} failed` : `${what} of ${failed.resourceName}: ${messageDetail(failed.errorCode, failed.errorMessage)}`);
   }
 }
+
+/** What a coordinator answers a commit without a generation while the group has members. */
+const memberRefusalCodes = new Set<number>([ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION, ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.STALE_MEMBER_EPOCH, ErrorCode.FENCED_MEMBER_EPOCH]);
 
 export class Admin {
   /** KafkaJS's admin.events. */
@@ -138,7 +142,8 @@ export class Admin {
     if (response.errorCode !== ErrorCode.NONE) throw new LanesError(response.errorCode, `fetching the offsets of group ${groupId} failed`);
     return response.topics.map((topic) => ({
       topic: topic.name,
-      partitions: topic.partitions.map((partition) => ({ partition: partition.partitionIndex, offset: String(partition.committedOffset), metadata: partition.metadata })),
+      // KafkaJS answers null for no metadata, whether the broker sent null or "" (Kafka sends "").
+      partitions: topic.partitions.map((partition) => ({ partition: partition.partitionIndex, offset: String(partition.committedOffset), metadata: partition.metadata || null })),
     }));
   }
 
@@ -153,7 +158,12 @@ export class Admin {
     });
     for (const each of response.topics) {
       for (const partition of each.partitions) {
-        if (partition.errorCode !== ErrorCode.NONE) throw new LanesError(partition.errorCode, `setting the offset of ${topic}/${partition.partitionIndex} for group ${groupId} failed`);
+        if (partition.errorCode === ErrorCode.NONE) continue;
+        if (memberRefusalCodes.has(partition.errorCode)) {
+          const [group] = await this.#port.describeGroups([groupId]);
+          throw new LanesError(partition.errorCode, activeGroupMessage(groupId, group?.groupState ?? 'active', group?.members.length ?? 0, 'setOffsets'));
+        }
+        throw new LanesError(partition.errorCode, `setting the offset of ${topic}/${partition.partitionIndex} for group ${groupId} failed`);
       }
     }
   }
