@@ -22,7 +22,7 @@ import { WirePort } from './wire_port.js';
 import { Admin } from './admin.js';
 import { Consumer } from './consumer.js';
 import { Producer } from './producer.js';
-import type { ConsumerConfig, ProducerConfig } from './types.js';
+import type { ConsumerConfig, ProducerConfig, RetryOptions } from './types.js';
 
 export interface LanesOptions extends BrokerOptions {
   /**
@@ -61,17 +61,22 @@ export interface KafkaConfig extends KafkaLogOptions {
   brokers?: string[];
   /** Per-request timeout over the wire (ms); default 30 s. */
   requestTimeout?: number;
+  /** KafkaJS's retry options for every client made here (each client's own `retry` goes over them). */
+  retry?: RetryOptions;
 }
 
 /** What every client made by one Kafka shares: how to reach the broker, and who is connected. */
 export class ClientContext {
   readonly clientId: string;
   readonly logger: Logger;
+  /** The Kafka's `retry`, under each client's own. */
+  readonly retry: RetryOptions | undefined;
   readonly #openPort: (observer: RequestObserver | undefined) => BrokerPort;
   readonly #clients: Set<{ disconnect(): Promise<void> }>;
 
-  constructor(options: { clientId: string; openPort: (observer: RequestObserver | undefined) => BrokerPort; clients: Set<{ disconnect(): Promise<void> }>; logger: Logger }) {
+  constructor(options: { clientId: string; openPort: (observer: RequestObserver | undefined) => BrokerPort; clients: Set<{ disconnect(): Promise<void> }>; logger: Logger; retry?: RetryOptions }) {
     this.clientId = options.clientId;
+    this.retry = options.retry;
     this.logger = options.logger;
     this.#openPort = options.openPort;
     this.#clients = options.clients;
@@ -120,6 +125,7 @@ export class Kafka {
       logger,
       openPort: (observer) => new WirePort({ brokers: addresses, clientId, requestTimeoutMs, logger, observer }),
       clients: new Set(),
+      retry: config.retry,
     });
   }
 
@@ -197,7 +203,7 @@ export class Lanes {
   kafka(config: KafkaConfig = {}): Kafka {
     const clientId = config.clientId ?? 'lanes';
     const openPort = (observer: RequestObserver | undefined) => (observer === undefined ? this.#port : observedPort(this.#port, observer, clientId));
-    return new Kafka(new ClientContext({ clientId, openPort, clients: this.clients, logger: clientLogger(clientId, config) }));
+    return new Kafka(new ClientContext({ clientId, openPort, clients: this.clients, logger: clientLogger(clientId, config), retry: config.retry }));
   }
 
   /** @internal */

@@ -18,6 +18,8 @@ import { BatchWriter, type WriterHeader } from './batch_writer.js';
 import type { BrokerPort } from './broker_port.js';
 import { InstrumentationEmitter, producerEvents, type ProducerEventName } from './instrumentation.js';
 import type { PartitionerArgs } from './partitioners.js';
+import { clientRetrySchedule, withRetries } from './retry.js';
+import type { RetrySchedule } from '../../core/client/retry_schedule.js';
 import type { ClientContext } from './lanes.js';
 import { bytesOf, recordHeadersOf } from './messages.js';
 import { CompressionTypes, type InstrumentationEvent, type Message, type PartitionMetadata, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata, type RemoveInstrumentationEventListener, type Transaction, type TxnOffsets } from './types.js';
@@ -120,6 +122,7 @@ export class Producer {
   #identityPending: Promise<{ producerId: number; producerEpoch: number }> | null = null;
   /** Next sequence number per partition ("topic\0partition"), for the current identity. */
   readonly #sequences = new Map<string, number>();
+  readonly #retry: RetrySchedule;
   readonly #transactionalId: string | null;
   readonly #transactionTimeoutMs: number;
   #transaction: OpenTransaction | null = null;
@@ -135,6 +138,7 @@ export class Producer {
     if (!Number.isInteger(this.#transactionTimeoutMs) || this.#transactionTimeoutMs <= 0) throw new RangeError(`transactionTimeout must be a positive integer (ms), got ${config.transactionTimeout}`);
     if (this.#transactionalId !== null && config.idempotent === false) throw new TypeError('a transactional producer is idempotent: idempotent cannot be false');
     this.#idempotent = config.idempotent === true || this.#transactionalId !== null;
+    this.#retry = clientRetrySchedule(context.retry, config.retry);
     this.#lingerMs = config.linger ?? 0;
     this.#batchSize = config.batchSize ?? batchSizeDefault;
     if (!Number.isInteger(this.#lingerMs) || this.#lingerMs < 0) throw new RangeError(`linger must be a non-negative integer (ms), got ${config.linger}`);
@@ -395,7 +399,9 @@ export class Producer {
     // In a transaction, the partition is added to it before its first batch goes (later batches of
     // the partition wait for the same call, so they keep their order).
     const added = batch.txn === null || identity === null ? null : this.#addPartition(batch.txn, identity, batch.topic, batch.partition);
-    const produce = () => this.#port.produce(batch.topic, batch.partition, bytes, batch.acks, this.#transactionalId ?? undefined);
+    // A retriable refusal (a moved leader, a lost connection) sends the same bytes again: an
+    // idempotent producer's broker answers a copy it already has with the first offsets.
+    const produce = () => withRetries(this.#retry, () => this.#port.produce(batch.topic, batch.partition, bytes, batch.acks, this.#transactionalId ?? undefined));
     const produced = (added === null ? produce() : added.then(produce)).then(
       (result) => {
         if (batch.compression === CompressionTypes.None && batch.acks !== 0) this.#recycle(buffer);
