@@ -14,6 +14,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { decodeAssignment } from '../../core/assignors/consumer_protocol.js';
 import { ErrorCode } from '../../core/errors.js';
+import { activeGroupMessage } from '../../core/group/empty_group_rule.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { DescribeGroupsResponse } from '../../core/protocol/messages/describe_groups.js';
 import { offsetFetchSingleGroupVersionMax } from '../../core/protocol/messages/offset_fetch.js';
@@ -249,10 +250,7 @@ async function resetOffsets(cluster: Cluster, groupId: string, options: ResetOpt
   const target = resetTarget(options);
   const { group } = await describeOne(cluster, groupId);
   if (group.groupState !== 'Empty' && group.groupState !== 'Dead') {
-    const count = group.members.length;
-    throw new CliError(
-      `group '${groupId}' is ${group.groupState} with ${count} member${count === 1 ? '' : 's'}; reset-offsets needs an Empty group (stop its consumers first)`,
-    );
+    throw new CliError(activeGroupMessage(groupId, group.groupState, group.members.length, 'reset-offsets'));
   }
   const topics = [...new Set(options.topic)];
   const layouts = new Map<string, TopicLayout>();

@@ -3,10 +3,12 @@
 // grown topic rebalances without waiting for the next metadata poll; over the wire consumers poll.
 
 import { ErrorCode, LanesError, errorCodeName, messageDetail, quoted } from '../../core/errors.js';
+import { activeGroupMessage } from '../../core/group/empty_group_rule.js';
 import { earliestTimestamp, type BrokerPort } from './broker_port.js';
 import { toGroupDescription } from './group_description.js';
+import { adminEvents, InstrumentationEmitter, type AdminEventName } from './instrumentation.js';
 import type { ClientContext } from './lanes.js';
-import type { AlterConfigResponse, DescribeConfigResponse, GroupDescription, GroupOverview, IResourceConfig, ITopicConfig, ITopicMetadata, ResourceConfigQuery } from './types.js';
+import type { AlterConfigResponse, DescribeConfigResponse, GroupDescription, GroupOverview, InstrumentationEvent, IResourceConfig, ITopicConfig, ITopicMetadata, RemoveInstrumentationEventListener, ResourceConfigQuery } from './types.js';
 
 function unknownTopic(topic: string): LanesError {
   return new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic} does not exist`);
@@ -28,22 +30,36 @@ function throwFirstFailure(what: string, answers: readonly { errorCode: number; 
   }
 }
 
+/** What a coordinator answers a commit without a generation while the group has members. */
+const memberRefusalCodes = new Set<number>([ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION, ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.STALE_MEMBER_EPOCH, ErrorCode.FENCED_MEMBER_EPOCH]);
+
 export class Admin {
+  /** KafkaJS's admin.events. */
+  readonly events = adminEvents;
   readonly #context: ClientContext;
+  readonly #emitter: InstrumentationEmitter<AdminEventName>;
   readonly #port: BrokerPort;
 
   constructor(context: ClientContext) {
     this.#context = context;
-    this.#port = context.openPort();
+    this.#emitter = new InstrumentationEmitter(adminEvents, context.logger);
+    this.#port = context.openPort(this.#emitter.requestObserver(adminEvents));
   }
 
   async connect(): Promise<void> {
     this.#context.track(this);
+    this.#emitter.emit(adminEvents.CONNECT, {});
   }
 
   async disconnect(): Promise<void> {
     this.#context.untrack(this);
     await this.#port.close();
+    this.#emitter.emit(adminEvents.DISCONNECT, {});
+  }
+
+  /** KafkaJS's instrumentation: `admin.on(admin.events.REQUEST, (event) => …)`; returns the remover. */
+  on<T = unknown>(eventName: AdminEventName, listener: (event: InstrumentationEvent<T>) => void | Promise<void>): RemoveInstrumentationEventListener {
+    return this.#emitter.on(eventName, listener);
   }
 
   /** True when every topic was created, false when some already existed (KafkaJS). */
@@ -126,7 +142,8 @@ export class Admin {
     if (response.errorCode !== ErrorCode.NONE) throw new LanesError(response.errorCode, `fetching the offsets of group ${groupId} failed`);
     return response.topics.map((topic) => ({
       topic: topic.name,
-      partitions: topic.partitions.map((partition) => ({ partition: partition.partitionIndex, offset: String(partition.committedOffset), metadata: partition.metadata })),
+      // KafkaJS answers null for no metadata, whether the broker sent null or "" (Kafka sends "").
+      partitions: topic.partitions.map((partition) => ({ partition: partition.partitionIndex, offset: String(partition.committedOffset), metadata: partition.metadata || null })),
     }));
   }
 
@@ -141,7 +158,12 @@ export class Admin {
     });
     for (const each of response.topics) {
       for (const partition of each.partitions) {
-        if (partition.errorCode !== ErrorCode.NONE) throw new LanesError(partition.errorCode, `setting the offset of ${topic}/${partition.partitionIndex} for group ${groupId} failed`);
+        if (partition.errorCode === ErrorCode.NONE) continue;
+        if (memberRefusalCodes.has(partition.errorCode)) {
+          const [group] = await this.#port.describeGroups([groupId]);
+          throw new LanesError(partition.errorCode, activeGroupMessage(groupId, group?.groupState ?? 'active', group?.members.length ?? 0, 'setOffsets'));
+        }
+        throw new LanesError(partition.errorCode, `setting the offset of ${topic}/${partition.partitionIndex} for group ${groupId} failed`);
       }
     }
   }

@@ -105,17 +105,19 @@ export class Consumer {
   #metadataTimer: NodeJS.Timeout | null = null;
   #lagTimer: NodeJS.Timeout | null = null;
   #unwatchTopics: (() => void) | null = null;
+  /** When the member began its current join (start or REBALANCING), for GROUP_JOIN's duration. */
+  #joinStartedMs: number | null = null;
 
   constructor(context: ClientContext, config: ConsumerConfig) {
     if (config === undefined || typeof config.groupId !== 'string' || config.groupId.length === 0) {
       throw new RangeError('consumer({ groupId }) needs a non-empty groupId');
     }
     this.#context = context;
-    this.#port = context.openPort();
     this.#groupId = config.groupId;
     this.#config = config;
     this.#assignors = (config.partitionAssigners ?? [...defaults.partitionAssigners]).map(resolveAssignor);
     this.#emitter = new ConsumerEmitter(context.logger);
+    this.#port = context.openPort(this.#emitter.requestObserver(consumerEvents));
     this.#partitions = new ConsumerPartitions(config.retry?.initialRetryTime ?? defaults.initialRetryTime);
     const runConfig = () => this.#run;
     this.#committer = new OffsetCommitter({
@@ -203,6 +205,7 @@ export class Consumer {
     );
     this.#driver = driver;
     this.#running = true;
+    this.#joinStartedMs = Date.now();
     this.#committer.reset();
     this.#metadataSignature = signatureOf(partitionsPerTopic);
     driver.input((nowMs) => member.metadataChanged(partitionsPerTopic, nowMs));
@@ -350,8 +353,18 @@ export class Consumer {
         this.#running = false;
         this.#partitions.wake();
         break;
+      case 'REBALANCING':
+        this.#joinStartedMs ??= Date.now();
+        emitMemberEvent(this.#emitter, this.#groupId, event, 0);
+        break;
+      case 'GROUP_JOIN': {
+        const nowMs = Date.now();
+        emitMemberEvent(this.#emitter, this.#groupId, event, nowMs - (this.#joinStartedMs ?? nowMs));
+        this.#joinStartedMs = null;
+        break;
+      }
       default:
-        emitMemberEvent(this.#emitter, this.#groupId, event);
+        emitMemberEvent(this.#emitter, this.#groupId, event, 0);
     }
   }
 

@@ -1,11 +1,10 @@
 // The consumer's instrumentation events (KafkaJS's consumer.events plus Lanes' own) and the emitter
-// every part of the consumer reports through. A listener that throws is logged, never let through
-// into the consumer's loops.
+// every part of the consumer reports through (instrumentation.ts's, whose listeners' failures are
+// logged, never let through into the consumer's loops).
 
-import { EventEmitter } from 'node:events';
 import type { MemberEvent } from '../../core/client/member_effects.js';
 import type { Logger } from '../logger.js';
-import type { InstrumentationEvent, RemoveInstrumentationEventListener } from './types.js';
+import { consumerRequestEvents, InstrumentationEmitter } from './instrumentation.js';
 
 /** KafkaJS's consumer.events, plus Lanes' own (GROUP_LEAVE, PARTITIONS_*, LAG, DEAD_LETTER, COMMIT_OFFSETS_FAILED). */
 export const consumerEvents = {
@@ -29,44 +28,22 @@ export const consumerEvents = {
   COMMIT_OFFSETS_FAILED: 'consumer.commit_offsets_failed',
   LAG: 'consumer.lag',
   DEAD_LETTER: 'consumer.dead_letter',
+  ...consumerRequestEvents,
 } as const;
 
 export type ConsumerEventName = (typeof consumerEvents)[keyof typeof consumerEvents];
 
-export class ConsumerEmitter {
-  readonly #emitter = new EventEmitter();
-  readonly #logger: Logger;
-  #eventId = 0;
-
+export class ConsumerEmitter extends InstrumentationEmitter<ConsumerEventName> {
   constructor(logger: Logger) {
-    this.#logger = logger;
-    this.#emitter.setMaxListeners(0);
-  }
-
-  on<T = unknown>(eventName: ConsumerEventName, listener: (event: InstrumentationEvent<T>) => void): RemoveInstrumentationEventListener {
-    if (!Object.values(consumerEvents).includes(eventName)) throw new RangeError(`unknown consumer event ${String(eventName)}`);
-    this.#emitter.on(eventName, listener);
-    return () => this.#emitter.off(eventName, listener);
-  }
-
-  /** Whether anyone listens: payloads that cost something to build are built only then. */
-  listened(type: ConsumerEventName): boolean {
-    return this.#emitter.listenerCount(type) > 0;
-  }
-
-  emit(type: ConsumerEventName, payload: unknown): void {
-    if (this.#emitter.listenerCount(type) === 0) return;
-    const event: InstrumentationEvent<unknown> = { id: this.#eventId++, type, timestamp: Date.now(), payload };
-    try {
-      this.#emitter.emit(type, event);
-    } catch (error) {
-      this.#logger.error({ err: error, event: type }, 'an instrumentation listener threw');
-    }
+    super(consumerEvents, logger);
   }
 }
 
-/** The member's instrumentation events, in KafkaJS's payload shapes. */
-export function emitMemberEvent(emitter: ConsumerEmitter, groupId: string, event: MemberEvent): void {
+/**
+ * The member's instrumentation events, in KafkaJS's payload shapes. `joinDurationMs`: for
+ * GROUP_JOIN, the time since the member began joining (KafkaJS's `duration`).
+ */
+export function emitMemberEvent(emitter: ConsumerEmitter, groupId: string, event: MemberEvent, joinDurationMs: number): void {
   switch (event.type) {
     case 'GROUP_JOIN': {
       const memberAssignment: Record<string, number[]> = {};
@@ -79,6 +56,7 @@ export function emitMemberEvent(emitter: ConsumerEmitter, groupId: string, event
         groupProtocol: event.groupProtocol,
         generationId: event.generationId,
         memberAssignment,
+        duration: joinDurationMs,
       });
       break;
     }

@@ -16,11 +16,13 @@ import { kafkaLevelOfPino, pinoLevelOfKafka, type LogCreator } from '../log_line
 import { parseBrokers } from '../net/cluster.js';
 import type { BrokerPort } from './broker_port.js';
 import { EmbeddedPort } from './embedded_port.js';
+import { observedPort } from './instrumentation.js';
+import type { RequestObserver } from '../net/kafka_client.js';
 import { WirePort } from './wire_port.js';
 import { Admin } from './admin.js';
 import { Consumer } from './consumer.js';
 import { Producer } from './producer.js';
-import type { ConsumerConfig, ProducerConfig } from './types.js';
+import type { ConsumerConfig, ProducerConfig, RetryOptions } from './types.js';
 
 export interface LanesOptions extends BrokerOptions {
   /**
@@ -59,25 +61,33 @@ export interface KafkaConfig extends KafkaLogOptions {
   brokers?: string[];
   /** Per-request timeout over the wire (ms); default 30 s. */
   requestTimeout?: number;
+  /** KafkaJS's retry options for every client made here (each client's own `retry` goes over them). */
+  retry?: RetryOptions;
 }
 
 /** What every client made by one Kafka shares: how to reach the broker, and who is connected. */
 export class ClientContext {
   readonly clientId: string;
   readonly logger: Logger;
-  readonly #openPort: () => BrokerPort;
+  /** The Kafka's `retry`, under each client's own. */
+  readonly retry: RetryOptions | undefined;
+  readonly #openPort: (observer: RequestObserver | undefined) => BrokerPort;
   readonly #clients: Set<{ disconnect(): Promise<void> }>;
 
-  constructor(options: { clientId: string; openPort: () => BrokerPort; clients: Set<{ disconnect(): Promise<void> }>; logger: Logger }) {
+  constructor(options: { clientId: string; openPort: (observer: RequestObserver | undefined) => BrokerPort; clients: Set<{ disconnect(): Promise<void> }>; logger: Logger; retry?: RetryOptions }) {
     this.clientId = options.clientId;
+    this.retry = options.retry;
     this.logger = options.logger;
     this.#openPort = options.openPort;
     this.#clients = options.clients;
   }
 
-  /** The broker as one producer, consumer or admin sees it: shared in-process, its own connections over the wire. */
-  openPort(): BrokerPort {
-    return this.#openPort();
+  /**
+   * The broker as one producer, consumer or admin sees it: shared in-process, its own connections
+   * over the wire; its requests reported to `observer` (the client's request events).
+   */
+  openPort(observer?: RequestObserver): BrokerPort {
+    return this.#openPort(observer);
   }
 
   track(client: { disconnect(): Promise<void> }): void {
@@ -113,8 +123,9 @@ export class Kafka {
     this.#context = new ClientContext({
       clientId,
       logger,
-      openPort: () => new WirePort({ brokers: addresses, clientId, requestTimeoutMs, logger }),
+      openPort: (observer) => new WirePort({ brokers: addresses, clientId, requestTimeoutMs, logger, observer }),
       clients: new Set(),
+      retry: config.retry,
     });
   }
 
@@ -191,7 +202,8 @@ export class Lanes {
 
   kafka(config: KafkaConfig = {}): Kafka {
     const clientId = config.clientId ?? 'lanes';
-    return new Kafka(new ClientContext({ clientId, openPort: () => this.#port, clients: this.clients, logger: clientLogger(clientId, config) }));
+    const openPort = (observer: RequestObserver | undefined) => (observer === undefined ? this.#port : observedPort(this.#port, observer, clientId));
+    return new Kafka(new ClientContext({ clientId, openPort, clients: this.clients, logger: clientLogger(clientId, config), retry: config.retry }));
   }
 
   /** @internal */

@@ -16,9 +16,13 @@ import { Partitioner } from '../../core/client/partitioner.js';
 import { codecFor } from '../../core/records/compression.js';
 import { BatchWriter, type WriterHeader } from './batch_writer.js';
 import type { BrokerPort } from './broker_port.js';
+import { InstrumentationEmitter, producerEvents, type ProducerEventName } from './instrumentation.js';
+import type { PartitionerArgs } from './partitioners.js';
+import { clientRetrySchedule, withRetries } from './retry.js';
+import type { RetrySchedule } from '../../core/client/retry_schedule.js';
 import type { ClientContext } from './lanes.js';
 import { bytesOf, recordHeadersOf } from './messages.js';
-import { CompressionTypes, type Message, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata, type Transaction, type TxnOffsets } from './types.js';
+import { CompressionTypes, type InstrumentationEvent, type Message, type PartitionMetadata, type ProducerBatch, type ProducerConfig, type ProducerRecord, type RecordMetadata, type RemoveInstrumentationEventListener, type Transaction, type TxnOffsets } from './types.js';
 
 const batchSizeDefault = 512 * 1024;
 /** A batch's buffer starts this big and doubles as records come. */
@@ -92,7 +96,10 @@ function acksOf(acks: number | undefined): -1 | 0 | 1 {
 }
 
 export class Producer {
+  /** KafkaJS's producer.events. */
+  readonly events = producerEvents;
   readonly #context: ClientContext;
+  readonly #emitter: InstrumentationEmitter<ProducerEventName>;
   readonly #port: BrokerPort;
   /** Partition counts as the last send saw them: keyless batches move on by them when they close. */
   readonly #partitionCounts = new Map<string, number>();
@@ -100,6 +107,10 @@ export class Producer {
   readonly #lingerMs: number;
   readonly #batchSize: number;
   readonly #partitioner: Partitioner;
+  /** The `createPartitioner` partitioner, asked instead of #partitioner when given. */
+  readonly #customPartitioner: ((args: PartitionerArgs) => number) | null;
+  /** KafkaJS's partitionMetadata for the custom partitioner, by topic (remade when the count changes). */
+  readonly #partitionMetadata = new Map<string, PartitionMetadata[]>();
   readonly #open = new Map<string, OpenBatch>();
   /** Buffers of answered batches, written into again instead of allocating (and collecting) new ones. */
   readonly #spareBuffers: Buffer[] = [];
@@ -111,13 +122,15 @@ export class Producer {
   #identityPending: Promise<{ producerId: number; producerEpoch: number }> | null = null;
   /** Next sequence number per partition ("topic\0partition"), for the current identity. */
   readonly #sequences = new Map<string, number>();
+  readonly #retry: RetrySchedule;
   readonly #transactionalId: string | null;
   readonly #transactionTimeoutMs: number;
   #transaction: OpenTransaction | null = null;
 
   constructor(context: ClientContext, config: ProducerConfig = {}) {
     this.#context = context;
-    this.#port = context.openPort();
+    this.#emitter = new InstrumentationEmitter(producerEvents, context.logger);
+    this.#port = context.openPort(this.#emitter.requestObserver(producerEvents));
     this.#allowAutoTopicCreation = config.allowAutoTopicCreation ?? true;
     this.#transactionalId = config.transactionalId ?? null;
     this.#transactionTimeoutMs = config.transactionTimeout ?? 60_000;
@@ -125,6 +138,7 @@ export class Producer {
     if (!Number.isInteger(this.#transactionTimeoutMs) || this.#transactionTimeoutMs <= 0) throw new RangeError(`transactionTimeout must be a positive integer (ms), got ${config.transactionTimeout}`);
     if (this.#transactionalId !== null && config.idempotent === false) throw new TypeError('a transactional producer is idempotent: idempotent cannot be false');
     this.#idempotent = config.idempotent === true || this.#transactionalId !== null;
+    this.#retry = clientRetrySchedule(context.retry, config.retry);
     this.#lingerMs = config.linger ?? 0;
     this.#batchSize = config.batchSize ?? batchSizeDefault;
     if (!Number.isInteger(this.#lingerMs) || this.#lingerMs < 0) throw new RangeError(`linger must be a non-negative integer (ms), got ${config.linger}`);
@@ -133,11 +147,14 @@ export class Producer {
       nullKeyStrategy: config.nullKeyPartitioner ?? 'sticky',
       randomUint32: () => (Math.random() * 0x1_0000_0000) >>> 0,
     });
+    if (config.createPartitioner !== undefined && typeof config.createPartitioner !== 'function') throw new TypeError('createPartitioner must be a function returning a partitioner (KafkaJS: Partitioners.DefaultPartitioner)');
+    this.#customPartitioner = config.createPartitioner === undefined ? null : config.createPartitioner();
   }
 
   async connect(): Promise<void> {
     this.#connected = true;
     this.#context.track(this);
+    this.#emitter.emit(producerEvents.CONNECT, {});
   }
 
   /** Sends what is waiting, waits for every batch in flight, and disconnects. */
@@ -146,6 +163,12 @@ export class Producer {
     await this.flush();
     this.#context.untrack(this);
     await this.#port.close();
+    this.#emitter.emit(producerEvents.DISCONNECT, {});
+  }
+
+  /** KafkaJS's instrumentation: `producer.on(producer.events.REQUEST, (event) => …)`; returns the remover. */
+  on<T = unknown>(eventName: ProducerEventName, listener: (event: InstrumentationEvent<T>) => void | Promise<void>): RemoveInstrumentationEventListener {
+    return this.#emitter.on(eventName, listener);
   }
 
   /** Sends every open batch now and waits until all batches in flight are answered. */
@@ -287,7 +310,9 @@ export class Producer {
       for (const message of messages) {
         // String keys become bytes once: the hash and the batch read the same copy.
         const key = message.key === null || message.key === undefined ? null : typeof message.key === 'string' ? Buffer.from(message.key, 'utf8') : message.key;
-        const partition = this.#partitioner.partition({ topic, partitionCount, key, partition: message.partition ?? null });
+        const partition = this.#customPartitioner === null
+          ? this.#partitioner.partition({ topic, partitionCount, key, partition: message.partition ?? null })
+          : this.#customPartition(this.#customPartitioner, topic, partitionCount, message);
         if (open === null || open.closed || open.partition !== partition) {
           open = this.#openBatch(topic, partition, acks, compression, txn);
           const resultKey = `${topic}\u0000${partition}`;
@@ -309,6 +334,21 @@ export class Producer {
       metadata.push({ topicName: topic, partition, errorCode: 0, baseOffset: String(result.baseOffset), logAppendTime: '-1', logStartOffset: String(result.logStartOffset) });
     }
     return metadata;
+  }
+
+  /** The partition a `createPartitioner` partitioner chose, refused unless it is one of the topic's. */
+  #customPartition(partitioner: (args: PartitionerArgs) => number, topic: string, partitionCount: number, message: Message): number {
+    let partitionMetadata = this.#partitionMetadata.get(topic);
+    if (partitionMetadata?.length !== partitionCount) {
+      // The producer knows partition counts, not leaders: every partition is given as led (node 0).
+      partitionMetadata = Array.from({ length: partitionCount }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 0, replicas: [0], isr: [0], offlineReplicas: [] }));
+      this.#partitionMetadata.set(topic, partitionMetadata);
+    }
+    const partition = partitioner({ topic, partitionMetadata, message });
+    if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+      throw new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `the producer's partitioner chose partition ${String(partition)} for ${topic}, which has ${partitionCount} partitions`);
+    }
+    return partition;
   }
 
   /** The open batch of this partition (and acks and compression), opened if there is none. */
@@ -359,7 +399,9 @@ export class Producer {
     // In a transaction, the partition is added to it before its first batch goes (later batches of
     // the partition wait for the same call, so they keep their order).
     const added = batch.txn === null || identity === null ? null : this.#addPartition(batch.txn, identity, batch.topic, batch.partition);
-    const produce = () => this.#port.produce(batch.topic, batch.partition, bytes, batch.acks, this.#transactionalId ?? undefined);
+    // A retriable refusal (a moved leader, a lost connection) sends the same bytes again: an
+    // idempotent producer's broker answers a copy it already has with the first offsets.
+    const produce = () => withRetries(this.#retry, () => this.#port.produce(batch.topic, batch.partition, bytes, batch.acks, this.#transactionalId ?? undefined));
     const produced = (added === null ? produce() : added.then(produce)).then(
       (result) => {
         if (batch.compression === CompressionTypes.None && batch.acks !== 0) this.#recycle(buffer);

@@ -65,6 +65,12 @@ export interface ProducerConfig {
   /** 'sticky' (Java's default since 2.4, default) or 'round-robin' (KafkaJS) for keyless records. */
   nullKeyPartitioner?: 'sticky' | 'round-robin';
   /**
+   * KafkaJS's option: a partitioner factory (`Partitioners.DefaultPartitioner`,
+   * `Partitioners.LegacyPartitioner` or your own) asked for each message's partition instead of
+   * Lanes' (murmur2 for keys as the Java client, `nullKeyPartitioner` without).
+   */
+  createPartitioner?: import('./partitioners.js').ICustomPartitioner;
+  /**
    * Kafka's idempotent producer: batches carry a producer id, epoch and per-partition sequence
    * numbers, so the broker answers a batch it already has with its first offsets instead of
    * appending it again, and refuses gaps. Requires acks -1 (the default).
@@ -80,6 +86,8 @@ export interface ProducerConfig {
   transactionTimeout?: number;
   /** KafkaJS's option; a transactional producer has one request in flight per partition anyway. */
   maxInFlightRequests?: number;
+  /** Retries of a batch refused with a retriable error (KafkaJS's; over the Kafka's `retry`). */
+  retry?: RetryOptions;
 }
 
 /** Consumer offsets a transaction commits with its records (KafkaJS's sendOffsets argument). */
@@ -200,9 +208,27 @@ export interface ConsumerRunConfig {
   deadLetter?: DeadLetterConfig;
 }
 
+/**
+ * KafkaJS's retry options, on `new Kafka` / `lanes.kafka` (for every client) and on each
+ * producer or consumer (over those, key by key). The producer retries a batch the broker refused
+ * with a retriable error; the consumer redelivers a record whose handler threw.
+ */
 export interface RetryOptions {
-  /** Wait before a record whose handler threw is delivered again (no dead-letter topic), in ms; default 300. */
+  /** Retries after the first attempt; default 5. */
+  retries?: number;
+  /** The longest single wait, in ms; default 30000. */
+  maxRetryTime?: number;
+  /** The first wait, in ms; default 300. */
   initialRetryTime?: number;
+  /** Randomisation of each wait, ± this fraction; default 0.2. */
+  factor?: number;
+  /** Growth of the wait from one retry to the next; default 2. */
+  multiplier?: number;
+  /**
+   * Consumer: asked with the error once a record's handler has failed past `retries`; resolving
+   * false stops the consumer (CRASH with restart false), true (or no callback) delivers it again.
+   */
+  restartOnFailure?: (error: Error) => Promise<boolean>;
 }
 
 export interface ConsumerConfig {

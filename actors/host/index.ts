@@ -17,5 +17,6 @@ export * from '../client/types.js';
 export { Broker, type BrokerOptions, type FetchResult, type ProduceResult, type TopicDescription } from './broker.js';
 export { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/errors.js';
 export { partitionForKey, murmur2 } from '../../core/client/partitioner.js';
+export { Partitioners, type ICustomPartitioner, type PartitionerArgs } from '../client/partitioners.js';
 export { assignorNames } from '../../core/assignors/registry.js';
 export type { PartitionAssignor, RebalanceProtocol } from '../../core/assignors/assignor.js';

@@ -16,7 +16,7 @@ import { ErrorCode, LanesError } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { EndpointType } from '../../core/protocol/messages/describe_cluster.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
-import { describeErrorCode, KafkaClientError, KafkaConnection } from './kafka_client.js';
+import { describeErrorCode, KafkaClientError, KafkaConnection, type RequestObserver } from './kafka_client.js';
 import { zeroTopicId } from '../../core/handlers/topic_ids.js';
 
 /** A cluster operation failed for a reason a user can act on: reported as one line, no stack. */
@@ -33,6 +33,8 @@ export interface ClusterOptions {
   brokers: readonly BrokerAddress[];
   clientId: string;
   requestTimeoutMs: number;
+  /** Told of every connection's requests (the over-the-wire client's instrumentation events). */
+  observer?: RequestObserver;
 }
 
 export type Lane = 'control' | 'fetch' | 'group';
@@ -116,6 +118,7 @@ export class Cluster {
           clientId: options.clientId,
           requestTimeoutMs: options.requestTimeoutMs,
           connectTimeoutMs: Math.min(connectTimeoutMsMax, options.requestTimeoutMs),
+          observer: options.observer,
         });
         return new Cluster(options, connection);
       } catch (error) {
@@ -200,6 +203,7 @@ export class Cluster {
       clientId: this.#options.clientId,
       requestTimeoutMs: this.#options.requestTimeoutMs,
       connectTimeoutMs: Math.min(connectTimeoutMsMax, this.#options.requestTimeoutMs),
+      observer: this.#options.observer,
     }).catch(
       (error: unknown) => {
         throw new ClusterError(error instanceof Error ? error.message : String(error));

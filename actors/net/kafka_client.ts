@@ -57,6 +57,35 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   /** Default per-request timeout; `send` may override it. */
   requestTimeoutMs?: number;
+  /** Told of every request answered or timed out, and of the count awaiting an answer (KafkaJS's request events). */
+  observer?: RequestObserver;
+}
+
+/** One request as KafkaJS's network events describe it. Times in ms since the epoch. */
+export interface ObservedRequest {
+  /** "host:port" */
+  broker: string;
+  clientId: string;
+  correlationId: number;
+  apiName: string;
+  apiKey: number;
+  apiVersion: number;
+  createdAt: number;
+  sentAt: number;
+  /** sentAt − createdAt: 0, since a request is written at once (no client-side queue). */
+  pendingDuration: number;
+}
+
+/** What a client hears of its connections' requests (KafkaJS's REQUEST, REQUEST_TIMEOUT, REQUEST_QUEUE_SIZE). */
+export interface RequestObserver {
+  /** A response arrived: `size` is its frame's bytes, `duration` the ms from sending to answer. */
+  answered(request: ObservedRequest & { size: number; duration: number }): void;
+  timedOut(request: ObservedRequest): void;
+  /**
+   * Requests sent on one connection and not yet answered, after each send and answer. A broker
+   * handles a connection's requests one at a time, in order, so all but the first wait there.
+   */
+  inFlight(broker: string, clientId: string, count: number): void;
 }
 
 export interface SendOptions {
@@ -81,6 +110,8 @@ interface Pending {
   readonly resolve: (body: unknown) => void;
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
+  /** When it was written (ms since the epoch), for the observer. */
+  readonly sentAt: number;
   /** Decodes the body after the response header (ApiVersions needs a fallback to v0). */
   readonly decode: (reader: Reader) => unknown;
 }
@@ -118,6 +149,7 @@ export class KafkaConnection {
   readonly #splitter = new FrameSplitter(responseFrameBytesMax);
   readonly #pending = new Map<number, Pending>();
   readonly #requestTimeoutMs: number;
+  readonly #observer: RequestObserver | null;
   #correlationId = 0;
   #closedError: KafkaClientError | null = null;
   /** The broker's ranges, by api key; filled by the ApiVersions handshake. */
@@ -129,6 +161,7 @@ export class KafkaConnection {
     this.port = options.port;
     this.clientId = options.clientId ?? 'lanes-cli';
     this.#requestTimeoutMs = options.requestTimeoutMs ?? requestTimeoutMsDefault;
+    this.#observer = options.observer ?? null;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (error: Error & { code?: string }) => {
@@ -275,17 +308,27 @@ export class KafkaConnection {
       { apiKey: apiKey as ApiKeyNumber, apiVersion, correlationId, clientId: this.clientId },
       body as RequestBodies[ApiKeyNumber],
     );
+    const sentAt = Date.now();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         // The answer may still come; it is dropped as an unknown correlation id.
         this.#pending.delete(correlationId);
         reject(new KafkaClientError('LANES_REQUEST_TIMEOUT', `${this.address}: no answer to ${apiName(apiKey)} within ${timeoutMs} ms`));
+        if (this.#observer !== null) {
+          this.#observer.timedOut(this.#observed(apiKey, apiVersion, correlationId, sentAt));
+          this.#observer.inFlight(this.address, this.clientId, this.#pending.size);
+        }
       }, timeoutMs);
-      this.#pending.set(correlationId, { apiKey, apiVersion, resolve, reject, timer, decode });
+      this.#pending.set(correlationId, { apiKey, apiVersion, resolve, reject, timer, sentAt, decode });
       this.#socket.cork();
       for (const chunk of frame) this.#socket.write(chunk);
       this.#socket.uncork();
+      this.#observer?.inFlight(this.address, this.clientId, this.#pending.size);
     });
+  }
+
+  #observed(apiKey: number, apiVersion: number, correlationId: number, sentAt: number): ObservedRequest {
+    return { broker: this.address, clientId: this.clientId, correlationId, apiName: apiName(apiKey), apiKey, apiVersion, createdAt: sentAt, sentAt, pendingDuration: 0 };
   }
 
   #onData(chunk: Buffer): void {
@@ -312,6 +355,10 @@ export class KafkaConnection {
     if (pending === undefined) return; // the answer to a request that timed out
     this.#pending.delete(correlationId);
     clearTimeout(pending.timer);
+    if (this.#observer !== null) {
+      this.#observer.answered({ ...this.#observed(pending.apiKey, pending.apiVersion, correlationId, pending.sentAt), size: frame.length, duration: Date.now() - pending.sentAt });
+      this.#observer.inFlight(this.address, this.clientId, this.#pending.size);
+    }
     try {
       const reader = new Reader(frame);
       decodeResponseHeader(reader, responseHeaderVersion(pending.apiKey, pending.apiVersion));

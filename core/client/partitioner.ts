@@ -55,6 +55,41 @@ export function murmur2(data: Uint8Array): number {
 }
 
 /**
+ * The hash KafkaJS's LegacyPartitioner uses (its 1.x default): murmur2's steps in floating-point
+ * arithmetic, so products past 2^53 lose bits and most keys hash differently from Java. Kept only
+ * so that a producer moving from KafkaJS with `createPartitioner: Partitioners.LegacyPartitioner`
+ * sends each key where it went before. Each line is KafkaJS's, including reading past the end of
+ * the key when its length is not a multiple of 4 (those bytes count as 0).
+ */
+export function legacyKafkaJsMurmur2(data: Uint8Array): number {
+  const length = data.length;
+  let h = murmurSeed ^ length;
+  const length4 = length / 4;
+  const byteAt = (index: number) => (index < length ? data[index] : 0);
+  for (let i = 0; i < length4; i++) {
+    const i4 = i * 4;
+    let k = byteAt(i4) + (byteAt(i4 + 1) << 8) + (byteAt(i4 + 2) << 16) + (byteAt(i4 + 3) << 24);
+    k *= murmurMultiplier;
+    k ^= k >>> murmurShift;
+    k *= murmurMultiplier;
+    h *= murmurMultiplier;
+    h ^= k;
+  }
+  const tail = length & ~3;
+  const tailLength = length % 4;
+  if (tailLength >= 3) h ^= byteAt(tail + 2) << 16;
+  if (tailLength >= 2) h ^= byteAt(tail + 1) << 8;
+  if (tailLength >= 1) {
+    h ^= byteAt(tail);
+    h *= murmurMultiplier;
+  }
+  h ^= h >>> 13;
+  h *= murmurMultiplier;
+  h ^= h >>> 15;
+  return h;
+}
+
+/**
  * Kafka's `Utils.toPositive`: clears the sign bit. Not Math.abs: abs(-2^31) overflows in Java, and
  * a different mapping would send keys with negative hashes to different partitions than Java does.
  */

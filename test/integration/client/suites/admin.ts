@@ -109,6 +109,8 @@ export function adminSuite(mode: Mode): void {
       await admin.setOffsets({ groupId: 'ops', topic: 'offsets', partitions: [{ partition: 0, offset: '1' }, { partition: 1, offset: '2' }] });
       const fetched = await admin.fetchOffsets({ groupId: 'ops', topics: ['offsets'] });
       expect(fetched[0].partitions.map(({ partition, offset }) => [partition, offset])).toEqual([[0, '1'], [1, '2']]);
+      // KafkaJS answers null for offsets committed without metadata, in-process and over the wire alike.
+      expect(fetched[0].partitions.map(({ metadata }) => metadata)).toEqual([null, null]);
       await admin.resetOffsets({ groupId: 'ops', topic: 'offsets', earliest: true });
       expect((await admin.fetchOffsets({ groupId: 'ops', topics: ['offsets'] }))[0].partitions.map(({ offset }) => offset)).toEqual(['0', '0']);
 
@@ -118,6 +120,10 @@ export function adminSuite(mode: Mode): void {
       let read = 0;
       await consumer.run({ eachMessage: async () => void read++ });
       await until('six records', () => read === 6);
+      // A group with members refuses offsets set from outside; the error says why and what to do (as `lanes group reset-offsets`).
+      await expect(admin.setOffsets({ groupId: 'ops', topic: 'offsets', partitions: [{ partition: 0, offset: '0' }] })).rejects.toThrow(
+        "group 'ops' is Stable with 1 member; setOffsets needs an Empty group (stop its consumers first)",
+      );
       expect((await admin.listGroups()).groups.map(({ groupId }) => groupId)).toContain('ops');
       const [described] = (await admin.describeGroups(['ops'])).groups;
       expect(described.state).toBe('Stable');

@@ -1,0 +1,3 @@
+import { instrumentationSuite } from './suites/instrumentation.js';
+
+instrumentationSuite('embedded');
