@@ -4,9 +4,14 @@
 // node, so the pid stays node's.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { assertDistFresh, lanesBin, repoRoot } from './built_cli.js';
+import { timeoutMs } from './timeouts.js';
 
-/** A start or stop that takes longer than this is hung: kill it so the test fails rather than stalls. */
-const runBoundMs = 60_000;
+/**
+ * A start (until it listens, or a failing run until it exits) or a stop (from the signal to the
+ * exit) that takes longer than this is hung: kill it so the test fails rather than stalls. Only
+ * those: a broker serving a test file's tests lives as long as they take.
+ */
+const hangBoundMs = timeoutMs(60_000);
 
 export interface BrokerRun {
   code: number | null;
@@ -29,7 +34,17 @@ export interface SpawnOptions {
   env?: Record<string, string>;
 }
 
-export function spawnBroker(args: readonly string[], options: SpawnOptions = {}): { child: ChildProcessWithoutNullStreams; done: Promise<BrokerRun>; output: () => { stdout: string; stderr: string } } {
+export interface SpawnedBroker {
+  child: ChildProcessWithoutNullStreams;
+  done: Promise<BrokerRun>;
+  output: () => { stdout: string; stderr: string };
+  /** SIGKILLs the child unless it exits within the hang bound from now; cancelled by `disarm`. */
+  armHangBound(): void;
+  disarm(): void;
+}
+
+/** Spawns `lanes start`; the caller arms the hang bound over the stretch it waits for. */
+export function spawnBroker(args: readonly string[], options: SpawnOptions = {}): SpawnedBroker {
   assertDistFresh();
   const command = [...(options.prefix ?? []), process.execPath, lanesBin, 'start', '--port', '0', ...args];
   const env: Record<string, string | undefined> = { ...process.env, ...options.env };
@@ -41,19 +56,25 @@ export function spawnBroker(args: readonly string[], options: SpawnOptions = {})
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), runBoundMs);
+  let timer: NodeJS.Timeout | undefined;
+  const disarm = (): void => clearTimeout(timer);
+  const armHangBound = (): void => {
+    disarm();
+    timer = setTimeout(() => child.kill('SIGKILL'), hangBoundMs);
+  };
   const done = new Promise<BrokerRun>((resolve) => {
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      disarm();
       resolve({ code, signal, stdout, stderr });
     });
   });
-  return { child, done, output: () => ({ stdout, stderr }) };
+  return { child, done, output: () => ({ stdout, stderr }), armHangBound, disarm };
 }
 
 /** Runs `lanes start` expecting it to fail: its exit status and output. */
 export function runFailingBroker(args: readonly string[], options: SpawnOptions = {}): Promise<BrokerRun> {
-  const { child, done } = spawnBroker(args, options);
+  const { child, done, armHangBound } = spawnBroker(args, options);
+  armHangBound();
   // Should it start after all, stop it so the test sees a 0 exit instead of hanging.
   child.stdout.on('data', (chunk: Buffer) => {
     if (chunk.toString().includes('listening on')) child.kill('SIGTERM');
@@ -63,12 +84,18 @@ export function runFailingBroker(args: readonly string[], options: SpawnOptions 
 
 /** Starts `lanes start` and resolves once it listens; rejects with its output if it exits first. */
 export async function startBroker(args: readonly string[], options: SpawnOptions = {}): Promise<RunningBroker> {
-  const { child, done, output } = spawnBroker(args, options);
+  const { child, done, output, armHangBound, disarm } = spawnBroker(args, options);
+  armHangBound();
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', () => {
+    const onData = (): void => {
       const match = /listening on \S+:(\d+) \(Kafka protocol\)/.exec(output().stdout);
-      if (match !== null) resolve(Number(match[1]));
-    });
+      if (match === null) return;
+      // Started: the bound ends here (a later stop arms its own).
+      child.stdout.off('data', onData);
+      disarm();
+      resolve(Number(match[1]));
+    };
+    child.stdout.on('data', onData);
     void done.then((run) => reject(new Error(`lanes start exited (${run.code ?? run.signal}) before listening:\n${run.stderr}`)));
   });
   return {
@@ -76,6 +103,7 @@ export async function startBroker(args: readonly string[], options: SpawnOptions
     port,
     output,
     stop: (signal = 'SIGTERM') => {
+      armHangBound();
       child.kill(signal);
       return done;
     },
