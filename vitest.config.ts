@@ -1,9 +1,37 @@
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { timeoutMs, timeoutScale, timeoutScaleVariable } from './test/support/timeouts.js';
 
 // One scale for every timeout (test/support/timeouts.ts): computed here once, from
 // LANES_TEST_TIMEOUT_SCALE or the load when the run starts, and handed to every test process.
 if (timeoutScale !== 1) console.log(`lanes tests: timeouts ×${timeoutScale} (${timeoutScaleVariable}, or the load when unset)`);
+
+/**
+ * Folders whose files run first, in this order: each of their files takes seconds to a minute
+ * (brokers, child processes, the 20 s fuzz run), against a second or two for a unit or property
+ * file. Started last, one of them is the run's tail, with the other worker idle; started first,
+ * the short files fill in around them and both workers finish together.
+ */
+const slowFolders = ['test/fuzz/', 'test/compat/', 'test/integration/', 'test/sim/'];
+
+function slowRank(root: string, file: TestSpecification): number {
+  const path = relative(root, file.moduleId).replaceAll('\\', '/');
+  const rank = slowFolders.findIndex((folder) => path.startsWith(folder));
+  return rank < 0 ? slowFolders.length : rank;
+}
+
+/**
+ * Vitest's order (longest first when a previous run's durations are cached, else largest file
+ * first, which puts the short fuzz file near the end of a fresh clone's run), with the slow
+ * folders first.
+ */
+class SlowFoldersFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    return sorted.map((file, index) => ({ file, index, rank: slowRank(this.ctx.config.root, file) })).sort((a, b) => a.rank - b.rank || a.index - b.index).map(({ file }) => file);
+  }
+}
 
 export default defineConfig({
   test: {
@@ -12,6 +40,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more parallel files only thrash.
     maxWorkers: 2,
+    sequence: { sequencer: SlowFoldersFirst },
     testTimeout: timeoutMs(60_000),
     hookTimeout: timeoutMs(60_000),
     env: { LANES_VERIFY: '1', [timeoutScaleVariable]: String(timeoutScale) },

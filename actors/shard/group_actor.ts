@@ -9,12 +9,12 @@
 //               policy (fsync'd with 'always'), or at once when the result wrote nothing;
 //     events  → rebalance telemetry through pino.
 //
-// Group commit: the records of every result produced in one shard turn — and, with flush
-// 'always', of every turn that ran while the previous flush was in flight — are held in
-// #pending and appended together at the end of the turn (or when that flush completes) as ONE
-// RecordBatch, then one flush covers them all:
+// Group commit (state_log.ts, shared with the transaction coordinator): the records of every
+// result produced in one shard turn — and, with flush 'always', of every turn that ran while the
+// previous flush was in flight — are queued and appended together at the end of the turn (or when
+// that flush completes) as ONE RecordBatch, then one flush covers them all:
 //
-//   turn: receive → coordinator → #pending ─┐        flush in flight: results keep queueing
+//   turn: receive → coordinator → queue ────┐        flush in flight: results keep queueing
 //   endTurn ───────────────────────────────▶ append one batch → flush → reply to all of them
 //
 // A result's records never straddle two batches (a batch is the unit a crash keeps or loses, so
@@ -32,13 +32,13 @@
 // serving. Nothing half-applied reaches the log (records are appended only from whole results),
 // so a restart replays a consistent state. A read-only call that throws fails only itself.
 //
-// Storage failures follow the policy of actors/storage/README.md, as partition logs do: a failed
-// write is undone by the log and the results of that group commit are answered with
-// KAFKA_STORAGE_ERROR (their records stay applied in the coordinator's memory, ahead of the log,
-// until a restart), and the next commit tries again; a failed fsync or an undoable write takes
-// the offsets log offline: every result that writes records is answered KAFKA_STORAGE_ERROR until
-// a restart, while reads (OffsetFetch, DescribeGroups, ListGroups) and heartbeats keep being
-// served. Never the process.
+// Storage failures follow the policy of actors/storage/README.md (state_log.ts), as partition logs
+// do: a failed write is undone by the log and the results of that group commit are answered with
+// its code (their records stay applied in the coordinator's memory, ahead of the log, until a
+// restart), and the next commit tries again; a failed fsync or an undoable write takes the offsets
+// log offline: every result that writes records is answered KAFKA_STORAGE_ERROR until a restart,
+// while reads (OffsetFetch, DescribeGroups, ListGroups) and heartbeats keep being served. Never
+// the process.
 //
 // On start the internal log is replayed into a fresh coordinator (GroupCoordinator.replay), so
 // committed offsets and group membership survive a restart; members then expire by their
@@ -54,25 +54,23 @@
 //
 // All of it up to the flush happens in one synchronous step, so no request interleaves; commits
 // that arrive during the flush are appended after the snapshot and are unaffected.
-import { decodeCall, encodeCallBody, type CallBody } from '../call_body.js';
-import { assert } from '../../core/assert.js';
+import { decodeCall, type CallBody } from '../call_body.js';
 import { ErrorCode, isLanesError, LanesError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { decodeSubscription } from '../../core/assignors/consumer_protocol.js';
 import { GroupCoordinator, type GroupResult } from '../../core/group/coordinator.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import { decodeGroupRecord, encodeGroupRecord, type GroupRecord } from '../../core/group/group_record.js';
-import { compactGroupRecords, compactionDue, snapshotChunks, type KeyedRecord } from '../../core/group/offsets_compaction.js';
+import { compactGroupRecords, compactionDue, type KeyedRecord } from '../../core/group/offsets_compaction.js';
 import { groupConfigDefault } from '../../core/group/group_config.js';
-import type { GroupReply, RequestId } from '../../core/group/group_api.js';
+import type { RequestId } from '../../core/group/group_api.js';
 import { isGroupMethod, type GroupCalls, type GroupMethod, type GroupRequestOf, type GroupResultOf } from '../../core/group/group_calls.js';
-import { encodeRecordBatch } from '../../core/records/batch_builder.js';
-import { readRecords } from '../../core/records/record_reader.js';
-import { dataViewOf, envelopeHeaderBytes, EnvelopeKind, writeEnvelopeHeader, type EnvelopeHeader } from '../envelope.js';
+import { envelopeHeaderBytes, EnvelopeKind, type EnvelopeHeader } from '../envelope.js';
 import type { Logger } from '../logger.js';
 import { groupCoordinatorActorId, type Actor, type ActorFailure, type ReplySink } from './actor.js';
 import type { PartitionLog } from './partition_actor.js';
 import { groupEvents } from './group_event_buffer.js';
+import { readKeyedRecords, StateLog } from './state_log.js';
 import { defaultAssignmentKernel } from '../../wasm/assignors.js';
 
 /**
@@ -101,22 +99,8 @@ const dispatch: { readonly [M in GroupMethod]: Dispatch<M> } = {
   consumerGroupDescribe: { mutates: false, run: (coordinator, groupIds) => coordinator.consumerGroupDescribe(groupIds) },
 };
 
-/**
- * Key and value bytes per batch (snapshot and group commit): well under the log's batch size
- * limit (recordBatchBytesMaxDefault, 1 MiB), with room for the per-record headers of even tiny
- * records (~20 bytes each for a few thousand records).
- */
-const batchBytesMax = 256 * 1024;
-
 /** After a compaction could not write its snapshot (a full disk), the wait before the next try. */
 const compactionRetryDelayMs = 10_000;
-
-/** One result's records, encoded, waiting for the group-commit append. */
-interface PendingResult {
-  readonly records: KeyedRecord[];
-  readonly bytes: number;
-  readonly replies: readonly GroupReply[];
-}
 
 export interface OffsetsCompaction {
   readonly recordsBefore: number;
@@ -125,38 +109,13 @@ export interface OffsetsCompaction {
   readonly snapshotBytes: number;
 }
 
-/** Every record of the log from its start, keys and values as stored. */
-function readKeyedRecords(log: PartitionLog): KeyedRecord[] {
-  const records: KeyedRecord[] = [];
-  for (let offset = log.logStartOffset; offset < log.highWatermark; ) {
-    const { batches } = log.read(offset, 8 * 1024 * 1024);
-    if (batches.length === 0) break;
-    for (const batch of batches) {
-      for (const record of readRecords(batch)) {
-        if (record.offset < offset) continue;
-        if (record.key !== null) records.push({ key: record.key, value: record.value });
-        offset = record.offset + 1;
-      }
-    }
-  }
-  return records;
-}
-
 export class GroupActor implements Actor {
   readonly actorId = groupCoordinatorActorId;
   readonly label = 'group coordinator';
   readonly #coordinator: GroupCoordinator;
-  readonly #log: PartitionLog;
-  readonly #sink: ReplySink;
+  readonly #stateLog: StateLog;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  /** Results whose records are not appended yet: the next group-commit batch, in order. */
-  #pending: PendingResult[] = [];
-  /** Replies whose records are appended, waiting for the flush that makes them durable. */
-  #awaitingFlush: GroupReply[] = [];
-  #flushing: Promise<void> | null = null;
-  /** Why the offsets log is offline (a failed fsync, an undoable write), or null. */
-  #logOffline: string | null = null;
   /** A compaction that failed to write waits until then before trying again. */
   #compactionRetryAtMs = 0;
   #closed = false;
@@ -167,20 +126,23 @@ export class GroupActor implements Actor {
   /** The request whose failure took the coordinator offline: the runtime answers that one. */
   #failedRequestId: number | null = null;
   readonly #compactionBytesMin: number;
-  /** Bytes appended since the last snapshot was written, and the size of that snapshot. */
-  #dirtyBytes: number;
-  #snapshotBytes = 0;
   /** The compaction whose snapshot is being flushed; one at a time. */
   #compacting: Promise<OffsetsCompaction> | null = null;
 
   private constructor(coordinator: GroupCoordinator, log: PartitionLog, sink: ReplySink, clock: Clock, logger: Logger, compactionBytesMin: number) {
     this.#coordinator = coordinator;
-    this.#log = log;
-    this.#sink = sink;
+    this.#stateLog = new StateLog({
+      log,
+      sink,
+      clock,
+      logger,
+      actorId: groupCoordinatorActorId,
+      name: 'offsets log',
+      offlineConsequence: 'group changes and offset commits',
+    });
     this.#clock = clock;
     this.#logger = logger;
     this.#compactionBytesMin = compactionBytesMin;
-    this.#dirtyBytes = 0;
   }
 
   /** Replays the internal log into a coordinator; `partitionCount` answers from the host's topics. */
@@ -215,21 +177,21 @@ export class GroupActor implements Actor {
     // What the last snapshot was is not recorded; estimate the live bytes from the share of
     // records that survive, so a start compacts when most of the log is superseded.
     const liveShare = keyed.length === 0 ? 0 : compactGroupRecords(keyed).length / keyed.length;
-    actor.#snapshotBytes = Math.round(options.log.sizeBytes * liveShare);
-    actor.#dirtyBytes = options.log.sizeBytes - actor.#snapshotBytes;
+    actor.#stateLog.snapshotBytes = Math.round(options.log.sizeBytes * liveShare);
+    actor.#stateLog.dirtyBytes = options.log.sizeBytes - actor.#stateLog.snapshotBytes;
     actor.#compactIfDue();
     return actor;
   }
 
   /** Bytes appended since the last snapshot, and that snapshot's size (tests and diagnostics). */
   get compactionState(): { dirtyBytes: number; snapshotBytes: number; compacting: boolean } {
-    return { dirtyBytes: this.#dirtyBytes, snapshotBytes: this.#snapshotBytes, compacting: this.#compacting !== null };
+    return { dirtyBytes: this.#stateLog.dirtyBytes, snapshotBytes: this.#stateLog.snapshotBytes, compacting: this.#compacting !== null };
   }
 
   #compactIfDue(): void {
-    if (this.#compacting !== null || this.#closed || this.#offline || this.#logOffline !== null) return;
+    if (this.#compacting !== null || this.#closed || this.#offline || this.#stateLog.offline !== null) return;
     if (this.#clock.nowMs() < this.#compactionRetryAtMs) return;
-    if (!compactionDue(this.#dirtyBytes, this.#snapshotBytes, this.#compactionBytesMin)) return;
+    if (!compactionDue(this.#stateLog.dirtyBytes, this.#stateLog.snapshotBytes, this.#compactionBytesMin)) return;
     void this.compact().catch(() => undefined);
   }
 
@@ -239,46 +201,32 @@ export class GroupActor implements Actor {
    */
   compact(): Promise<OffsetsCompaction> {
     if (this.#compacting !== null) return this.#compacting;
-    const log = this.#log;
+    const log = this.#stateLog.log;
     const bytesBefore = log.sizeBytes;
     const records = readKeyedRecords(log);
     const kept = compactGroupRecords(records);
-    let snapshotBase: number;
-    let snapshotBytes = 0;
+    let written: Promise<void>;
     try {
-      log.roll();
-      snapshotBase = log.highWatermark;
-      const timestamp = this.#clock.nowMs();
-      for (const chunk of snapshotChunks(kept, batchBytesMax)) {
-        const batch = encodeRecordBatch(chunk.map(({ key, value }) => ({ key, value })), { baseTimestamp: timestamp });
-        log.append(batch, 0, batch.length);
-        snapshotBytes += batch.length;
-      }
+      written = this.#stateLog.writeSnapshot(kept);
     } catch (error) {
       // A segment could not be created (a full disk): what was appended of the snapshot is only
       // a repeat of the latest records, harmless to replay; try again later.
-      if (!isLanesError(error) || log.failure !== null) this.#goOffline(log.failure ?? error);
-      else this.#logger.warn({ err: error }, 'offsets log compaction could not start its snapshot; trying again later');
+      if (log.failure === null && isLanesError(error)) this.#logger.warn({ err: error }, 'offsets log compaction could not start its snapshot; trying again later');
       this.#compactionRetryAtMs = this.#clock.nowMs() + compactionRetryDelayMs;
       return Promise.reject(error);
     }
-    this.#snapshotBytes = snapshotBytes;
-    this.#dirtyBytes = 0;
-    const compaction = { recordsBefore: records.length, recordsAfter: kept.length, bytesBefore, snapshotBytes };
-    // The snapshot must be durable before the old records go, whatever the flush policy.
-    this.#compacting = log.flush().then(
+    const compaction = { recordsBefore: records.length, recordsAfter: kept.length, bytesBefore, snapshotBytes: this.#stateLog.snapshotBytes };
+    this.#compacting = written.then(
       () => {
-        log.deleteRecordsBefore(snapshotBase);
         this.#compacting = null;
         this.#logger.info({ ...compaction, bytesAfter: log.sizeBytes }, 'offsets log compacted');
         return compaction;
       },
       (error: unknown) => {
         // A failed write was undone by the log (the snapshot is gone, the old records stay): try
-        // again later. A failed fsync takes the offsets log offline, as for any flush.
+        // again later. A failed fsync took the offsets log offline, as for any flush.
         this.#compacting = null;
-        if (log.failure !== null) this.#goOffline(log.failure);
-        else this.#logger.warn({ err: error }, 'offsets log compaction could not write its snapshot; trying again later');
+        if (log.failure === null) this.#logger.warn({ err: error }, 'offsets log compaction could not write its snapshot; trying again later');
         this.#compactionRetryAtMs = this.#clock.nowMs() + compactionRetryDelayMs;
         throw error;
       },
@@ -305,7 +253,7 @@ export class GroupActor implements Actor {
       this.#mutating = null;
       return;
     }
-    this.#replyValue(correlationId, entry.run(this.#coordinator, call.args[0]));
+    this.#stateLog.replyValue(correlationId, entry.run(this.#coordinator, call.args[0]));
   }
 
   #apply(result: GroupResult): void {
@@ -313,119 +261,13 @@ export class GroupActor implements Actor {
       this.#logger.info({ ...event }, event.type === 'rebalance' ? 'group rebalanced' : 'group member removed');
       groupEvents.record(event);
     }
-    if (result.records.length === 0) {
-      for (const reply of result.replies) this.#replyValue(Number(reply.requestId), reply.response);
-      return;
-    }
     let bytes = 0;
     const records = result.records.map((record): KeyedRecord => {
       const { key, value } = encodeGroupRecord(record);
       bytes += key.length + (value?.length ?? 0);
       return { key, value };
     });
-    this.#pending.push({ records, bytes, replies: result.replies });
-  }
-
-  /**
-   * Appends the pending results as one batch (more only past `batchBytesMax`, cut between
-   * results), then replies at once or, with flush 'always', queues the replies for the next flush.
-   * With flush 'always' this waits while a flush is in flight: the batch grows until it completes.
-   */
-  #appendPending(): void {
-    if (this.#pending.length === 0 || this.#offline) return;
-    if (this.#logOffline !== null) return this.#answerResults(this.#pending.splice(0), ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
-    if (this.#log.flushBeforeAck && this.#flushing !== null) return;
-    const pending = this.#pending;
-    this.#pending = [];
-    const timestamp = this.#clock.nowMs();
-    // Results [0, appended) are in the log.
-    let appended = 0;
-    let failure: LanesError | null = null;
-    try {
-      let batchRecords: KeyedRecord[] = [];
-      let batchBytes = 0;
-      for (let index = 0; index < pending.length; index++) {
-        const result = pending[index];
-        if (index > appended && batchBytes + result.bytes > batchBytesMax) {
-          this.#appendBatch(batchRecords, timestamp);
-          appended = index;
-          batchRecords = [];
-          batchBytes = 0;
-        }
-        for (const record of result.records) batchRecords.push(record);
-        batchBytes += result.bytes;
-      }
-      this.#appendBatch(batchRecords, timestamp);
-      appended = pending.length;
-    } catch (error) {
-      if (!isLanesError(error) || this.#log.failure !== null) return this.#failAll(pending, this.#log.failure ?? error);
-      failure = error;
-    }
-    if (appended > 0) {
-      try {
-        // Nothing is answered before its records are in the file.
-        this.#log.writeOut();
-      } catch (error) {
-        if (!isLanesError(error) || this.#log.failure !== null) return this.#failAll(pending, this.#log.failure ?? error);
-        // The log dropped every batch not written: none of these results is stored.
-        failure = error;
-        appended = 0;
-      }
-    }
-    if (failure !== null) {
-      // An operating error (shard memory exhausted, a refused batch, a failed write): the results
-      // not stored are answered with it, as a single request's failed append always was. Their
-      // records stay applied in the coordinator's memory, ahead of the log, until a restart.
-      this.#logger.error({ err: failure, results: pending.length - appended }, 'offsets log append failed');
-      this.#answerResults(pending.splice(appended), failure.errorCode, failure.message);
-    }
-    for (const result of pending) {
-      if (this.#log.flushBeforeAck) this.#awaitingFlush.push(...result.replies);
-      else for (const reply of result.replies) this.#replyValue(Number(reply.requestId), reply.response);
-    }
-  }
-
-  /** The offsets log went offline during a group commit: none of its results is stored. */
-  #failAll(pending: readonly PendingResult[], cause: unknown): void {
-    this.#goOffline(cause);
-    this.#answerResults(pending, ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
-  }
-
-  /** Answers every reply of results whose records are not stored with an error: none succeeds. */
-  #answerResults(results: readonly PendingResult[], errorCode: number, message: string): void {
-    for (const result of results) for (const reply of result.replies) this.#replyError(Number(reply.requestId), errorCode, message);
-  }
-
-  #appendBatch(records: readonly KeyedRecord[], timestamp: number): void {
-    assert(records.length > 0, 'a group-commit batch holds at least one record');
-    const batch = encodeRecordBatch(records, { baseTimestamp: timestamp });
-    this.#log.append(batch, 0, batch.length);
-    this.#dirtyBytes += batch.length;
-  }
-
-  #replyError(correlationId: number, errorCode: number, message: string): void {
-    this.#replyBody(correlationId, encodeCallBody({ ok: false, errorCode, message }));
-  }
-
-  #replyValue(correlationId: number, value: unknown): void {
-    const body = encodeCallBody({ ok: true, value });
-    if (envelopeHeaderBytes + body.length > this.#sink.replyBytesMax) {
-      // A JoinGroup leader's member list, a DescribeGroups or an OffsetFetch of a huge group: too
-      // large to cross back to the host. Kafka answers UNKNOWN_SERVER_ERROR when a group is too
-      // large for its offsets log; the same here, and the client's request ends.
-      const message = `reply of ${body.length} bytes exceeds the reply ring's ${this.#sink.replyBytesMax}`;
-      this.#logger.warn({ correlationId, bytes: body.length }, message);
-      this.#replyError(correlationId, ErrorCode.UNKNOWN_SERVER_ERROR, message);
-      return;
-    }
-    this.#replyBody(correlationId, body);
-  }
-
-  #replyBody(correlationId: number, body: Uint8Array): void {
-    this.#sink.reply(envelopeHeaderBytes + body.length, (view) => {
-      writeEnvelopeHeader(dataViewOf(view), EnvelopeKind.CallResult, this.actorId, correlationId);
-      view.set(body, envelopeHeaderBytes);
-    });
+    this.#stateLog.queue(records, bytes, result.replies.map((reply) => ({ correlationId: Number(reply.requestId), value: reply.response })));
   }
 
   classifyFailure(error: unknown, header: EnvelopeHeader | null): ActorFailure {
@@ -444,72 +286,26 @@ export class GroupActor implements Actor {
   takeOffline(failure: ActorFailure): void {
     this.#offline = true;
     // Results not appended yet: their records never reach the log, so nobody is told success.
-    this.#answerResults(this.#pending.splice(0), failure.errorCode, failure.message);
+    this.#stateLog.halt(failure.errorCode, failure.message);
     for (const requestId of this.#coordinator.parkedRequests()) {
-      if (Number(requestId) !== this.#failedRequestId) this.#replyError(Number(requestId), failure.errorCode, failure.message);
+      if (Number(requestId) !== this.#failedRequestId) this.#stateLog.replyError(Number(requestId), failure.errorCode, failure.message);
     }
     // Replies whose records are appended (whole results from before the failure) still go out
     // once durable.
-    this.#flushIfAwaiting();
-    this.#sink.publish();
+    this.#stateLog.flushIfAwaiting();
+    this.#stateLog.publish();
   }
 
   endTurn(): void {
     this.#tickIfDue(this.#clock.nowMs());
-    this.#appendPending();
+    this.#stateLog.appendPending();
     this.#compactIfDue();
-    this.#flushIfAwaiting();
-  }
-
-  #startFlush(): void {
-    const replies = this.#awaitingFlush;
-    this.#awaitingFlush = [];
-    this.#flushing = this.#log.flush().then(
-      () => {
-        for (const reply of replies) this.#replyValue(Number(reply.requestId), reply.response);
-        this.#afterFlush();
-      },
-      (error: unknown) => {
-        // Not durable: the coordinator's memory is ahead of its log. Nobody gets a success; a
-        // failed fsync takes the offsets log offline (a failed write was undone: the next
-        // commit tries again).
-        const message = error instanceof Error ? error.message : String(error);
-        for (const reply of replies) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, message);
-        if (this.#log.failure !== null) this.#goOffline(this.#log.failure);
-        this.#afterFlush();
-      },
-    );
-  }
-
-  /** What queued up during a flush goes out as the next batch, under the next flush. */
-  #afterFlush(): void {
-    this.#flushing = null;
-    this.#appendPending();
-    this.#flushIfAwaiting();
-    this.#sink.publish();
-  }
-
-  /** Starts a flush for appended replies unless one is in flight (it picks them up when done). */
-  #flushIfAwaiting(): void {
-    if (this.#awaitingFlush.length > 0 && this.#flushing === null) this.#startFlush();
-  }
-
-  /** The offsets log failed for good (see the file comment): logged at error once. */
-  #goOffline(cause: unknown): void {
-    if (this.#logOffline !== null) return;
-    this.#logOffline = cause instanceof Error ? cause.message : String(cause);
-    this.#logger.error({ err: cause }, 'offsets log offline: group changes and offset commits are answered KAFKA_STORAGE_ERROR until a restart');
-    for (const reply of this.#awaitingFlush) this.#replyError(Number(reply.requestId), ErrorCode.KAFKA_STORAGE_ERROR, this.#offlineMessage());
-    this.#awaitingFlush = [];
-  }
-
-  #offlineMessage(): string {
-    return `the offsets log is offline: ${this.#logOffline}`;
+    this.#stateLog.flushIfAwaiting();
   }
 
   /** Why the offsets log is offline, or null (tests and diagnostics). */
   get offline(): string | null {
-    return this.#logOffline;
+    return this.#stateLog.offline;
   }
 
   #tickIfDue(nowMs: number): void {
@@ -528,44 +324,19 @@ export class GroupActor implements Actor {
   topicsChanged(): void {
     if (this.#closed || this.#offline) return;
     this.#apply(this.#coordinator.topicsChanged(this.#clock.nowMs()));
-    this.#appendPending();
-    this.#flushIfAwaiting();
-    this.#sink.publish();
+    this.#stateLog.appendPending();
+    this.#stateLog.flushIfAwaiting();
+    this.#stateLog.publish();
   }
 
   tick(nowMs: number): void {
     this.#tickIfDue(nowMs);
-    this.#appendPending();
-    if (this.#logOffline === null) {
-      try {
-        this.#log.tick(nowMs);
-      } catch (error) {
-        this.#goOffline(this.#log.failure ?? error);
-      }
-    }
-    this.#flushIfAwaiting();
-    this.#sink.publish();
+    this.#stateLog.tick(nowMs);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    // Everything produced is appended and flushed (a flush in flight first, then what queued).
-    while (this.#logOffline === null) {
-      if (this.#flushing !== null) {
-        await this.#flushing;
-        continue;
-      }
-      this.#appendPending();
-      if (this.#awaitingFlush.length === 0) break;
-      this.#startFlush();
-    }
-    this.#sink.publish();
-    await this.#compacting?.catch(() => undefined);
-    try {
-      await this.#log.close();
-    } catch (error) {
-      this.#logger.error({ err: error }, 'offsets log closed with an error');
-    }
+    await this.#stateLog.close(this.#compacting);
   }
 }

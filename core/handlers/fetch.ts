@@ -8,9 +8,11 @@
 // passes, the server shuts down or the client's connection closes; then read again (or answer).
 // The waits of a round are withdrawn together as soon as one of them ends. Byte limits (KIP-74,
 // max_bytes capped at Kafka's fetch.max.bytes): partitions are read in request order in parallel
-// waves of at most fetch.max.bytes of read limits (readInWaves), and kept until max_bytes is used up; the first partition with data is always kept whole, so a batch bigger
-// than the limits still reaches the client. Views into the log are released once the response
-// has been written (ctx.onWritten).
+// waves of at most fetch.max.bytes of read limits (readInWaves), and kept until max_bytes is used
+// up; the first partition with data is always kept whole, so a batch bigger than the limits still
+// reaches the client. A read the response drops is released as soon as its wave completes, keeping
+// only its offsets, so a Fetch holds at most max_bytes of kept reads plus one wave; the views into
+// the log it keeps are released once the response has been written (ctx.onWritten).
 //
 // Topics are named up to v12 and named by id from v13 (KIP-516): an id no topic has is
 // UNKNOWN_TOPIC_ID for each of its partitions, and the answer names topics the way the request did.
@@ -49,7 +51,22 @@ interface Wanted {
   partitionMaxBytes: number;
 }
 
-type Read = { wanted: Wanted; result: FetchOutcome; bytes: number } | { wanted: Wanted; errorCode: number };
+/** A partition read as the handler got it from the broker: its batches, their bytes, its views. */
+type Outcome = { wanted: Wanted; result: FetchOutcome; bytes: number } | { wanted: Wanted; errorCode: number };
+
+/**
+ * A partition read as the response needs it: its offsets, and its batches only when kept (a
+ * dropped read's views are released and its batches let go at once).
+ */
+type Read =
+  | { wanted: Wanted; errorCode: number }
+  | {
+      wanted: Wanted;
+      highWatermark: number;
+      lastStableOffset: number;
+      logStartOffset: number;
+      kept: { batches: FetchOutcome['batches']; bytes: number; abortedTransactions: FetchOutcome['abortedTransactions']; release: () => void } | null;
+    };
 
 interface Round {
   topics: FetchResponseTopic[];
@@ -138,7 +155,7 @@ function shutdownWatch(shutdown: Promise<void>): ShutdownWatch {
   return watch;
 }
 
-async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number, isolation: IsolationLevel): Promise<Read> {
+async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number, isolation: IsolationLevel): Promise<Outcome> {
   if (wanted.topicName === null) return { wanted, errorCode: ErrorCode.UNKNOWN_TOPIC_ID };
   try {
     const result = await ctx.broker.fetch(wanted.topicName, wanted.partitionIndex, wanted.fetchOffset, Math.max(1, maxBytes), isolation);
@@ -158,13 +175,19 @@ async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number, is
  * nothing but their offsets). So the bytes read at once stay near max_bytes (capped at Kafka's
  * fetch.max.bytes) plus a batch per partition, however many partitions a request names: reading
  * them all at once let one request naming the same partition 5,000 times read gigabytes.
+ *
+ * As each wave completes, its reads are kept or dropped in request order (the first with data is
+ * kept whole, later ones while they fit what is left of max_bytes) and the dropped ones released
+ * there and then: what a request holds stays within max_bytes of kept reads plus one wave.
  */
 async function readInWaves(ctx: RequestContext, wanted: readonly Wanted[], maxBytes: number, isolation: IsolationLevel): Promise<Read[]> {
   const reads: Read[] = [];
+  /** What is left of max_bytes for the limits of later reads, and the bytes of the reads kept. */
   let budget = maxBytes;
+  let keptBytes = 0;
   let next = 0;
   while (next < wanted.length) {
-    const wave: Promise<Read>[] = [];
+    const wave: Promise<Outcome>[] = [];
     let reserved = 0;
     while (next < wanted.length) {
       const limit = Math.max(1, Math.min(wanted[next].partitionMaxBytes, budget));
@@ -179,9 +202,24 @@ async function readInWaves(ctx: RequestContext, wanted: readonly Wanted[], maxBy
       reserved += reserve;
       next += 1;
     }
-    for (const read of await Promise.all(wave)) {
-      reads.push(read);
-      if (!('errorCode' in read)) budget = Math.max(0, budget - read.bytes);
+    for (const outcome of await Promise.all(wave)) {
+      if ('errorCode' in outcome) {
+        reads.push(outcome);
+        continue;
+      }
+      const { wanted: each, result, bytes } = outcome;
+      budget = Math.max(0, budget - bytes);
+      // The first partition with data is kept even over max_bytes; later ones only if they fit.
+      const keep = bytes > 0 && (keptBytes === 0 || bytes <= maxBytes - keptBytes);
+      if (keep) keptBytes += bytes;
+      else result.release();
+      reads.push({
+        wanted: each,
+        highWatermark: result.highWatermark,
+        lastStableOffset: result.lastStableOffset,
+        logStartOffset: result.logStartOffset,
+        kept: keep ? { batches: result.batches, bytes, abortedTransactions: result.abortedTransactions, release: () => result.release() } : null,
+      });
     }
   }
   return reads;
@@ -193,7 +231,6 @@ async function readRound(ctx: RequestContext, request: FetchRequest, wanted: Wan
   const reads = await readInWaves(ctx, wanted, maxBytes, isolation);
   const round: Round = { topics: [], bytes: 0, failed: false, waitOffsets: [], releases: [] };
   const noAborted = isolation === 'read_committed' ? [] : null;
-  let budget = maxBytes;
   for (const read of reads) {
     let partition: FetchResponsePartition;
     if ('errorCode' in read) {
@@ -214,28 +251,23 @@ async function readRound(ctx: RequestContext, request: FetchRequest, wanted: Wan
         records: [],
       };
     } else {
-      // The first partition with data is kept even over budget; later ones only if they fit.
-      const keep = read.bytes > 0 && (round.bytes === 0 || read.bytes <= budget);
-      if (keep) {
-        round.bytes += read.bytes;
-        budget -= read.bytes;
-        round.releases.push(() => read.result.release());
-      } else {
-        read.result.release();
+      if (read.kept !== null) {
+        round.bytes += read.kept.bytes;
+        round.releases.push(read.kept.release);
       }
-      round.waitOffsets.push(Math.max(read.wanted.fetchOffset, read.result.highWatermark));
+      round.waitOffsets.push(Math.max(read.wanted.fetchOffset, read.highWatermark));
       partition = {
         partitionIndex: read.wanted.partitionIndex,
         errorCode: ErrorCode.NONE,
-        highWatermark: read.result.highWatermark,
-        lastStableOffset: read.result.lastStableOffset,
-        logStartOffset: read.result.logStartOffset,
+        highWatermark: read.highWatermark,
+        lastStableOffset: read.lastStableOffset,
+        logStartOffset: read.logStartOffset,
         divergingEpoch: noDivergingEpoch,
         currentLeader: noLeaderChange,
         snapshotId: noSnapshot,
-        abortedTransactions: keep ? read.result.abortedTransactions : noAborted,
+        abortedTransactions: read.kept === null ? noAborted : read.kept.abortedTransactions,
         preferredReadReplica: -1,
-        records: keep ? read.result.batches : [],
+        records: read.kept === null ? [] : read.kept.batches,
       };
     }
     // Consecutive partitions of one topic share an entry, as Kafka answers them.

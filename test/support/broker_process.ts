@@ -7,11 +7,11 @@ import { assertDistFresh, lanesBin, repoRoot } from './built_cli.js';
 import { timeoutMs } from './timeouts.js';
 
 /**
- * A start or stop that takes longer than this (scaled by the timeout knob) is hung: kill it so the
- * test fails rather than stalls. A broker that started is not bounded while it serves (a test file
- * may use it for longer than this on a busy machine); it is killed when the test process exits.
+ * A start (until it listens, or a failing run until it exits) or a stop (from the signal to the
+ * exit) that takes longer than this is hung: kill it so the test fails rather than stalls. Only
+ * those: a broker serving a test file's tests lives as long as they take.
  */
-const runBoundMs = 60_000;
+const hangBoundMs = timeoutMs(60_000);
 
 export interface BrokerRun {
   code: number | null;
@@ -38,10 +38,12 @@ export interface SpawnedBroker {
   child: ChildProcessWithoutNullStreams;
   done: Promise<BrokerRun>;
   output: () => { stdout: string; stderr: string };
-  /** Lifts the hang bound (the broker started), or sets it again (it is being stopped). */
-  bound(on: boolean): void;
+  /** SIGKILLs the child unless it exits within the hang bound from now; cancelled by `disarm`. */
+  armHangBound(): void;
+  disarm(): void;
 }
 
+/** Spawns `lanes start`; the caller arms the hang bound over the stretch it waits for. */
 export function spawnBroker(args: readonly string[], options: SpawnOptions = {}): SpawnedBroker {
   assertDistFresh();
   const command = [...(options.prefix ?? []), process.execPath, lanesBin, 'start', '--port', '0', ...args];
@@ -54,28 +56,29 @@ export function spawnBroker(args: readonly string[], options: SpawnOptions = {})
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  let timer: NodeJS.Timeout | null = null;
-  const bound = (on: boolean) => {
-    if (timer !== null) clearTimeout(timer);
-    timer = on ? setTimeout(() => child.kill('SIGKILL'), timeoutMs(runBoundMs)) : null;
+  let timer: NodeJS.Timeout | undefined;
+  const disarm = (): void => clearTimeout(timer);
+  const armHangBound = (): void => {
+    disarm();
+    timer = setTimeout(() => child.kill('SIGKILL'), hangBoundMs);
   };
-  bound(true);
   // Unbounded while it serves, so it must not outlive the test process that forgot to stop it.
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = (): boolean => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   const done = new Promise<BrokerRun>((resolve) => {
     child.on('close', (code, signal) => {
-      bound(false);
+      disarm();
       process.removeListener('exit', killOnExit);
       resolve({ code, signal, stdout, stderr });
     });
   });
-  return { child, done, output: () => ({ stdout, stderr }), bound };
+  return { child, done, output: () => ({ stdout, stderr }), armHangBound, disarm };
 }
 
 /** Runs `lanes start` expecting it to fail: its exit status and output. */
 export function runFailingBroker(args: readonly string[], options: SpawnOptions = {}): Promise<BrokerRun> {
-  const { child, done } = spawnBroker(args, options);
+  const { child, done, armHangBound } = spawnBroker(args, options);
+  armHangBound();
   // Should it start after all, stop it so the test sees a 0 exit instead of hanging.
   child.stdout.on('data', (chunk: Buffer) => {
     if (chunk.toString().includes('listening on')) child.kill('SIGTERM');
@@ -85,21 +88,26 @@ export function runFailingBroker(args: readonly string[], options: SpawnOptions 
 
 /** Starts `lanes start` and resolves once it listens; rejects with its output if it exits first. */
 export async function startBroker(args: readonly string[], options: SpawnOptions = {}): Promise<RunningBroker> {
-  const { child, done, output, bound } = spawnBroker(args, options);
+  const { child, done, output, armHangBound, disarm } = spawnBroker(args, options);
+  armHangBound();
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', () => {
+    const onData = (): void => {
       const match = /listening on \S+:(\d+) \(Kafka protocol\)/.exec(output().stdout);
-      if (match !== null) resolve(Number(match[1]));
-    });
+      if (match === null) return;
+      // Started: the bound ends here (a later stop arms its own).
+      child.stdout.off('data', onData);
+      disarm();
+      resolve(Number(match[1]));
+    };
+    child.stdout.on('data', onData);
     void done.then((run) => reject(new Error(`lanes start exited (${run.code ?? run.signal}) before listening:\n${run.stderr}`)));
   });
-  bound(false);
   return {
     child,
     port,
     output,
     stop: (signal = 'SIGTERM') => {
-      bound(true);
+      armHangBound();
       child.kill(signal);
       return done;
     },

@@ -98,6 +98,9 @@ export class FakeBroker implements BrokerFacade {
   fetchBytesInFlightPeak = 0;
   fetchesInFlight = 0;
   fetchesInFlightPeak = 0;
+  /** Reads answered and not released yet (each pins its views), now and at the most. */
+  readsHeld = 0;
+  readsHeldPeak = 0;
 
   async fetch(topic: string, partition: number, fetchOffset: number, maxBytes = 0, isolation: IsolationLevel = 'read_uncommitted'): Promise<FetchOutcome> {
     this.fetchBytesInFlight += maxBytes;
@@ -109,13 +112,20 @@ export class FakeBroker implements BrokerFacade {
     const batches = this.partition(topic, partition);
     if (fetchOffset > batches.length) throw new LanesError(ErrorCode.OFFSET_OUT_OF_RANGE, 'out of range');
     const id = this.fetches++;
+    this.readsHeldPeak = Math.max(this.readsHeldPeak, ++this.readsHeld);
+    let released = false;
     return {
       batches: batches.slice(fetchOffset),
       highWatermark: batches.length,
       logStartOffset: 0,
       lastStableOffset: batches.length,
       abortedTransactions: isolation === 'read_committed' ? [] : null,
-      release: () => this.released.push(id),
+      release: () => {
+        if (released) throw new Error(`read ${id} released twice`);
+        released = true;
+        this.readsHeld -= 1;
+        this.released.push(id);
+      },
     };
   }
 

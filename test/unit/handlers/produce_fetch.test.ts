@@ -241,6 +241,29 @@ describe('Fetch', () => {
     expect(partitions.map((p) => p.highWatermark).slice(0, 2)).toEqual([spending, 1]);
   });
 
+  it('releases the reads it drops as each wave completes: it holds max_bytes of kept reads plus one wave, not every read', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    const batchBytes = 1 << 20;
+    await broker.produce('t', 0, fakeBatch(batchBytes), {});
+    const ctx = context({ broker, apiVersion: 11 });
+    // 300 reads of one 1 MiB batch under a 4 MiB max_bytes: 4 are kept, the rest only tell offsets.
+    const kept = 4;
+    const wanted = Array.from({ length: 300 }, () => ({ topicName: 't', partitionIndex: 0, fetchOffset: 0, partitionMaxBytes: batchBytes }));
+    const response = await fetch.handle(ctx, fetchRequest(wanted, { maxBytes: kept * batchBytes }));
+    if (response === noResponse) throw new Error('a response');
+    const partitions = response.responses.flatMap((topic) => topic.partitions);
+    expect(partitions.filter((p) => (p.records?.length ?? 0) > 0)).toHaveLength(kept);
+    expect(partitions.every((p) => p.highWatermark === 1)).toBe(true);
+    // The widest wave: while max_bytes lasts, reads reserving a batch each up to fetch.max.bytes.
+    const waveMax = Math.max(Math.ceil(fetchBytesMax / recordBatchBytesMaxDefault), fetchReadsPerSpentWaveMax);
+    expect(broker.readsHeldPeak).toBeLessThanOrEqual(kept + waveMax);
+    expect(broker.readsHeld).toBe(kept);
+    ctx.written();
+    expect(broker.readsHeld).toBe(0);
+    expect(broker.released).toHaveLength(300);
+  });
+
   it('counts a whole batch for each read of a small max_bytes, since a read returns at least one', async () => {
     const broker = new FakeBroker();
     await broker.createTopic('t');
