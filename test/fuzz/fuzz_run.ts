@@ -36,6 +36,8 @@ export interface FuzzOptions {
   seed: number;
   /** Fuzzing time; the catch-up and restart checks come after. */
   durationMs: number;
+  /** Stop fuzzing once the broker has read this many frames, if that comes before `durationMs`. */
+  framesMax?: number;
   /** Parallel fuzz connections (default 4). */
   connections?: number;
   /** At most this many frames per write before the sentinel (default 16). */
@@ -449,7 +451,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
 
   const workers = Array.from({ length: connections }, (_, index) => worker(index));
   const deadline = startedAt + options.durationMs;
-  while (performance.now() < deadline) {
+  const framesMax = options.framesMax ?? Infinity;
+  while (performance.now() < deadline && stats.framesSent < framesMax) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (crashed) {
       if (stopOnCrash) break;

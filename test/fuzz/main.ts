@@ -4,7 +4,7 @@
 // the run: the broker is restarted on the same data and fuzzing goes on. Exit status 1 when the
 // broker crashed, the good client failed, or acked data was missing after the restart.
 //
-//   npm run fuzz -- --minutes 30 [--seed N] [--connections 16] [--pipeline 1] [--sentinel-wait-ms 10000] [--frames-per-write 16]
+//   npm run fuzz -- --minutes 30 [--frames N] [--seed N] [--connections 16] [--pipeline 1] [--sentinel-wait-ms 10000] [--frames-per-write 16]
 //                   [--mutation-chance 0.7] [--apis Produce,Fetch] [--no-skip-list] [--report fuzz-report.json]
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,7 @@ const program = new Command()
   .name('fuzz')
   .description('fuzz a `lanes start --storage disk` broker over TCP beside a good client')
   .option('--minutes <n>', 'fuzzing time', positiveNumber, 30)
+  .option('--frames <n>', 'stop once the broker has read this many frames, if before --minutes (the same seed then sends about the same frames whatever the machine\'s load)', positiveNumber)
   .option('--seed <n>', 'seed (default: LANES_SEED, else a fresh one)', (value) => Number(value) >>> 0)
   .option('--connections <n>', 'parallel fuzz connections (each waits for its sentinel; more of them overlap the waits)', positiveNumber, 16)
   .option('--pipeline <n>', 'writes outstanding at once per connection (each ends in its sentinel; more than 1 loses the writes queued behind a close)', positiveNumber, 1)
@@ -32,7 +33,7 @@ const program = new Command()
   .option('--no-skip-list', 'send the known crashes too (to check their fixes)')
   .option('--report <file>', 'JSON report with every crash, skipped example and figure', 'fuzz-report.json');
 program.parse(process.argv);
-const options = program.opts<{ apis?: string[]; minutes: number; seed?: number; connections: number; pipeline: number; sentinelWaitMs: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
+const options = program.opts<{ apis?: string[]; minutes: number; frames?: number; seed?: number; connections: number; pipeline: number; sentinelWaitMs: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
 
 const seed = options.seed ?? (process.env.LANES_SEED ? Number(process.env.LANES_SEED) >>> 0 : (Math.random() * 0x1_0000_0000) >>> 0);
 const skipList = options.skipList && process.env.LANES_FUZZ_NO_SKIP !== '1';
@@ -66,6 +67,7 @@ function perThousand(cpuMs: number, frames: number): string {
 const result = await runFuzz({
   seed,
   durationMs: options.minutes * 60_000,
+  framesMax: options.frames,
   connections: options.connections,
   pipeline: options.pipeline,
   sentinelWaitMs: options.sentinelWaitMs,
