@@ -39,3 +39,23 @@ export function readProcessSample(pid: number): ProcessSample | null {
     return null;
   }
 }
+
+/**
+ * CPU time a process has used so far, in milliseconds: user + system over all its threads
+ * (/proc/<pid>/stat fields 14 and 15, in clock ticks of 10 ms on Linux), or with `thread` only
+ * that thread's (the main thread's id is the pid). A rate measured in CPU time does not depend on
+ * how busy the rest of the machine is. Null when the process is gone.
+ */
+export function readProcessCpuMs(pid: number, thread?: number): number | null {
+  try {
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * clockTickMs;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ, which Linux fixes at 100 for /proc. */
+const clockTickMs = 10;

@@ -13,14 +13,34 @@ export function isTopicIdText(text: string): boolean {
   return uuidText.test(text);
 }
 
-/** The wire form of a catalogue id. */
+/** The value of a lower-case hex digit's char code, or −1. */
+function hexDigit(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x57;
+  return -1;
+}
+
+/**
+ * The wire form of a catalogue id. Read char by char: every topic a request names is described
+ * with its id, so this runs per partition of a request (thousands for a large one), and a regular
+ * expression plus string slices per byte showed in the broker's profile.
+ */
 export function topicIdFromText(text: string): Uint8Array {
-  assert(isTopicIdText(text), `topic id '${text}' is not a UUID`);
-  const hex = text.replaceAll('-', '');
   const bytes = new Uint8Array(topicIdBytes);
-  for (let i = 0; i < topicIdBytes; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  let valid = text.length === uuidTextLength;
+  for (let i = 0, at = 0; valid && i < topicIdBytes; i++, at += 2) {
+    if (at === 8 || at === 13 || at === 18 || at === 23) valid = text.charCodeAt(at++) === 0x2d;
+    const high = hexDigit(text.charCodeAt(at));
+    const low = hexDigit(text.charCodeAt(at + 1));
+    valid &&= high >= 0 && low >= 0;
+    bytes[i] = (high << 4) | low;
+  }
+  assert(valid, `topic id '${text}' is not a UUID`);
   return bytes;
 }
+
+/** 32 hex digits and 4 dashes. */
+const uuidTextLength = 36;
 
 /** The catalogue form of a wire id (any 16 bytes). */
 export function topicIdText(bytes: Uint8Array): string {

@@ -19,7 +19,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCliBroker, type CliBroker } from '../../bench/support/cli_broker.js';
-import { readProcessSample } from '../../bench/support/proc_sample.js';
+import { readProcessCpuMs, readProcessSample } from '../../bench/support/proc_sample.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { decodeResponse, encodeRequestFrame } from '../../core/protocol/codec.js';
 import { FrameSplitter } from '../../core/protocol/frame.js';
@@ -36,6 +36,8 @@ export interface FuzzOptions {
   seed: number;
   /** Fuzzing time; the catch-up and restart checks come after. */
   durationMs: number;
+  /** Stop fuzzing once the broker has read this many frames, if that comes before `durationMs`. */
+  framesMax?: number;
   /** Parallel fuzz connections (default 4). */
   connections?: number;
   /** At most this many frames per write before the sentinel (default 16). */
@@ -92,6 +94,13 @@ export interface FuzzStats {
   /** Writes not sent because they named the good client's topic or group. */
   protectedDrops: number;
   rssMiB: { min: number; max: number; last: number };
+  /**
+   * CPU time spent while fuzzing, in ms: the broker process's (every thread, every restart; read
+   * once a second from /proc), its main thread's (sockets, decoding, most handlers: one thread,
+   * so it bounds the rate alone), and this process's (the fuzzer and the good client). Per frame,
+   * these say what the run costs whatever else the machine is doing.
+   */
+  cpuMs: { broker: number; brokerMain: number; fuzzer: number };
   good: { acked: number; consumed: number; errors: string[] };
   crashes: CrashReport[];
   /**
@@ -280,6 +289,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     skippedExamples: {},
     protectedDrops: 0,
     rssMiB: { min: Infinity, max: 0, last: 0 },
+    cpuMs: { broker: 0, brokerMain: 0, fuzzer: 0 },
     good: { acked: 0, consumed: 0, errors: [] },
     crashes: [],
     survivedBugs: { count: 0, lines: [] },
@@ -342,13 +352,32 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const recover = async (): Promise<void> => {
     await good.stop(true);
     await broker.exited;
+    brokerCpuMsBefore += brokerCpuMsNow;
+    brokerCpuMsNow = 0;
+    brokerMainCpuMsBefore += brokerMainCpuMsNow;
+    brokerMainCpuMsNow = 0;
     stats.brokerRestarts++;
     crashed = false;
     await launch();
     await good.start(broker.address);
   };
 
+  // The CPU both processes spend from here (fuzzing starts) to the end of fuzzing.
+  const fuzzerCpuAtStart = process.cpuUsage();
+  let brokerCpuMsBefore = -(readProcessCpuMs(broker!.pid) ?? 0);
+  let brokerCpuMsNow = 0;
+  let brokerMainCpuMsBefore = -(readProcessCpuMs(broker!.pid, broker!.pid) ?? 0);
+  let brokerMainCpuMsNow = 0;
+  let fuzzing = true;
+  const sampleCpu = (): void => {
+    if (!fuzzing) return;
+    brokerCpuMsNow = readProcessCpuMs(broker.pid) ?? brokerCpuMsNow;
+    brokerMainCpuMsNow = readProcessCpuMs(broker.pid, broker.pid) ?? brokerMainCpuMsNow;
+    const fuzzer = process.cpuUsage(fuzzerCpuAtStart);
+    stats.cpuMs = { broker: brokerCpuMsBefore + brokerCpuMsNow, brokerMain: brokerMainCpuMsBefore + brokerMainCpuMsNow, fuzzer: Math.round((fuzzer.user + fuzzer.system) / 1000) };
+  };
   const sampler = setInterval(() => {
+    sampleCpu();
     const sample = readProcessSample(broker.pid);
     if (sample === null) return;
     const rss = sample.rssBytes / MiB;
@@ -422,7 +451,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
 
   const workers = Array.from({ length: connections }, (_, index) => worker(index));
   const deadline = startedAt + options.durationMs;
-  while (performance.now() < deadline) {
+  const framesMax = options.framesMax ?? Infinity;
+  while (performance.now() < deadline && stats.framesSent < framesMax) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (crashed) {
       if (stopOnCrash) break;
@@ -447,6 +477,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   stop = true;
   await Promise.all(workers);
   clearInterval(progress);
+  if (!crashed) sampleCpu();
+  fuzzing = false;
   refresh();
 
   const result: FuzzResult = { ...stats, seed: options.seed, missingBeforeRestart: [], missingAfterRestart: [], finalExit: null };

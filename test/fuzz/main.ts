@@ -4,9 +4,10 @@
 // the run: the broker is restarted on the same data and fuzzing goes on. Exit status 1 when the
 // broker crashed, the good client failed, or acked data was missing after the restart.
 //
-//   npm run fuzz -- --minutes 30 [--seed N] [--connections 16] [--pipeline 1] [--sentinel-wait-ms 10000] [--frames-per-write 16]
+//   npm run fuzz -- --minutes 30 [--frames N] [--seed N] [--connections 16] [--pipeline 1] [--sentinel-wait-ms 10000] [--frames-per-write 16]
 //                   [--mutation-chance 0.7] [--apis Produce,Fetch] [--no-skip-list] [--report fuzz-report.json]
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { Command } from 'commander';
 import { printMachineFacts } from '../../bench/support/machine.js';
 import { runFuzz, type FuzzStats } from './fuzz_run.js';
@@ -16,6 +17,7 @@ const program = new Command()
   .name('fuzz')
   .description('fuzz a `lanes start --storage disk` broker over TCP beside a good client')
   .option('--minutes <n>', 'fuzzing time', positiveNumber, 30)
+  .option('--frames <n>', 'stop once the broker has read this many frames, if before --minutes (the same seed then sends about the same frames whatever the machine\'s load)', positiveNumber)
   .option('--seed <n>', 'seed (default: LANES_SEED, else a fresh one)', (value) => Number(value) >>> 0)
   .option('--connections <n>', 'parallel fuzz connections (each waits for its sentinel; more of them overlap the waits)', positiveNumber, 16)
   .option('--pipeline <n>', 'writes outstanding at once per connection (each ends in its sentinel; more than 1 loses the writes queued behind a close)', positiveNumber, 1)
@@ -31,7 +33,7 @@ const program = new Command()
   .option('--no-skip-list', 'send the known crashes too (to check their fixes)')
   .option('--report <file>', 'JSON report with every crash, skipped example and figure', 'fuzz-report.json');
 program.parse(process.argv);
-const options = program.opts<{ apis?: string[]; minutes: number; seed?: number; connections: number; pipeline: number; sentinelWaitMs: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
+const options = program.opts<{ apis?: string[]; minutes: number; frames?: number; seed?: number; connections: number; pipeline: number; sentinelWaitMs: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
 
 const seed = options.seed ?? (process.env.LANES_SEED ? Number(process.env.LANES_SEED) >>> 0 : (Math.random() * 0x1_0000_0000) >>> 0);
 const skipList = options.skipList && process.env.LANES_FUZZ_NO_SKIP !== '1';
@@ -51,14 +53,21 @@ function line(stats: FuzzStats): string {
   return (
     `${(stats.elapsedMs / 1000).toFixed(0).padStart(6)}s  frames ${stats.framesSent.toLocaleString('en')} (${Math.round(rate).toLocaleString('en')}/s)  ` +
     `closed ${stats.closedByBroker} answered ${stats.sentinelsAnswered} abandoned ${stats.abandoned} unread ${stats.unreadWrites} skipped ${skipped}  ` +
+    `cpu ms/1k frames broker ${perThousand(stats.cpuMs.broker, stats.framesSent)} main ${perThousand(stats.cpuMs.brokerMain, stats.framesSent)} fuzzer ${perThousand(stats.cpuMs.fuzzer, stats.framesSent)}  ` +
     `rss ${stats.rssMiB.last.toFixed(0)} MiB (${stats.rssMiB.min.toFixed(0)}–${stats.rssMiB.max.toFixed(0)})  ` +
     `good acked ${stats.good.acked} read ${stats.good.consumed} errors ${stats.good.errors.length}  crashes ${stats.crashes.length}  survived bugs ${stats.survivedBugs.count}`
   );
 }
 
+/** CPU ms per 1,000 frames the broker read, so far. */
+function perThousand(cpuMs: number, frames: number): string {
+  return frames === 0 ? '-' : Math.round((cpuMs * 1000) / frames).toLocaleString('en');
+}
+
 const result = await runFuzz({
   seed,
   durationMs: options.minutes * 60_000,
+  framesMax: options.frames,
   connections: options.connections,
   pipeline: options.pipeline,
   sentinelWaitMs: options.sentinelWaitMs,
@@ -84,6 +93,17 @@ console.log('');
 console.log(`## fuzz summary (seed ${seed})`);
 console.log(`frames: ${result.framesSent.toLocaleString('en')} in ${seconds.toFixed(0)} s = ${Math.round(result.framesSent / seconds).toLocaleString('en')} frames/s (${result.mutatedFrames.toLocaleString('en')} mutated)`);
 console.log(`writes: ${result.writes.toLocaleString('en')}; sentinel answered ${result.sentinelsAnswered}, closed by the broker ${result.closedByBroker}, abandoned (long poll or wait) ${result.abandoned}; not read (queued behind a close) ${result.unreadWrites.toLocaleString('en')}`);
+// What the run would make on this machine idle: the broker's main thread and the fuzzer are one
+// thread each, and the two processes share the cores.
+const cores = os.availableParallelism();
+const ceiling = (cpuMs: number, threads: number): number => (cpuMs === 0 ? Infinity : (result.framesSent * 1000 * threads) / cpuMs);
+const idleRate = Math.min(ceiling(result.cpuMs.brokerMain, 1), ceiling(result.cpuMs.fuzzer, 1), ceiling(result.cpuMs.broker + result.cpuMs.fuzzer, cores));
+console.log(
+  `CPU while fuzzing, ms per 1,000 frames: broker ${perThousand(result.cpuMs.broker, result.framesSent)} (every thread; ${(result.cpuMs.broker / 1000).toFixed(1)} s), ` +
+    `its main thread ${perThousand(result.cpuMs.brokerMain, result.framesSent)}, fuzzer and good client ${perThousand(result.cpuMs.fuzzer, result.framesSent)} (${(result.cpuMs.fuzzer / 1000).toFixed(1)} s); ` +
+    `idle-machine projection ${Number.isFinite(idleRate) ? Math.round(idleRate).toLocaleString('en') : '-'} frames/s ` +
+    `(the least of 1,000 / main thread, 1,000 / fuzzer, ${cores} × 1,000 / (broker + fuzzer)); load average at the end ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}`,
+);
 console.log(`broker RSS: min ${result.rssMiB.min.toFixed(1)} MiB, max ${result.rssMiB.max.toFixed(1)} MiB`);
 console.log(`skip-list: ${JSON.stringify(result.skipped)}; protected drops ${result.protectedDrops}`);
 console.log(`crashes: ${result.crashes.length} (${result.crashes.map((crash) => crash.known ?? 'UNKNOWN').join(', ') || 'none'}); broker restarts ${result.brokerRestarts}`);

@@ -1,0 +1,31 @@
+// Goal: an operating error (a LanesError: a client's bad input, answered with a Kafka code) costs
+// no stack trace, while its cause and every programmer error keep theirs. Method: construct them.
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, isLanesError, LanesError } from '../../core/errors.js';
+import { InvariantError } from '../../core/assert.js';
+import { ProtocolError } from '../../core/protocol/errors.js';
+
+describe('LanesError', () => {
+  it('captures no stack frames: its stack is its name and message', () => {
+    const error = new LanesError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'topic "t" does not exist');
+    expect(error.stack).toBe('LanesError: UNKNOWN_TOPIC_OR_PARTITION: topic "t" does not exist');
+    expect(error.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect(isLanesError(error)).toBe(true);
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it('and neither do its subclasses', () => {
+    const error = new ProtocolError('string length -2 is negative');
+    expect(error.stack).not.toMatch(/\n\s+at /);
+    expect(error.stack).toMatch(/^ProtocolError: /);
+  });
+
+  it('leaves stack traces on for everything else: its cause, later errors, bugs', () => {
+    const cause = new Error('disk');
+    const error = new LanesError(ErrorCode.KAFKA_STORAGE_ERROR, 'append failed', { cause });
+    expect(error.cause).toBe(cause);
+    expect(cause.stack).toMatch(/\n\s+at /);
+    expect(new Error('after').stack).toMatch(/\n\s+at /);
+    expect(new InvariantError('a bug').stack).toMatch(/\n\s+at /);
+  });
+});
