@@ -202,7 +202,8 @@ export const txnStagedOffsetsMax = 2_000;
  * would make it larger (very many partitions or groups, long commit metadata) is refused with
  * INVALID_REQUEST and not applied, so the log never holds a record replay or a batch could not
  * take. The log's batches stay within txnStateBatchBytesMax: a batch holds either results of at
- * most a quarter MiB together or one result (a record and its key, which the value repeats).
+ * most stateLogBatchRecordBytesMax together or one result (a record and its key, which the value
+ * repeats).
  */
 export const txnRecordBytesMax = 384 * 1024;
 
@@ -211,6 +212,14 @@ export const txnRecordBytesMax = 384 * 1024;
  * one such log, so in memory it takes one segment of the shard's arena, kept small.
  */
 export const txnStateBatchBytesMax = 1 * MiB;
+
+/**
+ * Key and value bytes a coordinator's state log (the offsets log, the transaction state log)
+ * packs into one batch, by group commit or snapshot, cut only between results: well under either
+ * log's batch size limit, with room for the per-record headers of even tiny records (~20 bytes
+ * each for a few thousand records).
+ */
+export const stateLogBatchRecordBytesMax = 256 * 1024;
 
 /**
  * A consumer group member's SubscribedTopicRegex (KIP-848). Kafka runs these with RE2J, whose
@@ -246,3 +255,4 @@ assert(connectionResponseBytesLow < connectionResponseBytesHigh, 'queued respons
 assert(connectionResponseBytesHigh < responseBytesMaxDefault, 'one connection cannot hold the whole response budget');
 assert(connectionsPerAddressMaxDefault <= connectionsMaxDefault, 'per address within the total');
 assert(2 * txnRecordBytesMax + 64 * 1024 <= txnStateBatchBytesMax, 'a transaction state result (key and value) fits one batch of its log');
+assert(2 * stateLogBatchRecordBytesMax <= Math.min(txnStateBatchBytesMax, recordBatchBytesMaxDefault), 'a state log batch of several results fits either log, headers included');

@@ -19,7 +19,7 @@
 //
 // A result's records never straddle two batches (a batch is the unit a crash keeps or loses, so
 // a multi-partition commit stays all-or-nothing), results keep their order inside and across
-// batches (per-group order as produced), and a batch is cut at `batchBytesMax` key and value bytes
+// batches (per-group order as produced), and a batch is cut at `stateLogBatchRecordBytesMax` key and value bytes
 // only between results. Replay and compaction see the same records in the same order as before;
 // only how many batches carry them changed.
 //

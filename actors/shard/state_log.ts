@@ -5,9 +5,9 @@
 //
 //   replay:       readKeyedRecords(log) → the actor decodes them into its coordinator;
 //   group commit: queue(records, answers) per result → appendPending() at the end of the turn
-//                 appends every queued result as ONE batch (cut at batchBytesMax only between
-//                 results, so a result's records never straddle two batches: a batch is the unit
-//                 a crash keeps or loses), writes it out, then answers once the records are in
+//                 appends every queued result as ONE batch (cut past stateLogBatchRecordBytesMax,
+//                 only between results, so a result's records never straddle two batches: a batch
+//                 is the unit a crash keeps or loses), writes it out, then answers once in
 //                 the file, and with flush 'always' only after the flush that covers them (results
 //                 queued while that flush is in flight form the next batch);
 //   snapshots:    writeSnapshot(records) after a roll, flushed, then the log start moved past
@@ -21,6 +21,7 @@
 import { assert } from '../../core/assert.js';
 import type { Clock } from '../../core/clock.js';
 import { ErrorCode, isLanesError, type LanesError } from '../../core/errors.js';
+import { stateLogBatchRecordBytesMax } from '../../core/limits.js';
 import { snapshotChunks, type KeyedRecord } from '../../core/group/offsets_compaction.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { readRecords } from '../../core/records/record_reader.js';
@@ -31,13 +32,6 @@ import type { ReplySink } from './actor.js';
 import type { PartitionLog } from './partition_actor.js';
 
 export type { KeyedRecord };
-
-/**
- * Key and value bytes per appended batch (group commit and snapshot): well under the log's batch
- * size limit (recordBatchBytesMaxDefault, 1 MiB), with room for the per-record headers of even
- * tiny records (~20 bytes each for a few thousand records).
- */
-const batchBytesMax = 256 * 1024;
 
 /** Bytes one read asks of the log while replaying it. */
 const replayReadBytes = 8 * 1024 * 1024;
@@ -136,8 +130,8 @@ export class StateLog {
   }
 
   /**
-   * Appends the pending results as one batch (more only past `batchBytesMax`, cut between
-   * results), then answers at once or, with flush 'always', queues the answers for the next flush.
+   * Appends the pending results as one batch (more only past stateLogBatchRecordBytesMax, cut
+   * between results), then answers at once or, with flush 'always', queues the answers for the next flush.
    * With flush 'always' this waits while a flush is in flight: the batch grows until it completes.
    */
   appendPending(): void {
@@ -155,7 +149,7 @@ export class StateLog {
       let batchBytes = 0;
       for (let index = 0; index < pending.length; index++) {
         const result = pending[index];
-        if (index > appended && batchBytes + result.bytes > batchBytesMax) {
+        if (index > appended && batchBytes + result.bytes > stateLogBatchRecordBytesMax) {
           this.#appendBatch(batchRecords, timestamp);
           appended = index;
           batchRecords = [];
@@ -278,7 +272,7 @@ export class StateLog {
   }
 
   /**
-   * Writes `records` as a snapshot after a roll, in batches of at most batchBytesMax; the promise
+   * Writes `records` as a snapshot after a roll, in batches of stateLogBatchRecordBytesMax; the promise
    * resolves once the snapshot is durable (whatever the flush policy) and the log start has moved
    * past the records before it. Throws what the roll or an append threw (a repeat of the latest
    * records is harmless to replay), rejects when the flush fails; either takes the log offline
@@ -292,7 +286,7 @@ export class StateLog {
       log.roll();
       snapshotBase = log.highWatermark;
       const timestamp = this.#clock.nowMs();
-      for (const chunk of snapshotChunks(records, batchBytesMax)) {
+      for (const chunk of snapshotChunks(records, stateLogBatchRecordBytesMax)) {
         const batch = encodeRecordBatch(chunk, { baseTimestamp: timestamp });
         log.append(batch, 0, batch.length);
         snapshotBytes += batch.length;
