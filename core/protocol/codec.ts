@@ -14,8 +14,8 @@
 //   … handle …
 //   socket.cork(); for (const chunk of encodeResponseFrame(apiKey, version, id, response, alloc)) write(chunk); uncork()
 //
-// Every served (api, version) of every definition in messages/registry.ts is compiled when this
-// module loads, so a bad table fails at startup. apiCatalog lists those ranges: the over-the-wire
+// Each served (api, version) of messages/registry.ts is compiled the first time it is used
+// (compileEveryCodec compiles them all, for the tests). apiCatalog lists those ranges: the over-the-wire
 // client negotiates with it, and they are the very ranges ApiVersions advertises, since both come
 // from the same definitions (api_definition.ts).
 
@@ -52,22 +52,27 @@ export interface ApiCatalogEntry {
 
 interface CompiledApi {
   readonly definition: ApiDefinition;
-  /** Indexed by version; undefined below versionMin. */
-  readonly requests: readonly (StructCodec | undefined)[];
-  readonly responses: readonly (StructCodec | undefined)[];
+  /** Indexed by version, filled on first use; undefined below versionMin and until then. */
+  readonly requests: (StructCodec | undefined)[];
+  readonly responses: (StructCodec | undefined)[];
 }
 
-function compileApi(definition: ApiDefinition): CompiledApi {
-  const requests: (StructCodec | undefined)[] = [];
-  const responses: (StructCodec | undefined)[] = [];
-  for (let version = definition.versionMin; version <= definition.versionMax; version++) {
-    requests[version] = compileMessage(definition.request, version);
-    responses[version] = compileMessage(definition.response, version);
+// Compiled on first use, not at load: compiling every served (api, version) took ~125 ms of CPU at
+// import, paid by every CLI command, client and shard thread that speaks a few APIs at most.
+// compileEveryCodec() compiles them all; the codec's unit test calls it, so a bad table still fails.
+const compiledApis = new Map<number, CompiledApi>(
+  apiDefinitions.map((definition) => [definition.key, { definition, requests: [], responses: [] }]),
+);
+
+/** Compiles every served (api, version) at once: a table that cannot compile throws here. */
+export function compileEveryCodec(): void {
+  for (const { definition } of compiledApis.values()) {
+    for (let version = definition.versionMin; version <= definition.versionMax; version++) {
+      codecFor(definition.key, version, 'request');
+      codecFor(definition.key, version, 'response');
+    }
   }
-  return { definition, requests, responses };
 }
-
-const compiledApis = new Map<number, CompiledApi>(apiDefinitions.map((definition) => [definition.key, compileApi(definition)]));
 
 /** The APIs and version ranges the codec serves (every definition's), by ascending api key. */
 export const apiCatalog: readonly ApiCatalogEntry[] = apiDefinitions.map(({ key, name, versionMin, versionMax }) => ({
@@ -86,8 +91,11 @@ function codecFor(apiKey: number, apiVersion: number, kind: 'request' | 'respons
   const api = compiledApis.get(apiKey);
   if (api === undefined) throw new UnsupportedApiError(apiKey, apiVersion, 'unknown-api-key');
   if (!servesVersion(api.definition, apiVersion)) throw new UnsupportedApiError(apiKey, apiVersion, 'unsupported-version');
-  const codec = kind === 'request' ? api.requests[apiVersion] : api.responses[apiVersion];
-  assert(codec !== undefined, `${api.definition.name} v${apiVersion} was compiled`);
+  const codecs = kind === 'request' ? api.requests : api.responses;
+  const compiled = codecs[apiVersion];
+  if (compiled !== undefined) return compiled;
+  const codec = compileMessage(kind === 'request' ? api.definition.request : api.definition.response, apiVersion);
+  codecs[apiVersion] = codec;
   return codec;
 }
 

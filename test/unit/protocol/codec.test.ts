@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../core/errors.js';
 import { ApiKey } from '../../../core/protocol/api_keys.js';
 import {
+  compileEveryCodec,
   decodeRequest,
   decodeResponse,
   encodeRequestFrame,
@@ -26,6 +27,13 @@ function thrown(fn: () => unknown): unknown {
   }
   throw new Error('expected a throw');
 }
+
+describe('message tables', () => {
+  // The codec compiles a version on first use; this is where a table that cannot compile fails.
+  it('compiles every served version of every api, requests and responses', () => {
+    expect(() => compileEveryCodec()).not.toThrow();
+  });
+});
 
 describe('unsupported apis and versions', () => {
   it('reports an unknown api key as UnsupportedApiError, not a ProtocolError', () => {
