@@ -8,25 +8,10 @@
 // member joins (reconciliation under way) and restarted on its data directory loses no commit and
 // gives no partition to two members. Scenarios and checks:
 // fixtures/kip848_members.ts. Needs `npm run clients:install` (see support/confluent.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '../support/broker_process.js';
 import { timeoutMs, waitUntil } from '../support/timeouts.js';
-import {
-  allRead,
-  ConsumerProcess,
-  describeMembers,
-  expectDelivery,
-  expectNoPartitionOwnedTwice,
-  isComplete,
-  joinThenCrash,
-  Stage,
-  staticRestart,
-  stopAll,
-} from './fixtures/kip848_members.js';
+import { allRead, brokerCrashWhileJoining, ConsumerProcess, describeMembers, expectDelivery, joinThenCrash, Stage, staticRestart } from './fixtures/kip848_members.js';
 import { confluent, skipWithoutConfluent } from './support/confluent.js';
 
 skipWithoutConfluent('the @confluentinc/kafka-javascript consumer group protocol tests');
@@ -49,16 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([shortSession?.stop(), kafkaSession?.stop()]);
 });
-
-/** A port free now, for a broker that must come back where its clients look for it. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe.skipIf(confluent === null)('@confluentinc/kafka-javascript (librdkafka 2.15.1), consumer group protocol (KIP-848)', () => {
   it('shares partitions among three members, lets a fourth join without revoking what the others keep, and moves a killed member\'s partitions from its commits', async () => {
@@ -96,49 +71,6 @@ describe.skipIf(confluent === null)('@confluentinc/kafka-javascript (librdkafka 
   }, timeoutMs(180_000));
 
   it('loses no commit and gives no partition to two members when the broker is killed while a member joins', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'lanes-kip848-crash-'));
-    const port = await freePort();
-    const brokers = `127.0.0.1:${port}`;
-    // Kafka's 45 s session: a restarted coordinator gives every member a full session to come
-    // back (as Kafka's does when it loads a group), and librdkafka's reconnect backoff (up to 10 s)
-    // must fit in it, else the members expire and rejoin, and one that has not heard of it yet
-    // still consumes what another was given: the protocol's zombie window, not what this tests.
-    const args = ['--port', String(port), '--storage', 'disk', '--data-dir', dataDir, '--shards', '2', '--dev', '--log-level', 'warn', '--group-consumer-heartbeat-interval-ms', '500'];
-    let broker = await startBroker(args);
-    const topic = 'kip848-ckjs-crash';
-    const partitions = Array.from({ length: 6 }, (_, partition) => `${topic}/${partition}`);
-    const stage = new Stage(brokers);
-    const members: ConsumerProcess[] = [];
-    const member = (name: string) => {
-      const each = new ConsumerProcess(script, name, brokers, 'kip848-ckjs-crash', topic);
-      members.push(each);
-      return each;
-    };
-    try {
-      await stage.createTopic(topic, partitions.length);
-      await stage.produce(topic, 10);
-      const [a, b] = [member('a'), member('b')];
-      await waitUntil('two members sharing every partition, every record read', () => isComplete([a, b], partitions) && allRead(stage, members), 60_000, { pollMs: 100, detail: () => describeMembers(members) });
-
-      // A third member's join starts a reconciliation (revocations from a and b); the broker dies
-      // as soon as one of them reports a change, before the group has settled.
-      const seen = a.assignments().length + b.assignments().length;
-      const c = member('c');
-      await waitUntil('a revocation under way', () => a.assignments().length + b.assignments().length > seen, 60_000, { pollMs: 10, detail: () => describeMembers(members) });
-      await broker.stop('SIGKILL');
-      broker = await startBroker(args);
-      await stage.produce(topic, 10);
-      await waitUntil('three members sharing every partition after the restart, every record read', () => isComplete([a, b, c], partitions) && allRead(stage, members), 60_000, {
-        pollMs: 100,
-        detail: () => describeMembers(members),
-      });
-      expectNoPartitionOwnedTwice(members);
-      expectDelivery(stage, members);
-    } finally {
-      await stopAll(members);
-      await stage.close();
-      await broker.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    await brokerCrashWhileJoining(script, 'kip848-ckjs-crash');
   }, timeoutMs(240_000));
 });
