@@ -4,12 +4,14 @@
 // while the others keep consuming what they keep, one is killed with SIGKILL and its partitions
 // move after the broker's session timeout, resuming from its commits; a static member (group
 // instance id) restarts and gets its partitions back without a rebalance; a regex subscription
-// (`^topic.*`) picks up a topic created after it joined. Scenarios and checks:
+// (`^topic.*`) picks up a topic created after it joined; the broker killed with SIGKILL while a
+// member joins (reconciliation under way) and restarted on its data directory loses no commit and
+// gives no partition to two members. Scenarios and checks:
 // fixtures/kip848_members.ts. Needs `npm run clients:install` (see support/confluent.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '../support/broker_process.js';
 import { timeoutMs, waitUntil } from '../support/timeouts.js';
-import { allRead, ConsumerProcess, describeMembers, expectDelivery, joinThenCrash, Stage, staticRestart } from './fixtures/kip848_members.js';
+import { allRead, brokerCrashWhileJoining, ConsumerProcess, describeMembers, expectDelivery, joinThenCrash, Stage, staticRestart } from './fixtures/kip848_members.js';
 import { confluent, skipWithoutConfluent } from './support/confluent.js';
 
 skipWithoutConfluent('the @confluentinc/kafka-javascript consumer group protocol tests');
@@ -67,4 +69,8 @@ describe.skipIf(confluent === null)('@confluentinc/kafka-javascript (librdkafka 
       await stage.close();
     }
   }, timeoutMs(180_000));
+
+  it('loses no commit and gives no partition to two members when the broker is killed while a member joins', async () => {
+    await brokerCrashWhileJoining(script, 'kip848-ckjs-crash');
+  }, timeoutMs(240_000));
 });
