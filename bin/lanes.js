@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Thin shim: the CLI lives in actors/host/cli.ts, compiled to dist/ by `npm install`.
-import { main } from '../dist/actors/host/cli.js';
+// Thin shim: the CLI lives in actors/host/cli.ts, compiled to dist/ by `npm install` (whose
+// `prepare` builds only what is stale: scripts/build_if_stale.js).
+import { existsSync } from 'node:fs';
+
+const cli = new URL('../dist/actors/host/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  process.stderr.write('lanes: dist/ is not built; run `npm install` (or `npm run build`) in this clone first\n');
+  process.exit(1);
+}
+const { main } = await import(cli.href);
 
 main(process.argv).catch((error) => {
   process.stderr.write(`lanes: ${error instanceof Error ? error.message : String(error)}\n`);

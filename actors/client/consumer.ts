@@ -35,6 +35,7 @@ import { ConsumerPartitions } from './consumer_partitions.js';
 import { toGroupDescription } from './group_description.js';
 import type { ClientContext } from './lanes.js';
 import { MemberDriver } from './member_driver.js';
+import { clientRetrySchedule } from './retry.js';
 import type {
   ConsumerConfig,
   ConsumerRunConfig,
@@ -59,7 +60,6 @@ const defaults = {
   metadataMaxAge: 1_000,
   maxBytesPerPartition: 1024 * 1024,
   maxWaitTimeInMs: 1_000,
-  initialRetryTime: 300,
   lagInterval: 5_000,
 } as const;
 
@@ -118,7 +118,8 @@ export class Consumer {
     this.#assignors = (config.partitionAssigners ?? [...defaults.partitionAssigners]).map(resolveAssignor);
     this.#emitter = new ConsumerEmitter(context.logger);
     this.#port = context.openPort(this.#emitter.requestObserver(consumerEvents));
-    this.#partitions = new ConsumerPartitions(config.retry?.initialRetryTime ?? defaults.initialRetryTime);
+    const retry = clientRetrySchedule(context.retry, config.retry);
+    this.#partitions = new ConsumerPartitions(retry.initialRetryTime);
     const runConfig = () => this.#run;
     this.#committer = new OffsetCommitter({
       groupId: this.#groupId,
@@ -137,6 +138,9 @@ export class Consumer {
       runConfig,
       running: () => this.#running,
       pauseOne: (topic, partition) => this.#pauseOne(topic, partition),
+      retry,
+      restartOnFailure: config.retry?.restartOnFailure ?? context.retry?.restartOnFailure,
+      crashed: () => void this.stop(),
     });
   }
 

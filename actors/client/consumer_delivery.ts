@@ -12,6 +12,7 @@ import { consumerEvents, type ConsumerEmitter } from './consumer_events.js';
 import type { ConsumerPartitions, PartitionState } from './consumer_partitions.js';
 import type { FetchedRecords } from './messages.js';
 import { Producer } from './producer.js';
+import { nextRetryTime, type RetrySchedule } from '../../core/client/retry_schedule.js';
 import type { Batch, ConsumerRunConfig, EachBatchPayload, KafkaMessage, Offsets } from './types.js';
 
 /** Headers a dead-lettered record carries, besides its own. */
@@ -46,6 +47,20 @@ export interface DeliveryDeps {
   readonly running: () => boolean;
   /** KafkaJS's payload pause(): pauses the partition, returns its resume. */
   readonly pauseOne: (topic: string, partition: number) => () => void;
+  /** How a record whose handler threw is delivered again (KafkaJS's retry options). */
+  readonly retry: RetrySchedule;
+  readonly restartOnFailure: ((error: Error) => Promise<boolean>) | undefined;
+  /** The handler failed for good (restartOnFailure said no, or the error is a bug): stop consuming. */
+  readonly crashed: () => void;
+}
+
+/** KafkaJS's unrecoverable errors: a bug in the handler, not worth delivering the record again. */
+const unrecoverableErrors = new Set(['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError']);
+
+/** Whether a handler's error may go away on another delivery (KafkaJS: not a bug, not `retriable: false`). */
+function recoverable(error: unknown): boolean {
+  if (!(error instanceof Error)) return true;
+  return !unrecoverableErrors.has(error.name) && (error as { retriable?: unknown }).retriable !== false;
 }
 
 export class RecordDelivery {
@@ -124,6 +139,10 @@ export class RecordDelivery {
       }
       if (failure !== null && !(await this.#deliverAgain(work, message, offset, failure.error))) return;
       if (state.epoch !== work.epoch) return;
+      if (state.handlerFailures > 0) {
+        state.handlerFailures = 0;
+        state.handlerRetryWaitMs = null;
+      }
       state.resolved = offset + 1;
       state.position = offset + 1;
       this.#deps.committer.resolved(1);
@@ -136,7 +155,7 @@ export class RecordDelivery {
     const { state } = work;
     const deadLetter = this.#deps.runConfig().deadLetter;
     if (deadLetter === undefined) {
-      this.#handlerFailed(state, offset, error);
+      await this.#handlerFailed(state, offset, error);
       return false;
     }
     const attemptsMax = deadLetter.maxAttempts ?? deadLetterDefaults.attempts;
@@ -153,7 +172,7 @@ export class RecordDelivery {
     try {
       await this.#sendToDeadLetter(state, message, error, attempts);
     } catch (produceError) {
-      this.#handlerFailed(state, offset, produceError);
+      await this.#handlerFailed(state, offset, produceError);
       return false;
     }
     return true;
@@ -177,7 +196,7 @@ export class RecordDelivery {
         return true;
       } catch (error) {
         if (deadLetter === undefined) {
-          this.#handlerFailed(state, Number(message.offset), error);
+          await this.#handlerFailed(state, Number(message.offset), error);
           return false;
         }
         if (attempt < attemptsMax) {
@@ -191,7 +210,7 @@ export class RecordDelivery {
         try {
           await this.#sendToDeadLetter(state, message, error, attempt);
         } catch (produceError) {
-          this.#handlerFailed(state, Number(message.offset), produceError);
+          await this.#handlerFailed(state, Number(message.offset), produceError);
           return false;
         }
         return true;
@@ -199,11 +218,43 @@ export class RecordDelivery {
     }
   }
 
-  #handlerFailed(state: PartitionState, offset: number, error: unknown): void {
-    this.#deps.context.logger.error({ err: error, topic: state.topic, partition: state.partition, offset }, 'the handler failed; the record will be delivered again');
-    this.#deps.emitter.emit(consumerEvents.CRASH, { error, groupId: this.#deps.groupId, restart: true });
+  /**
+   * The handler threw for the record at `offset` (KafkaJS's retries): it is delivered again after
+   * the retry schedule's next wait, up to `retry.retries` times in a row; then CRASH, and
+   * `restartOnFailure` decides whether it is delivered again (the schedule starts over) or the
+   * consumer stops. An error that is a bug (TypeError and the like) or says `retriable: false`
+   * stops it at once, as KafkaJS does.
+   */
+  async #handlerFailed(state: PartitionState, offset: number, error: unknown): Promise<void> {
+    const { retry, partitions, emitter, groupId, context } = this.#deps;
     state.position = offset;
-    this.#deps.partitions.retryLater(state);
+    state.handlerFailures++;
+    const canRecover = recoverable(error);
+    if (canRecover && state.handlerFailures <= retry.retries) {
+      state.handlerRetryWaitMs = nextRetryTime(retry, state.handlerRetryWaitMs, Math.random);
+      context.logger.warn({ err: error, topic: state.topic, partition: state.partition, offset, retryCount: state.handlerFailures, retryTime: state.handlerRetryWaitMs }, 'the handler failed; the record will be delivered again');
+      partitions.retryAfter(state, state.handlerRetryWaitMs);
+      return;
+    }
+    state.handlerFailures = 0;
+    state.handlerRetryWaitMs = null;
+    const restart = canRecover && (await this.#restartOnFailure(error));
+    context.logger.error({ err: error, topic: state.topic, partition: state.partition, offset, restart }, restart ? 'the handler kept failing; delivering the record again' : 'the handler failed; the consumer stops');
+    emitter.emit(consumerEvents.CRASH, { error, groupId, restart });
+    if (restart) partitions.retryAfter(state, nextRetryTime(retry, null, Math.random));
+    else this.#deps.crashed();
+  }
+
+  /** The user's restartOnFailure (true without one); one that throws counts as true, as in KafkaJS. */
+  async #restartOnFailure(error: unknown): Promise<boolean> {
+    const decide = this.#deps.restartOnFailure;
+    if (decide === undefined) return true;
+    try {
+      return (await decide(error instanceof Error ? error : new Error(String(error)))) !== false;
+    } catch (callbackError) {
+      this.#deps.context.logger.error({ err: callbackError, groupId: this.#deps.groupId }, 'restartOnFailure threw; restarting');
+      return true;
+    }
   }
 
   async #sendToDeadLetter(state: PartitionState, message: KafkaMessage, error: unknown, attempts: number): Promise<void> {
@@ -276,10 +327,12 @@ export class RecordDelivery {
     try {
       await run.eachBatch!(payload);
     } catch (error) {
-      if (state.epoch === work.epoch) this.#handlerFailed(state, Math.max(work.startOffset, state.resolved ?? work.startOffset), error);
+      if (state.epoch === work.epoch) await this.#handlerFailed(state, Math.max(work.startOffset, state.resolved ?? work.startOffset), error);
       return;
     }
     if (state.epoch !== work.epoch) return;
+    state.handlerFailures = 0;
+    state.handlerRetryWaitMs = null;
     if (autoResolve) {
       state.resolved = work.nextOffset;
       committer.resolved(messages.length);

@@ -19,6 +19,9 @@ export interface PartitionState {
   revoked: boolean;
   /** A handler or fetch failed: fetch and deliver again from `position` after this time. */
   retryAtMs: number;
+  /** Failed deliveries of the record at `position` in a row (the retry schedule's count), and the last wait. */
+  handlerFailures: number;
+  handlerRetryWaitMs: number | null;
   processing: Promise<void> | null;
 }
 
@@ -81,6 +84,8 @@ export class ConsumerPartitions {
           epoch: 0,
           revoked: false,
           retryAtMs: 0,
+          handlerFailures: 0,
+          handlerRetryWaitMs: null,
           processing: null,
         });
       }
@@ -160,7 +165,12 @@ export class ConsumerPartitions {
 
   /** Fetch this partition again only after the retry delay (retry.initialRetryTime). */
   retryLater(state: PartitionState): void {
-    state.retryAtMs = Date.now() + this.#retryDelayMs;
+    this.retryAfter(state, this.#retryDelayMs);
+  }
+
+  /** Fetch this partition again only after `waitMs`. */
+  retryAfter(state: PartitionState, waitMs: number): void {
+    state.retryAtMs = Date.now() + waitMs;
   }
 
   /** Resolves at the next wake(): take it before looking at the partitions, then wait on it. */

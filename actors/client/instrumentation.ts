@@ -86,6 +86,7 @@ export class InstrumentationEmitter<Name extends string> {
   /** The observer a client's port reports its requests to, as this client's request events. */
   requestObserver(names: { readonly [K in keyof RequestEventNames]: Name }): RequestObserver {
     return {
+      listening: () => this.listened(names.REQUEST) || this.listened(names.REQUEST_TIMEOUT) || this.listened(names.REQUEST_QUEUE_SIZE),
       answered: (request) => this.emit(names.REQUEST, request),
       timedOut: (request) => this.emit(names.REQUEST_TIMEOUT, request),
       inFlight: (broker, clientId, count) => {
@@ -140,7 +141,8 @@ const inProcess = 'in-process';
 /**
  * The in-process port as one client sees it: every call that stands for a Kafka request is
  * reported to `observer` when it settles (a refusal is the broker's answer too), with the
- * client's calls in progress before and after.
+ * client's calls in progress before and after; while nobody listens, calls go straight through
+ * (calls started then are not counted in progress).
  */
 export function observedPort(port: BrokerPort, observer: RequestObserver, clientId: string): BrokerPort {
   let correlationId = 0;
@@ -148,6 +150,7 @@ export function observedPort(port: BrokerPort, observer: RequestObserver, client
   const observe = (target: object, name: string, api: ApiName) => {
     const call = Reflect.get(target, name) as (...args: unknown[]) => Promise<unknown>;
     return (...args: unknown[]): Promise<unknown> => {
+      if (!observer.listening()) return call.apply(target, args);
       const sentAt = Date.now();
       const request: ObservedRequest = { broker: inProcess, clientId, correlationId: correlationId++, apiName: api, apiKey: ApiKey[api], apiVersion: -1, createdAt: sentAt, sentAt, pendingDuration: 0 };
       inFlight++;

@@ -78,6 +78,8 @@ export interface ObservedRequest {
 
 /** What a client hears of its connections' requests (KafkaJS's REQUEST, REQUEST_TIMEOUT, REQUEST_QUEUE_SIZE). */
 export interface RequestObserver {
+  /** False while nobody listens: the connection then builds no event at all (the hot path). */
+  listening(): boolean;
   /** A response arrived: `size` is its frame's bytes, `duration` the ms from sending to answer. */
   answered(request: ObservedRequest & { size: number; duration: number }): void;
   timedOut(request: ObservedRequest): void;
@@ -314,7 +316,7 @@ export class KafkaConnection {
         // The answer may still come; it is dropped as an unknown correlation id.
         this.#pending.delete(correlationId);
         reject(new KafkaClientError('LANES_REQUEST_TIMEOUT', `${this.address}: no answer to ${apiName(apiKey)} within ${timeoutMs} ms`));
-        if (this.#observer !== null) {
+        if (this.#observer?.listening() === true) {
           this.#observer.timedOut(this.#observed(apiKey, apiVersion, correlationId, sentAt));
           this.#observer.inFlight(this.address, this.clientId, this.#pending.size);
         }
@@ -323,7 +325,7 @@ export class KafkaConnection {
       this.#socket.cork();
       for (const chunk of frame) this.#socket.write(chunk);
       this.#socket.uncork();
-      this.#observer?.inFlight(this.address, this.clientId, this.#pending.size);
+      if (this.#observer?.listening() === true) this.#observer.inFlight(this.address, this.clientId, this.#pending.size);
     });
   }
 
@@ -355,7 +357,7 @@ export class KafkaConnection {
     if (pending === undefined) return; // the answer to a request that timed out
     this.#pending.delete(correlationId);
     clearTimeout(pending.timer);
-    if (this.#observer !== null) {
+    if (this.#observer?.listening() === true) {
       this.#observer.answered({ ...this.#observed(pending.apiKey, pending.apiVersion, correlationId, pending.sentAt), size: frame.length, duration: Date.now() - pending.sentAt });
       this.#observer.inFlight(this.address, this.clientId, this.#pending.size);
     }

@@ -86,6 +86,6 @@ describe('lanes/testing globalSetup', () => {
       expect(existsSync(`${root}${source}`)).toBe(true);
     }
     expect(existsSync(`${root}${pkg.bin.lanes}`)).toBe(true);
-    expect(readFileSync(`${root}${pkg.bin.lanes}`, 'utf8')).toContain("from '../dist/actors/host/cli.js'");
+    expect(readFileSync(`${root}${pkg.bin.lanes}`, 'utf8')).toContain("'../dist/actors/host/cli.js'");
   });
 });
