@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin shim: the CLI lives in actors/host/cli.ts, compiled to dist/ by `npm install` (whose
-// `prepare` builds only what is stale: scripts/build_if_stale.js).
+// `prepare` builds only what is stale: bin/build_if_stale.js).
 import { existsSync } from 'node:fs';
 
 const cli = new URL('../dist/actors/host/cli.js', import.meta.url);

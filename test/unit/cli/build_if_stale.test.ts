@@ -1,4 +1,4 @@
-// npm's `prepare` (scripts/build_if_stale.js) must build exactly what is stale: everything in a
+// npm's `prepare` (bin/build_if_stale.js) must build exactly what is stale: everything in a
 // fresh clone, nothing when the outputs are newer than every source (what made `npx lanes` in a
 // clone rebuild for 37 s each time), and a target again once one of its sources changes.
 // Method: a temporary tree with set modification times, the real target list.
@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildTargets, staleTargets } from '../../../scripts/build_if_stale.js';
+import { buildTargets, staleTargets } from '../../../bin/build_if_stale.js';
 
 const roots: string[] = [];
 afterEach(() => {

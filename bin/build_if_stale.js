@@ -4,8 +4,8 @@
 // `npm install`, and again each time `npx lanes` runs in a clone (npm exec links the clone as a
 // package), where a full build took 37 s in silence before the command even started.
 //
-//   node scripts/build_if_stale.js          builds what is stale, nothing when all is fresh
-//   node scripts/build_if_stale.js --force  builds both
+//   node bin/build_if_stale.js          builds what is stale, nothing when all is fresh
+//   node bin/build_if_stale.js --force  builds both
 //
 // Plain JavaScript: it runs before anything is compiled.
 
