@@ -112,11 +112,19 @@ export const groupMetadataBytesMax = 1 * MiB;
 export const groupAssignmentBytesMax = 1 * MiB;
 
 /**
- * Smallest window of a segment read at once when walking batch headers through a store (file
+ * Largest window of a segment read at once when walking batch headers through a store (file
  * storage copies each read into a fresh buffer): large enough that a walk over many small batches
  * costs few reads, small enough that the copy stays cheap beside the batch it locates.
  */
 export const segmentWalkWindowBytes = 64 * 1024;
+
+/**
+ * The first window of a walk, doubled per read up to segmentWalkWindowBytes. Most walks start at
+ * an index entry and stop within the next index interval, so a first read of the largest window
+ * copied mostly bytes never looked at: a request naming one partition thousands of times (ListOffsets
+ * by timestamp) read and threw away 64 KiB per name, a fifth of its shard's CPU under fuzzing.
+ */
+export const segmentWalkFirstWindowBytes = 4 * 1024;
 
 /**
  * The write buffer of a disk segment: committed batches wait in it for the one write per turn.
@@ -244,6 +252,7 @@ assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one fram
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(segmentBytesDefault <= segmentBytesMax, 'the default segment size is a legal one');
 assert(indexIntervalBytesDefault < segmentBytesDefault, 'an index entry per segment at least');
+assert(segmentWalkFirstWindowBytes <= segmentWalkWindowBytes && segmentWalkFirstWindowBytes >= 61, 'a first walk window holds a batch header and grows to the largest');
 assert(decompressedRecordsBytesMax >= 16 * recordBatchBytesMaxDefault, 'room for real compression ratios');
 assert(decompressedRecordsBytesMax < 2 ** 31, 'record positions inside the plain records are int32');
 assert(errorMessageCharsMax * 3 <= 0x7fff, 'an error message fits a protocol string');

@@ -5,7 +5,7 @@
 // reaches back into them.
 
 import { assert } from '../assert.js';
-import { segmentWalkWindowBytes } from '../limits.js';
+import { segmentWalkFirstWindowBytes, segmentWalkWindowBytes } from '../limits.js';
 import { BatchField, readInt32, readInt64 } from '../records/record_batch.js';
 import { findBatchPosition } from './offset_index.js';
 import type { SegmentStore } from './storage.js';
@@ -92,8 +92,10 @@ export class Segment implements IndexCursor, IndexSink {
    */
   walkBatches(position: number, visit: (window: Uint8Array, at: number, position: number) => boolean): void {
     const size = this.store.sizeBytes;
+    let windowBytes = segmentWalkFirstWindowBytes;
     while (position < size) {
-      const window = this.store.read(position, Math.min(size - position, segmentWalkWindowBytes));
+      const window = this.store.read(position, Math.min(size - position, windowBytes));
+      windowBytes = Math.min(2 * windowBytes, segmentWalkWindowBytes);
       let at = 0;
       while (at + headerBytes <= window.length) {
         if (!visit(window, at, position + at)) return;

@@ -103,6 +103,26 @@ describe('FileStorage', () => {
     await log.close();
   });
 
+  it('finds every batch by offset and by timestamp when a walk spans many windows of the file', async () => {
+    // One index entry per MiB: every lookup walks batch headers from the segment's start, through
+    // reads that grow from segmentWalkFirstWindowBytes to segmentWalkWindowBytes.
+    const dir = tempDir();
+    const extra = { segmentBytes: 4 * 1024 * 1024, maxBatchBytes: 64 * 1024, indexIntervalBytes: 1024 * 1024 };
+    const log = await openLog(dir, {}, extra);
+    const stored = await fill(log, 1500);
+    await log.close();
+    const reopened = await openLog(dir, {}, extra);
+    const maxTimestampOf = (batch: Uint8Array) => Number(new DataView(batch.buffer, batch.byteOffset).getBigInt64(35));
+    expect(stored.reduce((bytes, batch) => bytes + batch.length, 0)).toBeGreaterThan(4 * 64 * 1024);
+    for (const batch of stored) {
+      for (const offset of [baseOf(batch), lastOf(batch)]) expect(reopened.read(offset, 1).batches[0].slice()).toEqual(batch);
+      // Kafka's rule: the first batch whose max timestamp reaches the one asked for.
+      const first = stored.find((earlier) => maxTimestampOf(earlier) >= maxTimestampOf(batch))!;
+      expect(reopened.offsetForTimestamp(maxTimestampOf(batch))).toBe(baseOf(first));
+    }
+    await reopened.close();
+  });
+
   it('opens an empty directory, and a lone empty segment', async () => {
     const dir = tempDir();
     const log = await openLog(dir);
