@@ -263,7 +263,7 @@ describe('apiCatalog', () => {
       Heartbeat: [0, 4],
       LeaveGroup: [0, 5],
       SyncGroup: [0, 5],
-      DescribeGroups: [0, 5],
+      DescribeGroups: [0, 6],
       ListGroups: [0, 5],
       ApiVersions: [0, 4],
       CreateTopics: [2, 7],
