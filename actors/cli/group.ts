@@ -57,7 +57,8 @@ function isoDatetime(value: string): number {
 
 async function describeOne(cluster: Cluster, groupId: string): Promise<{ group: DescribedGroup; nodeId: number }> {
   const { nodeId, connection } = await cluster.coordinator(groupId);
-  const response = await connection.send(ApiKey.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false });
+  // v5: an id without a classic group is described as Dead (v6 answers GROUP_ID_NOT_FOUND).
+  const response = await connection.send(ApiKey.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false }, { version: 5 });
   const group = response.groups.find((g) => g.groupId === groupId);
   if (group === undefined) throw new CliError(`group '${groupId}': the coordinator did not describe it`);
   if (group.errorCode !== ErrorCode.NONE) throw new CliError(`group '${groupId}': ${describeErrorCode(group.errorCode)}`);
@@ -74,7 +75,7 @@ async function listGroups(cluster: Cluster, options: JsonOption): Promise<void> 
       const listed = await connection.send(ApiKey.ListGroups, { statesFilter: [], typesFilter: [] });
       if (listed.errorCode !== ErrorCode.NONE) throw new CliError(`list groups on broker ${broker.nodeId}: ${describeErrorCode(listed.errorCode)}`);
       if (listed.groups.length === 0) return;
-      const described = await connection.send(ApiKey.DescribeGroups, { groups: listed.groups.map((g) => g.groupId), includeAuthorizedOperations: false });
+      const described = await connection.send(ApiKey.DescribeGroups, { groups: listed.groups.map((g) => g.groupId), includeAuthorizedOperations: false }, { version: 5 });
       const states = new Map(described.groups.map((g) => [g.groupId, g.errorCode === ErrorCode.NONE ? g.groupState : '?']));
       for (const g of listed.groups) rows.push({ group: g.groupId, protocolType: g.protocolType, state: states.get(g.groupId) ?? '?', coordinator: broker.nodeId });
     }),

@@ -670,7 +670,9 @@ export class WirePort implements BrokerPort {
       Promise.all(
         groupIds.map(async (groupId) => {
           const connection = await this.#coordinator(cluster, groupId, 'control');
-          const response = await connection.send(ApiKey.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false });
+          // v5: an id without a classic group is described as Dead, as KafkaJS's admin shows it (v6
+          // answers GROUP_ID_NOT_FOUND instead).
+          const response = await connection.send(ApiKey.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false }, { version: 5 });
           const group = response.groups[0];
           return {
             errorCode: group.errorCode,

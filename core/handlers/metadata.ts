@@ -37,6 +37,7 @@ export const metadata = defineHandler({
       controllerId: settings.nodeId,
       topics,
       clusterAuthorizedOperations: authorizedOperationsOmitted,
+      errorCode: ErrorCode.NONE,
     };
   },
 });

@@ -4,7 +4,9 @@
 // null topic list), DescribeConsumerGroups of an empty group, DeleteRecords (then a consumer
 // reads from the new log start) and ListOffsets by max timestamp (v7+). This client exposes no
 // alterConfigs, incrementalAlterConfigs or describeCluster (neither its KafkaJS-shaped admin nor
-// its native AdminClient), so those are tested with kafkajs and @platformatic/kafka instead.
+// its native AdminClient): AlterConfigs and IncrementalAlterConfigs are tested with kafkajs
+// (kafkajs_configs) and @platformatic/kafka (platformatic, platformatic_versions), DescribeCluster
+// over the wire (integration/wire/admin_apis).
 // Needs `npm run clients:install` (see support/confluent.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type RunningBroker } from '../support/broker_process.js';

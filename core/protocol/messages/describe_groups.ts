@@ -1,8 +1,9 @@
 // DescribeGroups (api key 15). v3 adds authorized operations, v4 members' group instance ids, v5
-// is the first flexible version. A consumer-protocol group is described as Dead (Kafka 4 does
-// so up to v5: DescribeGroups describes classic groups; ConsumerGroupDescribe the others).
-// Group states go out as Kafka's names ("Empty", "PreparingRebalance", "CompletingRebalance",
-// "Stable", "Dead").
+// is the first flexible version, v6 (KIP-1043) an error message and GROUP_ID_NOT_FOUND for a group
+// that is not a classic group this coordinator has. Up to v5 such a group is described as Dead
+// without an error, as Kafka 4 does (DescribeGroups describes classic groups; ConsumerGroupDescribe
+// the others). Group states go out as Kafka's names ("Empty", "PreparingRebalance",
+// "CompletingRebalance", "Stable", "Dead").
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 import { authorizedOperationsOmitted } from './metadata.js';
@@ -10,7 +11,7 @@ import { authorizedOperationsOmitted } from './metadata.js';
 export const describeGroupsApi = defineApi({
   key: 15,
   name: 'DescribeGroups',
-  versions: '0-5',
+  versions: '0-6',
   flexibleVersions: '5+',
   request: [
     { name: 'groups', type: { array: 'string' }, versions: '0+' },
@@ -24,6 +25,7 @@ export const describeGroupsApi = defineApi({
       type: {
         array: [
           { name: 'errorCode', type: 'int16', versions: '0+' },
+          { name: 'errorMessage', type: 'string', versions: '6+', nullableVersions: '6+', default: null },
           { name: 'groupId', type: 'string', versions: '0+' },
           { name: 'groupState', type: 'string', versions: '0+' },
           { name: 'protocolType', type: 'string', versions: '0+' },

@@ -3,7 +3,9 @@
 // epochs, v8 authorized-operation bit fields, v9 is the first flexible version, v10 answers topic
 // ids (KIP-516), v11 drops the cluster's authorized operations (DescribeCluster has them), v12
 // lets a client ask by topic id (name null), answered UNKNOWN_TOPIC_ID with a null name when
-// no topic has it. Served from v0, as Kafka 4.x does.
+// no topic has it; v13 adds a top-level error code, which only a broker that wants the client to
+// bootstrap again sets (REBOOTSTRAP_REQUIRED, KIP-1102): Lanes answers 0. Served from v0, as
+// Kafka 4.x does.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
@@ -13,7 +15,7 @@ export const authorizedOperationsOmitted = -2147483648;
 export const metadataApi = defineApi({
   key: 3,
   name: 'Metadata',
-  versions: '0-12',
+  versions: '0-13',
   flexibleVersions: '9+',
   request: [
     {
@@ -77,6 +79,7 @@ export const metadataApi = defineApi({
       },
     },
     { name: 'clusterAuthorizedOperations', type: 'int32', versions: '8-10', default: authorizedOperationsOmitted },
+    { name: 'errorCode', type: 'int16', versions: '13+' },
   ],
 });
 

@@ -224,8 +224,11 @@ export class FakeGroups implements GroupFacade {
   offsetDelete(request: group.OffsetDeleteRequest) {
     return this.record('offsetDelete', request, { errorCode: 0, topics: [] });
   }
+  /** What describeGroups answers for these ids; any other id is a Stable classic group. */
+  readonly describedGroups = new Map<string, group.DescribedGroup>();
+
   describeGroups(groupIds: readonly string[]) {
-    return this.record('describeGroups', groupIds, groupIds.map((groupId) => ({ errorCode: 0, groupId, groupState: 'Stable' as const, protocolType: 'consumer', protocolData: 'range', members: [] })));
+    return this.record('describeGroups', groupIds, groupIds.map((groupId) => this.describedGroups.get(groupId) ?? { errorCode: 0, groupId, groupState: 'Stable' as const, protocolType: 'consumer', protocolData: 'range', members: [] }));
   }
   consumerGroupHeartbeat(request: group.ConsumerGroupHeartbeatRequest) {
     return this.record('consumerGroupHeartbeat', request, this.consumerHeartbeatResponse);

@@ -2,6 +2,8 @@
 // coordinator that records what it was asked.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, LanesError } from '../../../core/errors.js';
+import { ApiKey } from '../../../core/protocol/api_keys.js';
+import { encodeResponseFrame } from '../../../core/protocol/codec.js';
 import { deleteGroups } from '../../../core/handlers/delete_groups.js';
 import { describeGroups } from '../../../core/handlers/describe_groups.js';
 import { findCoordinator } from '../../../core/handlers/find_coordinator.js';
@@ -204,6 +206,43 @@ describe('admin group APIs', () => {
     expect(listed).toEqual({ throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'g', protocolType: 'consumer', groupState: 'Empty', groupType: 'classic' }] });
     const deleted = response(await deleteGroups.handle(context({ groups, apiVersion: 1 }), { groupsNames: ['x'] }));
     expect(deleted.results).toEqual([{ groupId: 'x', errorCode: ErrorCode.GROUP_ID_NOT_FOUND }]);
+  });
+});
+
+describe('DescribeGroups v6 (KIP-1043)', () => {
+  // The coordinator describes an id without a classic group as Dead, as Kafka answers up to v5;
+  // from v6 Kafka answers GROUP_ID_NOT_FOUND, saying whether the id is a consumer-protocol group.
+  const dead = (groupId: string) => ({ errorCode: 0, groupId, groupState: 'Dead' as const, protocolType: '', protocolData: '', members: [] });
+  const setUp = () => {
+    const groups = new FakeGroups();
+    groups.describedGroups.set('gone', dead('gone'));
+    groups.describedGroups.set('kip848', dead('kip848'));
+    groups.consumerDescribeResponse = [
+      { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: 'no such group', groupId: 'gone', groupState: '', groupEpoch: -1, assignmentEpoch: -1, assignorName: '', members: [] },
+      { errorCode: ErrorCode.NONE, errorMessage: null, groupId: 'kip848', groupState: 'Stable', groupEpoch: 3, assignmentEpoch: 3, assignorName: 'uniform', members: [] },
+    ] as never;
+    return groups;
+  };
+
+  it('v6 answers GROUP_ID_NOT_FOUND for an unknown id and a consumer-protocol group, with Kafka\'s messages', async () => {
+    const groups = setUp();
+    const described = response(await describeGroups.handle(context({ groups, apiVersion: 6 }), { groups: ['classic', 'gone', 'kip848'], includeAuthorizedOperations: false }));
+    expect(described.groups.map(({ groupId, errorCode, errorMessage, groupState }) => ({ groupId, errorCode, errorMessage, groupState }))).toEqual([
+      { groupId: 'classic', errorCode: ErrorCode.NONE, errorMessage: null, groupState: 'Stable' },
+      { groupId: 'gone', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: 'Group "gone" not found.', groupState: '' },
+      { groupId: 'kip848', errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: 'Group "kip848" is not a classic group.', groupState: '' },
+    ]);
+    expect(() => encodeResponseFrame(ApiKey.DescribeGroups, 6, 1, described)).not.toThrow();
+  });
+
+  it('v5 still describes both as Dead without an error, and asks nothing more', async () => {
+    const groups = setUp();
+    const described = response(await describeGroups.handle(context({ groups, apiVersion: 5 }), { groups: ['gone', 'kip848'], includeAuthorizedOperations: false }));
+    expect(described.groups.map(({ errorCode, groupState }) => [errorCode, groupState])).toEqual([
+      [ErrorCode.NONE, 'Dead'],
+      [ErrorCode.NONE, 'Dead'],
+    ]);
+    expect(groups.calls.map((call) => call.api)).toEqual(['describeGroups']);
   });
 });
 

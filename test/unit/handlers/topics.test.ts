@@ -37,6 +37,16 @@ describe('Metadata', () => {
     expect(v1Null.topics[1].partitions[2]).toMatchObject({ partitionIndex: 2, leaderId: 0, replicaNodes: [0], isrNodes: [0] });
   });
 
+  it('v13 answers no top-level error (only a broker asking clients to bootstrap again sets one), with topic errors still per topic', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('a');
+    const response = await metadata.handle(context({ broker, apiVersion: 13, autoCreateTopics: false }), metadataRequest(['a', 'missing']));
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(response.errorCode).toBe(ErrorCode.NONE);
+    expect(response.topics.map((t) => [t.topicName, t.errorCode])).toEqual([['a', ErrorCode.NONE], ['missing', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]);
+    expect(() => encodeResponseFrame(ApiKey.Metadata, 13, 1, response)).not.toThrow();
+  });
+
   it('creates unknown topics with the default partition count and answers LEADER_NOT_AVAILABLE first', async () => {
     const broker = new FakeBroker();
     const response = await metadata.handle(context({ broker, apiVersion: 4 }), metadataRequest(['fresh']));

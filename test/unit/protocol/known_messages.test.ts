@@ -174,6 +174,21 @@ describe('Metadata', () => {
       ),
     ).toThrow(/not nullable/);
   });
+
+  it('v13 answers a top-level error code after the topics (KIP-1102)', () => {
+    const frame = encodeResponseFrame(ApiKey.Metadata, 13, 3, {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: 0, host: 'h', port: 9092, rack: null }],
+      clusterId: 'c',
+      controllerId: 0,
+      topics: [],
+      clusterAuthorizedOperations: -2147483648,
+      errorCode: 0,
+    });
+    // size, correlation 3, header tags; throttle 0; one broker (0, "h", 9092, null rack, tags);
+    // cluster id "c"; controller 0; no topics; error code 0; body tags.
+    expect(toHex(concatChunks(frame))).toBe('00 00 00 20 00 00 00 03 00 ' + '00 00 00 00 ' + '02 00 00 00 00 02 68 00 00 23 84 00 00 ' + '02 63 ' + '00 00 00 00 ' + '01 ' + '00 00 ' + '00');
+  });
 });
 
 describe('InitProducerId', () => {
@@ -240,7 +255,7 @@ describe('apiCatalog', () => {
       Produce: [3, 12],
       Fetch: [4, 17],
       ListOffsets: [1, 10],
-      Metadata: [0, 12],
+      Metadata: [0, 13],
       OffsetCommit: [2, 9],
       OffsetFetch: [1, 9],
       FindCoordinator: [0, 6],
@@ -248,7 +263,7 @@ describe('apiCatalog', () => {
       Heartbeat: [0, 4],
       LeaveGroup: [0, 5],
       SyncGroup: [0, 5],
-      DescribeGroups: [0, 5],
+      DescribeGroups: [0, 6],
       ListGroups: [0, 5],
       ApiVersions: [0, 4],
       CreateTopics: [2, 7],
