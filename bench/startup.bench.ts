@@ -12,6 +12,10 @@
 //   footprint    after Lanes.start() with memory storage: RSS and heap; with disk storage on an
 //                empty data dir: RSS, files and bytes the start left in the directory
 //
+// Beside each duration, the CPU time the process spent meanwhile (user + system, every thread:
+// process.cpuUsage() is process-wide), the figure that holds on a shared machine where wall-clock
+// durations mostly measure the wait for a core.
+//
 // Median and p90 (nearest rank) over --samples samples. Run from a built tree:
 //
 //   npm run build:ts && node dist/bench/startup.bench.js [--samples 10] [--warm 5] [--shards N]
@@ -75,24 +79,37 @@ function directoryUsage(directory: string): { files: number; bytes: number; allo
 
 const MiB = 1024 * 1024;
 
+/** CPU time (user + system, all threads of this process) since `since`, in ms. */
+function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
 async function child(what: string): Promise<void> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const lanes = (await import(entryUrl)) as typeof import('../actors/host/index.js');
   const importMs = performance.now() - t0;
-  if (what === 'import') return report({ importMs });
+  const importCpuMs = cpuMsSince(cpu0);
+  if (what === 'import') return report({ importMs, importCpuMs });
   if (what === 'embedded') {
     const warm = Number(values.warm);
     const beforeStart = performance.now();
+    const cpuBeforeStart = process.cpuUsage();
     const broker = await lanes.Lanes.start({ shards });
     const readyMs = performance.now() - beforeStart;
+    const readyCpuMs = cpuMsSince(cpuBeforeStart);
     const producer = broker.kafka({ clientId: 'startup' }).producer();
     await producer.connect();
     await producer.send({ topic: 'startup', messages: [{ value: 'x' }] });
     const firstProduceMs = performance.now() - beforeStart;
+    const firstProduceCpuMs = cpuMsSince(cpuBeforeStart);
     await producer.disconnect();
     const beforeStop = performance.now();
+    const cpuBeforeStop = process.cpuUsage();
     await broker.stop();
     const stopMs = performance.now() - beforeStop;
+    const stopCpuMs = cpuMsSince(cpuBeforeStop);
     // A per-test broker: later starts in the same process (modules loaded, JIT warm).
     let warmReadyMs = 0;
     let warmStopMs = 0;
@@ -104,7 +121,18 @@ async function child(what: string): Promise<void> {
       warmReadyMs += ready - before;
       warmStopMs += performance.now() - ready;
     }
-    return report({ importMs, readyMs, firstProduceMs, stopMs, warmReadyMs: warmReadyMs / Math.max(1, warm), warmStopMs: warmStopMs / Math.max(1, warm) });
+    return report({
+      importMs,
+      importCpuMs,
+      readyMs,
+      readyCpuMs,
+      firstProduceMs,
+      firstProduceCpuMs,
+      stopMs,
+      stopCpuMs,
+      warmReadyMs: warmReadyMs / Math.max(1, warm),
+      warmStopMs: warmStopMs / Math.max(1, warm),
+    });
   }
   if (what === 'footprint-memory') {
     const before = process.memoryUsage();
@@ -216,12 +244,16 @@ async function parent(): Promise<void> {
   if (only.has('import')) {
     const figures = await collect('import');
     row("import('lanes')", figures('importMs'), 'ms');
+    row("import('lanes'), CPU", figures('importCpuMs'), 'ms');
   }
   if (only.has('embedded')) {
     const figures = await collect('embedded');
     row('Lanes.start() → ready (first in process)', figures('readyMs'), 'ms');
+    row('Lanes.start() → ready, CPU (every thread: shard workers included)', figures('readyCpuMs'), 'ms');
     row('start() called → first produce acknowledged', figures('firstProduceMs'), 'ms');
+    row('start() called → first produce acknowledged, CPU', figures('firstProduceCpuMs'), 'ms');
     row('stop() (first in process)', figures('stopMs'), 'ms');
+    row('stop(), CPU', figures('stopCpuMs'), 'ms');
     if (Number(values.warm) > 0) {
       row(`Lanes.start() → ready (warm, mean of ${values.warm} per process)`, figures('warmReadyMs'), 'ms');
       row(`stop() (warm, mean of ${values.warm} per process)`, figures('warmStopMs'), 'ms');
