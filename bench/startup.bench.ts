@@ -9,6 +9,8 @@
 //                then --warm more start/stop cycles in the same process (a per-test broker)
 //   lanes start  `node bin/lanes.js start --storage memory --port 0`: spawn → "listening" on
 //                stdout; SIGTERM → exit
+//   worker       a worker thread's boot, in CPU: one that imports nothing (Node's own floor) and
+//                one that imports a shard's modules (shard/shard_instance), each to its first message
 //   footprint    after Lanes.start() with memory storage: RSS and heap; with disk storage on an
 //                empty data dir: RSS, files and bytes the start left in the directory
 //
@@ -19,10 +21,11 @@
 // Median and p90 (nearest rank) over --samples samples. Run from a built tree:
 //
 //   npm run build:ts && node dist/bench/startup.bench.js [--samples 10] [--warm 5] [--shards N]
-//                                                     [--only import,cli,embedded,start,footprint]
+//                                                     [--only import,cli,embedded,start,worker,footprint]
 //
 // The parent imports nothing of Lanes itself; a child re-runs this file with --child <what>.
 import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +38,7 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '10' },
     warm: { type: 'string', default: '5' },
     shards: { type: 'string' },
-    only: { type: 'string', default: 'import,cli,embedded,start,footprint' },
+    only: { type: 'string', default: 'import,cli,embedded,start,worker,footprint' },
     child: { type: 'string' },
   },
 });
@@ -85,7 +88,28 @@ function cpuMsSince(since: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1000;
 }
 
+/** CPU this process spends while a new worker imports `moduleUrl` (or nothing) and answers. */
+async function workerBootCpuMs(moduleUrl: string | null): Promise<number> {
+  const load = moduleUrl === null ? 'Promise.resolve()' : `import(${JSON.stringify(moduleUrl)})`;
+  const before = process.cpuUsage();
+  const worker = new Worker(`${load}.then(() => require('node:worker_threads').parentPort.postMessage('ready'));`, { eval: true });
+  await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  const cpuMs = cpuMsSince(before);
+  await worker.terminate();
+  return cpuMs;
+}
+
 async function child(what: string): Promise<void> {
+  if (what === 'worker') {
+    // Before anything of Lanes is loaded on this thread: the worker's figure is its own.
+    const emptyWorkerCpuMs = await workerBootCpuMs(null);
+    const shardModule = new URL(here.endsWith('.ts') ? '../actors/shard/shard_instance.ts' : '../actors/shard/shard_instance.js', import.meta.url).href;
+    const shardWorkerCpuMs = await workerBootCpuMs(shardModule);
+    return report({ emptyWorkerCpuMs, shardWorkerCpuMs });
+  }
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const lanes = (await import(entryUrl)) as typeof import('../actors/host/index.js');
@@ -258,6 +282,11 @@ async function parent(): Promise<void> {
       row(`Lanes.start() → ready (warm, mean of ${values.warm} per process)`, figures('warmReadyMs'), 'ms');
       row(`stop() (warm, mean of ${values.warm} per process)`, figures('warmStopMs'), 'ms');
     }
+  }
+  if (only.has('worker')) {
+    const figures = await collect('worker');
+    row('worker thread boot, importing nothing, CPU', figures('emptyWorkerCpuMs'), 'ms');
+    row("worker thread boot, importing a shard's modules, CPU", figures('shardWorkerCpuMs'), 'ms');
   }
   if (only.has('start')) {
     const listening: number[] = [];
