@@ -9,16 +9,23 @@
 //                then --warm more start/stop cycles in the same process (a per-test broker)
 //   lanes start  `node bin/lanes.js start --storage memory --port 0`: spawn → "listening" on
 //                stdout; SIGTERM → exit
+//   worker       a worker thread's boot, in CPU: one that imports nothing (Node's own floor) and
+//                one that imports a shard's modules (shard/shard_instance), each to its first message
 //   footprint    after Lanes.start() with memory storage: RSS and heap; with disk storage on an
 //                empty data dir: RSS, files and bytes the start left in the directory
+//
+// Beside each duration, the CPU time the process spent meanwhile (user + system, every thread:
+// process.cpuUsage() is process-wide), the figure that holds on a shared machine where wall-clock
+// durations mostly measure the wait for a core.
 //
 // Median and p90 (nearest rank) over --samples samples. Run from a built tree:
 //
 //   npm run build:ts && node dist/bench/startup.bench.js [--samples 10] [--warm 5] [--shards N]
-//                                                     [--only import,cli,embedded,start,footprint]
+//                                                     [--only import,cli,embedded,start,worker,footprint]
 //
 // The parent imports nothing of Lanes itself; a child re-runs this file with --child <what>.
 import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +38,7 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '10' },
     warm: { type: 'string', default: '5' },
     shards: { type: 'string' },
-    only: { type: 'string', default: 'import,cli,embedded,start,footprint' },
+    only: { type: 'string', default: 'import,cli,embedded,start,worker,footprint' },
     child: { type: 'string' },
   },
 });
@@ -75,24 +82,58 @@ function directoryUsage(directory: string): { files: number; bytes: number; allo
 
 const MiB = 1024 * 1024;
 
+/** CPU time (user + system, all threads of this process) since `since`, in ms. */
+function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+/** CPU this process spends while a new worker imports `moduleUrl` (or nothing) and answers. */
+async function workerBootCpuMs(moduleUrl: string | null): Promise<number> {
+  const load = moduleUrl === null ? 'Promise.resolve()' : `import(${JSON.stringify(moduleUrl)})`;
+  const before = process.cpuUsage();
+  const worker = new Worker(`${load}.then(() => require('node:worker_threads').parentPort.postMessage('ready'));`, { eval: true });
+  await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  const cpuMs = cpuMsSince(before);
+  await worker.terminate();
+  return cpuMs;
+}
+
 async function child(what: string): Promise<void> {
+  if (what === 'worker') {
+    // Before anything of Lanes is loaded on this thread: the worker's figure is its own.
+    const emptyWorkerCpuMs = await workerBootCpuMs(null);
+    const shardModule = new URL(here.endsWith('.ts') ? '../actors/shard/shard_instance.ts' : '../actors/shard/shard_instance.js', import.meta.url).href;
+    const shardWorkerCpuMs = await workerBootCpuMs(shardModule);
+    return report({ emptyWorkerCpuMs, shardWorkerCpuMs });
+  }
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const lanes = (await import(entryUrl)) as typeof import('../actors/host/index.js');
   const importMs = performance.now() - t0;
-  if (what === 'import') return report({ importMs });
+  const importCpuMs = cpuMsSince(cpu0);
+  if (what === 'import') return report({ importMs, importCpuMs });
   if (what === 'embedded') {
     const warm = Number(values.warm);
     const beforeStart = performance.now();
+    const cpuBeforeStart = process.cpuUsage();
     const broker = await lanes.Lanes.start({ shards });
     const readyMs = performance.now() - beforeStart;
+    const readyCpuMs = cpuMsSince(cpuBeforeStart);
     const producer = broker.kafka({ clientId: 'startup' }).producer();
     await producer.connect();
     await producer.send({ topic: 'startup', messages: [{ value: 'x' }] });
     const firstProduceMs = performance.now() - beforeStart;
+    const firstProduceCpuMs = cpuMsSince(cpuBeforeStart);
     await producer.disconnect();
     const beforeStop = performance.now();
+    const cpuBeforeStop = process.cpuUsage();
     await broker.stop();
     const stopMs = performance.now() - beforeStop;
+    const stopCpuMs = cpuMsSince(cpuBeforeStop);
     // A per-test broker: later starts in the same process (modules loaded, JIT warm).
     let warmReadyMs = 0;
     let warmStopMs = 0;
@@ -104,7 +145,18 @@ async function child(what: string): Promise<void> {
       warmReadyMs += ready - before;
       warmStopMs += performance.now() - ready;
     }
-    return report({ importMs, readyMs, firstProduceMs, stopMs, warmReadyMs: warmReadyMs / Math.max(1, warm), warmStopMs: warmStopMs / Math.max(1, warm) });
+    return report({
+      importMs,
+      importCpuMs,
+      readyMs,
+      readyCpuMs,
+      firstProduceMs,
+      firstProduceCpuMs,
+      stopMs,
+      stopCpuMs,
+      warmReadyMs: warmReadyMs / Math.max(1, warm),
+      warmStopMs: warmStopMs / Math.max(1, warm),
+    });
   }
   if (what === 'footprint-memory') {
     const before = process.memoryUsage();
@@ -216,16 +268,25 @@ async function parent(): Promise<void> {
   if (only.has('import')) {
     const figures = await collect('import');
     row("import('lanes')", figures('importMs'), 'ms');
+    row("import('lanes'), CPU", figures('importCpuMs'), 'ms');
   }
   if (only.has('embedded')) {
     const figures = await collect('embedded');
     row('Lanes.start() → ready (first in process)', figures('readyMs'), 'ms');
+    row('Lanes.start() → ready, CPU (every thread: shard workers included)', figures('readyCpuMs'), 'ms');
     row('start() called → first produce acknowledged', figures('firstProduceMs'), 'ms');
+    row('start() called → first produce acknowledged, CPU', figures('firstProduceCpuMs'), 'ms');
     row('stop() (first in process)', figures('stopMs'), 'ms');
+    row('stop(), CPU', figures('stopCpuMs'), 'ms');
     if (Number(values.warm) > 0) {
       row(`Lanes.start() → ready (warm, mean of ${values.warm} per process)`, figures('warmReadyMs'), 'ms');
       row(`stop() (warm, mean of ${values.warm} per process)`, figures('warmStopMs'), 'ms');
     }
+  }
+  if (only.has('worker')) {
+    const figures = await collect('worker');
+    row('worker thread boot, importing nothing, CPU', figures('emptyWorkerCpuMs'), 'ms');
+    row("worker thread boot, importing a shard's modules, CPU", figures('shardWorkerCpuMs'), 'ms');
   }
   if (only.has('start')) {
     const listening: number[] = [];

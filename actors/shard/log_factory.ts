@@ -16,7 +16,6 @@ import '../zstd_codec.js'; // zstd in this thread's codec registry, for validati
 import { createWasmBatchKernels } from '../../wasm/kernels.js';
 import type { Logger } from '../logger.js';
 import { offsetsLogDirName, partitionDirName, txnStateLogDirName } from '../data_dir_layout.js';
-import { FileStorage } from '../storage/file_storage.js';
 import type { Arena } from './arena.js';
 import type { FlushHistogram } from './flush_histogram.js';
 import type { PartitionLog } from './partition_actor.js';
@@ -81,9 +80,13 @@ export function partitionDir(dataDir: string, topic: string, partition: number):
   return join(dataDir, partitionDirName(topic, partition));
 }
 
-function openStorage(options: LogFactoryOptions, name: string): Storage {
+async function openStorage(options: LogFactoryOptions, name: string): Promise<Storage> {
   if (options.storage === 'memory') return new MemoryStorage(arenaAllocator(options));
   if (options.dataDir === null) throw new TypeError('disk storage needs a data directory');
+  // Imported by the first log on disk, not with this module: a shard with memory storage (every
+  // embedded broker by default, every test's) never needs the segment files, their recovery and
+  // its worker pool (six modules of the hundred a shard thread loads before it can serve).
+  const { FileStorage } = await import('../storage/file_storage.js');
   const storage = new FileStorage(join(options.dataDir, name), { logger: options.logger });
   return options.flushHistogram === undefined ? storage : new TimedStorage(storage, options.flushHistogram);
 }
@@ -140,7 +143,7 @@ class TimedStorage implements Storage {
 }
 
 async function openLog(options: LogFactoryOptions, name: string, config: PartitionLogConfig): Promise<PartitionLog> {
-  const storage = openStorage(options, name);
+  const storage = await openStorage(options, name);
   let log: Log;
   try {
     log = await Log.open(storage, {
