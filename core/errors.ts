@@ -129,23 +129,35 @@ export function isRetriableErrorCode(code: number): boolean {
 
 const lanesErrorBrand = Symbol.for('lanes.error');
 
+// Whether a LanesError made on this thread records its stack. On by default: an embedded client
+// hands the broker's LanesErrors to the user's code, whose own `at async …` frames say where it
+// failed. Shard worker threads turn it off (shard_main.ts): their errors reach the host as codes and
+// messages, never as objects with a stack, and capturing frames nobody reads cost about a tenth of
+// a shard's CPU under a stream of bad requests, each answered with an error code.
+let lanesErrorStacks = true;
+
+/** Turns stack capture of this thread's LanesErrors on or off (see above). */
+export function captureLanesErrorStacks(on: boolean): void {
+  lanesErrorStacks = on;
+}
+
 /**
  * An operating error with Kafka's code. Branded through Symbol.for so that `isLanesError`
  * works across copies of the module (worker threads load their own).
  *
- * It captures no stack trace: its `stack` is its name and message. Its code and message say what
- * was wrong with the input or the environment; where Lanes noticed it helps nobody, and capturing
- * the frames cost a tenth of the broker's CPU under a stream of bad requests (each answered with
- * an error code). A cause keeps its own stack, and programmer errors (asserts, TypeErrors) are not
- * LanesErrors, so bugs keep theirs.
+ * A subclass sets `capturesStack` false when its stack can never help (ProtocolError: bytes off
+ * the wire were malformed, and where the decoder noticed says nothing to anyone). A cause keeps its
+ * own stack, and programmer errors (asserts, TypeErrors) are not LanesErrors, so bugs keep theirs.
  */
 export class LanesError extends Error {
+  /** Whether instances record a stack (on a thread where LanesErrors do). */
+  static readonly capturesStack: boolean = true;
   override name = 'LanesError';
   readonly errorCode: number;
 
   constructor(errorCode: number, message: string, options?: { cause?: unknown }) {
     const stackFrames = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    if (!lanesErrorStacks || !(new.target as typeof LanesError).capturesStack) Error.stackTraceLimit = 0;
     super(boundedMessage(`${errorCodeName(errorCode)}: ${message}`), options);
     Error.stackTraceLimit = stackFrames;
     this.errorCode = errorCode;

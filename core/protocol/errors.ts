@@ -13,6 +13,7 @@
 import { ErrorCode, LanesError } from '../errors.js';
 
 export class ProtocolError extends LanesError {
+  static override readonly capturesStack: boolean = false;
   override name = 'ProtocolError';
   readonly code: string = 'LANES_MALFORMED_MESSAGE';
 
