@@ -1,7 +1,10 @@
 // @platformatic/kafka 2.x as a `lanes bench` row (kafka_clients.ts says how it is configured):
 // Producer.send with many messages per call (acks=-1, one partition per call, rotating); a
 // Consumer's message stream (EARLIEST, autocommit every second, highWaterMark 1024 messages,
-// long polls of at most 100 ms, min bytes 1). Imported when a run starts.
+// long polls of at most 100 ms, min bytes 1). Imported when a run starts; not a devDependency
+// (its engines field asks for Node ≥ 22.22, so a plain install on Node 20 would warn): `npm run
+// clients:install` adds it, and without it the row is skipped with a line saying so. Typed below
+// by the few shapes used here, so the build does not need it.
 //
 // Node 20: the 2.x line calls Promise.withResolvers (Node 22+); a polyfill is installed before
 // the client is imported, as the compatibility tests do.
@@ -13,10 +16,11 @@ export const platformaticLibrary: KafkaClientLibrary = {
   id: 'lanes-platformatic',
   label: 'Lanes (wire, memory) ← @platformatic/kafka',
   specifier: '@platformatic/kafka',
-  missingHint: 'npm i -D @platformatic/kafka',
+  missingHint: 'npm run clients:install to add this row',
   async open(address): Promise<KafkaClientConnection> {
     installPromiseWithResolvers();
-    const kafka = await import('@platformatic/kafka');
+    const specifier: string = '@platformatic/kafka';
+    const kafka = (await import(specifier)) as PlatformaticModule;
     const base = { bootstrapBrokers: [address], retries: 5, retryDelay: 100 };
     const admin = new kafka.Admin({ ...base, clientId: 'lanes-bench-platformatic-admin' });
     return {
@@ -64,3 +68,34 @@ export const platformaticLibrary: KafkaClientLibrary = {
     };
   },
 };
+
+interface PlatformaticAdmin {
+  createTopics(options: { topics: string[]; partitions: number; replicas: number }): Promise<unknown>;
+  deleteTopics(options: { topics: string[] }): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface PlatformaticProducer {
+  send(options: { messages: { topic: string; value: Buffer; partition: number }[]; acks: number }): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+interface PlatformaticStream {
+  on(event: 'data', listener: (message: { value: Buffer }) => void): unknown;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  close(): Promise<void>;
+}
+
+interface PlatformaticConsumer {
+  consume(options: { topics: string[]; mode: string; autocommit: number; highWaterMark: number }): Promise<PlatformaticStream>;
+  /** The partitions this member holds now (null before it first joins). */
+  assignments: { topic: string; partitions: number[] }[] | null;
+  close(force?: boolean): Promise<void>;
+}
+
+interface PlatformaticModule {
+  Admin: new (options: Record<string, unknown>) => PlatformaticAdmin;
+  Producer: new (options: Record<string, unknown>) => PlatformaticProducer;
+  Consumer: new (options: Record<string, unknown>) => PlatformaticConsumer;
+  MessagesStreamModes: { EARLIEST: string };
+}

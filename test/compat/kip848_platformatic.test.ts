@@ -12,15 +12,21 @@
 // with member epoch −1, which releases a static member's partitions, instead of −2, which keeps
 // them for its return), and a regex subscription (it always sends SubscribedTopicRegex null).
 // kip848_confluent.test.ts covers both with librdkafka.
+//
+// Needs `npm run clients:install` (see support/platformatic.ts), but for the flag's refusal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFailingBroker, startBroker, type RunningBroker } from '../support/broker_process.js';
 import { timeoutMs } from '../support/timeouts.js';
-import { installPromiseWithResolvers } from '../../bench/support/promise_with_resolvers.js';
 import { brokerCrashWhileJoining, joinThenCrash } from './fixtures/kip848_members.js';
+import { platformatic, skipWithoutPlatformatic } from './support/platformatic.js';
+
+skipWithoutPlatformatic('the @platformatic/kafka consumer group protocol (KIP-848) tests');
 
 let broker: RunningBroker;
 
 beforeAll(async () => {
+  // Only the client's tests use this broker.
+  if (platformatic === null) return;
   broker = await startBroker([
     '--storage', 'memory', '--shards', '2', '--dev', '--log-level', 'warn',
     '--group-consumer-session-timeout-ms', '6000', '--group-consumer-heartbeat-interval-ms', '500',
@@ -31,7 +37,7 @@ afterAll(async () => {
   await broker?.stop();
 });
 
-describe('@platformatic/kafka, consumer group protocol (KIP-848)', () => {
+describe.skipIf(platformatic === null)('@platformatic/kafka, consumer group protocol (KIP-848)', () => {
   it('shares partitions among three members, lets a fourth join without revoking what the others keep, and moves a killed member\'s partitions from its commits', async () => {
     await joinThenCrash('platformatic_848_member.mjs', `127.0.0.1:${broker.port}`, 'kip848-pf', 'kip848-pf-events');
   }, timeoutMs(240_000));
@@ -42,9 +48,8 @@ describe('@platformatic/kafka, consumer group protocol (KIP-848)', () => {
 });
 
 describe('lanes start --group-consumer-heartbeat-interval-ms', () => {
-  it('is the interval the broker tells joining members', async () => {
-    installPromiseWithResolvers();
-    const { Connection, consumerGroupHeartbeatV1 } = await import('@platformatic/kafka');
+  it.skipIf(platformatic === null)('is the interval the broker tells joining members', async () => {
+    const { Connection, consumerGroupHeartbeatV1 } = platformatic!;
     const connection = new Connection('kip848-interval');
     await connection.connect('127.0.0.1', broker.port);
     try {

@@ -1,21 +1,21 @@
 // Unmodified @platformatic/kafka 2.12.1 admin against `lanes` over TCP, at the versions it picks
 // (DeleteRecords v2, DescribeLogDirs v4, both flexible): deleteRecords moves the log start offset
 // (listOffsets earliest follows) and describeLogDirs reports each partition's bytes.
-// Node 20 needs the Promise.withResolvers polyfill first (see platformatic.test.ts).
+// Needs `npm run clients:install` (see support/platformatic.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installPromiseWithResolvers } from '../../bench/support/promise_with_resolvers.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { startTestServer, type TestServer } from '../integration/wire/server_fixture.js';
+import { platformatic, skipWithoutPlatformatic, type PlatformaticModule } from './support/platformatic.js';
 
-type Platformatic = typeof import('@platformatic/kafka');
+skipWithoutPlatformatic('the @platformatic/kafka admin compatibility tests');
 
 let server: TestServer;
-let kafka: Platformatic;
+let kafka: PlatformaticModule;
 const closers: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  installPromiseWithResolvers();
-  kafka = await import('@platformatic/kafka');
+  if (platformatic === null) return;
+  kafka = platformatic;
   server = await startTestServer();
 });
 
@@ -30,7 +30,7 @@ function admin() {
   return client;
 }
 
-describe('@platformatic/kafka admin deleteRecords and describeLogDirs', () => {
+describe.skipIf(platformatic === null)('@platformatic/kafka admin deleteRecords and describeLogDirs', () => {
   it('moves the log start offset and reports partition sizes', async () => {
     await server.broker.createTopic('pf-trimmed', { partitions: 2 });
     for (let i = 0; i < 4; i++) {
