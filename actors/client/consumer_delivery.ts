@@ -232,7 +232,8 @@ export class RecordDelivery {
     const canRecover = recoverable(error);
     if (canRecover && state.handlerFailures <= retry.retries) {
       state.handlerRetryWaitMs = nextRetryTime(retry, state.handlerRetryWaitMs, Math.random);
-      context.logger.warn({ err: error, topic: state.topic, partition: state.partition, offset, retryCount: state.handlerFailures, retryTime: state.handlerRetryWaitMs }, 'the handler failed; the record will be delivered again');
+      // At error, as KafkaJS logs every handler failure ('Error when calling eachMessage').
+      context.logger.error({ err: error, topic: state.topic, partition: state.partition, offset, retryCount: state.handlerFailures, retryTime: state.handlerRetryWaitMs }, 'the handler failed; the record will be delivered again');
       partitions.retryAfter(state, state.handlerRetryWaitMs);
       return;
     }
