@@ -26,7 +26,7 @@ import type { TimedGroupEvent } from '../shard/group_event_buffer.js';
 /** The parts of the Broker the admin port reads. */
 export type ObservedBroker = Pick<
   Broker,
-  'listTopics' | 'listGroups' | 'describeGroups' | 'offsetFetch' | 'drainGroupEvents' | 'ringOccupancy' | 'describeShards' | 'liveThreads' | 'shardCount'
+  'listTopics' | 'listGroups' | 'describeGroups' | 'consumerGroupDescribe' | 'offsetFetch' | 'drainGroupEvents' | 'ringOccupancy' | 'describeShards' | 'liveThreads' | 'shardCount'
   | 'flushStats' | 'topicTraffic' | 'listTransactions' | 'describeTransactions' | 'describeTopic'
 >;
 
@@ -52,13 +52,23 @@ export interface MemberOverview {
   host: string;
   /** Decoded from the assignment (ConsumerProtocol); null when it is another protocol. */
   assignment: { topic: string; partitions: number[] }[] | null;
+  /** Consumer-protocol groups: the member epoch, and what the coordinator means the member to own. */
+  memberEpoch: number | null;
+  targetAssignment: { topic: string; partitions: number[] }[] | null;
 }
 
 export interface GroupOverview {
   groupId: string;
+  /** Which group protocol the group speaks. */
+  type: 'classic' | 'consumer';
   state: string;
-  /** From the last rebalance seen; null if the group has not rebalanced since the port opened. */
+  /**
+   * Classic: from the last rebalance seen, null if the group has not rebalanced since the port
+   * opened. Consumer protocol: the group epoch, always known.
+   */
   generationId: number | null;
+  /** Consumer protocol: the epoch of the target assignment (below the group epoch while one is computed); else null. */
+  assignmentEpoch: number | null;
   protocolType: string;
   protocol: string;
   members: MemberOverview[];
@@ -335,17 +345,28 @@ export class BrokerObserver {
   async #describeGroups(): Promise<GroupOverview[]> {
     const listed = await this.#broker.listGroups();
     if (listed.length === 0) return [];
-    const described = await this.#broker.describeGroups(listed.map((g) => g.groupId));
+    const classicIds = listed.filter((g) => g.groupType === 'classic').map((g) => g.groupId);
+    const consumerIds = listed.filter((g) => g.groupType === 'consumer').map((g) => g.groupId);
+    const [described, describedConsumer] = await Promise.all([
+      classicIds.length === 0 ? [] : this.#broker.describeGroups(classicIds),
+      consumerIds.length === 0 ? [] : this.#broker.consumerGroupDescribe(consumerIds),
+    ]);
     const logEndOffsets = new Map<string, number>();
     for (const topic of this.#broker.listTopics()) for (const p of topic.partitions) logEndOffsets.set(lagKey(topic.name, p.partition), p.highWatermark);
-    const groups = await Promise.all(
-      described.map(async (group): Promise<GroupOverview | null> => {
+    const withLag = async (header: Omit<GroupOverview, 'partitions' | 'totalLag'>): Promise<GroupOverview> => {
+      const fetched = await this.#broker.offsetFetch({ groupId: header.groupId, topics: null });
+      const committed = new Map<string, Map<number, number>>();
+      for (const topic of fetched.topics) {
+        committed.set(topic.name, new Map(topic.partitions.map((p) => [p.partitionIndex, p.committedOffset])));
+      }
+      const owners = new Map<string, string>();
+      for (const member of header.members) for (const { topic, partitions } of member.assignment ?? []) for (const p of partitions) owners.set(lagKey(topic, p), member.memberId);
+      const partitions = partitionLags(lagPartitions(committed, owners), committed, logEndOffsets, owners);
+      return { ...header, partitions, totalLag: totalLag(partitions) };
+    };
+    const groups = await Promise.all([
+      ...described.map(async (group): Promise<GroupOverview | null> => {
         if (group.errorCode !== 0 || group.groupState === 'Dead') return null;
-        const fetched = await this.#broker.offsetFetch({ groupId: group.groupId, topics: null });
-        const committed = new Map<string, Map<number, number>>();
-        for (const topic of fetched.topics) {
-          committed.set(topic.name, new Map(topic.partitions.map((p) => [p.partitionIndex, p.committedOffset])));
-        }
         const members = group.members
           .map((member): MemberOverview => ({
             memberId: member.memberId,
@@ -353,28 +374,43 @@ export class BrokerObserver {
             clientId: member.clientId,
             host: member.clientHost,
             assignment: group.protocolType === 'consumer' || group.protocolType === '' ? decodeOwned(member.memberAssignment) : null,
+            memberEpoch: null,
+            targetAssignment: null,
           }))
-          .sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
-        const owners = new Map<string, string>();
-        for (const member of members) for (const { topic, partitions } of member.assignment ?? []) for (const p of partitions) owners.set(lagKey(topic, p), member.memberId);
-        const partitions = partitionLags(lagPartitions(committed, owners), committed, logEndOffsets, owners);
-        return {
-          groupId: group.groupId,
-          state: group.groupState,
-          generationId: null,
-          protocolType: group.protocolType,
-          protocol: group.protocolData,
-          members,
-          partitions,
-          totalLag: totalLag(partitions),
-        };
+          .sort(byMemberId);
+        return withLag({ groupId: group.groupId, type: 'classic', state: group.groupState, generationId: null, assignmentEpoch: null, protocolType: group.protocolType, protocol: group.protocolData, members });
       }),
-    );
+      ...describedConsumer.map(async (group): Promise<GroupOverview | null> => {
+        // Deleted (or turned classic) between listing and describing.
+        if (group.errorCode !== 0) return null;
+        const members = group.members
+          .map((member): MemberOverview => ({
+            memberId: member.memberId,
+            groupInstanceId: member.instanceId,
+            clientId: member.clientId,
+            host: member.clientHost,
+            assignment: sortedPartitions(member.assignment),
+            memberEpoch: member.memberEpoch,
+            targetAssignment: sortedPartitions(member.targetAssignment),
+          }))
+          .sort(byMemberId);
+        return withLag({
+          groupId: group.groupId,
+          type: 'consumer',
+          state: group.groupState,
+          generationId: group.groupEpoch,
+          assignmentEpoch: group.assignmentEpoch,
+          protocolType: 'consumer',
+          protocol: group.assignorName,
+          members,
+        });
+      }),
+    ]);
     // A rebalance's event is recorded on the shard no later than the coordinator answers for the
     // generation it made, so draining after describing gives every group its generation.
     await this.poll();
-    const live = groups.filter((g): g is GroupOverview => g !== null);
-    for (const group of live) group.generationId = this.#generations.get(group.groupId)?.generationId ?? null;
+    const live = groups.filter((g): g is GroupOverview => g !== null).sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+    for (const group of live) if (group.type === 'classic') group.generationId = this.#generations.get(group.groupId)?.generationId ?? null;
     return live;
   }
 
@@ -392,6 +428,14 @@ export class BrokerObserver {
       history: { stepMs: this.#historyStepMs, topicRates: this.#topicRates.snapshot(), groupLag: this.#groupLag.snapshot() },
     };
   }
+}
+
+function byMemberId(a: MemberOverview, b: MemberOverview): number {
+  return a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0;
+}
+
+function sortedPartitions(list: readonly { topic: string; partitions: readonly number[] }[]): { topic: string; partitions: number[] }[] {
+  return list.map(({ topic, partitions }) => ({ topic, partitions: [...partitions].sort((a, b) => a - b) })).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0));
 }
 
 function decodeOwned(bytes: Uint8Array): MemberOverview['assignment'] {

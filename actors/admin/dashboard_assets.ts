@@ -324,13 +324,19 @@ function renderGroup(group) {
     var colour = colourOf(gid, m.memberId);
     var owned = 0;
     (m.assignment || []).forEach(function (a) { owned += a.partitions.length; });
-    boxes += '<g class="member" data-member="' + esc(m.memberId) + '" data-client-id="' + esc(m.clientId) + '">' +
+    // Consumer protocol: owned now / meant to own, and the member epoch (they differ while reconciling).
+    var target = null;
+    if (m.targetAssignment) { target = 0; m.targetAssignment.forEach(function (a) { target += a.partitions.length; }); }
+    var figures = target === null || target === owned ? owned + ' partition' + (owned === 1 ? '' : 's') : owned + ' → ' + target + ' partitions';
+    var epoch = m.memberEpoch === null || m.memberEpoch === undefined ? '' : ' · epoch ' + m.memberEpoch;
+    boxes += '<g class="member" data-member="' + esc(m.memberId) + '" data-client-id="' + esc(m.clientId) + '"' +
+      (m.memberEpoch === null || m.memberEpoch === undefined ? '' : ' data-member-epoch="' + m.memberEpoch + '" data-owned="' + owned + '" data-target="' + target + '"') + '>' +
       '<title>' + esc(m.memberId) + '</title>' +
       '<rect x="' + memberX + '" y="' + y + '" width="' + (memberWidth - 1) + '" height="' + rowHeight + '" rx="6" class="box member-box" stroke="' + colour + '"/>' +
       '<rect x="' + memberX + '" y="' + y + '" width="6" height="' + rowHeight + '" rx="3" fill="' + colour + '"/>' +
       '<text x="' + (memberX + 14) + '" y="' + (y + 18) + '" class="label">' + esc(m.clientId || '(no client id)') + '</text>' +
-      '<text x="' + (memberWidth + memberX - 10) + '" y="' + (y + 18) + '" class="figures" text-anchor="end">' + owned + ' partition' + (owned === 1 ? '' : 's') + '</text>' +
-      '<text x="' + (memberX + 14) + '" y="' + (y + 36) + '" class="sub">' + esc(m.host.replace(/^\//, '')) + ' · ' + esc(shortId(m.memberId)) + '</text>' +
+      '<text x="' + (memberWidth + memberX - 10) + '" y="' + (y + 18) + '" class="figures" text-anchor="end">' + figures + '</text>' +
+      '<text x="' + (memberX + 14) + '" y="' + (y + 36) + '" class="sub">' + esc(m.host.replace(/^\//, '')) + ' · ' + esc(shortId(m.memberId)) + epoch + '</text>' +
       '</g>';
   });
   if (members.length === 0) {
@@ -338,11 +344,12 @@ function renderGroup(group) {
   }
   var svg = '<svg viewBox="0 0 ' + width + ' ' + height + '" width="100%" role="img" aria-label="partitions of group ' + esc(gid) + ' and the members that own them">' +
     '<defs>' + defs + '</defs>' + arrows + boxes + '</svg>';
-  var generation = group.generationId === null ? '' : ' · generation <b>' + group.generationId + '</b>';
+  // Consumer-protocol groups (KIP-848) show their group epoch; classic ones the generation last seen.
+  var generation = group.generationId === null ? '' : group.type === 'consumer' ? ' · group epoch <b>' + group.generationId + '</b>' : ' · generation <b>' + group.generationId + '</b>';
   return '<section class="card group" data-group="' + esc(gid) + '" data-members="' + members.length + '" data-state="' + esc(group.state) + '"' +
-    ' data-generation="' + (group.generationId === null ? '' : group.generationId) + '">' +
+    ' data-generation="' + (group.generationId === null ? '' : group.generationId) + '" data-type="' + esc(group.type) + '">' +
     '<header><h3>' + esc(gid) + '</h3><span class="state state-' + esc(group.state) + '">' + esc(group.state) + '</span>' +
-    '<span class="meta">' + esc(group.protocol || group.protocolType || '–') + generation + ' · ' + members.length + ' member' + (members.length === 1 ? '' : 's') +
+    '<span class="meta">' + esc(group.type) + ' · ' + esc(group.protocol || group.protocolType || '–') + generation + ' · ' + members.length + ' member' + (members.length === 1 ? '' : 's') +
     ' · total lag <b class="' + (group.totalLag > 0 ? 'lagging' : '') + '">' + num(group.totalLag) + '</b></span>' +
     '<span class="meta">lag over ' + span(history.groupLag) + ' ' + sparkline('lag:' + gid, seriesOf(history.groupLag, gid), '#ef4444', num) + '</span></header>' +
     (partitions.length === 0 && members.length === 0 ? '<p class="empty">No members and no committed offsets.</p>' : svg) +

@@ -206,6 +206,46 @@ export class LanesMetrics {
         for (const group of groups) this.set({ group: group.groupId }, group.members.length);
       },
     });
+    new Gauge({
+      name: 'lanes_group_epoch',
+      help: "A group's epoch by its type: the consumer protocol's group epoch (KIP-848), or a classic group's generation once it rebalanced since the port opened",
+      labelNames: ['group', 'type'] as const,
+      registers,
+      async collect() {
+        const groups = await observer.groups();
+        this.reset();
+        for (const group of groups) if (group.generationId !== null) this.set({ group: group.groupId, type: group.type }, group.generationId);
+      },
+    });
+    new Gauge({
+      name: 'lanes_group_member_epoch',
+      help: "A consumer-protocol member's epoch: below the group epoch while it has not reconciled to the latest target",
+      labelNames: ['group', 'member'] as const,
+      registers,
+      async collect() {
+        const groups = await observer.groups();
+        this.reset();
+        for (const group of groups) for (const m of group.members) if (m.memberEpoch !== null) this.set({ group: group.groupId, member: m.memberId }, m.memberEpoch);
+      },
+    });
+    new Gauge({
+      name: 'lanes_group_member_partitions',
+      help: 'Partitions a consumer-protocol member owns now (assignment="current") and is meant to own (assignment="target"); they differ while the group reconciles',
+      labelNames: ['group', 'member', 'assignment'] as const,
+      registers,
+      async collect() {
+        const groups = await observer.groups();
+        this.reset();
+        const count = (list: readonly { partitions: readonly number[] }[]) => list.reduce((sum, { partitions }) => sum + partitions.length, 0);
+        for (const group of groups) {
+          for (const m of group.members) {
+            if (m.targetAssignment === null) continue;
+            this.set({ group: group.groupId, member: m.memberId, assignment: 'current' }, count(m.assignment ?? []));
+            this.set({ group: group.groupId, member: m.memberId, assignment: 'target' }, count(m.targetAssignment));
+          }
+        }
+      },
+    });
     // A counter whose value lives in the observer: collect() copies it (counters only go up, and
     // the observer's counts only grow while the port is open).
     new Counter({

@@ -4,7 +4,10 @@
 // describe: the group's state and protocol, and per partition the committed offset, the log end
 // offset, the lag between them and the member that owns it (consumer id, host, client id; decoded
 // from the members' ConsumerProtocol assignments), in kafka-consumer-groups.sh --describe's
-// columns; --all-groups describes every group.
+// columns; --all-groups describes every group. A consumer-protocol (KIP-848) group is asked with
+// ConsumerGroupDescribe instead: its type, group epoch and assignment epoch in the summary, and a
+// members table with each member's epoch and its current against its target assignment (they
+// differ while the group reconciles).
 //
 // reset-offsets: only for an Empty group (or one that does not exist yet), as Kafka's tool: a
 // running member would overwrite the new offsets with its next commit. Prints the plan; commits
@@ -17,6 +20,7 @@ import { ErrorCode } from '../../core/errors.js';
 import { activeGroupMessage } from '../../core/group/empty_group_rule.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import type { DescribeGroupsResponse } from '../../core/protocol/messages/describe_groups.js';
+import type { ConsumerGroupDescribeResponse } from '../../core/protocol/messages/consumer_group_describe.js';
 import { offsetFetchSingleGroupVersionMax } from '../../core/protocol/messages/offset_fetch.js';
 import { describeErrorCode, type KafkaConnection } from '../net/kafka_client.js';
 import { CliError } from './cli_error.js';
@@ -25,6 +29,7 @@ import { addConnectionOptions, collect, collectPartitions, formatTable, nonNegat
 import { lagPartitions, partitionLags, totalLag as sumLag } from './group_lag.js';
 
 type DescribedGroup = DescribeGroupsResponse['groups'][number];
+type DescribedConsumerGroup = ConsumerGroupDescribeResponse['groups'][number];
 
 interface JsonOption extends ConnectionOptions {
   json?: boolean;
@@ -92,6 +97,48 @@ interface MemberDescription {
   host: string;
   /** topic → partitions, decoded from the assignment; null when it is not ConsumerProtocol. */
   assignment: { topic: string; partitions: number[] }[] | null;
+  /** Consumer-protocol groups: the member epoch and what the coordinator means it to own. */
+  memberEpoch?: number;
+  targetAssignment?: { topic: string; partitions: number[] }[];
+}
+
+/**
+ * A consumer-protocol group as ConsumerGroupDescribe tells it; null when the id is not one
+ * (GROUP_ID_NOT_FOUND: a classic group, or none) or the broker does not serve the API.
+ */
+async function describeConsumerGroup(connection: KafkaConnection, groupId: string): Promise<DescribedConsumerGroup | null> {
+  if (connection.brokerVersions(ApiKey.ConsumerGroupDescribe) === undefined) return null;
+  const response = await connection.send(ApiKey.ConsumerGroupDescribe, { groupIds: [groupId], includeAuthorizedOperations: false });
+  const group = response.groups.find((g) => g.groupId === groupId);
+  if (group === undefined || group.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return null;
+  if (group.errorCode !== ErrorCode.NONE) throw new CliError(`group '${groupId}': ${describeErrorCode(group.errorCode)}`);
+  return group;
+}
+
+function sortedAssignment(assignment: DescribedConsumerGroup['members'][number]['assignment']): { topic: string; partitions: number[] }[] {
+  return assignment.topicPartitions
+    .map(({ topicName, partitions }) => ({ topic: topicName, partitions: [...partitions].sort((a, b) => a - b) }))
+    .sort((a, b) => compareText(a.topic, b.topic));
+}
+
+function describeConsumerMembers(group: DescribedConsumerGroup): MemberDescription[] {
+  return group.members
+    .map((member) => ({
+      memberId: member.memberId,
+      groupInstanceId: member.instanceId,
+      clientId: member.clientId,
+      host: member.clientHost,
+      assignment: sortedAssignment(member.assignment),
+      memberEpoch: member.memberEpoch,
+      targetAssignment: sortedAssignment(member.targetAssignment),
+    }))
+    .sort((a, b) => compareText(a.memberId, b.memberId));
+}
+
+/** `topic:0,1 other:2`, or '-' for nothing. */
+function formatAssignment(assignment: readonly { topic: string; partitions: readonly number[] }[] | undefined | null): string {
+  if (assignment === undefined || assignment === null || assignment.length === 0) return '-';
+  return assignment.map(({ topic, partitions }) => `${topic}:${partitions.join(',')}`).join(' ');
 }
 
 function describeMembers(group: DescribedGroup): MemberDescription[] {
@@ -129,6 +176,11 @@ async function layoutsOf(cluster: Cluster, topics: readonly string[]): Promise<M
 interface GroupReport {
   group: string;
   coordinator: number;
+  /** Which group protocol the group speaks. */
+  type: 'classic' | 'consumer';
+  /** Consumer-protocol groups only; null for classic ones. */
+  groupEpoch: number | null;
+  assignmentEpoch: number | null;
   state: string;
   protocolType: string;
   protocol: string;
@@ -138,10 +190,26 @@ interface GroupReport {
 }
 
 async function reportGroup(cluster: Cluster, groupId: string): Promise<GroupReport> {
-  const { group, nodeId } = await describeOne(cluster, groupId);
-  if (group.groupState === 'Dead') throw new CliError(`group '${groupId}' does not exist`);
-  const members = describeMembers(group);
-  const { connection } = await cluster.coordinator(groupId);
+  const { nodeId, connection } = await cluster.coordinator(groupId);
+  const consumerGroup = await describeConsumerGroup(connection, groupId);
+  let header: Pick<GroupReport, 'type' | 'groupEpoch' | 'assignmentEpoch' | 'state' | 'protocolType' | 'protocol'>;
+  let members: MemberDescription[];
+  if (consumerGroup !== null) {
+    members = describeConsumerMembers(consumerGroup);
+    header = {
+      type: 'consumer',
+      groupEpoch: consumerGroup.groupEpoch,
+      assignmentEpoch: consumerGroup.assignmentEpoch,
+      state: consumerGroup.groupState,
+      protocolType: 'consumer',
+      protocol: consumerGroup.assignorName,
+    };
+  } else {
+    const { group } = await describeOne(cluster, groupId);
+    if (group.groupState === 'Dead') throw new CliError(`group '${groupId}' does not exist`);
+    members = describeMembers(group);
+    header = { type: 'classic', groupEpoch: null, assignmentEpoch: null, state: group.groupState, protocolType: group.protocolType, protocol: group.protocolData };
+  }
   const committed = await fetchCommittedOffsets(connection, groupId, null);
   // Every partition the group committed for or a member is assigned (group_lag.ts).
   const owners = new Map<string, string>();
@@ -156,9 +224,7 @@ async function reportGroup(cluster: Cluster, groupId: string): Promise<GroupRepo
   return {
     group: groupId,
     coordinator: nodeId,
-    state: group.groupState,
-    protocolType: group.protocolType,
-    protocol: group.protocolData,
+    ...header,
     members,
     partitions,
     totalLag: sumLag(partitions),
@@ -216,15 +282,20 @@ async function describeGroups(cluster: Cluster, groupId: string | undefined, opt
   if (options.json === true) return printJson(groupId === undefined ? reports : reports[0]);
   if (reports.length === 0) return writeOut('no consumer groups\n');
   const summary = formatTable(
-    ['GROUP', 'COORDINATOR', 'STATE', 'PROTOCOL-TYPE', 'ASSIGNMENT-STRATEGY', '#MEMBERS', 'TOTAL-LAG'],
-    reports.map((r) => [r.group, r.coordinator, r.state, r.protocolType || '-', r.protocol || '-', r.members.length, r.totalLag]),
+    ['GROUP', 'COORDINATOR', 'STATE', 'PROTOCOL-TYPE', 'ASSIGNMENT-STRATEGY', '#MEMBERS', 'TOTAL-LAG', 'TYPE', 'GROUP-EPOCH', 'ASSIGNMENT-EPOCH'],
+    reports.map((r) => [r.group, r.coordinator, r.state, r.protocolType || '-', r.protocol || '-', r.members.length, r.totalLag, r.type, r.groupEpoch ?? '-', r.assignmentEpoch ?? '-']),
   );
   const rows = reports.flatMap(offsetRows);
   const offsets =
     rows.length === 0
       ? ''
       : `\n${formatTable(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'], rows)}\n`;
-  await writeOut(`${summary}\n${offsets}`);
+  // Consumer-protocol members: their epochs, and what they own against what the coordinator targets.
+  const memberRows = reports
+    .filter((r) => r.type === 'consumer')
+    .flatMap((r) => r.members.map((m) => [r.group, m.memberId, m.memberEpoch ?? '-', formatAssignment(m.assignment), formatAssignment(m.targetAssignment)]));
+  const membersTable = memberRows.length === 0 ? '' : `\n${formatTable(['GROUP', 'CONSUMER-ID', 'MEMBER-EPOCH', 'ASSIGNMENT', 'TARGET-ASSIGNMENT'], memberRows)}\n`;
+  await writeOut(`${summary}\n${offsets}${membersTable}`);
 }
 
 async function deleteGroup(cluster: Cluster, groupId: string): Promise<void> {

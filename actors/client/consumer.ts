@@ -5,6 +5,7 @@
 //   MemberState + one timer: join, sync,     pollCompleted → fetch every ready partition →
 //   heartbeat on their own clock, session    hand batches to eachMessage/eachBatch (up to
 //   and max.poll.interval expiry, listeners  partitionsConsumedConcurrently at once) → auto commit
+//   (groupProtocol 'consumer': ConsumerMemberState, KIP-848's heartbeats and reconciliation)
 //
 // The membership tells the loop which partitions it owns through the rebalance callbacks (below);
 // the loop tells the membership it is alive through pollCompleted, once per round. A handler that
@@ -24,6 +25,8 @@ import type { PartitionAssignor } from '../../core/assignors/assignor.js';
 import type { TopicPartitions as CoreTopicPartitions } from '../../core/assignors/consumer_protocol.js';
 import type { MemberEvent } from '../../core/client/member_effects.js';
 import { MemberState } from '../../core/client/member_state.js';
+import { ConsumerMemberState } from '../../core/client/consumer_member_state.js';
+import { randomUUID } from 'node:crypto';
 import { ErrorCode, LanesError, errorCodeName, isLanesError } from '../../core/errors.js';
 import type { BrokerPort } from './broker_port.js';
 import { OffsetCommitter } from './consumer_commits.js';
@@ -34,7 +37,7 @@ import { runFetchLoop } from './consumer_fetch_loop.js';
 import { ConsumerPartitions } from './consumer_partitions.js';
 import { toGroupDescription } from './group_description.js';
 import type { ClientContext } from './lanes.js';
-import { MemberDriver } from './member_driver.js';
+import { MemberDriver, type GroupMemberState } from './member_driver.js';
 import { clientRetrySchedule } from './retry.js';
 import type {
   ConsumerConfig,
@@ -115,6 +118,7 @@ export class Consumer {
     this.#context = context;
     this.#groupId = config.groupId;
     this.#config = config;
+    checkGroupProtocol(config);
     this.#assignors = (config.partitionAssigners ?? [...defaults.partitionAssigners]).map(resolveAssignor);
     this.#emitter = new ConsumerEmitter(context.logger);
     this.#port = context.openPort(this.#emitter.requestObserver(consumerEvents));
@@ -186,15 +190,7 @@ export class Consumer {
     const partitionsPerTopic = await this.#port.partitionCounts();
     this.#run = config;
 
-    const member = new MemberState({
-      groupId: this.#groupId,
-      groupInstanceId: this.#config.groupInstanceId ?? null,
-      sessionTimeoutMs: this.#config.sessionTimeout ?? defaults.sessionTimeout,
-      rebalanceTimeoutMs: this.#config.rebalanceTimeout,
-      heartbeatIntervalMs: this.#config.heartbeatInterval ?? defaults.heartbeatInterval,
-      maxPollIntervalMs: this.#config.maxPollInterval ?? defaults.maxPollInterval,
-      assignors: this.#assignors,
-    });
+    const member = this.#newMember();
     const driver = new MemberDriver(
       member,
       this.#port,
@@ -241,6 +237,30 @@ export class Consumer {
       this.#context.logger.error({ err: error }, 'the consumer loop failed');
       this.#emit(consumerEvents.CRASH, { error, groupId: this.#groupId, restart: false });
       this.#running = false;
+    });
+  }
+
+  #newMember(): GroupMemberState {
+    const config = this.#config;
+    if (config.groupProtocol === 'consumer') {
+      return new ConsumerMemberState({
+        groupId: this.#groupId,
+        // KIP-1082: the member names itself, once per run.
+        memberId: randomUUID(),
+        groupInstanceId: config.groupInstanceId ?? null,
+        rebalanceTimeoutMs: config.rebalanceTimeout,
+        maxPollIntervalMs: config.maxPollInterval ?? defaults.maxPollInterval,
+        serverAssignor: config.groupRemoteAssignor ?? null,
+      });
+    }
+    return new MemberState({
+      groupId: this.#groupId,
+      groupInstanceId: config.groupInstanceId ?? null,
+      sessionTimeoutMs: config.sessionTimeout ?? defaults.sessionTimeout,
+      rebalanceTimeoutMs: config.rebalanceTimeout,
+      heartbeatIntervalMs: config.heartbeatInterval ?? defaults.heartbeatInterval,
+      maxPollIntervalMs: config.maxPollInterval ?? defaults.maxPollInterval,
+      assignors: this.#assignors,
     });
   }
 
@@ -443,6 +463,19 @@ export class Consumer {
 
   #emit(type: ConsumerEventName, payload: unknown): void {
     this.#emitter.emit(type, payload);
+  }
+}
+
+/** groupProtocol's value, and the options the consumer protocol leaves to the broker (Java refuses them too). */
+function checkGroupProtocol(config: ConsumerConfig): void {
+  const protocol = config.groupProtocol ?? 'classic';
+  if (protocol !== 'classic' && protocol !== 'consumer') throw new RangeError(`groupProtocol must be 'classic' or 'consumer', got ${String(protocol)}`);
+  if (protocol === 'classic') {
+    if (config.groupRemoteAssignor !== undefined) throw new RangeError("groupRemoteAssignor needs groupProtocol: 'consumer'");
+    return;
+  }
+  for (const option of ['partitionAssigners', 'sessionTimeout', 'heartbeatInterval'] as const) {
+    if (config[option] !== undefined) throw new RangeError(`${option} is not used with groupProtocol: 'consumer' (the broker sets it; groupRemoteAssignor picks the assignor)`);
   }
 }
 

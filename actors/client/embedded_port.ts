@@ -199,6 +199,7 @@ export class EmbeddedPort implements BrokerPort {
   heartbeat: BrokerPort['heartbeat'] = (request) => this.#broker.heartbeat(request);
   leaveGroup: BrokerPort['leaveGroup'] = (request) => this.#broker.leaveGroup(request);
   offsetCommit: BrokerPort['offsetCommit'] = (request) => this.#broker.offsetCommit(request);
+  consumerGroupHeartbeat: BrokerPort['consumerGroupHeartbeat'] = (request) => this.#broker.consumerGroupHeartbeat(request);
   offsetFetch: BrokerPort['offsetFetch'] = (request) => this.#broker.offsetFetch(request);
   describeGroups: BrokerPort['describeGroups'] = (groupIds) => this.#broker.describeGroups(groupIds);
   deleteGroups: BrokerPort['deleteGroups'] = (groupIds) => this.#broker.deleteGroups(groupIds);

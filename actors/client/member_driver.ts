@@ -1,12 +1,16 @@
-// Runs a core/client MemberState with real time and a BrokerPort: the I/O half of a
-// consumer's group membership. Main thread.
+// Runs a core/client member state machine with real time and a BrokerPort: the I/O half of a
+// consumer's group membership. Main thread. Either protocol: MemberState (classic: JoinGroup,
+// SyncGroup, Heartbeat) or ConsumerMemberState (KIP-848: ConsumerGroupHeartbeat only).
 //
 // Every input is handed to the reducer at once (its state is always current) and its effects are
 // carried out strictly in order through one queue: a rebalance callback is awaited before the next
 // effect runs, so an eager member's JoinGroup goes out only after onPartitionsRevoked returned.
 // Two kinds of effect skip the queue because nothing ordered depends on them and a callback may
 // wait for them: Heartbeat sends (heartbeats must not stall behind a slow listener) and everything
-// about offset commits (onPartitionsRevoked commits, and must see its commit answered).
+// about offset commits (onPartitionsRevoked commits, and must see its commit answered). A
+// consumer-protocol member's `callbacksDone` marker runs in the queue, so it reaches the member
+// only after every callback before it has returned: its ConsumerGroupHeartbeats can then skip the
+// queue too, since the member only acknowledges a revocation (or leaves) once told so.
 //
 // Time is performance.now(): monotonic, as the reducer asserts. One Node timer is armed at the
 // reducer's nextDeadlineMs() after every input.
@@ -14,8 +18,9 @@
 import { performance } from 'node:perf_hooks';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
-import type { MemberState } from '../../core/client/member_state.js';
-import type { MemberEffect, MemberEvent } from '../../core/client/member_effects.js';
+import { MemberState } from '../../core/client/member_state.js';
+import type { ConsumerMemberState } from '../../core/client/consumer_member_state.js';
+import type { ConsumerMemberEffect, MemberEffect, MemberEvent } from '../../core/client/member_effects.js';
 import type { OffsetCommitResponse, OffsetCommitTopic } from '../../core/group/group_api.js';
 import type { TopicPartitions } from '../../core/assignors/consumer_protocol.js';
 import type { BrokerPort } from './broker_port.js';
@@ -33,13 +38,17 @@ export interface CommitOutcome {
   response: OffsetCommitResponse | null;
 }
 
+/** A group member of either protocol. */
+export type GroupMemberState = MemberState | ConsumerMemberState;
+type AnyMemberEffect = MemberEffect | ConsumerMemberEffect;
+
 export class MemberDriver {
-  readonly member: MemberState;
+  readonly member: GroupMemberState;
   readonly #broker: BrokerPort;
   readonly #callbacks: MemberCallbacks;
   readonly #clientId: string;
   readonly #logger: Logger;
-  readonly #queue: MemberEffect[] = [];
+  readonly #queue: AnyMemberEffect[] = [];
   #draining: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
@@ -48,7 +57,7 @@ export class MemberDriver {
   /** Resolves when the member reports STOP (it has left the group). */
   readonly #stoppedPromise = new Promise<void>((resolve) => (this.#stopped = resolve));
 
-  constructor(member: MemberState, broker: BrokerPort, callbacks: MemberCallbacks, clientId: string, logger: Logger) {
+  constructor(member: GroupMemberState, broker: BrokerPort, callbacks: MemberCallbacks, clientId: string, logger: Logger) {
     this.member = member;
     this.#broker = broker;
     this.#callbacks = callbacks;
@@ -57,9 +66,9 @@ export class MemberDriver {
   }
 
   /** Feeds one input to the reducer and schedules its effects. */
-  input(step: (nowMs: number) => MemberEffect[]): void {
+  input(step: (nowMs: number) => readonly AnyMemberEffect[]): void {
     if (this.#closed) return;
-    let effects: MemberEffect[];
+    let effects: readonly AnyMemberEffect[];
     try {
       effects = step(performance.now());
     } catch (error) {
@@ -134,8 +143,8 @@ export class MemberDriver {
     this.#commits.clear();
   }
 
-  #bypassesQueue(effect: MemberEffect): boolean {
-    if (effect.type === 'send') return effect.request.api === 'Heartbeat' || effect.request.api === 'OffsetCommit';
+  #bypassesQueue(effect: AnyMemberEffect): boolean {
+    if (effect.type === 'send') return effect.request.api === 'Heartbeat' || effect.request.api === 'OffsetCommit' || effect.request.api === 'ConsumerGroupHeartbeat';
     if (effect.type === 'event') return effect.event.type === 'HEARTBEAT';
     return effect.type === 'commitCompleted' || effect.type === 'commitRefused' || effect.type === 'watchTopics';
   }
@@ -192,7 +201,7 @@ export class MemberDriver {
     }
   }
 
-  #runNow(effect: MemberEffect): void {
+  #runNow(effect: AnyMemberEffect): void {
     switch (effect.type) {
       case 'send':
         this.#send(effect.requestId, effect.request);
@@ -207,6 +216,13 @@ export class MemberDriver {
         resolve?.({ errorCode: effect.errorCode, response: effect.response });
         break;
       }
+      case 'callbacksDone': {
+        const member = this.member;
+        assert(!(member instanceof MemberState), 'only a consumer-protocol member awaits its callbacks');
+        const callbackId = effect.callbackId;
+        this.input((nowMs) => member.callbacksCompleted(callbackId, nowMs));
+        break;
+      }
       case 'commitRefused':
       case 'watchTopics':
         // commitRefused is answered where commit() reads it; the consumer watches every topic.
@@ -218,33 +234,46 @@ export class MemberDriver {
     }
   }
 
-  #send(requestId: number, request: MemberEffect & { type: 'send' } extends { request: infer R } ? R : never): void {
+  #send(requestId: number, request: Extract<AnyMemberEffect, { type: 'send' }>['request']): void {
     const failed = (error: unknown) => {
       this.#logger.debug({ err: error, api: request.api }, 'group request failed');
       this.input((nowMs) => this.member.requestFailed(requestId, nowMs));
     };
     const broker = this.#broker;
+    const member = this.member;
+    // Each protocol's own requests come only from its own member.
+    const classic = (): MemberState => {
+      assert(member instanceof MemberState, `${request.api} comes from a classic member`);
+      return member;
+    };
     switch (request.api) {
       case 'JoinGroup':
         broker
           .joinGroup({ ...request.body, clientId: this.#clientId, clientHost: broker.clientHost, requireKnownMemberId: true })
-          .then((response) => this.input((nowMs) => this.member.joinGroupResponse(requestId, response, nowMs)), failed);
+          .then((response) => this.input((nowMs) => classic().joinGroupResponse(requestId, response, nowMs)), failed);
         break;
       case 'SyncGroup':
-        broker.syncGroup(request.body).then((response) => this.input((nowMs) => this.member.syncGroupResponse(requestId, response, nowMs)), failed);
+        broker.syncGroup(request.body).then((response) => this.input((nowMs) => classic().syncGroupResponse(requestId, response, nowMs)), failed);
         break;
       case 'Heartbeat':
-        broker.heartbeat(request.body).then((response) => this.input((nowMs) => this.member.heartbeatResponse(requestId, response, nowMs)), failed);
+        broker.heartbeat(request.body).then((response) => this.input((nowMs) => classic().heartbeatResponse(requestId, response, nowMs)), failed);
         break;
       case 'LeaveGroup':
-        broker.leaveGroup(request.body).then((response) => this.input((nowMs) => this.member.leaveGroupResponse(requestId, response, nowMs)), failed);
+        broker.leaveGroup(request.body).then((response) => this.input((nowMs) => classic().leaveGroupResponse(requestId, response, nowMs)), failed);
         break;
+      case 'ConsumerGroupHeartbeat': {
+        assert(!(member instanceof MemberState), 'ConsumerGroupHeartbeat comes from a consumer-protocol member');
+        broker
+          .consumerGroupHeartbeat({ ...request.body, clientId: this.#clientId, clientHost: broker.clientHost })
+          .then((response) => this.input((nowMs) => member.heartbeatResponse(requestId, response, nowMs)), failed);
+        break;
+      }
       case 'OffsetCommit':
         broker.offsetCommit(request.body).then(
-          (response) => this.input((nowMs) => this.member.offsetCommitResponse(requestId, response, nowMs)),
+          (response) => this.input((nowMs) => member.offsetCommitResponse(requestId, response, nowMs)),
           (error: unknown) => {
             this.#logger.debug({ err: error }, 'offset commit failed');
-            this.input((nowMs) => this.member.requestFailed(requestId, nowMs));
+            this.input((nowMs) => member.requestFailed(requestId, nowMs));
             // After close() inputs are dropped: answer the waiting commit here.
             const resolve = this.#commits.get(requestId);
             this.#commits.delete(requestId);

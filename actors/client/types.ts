@@ -233,6 +233,16 @@ export interface RetryOptions {
 
 export interface ConsumerConfig {
   groupId: string;
+  /**
+   * The group protocol: 'classic' (the default: JoinGroup/SyncGroup, the members assign) or
+   * 'consumer' (Kafka 4's KIP-848: the coordinator assigns, members reconcile incrementally
+   * through ConsumerGroupHeartbeat). With 'consumer' the broker sets the session timeout and
+   * heartbeat interval, so sessionTimeout, heartbeatInterval and partitionAssigners are refused
+   * (as Java's consumer refuses them); groupRemoteAssignor picks the server-side assignor.
+   */
+  groupProtocol?: 'classic' | 'consumer';
+  /** With groupProtocol 'consumer': the server-side assignor ('uniform', 'range'); default: the broker's. */
+  groupRemoteAssignor?: string;
   /** Protocol names (or assignor objects), preferred first; default ['cooperative-sticky']. */
   partitionAssigners?: (string | import('../../core/assignors/assignor.js').PartitionAssignor)[];
   /** KIP-345 static membership. */

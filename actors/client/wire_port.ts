@@ -30,7 +30,7 @@ import type { KafkaConnection, RequestObserver } from '../net/kafka_client.js';
 import type { ResourceAnswer } from '../../core/handlers/config_resources.js';
 import type { DescribedResource } from '../../core/handlers/describe_configs.js';
 import type { BrokerPort, ConfigResourceChange, ConfigResourceQuery, GroupListing, IsolationLevel, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate, TxnPortApi } from './broker_port.js';
-import { zeroTopicId } from '../../core/handlers/topic_ids.js';
+import { isZeroTopicId, topicIdText, zeroTopicId } from '../../core/handlers/topic_ids.js';
 import { fetchByNameVersionMax, type FetchRequestPartition } from '../../core/protocol/messages/fetch.js';
 
 export interface WirePortOptions {
@@ -87,6 +87,9 @@ export class WirePort implements BrokerPort {
   readonly verifyFetchedCrc = true;
   readonly #options: WirePortOptions;
   readonly #layouts = new Map<string, Layout>();
+  /** Topic ids from Metadata, both ways (ConsumerGroupHeartbeat names topics by id). */
+  readonly #topicIds = new Map<string, Uint8Array>();
+  readonly #topicNames = new Map<string, string>();
   #cluster: Promise<Cluster> | null = null;
 
   constructor(options: WirePortOptions) {
@@ -152,6 +155,8 @@ export class WirePort implements BrokerPort {
     const cluster = this.#cluster;
     this.#cluster = null;
     this.#layouts.clear();
+    this.#topicIds.clear();
+    this.#topicNames.clear();
     if (cluster !== null) (await cluster.catch(() => null))?.close();
   }
 
@@ -162,6 +167,10 @@ export class WirePort implements BrokerPort {
     for (const topic of response.topics) {
       // A null name answers a request by topic id, which this client never sends.
       if (topic.topicName === null) continue;
+      if (topic.errorCode === ErrorCode.NONE && !isZeroTopicId(topic.topicId)) {
+        this.#topicIds.set(topic.topicName, topic.topicId);
+        this.#topicNames.set(topicIdText(topic.topicId), topic.topicName);
+      }
       if (topic.errorCode !== ErrorCode.NONE && topic.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE) {
         this.#layouts.delete(topic.topicName);
         continue;
@@ -616,6 +625,54 @@ export class WirePort implements BrokerPort {
       return {
         errorCode: response.errorCode,
         members: version >= 3 ? response.members.map(({ memberId, groupInstanceId, errorCode }) => ({ memberId, groupInstanceId, errorCode })) : request.members.map(({ memberId, groupInstanceId }) => ({ memberId, groupInstanceId, errorCode: response.errorCode })),
+      };
+    });
+  }
+
+  /**
+   * KIP-848's heartbeat. Topics travel by id: owned topics are looked up in Metadata (all topics,
+   * once, when one is not known yet), and so are assigned ids this port has not seen; a topic
+   * Metadata does not know (deleted meanwhile) is left out both ways.
+   */
+  consumerGroupHeartbeat(request: GroupRequestOf<'consumerGroupHeartbeat'>): Promise<GroupResultOf<'consumerGroupHeartbeat'>> {
+    return this.#with(async (cluster) => {
+      const connection = await this.#coordinator(cluster, request.groupId, 'control');
+      const owned = request.ownedPartitions;
+      if (owned !== null && owned.some(({ topic }) => !this.#topicIds.has(topic))) this.#remember(await cluster.metadata(null));
+      const response = await connection.send(ApiKey.ConsumerGroupHeartbeat, {
+        groupId: request.groupId,
+        memberId: request.memberId,
+        memberEpoch: request.memberEpoch,
+        instanceId: request.instanceId,
+        rackId: request.rackId,
+        rebalanceTimeoutMs: request.rebalanceTimeoutMs,
+        subscribedTopicNames: request.subscribedTopicNames === null ? null : [...request.subscribedTopicNames],
+        subscribedTopicRegex: request.subscribedTopicRegex,
+        serverAssignor: request.serverAssignor,
+        topicPartitions:
+          owned === null
+            ? null
+            : owned.flatMap(({ topic, partitions }) => {
+                const topicId = this.#topicIds.get(topic);
+                return topicId === undefined ? [] : [{ topicId, partitions: [...partitions] }];
+              }),
+      });
+      this.#coordinatorAnswered(cluster, request.groupId, response.errorCode);
+      const assigned = response.assignment?.topicPartitions ?? [];
+      if (assigned.some(({ topicId }) => !this.#topicNames.has(topicIdText(topicId)))) this.#remember(await cluster.metadata(null));
+      return {
+        errorCode: response.errorCode,
+        errorMessage: response.errorMessage,
+        memberId: response.memberId,
+        memberEpoch: response.memberEpoch,
+        heartbeatIntervalMs: response.heartbeatIntervalMs,
+        assignment:
+          response.assignment === null
+            ? null
+            : response.assignment.topicPartitions.flatMap(({ topicId, partitions }) => {
+                const topic = this.#topicNames.get(topicIdText(topicId));
+                return topic === undefined ? [] : [{ topic, partitions }];
+              }),
       };
     });
   }

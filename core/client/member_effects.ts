@@ -4,7 +4,7 @@
 
 import type { TopicPartitions } from '../assignors/consumer_protocol.js';
 import type { LanesError } from '../errors.js';
-import type { MemberRequest, OffsetCommitResponse } from '../group/group_api.js';
+import type { ConsumerGroupHeartbeatRequest, MemberRequest, OffsetCommitRequest, OffsetCommitResponse } from '../group/group_api.js';
 
 /** Instrumentation events, named as kafkajs's consumer.events. */
 export type MemberEvent =
@@ -52,3 +52,24 @@ export type MemberEffect =
 export interface MemberSubscription {
   readonly topics: readonly (string | RegExp)[];
 }
+
+// ─── The consumer group protocol (KIP-848) member: consumer_member_state.ts ──────────────────
+
+/** A ConsumerGroupHeartbeat as the member sends it: the client adds who it is. */
+export type MemberConsumerGroupHeartbeatRequest = Omit<ConsumerGroupHeartbeatRequest, 'clientId' | 'clientHost'>;
+
+/** A request a consumer-protocol member asks its client to send. */
+export type ConsumerMemberRequest =
+  | { readonly api: 'ConsumerGroupHeartbeat'; readonly body: MemberConsumerGroupHeartbeatRequest }
+  | { readonly api: 'OffsetCommit'; readonly body: OffsetCommitRequest };
+
+/**
+ * The consumer-protocol member's effects: the classic ones (its own requests), plus a marker that
+ * the caller answers with `callbacksCompleted(callbackId)` once every callback effect before it
+ * has returned. The member acknowledges a revocation to the coordinator, or leaves, only then:
+ * never while onPartitionsRevoked may still be consuming or committing.
+ */
+export type ConsumerMemberEffect =
+  | Exclude<MemberEffect, { readonly type: 'send' }>
+  | { readonly type: 'send'; readonly requestId: number; readonly request: ConsumerMemberRequest }
+  | { readonly type: 'callbacksDone'; readonly callbackId: number };

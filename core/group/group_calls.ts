@@ -99,10 +99,11 @@ export type GroupFacade = GroupMethods<GroupMethod>;
 
 /**
  * The calls the client's BrokerPort carries as they are; ListGroups it answers in its own shape
- * (the wire's ListGroups before v4 has no state), OffsetDelete it does not use, and transaction
- * offsets reach groups only through the transaction coordinator.
+ * (the wire's ListGroups before v4 has no state), OffsetDelete it does not use, transaction
+ * offsets reach groups only through the transaction coordinator, and ConsumerGroupDescribe is
+ * for tools.
  */
-export type GroupPortApi = GroupMethods<Exclude<GroupMethod, 'listGroups' | 'offsetDelete' | 'txnOffsetsCommit' | 'consumerGroupHeartbeat' | 'consumerGroupDescribe'>>;
+export type GroupPortApi = GroupMethods<Exclude<GroupMethod, 'listGroups' | 'offsetDelete' | 'txnOffsetsCommit' | 'consumerGroupDescribe'>>;
 
 // A state-changing call is answered through a GroupReply (possibly in a later call's result):
 // each reply's response must be the result its method promises the host.

@@ -161,3 +161,42 @@ it.skipIf(skip)('redraws a group when a second member joins and adds the rebalan
 
   await page.screenshot({ path: 'test-artifacts/dashboard.png', fullPage: true });
 });
+
+it.skipIf(skip)("shows a consumer-protocol group's type and group epoch, and each member's epoch and owned against target partitions", async () => {
+  await server.broker.createTopic('kip848-dash', { partitions: 2 });
+  const heartbeat = (memberId: string) =>
+    server.broker.consumerGroupHeartbeat({
+      groupId: 'kip848-dash',
+      memberId,
+      memberEpoch: 0,
+      instanceId: null,
+      rackId: null,
+      rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: ['kip848-dash'],
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      ownedPartitions: [],
+      clientId: memberId,
+      clientHost: '/127.0.0.1',
+    });
+  // The first member takes both partitions; the second joins (group epoch 2), targeted one the
+  // first (silent from now on) has not revoked.
+  expect(await heartbeat('first')).toMatchObject({ errorCode: 0, memberEpoch: 1 });
+  expect(await heartbeat('second')).toMatchObject({ errorCode: 0, memberEpoch: 2 });
+
+  browser ??= await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+  await page.route('**/api/events', (route) => route.abort());
+  await page.goto(admin.url);
+  const drawn = await page.evaluate(() => {
+    const card = (globalThis as unknown as { document: PageDocument }).document.querySelector('section[data-group="kip848-dash"]');
+    if (card === null) return null;
+    return {
+      type: card.dataset.type,
+      generation: card.dataset.generation,
+      members: [...card.querySelectorAll('g[data-member]')].map((g) => [g.dataset.member, g.dataset.memberEpoch, g.dataset.owned, g.dataset.target]),
+    };
+  });
+  expect(drawn).toEqual({ type: 'consumer', generation: '2', members: [['first', '1', '2', '1'], ['second', '2', '0', '1']] });
+  await page.close();
+});

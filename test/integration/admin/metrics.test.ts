@@ -109,6 +109,48 @@ describe('/metrics', () => {
   });
 });
 
+describe('consumer-protocol group metrics', () => {
+  it("show the group's type and epoch, each member's epoch, and its current against its target partitions", async () => {
+    const broker = server.broker;
+    await broker.createTopic('kip848-metrics', { partitions: 2 });
+    const heartbeat = (memberId: string) =>
+      broker.consumerGroupHeartbeat({
+        groupId: 'kip848',
+        memberId,
+        memberEpoch: 0,
+        instanceId: null,
+        rackId: null,
+        rebalanceTimeoutMs: 30_000,
+        subscribedTopicNames: ['kip848-metrics'],
+        subscribedTopicRegex: null,
+        serverAssignor: null,
+        ownedPartitions: [],
+        clientId: memberId,
+        clientHost: '/127.0.0.1',
+      });
+    // The first member takes both partitions (epoch 1); the second joins (group epoch 2) and is
+    // targeted one of them, which it cannot own until the first, silent from now on, revokes it.
+    expect(await heartbeat('first')).toMatchObject({ errorCode: 0, memberEpoch: 1 });
+    expect(await heartbeat('second')).toMatchObject({ errorCode: 0, memberEpoch: 2, assignment: [] });
+
+    const samples = parsePrometheusText((await get('/metrics')).body);
+    expect(sampleValue(samples, 'lanes_group_epoch', { group: 'kip848', type: 'consumer' })).toBe(2);
+    expect(sampleValue(samples, 'lanes_group_member_epoch', { group: 'kip848', member: 'first' })).toBe(1);
+    expect(sampleValue(samples, 'lanes_group_member_epoch', { group: 'kip848', member: 'second' })).toBe(2);
+    const partitions = (member: string, assignment: string) => sampleValue(samples, 'lanes_group_member_partitions', { group: 'kip848', member, assignment });
+    expect([partitions('first', 'current'), partitions('first', 'target'), partitions('second', 'current'), partitions('second', 'target')]).toEqual([2, 1, 0, 1]);
+    expect(sampleValue(samples, 'lanes_group_members', { group: 'kip848' })).toBe(2);
+
+    // The dashboard's JSON says the same.
+    type Member = { memberId: string; memberEpoch: number | null; assignment: unknown; targetAssignment: unknown };
+    const overview = JSON.parse((await get('/api/overview')).body) as { groups: { groupId: string; type: string; generationId: number; assignmentEpoch: number; members: Member[] }[] };
+    const group = overview.groups.find((g) => g.groupId === 'kip848');
+    expect(group).toMatchObject({ type: 'consumer', generationId: 2, assignmentEpoch: 2 });
+    expect(group?.members.map((m) => [m.memberId, m.memberEpoch])).toEqual([['first', 1], ['second', 2]]);
+    expect(group?.members.find((m) => m.memberId === 'first')?.assignment).toEqual([{ topic: 'kip848-metrics', partitions: [0, 1] }]);
+  });
+});
+
 describe('transaction metrics', () => {
   it('count transactional ids by state and show how long the oldest open transaction has been open', async () => {
     const broker = server.broker;

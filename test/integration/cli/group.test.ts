@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../wire/server_fixture.js';
 import { failureLine, runCli, spawnCli, tableRows } from './support.js';
 import { waitUntil } from '../../support/timeouts.js';
+import { Kafka } from '../../../actors/host/index.js';
 
 let server: TestServer;
 
@@ -47,7 +48,7 @@ it('a group member commits what it printed; describe shows committed, end and la
   expect(table.code).toBe(0);
   // The summary, then kafka-consumer-groups.sh's columns (the member left: its columns are '-').
   const [summary] = tableRows(table.stdout, 'GROUP COORDINATOR');
-  expect(summary).toEqual(['readers', '0', 'Empty', 'consumer', '-', '0', '6']);
+  expect(summary).toEqual(['readers', '0', 'Empty', 'consumer', '-', '0', '6', 'classic', '-', '-']);
   const rows = tableRows(table.stdout, 'GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID');
   expect(rows.map((r) => [r[0], r[1], r[2], r[4], ...r.slice(6)])).toEqual([
     ['readers', 'clicks', '0', '6', '-', '-', '-'],
@@ -157,4 +158,53 @@ it('with a live member: describe shows it and its partitions; reset-offsets and 
   expect(await cli(['group', 'delete', 'live'])).toMatchObject({ code: 0, stdout: 'deleted group live\n' });
   expect(failureLine(await cli(['group', 'describe', 'live']))).toBe("lanes: group 'live' does not exist");
   expect(failureLine(await cli(['group', 'delete', 'live']))).toBe("lanes: group 'live' does not exist");
+});
+
+it('describes a consumer-protocol group: its type, epochs, and each member\'s current against its target assignment', async () => {
+  await cli(['topic', 'create', 'pages', '-p', '2']);
+  const kafka = new Kafka({ clientId: 'kip848', brokers: [server.address] });
+  const consumer = kafka.consumer({ groupId: 'kip848', groupProtocol: 'consumer' });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: ['pages'] });
+    await consumer.run({ eachMessage: async () => {} });
+    await waitUntil('the member owns both partitions', () => consumer.assignment().flatMap(({ partitions }) => partitions).length === 2, 20_000, {
+      detail: async () => JSON.stringify({ owned: consumer.assignment(), group: await server.broker.consumerGroupDescribe(['kip848']) }),
+    });
+    // A second member joins and goes quiet: the coordinator targets a partition at it, which it
+    // does not own until the first member has revoked it and it heartbeats again (never, here).
+    const joined = await server.broker.consumerGroupHeartbeat({
+      groupId: 'kip848',
+      memberId: 'quiet',
+      memberEpoch: 0,
+      instanceId: null,
+      rackId: null,
+      rebalanceTimeoutMs: 30_000,
+      subscribedTopicNames: ['pages'],
+      subscribedTopicRegex: null,
+      serverAssignor: null,
+      ownedPartitions: [],
+      clientId: 'raw',
+      clientHost: '/127.0.0.1',
+    });
+    expect(joined.errorCode).toBe(0);
+
+    const table = await cli(['group', 'describe', 'kip848']);
+    expect(table.code).toBe(0);
+    const [summary] = tableRows(table.stdout, 'GROUP COORDINATOR');
+    expect([summary[0], summary[2], summary[3], summary[4], summary[5], ...summary.slice(7)]).toEqual(['kip848', 'Reconciling', 'consumer', 'uniform', '2', 'consumer', '2', '2']);
+    const members = tableRows(table.stdout, 'GROUP CONSUMER-ID MEMBER-EPOCH');
+    const quiet = members.find((row) => row[1] === 'quiet');
+    expect(quiet?.slice(2)).toEqual(['2', '-', expect.stringMatching(/^pages:[01]$/)]);
+    const first = members.find((row) => row[1] !== 'quiet')!;
+    // The first member's target is the other partition; it may or may not have revoked yet.
+    expect(first[4]).toBe(quiet![4] === 'pages:0' ? 'pages:1' : 'pages:0');
+
+    const json = (await describeJson('kip848')) as DescribedGroup & { type: string; groupEpoch: number; members: { memberId: string; memberEpoch: number; targetAssignment: unknown }[] };
+    expect(json.type).toBe('consumer');
+    expect(json.groupEpoch).toBe(2);
+    expect(json.members.find((m) => m.memberId === 'quiet')).toMatchObject({ memberEpoch: 2, assignment: [], targetAssignment: [{ topic: 'pages', partitions: [Number(quiet![4].slice(-1))] }] });
+  } finally {
+    await consumer.disconnect();
+  }
 });

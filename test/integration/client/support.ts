@@ -25,14 +25,14 @@ export interface TestBroker {
   kafka(config?: { clientId?: string }): Kafka;
 }
 
-export async function startLanes(): Promise<Lanes> {
+export async function startLanes(groups: NonNullable<Parameters<typeof Lanes.start>[0]>['groups'] = {}): Promise<Lanes> {
   const lanes = await Lanes.start({
     storage: 'memory',
     shards: 2,
     memoryBytes: 128 * MiB,
     ringBytes: 1 * MiB,
     partitionsMax: 256,
-    groups: { initialRebalanceDelayMs: 0, sessionTimeoutMsMin: 100 },
+    groups: { initialRebalanceDelayMs: 0, sessionTimeoutMsMin: 100, ...groups },
   });
   cleanups.push(() => lanes.stop());
   return lanes;
