@@ -17,8 +17,8 @@
 //               rest of its transaction. A last row reads txn-1 read_uncommitted: the difference
 //               is the wait for the commit.
 //
-//   npm run build:ts && node dist/bench/txn.bench.js [--storage memory|disk] [--seconds 6]
-//       [--rounds 2] [--batch 100] [--size 100] [--rate 50] [--latency-seconds 8]
+//   npm run build:ts && node dist/bench/txn.bench.js [--storage memory|disk] [--seconds 5]
+//       [--rounds 2] [--batch 100] [--size 100] [--rate 10] [--latency-seconds 8]
 //
 // Prints the machine, the command and the load average (start and end), then two tables.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,11 +34,11 @@ import { median, percentileNearestRank } from './e2e/stats.js';
 const { values } = parseArgs({
   options: {
     storage: { type: 'string', default: 'memory' },
-    seconds: { type: 'string', default: '6' },
+    seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '2' },
     batch: { type: 'string', default: '100' },
     size: { type: 'string', default: '100' },
-    rate: { type: 'string', default: '50' },
+    rate: { type: 'string', default: '10' },
     'latency-seconds': { type: 'string', default: '8' },
   },
 });
