@@ -3,7 +3,7 @@
 // commits and aborts; a consume-transform-produce loop commits its output and its input offsets
 // in one transaction (librdkafka's sendOffsetsToTransaction, with the consumer's group metadata);
 // a second producer of the same id fences the first (its open transaction aborted, its commit
-// refused); a read_committed consumer (librdkafka's default isolation) reads only what was committed and a
+// refused); a transaction past its timeout is aborted by the coordinator; a read_committed consumer (librdkafka's default isolation) reads only what was committed and a
 // read_uncommitted one reads the aborted records too. Needs `npm run clients:install` (see
 // support/confluent.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKey } from '../../core/protocol/api_keys.js';
+import { RawClient } from '../integration/wire/raw_client.js';
 import { startBroker, type RunningBroker } from '../support/broker_process.js';
 import { timeoutMs, waitUntil } from '../support/timeouts.js';
 import { confluent, skipWithoutConfluent, type ConfluentKafka, type ConfluentTransactionalProducer } from './support/confluent.js';
@@ -45,6 +47,17 @@ function transactionalProducer(transactionalId: string): ConfluentTransactionalP
   const producer = kafka.producer({ kafkaJS: { transactionalId, idempotent: true, maxInFlightRequests: 1 } }) as ConfluentTransactionalProducer;
   clients.push(producer);
   return producer;
+}
+
+/** DescribeTransactions v0 over the wire: the coordinator's view of one transactional id. */
+async function describeTransaction(transactionalId: string) {
+  const raw = await RawClient.connect(broker.port);
+  try {
+    const response = await raw.request(ApiKey.DescribeTransactions, 0, { transactionalIds: [transactionalId] });
+    return response.transactionStates[0];
+  } finally {
+    raw.close();
+  }
 }
 
 async function committedOffsets(groupId: string, topic: string): Promise<string[]> {
@@ -141,10 +154,26 @@ describe.skipIf(confluent === null)('@confluentinc/kafka-javascript transactions
     await txn.commit();
   });
 
+  it('a transaction past its timeout is aborted by the coordinator: its commit fails, a new producer of the id carries on', async () => {
+    const late = kafka.producer({ kafkaJS: { transactionalId: 'ckjs-tx-timeout', idempotent: true, maxInFlightRequests: 1, transactionTimeout: 1_000 } }) as ConfluentTransactionalProducer;
+    clients.push(late);
+    await late.connect();
+    const open = await late.transaction();
+    await open.send({ topic: 'ckjs-tx-out', messages: [{ value: 'timed-out' }] });
+    await waitUntil('the coordinator to abort the timed-out transaction', async () => (await describeTransaction('ckjs-tx-timeout')).transactionState === 'CompleteAbort');
+    // The coordinator bumped the epoch when it aborted: librdkafka reports the producer fenced, as against Kafka.
+    await expect(open.commit()).rejects.toMatchObject({ type: expect.stringMatching(/FENCED|EPOCH/) });
+    const successor = transactionalProducer('ckjs-tx-timeout');
+    await successor.connect();
+    const txn = await successor.transaction();
+    await txn.send({ topic: 'ckjs-tx-out', messages: [{ value: 'after-timeout' }] });
+    await txn.commit();
+  });
+
   it('a read_committed consumer reads only committed records; a read_uncommitted one reads aborted ones too', async () => {
     // Everything the tests above wrote to ckjs-tx-out, by what became of its transaction.
-    const committed = ['commit-0', 'commit-1', 'commit-2', 'commit-3', 'successor', ...Array.from({ length: 6 }, (_, i) => `ctp-order-${i}`)];
-    const aborted = ['abort-0', 'abort-1', 'ctp-aborted-order-0', 'zombie'];
+    const committed = ['commit-0', 'commit-1', 'commit-2', 'commit-3', 'successor', 'after-timeout', ...Array.from({ length: 6 }, (_, i) => `ctp-order-${i}`)];
+    const aborted = ['abort-0', 'abort-1', 'ctp-aborted-order-0', 'zombie', 'timed-out'];
     const readCommitted = await readOut('ckjs-read-committed', false, committed.length);
     expect(readCommitted.sort()).toEqual([...committed].sort());
     const readUncommitted = await readOut('ckjs-read-uncommitted', true, committed.length + aborted.length);
