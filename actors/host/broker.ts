@@ -630,6 +630,7 @@ export class Broker extends EventEmitter {
   readonly offsetFetch: GroupFacade['offsetFetch'] = (request) => this.#groupCall(request.groupId, 'offsetFetch', request);
   readonly offsetDelete: GroupFacade['offsetDelete'] = (request) => this.#groupCall(request.groupId, 'offsetDelete', request);
   readonly txnOffsetsCommit: GroupFacade['txnOffsetsCommit'] = (request) => this.#groupCall(request.groupId, 'txnOffsetsCommit', request);
+  readonly validateTxnOffsetCommit: GroupFacade['validateTxnOffsetCommit'] = (request) => this.#groupCall(request.groupId, 'validateTxnOffsetCommit', request);
 
   /** Groups in request order; each id is asked of its own shard. */
   async describeGroups(groupIds: readonly string[]): Promise<DescribedGroup[]> {

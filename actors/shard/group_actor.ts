@@ -93,6 +93,7 @@ const dispatch: { readonly [M in GroupMethod]: Dispatch<M> } = {
   txnOffsetsCommit: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.txnOffsetsCommit(nowMs, requestId, request) },
   deleteGroups: { mutates: true, run: (coordinator, nowMs, requestId, groupIds) => coordinator.deleteGroups(nowMs, requestId, groupIds) },
   offsetFetch: { mutates: false, run: (coordinator, request) => coordinator.offsetFetch(request) },
+  validateTxnOffsetCommit: { mutates: false, run: (coordinator, request) => coordinator.validateTxnOffsetCommit(request) },
   describeGroups: { mutates: false, run: (coordinator, groupIds) => coordinator.describeGroups(groupIds) },
   listGroups: { mutates: false, run: (coordinator, statesFilter) => coordinator.listGroups(statesFilter) },
   consumerGroupHeartbeat: { mutates: true, run: (coordinator, nowMs, requestId, request) => coordinator.consumerGroupHeartbeat(nowMs, requestId, request) },

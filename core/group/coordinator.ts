@@ -43,6 +43,7 @@ import type {
   OffsetFetchTopicResponse,
   RequestId,
   SyncGroupRequest,
+  TxnOffsetCommitMember,
   TxnOffsetsCommitRequest,
 } from './group_api.js';
 import type { GroupConfig } from './group_config.js';
@@ -50,7 +51,7 @@ import type { GroupRecord } from './group_record.js';
 import { replayRecords, snapshotOf, type GroupSnapshot } from './group_replay.js';
 import type { GroupState } from './group_state.js';
 import { handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleSyncGroup } from './membership.js';
-import { deleteAllOffsets, handleOffsetCommit, handleOffsetDelete, handleTxnOffsetsCommit, offsetFetch } from './offsets.js';
+import { deleteAllOffsets, handleOffsetCommit, handleOffsetDelete, handleTxnOffsetsCommit, offsetFetch, validateTxnOffsetCommit } from './offsets.js';
 import { fireDueTimers, joinError } from './rebalance.js';
 import { consumerTopicsChanged, emitSettledRebalances, handleConsumerHeartbeat } from './consumer/consumer_heartbeat.js';
 import { deleteConsumerGroup, describeConsumerGroup, yieldToClassicJoin } from './consumer/consumer_groups.js';
@@ -140,6 +141,11 @@ export class GroupCoordinator {
     this.#begin(nowMs);
     handleTxnOffsetsCommit(this.#state, requestId, request);
     return this.#finish();
+  }
+
+  /** TxnOffsetCommit v3+: the member and generation it names, checked (offsets.ts). */
+  validateTxnOffsetCommit(request: TxnOffsetCommitMember): number {
+    return validateTxnOffsetCommit(this.#state, request);
   }
 
   offsetDelete(nowMs: number, requestId: RequestId, request: OffsetDeleteRequest): GroupResult {

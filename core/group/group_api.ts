@@ -148,6 +148,13 @@ export interface OffsetCommitRequest {
  */
 export type TxnOffsetsCommitRequest = Pick<OffsetCommitRequest, 'groupId' | 'topics'>;
 
+/**
+ * The consumer a TxnOffsetCommit (v3+, KIP-447) names: checked against the group before its offsets
+ * are staged, so a zombie member (paused past a rebalance) cannot commit over its successor's.
+ * generationId is the member epoch for a consumer-protocol group.
+ */
+export type TxnOffsetCommitMember = Pick<OffsetCommitRequest, 'groupId' | 'memberId' | 'generationId' | 'groupInstanceId'>;
+
 export interface OffsetCommitPartitionResponse {
   readonly partitionIndex: number;
   readonly errorCode: number;

@@ -33,6 +33,7 @@ import type {
   OffsetFetchResponse,
   SyncGroupRequest,
   SyncGroupResponse,
+  TxnOffsetCommitMember,
   TxnOffsetsCommitRequest,
 } from './group_api.js';
 
@@ -47,6 +48,8 @@ export type GroupCalls = {
   offsetDelete: { request: OffsetDeleteRequest; result: OffsetDeleteResponse };
   /** A committed transaction's offsets, from the host's transaction marker writer. */
   txnOffsetsCommit: { request: TxnOffsetsCommitRequest; result: OffsetCommitResponse };
+  /** TxnOffsetCommit v3+: the error code for the member and generation it names (0: may stage). */
+  validateTxnOffsetCommit: { request: TxnOffsetCommitMember; result: number };
   /** Group ids; the host asks each id of its own shard. */
   describeGroups: { request: readonly string[]; result: readonly DescribedGroup[] };
   /** ListGroups v4 states filter (empty: all); every shard is asked. */
@@ -72,6 +75,7 @@ const methodSet: Record<GroupMethod, true> = {
   offsetFetch: true,
   offsetDelete: true,
   txnOffsetsCommit: true,
+  validateTxnOffsetCommit: true,
   describeGroups: true,
   listGroups: true,
   deleteGroups: true,
@@ -103,7 +107,7 @@ export type GroupFacade = GroupMethods<GroupMethod>;
  * offsets reach groups only through the transaction coordinator, and ConsumerGroupDescribe is
  * for tools.
  */
-export type GroupPortApi = GroupMethods<Exclude<GroupMethod, 'listGroups' | 'offsetDelete' | 'txnOffsetsCommit' | 'consumerGroupDescribe'>>;
+export type GroupPortApi = GroupMethods<Exclude<GroupMethod, 'listGroups' | 'offsetDelete' | 'txnOffsetsCommit' | 'validateTxnOffsetCommit' | 'consumerGroupDescribe'>>;
 
 // A state-changing call is answered through a GroupReply (possibly in a later call's result):
 // each reply's response must be the result its method promises the host.

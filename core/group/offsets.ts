@@ -14,6 +14,7 @@ import type {
   OffsetFetchRequest,
   OffsetFetchTopicResponse,
   RequestId,
+  TxnOffsetCommitMember,
   TxnOffsetsCommitRequest,
 } from './group_api.js';
 import { consumerProtocolType, type ClassicGroup } from './group.js';
@@ -116,8 +117,12 @@ function commitOffsets(s: CoordinatorState, group: ConsumerGroup, groupError: nu
   }));
 }
 
-/** Kafka's ClassicGroup.validateOffsetCommit, in its order. */
-function validateOffsetCommit(group: ClassicGroup | undefined, request: OffsetCommitRequest): number {
+/**
+ * Kafka's ClassicGroup.validateOffsetCommit, in its order. A transactional commit (TxnOffsetCommit)
+ * may name no member of a group with members, and is not refused while the group completes a
+ * rebalance: the transaction commits it later, if at all.
+ */
+function validateOffsetCommit(group: ClassicGroup | undefined, request: TxnOffsetCommitMember, isTransactional = false): number {
   if (request.groupId === '') return ErrorCode.INVALID_GROUP_ID;
   if (group === undefined) return request.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
   if (request.generationId < 0 && group.state === 'Empty') return ErrorCode.NONE;
@@ -125,12 +130,25 @@ function validateOffsetCommit(group: ClassicGroup | undefined, request: OffsetCo
     const memberError = validateMember(group, request.memberId, request.groupInstanceId);
     if (memberError !== ErrorCode.NONE) return memberError;
     if (request.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-  } else if (group.state !== 'Empty') {
+  } else if (!isTransactional && group.state !== 'Empty') {
     return ErrorCode.UNKNOWN_MEMBER_ID; // a simple commit to a group with members
   }
   // Its generation is current, so it has our JoinGroup response but not yet its assignment.
-  if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+  if (!isTransactional && group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
   return ErrorCode.NONE;
+}
+
+/**
+ * TxnOffsetCommit v3+ (KIP-447): may the member it names stage offsets for the group? Kafka's
+ * validateTransactionalOffsetCommit: a consumer-protocol group checks the member and its epoch
+ * (generationId carries it), a classic one the member and generation; an unknown group accepts only
+ * generation −1 (a consumer outside group management).
+ */
+export function validateTxnOffsetCommit(s: CoordinatorState, request: TxnOffsetCommitMember): number {
+  if (request.groupId === '') return ErrorCode.INVALID_GROUP_ID;
+  const consumerGroup = s.consumerGroups.get(request.groupId);
+  if (consumerGroup !== undefined) return validateConsumerOffsetCommit(consumerGroup, request.memberId, request.generationId);
+  return validateOffsetCommit(s.groups.get(request.groupId), request, true);
 }
 
 export function offsetFetch(s: CoordinatorState, request: OffsetFetchRequest): { errorCode: number; topics: OffsetFetchTopicResponse[] } {

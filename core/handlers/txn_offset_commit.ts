@@ -3,13 +3,17 @@
 // transaction coordinator's durable state, and hands them to the group coordinator when the
 // transaction commits; an abort drops them. Partitions of unknown topics answer
 // UNKNOWN_TOPIC_OR_PARTITION and metadata longer than offset.metadata.max.bytes (its default)
-// OFFSET_METADATA_TOO_LARGE, as an OffsetCommit's; neither is staged. The member and generation
-// of v3+ are not checked.
+// OFFSET_METADATA_TOO_LARGE, as an OffsetCommit's; neither is staged. From v3 the request names the
+// consumer whose offsets these are (KIP-447): the group coordinator checks that member and its
+// generation (or member epoch) first, so a zombie — a member paused past a rebalance — is refused
+// (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID, STALE_MEMBER_EPOCH) and cannot
+// commit over the offsets of the member that took its partitions.
 import { ErrorCode } from '../errors.js';
 import { txnOffsetCommitApi, type TxnOffsetCommitRequest } from '../protocol/messages/txn_offset_commit.js';
 import { askTxnCoordinator, fencedFor } from './ask_txn_coordinator.js';
+import { groupErrorCodeOf } from './errors.js';
 import { groupConfigDefault } from '../group/group_config.js';
-import { defineHandler } from './handler.js';
+import { defineHandler, type RequestContext } from './handler.js';
 
 const encoder = new TextEncoder();
 
@@ -23,9 +27,24 @@ function everyPartition(request: TxnOffsetCommitRequest, codeOf: (topic: string,
   };
 }
 
+/** The group coordinator's answer for the member a v3+ request names; its error code if it cannot be asked. */
+async function checkMember(ctx: RequestContext, request: TxnOffsetCommitRequest): Promise<number> {
+  if (ctx.groups === null) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  try {
+    return await ctx.groups.validateTxnOffsetCommit({
+      groupId: request.groupId,
+      memberId: request.memberId,
+      generationId: request.generationId,
+      groupInstanceId: request.groupInstanceId,
+    });
+  } catch (error) {
+    return groupErrorCodeOf(error);
+  }
+}
+
 export const txnOffsetCommit = defineHandler({
   api: txnOffsetCommitApi,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const known = (topic: string, partition: number) => {
       const view = ctx.broker.describeTopic(topic);
       return view !== undefined && partition >= 0 && partition < view.partitions.length;
@@ -50,6 +69,10 @@ export const txnOffsetCommit = defineHandler({
     );
     const unknownOr = (code: number) => (topic: string, partition: number) =>
       !known(topic, partition) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : tooLarge.has(`${partition}\u0000${topic}`) ? ErrorCode.OFFSET_METADATA_TOO_LARGE : code;
+    if (ctx.apiVersion >= 3) {
+      const memberError = await checkMember(ctx, request);
+      if (memberError !== ErrorCode.NONE) return everyPartition(request, unknownOr(memberError));
+    }
     return askTxnCoordinator(
       ctx,
       (errorCode) => everyPartition(request, unknownOr(errorCode)),

@@ -423,6 +423,24 @@ describe('offsets', () => {
     expect(t.fetch(group, [{ name: 'orders', partitionIndexes: [0] }])).toEqual({ 'orders/0': -1 });
   });
 
+  it('a transactional commit (TxnOffsetCommit v3+, KIP-447) is checked against the member it names: a zombie of an old generation is fenced', () => {
+    const t = new GroupTestContext();
+    const [a] = t.stableGroup(group, 1);
+    const named = (over: Partial<{ memberId: string; generationId: number; groupInstanceId: string | null }>) =>
+      t.coordinator.validateTxnOffsetCommit({ groupId: group, memberId: a.memberId, generationId: a.generationId, groupInstanceId: null, ...over });
+    expect(named({})).toBe(ErrorCode.NONE);
+    expect(named({ generationId: a.generationId - 1 })).toBe(ErrorCode.ILLEGAL_GENERATION);
+    expect(named({ memberId: 'ghost' })).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    // Unlike an OffsetCommit, naming no member of a group with members is allowed (the producer is
+    // not a member), and so is a group completing a rebalance: the transaction commits it later.
+    expect(named({ memberId: '', generationId: -1 })).toBe(ErrorCode.NONE);
+    expect(t.commitCodes(group, { memberId: '', generationId: -1 }, { 'orders/0': 1 })).toEqual({ 'orders/0': ErrorCode.UNKNOWN_MEMBER_ID });
+    // An unknown group: only a consumer outside group management (generation −1).
+    expect(t.coordinator.validateTxnOffsetCommit({ groupId: 'nobody', memberId: '', generationId: -1, groupInstanceId: null })).toBe(ErrorCode.NONE);
+    expect(t.coordinator.validateTxnOffsetCommit({ groupId: 'nobody', memberId: 'm', generationId: 3, groupInstanceId: null })).toBe(ErrorCode.ILLEGAL_GENERATION);
+    expect(t.coordinator.validateTxnOffsetCommit({ groupId: '', memberId: '', generationId: -1, groupInstanceId: null })).toBe(ErrorCode.INVALID_GROUP_ID);
+  });
+
   it('offset commit from an unknown member gets UNKNOWN_MEMBER_ID', () => {
     const t = new GroupTestContext();
     const [a] = t.stableGroup(group, 1);

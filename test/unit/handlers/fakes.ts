@@ -218,6 +218,11 @@ export class FakeGroups implements GroupFacade {
       topics: request.topics.map((topic) => ({ name: topic.name, partitions: topic.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0 })) })),
     });
   }
+  /** What validateTxnOffsetCommit answers (0: the member may stage offsets). */
+  txnOffsetCommitMemberError = 0;
+  validateTxnOffsetCommit(request: group.TxnOffsetCommitMember) {
+    return this.record('validateTxnOffsetCommit', request, this.txnOffsetCommitMemberError);
+  }
   offsetFetch(request: group.OffsetFetchRequest) {
     return this.record('offsetFetch', request, this.offsetFetchResponse);
   }
