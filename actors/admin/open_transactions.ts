@@ -3,11 +3,10 @@
 // That gap is what an open transaction costs its readers: a read_committed consumer reads up to
 // the last stable offset only, so the records behind it (the transaction's and everyone else's)
 // wait until every transaction open on the partition commits or aborts. Main thread.
-import { isIdle, txnStates, type TxnState } from '../../core/txn/txn_state.js';
+import { openTxnStates } from '../../core/txn/txn_state.js';
 import type { Broker } from '../host/broker.js';
 
-/** A transaction is open from its first AddPartitions/AddOffsets until its markers are all written. */
-export const openTxnStates: readonly TxnState[] = txnStates.filter((state) => !isIdle(state) && state !== 'Dead');
+export { openTxnStates };
 
 export interface HeldPartition {
   topic: string;

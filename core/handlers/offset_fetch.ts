@@ -2,13 +2,19 @@
 // v2+ may ask for every committed partition (null topics) and has a top-level error code; in v1
 // a group-level error is reported on every partition instead. v8+ asks for several groups, each
 // answered on its own; v9 carries a consumer-protocol member's id and epoch, which the
-// coordinator checks (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID).
+// coordinator checks (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID). v7+ may set requireStable (KIP-447; a
+// read_committed consumer does): while an open transaction will commit offsets for the group, its
+// partitions answer UNSTABLE_OFFSET_COMMIT (offset −1) and the client asks again, so a consumer
+// taking over partitions never starts from offsets a pending transaction is about to move. Kafka
+// tracks pending offsets per partition; Lanes knows which groups an open transaction commits
+// offsets for, so it answers per group: never an unstable offset, at worst a retry more.
 import { ErrorCode } from '../errors.js';
 import type { OffsetFetchResponse as CoordinatorOffsets, OffsetFetchTopic } from '../group/group_api.js';
 import { offsetFetchApi } from '../protocol/messages/offset_fetch.js';
 import type { OffsetFetchResponse } from '../protocol/messages/offset_fetch.js';
 import { askCoordinator } from './ask_coordinator.js';
 import { defineHandler, type RequestContext } from './handler.js';
+import { openTxnStates } from '../txn/txn_state.js';
 
 function failedOffsets(requested: readonly OffsetFetchTopic[] | null, errorCode: number): CoordinatorOffsets {
   return {
@@ -43,22 +49,49 @@ function fetchGroup(ctx: RequestContext, groupId: string, requested: readonly Of
   );
 }
 
+/** The groups an open transaction will commit offsets for (none when no transaction coordinator runs). */
+async function groupsWithPendingOffsets(ctx: RequestContext): Promise<ReadonlySet<string>> {
+  const txns = ctx.txns ?? null;
+  if (txns === null) return new Set();
+  const listed = await txns.listTransactions({ states: [...openTxnStates], producerIds: [], durationMsMin: -1 });
+  if (listed.transactions.length === 0) return new Set();
+  const described = await txns.describeTransactions(listed.transactions.map((txn) => txn.transactionalId));
+  return new Set(described.filter((txn) => (openTxnStates as readonly string[]).includes(txn.state)).flatMap((txn) => txn.groups));
+}
+
+/** Every partition of the answer unstable: a pending transaction will commit offsets for the group. */
+function unstable(response: CoordinatorOffsets): CoordinatorOffsets {
+  if (response.errorCode !== ErrorCode.NONE) return response;
+  return {
+    errorCode: response.errorCode,
+    topics: response.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((partition) =>
+        partition.errorCode === ErrorCode.NONE ? { ...partition, committedOffset: -1, committedLeaderEpoch: -1, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT } : partition,
+      ),
+    })),
+  };
+}
+
 export const offsetFetch = defineHandler({
   api: offsetFetchApi,
   async handle(ctx, request): Promise<OffsetFetchResponse> {
+    // Transactions that could not be asked about may hold offsets for any group: unstable, retried.
+    const pending: ReadonlySet<string> | 'unknown' = request.requireStable ? await groupsWithPendingOffsets(ctx).catch(() => 'unknown' as const) : new Set<string>();
+    const stableOnly = (groupId: string, response: CoordinatorOffsets) => (pending === 'unknown' || pending.has(groupId) ? unstable(response) : response);
     if (ctx.apiVersion >= 8) {
       const groups = await Promise.all(
         request.groups.map(async (group) => {
           const requested = group.topics?.map((topic) => ({ name: topic.topicName, partitionIndexes: topic.partitionIndexes })) ?? null;
           const member = ctx.apiVersion >= 9 ? { memberId: group.memberId, memberEpoch: group.memberEpoch } : undefined;
-          const response = await fetchGroup(ctx, group.groupId, requested, member);
+          const response = stableOnly(group.groupId, await fetchGroup(ctx, group.groupId, requested, member));
           return { groupId: group.groupId, topics: wireTopics(response, (code) => code), errorCode: response.errorCode };
         }),
       );
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, topics: [], groups };
     }
     const requested = request.topics?.map((topic) => ({ name: topic.topicName, partitionIndexes: topic.partitionIndexes })) ?? null;
-    const response = await fetchGroup(ctx, request.groupId, requested);
+    const response = stableOnly(request.groupId, await fetchGroup(ctx, request.groupId, requested));
     const topLevel = ctx.apiVersion >= 2;
     return {
       throttleTimeMs: 0,

@@ -56,3 +56,6 @@ export function isPrepared(state: TxnState): state is 'PrepareCommit' | 'Prepare
 export function isIdle(state: TxnState): boolean {
   return state === 'Empty' || state === 'CompleteCommit' || state === 'CompleteAbort';
 }
+
+/** A transaction is open from its first AddPartitions/AddOffsets until its markers are all written. */
+export const openTxnStates: readonly TxnState[] = txnStates.filter((state) => !isIdle(state) && state !== 'Dead');

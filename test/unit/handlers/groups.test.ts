@@ -195,6 +195,38 @@ describe('offsets', () => {
     expect(v3.topics[0].partitions[0].errorCode).toBe(0);
     expect(groups.calls[1].request).toEqual({ groupId: 'g', topics: null });
   });
+
+  it('OffsetFetch requireStable (v7+, KIP-447): a group an open transaction commits offsets for answers UNSTABLE_OFFSET_COMMIT until it ends', async () => {
+    const groups = new FakeGroups();
+    groups.offsetFetchResponse = {
+      errorCode: ErrorCode.NONE,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: -1, metadata: null, errorCode: 0 }] }],
+    };
+    let state = 'Ongoing';
+    const txns = {
+      listTransactions: async () => ({ unknownStates: [], transactions: state === 'CompleteCommit' ? [] : [{ transactionalId: 'eos', producerId: 1, state }] }),
+      describeTransactions: async () => [{ transactionalId: 'eos', errorCode: 0, state, timeoutMs: 60_000, startMs: 0, producerId: 1, producerEpoch: 0, topics: [], groups: ['g'] }],
+    } as unknown as TxnFacade;
+    const fetch = async (apiVersion: number, groupId: string, requireStable: boolean) => {
+      const ctx = { ...context({ groups, apiVersion }), txns };
+      const body = apiVersion >= 8
+        ? { groupId: '', topics: null, requireStable, groups: [{ groupId, memberId: null, memberEpoch: -1, topics: [{ topicName: 't', partitionIndexes: [0] }] }] }
+        : { groupId, topics: [{ topicName: 't', partitionIndexes: [0] }], groups: [], requireStable };
+      const answer = response(await offsetFetch.handle(ctx, body));
+      return (apiVersion >= 8 ? answer.groups[0].topics : answer.topics)[0].partitions[0];
+    };
+    for (const version of [7, 8]) {
+      state = 'Ongoing';
+      expect(await fetch(version, 'g', true)).toMatchObject({ errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT, committedOffset: -1 });
+      state = 'PrepareCommit';
+      expect(await fetch(version, 'g', true)).toMatchObject({ errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT, committedOffset: -1 });
+      // Without requireStable, or for a group the transaction does not touch: the committed offset.
+      expect(await fetch(version, 'g', false)).toMatchObject({ errorCode: 0, committedOffset: 10 });
+      expect(await fetch(version, 'other', true)).toMatchObject({ errorCode: 0, committedOffset: 10 });
+      state = 'CompleteCommit';
+      expect(await fetch(version, 'g', true)).toMatchObject({ errorCode: 0, committedOffset: 10 });
+    }
+  });
 });
 
 describe('admin group APIs', () => {
