@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from '../wire/server_fixture.js';
 import { ApiKey } from '../../../core/protocol/api_keys.js';
 import { RawClient } from '../wire/raw_client.js';
 import { parsePrometheusText, sampleValue, type Sample } from './prometheus_text.js';
+import { waitUntil } from '../../support/timeouts.js';
 
 let server: TestServer;
 let admin: AdminServer;
@@ -133,7 +134,13 @@ describe('consumer-protocol group metrics', () => {
     expect(await heartbeat('first')).toMatchObject({ errorCode: 0, memberEpoch: 1 });
     expect(await heartbeat('second')).toMatchObject({ errorCode: 0, memberEpoch: 2, assignment: [] });
 
-    const samples = parsePrometheusText((await get('/metrics')).body);
+    // A scrape may share the groups another read described up to 250 ms before (the observer's
+    // cache): the first scrape that describes the group after both heartbeats shows it.
+    let samples: Sample[] = [];
+    await waitUntil('a scrape describing the group', async () => {
+      samples = parsePrometheusText((await get('/metrics')).body);
+      return sampleValue(samples, 'lanes_group_epoch', { group: 'kip848', type: 'consumer' }) === 2;
+    });
     expect(sampleValue(samples, 'lanes_group_epoch', { group: 'kip848', type: 'consumer' })).toBe(2);
     expect(sampleValue(samples, 'lanes_group_member_epoch', { group: 'kip848', member: 'first' })).toBe(1);
     expect(sampleValue(samples, 'lanes_group_member_epoch', { group: 'kip848', member: 'second' })).toBe(2);
