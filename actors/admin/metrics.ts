@@ -137,6 +137,18 @@ export class LanesMetrics {
       },
     });
     new Gauge({
+      name: 'lanes_partition_unstable_records',
+      help: 'Records a read_committed reader cannot read yet: the log end offset minus the last stable offset, which an open transaction holds back',
+      labelNames: ['topic', 'partition'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const topic of broker.listTopics()) {
+          for (const p of topic.partitions) this.set({ topic: topic.name, partition: p.partition }, Math.max(0, p.highWatermark - p.lastStableOffset));
+        }
+      },
+    });
+    new Gauge({
       name: 'lanes_partition_log_start_offset',
       help: 'Earliest offset still in the partition\'s log',
       labelNames: ['topic', 'partition'] as const,

@@ -11,6 +11,7 @@ import { ApiKey } from '../../../core/protocol/api_keys.js';
 import { RawClient } from '../wire/raw_client.js';
 import { parsePrometheusText, sampleValue, type Sample } from './prometheus_text.js';
 import { waitUntil } from '../../support/timeouts.js';
+import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
 
 let server: TestServer;
 let admin: AdminServer;
@@ -164,8 +165,12 @@ describe('transaction metrics', () => {
     await broker.createTopic('txn-metrics', { partitions: 1 });
     const open = await broker.initTransactionalProducer({ transactionalId: 'metrics-open', transactionTimeoutMs: 600_000, producerId: -1, producerEpoch: -1 });
     await broker.addPartitionsToTxn({ transactionalId: 'metrics-open', producerId: open.producerId, producerEpoch: open.producerEpoch, partitions: [{ topic: 'txn-metrics', partition: 0 }] });
+    // Three records in the open transaction: read_committed readers wait behind them.
+    const batch = encodeRecordBatch([0, 1, 2].map((i) => ({ key: null, value: new TextEncoder().encode(`open-${i}`) })), { producerId: open.producerId, producerEpoch: open.producerEpoch, baseSequence: 0, transactional: true });
+    expect((await broker.produce('txn-metrics', 0, batch)).recordCount).toBe(3);
     await broker.initTransactionalProducer({ transactionalId: 'metrics-idle', transactionTimeoutMs: 600_000, producerId: -1, producerEpoch: -1 });
     const samples = parsePrometheusText((await get('/metrics')).body);
+    expect(sampleValue(samples, 'lanes_partition_unstable_records', { topic: 'txn-metrics', partition: '0' })).toBe(3);
     expect(sampleValue(samples, 'lanes_transactions', { state: 'Ongoing' })).toBe(1);
     expect(sampleValue(samples, 'lanes_transactions', { state: 'Empty' })).toBe(1);
     expect(sampleValue(samples, 'lanes_transaction_open_seconds_max', {})).toBeGreaterThanOrEqual(0);
@@ -173,6 +178,8 @@ describe('transaction metrics', () => {
     const after = parsePrometheusText((await get('/metrics')).body);
     expect(sampleValue(after, 'lanes_transactions', { state: 'CompleteAbort' })).toBe(1);
     expect(sampleValue(after, 'lanes_transaction_open_seconds_max', {})).toBe(0);
+    // The abort marker ends it: the last stable offset passes the aborted records and the marker.
+    expect(sampleValue(after, 'lanes_partition_unstable_records', { topic: 'txn-metrics', partition: '0' })).toBe(0);
   });
 });
 
