@@ -39,6 +39,7 @@ import { ErrorCode, LanesError, errorCodeName } from '../errors.js';
 import type { ConsumerGroupHeartbeatResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetCommitTopic } from '../group/group_api.js';
 import { consumerMemberConfigOf, type ConsumerMemberConfig, type ConsumerMemberConfigInput } from './consumer_member_config.js';
 import type { ConsumerMemberEffect, ConsumerMemberRequest, MemberEvent, MemberSubscription } from './member_effects.js';
+import { TopicSubscription } from './topic_subscription.js';
 import { isCoordinatorError } from './member_errors.js';
 import { PartitionSet } from './partition_set.js';
 
@@ -73,9 +74,7 @@ export class ConsumerMemberState {
   readonly config: ConsumerMemberConfig;
 
   private phaseValue: ConsumerMemberPhase = 'idle';
-  private topicNames = new Set<string>();
-  private topicPatterns: RegExp[] = [];
-  private partitionsPerTopic = new Map<string, number>();
+  private readonly subscription = new TopicSubscription();
   /** The topic names the last heartbeat subscribed to; a different set now means heartbeat at once. */
   private sentTopics = '';
 
@@ -137,11 +136,7 @@ export class ConsumerMemberState {
 
   /** The topics the subscription covers now: the names plus metadata topics a pattern matches. */
   subscribedTopics(): string[] {
-    const topics = new Set(this.topicNames);
-    for (const topic of this.partitionsPerTopic.keys()) {
-      if (this.topicPatterns.some((pattern) => pattern.test(topic))) topics.add(topic);
-    }
-    return [...topics].sort();
+    return this.subscription.topics();
   }
 
   nextDeadlineMs(): number | null {
@@ -156,12 +151,7 @@ export class ConsumerMemberState {
   start(subscription: MemberSubscription, nowMs: number): ConsumerMemberEffect[] {
     this.begin(nowMs);
     assert(this.phaseValue === 'idle', `start in phase ${this.phaseValue}`);
-    assert(subscription.topics.length > 0, 'a subscription names at least one topic or pattern');
-    for (const topic of subscription.topics) {
-      if (typeof topic === 'string') this.topicNames.add(topic);
-      // A global or sticky RegExp keeps lastIndex between test() calls; a copy without them does not.
-      else this.topicPatterns.push(new RegExp(topic.source, topic.flags.replace(/[gy]/g, '')));
-    }
+    this.subscription.subscribe(subscription);
     this.lastPollMs = nowMs;
     this.join();
     return this.finish();
@@ -189,10 +179,7 @@ export class ConsumerMemberState {
   /** Topic partition counts from metadata: a pattern matching other topics now changes the subscription at once. */
   metadataChanged(partitionsPerTopic: ReadonlyMap<string, number>, nowMs: number): ConsumerMemberEffect[] {
     this.begin(nowMs);
-    for (const [topic, count] of partitionsPerTopic) {
-      assert(Number.isInteger(count) && count >= 0, `metadata: ${topic} has ${count} partitions`);
-    }
-    this.partitionsPerTopic = new Map(partitionsPerTopic);
+    this.subscription.metadataChanged(partitionsPerTopic);
     if ((this.phaseValue === 'joining' || this.phaseValue === 'stable') && this.subscribedTopics().join('\u0000') !== this.sentTopics) this.heartbeatSoon();
     return this.finish();
   }

@@ -45,6 +45,7 @@ import type {
   OffsetCommitTopic,
 } from '../group/group_api.js';
 import type { MemberEffect, MemberEvent, MemberSubscription } from './member_effects.js';
+import { TopicSubscription } from './topic_subscription.js';
 import { memberConfigOf, type MemberConfig, type MemberConfigInput } from './member_config.js';
 import { errorActionFor, isCoordinatorError } from './member_errors.js';
 import { PartitionSet } from './partition_set.js';
@@ -78,9 +79,7 @@ export class MemberState {
   readonly protocol: RebalanceProtocol;
 
   private phaseValue: MemberPhase = 'idle';
-  private topicNames = new Set<string>();
-  private topicPatterns: RegExp[] = [];
-  private partitionsPerTopic = new Map<string, number>();
+  private readonly subscription = new TopicSubscription();
 
   private memberIdValue = noMemberId;
   private generationIdValue = noGeneration;
@@ -148,11 +147,7 @@ export class MemberState {
 
   /** The topics the subscription covers now: the names plus metadata topics a pattern matches. */
   subscribedTopics(): string[] {
-    const topics = new Set(this.topicNames);
-    for (const topic of this.partitionsPerTopic.keys()) {
-      if (this.topicPatterns.some((pattern) => pattern.test(topic))) topics.add(topic);
-    }
-    return [...topics].sort();
+    return this.subscription.topics();
   }
 
   /** The earliest time at which `tick` has something to do; null when no timer runs. */
@@ -184,12 +179,7 @@ export class MemberState {
   start(subscription: MemberSubscription, nowMs: number): MemberEffect[] {
     this.begin(nowMs);
     assert(this.phaseValue === 'idle', `start in phase ${this.phaseValue}`);
-    assert(subscription.topics.length > 0, 'a subscription names at least one topic or pattern');
-    for (const topic of subscription.topics) {
-      if (typeof topic === 'string') this.topicNames.add(topic);
-      // A global or sticky RegExp keeps lastIndex between test() calls; a copy without them does not.
-      else this.topicPatterns.push(new RegExp(topic.source, topic.flags.replace(/[gy]/g, '')));
-    }
+    this.subscription.subscribe(subscription);
     this.lastPollMs = nowMs;
     this.sendJoin('the consumer started');
     return this.finish();
@@ -237,10 +227,7 @@ export class MemberState {
    */
   metadataChanged(partitionsPerTopic: ReadonlyMap<string, number>, nowMs: number): MemberEffect[] {
     this.begin(nowMs);
-    for (const [topic, count] of partitionsPerTopic) {
-      assert(Number.isInteger(count) && count >= 0, `metadata: ${topic} has ${count} partitions`);
-    }
-    this.partitionsPerTopic = new Map(partitionsPerTopic);
+    this.subscription.metadataChanged(partitionsPerTopic);
     const reason = this.staleJoinReason();
     if (reason !== null) this.requestRejoin(reason);
     return this.finish();
@@ -467,7 +454,7 @@ export class MemberState {
       }
       let result;
       try {
-        result = assignAsLeader(assignor, response.members, this.partitionsPerTopic);
+        result = assignAsLeader(assignor, response.members, this.subscription.partitionsPerTopic);
       } catch (error) {
         if (!(error instanceof LanesError)) throw error;
         this.fail(error);
@@ -538,7 +525,7 @@ export class MemberState {
     if (this.phaseValue !== 'syncing' && this.phaseValue !== 'stable') return null;
     if (this.subscribedTopics().join('\u0000') !== this.joinedTopics.join('\u0000')) return 'the subscription matches different topics';
     if (this.leaderMetadataSnapshot !== null) {
-      const now = metadataSnapshotOf(this.leaderGroupTopics, this.partitionsPerTopic);
+      const now = metadataSnapshotOf(this.leaderGroupTopics, this.subscription.partitionsPerTopic);
       if (!sameMetadataSnapshot(now, this.leaderMetadataSnapshot)) return "the group's topics changed in metadata";
     }
     return null;
