@@ -36,14 +36,14 @@
 
 import { assert, assertNever } from '../assert.js';
 import { ErrorCode, LanesError, errorCodeName } from '../errors.js';
-import type { ConsumerGroupHeartbeatResponse, OffsetCommitRequest, OffsetCommitResponse, OffsetCommitTopic } from '../group/group_api.js';
+import type { ConsumerGroupHeartbeatResponse, OffsetCommitRequest, OffsetCommitResponse } from '../group/group_api.js';
 import { consumerMemberConfigOf, type ConsumerMemberConfig, type ConsumerMemberConfigInput } from './consumer_member_config.js';
-import type { ConsumerMemberEffect, ConsumerMemberRequest, MemberEvent, MemberSubscription } from './member_effects.js';
-import { TopicSubscription } from './topic_subscription.js';
+import type { ConsumerMemberEffect, ConsumerMemberRequest, SharedMemberEffect } from './member_effects.js';
+import { MemberMachine, type SharedMemberPhase } from './member_machine.js';
 import { isCoordinatorError } from './member_errors.js';
 import { PartitionSet } from './partition_set.js';
 
-export type ConsumerMemberPhase = 'idle' | 'joining' | 'stable' | 'leftGroup' | 'leaving' | 'stopped' | 'failed';
+export type ConsumerMemberPhase = SharedMemberPhase;
 
 const allowedFrom: Record<ConsumerMemberPhase, readonly ConsumerMemberPhase[]> = {
   idle: [],
@@ -70,18 +70,13 @@ interface PendingRequest {
   readonly commit: OffsetCommitRequest | null;
 }
 
-export class ConsumerMemberState {
-  readonly config: ConsumerMemberConfig;
+type OwnEffect = Exclude<ConsumerMemberEffect, SharedMemberEffect>;
 
-  private phaseValue: ConsumerMemberPhase = 'idle';
-  private readonly subscription = new TopicSubscription();
+export class ConsumerMemberState extends MemberMachine<never, OwnEffect, PendingRequest, ConsumerMemberConfig> {
   /** The topic names the last heartbeat subscribed to; a different set now means heartbeat at once. */
   private sentTopics = '';
 
-  private memberIdValue: string;
   private memberEpochValue = joinEpoch;
-  /** What the callbacks have handed the user and not taken back. */
-  private readonly owned = new PartitionSet();
   /** `owned` as of the last completed reconciliation: still held until the callbacks since have returned. */
   private reported = new PartitionSet();
   /** The latest assignment the coordinator sent that is not reconciled yet. */
@@ -91,52 +86,25 @@ export class ConsumerMemberState {
   private callbackPurpose: 'reconcile' | 'leave' | null = null;
   private nextCallbackId = 1;
 
-  private readonly pending = new Map<number, PendingRequest>();
-  private nextRequestId = 1;
-  private heartbeatRequestId = 0;
-  private leaveRequestId = 0;
   /** Commits answered STALE_MEMBER_EPOCH under the epoch the member still holds: resent after the next heartbeat answer. */
   private readonly staleCommits = new Map<number, OffsetCommitRequest>();
   /** Something the coordinator must hear soon arrived while a heartbeat was in flight. */
   private heartbeatAgain = false;
 
-  private nowMsValue = 0;
-  private heartbeatDueMs = 0;
   /** The coordinator's group.consumer.heartbeat.interval.ms, from its last answer. */
   private heartbeatIntervalMs = 0;
-  private lastPollMs = 0;
-  private retryAttempts = 0;
-
-  private effects: ConsumerMemberEffect[] = [];
 
   constructor(config: ConsumerMemberConfigInput) {
-    this.config = consumerMemberConfigOf(config);
-    this.memberIdValue = this.config.memberId;
+    const memberConfig = consumerMemberConfigOf(config);
+    super(memberConfig, allowedFrom, memberConfig.memberId);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Read-only views.
 
-  get phase(): ConsumerMemberPhase {
-    return this.phaseValue;
-  }
-
-  get memberId(): string {
-    return this.memberIdValue;
-  }
-
   /** The member epoch: what commits carry (the classic member's generation). 0 while not in the group. */
   get generationId(): number {
     return this.memberEpochValue;
-  }
-
-  ownedPartitions(): ReturnType<PartitionSet['toList']> {
-    return this.owned.toList();
-  }
-
-  /** The topics the subscription covers now: the names plus metadata topics a pattern matches. */
-  subscribedTopics(): string[] {
-    return this.subscription.topics();
   }
 
   nextDeadlineMs(): number | null {
@@ -148,31 +116,14 @@ export class ConsumerMemberState {
   // ---------------------------------------------------------------------------------------------
   // Inputs from the consumer.
 
-  start(subscription: MemberSubscription, nowMs: number): ConsumerMemberEffect[] {
-    this.begin(nowMs);
-    assert(this.phaseValue === 'idle', `start in phase ${this.phaseValue}`);
-    this.subscription.subscribe(subscription);
-    this.lastPollMs = nowMs;
-    this.join();
-    return this.finish();
-  }
-
   /** Heartbeats, max.poll.interval.ms and retry backoff all run from here. */
   tick(nowMs: number): ConsumerMemberEffect[] {
     this.begin(nowMs);
-    if (this.phaseValue === 'stable' && nowMs >= this.lastPollMs + this.config.maxPollIntervalMs) {
+    if (this.phaseValue === 'stable' && this.pollIntervalExceeded()) {
       this.leaveForPollTimeout();
     } else if (this.canHeartbeat() && this.heartbeatRequestId === 0 && nowMs >= this.heartbeatDueMs) {
       this.sendHeartbeat();
     }
-    return this.finish();
-  }
-
-  /** The consumer loop came back for more work; a member that left for exceeding max.poll.interval.ms rejoins. */
-  pollCompleted(nowMs: number): ConsumerMemberEffect[] {
-    this.begin(nowMs);
-    this.lastPollMs = nowMs;
-    if (this.phaseValue === 'leftGroup') this.join();
     return this.finish();
   }
 
@@ -185,54 +136,17 @@ export class ConsumerMemberState {
   }
 
   /**
-   * Sends an OffsetCommit under the member epoch. Refused (commitRefused, UNKNOWN_MEMBER_ID) when
-   * the member holds no epoch. Allowed while leaving, so onPartitionsRevoked can commit.
-   */
-  commitOffsets(topics: readonly OffsetCommitTopic[], nowMs: number): ConsumerMemberEffect[] {
-    this.begin(nowMs);
-    if (!this.inGroup()) {
-      this.effects.push({ type: 'commitRefused', errorCode: ErrorCode.UNKNOWN_MEMBER_ID });
-    } else {
-      this.sendCommit(this.nextRequestId++, {
-        groupId: this.config.groupId,
-        generationId: this.memberEpochValue,
-        memberId: this.memberIdValue,
-        groupInstanceId: this.config.groupInstanceId,
-        topics,
-      });
-    }
-    return this.finish();
-  }
-
-  /**
    * Leaves the group: what the member owns is revoked (its callbacks commit), and once they have
    * returned the member leaves with epoch −1, or −2 when static (KIP-848: the coordinator keeps
    * its partitions for it until its session runs out, so a restart gets them back).
    */
-  stop(nowMs: number): ConsumerMemberEffect[] {
-    this.begin(nowMs);
-    switch (this.phaseValue) {
-      case 'leaving':
-      case 'stopped':
-      case 'failed':
-        return this.finish();
-      case 'idle':
-      case 'leftGroup':
-        this.stopped();
-        return this.finish();
-      case 'joining':
-      case 'stable':
-        break;
-      default:
-        assertNever(this.phaseValue, 'member phase');
-    }
+  protected leave(): void {
     this.target = null;
     // A join still in flight is not awaited: the leave follows it to the coordinator.
-    if (this.phaseValue === 'joining') this.forgetHeartbeat();
+    if (this.phaseValue === 'joining') this.forgetGroupRequests();
     this.revoke(this.owned.copy());
     this.transition('leaving');
     this.awaitCallbacks('leave');
-    return this.finish();
   }
 
   /** The caller ran every callback effect up to the `callbacksDone` marker with this id. */
@@ -304,51 +218,45 @@ export class ConsumerMemberState {
     return this.finish();
   }
 
-  offsetCommitResponse(requestId: number, response: OffsetCommitResponse, nowMs: number): ConsumerMemberEffect[] {
-    this.begin(nowMs);
-    const request = this.take(requestId, 'OffsetCommit');
-    if (request === undefined) return this.finish();
-    let errorCode: number = ErrorCode.NONE;
-    for (const topic of response.topics) {
-      for (const partition of topic.partitions) if (errorCode === ErrorCode.NONE) errorCode = partition.errorCode;
+  /** A heartbeat got no response: a leave is done anyway, any other heartbeat is retried. */
+  protected groupRequestFailed(requestId: number, _api: 'ConsumerGroupHeartbeat'): void {
+    if (requestId === this.leaveRequestId) {
+      this.stopped();
+    } else {
+      this.heartbeatRequestId = 0;
+      this.retryHeartbeat();
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Commits.
+
+  /**
+   * Commits go under the member epoch. Refused when the member holds no epoch; allowed while
+   * leaving, so onPartitionsRevoked can commit.
+   */
+  protected commitRefusal(): number {
+    return this.inGroup() ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  protected sendCommit(body: OffsetCommitRequest): void {
+    this.sendCommitAs(this.nextRequestId++, body);
+  }
+
+  protected commitAnswered(requestId: number, request: PendingRequest, errorCode: number, response: OffsetCommitResponse): void {
     if (errorCode === ErrorCode.STALE_MEMBER_EPOCH && this.inGroup() && request.commit !== null) {
       // The coordinator moved the member epoch (a heartbeat answer says so, or is on its way): the
       // partitions are still ours, so the same commit goes again under the new epoch, as Java's
       // commits retry. Once the epoch is known here, at once; else after the next heartbeat answer.
       if (request.memberEpoch !== this.memberEpochValue) {
-        this.sendCommit(requestId, { ...request.commit, generationId: this.memberEpochValue });
+        this.sendCommitAs(requestId, { ...request.commit, generationId: this.memberEpochValue });
       } else {
         this.staleCommits.set(requestId, request.commit);
         this.heartbeatSoon();
       }
-      return this.finish();
+      return;
     }
     this.effects.push({ type: 'commitCompleted', requestId, errorCode, response });
-    return this.finish();
-  }
-
-  /** A request got no response: the connection dropped or the request timed out. */
-  requestFailed(requestId: number, nowMs: number): ConsumerMemberEffect[] {
-    this.begin(nowMs);
-    const request = this.take(requestId);
-    if (request === undefined) return this.finish();
-    switch (request.api) {
-      case 'ConsumerGroupHeartbeat':
-        if (requestId === this.leaveRequestId) {
-          this.stopped();
-        } else {
-          this.heartbeatRequestId = 0;
-          this.retryHeartbeat();
-        }
-        break;
-      case 'OffsetCommit':
-        this.effects.push({ type: 'commitCompleted', requestId, errorCode: ErrorCode.NETWORK_EXCEPTION, response: null });
-        break;
-      default:
-        assertNever(request.api, 'api');
-    }
-    return this.finish();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -452,7 +360,7 @@ export class ConsumerMemberState {
 
   private sendLeave(): void {
     this.failStaleCommits();
-    this.forgetHeartbeat();
+    this.forgetGroupRequests();
     this.reported = new PartitionSet();
     this.leaveRequestId = this.send({
       api: 'ConsumerGroupHeartbeat',
@@ -477,7 +385,7 @@ export class ConsumerMemberState {
       this.failStaleCommits();
       return;
     }
-    for (const [requestId, commit] of this.staleCommits) this.sendCommit(requestId, { ...commit, generationId: this.memberEpochValue });
+    for (const [requestId, commit] of this.staleCommits) this.sendCommitAs(requestId, { ...commit, generationId: this.memberEpochValue });
     this.staleCommits.clear();
   }
 
@@ -487,7 +395,8 @@ export class ConsumerMemberState {
     this.staleCommits.clear();
   }
 
-  private sendCommit(requestId: number, body: OffsetCommitRequest): void {
+  /** Sends a commit under this request id: a new one, or the same commit again under a newer epoch. */
+  private sendCommitAs(requestId: number, body: OffsetCommitRequest): void {
     this.pending.set(requestId, { api: 'OffsetCommit', memberEpoch: body.generationId, commit: body });
     this.effects.push({ type: 'send', requestId, request: { api: 'OffsetCommit', body } });
   }
@@ -500,8 +409,16 @@ export class ConsumerMemberState {
     this.reported = new PartitionSet();
     this.target = null;
     this.transition('joining');
-    this.forgetHeartbeat();
+    this.forgetGroupRequests();
     this.sendHeartbeat();
+  }
+
+  protected joinFirst(): void {
+    this.join();
+  }
+
+  protected rejoinAfterPollTimeout(): void {
+    this.join();
   }
 
   /** The coordinator no longer counts this member: its partitions may be someone else's already. */
@@ -525,56 +442,31 @@ export class ConsumerMemberState {
     this.leaveRequestId = 0;
     this.memberEpochValue = joinEpoch;
     this.reported = new PartitionSet();
-    this.transition('leftGroup');
-    this.event({ type: 'GROUP_LEAVE', memberId, reason: 'max.poll.interval.ms exceeded' });
+    this.enterLeftGroup(memberId);
   }
 
-  private fail(error: LanesError): void {
-    this.loseAll();
-    this.forgetHeartbeat();
-    this.transition('failed');
-    this.event({ type: 'CRASH', error, restart: false });
-  }
-
-  private stopped(): void {
+  protected override stopped(): void {
     this.failStaleCommits();
-    this.leaveRequestId = 0;
     this.memberEpochValue = joinEpoch;
     this.reported = new PartitionSet();
-    this.transition('stopped');
-    this.event({ type: 'STOP' });
+    super.stopped();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Ownership.
 
-  private revoke(partitions: PartitionSet): void {
-    if (partitions.size === 0) return;
-    this.owned.deleteAll(partitions);
-    this.effects.push({ type: 'revoked', partitions: partitions.toList() });
-  }
-
   /** Forgets every partition at once; callbacks of an unfinished reconciliation no longer count. */
-  private loseAll(): void {
+  protected override loseAll(): void {
     this.failStaleCommits();
     this.target = null;
     this.callbackId = 0;
     this.callbackPurpose = null;
     this.reported = new PartitionSet();
-    if (this.owned.size === 0) return;
-    const lost = this.owned.toList();
-    this.owned.deleteAll(this.owned.copy());
-    this.effects.push({ type: 'lost', partitions: lost });
+    super.loseAll();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Requests, phases, bookkeeping.
-
-  /** retryBackoffMs doubled per consecutive failure, up to retryBackoffMaxMs (no jitter: no randomness in core). */
-  private backoffMs(): number {
-    const exponent = Math.min(this.retryAttempts, 20);
-    return Math.min(this.config.retryBackoffMaxMs, this.config.retryBackoffMs * 2 ** exponent);
-  }
 
   private send(request: ConsumerMemberRequest & { api: 'ConsumerGroupHeartbeat' }): number {
     const requestId = this.nextRequestId++;
@@ -583,45 +475,14 @@ export class ConsumerMemberState {
     return requestId;
   }
 
-  private take(requestId: number, api?: PendingRequest['api']): PendingRequest | undefined {
-    const request = this.pending.get(requestId);
-    if (request === undefined) return undefined;
-    assert(api === undefined || request.api === api, `request ${requestId} was ${request.api}, answered as ${api}`);
-    this.pending.delete(requestId);
-    return request;
-  }
-
   /** Stops awaiting the heartbeat in flight: its answer would be about a past state. */
-  private forgetHeartbeat(): void {
+  protected forgetGroupRequests(): void {
     if (this.heartbeatRequestId !== 0) this.pending.delete(this.heartbeatRequestId);
     this.heartbeatRequestId = 0;
     this.heartbeatAgain = false;
   }
 
-  private transition(to: ConsumerMemberPhase): void {
-    assert(allowedFrom[to].includes(this.phaseValue), `member ${this.memberIdValue}: ${this.phaseValue} → ${to}`);
-    this.phaseValue = to;
-  }
-
-  private event(event: MemberEvent): void {
-    this.effects.push({ type: 'event', event });
-  }
-
-  private begin(nowMs: number): void {
-    assert(Number.isFinite(nowMs), `nowMs ${nowMs} is not a time`);
-    assert(nowMs >= this.nowMsValue, `time went back from ${this.nowMsValue} to ${nowMs}`);
-    assert(this.effects.length === 0, 'effects of the previous input were handed out');
-    this.nowMsValue = nowMs;
-  }
-
-  private finish(): ConsumerMemberEffect[] {
-    this.checkInvariants();
-    const effects = this.effects;
-    this.effects = [];
-    return effects;
-  }
-
-  private checkInvariants(): void {
+  protected checkInvariants(): void {
     if (this.phaseValue === 'stable') assert(this.memberEpochValue > 0, 'stable without a member epoch');
     if (this.phaseValue === 'joining') assert(this.owned.size === 0 && this.memberEpochValue === joinEpoch, 'joining owns nothing, at epoch 0');
     if (this.phaseValue !== 'stable' && this.phaseValue !== 'leaving') assert(this.owned.size === 0, `owns partitions while ${this.phaseValue}`);

@@ -1,6 +1,6 @@
-// What the consumer member state machine (member_state.ts) asks its caller to do and tells its
-// listeners: effects, events and the subscription. The requests and responses it exchanges with
-// the coordinator are core/group/group_api.ts's shapes.
+// What the consumer group member state machines (member_state.ts, consumer_member_state.ts) ask
+// their caller to do and tell their listeners: effects, events and the subscription. The requests
+// and responses they exchange with the coordinator are core/group/group_api.ts's shapes.
 
 import type { TopicPartitions } from '../assignors/consumer_protocol.js';
 import type { LanesError } from '../errors.js';
@@ -48,6 +48,9 @@ export type MemberEffect =
   /** commitOffsets could not send: no generation (UNKNOWN_MEMBER_ID) or mid-rebalance (REBALANCE_IN_PROGRESS). */
   | { readonly type: 'commitRefused'; readonly errorCode: number };
 
+/** The effects both member state machines hand out: all but their own requests (member_machine.ts). */
+export type SharedMemberEffect = Exclude<MemberEffect, { readonly type: 'send' }>;
+
 /** KafkaJS's subscribe({ topics }): names, or patterns matched against the topics in metadata. */
 export interface MemberSubscription {
   readonly topics: readonly (string | RegExp)[];
@@ -70,6 +73,6 @@ export type ConsumerMemberRequest =
  * never while onPartitionsRevoked may still be consuming or committing.
  */
 export type ConsumerMemberEffect =
-  | Exclude<MemberEffect, { readonly type: 'send' }>
+  | SharedMemberEffect
   | { readonly type: 'send'; readonly requestId: number; readonly request: ConsumerMemberRequest }
   | { readonly type: 'callbacksDone'; readonly callbackId: number };

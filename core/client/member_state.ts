@@ -41,11 +41,11 @@ import type {
   MemberLeaveGroupResponse as LeaveGroupResponse,
   MemberRequest,
   MemberSyncGroupResponse as SyncGroupResponse,
+  OffsetCommitRequest,
   OffsetCommitResponse,
-  OffsetCommitTopic,
 } from '../group/group_api.js';
-import type { MemberEffect, MemberEvent, MemberSubscription } from './member_effects.js';
-import { TopicSubscription } from './topic_subscription.js';
+import type { MemberEffect } from './member_effects.js';
+import { MemberMachine } from './member_machine.js';
 import { memberConfigOf, type MemberConfig, type MemberConfigInput } from './member_config.js';
 import { errorActionFor, isCoordinatorError } from './member_errors.js';
 import { PartitionSet } from './partition_set.js';
@@ -74,18 +74,14 @@ interface PendingRequest {
 const noGeneration = -1;
 const noMemberId = '';
 
-export class MemberState {
-  readonly config: MemberConfig;
+type SendEffect = Extract<MemberEffect, { readonly type: 'send' }>;
+
+export class MemberState extends MemberMachine<'syncing' | 'backoff', SendEffect, PendingRequest, MemberConfig> {
   readonly protocol: RebalanceProtocol;
 
-  private phaseValue: MemberPhase = 'idle';
-  private readonly subscription = new TopicSubscription();
-
-  private memberIdValue = noMemberId;
   private generationIdValue = noGeneration;
   private leaderId = '';
   private protocolName: string | null = null;
-  private readonly owned = new PartitionSet();
   /**
    * An eager member owns nothing while it rejoins; what it held in `generationIdValue` is kept
    * here for its subscription's ownedPartitions, so that the sticky assignor can keep it in place.
@@ -99,37 +95,19 @@ export class MemberState {
   /** A rebalance was asked for while JoinGroup/SyncGroup were in flight: run it after SyncGroup. */
   private rejoinReason: string | null = null;
 
-  private readonly pending = new Map<number, PendingRequest>();
-  private nextRequestId = 1;
   private joinRequestId = 0;
   private syncRequestId = 0;
-  private heartbeatRequestId = 0;
-  private leaveRequestId = 0;
 
-  private nowMsValue = 0;
-  private heartbeatDueMs = 0;
   private sessionConfirmedMs = 0;
-  private lastPollMs = 0;
   private retryAtMs = 0;
-  private retryAttempts = 0;
-
-  private effects: MemberEffect[] = [];
 
   constructor(config: MemberConfigInput) {
-    this.config = memberConfigOf(config);
+    super(memberConfigOf(config), allowedFrom, noMemberId);
     this.protocol = rebalanceProtocolFor(this.config.assignors);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Read-only views.
-
-  get phase(): MemberPhase {
-    return this.phaseValue;
-  }
-
-  get memberId(): string {
-    return this.memberIdValue;
-  }
 
   /** −1 when the member holds no generation. */
   get generationId(): number {
@@ -138,16 +116,6 @@ export class MemberState {
 
   get isLeader(): boolean {
     return this.memberIdValue !== noMemberId && this.leaderId === this.memberIdValue;
-  }
-
-  /** What the callbacks have handed the user and not taken back. */
-  ownedPartitions(): ReturnType<PartitionSet['toList']> {
-    return this.owned.toList();
-  }
-
-  /** The topics the subscription covers now: the names plus metadata topics a pattern matches. */
-  subscribedTopics(): string[] {
-    return this.subscription.topics();
   }
 
   /** The earliest time at which `tick` has something to do; null when no timer runs. */
@@ -176,15 +144,6 @@ export class MemberState {
   // ---------------------------------------------------------------------------------------------
   // Inputs from the consumer.
 
-  start(subscription: MemberSubscription, nowMs: number): MemberEffect[] {
-    this.begin(nowMs);
-    assert(this.phaseValue === 'idle', `start in phase ${this.phaseValue}`);
-    this.subscription.subscribe(subscription);
-    this.lastPollMs = nowMs;
-    this.sendJoin('the consumer started');
-    return this.finish();
-  }
-
   /** Heartbeats, session expiry, max.poll.interval.ms and retry backoff all run from here. */
   tick(nowMs: number): MemberEffect[] {
     this.begin(nowMs);
@@ -210,18 +169,6 @@ export class MemberState {
   }
 
   /**
-   * The consumer loop came back for more work: a batch finished, or there was nothing to do.
-   * Resets the max.poll.interval.ms clock; a member that left for exceeding it rejoins here,
-   * as Java's consumer rejoins on its next poll().
-   */
-  pollCompleted(nowMs: number): MemberEffect[] {
-    this.begin(nowMs);
-    this.lastPollMs = nowMs;
-    if (this.phaseValue === 'leftGroup') this.rejoin('the consumer polled again after leaving the group');
-    return this.finish();
-  }
-
-  /**
    * Topic partition counts from metadata. Rejoins when the subscription's topics changed (a
    * pattern matched a new topic) or, on the leader, when a group topic's partition count changed.
    */
@@ -234,62 +181,15 @@ export class MemberState {
   }
 
   /**
-   * Sends an OffsetCommit under the member's generation. Refused (commitRefused) when there is no
-   * generation, or while SyncGroup is in flight (the coordinator would answer REBALANCE_IN_PROGRESS).
-   * Allowed while rejoining, so that onPartitionsRevoked can commit before the partitions move.
-   */
-  commitOffsets(topics: readonly OffsetCommitTopic[], nowMs: number): MemberEffect[] {
-    this.begin(nowMs);
-    const inGroup = this.phaseValue === 'joining' || this.phaseValue === 'stable' || this.phaseValue === 'syncing';
-    if (!inGroup || !this.hasGeneration()) {
-      this.effects.push({ type: 'commitRefused', errorCode: ErrorCode.UNKNOWN_MEMBER_ID });
-    } else if (this.phaseValue === 'syncing') {
-      this.effects.push({ type: 'commitRefused', errorCode: ErrorCode.REBALANCE_IN_PROGRESS });
-    } else {
-      this.send({
-        api: 'OffsetCommit',
-        body: {
-          groupId: this.config.groupId,
-          generationId: this.generationIdValue,
-          memberId: this.memberIdValue,
-          groupInstanceId: this.config.groupInstanceId,
-          topics,
-        },
-      });
-    }
-    return this.finish();
-  }
-
-  /**
    * Leaves the group. Partitions are revoked when the member is stable, lost when a rebalance is
    * under way (Java's onLeavePrepare). Dynamic members send LeaveGroup so the group rebalances at
    * once; static members (KIP-345) do not, so a restart within the session keeps their partitions.
    */
-  stop(nowMs: number): MemberEffect[] {
-    this.begin(nowMs);
-    switch (this.phaseValue) {
-      case 'leaving':
-      case 'stopped':
-      case 'failed':
-        return this.finish();
-      case 'idle':
-        this.transition('stopped');
-        this.event({ type: 'STOP' });
-        return this.finish();
-      case 'joining':
-      case 'syncing':
-      case 'stable':
-      case 'backoff':
-      case 'leftGroup':
-        break;
-      default:
-        assertNever(this.phaseValue, 'member phase');
-    }
+  protected leave(): void {
     if (this.phaseValue === 'stable' && this.hasGeneration()) this.revoke(this.owned.copy());
     else this.loseAll();
     this.forgetGroupRequests();
-    const sendLeave = this.config.groupInstanceId === null && this.memberIdValue !== noMemberId && this.phaseValue !== 'leftGroup';
-    if (sendLeave) {
+    if (this.config.groupInstanceId === null && this.memberIdValue !== noMemberId) {
       this.leaveRequestId = this.send({
         api: 'LeaveGroup',
         body: { groupId: this.config.groupId, members: [{ memberId: this.memberIdValue, groupInstanceId: null, reason: 'the consumer is stopping' }] },
@@ -298,7 +198,6 @@ export class MemberState {
     } else {
       this.stopped();
     }
-    return this.finish();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -376,32 +275,9 @@ export class MemberState {
     return this.finish();
   }
 
-  offsetCommitResponse(requestId: number, response: OffsetCommitResponse, nowMs: number): MemberEffect[] {
-    this.begin(nowMs);
-    const request = this.take(requestId, 'OffsetCommit');
-    if (request === undefined) return this.finish();
-    let errorCode: number = ErrorCode.NONE;
-    for (const topic of response.topics) {
-      for (const partition of topic.partitions) if (errorCode === ErrorCode.NONE) errorCode = partition.errorCode;
-    }
-    this.effects.push({ type: 'commitCompleted', requestId, errorCode, response });
-    // A commit made under an older generation says nothing about the current one.
-    const current = request.generationId === this.generationIdValue && request.memberId === this.memberIdValue;
-    const inGroup = this.phaseValue === 'joining' || this.phaseValue === 'syncing' || this.phaseValue === 'stable';
-    if (current && inGroup) {
-      const action = errorActionFor('OffsetCommit', errorCode);
-      if (action === 'rejoin') this.requestRejoin('a commit found the group rebalancing');
-      else if (action !== 'none') this.handleErrorAction(action, errorCode, 'OffsetCommit');
-    }
-    return this.finish();
-  }
-
-  /** A request got no response: the connection dropped or the request timed out. */
-  requestFailed(requestId: number, nowMs: number): MemberEffect[] {
-    this.begin(nowMs);
-    const request = this.take(requestId);
-    if (request === undefined) return this.finish();
-    switch (request.api) {
+  /** A JoinGroup, SyncGroup, Heartbeat or LeaveGroup got no response (a dropped connection, a timeout). */
+  protected groupRequestFailed(requestId: number, api: Exclude<MemberApi, 'OffsetCommit'>): void {
+    switch (api) {
       case 'JoinGroup':
         this.joinRequestId = 0;
         this.backoff(ErrorCode.NETWORK_EXCEPTION);
@@ -412,22 +288,57 @@ export class MemberState {
         break;
       case 'Heartbeat':
         this.heartbeatRequestId = 0;
-        this.heartbeatDueMs = nowMs + this.backoffMs();
+        this.heartbeatDueMs = this.nowMsValue + this.backoffMs();
         break;
       case 'LeaveGroup':
         this.leftGroupAnswered(requestId);
         break;
-      case 'OffsetCommit':
-        this.effects.push({ type: 'commitCompleted', requestId, errorCode: ErrorCode.NETWORK_EXCEPTION, response: null });
-        break;
       default:
-        assertNever(request.api, 'api');
+        assertNever(api, 'api');
     }
-    return this.finish();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Commits.
+
+  /**
+   * Commits go under the member's generation. Refused when there is no generation, or while
+   * SyncGroup is in flight (the coordinator would answer REBALANCE_IN_PROGRESS). Allowed while
+   * rejoining, so that onPartitionsRevoked can commit before the partitions move.
+   */
+  protected commitRefusal(): number {
+    const inGroup = this.phaseValue === 'joining' || this.phaseValue === 'stable' || this.phaseValue === 'syncing';
+    if (!inGroup || !this.hasGeneration()) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (this.phaseValue === 'syncing') return ErrorCode.REBALANCE_IN_PROGRESS;
+    return ErrorCode.NONE;
+  }
+
+  protected sendCommit(body: OffsetCommitRequest): void {
+    this.send({ api: 'OffsetCommit', body });
+  }
+
+  protected commitAnswered(requestId: number, request: PendingRequest, errorCode: number, response: OffsetCommitResponse): void {
+    this.effects.push({ type: 'commitCompleted', requestId, errorCode, response });
+    // A commit made under an older generation says nothing about the current one.
+    const current = request.generationId === this.generationIdValue && request.memberId === this.memberIdValue;
+    const inGroup = this.phaseValue === 'joining' || this.phaseValue === 'syncing' || this.phaseValue === 'stable';
+    if (current && inGroup) {
+      const action = errorActionFor('OffsetCommit', errorCode);
+      if (action === 'rejoin') this.requestRejoin('a commit found the group rebalancing');
+      else if (action !== 'none') this.handleErrorAction(action, errorCode, 'OffsetCommit');
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
   // Joining and syncing.
+
+  protected joinFirst(): void {
+    this.sendJoin('the consumer started');
+  }
+
+  protected rejoinAfterPollTimeout(): void {
+    this.rejoin('the consumer polled again after leaving the group');
+  }
 
   private joined(response: JoinGroupResponse): void {
     assert(response.generationId >= 0, `JoinGroup succeeded with generation ${response.generationId}`);
@@ -582,7 +493,7 @@ export class MemberState {
 
   private checkTimers(): void {
     const nowMs = this.nowMsValue;
-    if (nowMs >= this.lastPollMs + this.config.maxPollIntervalMs) {
+    if (this.pollIntervalExceeded()) {
       this.leaveForPollTimeout();
       return;
     }
@@ -626,8 +537,7 @@ export class MemberState {
       });
     }
     this.resetMember();
-    this.transition('leftGroup');
-    this.event({ type: 'GROUP_LEAVE', memberId, reason: 'max.poll.interval.ms exceeded' });
+    this.enterLeftGroup(memberId);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -672,19 +582,6 @@ export class MemberState {
     if (coordinatorAway) this.event({ type: 'COORDINATOR_UNAVAILABLE', errorCode, retryAtMs: this.retryAtMs });
   }
 
-  /** retryBackoffMs doubled per consecutive failure, up to retryBackoffMaxMs (no jitter: no randomness in core). */
-  private backoffMs(): number {
-    const exponent = Math.min(this.retryAttempts, 20);
-    return Math.min(this.config.retryBackoffMaxMs, this.config.retryBackoffMs * 2 ** exponent);
-  }
-
-  private fail(error: LanesError): void {
-    this.loseAll();
-    this.forgetGroupRequests();
-    this.transition('failed');
-    this.event({ type: 'CRASH', error, restart: false });
-  }
-
   private resetGeneration(): void {
     this.loseAll();
     this.generationIdValue = noGeneration;
@@ -700,18 +597,9 @@ export class MemberState {
   // ---------------------------------------------------------------------------------------------
   // Ownership.
 
-  private revoke(partitions: PartitionSet): void {
-    if (partitions.size === 0) return;
-    this.owned.deleteAll(partitions);
-    this.effects.push({ type: 'revoked', partitions: partitions.toList() });
-  }
-
-  private loseAll(): void {
+  protected override loseAll(): void {
     this.previousAssignment = new PartitionSet();
-    if (this.owned.size === 0) return;
-    const lost = this.owned.toList();
-    this.owned.deleteAll(this.owned.copy());
-    this.effects.push({ type: 'lost', partitions: lost });
+    super.loseAll();
   }
 
   private hasGeneration(): boolean {
@@ -728,16 +616,8 @@ export class MemberState {
     return requestId;
   }
 
-  private take(requestId: number, api?: MemberApi): PendingRequest | undefined {
-    const request = this.pending.get(requestId);
-    if (request === undefined) return undefined;
-    assert(api === undefined || request.api === api, `request ${requestId} was ${request.api}, answered as ${api}`);
-    this.pending.delete(requestId);
-    return request;
-  }
-
   /** Stops awaiting JoinGroup, SyncGroup and Heartbeat: their answers would be about a past state. */
-  private forgetGroupRequests(): void {
+  protected forgetGroupRequests(): void {
     for (const requestId of [this.joinRequestId, this.syncRequestId, this.heartbeatRequestId]) {
       if (requestId !== 0) this.pending.delete(requestId);
     }
@@ -750,36 +630,7 @@ export class MemberState {
     if (this.phaseValue === 'leaving' && requestId === this.leaveRequestId) this.stopped();
   }
 
-  private stopped(): void {
-    this.leaveRequestId = 0;
-    this.transition('stopped');
-    this.event({ type: 'STOP' });
-  }
-
-  private transition(to: MemberPhase): void {
-    assert(allowedFrom[to].includes(this.phaseValue), `member ${this.memberIdValue || '(none)'}: ${this.phaseValue} → ${to}`);
-    this.phaseValue = to;
-  }
-
-  private event(event: MemberEvent): void {
-    this.effects.push({ type: 'event', event });
-  }
-
-  private begin(nowMs: number): void {
-    assert(Number.isFinite(nowMs), `nowMs ${nowMs} is not a time`);
-    assert(nowMs >= this.nowMsValue, `time went back from ${this.nowMsValue} to ${nowMs}`);
-    assert(this.effects.length === 0, 'effects of the previous input were handed out');
-    this.nowMsValue = nowMs;
-  }
-
-  private finish(): MemberEffect[] {
-    this.checkInvariants();
-    const effects = this.effects;
-    this.effects = [];
-    return effects;
-  }
-
-  private checkInvariants(): void {
+  protected checkInvariants(): void {
     if (this.phaseValue === 'syncing' || this.phaseValue === 'stable') assert(this.hasGeneration(), `${this.phaseValue} without a generation`);
     if (this.phaseValue === 'joining') assert(this.joinRequestId !== 0, 'joining without a JoinGroup in flight');
     if (this.phaseValue === 'syncing') assert(this.syncRequestId !== 0, 'syncing without a SyncGroup in flight');
