@@ -4,8 +4,9 @@
 // a fourth member joining and one leaving move partitions without anyone losing any, every record
 // is handled exactly once across the hand-overs, and the group's committed offsets reach the end.
 // Method: real shard threads, in process (the broker heartbeats members every 100 ms) and over the
-// Kafka protocol against the BUILT `lanes start` (Kafka's default 5 s heartbeat interval, so
-// each hand-over takes a few heartbeats); waits on conditions only.
+// Kafka protocol against the BUILT `lanes start` (its heartbeat interval set to 500 ms: each
+// hand-over takes a few heartbeats, which at Kafka's default 5 s would be most of the test's
+// time); waits on conditions only.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Kafka, type Consumer, type TopicPartitions } from '../../../actors/host/index.js';
 import { startBroker as startBrokerProcess, type RunningBroker } from '../../support/broker_process.js';
@@ -148,9 +149,8 @@ describe("groupProtocol 'consumer' (over the wire, lanes start)", () => {
   });
 
   it('three members, a fourth joins, one leaves: one owner per partition, every record once, commits kept', async () => {
-    broker = await startBrokerProcess(['--storage', 'memory', '--dev', '--shards', '2']);
+    broker = await startBrokerProcess(['--storage', 'memory', '--dev', '--shards', '2', '--group-consumer-heartbeat-interval-ms', '500']);
     const kafka = new Kafka({ clientId: 'kip848', brokers: [`127.0.0.1:${broker.port}`] });
-    // The broker's 5 s heartbeat interval: a hand-over takes a few heartbeats.
     await joinLeaveScenario(kafka, 90_000);
   }, timeoutMs(300_000));
 });
