@@ -144,6 +144,10 @@ export class ConsumerMemberState extends MemberMachine<never, OwnEffect, Pending
     this.target = null;
     // A join still in flight is not awaited: the leave follows it to the coordinator.
     if (this.phaseValue === 'joining') this.forgetGroupRequests();
+    // Until the leave's callbacks have returned the member may be handling all it owns, including
+    // what a reconciliation still running just assigned (its onPartitionsAssigned may not even
+    // have started): heartbeats meanwhile claim all of it, or the coordinator hands it on.
+    this.reported = this.claimed();
     this.revoke(this.owned.copy());
     this.transition('leaving');
     this.awaitCallbacks('leave');

@@ -162,6 +162,21 @@ describe('ConsumerMemberState: errors, leaving, commits', () => {
     }
   });
 
+  it('stopping while onPartitionsAssigned has not run yet still claims those partitions until the revocation returned', () => {
+    const { member } = stableMember([0, 1]);
+    const grown = member.heartbeatResponse(only(sends(member.tick(1_030))).requestId, answer(2, { t: [0, 1, 2] }), 1_040);
+    expect(kinds(grown)).toContain('assigned');
+    // Stopped before the callbacks ran: onPartitionsAssigned for 2 may still start reading it.
+    const stopping = member.stop(1_050);
+    expect(stopping.filter((effect) => effect.type === 'revoked')).toEqual([{ type: 'revoked', partitions: [{ topic: 't', partitions: [0, 1, 2] }] }]);
+    // The interval's heartbeat while those callbacks run claims 2 too, so the coordinator keeps it from others.
+    const meanwhile = only(sends(member.tick(2_040)));
+    expect(heartbeatOf(meanwhile).ownedPartitions).toEqual([{ topic: 't', partitions: [0, 1, 2] }]);
+    member.heartbeatResponse(meanwhile.requestId, answer(2, { t: [0, 1] }), 2_050);
+    const leave = only(sends(member.callbacksCompleted(callbackIdOf(stopping), 2_060)));
+    expect(heartbeatOf(leave).memberEpoch).toBe(-1);
+  });
+
   it('commits under the member epoch, and sends a commit refused for a stale epoch again under the next one', () => {
     const { member } = stableMember([0]);
     const topics = [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5, committedLeaderEpoch: -1, committedMetadata: null }] }];
