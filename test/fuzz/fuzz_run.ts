@@ -68,6 +68,13 @@ export interface FuzzOptions {
    */
   dataDirMiBMax?: number;
   diskFreeMiBMin?: number;
+  /**
+   * Partitions to create (topics `fill-N` of up to 100) before fuzzing: a long run's fuzzed
+   * CreateTopics reach the broker's partition cap within its first million frames or so, after
+   * which every tick, catalogue save and all-topics Metadata answer covers thousands of
+   * partitions; this starts a short run there (default 0).
+   */
+  prefillPartitions?: number;
 }
 
 export interface CrashReport {
@@ -384,6 +391,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     const admin = new (await import('../../actors/host/index.js')).Kafka({ clientId: 'fuzz-admin', brokers: [broker!.address] }).admin();
     await admin.connect();
     await admin.createTopics({ topics: fuzzTopics.map((topic) => ({ topic, numPartitions: 4 })) });
+    for (let made = 0; made < (options.prefillPartitions ?? 0); made += 100) {
+      await admin.createTopics({ topics: [{ topic: `fill-${made}`, numPartitions: Math.min(100, options.prefillPartitions! - made) }] });
+    }
     await admin.disconnect();
   }
   await GoodClient.createTopic(broker!.address);

@@ -32,12 +32,13 @@ const program = new Command()
   .option('--sentinel-wait-ms <ms>', 'how long the oldest unanswered sentinel is waited for before the connection is abandoned', positiveNumber, 10_000)
   .option('--frames-per-write <n>', 'at most this many frames per write (then the sentinel)', positiveNumber, 16)
   .option('--mutation-chance <p>', 'the chance that a write ends in a mutated frame', Number, 0.7)
+  .option('--prefill-partitions <n>', 'create this many partitions before fuzzing, to measure the steady state of a long run (whose fuzzed CreateTopics fill the partition cap)', positiveNumber)
   .option('--shards <n>', 'broker shard threads (default one per core)', positiveNumber)
   .option('--apis <names>', 'fuzz only these APIs, comma-separated Kafka names (e.g. JoinGroup,SyncGroup)', (value) => value.split(','))
   .option('--no-skip-list', 'send the known crashes too (to check their fixes)')
   .option('--report <file>', 'JSON report with every crash, skipped example and figure', 'fuzz-report.json');
 program.parse(process.argv);
-const options = program.opts<{ apis?: string[]; minutes?: number; frames?: number; dataDirMaxMib: number; diskFreeMinMib: number; seed?: number; connections: number; pipeline: number; sentinelWaitMs: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
+const options = program.opts<{ apis?: string[]; minutes?: number; frames?: number; dataDirMaxMib: number; diskFreeMinMib: number; prefillPartitions?: number; seed?: number; connections: number; pipeline: number; sentinelWaitMs: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
 
 const seed = options.seed ?? (process.env.LANES_SEED ? Number(process.env.LANES_SEED) >>> 0 : (Math.random() * 0x1_0000_0000) >>> 0);
 const skipList = options.skipList && process.env.LANES_FUZZ_NO_SKIP !== '1';
@@ -76,6 +77,7 @@ const result = await runFuzz({
   seed,
   durationMs: options.minutes !== undefined ? options.minutes * 60_000 : options.frames !== undefined ? Infinity : 30 * 60_000,
   dataDirMiBMax: options.dataDirMaxMib,
+  prefillPartitions: options.prefillPartitions,
   diskFreeMiBMin: options.diskFreeMinMib,
   framesMax: options.frames,
   connections: options.connections,
