@@ -133,7 +133,8 @@ const lanesErrorBrand = Symbol.for('lanes.error');
 // hands the broker's LanesErrors to the user's code, whose own `at async …` frames say where it
 // failed. Shard worker threads turn it off (shard_main.ts): their errors reach the host as codes and
 // messages, never as objects with a stack, and capturing frames nobody reads cost about a tenth of
-// a shard's CPU under a stream of bad requests, each answered with an error code.
+// a shard's CPU under a stream of bad requests, each answered with an error code. `lanes start`
+// turns it off on its main thread too (host/cli.ts): it runs no user code to hand them to.
 let lanesErrorStacks = true;
 
 /** Turns stack capture of this thread's LanesErrors on or off (see above). */

@@ -57,5 +57,27 @@ export function readProcessCpuMs(pid: number, thread?: number): number | null {
   }
 }
 
+/**
+ * CPU time each thread of a process has used so far, in ms, by thread id (the main thread's id is
+ * the pid), from /proc/<pid>/task/<tid>/stat. Linux names every Node thread `node`, so the ids are
+ * what tells them apart: the main thread first, then V8's platform threads (garbage collection
+ * helpers, background compilation), libuv's pool once used, then worker threads in the order they
+ * were started. Null when the process is gone.
+ */
+export function readThreadsCpuMs(pid: number): Map<number, number> | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  const out = new Map<number, number>();
+  for (const tid of tids) {
+    const ms = readProcessCpuMs(pid, Number(tid));
+    if (ms !== null) out.set(Number(tid), ms);
+  }
+  return out;
+}
+
 /** USER_HZ, which Linux fixes at 100 for /proc. */
 const clockTickMs = 10;

@@ -6,6 +6,7 @@ import { ErrorCode } from '../errors.js';
 import { addPartitionsToTxnApi, type AddPartitionsToTxnRequest } from '../protocol/messages/add_partitions_to_txn.js';
 import { askTxnCoordinator, fencedFor } from './ask_txn_coordinator.js';
 import { defineHandler } from './handler.js';
+import { topicViews } from './topic_views.js';
 
 function everyPartition(request: AddPartitionsToTxnRequest, codeOf: (topic: string, partition: number) => number) {
   return {
@@ -20,8 +21,9 @@ function everyPartition(request: AddPartitionsToTxnRequest, codeOf: (topic: stri
 export const addPartitionsToTxn = defineHandler({
   api: addPartitionsToTxnApi,
   async handle(ctx, request) {
+    const describe = topicViews(ctx);
     const known = (topic: string, partition: number) => {
-      const view = ctx.broker.describeTopic(topic);
+      const view = describe(topic);
       return view !== undefined && partition >= 0 && partition < view.partitions.length;
     };
     if (request.topics.some((topic) => topic.partitions.some((partition) => !known(topic.topicName, partition)))) {

@@ -9,7 +9,8 @@
 import { ErrorCode } from '../errors.js';
 import { listOffsetsApi } from '../protocol/messages/list_offsets.js';
 import { errorCodeOf } from './errors.js';
-import { defineHandler, type RequestContext } from './handler.js';
+import { defineHandler, type RequestContext, type TopicView } from './handler.js';
+import { topicViews } from './topic_views.js';
 
 export const latestTimestamp = -1;
 export const earliestTimestamp = -2;
@@ -20,19 +21,20 @@ export const latestTieredTimestamp = -5;
 export const listOffsets = defineHandler({
   api: listOffsetsApi,
   async handle(ctx, request) {
+    const describe = topicViews(ctx);
     const topics = await Promise.all(
       request.topics.map(async (topic) => ({
         topicName: topic.topicName,
-        partitions: await Promise.all(topic.partitions.map((partition) => lookUp(ctx, topic.topicName, partition.partitionIndex, partition.timestamp, request.isolationLevel === 1))),
+        partitions: await Promise.all(topic.partitions.map((partition) => lookUp(ctx, describe(topic.topicName), topic.topicName, partition.partitionIndex, partition.timestamp, request.isolationLevel === 1))),
       })),
     );
     return { throttleTimeMs: 0, topics };
   },
 });
 
-async function lookUp(ctx: RequestContext, topicName: string, partitionIndex: number, timestamp: number, readCommitted: boolean) {
+async function lookUp(ctx: RequestContext, view: TopicView | undefined, topicName: string, partitionIndex: number, timestamp: number, readCommitted: boolean) {
   const answer = (errorCode: number, offset: number, found: number) => ({ partitionIndex, errorCode, timestamp: found, offset, leaderEpoch: offset === -1 ? -1 : 0 });
-  const partition = ctx.broker.describeTopic(topicName)?.partitions[partitionIndex];
+  const partition = view?.partitions[partitionIndex];
   if (partition === undefined) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
   if (timestamp === latestTimestamp) return answer(ErrorCode.NONE, readCommitted ? partition.lastStableOffset : partition.highWatermark, -1);
   if (timestamp === earliestTimestamp || timestamp === earliestLocalTimestamp) return answer(ErrorCode.NONE, partition.logStartOffset, -1);

@@ -10,7 +10,8 @@
 import { ErrorCode } from '../errors.js';
 import { partitionLeaderEpoch } from '../log/log.js';
 import { offsetForLeaderEpochApi } from '../protocol/messages/offset_for_leader_epoch.js';
-import { defineHandler, type RequestContext } from './handler.js';
+import { defineHandler, type TopicView } from './handler.js';
+import { topicViews } from './topic_views.js';
 
 /** Kafka's "no epoch" (RecordBatch.NO_PARTITION_LEADER_EPOCH). */
 const undefinedEpoch = -1;
@@ -18,17 +19,18 @@ const undefinedEpoch = -1;
 export const offsetForLeaderEpoch = defineHandler({
   api: offsetForLeaderEpochApi,
   async handle(ctx, request) {
+    const describe = topicViews(ctx);
     const topics = request.topics.map((topic) => ({
       topicName: topic.topicName,
-      partitions: topic.partitions.map((partition) => endOffsetFor(ctx, topic.topicName, partition.partitionIndex, partition.currentLeaderEpoch, partition.leaderEpoch)),
+      partitions: topic.partitions.map((partition) => endOffsetFor(describe(topic.topicName), partition.partitionIndex, partition.currentLeaderEpoch, partition.leaderEpoch)),
     }));
     return { throttleTimeMs: 0, topics };
   },
 });
 
-function endOffsetFor(ctx: RequestContext, topicName: string, partitionIndex: number, currentLeaderEpoch: number, leaderEpoch: number) {
+function endOffsetFor(view: TopicView | undefined, partitionIndex: number, currentLeaderEpoch: number, leaderEpoch: number) {
   const answer = (errorCode: number, epoch: number, endOffset: number) => ({ errorCode, partitionIndex, leaderEpoch: epoch, endOffset });
-  const partition = ctx.broker.describeTopic(topicName)?.partitions[partitionIndex];
+  const partition = view?.partitions[partitionIndex];
   if (partition === undefined) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, undefinedEpoch, -1);
   if (currentLeaderEpoch !== undefinedEpoch && currentLeaderEpoch < partitionLeaderEpoch) return answer(ErrorCode.FENCED_LEADER_EPOCH, undefinedEpoch, -1);
   if (currentLeaderEpoch > partitionLeaderEpoch) return answer(ErrorCode.UNKNOWN_LEADER_EPOCH, undefinedEpoch, -1);

@@ -14,6 +14,7 @@ import { askTxnCoordinator, fencedFor } from './ask_txn_coordinator.js';
 import { groupErrorCodeOf } from './errors.js';
 import { groupConfigDefault } from '../group/group_config.js';
 import { defineHandler, type RequestContext } from './handler.js';
+import { topicViews } from './topic_views.js';
 
 const encoder = new TextEncoder();
 
@@ -45,8 +46,9 @@ async function checkMember(ctx: RequestContext, request: TxnOffsetCommitRequest)
 export const txnOffsetCommit = defineHandler({
   api: txnOffsetCommitApi,
   async handle(ctx, request) {
+    const describe = topicViews(ctx);
     const known = (topic: string, partition: number) => {
-      const view = ctx.broker.describeTopic(topic);
+      const view = describe(topic);
       return view !== undefined && partition >= 0 && partition < view.partitions.length;
     };
     const tooLarge = new Set<string>();

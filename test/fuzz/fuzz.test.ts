@@ -40,6 +40,7 @@ it(`the broker survives ${fuzzMs / 1000} s of fuzzed frames beside a good client
   expect(result.missingBeforeRestart).toEqual([]);
   expect(result.missingAfterRestart).toEqual([]);
   expect(result.finalExit).toBe(0);
+  expect(result.stoppedBy).toBeNull();
   // The run did what it claims: frames went out, malformed ones among them, and the good client
   // had records acknowledged and read back.
   expect(result.framesSent).toBeGreaterThan(0);

@@ -14,12 +14,12 @@
 //
 // Frame generation depends only on the seed (one Prng per fuzz connection), never on timing or on
 // the broker's answers, so LANES_SEED replays the same frames in the same order per connection.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCliBroker, type CliBroker } from '../../bench/support/cli_broker.js';
-import { readProcessCpuMs, readProcessSample } from '../../bench/support/proc_sample.js';
+import { readProcessCpuMs, readProcessSample, readThreadsCpuMs } from '../../bench/support/proc_sample.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { decodeResponse, encodeRequestFrame } from '../../core/protocol/codec.js';
 import { FrameSplitter } from '../../core/protocol/frame.js';
@@ -61,6 +61,20 @@ export interface FuzzOptions {
   apis?: readonly string[];
   /** Called with each crash as soon as it is recorded. */
   onCrash?: (crash: CrashReport) => void;
+  /**
+   * Stop fuzzing (a failure, `stoppedBy`) once the broker's data directory holds more than this
+   * many MiB, or its file system has less than `diskFreeMiBMin` free: a long unattended run must
+   * not fill the disk (default: neither bound).
+   */
+  dataDirMiBMax?: number;
+  diskFreeMiBMin?: number;
+  /**
+   * Partitions to create (topics `fill-N` of up to 100) before fuzzing: a long run's fuzzed
+   * CreateTopics reach the broker's partition cap within its first million frames or so, after
+   * which every tick, catalogue save and all-topics Metadata answer covers thousands of
+   * partitions; this starts a short run there (default 0).
+   */
+  prefillPartitions?: number;
 }
 
 export interface CrashReport {
@@ -101,6 +115,12 @@ export interface FuzzStats {
    * these say what the run costs whatever else the machine is doing.
    */
   cpuMs: { broker: number; brokerMain: number; fuzzer: number };
+  /**
+   * The broker's CPU split by thread, in ms over the fuzzing time of its last start: `main`, then
+   * the others by their thread id's distance from the pid (`+1` …, in creation order: V8's
+   * platform threads, libuv's pool, then the shard worker threads; see readThreadsCpuMs).
+   */
+  brokerThreadsCpuMs: Record<string, number>;
   good: { acked: number; consumed: number; errors: string[] };
   crashes: CrashReport[];
   /**
@@ -110,6 +130,10 @@ export interface FuzzStats {
    */
   survivedBugs: { count: number; lines: string[] };
   brokerRestarts: number;
+  /** The broker's data directory (allocated blocks), sampled every `dataDirSampleEveryMs`, and the file system's free space. */
+  dataDir: { mib: number; maxMiB: number; diskFreeMiB: number };
+  /** Why fuzzing stopped before its time or frame count, if it did (a disk guard). */
+  stoppedBy: string | null;
 }
 
 export interface FuzzResult extends FuzzStats {
@@ -134,6 +158,28 @@ const MiB = 1024 * 1024;
  */
 const survivedBugPattern = /"msg":"(actor failed; taken offline|request failed in its actor|[^"]*\(a bug\))/;
 const survivedBugLinesKept = 20;
+const dataDirSampleEveryMs = 30_000;
+
+/** The bytes the files under `path` take on disk (allocated blocks: sparse index files count what they use). */
+function allocatedBytes(path: string): number {
+  let stat;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    return 0; // deleted while walked (a topic deleted by the fuzzer)
+  }
+  let bytes = stat.blocks * 512;
+  if (stat.isDirectory()) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(path);
+    } catch {
+      // deleted while walked
+    }
+    for (const name of names) bytes += allocatedBytes(join(path, name));
+  }
+  return bytes;
+}
 
 function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
@@ -290,10 +336,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     protectedDrops: 0,
     rssMiB: { min: Infinity, max: 0, last: 0 },
     cpuMs: { broker: 0, brokerMain: 0, fuzzer: 0 },
+    brokerThreadsCpuMs: {},
     good: { acked: 0, consumed: 0, errors: [] },
     crashes: [],
     survivedBugs: { count: 0, lines: [] },
     brokerRestarts: 0,
+    dataDir: { mib: 0, maxMiB: 0, diskFreeMiB: Infinity },
+    stoppedBy: null,
   };
   // The raw bytes of the last writes; turned into hex only for a crash report (hexing every write
   // cost the fuzzer a quarter of its time).
@@ -342,6 +391,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     const admin = new (await import('../../actors/host/index.js')).Kafka({ clientId: 'fuzz-admin', brokers: [broker!.address] }).admin();
     await admin.connect();
     await admin.createTopics({ topics: fuzzTopics.map((topic) => ({ topic, numPartitions: 4 })) });
+    for (let made = 0; made < (options.prefillPartitions ?? 0); made += 100) {
+      await admin.createTopics({ topics: [{ topic: `fill-${made}`, numPartitions: Math.min(100, options.prefillPartitions! - made) }] });
+    }
     await admin.disconnect();
   }
   await GoodClient.createTopic(broker!.address);
@@ -359,6 +411,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     stats.brokerRestarts++;
     crashed = false;
     await launch();
+    brokerThreadsAtStart = new Map();
     await good.start(broker.address);
   };
 
@@ -368,11 +421,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   let brokerCpuMsNow = 0;
   let brokerMainCpuMsBefore = -(readProcessCpuMs(broker!.pid, broker!.pid) ?? 0);
   let brokerMainCpuMsNow = 0;
+  let brokerThreadsAtStart = readThreadsCpuMs(broker!.pid) ?? new Map<number, number>();
   let fuzzing = true;
   const sampleCpu = (): void => {
     if (!fuzzing) return;
     brokerCpuMsNow = readProcessCpuMs(broker.pid) ?? brokerCpuMsNow;
     brokerMainCpuMsNow = readProcessCpuMs(broker.pid, broker.pid) ?? brokerMainCpuMsNow;
+    const threads = readThreadsCpuMs(broker.pid);
+    if (threads !== null) {
+      const byThread: Record<string, number> = {};
+      for (const [tid, ms] of [...threads].sort(([a], [b]) => a - b)) byThread[tid === broker.pid ? 'main' : `+${tid - broker.pid}`] = ms - (brokerThreadsAtStart.get(tid) ?? 0);
+      stats.brokerThreadsCpuMs = byThread;
+    }
     const fuzzer = process.cpuUsage(fuzzerCpuAtStart);
     stats.cpuMs = { broker: brokerCpuMsBefore + brokerCpuMsNow, brokerMain: brokerMainCpuMsBefore + brokerMainCpuMsNow, fuzzer: Math.round((fuzzer.user + fuzzer.system) / 1000) };
   };
@@ -383,6 +443,18 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     const rss = sample.rssBytes / MiB;
     stats.rssMiB = { min: Math.min(stats.rssMiB.min, rss), max: Math.max(stats.rssMiB.max, rss), last: rss };
   }, 1000);
+  const sampleDataDir = (): void => {
+    const mib = allocatedBytes(dataDir) / MiB;
+    const volume = statfsSync(dataDir);
+    const diskFreeMiB = (volume.bavail * volume.bsize) / MiB;
+    stats.dataDir = { mib, maxMiB: Math.max(stats.dataDir.maxMiB, mib), diskFreeMiB };
+    if (mib > (options.dataDirMiBMax ?? Infinity)) stats.stoppedBy ??= `the data directory holds ${mib.toFixed(0)} MiB, over --data-dir-max-mib ${options.dataDirMiBMax}`;
+    if (diskFreeMiB < (options.diskFreeMiBMin ?? 0)) stats.stoppedBy ??= `${diskFreeMiB.toFixed(0)} MiB free on the data directory's file system, under --disk-free-min-mib ${options.diskFreeMiBMin}`;
+  };
+  sampleDataDir();
+  // A walk of every partition's files: cheap, but not every second (thousands of fuzz-made
+  // partitions are thousands of directories).
+  const dataDirSampler = setInterval(sampleDataDir, dataDirSampleEveryMs);
   const progress = setInterval(() => {
     refresh();
     options.onProgress?.(stats);
@@ -452,7 +524,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const workers = Array.from({ length: connections }, (_, index) => worker(index));
   const deadline = startedAt + options.durationMs;
   const framesMax = options.framesMax ?? Infinity;
-  while (performance.now() < deadline && stats.framesSent < framesMax) {
+  while (performance.now() < deadline && stats.framesSent < framesMax && stats.stoppedBy === null) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (crashed) {
       if (stopOnCrash) break;
@@ -477,6 +549,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   stop = true;
   await Promise.all(workers);
   clearInterval(progress);
+  clearInterval(dataDirSampler);
+  sampleDataDir();
   if (!crashed) sampleCpu();
   fuzzing = false;
   refresh();

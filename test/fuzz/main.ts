@@ -4,7 +4,7 @@
 // the run: the broker is restarted on the same data and fuzzing goes on. Exit status 1 when the
 // broker crashed, the good client failed, or acked data was missing after the restart.
 //
-//   npm run fuzz -- --minutes 30 [--frames N] [--seed N] [--connections 16] [--pipeline 1] [--sentinel-wait-ms 10000] [--frames-per-write 16]
+//   npm run fuzz -- --minutes 30 [--frames N] [--data-dir-max-mib 20480] [--disk-free-min-mib 2048] [--seed N] [--connections 16] [--pipeline 1] [--sentinel-wait-ms 10000] [--frames-per-write 16]
 //                   [--mutation-chance 0.7] [--apis Produce,Fetch] [--no-skip-list] [--report fuzz-report.json]
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,8 +16,12 @@ import { positiveNumber } from '../../bench/support/positive_number.js';
 const program = new Command()
   .name('fuzz')
   .description('fuzz a `lanes start --storage disk` broker over TCP beside a good client')
-  .option('--minutes <n>', 'fuzzing time', positiveNumber, 30)
+  .option('--minutes <n>', 'fuzzing time (default 30, or no limit with --frames)', positiveNumber)
   .option('--frames <n>', 'stop once the broker has read this many frames, if before --minutes (the same seed then sends about the same frames whatever the machine\'s load)', positiveNumber)
+  // A long unattended run must not fill the disk: fuzzing stops (and the run fails, saying why)
+  // before either bound is crossed. See RELIABILITY.md for the data directory's measured growth.
+  .option('--data-dir-max-mib <n>', 'stop fuzzing if the broker\'s data directory grows past this', positiveNumber, 20_480)
+  .option('--disk-free-min-mib <n>', 'stop fuzzing if its file system has less free than this', positiveNumber, 2048)
   .option('--seed <n>', 'seed (default: LANES_SEED, else a fresh one)', (value) => Number(value) >>> 0)
   .option('--connections <n>', 'parallel fuzz connections (each waits for its sentinel; more of them overlap the waits)', positiveNumber, 16)
   .option('--pipeline <n>', 'writes outstanding at once per connection (each ends in its sentinel; more than 1 loses the writes queued behind a close)', positiveNumber, 1)
@@ -28,12 +32,13 @@ const program = new Command()
   .option('--sentinel-wait-ms <ms>', 'how long the oldest unanswered sentinel is waited for before the connection is abandoned', positiveNumber, 10_000)
   .option('--frames-per-write <n>', 'at most this many frames per write (then the sentinel)', positiveNumber, 16)
   .option('--mutation-chance <p>', 'the chance that a write ends in a mutated frame', Number, 0.7)
+  .option('--prefill-partitions <n>', 'create this many partitions before fuzzing, to measure the steady state of a long run (whose fuzzed CreateTopics fill the partition cap)', positiveNumber)
   .option('--shards <n>', 'broker shard threads (default one per core)', positiveNumber)
   .option('--apis <names>', 'fuzz only these APIs, comma-separated Kafka names (e.g. JoinGroup,SyncGroup)', (value) => value.split(','))
   .option('--no-skip-list', 'send the known crashes too (to check their fixes)')
   .option('--report <file>', 'JSON report with every crash, skipped example and figure', 'fuzz-report.json');
 program.parse(process.argv);
-const options = program.opts<{ apis?: string[]; minutes: number; frames?: number; seed?: number; connections: number; pipeline: number; sentinelWaitMs: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
+const options = program.opts<{ apis?: string[]; minutes?: number; frames?: number; dataDirMaxMib: number; diskFreeMinMib: number; prefillPartitions?: number; seed?: number; connections: number; pipeline: number; sentinelWaitMs: number; framesPerWrite: number; mutationChance: number; shards?: number; skipList: boolean; report: string }>();
 
 const seed = options.seed ?? (process.env.LANES_SEED ? Number(process.env.LANES_SEED) >>> 0 : (Math.random() * 0x1_0000_0000) >>> 0);
 const skipList = options.skipList && process.env.LANES_FUZZ_NO_SKIP !== '1';
@@ -54,9 +59,13 @@ function line(stats: FuzzStats): string {
     `${(stats.elapsedMs / 1000).toFixed(0).padStart(6)}s  frames ${stats.framesSent.toLocaleString('en')} (${Math.round(rate).toLocaleString('en')}/s)  ` +
     `closed ${stats.closedByBroker} answered ${stats.sentinelsAnswered} abandoned ${stats.abandoned} unread ${stats.unreadWrites} skipped ${skipped}  ` +
     `cpu ms/1k frames broker ${perThousand(stats.cpuMs.broker, stats.framesSent)} main ${perThousand(stats.cpuMs.brokerMain, stats.framesSent)} fuzzer ${perThousand(stats.cpuMs.fuzzer, stats.framesSent)}  ` +
-    `rss ${stats.rssMiB.last.toFixed(0)} MiB (${stats.rssMiB.min.toFixed(0)}–${stats.rssMiB.max.toFixed(0)})  ` +
+    `rss ${stats.rssMiB.last.toFixed(0)} MiB (${stats.rssMiB.min.toFixed(0)}–${stats.rssMiB.max.toFixed(0)})  data dir ${stats.dataDir.mib.toFixed(0)} MiB  ` +
     `good acked ${stats.good.acked} read ${stats.good.consumed} errors ${stats.good.errors.length}  crashes ${stats.crashes.length}  survived bugs ${stats.survivedBugs.count}`
   );
+}
+
+function perMillion(value: number, frames: number): string {
+  return frames === 0 ? '-' : ((value * 1e6) / frames).toFixed(0);
 }
 
 /** CPU ms per 1,000 frames the broker read, so far. */
@@ -66,7 +75,10 @@ function perThousand(cpuMs: number, frames: number): string {
 
 const result = await runFuzz({
   seed,
-  durationMs: options.minutes * 60_000,
+  durationMs: options.minutes !== undefined ? options.minutes * 60_000 : options.frames !== undefined ? Infinity : 30 * 60_000,
+  dataDirMiBMax: options.dataDirMaxMib,
+  prefillPartitions: options.prefillPartitions,
+  diskFreeMiBMin: options.diskFreeMinMib,
   framesMax: options.frames,
   connections: options.connections,
   pipeline: options.pipeline,
@@ -104,7 +116,13 @@ console.log(
     `idle-machine projection ${Number.isFinite(idleRate) ? Math.round(idleRate).toLocaleString('en') : '-'} frames/s ` +
     `(the least of 1,000 / main thread, 1,000 / fuzzer, ${cores} × 1,000 / (broker + fuzzer)); load average at the end ${os.loadavg().map((load) => load.toFixed(1)).join(' ')}`,
 );
+const threadShares = Object.entries(result.brokerThreadsCpuMs).filter(([, ms]) => ms > 0);
+console.log(`broker CPU per thread, ms per 1,000 frames (main, then other threads by thread id − pid: V8 platform, libuv pool, shard workers): ${threadShares.map(([thread, ms]) => `${thread} ${perThousand(ms, result.framesSent)}`).join(', ')}`);
 console.log(`broker RSS: min ${result.rssMiB.min.toFixed(1)} MiB, max ${result.rssMiB.max.toFixed(1)} MiB`);
+console.log(
+  `data dir: ${result.dataDir.mib.toFixed(1)} MiB when fuzzing stopped (most ${result.dataDir.maxMiB.toFixed(1)} MiB; ${perMillion(result.dataDir.mib, result.framesSent)} MiB per million frames), ` +
+    `${(result.dataDir.diskFreeMiB / 1024).toFixed(1)} GiB free on its file system${result.stoppedBy === null ? '' : `; fuzzing STOPPED EARLY: ${result.stoppedBy}`}`,
+);
 console.log(`skip-list: ${JSON.stringify(result.skipped)}; protected drops ${result.protectedDrops}`);
 console.log(`crashes: ${result.crashes.length} (${result.crashes.map((crash) => crash.known ?? 'UNKNOWN').join(', ') || 'none'}); broker restarts ${result.brokerRestarts}`);
 console.log(`bugs survived (error lines of the broker: a request failed in its actor, an actor taken offline, an answer not encodable): ${result.survivedBugs.count}`);
@@ -113,5 +131,18 @@ console.log(`good client: acked ${result.good.acked}, errors ${result.good.error
 console.log(`data after kill -9 and restart: ${result.missingAfterRestart.length} acked records missing; before restart ${result.missingBeforeRestart.length} not read back`);
 console.log(`broker exit on SIGTERM: ${result.finalExit}`);
 console.log(`report: ${options.report}`);
-const failed = result.crashes.length > 0 || result.survivedBugs.count > 0 || result.good.errors.length > 0 || result.missingAfterRestart.length > 0 || result.missingBeforeRestart.length > 0 || result.finalExit !== 0;
-process.exit(failed ? 1 : 0);
+const failures = [
+  result.crashes.length > 0 ? `${result.crashes.length} broker exits` : null,
+  result.survivedBugs.count > 0 ? `${result.survivedBugs.count} bugs survived` : null,
+  result.good.errors.length > 0 ? `${result.good.errors.length} good-client errors` : null,
+  result.missingBeforeRestart.length > 0 ? `${result.missingBeforeRestart.length} acked records not read back` : null,
+  result.missingAfterRestart.length > 0 ? `${result.missingAfterRestart.length} acked records missing after kill -9` : null,
+  result.finalExit !== 0 ? `exit ${result.finalExit} on SIGTERM` : null,
+  result.stoppedBy !== null ? `stopped early: ${result.stoppedBy}` : null,
+].filter((failure) => failure !== null);
+console.log(
+  failures.length === 0
+    ? `VERDICT: PASS — ${result.framesSent.toLocaleString('en')} frames, 0 broker exits, broker RSS ${result.rssMiB.min.toFixed(0)}–${result.rssMiB.max.toFixed(0)} MiB, good client ${result.good.acked} acked and 0 errors, 0 records missing after kill -9 and restart`
+    : `VERDICT: FAIL — ${failures.join('; ')}`,
+);
+process.exit(failures.length > 0 ? 1 : 0);

@@ -385,6 +385,37 @@ describe('ListOffsets', () => {
     ]);
   });
 
+  // A request naming one partition thousands of times (as a hostile client may) looks the topic up
+  // once, not once per entry: each lookup reads every partition of the topic.
+  it('looks each topic up once per request, however often the request names it', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t', { partitions: 4 });
+    await broker.produce('t', 1, new Uint8Array(70), {});
+    let lookups = 0;
+    const describeTopic = broker.describeTopic.bind(broker);
+    broker.describeTopic = (name) => {
+      lookups++;
+      return describeTopic(name);
+    };
+    const partitions = Array.from({ length: 5000 }, (_, i) => ({ partitionIndex: i % 5, currentLeaderEpoch: -1, timestamp: -1 }));
+    const response = await listOffsets.handle(context({ broker, apiVersion: 4 }), {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ topicName: 't', partitions }, { topicName: 't', partitions: partitions.slice(0, 3) }, { topicName: 'missing', partitions: partitions.slice(0, 3) }],
+      timeoutMs: 0,
+    });
+    if (typeof response === 'symbol') throw new Error('a response');
+    expect(lookups).toBe(2);
+    expect(response.topics[0].partitions.slice(0, 5).map((p) => [p.errorCode, p.offset])).toEqual([
+      [ErrorCode.NONE, 0],
+      [ErrorCode.NONE, 1],
+      [ErrorCode.NONE, 0],
+      [ErrorCode.NONE, 0],
+      [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1],
+    ]);
+    expect(response.topics[2].partitions.map((p) => p.errorCode)).toEqual([ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+  });
+
   // v7–v10 let a client send −3 (max timestamp), −4 (earliest local) and −5 (latest tiered); a
   // single-tier log answers −4 as −2 and has no tiered offset (−1), as Kafka does for a topic
   // without tiered storage.
