@@ -291,7 +291,7 @@ describe('handler table', () => {
     expect(handlerFor(999, 0)).toBeUndefined();
     // Produce must contain 3 and 7, Fetch 4 and 10: librdkafka derives its feature flags from them.
     const range = (key: number) => advertisedApis.find((api) => api.apiKey === key)!;
-    expect([range(0).versionMin, range(0).versionMax]).toEqual([3, 12]);
+    expect([range(0).versionMin, range(0).versionMax]).toEqual([3, 13]);
     expect([range(1).versionMin, range(1).versionMax]).toEqual([4, 17]);
     expect(range(9).versionMin).toBe(1);
     expect(range(8).versionMin).toBeLessThanOrEqual(2);
