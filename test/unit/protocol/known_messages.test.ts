@@ -286,7 +286,7 @@ describe('apiCatalog', () => {
       DescribeCluster: [0, 2],
       DescribeProducers: [0, 0],
       DescribeTransactions: [0, 0],
-      ListTransactions: [0, 1],
+      ListTransactions: [0, 2],
       ConsumerGroupHeartbeat: [0, 1],
       ConsumerGroupDescribe: [0, 1],
     });
