@@ -88,6 +88,11 @@ export interface DescribedTxn {
   readonly topics: readonly { topic: string; partitions: readonly number[] }[];
   /** Groups whose offsets the transaction commits (not on the wire; the CLI shows them). */
   readonly groups: readonly string[];
+  /**
+   * The partitions the transaction staged offsets for, per group (TxnOffsetCommit; not on the
+   * wire): OffsetFetch with requireStable answers exactly these UNSTABLE_OFFSET_COMMIT.
+   */
+  readonly stagedOffsets: readonly { readonly groupId: string; readonly topic: string; readonly partition: number }[];
 }
 
 export interface ListTransactionsRequest {

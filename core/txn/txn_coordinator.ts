@@ -439,7 +439,7 @@ export class TransactionCoordinator {
     return transactionalIds.map((transactionalId): DescribedTxn => {
       const metadata = this.#txns.get(transactionalId);
       if (metadata === undefined) {
-        return { transactionalId, errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, state: 'Dead', timeoutMs: 0, startMs: -1, producerId: -1, producerEpoch: -1, topics: [], groups: [] };
+        return { transactionalId, errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, state: 'Dead', timeoutMs: 0, startMs: -1, producerId: -1, producerEpoch: -1, topics: [], groups: [], stagedOffsets: [] };
       }
       return {
         transactionalId,
@@ -451,6 +451,7 @@ export class TransactionCoordinator {
         producerEpoch: metadata.producerEpoch,
         topics: partitionsByTopic(metadata.partitions).map(({ topic, partitions }) => ({ topic, partitions })),
         groups: metadata.groups.map((group) => group.groupId),
+        stagedOffsets: metadata.groups.flatMap((group) => group.offsets.map(({ topic, partition }) => ({ groupId: group.groupId, topic, partition }))),
       };
     });
   }

@@ -373,6 +373,11 @@ describe('transaction coordinator: offsets, timeouts, expiration, replay', () =>
       { transactionalId: id, errorCode: ErrorCode.NONE, state: 'Ongoing', topics: [{ topic: 'out', partitions: [0] }] },
       { transactionalId: 'nope', errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND },
     ]);
+    // The partitions it staged offsets for, per group (OffsetFetch's requireStable): none until TxnOffsetCommit.
+    expect(t.addOffsets('g')).toBe(ErrorCode.NONE);
+    expect(t.coordinator.describe([id])[0].stagedOffsets).toEqual([]);
+    expect(t.commitOffset(3)).toBe(ErrorCode.NONE);
+    expect(t.coordinator.describe([id])[0].stagedOffsets).toEqual([{ groupId: 'g', topic: 'in', partition: 0 }]);
     const list = (states: string[], durationMsMin = -1) => t.coordinator.list(t.clock.nowMs(), { states, producerIds: [], durationMsMin });
     expect(list([]).transactions).toEqual([{ transactionalId: id, producerId: t.producerId, state: 'Ongoing' }]);
     expect(list(['Empty']).transactions).toEqual([]);
