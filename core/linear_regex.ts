@@ -127,7 +127,9 @@ class Parser {
       case '?':
         throw syntax(`dangling quantifier '${char}' at ${this.#at - 1}`);
       case '{':
-        // Java reads { as a repetition only, so a literal one must be escaped.
+        // Java reads { as a repetition only (a literal one must be escaped); a well-formed one
+        // with nothing before it repeats the empty string there, which Lanes does not take.
+        if (this.#countedAt(this.#at - 1) !== null) throw unsupported(`a repetition of nothing at ${this.#at - 1}`);
         throw syntax(`illegal repetition at ${this.#at - 1}`);
       default:
         return literal(char);
@@ -221,27 +223,26 @@ class Parser {
     return { min, max, length: [...match[0]].length };
   }
 
+  /** One quantifier after an atom, if any; a second one is a dangling metacharacter, as in Java. */
   #quantified(atom: Node): Node {
-    let node = atom;
-    for (;;) {
-      const char = this.#peek();
-      let min: number;
-      let max: number;
-      if (char === '*') [min, max] = [0, -1];
-      else if (char === '+') [min, max] = [1, -1];
-      else if (char === '?') [min, max] = [0, 1];
-      else if (char === '{') {
-        const counted = this.#countedAt(this.#at);
-        if (counted === null) throw syntax(`illegal repetition at ${this.#at}`);
-        [min, max] = [counted.min, counted.max];
-        this.#at += counted.length - 1;
-      } else return node;
-      this.#at++;
-      if (this.#peek() === '+') throw unsupported('possessive quantifiers are not supported');
-      if (this.#peek() === '?') this.#at++; // lazy: the same whole-string answer
-      node = { kind: 'repeat', body: node, min, max };
-    }
+    const char = this.#peek();
+    let min: number;
+    let max: number;
+    if (char === '*') [min, max] = [0, -1];
+    else if (char === '+') [min, max] = [1, -1];
+    else if (char === '?') [min, max] = [0, 1];
+    else if (char === '{') {
+      const counted = this.#countedAt(this.#at);
+      if (counted === null) throw syntax(`illegal repetition at ${this.#at}`);
+      [min, max] = [counted.min, counted.max];
+      this.#at += counted.length - 1;
+    } else return atom;
+    this.#at++;
+    if (this.#peek() === '+') throw unsupported('possessive quantifiers are not supported');
+    if (this.#peek() === '?') this.#at++; // lazy: the same whole-string answer
+    return { kind: 'repeat', body: atom, min, max };
   }
+
 }
 
 function literal(char: string): Node {
