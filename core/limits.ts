@@ -243,6 +243,18 @@ export const subscriptionRegexCharsMax = 255;
 export const subscriptionRegexQuantifiersMax = 2;
 
 /**
+ * ListTransactions v2's transactional id pattern (KIP-1152), a Java regular expression matched
+ * against every transactional id the coordinator lists, on the main thread. Lanes matches it with
+ * a linear-time engine (core/linear_regex.ts): each id costs at most (program size × id length)
+ * steps, so the pattern is bounded in characters and in compiled size (counted repetitions such
+ * as {1000} multiply it). Patterns over these bounds, or using what that engine lacks
+ * (backreferences, lookaround...), are answered INVALID_REQUEST; a malformed one
+ * INVALID_REGULAR_EXPRESSION, as Kafka does.
+ */
+export const txnIdPatternCharsMax = 255;
+export const txnIdPatternProgramMax = 2048;
+
+/**
  * Topics one consumer group member may subscribe to by name: every heartbeat that carries the
  * list is checked against the shard's topics, so the list is bounded like any other request part.
  */

@@ -16,7 +16,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { partitionForKey } from '../../core/client/partitioner.js';
 import { ErrorCode } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
-import type { ProduceResponse } from '../../core/protocol/messages/produce.js';
+import { produceByNameVersionMax, type ProduceResponse } from '../../core/protocol/messages/produce.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import type { RecordHeader, RecordInput } from '../../core/records/record.js';
 import { Compression } from '../../core/records/record_batch.js';
@@ -25,6 +25,7 @@ import { describeErrorCode } from '../net/kafka_client.js';
 import { CliError } from './cli_error.js';
 import { type Cluster, type TopicLayout } from '../net/cluster.js';
 import { addConnectionOptions, collect, nonNegativeInteger, positiveInteger, withCluster, writeOut, type ConnectionOptions } from './common.js';
+import { zeroTopicId } from '../../core/handlers/topic_ids.js';
 
 const inFlightMax = 8;
 const textEncoder = new TextEncoder();
@@ -163,21 +164,22 @@ class Sender {
     const answers: Promise<void>[] = [];
     for (const [leader, partitions] of byLeader) {
       const connection = await this.#cluster.connection(leader);
+      const version = Math.min(connection.version(ApiKey.Produce), produceByNameVersionMax);
       const body = {
         transactionalId: null,
         acks: this.#options.acks,
         timeoutMs: this.#options.timeout,
-        topics: [{ topicName, partitions: partitions.map(({ partitionIndex, records }) => ({ partitionIndex, records })) }],
+        topics: [{ topicName, topicId: zeroTopicId(), partitions: partitions.map(({ partitionIndex, records }) => ({ partitionIndex, records })) }],
       };
       if (this.#options.acks === 0) {
         answers.push(
-          connection.sendWithoutResponse(ApiKey.Produce, body).then(() => {
+          connection.sendWithoutResponse(ApiKey.Produce, body, { version }).then(() => {
             for (const p of partitions) this.#count(p.partitionIndex, p.count, -1);
           }),
         );
         continue;
       }
-      const response = connection.send(ApiKey.Produce, body, { timeoutMs: this.#options.timeout + 5_000 });
+      const response = connection.send(ApiKey.Produce, body, { timeoutMs: this.#options.timeout + 5_000, version });
       answers.push(response.then((answer) => this.#check(answer, partitions)));
     }
     return answers;

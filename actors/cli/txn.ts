@@ -33,7 +33,7 @@ async function listTransactions(cluster: Cluster, options: ListOptions): Promise
   await Promise.all(
     metadata.brokers.map(async (broker) => {
       const connection = await cluster.connection(broker.nodeId);
-      const response = await connection.send(ApiKey.ListTransactions, { stateFilters: options.state ?? [], producerIdFilters: [], durationFilter: -1 });
+      const response = await connection.send(ApiKey.ListTransactions, { stateFilters: options.state ?? [], producerIdFilters: [], durationFilter: -1, transactionalIdPattern: null });
       if (response.errorCode !== ErrorCode.NONE) throw new CliError(`list transactions on broker ${broker.nodeId}: ${describeErrorCode(response.errorCode)}`);
       if (response.unknownStateFilters.length > 0) throw new CliError(`unknown transaction states: ${response.unknownStateFilters.join(', ')}`);
       for (const txn of response.transactionStates) listed.push({ transactionalId: txn.transactionalId, coordinator: broker.nodeId });

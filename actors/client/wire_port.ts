@@ -32,6 +32,7 @@ import type { DescribedResource } from '../../core/handlers/describe_configs.js'
 import type { BrokerPort, ConfigResourceChange, ConfigResourceQuery, GroupListing, IsolationLevel, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate, TxnPortApi } from './broker_port.js';
 import { isZeroTopicId, topicIdText, zeroTopicId } from '../../core/handlers/topic_ids.js';
 import { fetchByNameVersionMax, type FetchRequestPartition } from '../../core/protocol/messages/fetch.js';
+import { produceByNameVersionMax } from '../../core/protocol/messages/produce.js';
 
 export interface WirePortOptions {
   brokers: readonly BrokerAddress[];
@@ -451,13 +452,13 @@ export class WirePort implements BrokerPort {
         transactionalId: transactionalId ?? null,
         acks,
         timeoutMs: this.#options.requestTimeoutMs,
-        topics: [{ topicName: topic, partitions: [{ partitionIndex: partition, records: batch }] }],
+        topics: [{ topicName: topic, topicId: zeroTopicId(), partitions: [{ partitionIndex: partition, records: batch }] }],
       };
       if (acks === 0) {
-        await connection.sendWithoutResponse(ApiKey.Produce, body);
+        await connection.sendWithoutResponse(ApiKey.Produce, body, { version: Math.min(connection.version(ApiKey.Produce), produceByNameVersionMax) });
         return { baseOffset: -1, logStartOffset: -1 };
       }
-      const response = await connection.send(ApiKey.Produce, body, { timeoutMs: this.#options.requestTimeoutMs + 5_000 });
+      const response = await connection.send(ApiKey.Produce, body, { timeoutMs: this.#options.requestTimeoutMs + 5_000, version: Math.min(connection.version(ApiKey.Produce), produceByNameVersionMax) });
       const answer = response.responses.find((t) => t.topicName === topic)?.partitions.find((p) => p.partitionIndex === partition);
       if (answer === undefined) throw new LanesError(ErrorCode.UNKNOWN_SERVER_ERROR, `produce to ${topic}/${partition}: no answer for the partition`);
       if (answer.errorCode !== ErrorCode.NONE) {

@@ -11,11 +11,13 @@
 import { randomFillSync } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ApiKey } from '../../core/protocol/api_keys.js';
+import { produceByNameVersionMax } from '../../core/protocol/messages/produce.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { KafkaConnection } from '../../actors/net/kafka_client.js';
 import { LatencyRecorder, type LatencySummary } from './latency_recorder.js';
 import { encodeFrameBuffer, WireConnection } from './wire_connection.js';
 import { checkProduceResponse, clientId, createTopic, parseAddress } from './workload.js';
+import { zeroTopicId } from '../../core/handlers/topic_ids.js';
 
 export interface RequestRateOptions {
   /** "host:port" of the broker; the first one is used. */
@@ -87,13 +89,13 @@ export async function runRequestRate(options: RequestRateOptions): Promise<Reque
   const setup = await KafkaConnection.connect({ host, port, clientId });
   try {
     await createTopic(setup, topic, partitions);
-    const produceVersion = setup.version(ApiKey.Produce);
+    const produceVersion = Math.min(setup.version(ApiKey.Produce), produceByNameVersionMax);
     const frames = Array.from({ length: partitions }, (_, partitionIndex) =>
       encodeFrameBuffer(ApiKey.Produce, produceVersion, 1, clientId, {
         transactionalId: null,
         acks,
         timeoutMs: 30_000,
-        topics: [{ topicName: topic, partitions: [{ partitionIndex, records: batch }] }],
+        topics: [{ topicName: topic, topicId: zeroTopicId(), partitions: [{ partitionIndex, records: batch }] }],
       }),
     );
     const steps: RequestRateStep[] = [];

@@ -38,6 +38,8 @@ import { LatencyRecorder, type LatencySummary } from './latency_recorder.js';
 import { pace, type Pacer } from './pacer.js';
 import { encodeFrameBuffer, WireConnection } from './wire_connection.js';
 import { fetchByNameVersionMax } from '../../core/protocol/messages/fetch.js';
+import { produceByNameVersionMax } from '../../core/protocol/messages/produce.js';
+import { zeroTopicId } from '../../core/handlers/topic_ids.js';
 
 export type WorkloadMode = 'produce' | 'consume' | 'end-to-end' | 'latency';
 
@@ -213,7 +215,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
       port,
       topic,
       partitions,
-      produceVersion: setup.version(ApiKey.Produce),
+      produceVersion: Math.min(setup.version(ApiKey.Produce), produceByNameVersionMax),
       fetchVersion: Math.min(setup.version(ApiKey.Fetch), fetchByNameVersionMax),
       recordBytes,
       producedRecords: 0,
@@ -350,7 +352,7 @@ function produceFrame(run: Run, partitions: readonly number[], batch: Uint8Array
     transactionalId: null,
     acks,
     timeoutMs: 30_000,
-    topics: [{ topicName: run.topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, records: batch })) }],
+    topics: [{ topicName: run.topic, topicId: zeroTopicId(), partitions: partitions.map((partitionIndex) => ({ partitionIndex, records: batch })) }],
   });
 }
 

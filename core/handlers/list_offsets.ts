@@ -6,6 +6,10 @@
 // Kafka answers for a topic without tiered storage); anything else for the first offset whose
 // batch has a timestamp at or after it (−1 when there is none). As in Kafka's broker, the
 // timestamps mean the same at every version: the version only says which ones a client may send.
+// A record found by timestamp (−3 or a timestamp) counts only below what the client may read, the
+// last stable offset in read_committed, the high watermark otherwise: one at or past it is
+// answered as none (−1), as Kafka does, so a read_committed client is never pointed into an open
+// transaction.
 import { ErrorCode } from '../errors.js';
 import { listOffsetsApi } from '../protocol/messages/list_offsets.js';
 import { errorCodeOf } from './errors.js';
@@ -39,14 +43,16 @@ async function lookUp(ctx: RequestContext, view: TopicView | undefined, topicNam
   if (timestamp === latestTimestamp) return answer(ErrorCode.NONE, readCommitted ? partition.lastStableOffset : partition.highWatermark, -1);
   if (timestamp === earliestTimestamp || timestamp === earliestLocalTimestamp) return answer(ErrorCode.NONE, partition.logStartOffset, -1);
   if (timestamp === latestTieredTimestamp) return answer(ErrorCode.NONE, -1, -1);
+  const readableEnd = readCommitted ? partition.lastStableOffset : partition.highWatermark;
+  const readable = (offset: number) => offset >= 0 && offset < readableEnd;
   try {
     if (timestamp === maxTimestamp) {
       const found = await ctx.broker.maxTimestampRecord(topicName, partitionIndex);
-      return found === null ? answer(ErrorCode.NONE, -1, -1) : answer(ErrorCode.NONE, found.offset, found.timestamp);
+      return found === null || !readable(found.offset) ? answer(ErrorCode.NONE, -1, -1) : answer(ErrorCode.NONE, found.offset, found.timestamp);
     }
     const offset = await ctx.broker.offsetForTimestamp(topicName, partitionIndex, timestamp);
     // The log does not return the found record's timestamp; the asked one is a lower bound.
-    return answer(ErrorCode.NONE, offset, offset === -1 ? -1 : timestamp);
+    return readable(offset) ? answer(ErrorCode.NONE, offset, timestamp) : answer(ErrorCode.NONE, -1, -1);
   } catch (error) {
     return answer(errorCodeOf(error), -1, -1);
   }

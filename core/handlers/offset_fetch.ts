@@ -3,11 +3,11 @@
 // a group-level error is reported on every partition instead. v8+ asks for several groups, each
 // answered on its own; v9 carries a consumer-protocol member's id and epoch, which the
 // coordinator checks (STALE_MEMBER_EPOCH, UNKNOWN_MEMBER_ID). v7+ may set requireStable (KIP-447; a
-// read_committed consumer does): while an open transaction will commit offsets for the group, its
-// partitions answer UNSTABLE_OFFSET_COMMIT (offset −1) and the client asks again, so a consumer
-// taking over partitions never starts from offsets a pending transaction is about to move. Kafka
-// tracks pending offsets per partition; Lanes knows which groups an open transaction commits
-// offsets for, so it answers per group: never an unstable offset, at worst a retry more.
+// read_committed consumer does): a partition an open transaction staged an offset for (TxnOffsetCommit)
+// answers UNSTABLE_OFFSET_COMMIT (offset −1) until the transaction ends, and the client asks again,
+// so a consumer taking over partitions never starts from an offset a pending transaction is about
+// to move. Per partition, as Kafka tracks them: the group's other partitions, and a group added by
+// AddOffsetsToTxn with nothing staged yet, answer their committed offsets.
 import { ErrorCode } from '../errors.js';
 import type { OffsetFetchResponse as CoordinatorOffsets, OffsetFetchTopic } from '../group/group_api.js';
 import { offsetFetchApi } from '../protocol/messages/offset_fetch.js';
@@ -49,25 +49,41 @@ function fetchGroup(ctx: RequestContext, groupId: string, requested: readonly Of
   );
 }
 
-/** The groups an open transaction will commit offsets for (none when no transaction coordinator runs). */
-async function groupsWithPendingOffsets(ctx: RequestContext): Promise<ReadonlySet<string>> {
+const partitionKey = (topic: string, partition: number): string => `${partition}\u0000${topic}`;
+
+/**
+ * Per group, the partitions an open transaction staged offsets for (none when no transaction
+ * coordinator runs).
+ */
+async function pendingOffsets(ctx: RequestContext): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
+  const pending = new Map<string, Set<string>>();
   const txns = ctx.txns ?? null;
-  if (txns === null) return new Set();
+  if (txns === null) return pending;
   const listed = await txns.listTransactions({ states: [...openTxnStates], producerIds: [], durationMsMin: -1 });
-  if (listed.transactions.length === 0) return new Set();
+  if (listed.transactions.length === 0) return pending;
   const described = await txns.describeTransactions(listed.transactions.map((txn) => txn.transactionalId));
-  return new Set(described.filter((txn) => (openTxnStates as readonly string[]).includes(txn.state)).flatMap((txn) => txn.groups));
+  for (const txn of described) {
+    if (!(openTxnStates as readonly string[]).includes(txn.state)) continue;
+    for (const { groupId, topic, partition } of txn.stagedOffsets) {
+      let partitions = pending.get(groupId);
+      if (partitions === undefined) pending.set(groupId, (partitions = new Set()));
+      partitions.add(partitionKey(topic, partition));
+    }
+  }
+  return pending;
 }
 
-/** Every partition of the answer unstable: a pending transaction will commit offsets for the group. */
-function unstable(response: CoordinatorOffsets): CoordinatorOffsets {
+/** The answer with the partitions `isPending` names unstable: a pending transaction will move their offsets. */
+function unstable(response: CoordinatorOffsets, isPending: (topic: string, partition: number) => boolean): CoordinatorOffsets {
   if (response.errorCode !== ErrorCode.NONE) return response;
   return {
     errorCode: response.errorCode,
     topics: response.topics.map((topic) => ({
       name: topic.name,
       partitions: topic.partitions.map((partition) =>
-        partition.errorCode === ErrorCode.NONE ? { ...partition, committedOffset: -1, committedLeaderEpoch: -1, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT } : partition,
+        partition.errorCode === ErrorCode.NONE && isPending(topic.name, partition.partitionIndex)
+          ? { ...partition, committedOffset: -1, committedLeaderEpoch: -1, errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT }
+          : partition,
       ),
     })),
   };
@@ -77,8 +93,12 @@ export const offsetFetch = defineHandler({
   api: offsetFetchApi,
   async handle(ctx, request): Promise<OffsetFetchResponse> {
     // Transactions that could not be asked about may hold offsets for any group: unstable, retried.
-    const pending: ReadonlySet<string> | 'unknown' = request.requireStable ? await groupsWithPendingOffsets(ctx).catch(() => 'unknown' as const) : new Set<string>();
-    const stableOnly = (groupId: string, response: CoordinatorOffsets) => (pending === 'unknown' || pending.has(groupId) ? unstable(response) : response);
+    const pending: ReadonlyMap<string, ReadonlySet<string>> | 'unknown' = request.requireStable ? await pendingOffsets(ctx).catch(() => 'unknown' as const) : new Map();
+    const stableOnly = (groupId: string, response: CoordinatorOffsets) => {
+      if (pending === 'unknown') return unstable(response, () => true);
+      const partitions = pending.get(groupId);
+      return partitions === undefined ? response : unstable(response, (topic, partition) => partitions.has(partitionKey(topic, partition)));
+    };
     if (ctx.apiVersion >= 8) {
       const groups = await Promise.all(
         request.groups.map(async (group) => {

@@ -6,11 +6,14 @@
 // pipelined Produce requests on one connection append in the order they were sent even though
 // the connection handles requests concurrently.
 //
+// v13 names topics by id (KIP-516): each is resolved to its name once, and an id the broker does
+// not know (a deleted topic, or one never made) fails its partitions with UNKNOWN_TOPIC_ID.
+//
 // acks = 0: the work is done and errors are logged by nobody but the broker; no response is
 // written (the client does not read one).
 import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';
-import { produceApi } from '../protocol/messages/produce.js';
+import { produceApi, produceTopicIdsFromVersion } from '../protocol/messages/produce.js';
 import type { ProduceResponsePartition, ProduceResponseTopic } from '../protocol/messages/produce.js';
 import { batchLogOverheadBytes, readInt32 } from '../records/record_batch.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
@@ -64,8 +67,16 @@ export const produce = defineHandler({
     // Start every append now (see the ordering note above), then wait for them in order. Every
     // append already has its reactions (settle), so none rejects unobserved while we wait.
     const pending: (Outcome | Promise<Outcome>)[] = [];
+    const byId = ctx.apiVersion >= produceTopicIdsFromVersion;
+    const topicNames: (string | undefined)[] = [];
     for (const topic of request.topics) {
+      const topicName = byId ? ctx.broker.topicNameById(topic.topicId) : topic.topicName;
+      topicNames.push(topicName);
       for (const partition of topic.partitions) {
+        if (topicName === undefined) {
+          pending.push({ ok: false, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, message: 'no topic has this topic id' });
+          continue;
+        }
         if (!acksValid) {
           pending.push({ ok: false, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, message: `acks must be -1, 0 or 1, got ${acks}` });
           continue;
@@ -76,17 +87,18 @@ export const produce = defineHandler({
           continue;
         }
         if (batches.length === 1) {
-          pending.push(settle(ctx.broker.produce(topic.topicName, partition.partitionIndex, batches[0], options)));
+          pending.push(settle(ctx.broker.produce(topicName, partition.partitionIndex, batches[0], options)));
           continue;
         }
         const appends: Promise<Outcome>[] = [];
-        for (const batch of batches) appends.push(settle(ctx.broker.produce(topic.topicName, partition.partitionIndex, batch, options)));
+        for (const batch of batches) appends.push(settle(ctx.broker.produce(topicName, partition.partitionIndex, batch, options)));
         pending.push(partitionOutcome(appends));
       }
     }
     const responses: ProduceResponseTopic[] = [];
     let next = 0;
-    for (const topic of request.topics) {
+    for (let topicIndex = 0; topicIndex < request.topics.length; topicIndex++) {
+      const topic = request.topics[topicIndex];
       const partitions: ProduceResponsePartition[] = [];
       for (const partition of topic.partitions) {
         const outcome = await pending[next++];
@@ -97,7 +109,7 @@ export const produce = defineHandler({
             : { partitionIndex: index, errorCode: outcome.errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: outcome.message, currentLeader: noLeaderChange },
         );
       }
-      responses.push({ topicName: topic.topicName, partitions });
+      responses.push({ topicName: topicNames[topicIndex] ?? '', topicId: topic.topicId, partitions });
     }
     assert(next === pending.length, 'every partition got its answer');
     if (acks === 0) return noResponse;

@@ -40,16 +40,35 @@ export interface AddOffsetsToTxnRequest extends TxnProducer {
 export interface TxnOffsetCommitRequest extends TxnProducer {
   readonly groupId: string;
   readonly offsets: readonly TxnPendingOffset[];
+  /**
+   * Transaction version 2 (KIP-890 part 2, TxnOffsetCommit v5+): the group joins the transaction
+   * here if it has not (no AddOffsetsToTxn first). Absent: false.
+   */
+  readonly addsGroup?: boolean;
 }
 
 export interface EndTxnRequest extends TxnProducer {
   readonly committed: boolean;
+  /**
+   * Transaction version 2 (KIP-890 part 2, EndTxn v5+): every transaction ends with an epoch bump,
+   * so a late write of this transaction is fenced by its own markers. Absent: false (version 1).
+   */
+  readonly transactionVersion2?: boolean;
+  /** Version 2: a producer id the host allocated, taken if the bump exhausts the epoch. */
+  readonly freshProducerId?: number;
 }
 
 export interface EndTxnResponse {
   readonly errorCode: number;
   /** The decided transaction (now PrepareCommit or PrepareAbort): the host writes its markers. */
   readonly markers: TxnMarkerWork | null;
+  /**
+   * With NONE, the producer id and epoch the producer goes on with once the transaction is
+   * complete (EndTxn v5 answers them): version 2's bumped epoch, or a new id at epoch 0 once the
+   * epoch ran out; version 1's unchanged. −1, −1 otherwise.
+   */
+  readonly producerId: number;
+  readonly producerEpoch: number;
 }
 
 /** One answer code for the whole request. */
@@ -69,6 +88,11 @@ export interface DescribedTxn {
   readonly topics: readonly { topic: string; partitions: readonly number[] }[];
   /** Groups whose offsets the transaction commits (not on the wire; the CLI shows them). */
   readonly groups: readonly string[];
+  /**
+   * The partitions the transaction staged offsets for, per group (TxnOffsetCommit; not on the
+   * wire): OffsetFetch with requireStable answers exactly these UNSTABLE_OFFSET_COMMIT.
+   */
+  readonly stagedOffsets: readonly { readonly groupId: string; readonly topic: string; readonly partition: number }[];
 }
 
 export interface ListTransactionsRequest {

@@ -16,6 +16,11 @@
 //                    writes the markers (and commits the staged offsets) and calls
 //                    `markersWritten`: CompleteCommit / CompleteAbort. After a restart every
 //                    Prepare* transaction is finished the same way (`pendingMarkers`).
+//                    Transaction version 2 (KIP-890 part 2, EndTxn v5+): the decision also bumps
+//                    the epoch (a new producer id once it runs out, taken when the markers are
+//                    written), the markers carry the bumped epoch, so a late write of the
+//                    transaction is fenced at every partition, and the answer names the id and
+//                    epoch the producer goes on with. A version 2 abort may also end an idle id.
 //   timeout          an Ongoing transaction past its timeout is fenced and aborted, as if a newer
 //                    producer had called InitProducerId.
 //   expiration       an idle id untouched for transactional.id.expiration.ms is forgotten (Dead).
@@ -47,6 +52,16 @@ const epochExhaustedAt = 0x7fff - 1;
 
 function isEpochExhausted(epoch: number): boolean {
   return epoch >= epochExhaustedAt;
+}
+
+/** An EndTxn refused (or a version 2 retry's answer is computed elsewhere): nothing changes. */
+function refuseEnd(errorCode: number): TxnOutcome<EndTxnResponse> {
+  return { records: [], value: { errorCode, markers: null, producerId: -1, producerEpoch: -1 } };
+}
+
+/** A retried EndTxn whose decision is made: NONE, with the id and epoch the producer has now. */
+function unchangedEnd(current: TxnMetadata): TxnOutcome<EndTxnResponse> {
+  return { records: [], value: { errorCode: ErrorCode.NONE, markers: null, producerId: current.producerId, producerEpoch: current.producerEpoch } };
 }
 
 /** An answer and the records that must be durable before it is given. */
@@ -118,6 +133,7 @@ export class TransactionCoordinator {
         previousProducerId: -1,
         producerEpoch: 0,
         lastProducerEpoch: -1,
+        nextProducerId: -1,
         timeoutMs,
         state: 'Empty',
         partitions: [],
@@ -215,16 +231,21 @@ export class TransactionCoordinator {
   txnOffsetCommit(nowMs: number, request: TxnOffsetCommitRequest): TxnOutcome<TxnErrorResponse> {
     const checked = this.#checkProducer(request);
     if (typeof checked === 'number') return { records: [], value: { errorCode: checked } };
-    const group = checked.state === 'Ongoing' ? checked.groups.find((entry) => entry.groupId === request.groupId) : undefined;
-    // AddOffsetsToTxn comes first; offsets for a group outside the transaction would never be
-    // committed or aborted.
+    let base = checked;
+    let group = checked.state === 'Ongoing' ? checked.groups.find((entry) => entry.groupId === request.groupId) : undefined;
+    // Transaction version 2 adds the group here; version 1 needs AddOffsetsToTxn first: offsets
+    // for a group outside the transaction would never be committed or aborted.
+    if (group === undefined && request.addsGroup === true) {
+      group = { groupId: request.groupId, offsets: [] };
+      base = this.#ongoing(nowMs, checked, { groups: [...(checked.state === 'Ongoing' ? checked.groups : []), group] });
+    }
     if (group === undefined) return { records: [], value: { errorCode: ErrorCode.INVALID_TXN_STATE } };
     const byPartition = new Map<string, TxnPendingOffset>(group.offsets.map((offset) => [partitionKey(offset.topic, offset.partition), offset]));
     for (const offset of request.offsets) byPartition.set(partitionKey(offset.topic, offset.partition), offset);
-    const staged = checked.groups.reduce((sum, entry) => sum + (entry.groupId === request.groupId ? 0 : entry.offsets.length), byPartition.size);
+    const staged = base.groups.reduce((sum, entry) => sum + (entry.groupId === request.groupId ? 0 : entry.offsets.length), byPartition.size);
     if (staged > txnStagedOffsetsMax) return { records: [], value: { errorCode: ErrorCode.INVALID_REQUEST } };
-    const groups: TxnGroupOffsets[] = checked.groups.map((entry) => (entry.groupId === request.groupId ? { groupId: entry.groupId, offsets: [...byPartition.values()] } : entry));
-    return this.#putIfFits(this.#moved(checked, { ...checked, groups, updateMs: nowMs }));
+    const groups: TxnGroupOffsets[] = base.groups.map((entry) => (entry.groupId === request.groupId ? { groupId: entry.groupId, offsets: [...byPartition.values()] } : entry));
+    return this.#putIfFits(this.#moved(checked, { ...base, groups, updateMs: nowMs }));
   }
 
   /** Keeps a grown transaction unless its record would pass txnRecordBytesMax (then nothing changes). */
@@ -260,15 +281,16 @@ export class TransactionCoordinator {
   // ─── Ending a transaction ────────────────────────────────────────────────────────────────────
 
   endTxn(nowMs: number, request: EndTxnRequest): TxnOutcome<EndTxnResponse> {
-    const answer = (errorCode: number): TxnOutcome<EndTxnResponse> => ({ records: [], value: { errorCode, markers: null } });
+    if (request.transactionVersion2 === true) return this.#endTxnV2(nowMs, request);
     const current = this.#txns.get(request.transactionalId);
-    if (current === undefined || current.producerId !== request.producerId) return answer(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
-    if (current.producerEpoch !== request.producerEpoch) return answer(ErrorCode.PRODUCER_FENCED);
+    if (current === undefined || current.producerId !== request.producerId) return refuseEnd(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    if (current.producerEpoch !== request.producerEpoch) return refuseEnd(ErrorCode.PRODUCER_FENCED);
+    const answer = (errorCode: number): TxnOutcome<EndTxnResponse> => (errorCode === ErrorCode.NONE ? unchangedEnd(current) : refuseEnd(errorCode));
     const committed = request.committed;
     switch (current.state) {
       case 'Ongoing': {
         const prepared = this.#moved(current, { ...current, state: committed ? 'PrepareCommit' : 'PrepareAbort', updateMs: nowMs });
-        return { records: [this.#put(prepared)], value: { errorCode: ErrorCode.NONE, markers: markerWorkOf(prepared) } };
+        return { records: [this.#put(prepared)], value: { errorCode: ErrorCode.NONE, markers: markerWorkOf(prepared), producerId: prepared.producerId, producerEpoch: prepared.producerEpoch } };
       }
       // A retried EndTxn whose decision is already made (or done) gets the same answer; the
       // opposite decision is an invalid state.
@@ -288,6 +310,64 @@ export class TransactionCoordinator {
   }
 
   /**
+   * Kafka's endTransaction for transaction version 2: which epochs are a retry of an EndTxn that
+   * already bumped (the epoch just below ours, or the last epoch of the id we moved from), and the
+   * version 2 moves (an abort may end an idle id).
+   */
+  #endTxnV2(nowMs: number, request: EndTxnRequest): TxnOutcome<EndTxnResponse> {
+    const current = this.#txns.get(request.transactionalId);
+    if (current === undefined) return refuseEnd(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    const retryOnOverflow = current.previousProducerId === request.producerId && request.producerEpoch === epochExhaustedAt && current.producerEpoch === 0;
+    const retryOnEpochBump = current.producerId === request.producerId && current.producerEpoch === request.producerEpoch + 1;
+    if (current.producerId !== request.producerId && !retryOnOverflow) return refuseEnd(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    const sameEpoch = current.producerEpoch === request.producerEpoch;
+    const validEpoch = isPrepared(current.state) ? retryOnEpochBump : isIdle(current.state) && current.state !== 'Empty' ? retryOnEpochBump || retryOnOverflow || sameEpoch : sameEpoch;
+    if (!validEpoch) return refuseEnd(ErrorCode.PRODUCER_FENCED);
+    const isRetry = retryOnEpochBump || retryOnOverflow;
+    const committed = request.committed;
+    switch (current.state) {
+      case 'Ongoing':
+        return this.#prepareV2(nowMs, current, committed, request.freshProducerId, false);
+      case 'CompleteCommit':
+        if (committed) return isRetry ? unchangedEnd(current) : refuseEnd(ErrorCode.INVALID_TXN_STATE);
+        return isRetry ? refuseEnd(ErrorCode.INVALID_TXN_STATE) : this.#prepareV2(nowMs, current, false, request.freshProducerId, true);
+      case 'CompleteAbort':
+        if (committed) return refuseEnd(ErrorCode.INVALID_TXN_STATE);
+        return isRetry ? unchangedEnd(current) : this.#prepareV2(nowMs, current, false, request.freshProducerId, true);
+      case 'Empty':
+        return committed ? refuseEnd(ErrorCode.INVALID_TXN_STATE) : this.#prepareV2(nowMs, current, false, request.freshProducerId, true);
+      case 'PrepareCommit':
+        return refuseEnd(committed ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
+      case 'PrepareAbort':
+        return refuseEnd(committed ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS);
+      case 'PrepareEpochFence':
+      case 'Dead':
+        return refuseEnd(ErrorCode.INVALID_TXN_STATE);
+    }
+  }
+
+  /**
+   * Version 2's decision: the epoch is bumped with it (to Short.MaxValue at most: the markers are
+   * written with it, then the id moves to `freshProducerId` at epoch 0). `nothingAdded`: an abort
+   * of an idle id, which starts and ends an empty transaction now.
+   */
+  #prepareV2(nowMs: number, current: TxnMetadata, committed: boolean, freshProducerId: number | undefined, nothingAdded: boolean): TxnOutcome<EndTxnResponse> {
+    const exhausted = isEpochExhausted(current.producerEpoch);
+    assert(!exhausted || freshProducerId !== undefined, 'a version 2 EndTxn carries a fresh producer id');
+    const prepared = this.#moved(current, {
+      ...current,
+      ...(nothingAdded ? { partitions: [], groups: [], startMs: nowMs } : {}),
+      state: committed ? 'PrepareCommit' : 'PrepareAbort',
+      producerEpoch: current.producerEpoch + 1,
+      lastProducerEpoch: current.producerEpoch,
+      nextProducerId: exhausted ? freshProducerId! : -1,
+      updateMs: nowMs,
+    });
+    const goesOn = exhausted ? { producerId: freshProducerId!, producerEpoch: 0 } : { producerId: prepared.producerId, producerEpoch: prepared.producerEpoch };
+    return { records: [this.#put(prepared)], value: { errorCode: ErrorCode.NONE, markers: markerWorkOf(prepared), ...goesOn } };
+  }
+
+  /**
    * The host wrote the markers (and the offsets) of `work`: the transaction is complete. False
    * when the id moved on meanwhile (the work was already completed).
    */
@@ -297,7 +377,10 @@ export class TransactionCoordinator {
     if (current === undefined || current.state !== expected || current.producerId !== work.producerId || current.producerEpoch !== work.producerEpoch) {
       return { records: [], value: false };
     }
-    const complete = this.#moved(current, { ...current, state: work.committed ? 'CompleteCommit' : 'CompleteAbort', partitions: [], groups: [], startMs: -1, updateMs: nowMs });
+    // A version 2 bump that exhausted the epoch: the id moves on now, at epoch 0 (lastProducerEpoch
+    // stays the last epoch the producer was answered before, as in Kafka).
+    const movesOn = current.nextProducerId >= 0 ? { producerId: current.nextProducerId, previousProducerId: current.producerId, producerEpoch: 0, nextProducerId: -1 } : {};
+    const complete = this.#moved(current, { ...current, ...movesOn, state: work.committed ? 'CompleteCommit' : 'CompleteAbort', partitions: [], groups: [], startMs: -1, updateMs: nowMs });
     return { records: [this.#put(complete)], value: true };
   }
 
@@ -356,7 +439,7 @@ export class TransactionCoordinator {
     return transactionalIds.map((transactionalId): DescribedTxn => {
       const metadata = this.#txns.get(transactionalId);
       if (metadata === undefined) {
-        return { transactionalId, errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, state: 'Dead', timeoutMs: 0, startMs: -1, producerId: -1, producerEpoch: -1, topics: [], groups: [] };
+        return { transactionalId, errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND, state: 'Dead', timeoutMs: 0, startMs: -1, producerId: -1, producerEpoch: -1, topics: [], groups: [], stagedOffsets: [] };
       }
       return {
         transactionalId,
@@ -368,6 +451,7 @@ export class TransactionCoordinator {
         producerEpoch: metadata.producerEpoch,
         topics: partitionsByTopic(metadata.partitions).map(({ topic, partitions }) => ({ topic, partitions })),
         groups: metadata.groups.map((group) => group.groupId),
+        stagedOffsets: metadata.groups.flatMap((group) => group.offsets.map(({ topic, partition }) => ({ groupId: group.groupId, topic, partition }))),
       };
     });
   }

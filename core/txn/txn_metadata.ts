@@ -31,6 +31,12 @@ export interface TxnMetadata {
   readonly producerEpoch: number;
   /** The epoch before the last bump (a retried InitProducerId gets the current one back), or −1. */
   readonly lastProducerEpoch: number;
+  /**
+   * Transaction version 2, while Prepare*: the producer id the id moves to once the markers are
+   * written, because this transaction's epoch bump exhausted the epoch; −1 otherwise. Absent in
+   * records written before transaction version 2 (read as −1).
+   */
+  readonly nextProducerId: number;
   readonly timeoutMs: number;
   readonly state: TxnState;
   /** Data partitions of the transaction, in the order they were added. */

@@ -96,6 +96,7 @@ export function decodeTxnRecord(key: Uint8Array, value: Uint8Array | null): TxnR
     previousProducerId: int(fields.previousProducerId, 'previousProducerId', -1),
     producerEpoch: int(fields.producerEpoch, 'producerEpoch', 0),
     lastProducerEpoch: int(fields.lastProducerEpoch, 'lastProducerEpoch', -1),
+    nextProducerId: fields.nextProducerId === undefined ? -1 : int(fields.nextProducerId, 'nextProducerId', -1),
     timeoutMs: int(fields.timeoutMs, 'timeoutMs', 1),
     state,
     partitions: list(fields.partitions, 'partitions', partition),

@@ -7,6 +7,8 @@
 //     │                                  │  └─ InitProducerId / timeout ─▶ PrepareEpochFence ─▶ PrepareAbort
 //     └── InitProducerId (epoch bump) ◀── Complete* ── AddPartitions ──▶ Ongoing
 //   Empty, Complete* ──idle past transactional.id.expiration.ms──▶ Dead (the id is then forgotten)
+//   Empty, Complete* ──EndTxn(abort), transaction version 2──▶ PrepareAbort (an abort with nothing
+//     added, which bumps the epoch: how a version 2 producer recovers from an abortable error)
 //
 // What each state means:
 // - Empty: the id has a producer id and epoch and no transaction.
@@ -28,7 +30,7 @@ const allowedFrom: Readonly<Record<TxnState, readonly TxnState[]>> = {
   Empty: ['Empty', 'CompleteCommit', 'CompleteAbort'],
   Ongoing: ['Ongoing', 'Empty', 'CompleteCommit', 'CompleteAbort'],
   PrepareCommit: ['Ongoing'],
-  PrepareAbort: ['Ongoing', 'PrepareEpochFence'],
+  PrepareAbort: ['Ongoing', 'PrepareEpochFence', 'Empty', 'CompleteCommit', 'CompleteAbort'],
   CompleteCommit: ['PrepareCommit'],
   CompleteAbort: ['PrepareAbort'],
   PrepareEpochFence: ['Ongoing'],

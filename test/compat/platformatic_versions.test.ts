@@ -121,8 +121,8 @@ describe('@platformatic/kafka at its newest versions', () => {
       .map(Number)
       .filter((apiKey) => apiByKey.get(apiKey)!.versionMax < platformaticNewest[apiKey])
       .map((apiKey) => apiByKey.get(apiKey)!.name);
-    // README "Kafka APIs served": AddPartitionsToTxn v4–5 are broker-to-broker; ListTransactions v2's pattern.
-    expect(short).toEqual(['AddPartitionsToTxn', 'ListTransactions']);
+    // README "Kafka APIs served": AddPartitionsToTxn v4–5 are broker-to-broker.
+    expect(short).toEqual(['AddPartitionsToTxn']);
   });
 
   it('admin, producer and consumer group each send the newest version both sides have', async () => {

@@ -21,6 +21,7 @@ import { readBatchHeader } from '../../core/records/record_batch.js';
 import { readRecords } from '../../core/records/record_reader.js';
 import { startCliBroker } from '../../bench/support/cli_broker.js';
 import { RawClient } from './wire/raw_client.js';
+import { zeroTopicId } from '../../core/handlers/topic_ids.js';
 
 const text = new TextEncoder();
 
@@ -33,7 +34,7 @@ function valueFor(index: number, bytes: number): Uint8Array {
 
 async function produce(raw: RawClient, index: number, bytes: number): Promise<{ errorCode: number; baseOffset: number }> {
   const records = encodeRecordBatch([{ key: null, value: valueFor(index, bytes) }]);
-  const response = await raw.request(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topics: [{ topicName: 'fill', partitions: [{ partitionIndex: 0, records }] }] });
+  const response = await raw.request(ApiKey.Produce, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topics: [{ topicName: 'fill', topicId: zeroTopicId(), partitions: [{ partitionIndex: 0, records }] }] });
   return response.responses[0].partitions[0];
 }
 

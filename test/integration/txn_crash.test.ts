@@ -17,6 +17,7 @@ import { ApiKey } from '../../core/protocol/api_keys.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { Prng, seedForRun } from '../support/prng.js';
 import { RawClient } from './wire/raw_client.js';
+import { zeroTopicId } from '../../core/handlers/topic_ids.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -123,7 +124,7 @@ describe('transactions under kill -9', () => {
           const key = `${producerId}/${partition}`;
           const sequence = sequences.get(key) ?? 0;
           const batch = encodeRecordBatch([{ key: null, value: new TextEncoder().encode(value) }], plain ? {} : { producerId, producerEpoch: 0, baseSequence: sequence, transactional });
-          const response = await raw.request(ApiKey.Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 10_000, topics: [{ topicName: 'txn', partitions: [{ partitionIndex: partition, records: batch }] }] });
+          const response = await raw.request(ApiKey.Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 10_000, topics: [{ topicName: 'txn', topicId: zeroTopicId(), partitions: [{ partitionIndex: partition, records: batch }] }] });
           const answer = response.responses[0].partitions[0];
           expect(answer).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: entries[partition].length });
           if (!plain) sequences.set(key, sequence + 1);

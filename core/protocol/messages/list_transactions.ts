@@ -1,18 +1,20 @@
-// ListTransactions (api key 66), v0–v1 (flexible): transactional ids with their producer id and
-// state, filtered by state and producer id; v1 adds a duration filter (open longer than). v2's
-// transactional id pattern (a Java regular expression) is not served.
+// ListTransactions (api key 66), v0–v2 (flexible): transactional ids with their producer id and
+// state, filtered by state and producer id; v1 adds a duration filter (open longer than), v2 a
+// transactional id pattern (KIP-1152: a Java regular expression the whole id must match; null or
+// empty lists every id).
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
 export const listTransactionsApi = defineApi({
   key: 66,
   name: 'ListTransactions',
-  versions: '0-1',
+  versions: '0-2',
   flexibleVersions: '0+',
   request: [
     { name: 'stateFilters', type: { array: 'string' }, versions: '0+' },
     { name: 'producerIdFilters', type: { array: 'int64' }, versions: '0+' },
     { name: 'durationFilter', type: 'int64', versions: '1+', default: -1 },
+    { name: 'transactionalIdPattern', type: 'string', versions: '2+', nullableVersions: '2+', default: null },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },

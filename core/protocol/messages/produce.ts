@@ -3,8 +3,9 @@
 // v10 adds the new leader's id and endpoint as tagged fields (KIP-951: filled only with
 // NOT_LEADER_OR_FOLLOWER, which a single node never answers), v11 admits TRANSACTION_ABORTABLE and
 // v12 lets a transaction add its partitions implicitly (KIP-890; clients use it only when the
-// broker finalizes transaction.version 2, which Lanes does not advertise). acks = 0 requests get
-// no response. Served from v3 as Kafka 4.x does (KIP-896): Lanes stores RecordBatch v2 only. The
+// broker finalizes transaction.version 2, which Lanes does not advertise) and v13 (Kafka 4.1,
+// KIP-516) names each topic by its id instead of its name, in the request and the response: an
+// id the broker does not know is answered UNKNOWN_TOPIC_ID. acks = 0 requests get no response. Served from v3 as Kafka 4.x does (KIP-896): Lanes stores RecordBatch v2 only. The
 // range must include v3 and v7, from which librdkafka turns on message format v2 and its group
 // consumer.
 
@@ -13,7 +14,7 @@ import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js
 export const produceApi = defineApi({
   key: 0,
   name: 'Produce',
-  versions: '3-12',
+  versions: '3-13',
   flexibleVersions: '9+',
   request: [
     { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '0+', default: null },
@@ -24,7 +25,8 @@ export const produceApi = defineApi({
       versions: '0+',
       type: {
         array: [
-          { name: 'topicName', type: 'string', versions: '0+' },
+          { name: 'topicName', type: 'string', versions: '0-12' },
+          { name: 'topicId', type: 'uuid', versions: '13+' },
           {
             name: 'partitions',
             versions: '0+',
@@ -46,7 +48,8 @@ export const produceApi = defineApi({
       versions: '0+',
       type: {
         array: [
-          { name: 'topicName', type: 'string', versions: '0+' },
+          { name: 'topicName', type: 'string', versions: '0-12' },
+          { name: 'topicId', type: 'uuid', versions: '13+' },
           {
             name: 'partitions',
             versions: '0+',
@@ -103,6 +106,15 @@ export const produceApi = defineApi({
     },
   ],
 });
+
+/**
+ * The last version naming topics by name: Lanes's own clients (the wire client, the CLI, the load
+ * generator) produce at most at this version, since they do not track topic ids.
+ */
+export const produceByNameVersionMax = 12;
+
+/** The first version naming topics by id (KIP-516). */
+export const produceTopicIdsFromVersion = 13;
 
 export type ProduceRequest = RequestOf<typeof produceApi>;
 export type ProduceRequestTopic = ProduceRequest['topics'][number];

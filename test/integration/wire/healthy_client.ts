@@ -9,6 +9,7 @@ import { encodeRecordBatch } from '../../../core/records/batch_builder.js';
 import { readRecords } from '../../../core/records/record_reader.js';
 import { RawClient } from './raw_client.js';
 import type { TestServer } from './server_fixture.js';
+import { zeroTopicId } from '../../../core/handlers/topic_ids.js';
 
 const text = new TextEncoder();
 let healthySequence = 0;
@@ -23,7 +24,7 @@ export async function expectHealthy(server: TestServer): Promise<void> {
       transactionalId: null,
       acks: -1,
       timeoutMs: 5000,
-      topics: [{ topicName: 'healthy', partitions: [{ partitionIndex: 0, records }] }],
+      topics: [{ topicName: 'healthy', topicId: zeroTopicId(), partitions: [{ partitionIndex: 0, records }] }],
     });
     const partition = produced.responses[0].partitions[0];
     expect(partition.errorCode).toBe(ErrorCode.NONE);

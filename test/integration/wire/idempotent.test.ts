@@ -19,6 +19,7 @@ import { readRecords } from '../../../core/records/record_reader.js';
 import { RawClient } from './raw_client.js';
 import { startTestServer, type TestServer } from './server_fixture.js';
 import { timeoutMs } from '../../support/timeouts.js';
+import { zeroTopicId } from '../../../core/handlers/topic_ids.js';
 
 const text = new TextEncoder();
 const clients: RawClient[] = [];
@@ -31,7 +32,7 @@ function idempotentBatch(producerId: number, producerEpoch: number, baseSequence
 }
 
 function produceBody(topicName: string, records: Uint8Array): ProduceRequest {
-  return { transactionalId: null, acks: -1, timeoutMs: 5000, topics: [{ topicName, partitions: [{ partitionIndex: 0, records }] }] };
+  return { transactionalId: null, acks: -1, timeoutMs: 5000, topics: [{ topicName, topicId: zeroTopicId(), partitions: [{ partitionIndex: 0, records }] }] };
 }
 
 function fetchBody(topicName: string): FetchRequest {

@@ -17,6 +17,7 @@ import { advertisedApis } from '../../../core/handlers/handler_table.js';
 import { expectHealthy } from './healthy_client.js';
 import { RawClient } from './raw_client.js';
 import { startTestServer, type TestServer } from './server_fixture.js';
+import { zeroTopicId } from '../../../core/handlers/topic_ids.js';
 
 const text = new TextEncoder();
 const maxMessageBytes = 64 * 1024;
@@ -48,7 +49,7 @@ function batch(values: string[], compression: number = Compression.none): Uint8A
 }
 
 function produceBody(topicName: string, records: Uint8Array, acks = -1, partitionIndex = 0): ProduceRequest {
-  return { transactionalId: null, acks, timeoutMs: 5000, topics: [{ topicName, partitions: [{ partitionIndex, records }] }] };
+  return { transactionalId: null, acks, timeoutMs: 5000, topics: [{ topicName, topicId: zeroTopicId(), partitions: [{ partitionIndex, records }] }] };
 }
 
 function fetchBody(topicName: string, fetchOffset: number, maxWaitMs = 0, minBytes = 0, partitionIndex = 0): FetchRequest {

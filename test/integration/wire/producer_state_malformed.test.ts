@@ -14,6 +14,7 @@ import { crc32c } from '../../../core/records/crc32c.js';
 import { BatchField, writeInt32 } from '../../../core/records/record_batch.js';
 import { RawClient } from './raw_client.js';
 import { startTestServer, type TestServer } from './server_fixture.js';
+import { zeroTopicId } from '../../../core/handlers/topic_ids.js';
 
 const text = new TextEncoder();
 let server: TestServer;
@@ -43,7 +44,7 @@ function lying(lastOffsetDelta: number, fixCrc: boolean): Uint8Array {
 }
 
 async function produce(topicName: string, records: Uint8Array): Promise<{ errorCode: number; baseOffset: number }> {
-  const body: ProduceRequest = { transactionalId: null, acks: -1, timeoutMs: 5000, topics: [{ topicName, partitions: [{ partitionIndex: 0, records }] }] };
+  const body: ProduceRequest = { transactionalId: null, acks: -1, timeoutMs: 5000, topics: [{ topicName, topicId: zeroTopicId(), partitions: [{ partitionIndex: 0, records }] }] };
   const response = await raw.request(ApiKey.Produce, 7, body);
   return response.responses[0].partitions[0];
 }

@@ -13,6 +13,7 @@ import { encodeMarkerBatch } from '../../../core/records/control_batch.js';
 import { readBatches } from '../../../core/records/record_reader.js';
 import { RawClient } from './raw_client.js';
 import { startTestServer, type TestServer } from './server_fixture.js';
+import { zeroTopicId } from '../../../core/handlers/topic_ids.js';
 
 const text = new TextEncoder();
 
@@ -51,7 +52,7 @@ describe('transactions over the wire', () => {
   });
 
   const produce = async (records: Uint8Array) =>
-    (await raw.request(ApiKey.Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topics: [{ topicName: 'txn', partitions: [{ partitionIndex: 0, records }] }] })).responses[0].partitions[0];
+    (await raw.request(ApiKey.Produce, 7, { transactionalId: null, acks: -1, timeoutMs: 5000, topics: [{ topicName: 'txn', topicId: zeroTopicId(), partitions: [{ partitionIndex: 0, records }] }] })).responses[0].partitions[0];
 
   const markers = async (version: number, producerId: number, committed: boolean) =>
     raw.request(ApiKey.WriteTxnMarkers, version, {

@@ -64,7 +64,7 @@ export class FakeBroker implements BrokerFacade {
       topicId: topic.topicId,
       config: topic.config,
       overrides: topic.overrides,
-      partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: this.logStartOffsets.get(`${name}-${partition}`) ?? 0, highWatermark: batches.length, lastStableOffset: batches.length })),
+      partitions: topic.partitions.map((batches, partition) => ({ partition, logStartOffset: this.logStartOffsets.get(`${name}-${partition}`) ?? 0, highWatermark: batches.length, lastStableOffset: this.lastStableOffsets.get(`${name}-${partition}`) ?? batches.length })),
     };
   }
 
@@ -137,6 +137,9 @@ export class FakeBroker implements BrokerFacade {
   async offsetForTimestamp(_topic: string, _partition: number, timestampMs: number): Promise<number> {
     return timestampMs >= 1000 ? -1 : 0;
   }
+
+  /** The last stable offset describeTopic reports, by `topic-partition` (the high watermark when not set: no open transaction). */
+  readonly lastStableOffsets = new Map<string, number>();
 
   /** What maxTimestampRecord answers, by `topic-partition` (null when not set: an empty log). */
   readonly maxTimestampRecords = new Map<string, TimestampAndOffset>();

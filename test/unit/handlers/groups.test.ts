@@ -196,17 +196,31 @@ describe('offsets', () => {
     expect(groups.calls[1].request).toEqual({ groupId: 'g', topics: null });
   });
 
-  it('OffsetFetch requireStable (v7+, KIP-447): a group an open transaction commits offsets for answers UNSTABLE_OFFSET_COMMIT until it ends', async () => {
+  it('OffsetFetch requireStable (v7+, KIP-447): a partition an open transaction staged an offset for answers UNSTABLE_OFFSET_COMMIT until it ends', async () => {
     const groups = new FakeGroups();
     groups.offsetFetchResponse = {
       errorCode: ErrorCode.NONE,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: -1, metadata: null, errorCode: 0 }] }],
+      topics: [
+        { name: 't', partitions: [{ partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: -1, metadata: null, errorCode: 0 }, { partitionIndex: 1, committedOffset: 20, committedLeaderEpoch: -1, metadata: null, errorCode: 0 }] },
+        { name: 'u', partitions: [{ partitionIndex: 0, committedOffset: 30, committedLeaderEpoch: -1, metadata: null, errorCode: 0 }] },
+      ],
     };
     let state = 'Ongoing';
     const txns = {
       listTransactions: async () => ({ unknownStates: [], transactions: state === 'CompleteCommit' ? [] : [{ transactionalId: 'eos', producerId: 1, state }] }),
-      describeTransactions: async () => [{ transactionalId: 'eos', errorCode: 0, state, timeoutMs: 60_000, startMs: 0, producerId: 1, producerEpoch: 0, topics: [], groups: ['g'] }],
+      describeTransactions: async () => [
+        { transactionalId: 'eos', errorCode: 0, state, timeoutMs: 60_000, startMs: 0, producerId: 1, producerEpoch: 0, topics: [], groups: ['g', 'h'], stagedOffsets: [{ groupId: 'g', topic: 't', partition: 0 }] },
+      ],
     } as unknown as TxnFacade;
+    // Only the staged partition is unstable: t/1 and u/0 of the same group, and every partition of
+    // group h (added by AddOffsetsToTxn, nothing staged), answer their committed offsets.
+    const answers = async (groupId: string) => {
+      const ctx = { ...context({ groups, apiVersion: 8 }), txns };
+      const body = { groupId: '', topics: null, requireStable: true, groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }] };
+      return response(await offsetFetch.handle(ctx, body)).groups[0].topics.flatMap((topic) => topic.partitions.map((p) => [topic.topicName, p.partitionIndex, p.errorCode, p.committedOffset]));
+    };
+    expect(await answers('g')).toEqual([['t', 0, ErrorCode.UNSTABLE_OFFSET_COMMIT, -1], ['t', 1, 0, 20], ['u', 0, 0, 30]]);
+    expect(await answers('h')).toEqual([['t', 0, 0, 10], ['t', 1, 0, 20], ['u', 0, 0, 30]]);
     const fetch = async (apiVersion: number, groupId: string, requireStable: boolean) => {
       const ctx = { ...context({ groups, apiVersion }), txns };
       const body = apiVersion >= 8
@@ -291,7 +305,7 @@ describe('handler table', () => {
     expect(handlerFor(999, 0)).toBeUndefined();
     // Produce must contain 3 and 7, Fetch 4 and 10: librdkafka derives its feature flags from them.
     const range = (key: number) => advertisedApis.find((api) => api.apiKey === key)!;
-    expect([range(0).versionMin, range(0).versionMax]).toEqual([3, 12]);
+    expect([range(0).versionMin, range(0).versionMax]).toEqual([3, 13]);
     expect([range(1).versionMin, range(1).versionMax]).toEqual([4, 17]);
     expect(range(9).versionMin).toBe(1);
     expect(range(8).versionMin).toBeLessThanOrEqual(2);

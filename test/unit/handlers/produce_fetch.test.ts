@@ -10,6 +10,7 @@ import { ApiKey } from '../../../core/protocol/api_keys.js';
 import { encodeResponseFrame } from '../../../core/protocol/codec.js';
 import { context, FakeBroker } from './fakes.js';
 import { fetchBytesMax, fetchReadsPerSpentWaveMax, recordBatchBytesMaxDefault } from '../../../core/limits.js';
+import { zeroTopicId } from '../../../core/handlers/topic_ids.js';
 
 /** A fake "batch" of `total` bytes whose batchLength field says so. */
 function fakeBatch(total: number, fill = 1): Uint8Array {
@@ -22,7 +23,7 @@ const produceRequest = (acks: number, partitions: { topicName: string; partition
   transactionalId: null,
   acks,
   timeoutMs: 1000,
-  topics: partitions.map(({ topicName, partitionIndex, records }) => ({ topicName, partitions: [{ partitionIndex, records }] })),
+  topics: partitions.map(({ topicName, partitionIndex, records }) => ({ topicName, topicId: zeroTopicId(), partitions: [{ partitionIndex, records }] })),
 });
 
 describe('splitBatches', () => {
@@ -55,6 +56,33 @@ describe('Produce', () => {
       ['nope', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1],
       ['t', ErrorCode.CORRUPT_MESSAGE, -1],
     ]);
+  });
+
+  it('v13 resolves topic ids to names, answers by id, and fails an unknown id with UNKNOWN_TOPIC_ID', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    const topicId = broker.topics.get('t')!.topicId;
+    const unknownId = new Uint8Array(16).fill(7);
+    const request = {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topics: [
+        { topicName: '', topicId, partitions: [{ partitionIndex: 0, records: fakeBatch(70) }] },
+        { topicName: '', topicId: unknownId, partitions: [{ partitionIndex: 0, records: fakeBatch(70) }, { partitionIndex: 1, records: fakeBatch(70) }] },
+      ],
+    };
+    const response = await produce.handle(context({ broker, apiVersion: 13 }), request);
+    if (response === noResponse) throw new Error('a response');
+    expect(response.responses.map((t) => [[...t.topicId], t.topicName, t.partitions.map((p) => [p.errorCode, p.baseOffset])])).toEqual([
+      [[...topicId], 't', [[ErrorCode.NONE, 0]]],
+      [[...unknownId], '', [[ErrorCode.UNKNOWN_TOPIC_ID, -1], [ErrorCode.UNKNOWN_TOPIC_ID, -1]]],
+    ]);
+    expect(broker.produced.map((p) => p.topic)).toEqual(['t']);
+    // v12 names topics by name: the same request's (empty) names reach no topic.
+    const byName = await produce.handle(context({ broker, apiVersion: 12 }), request);
+    if (byName === noResponse) throw new Error('a response');
+    expect(byName.responses[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
   it('writes nothing back for acks=0, refuses other acks values, passes acks through', async () => {

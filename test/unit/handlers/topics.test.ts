@@ -450,6 +450,33 @@ describe('ListOffsets', () => {
   });
 });
 
+describe('ListOffsets and the isolation level', () => {
+  // Kafka's Partition.fetchOffsetForTimestamp: a record found by timestamp counts only below the
+  // last stable offset (read_committed) or the high watermark (read_uncommitted).
+  it('answers −3 and a timestamp as none when the record found lies at or past what the client may read', async () => {
+    const broker = new FakeBroker();
+    await broker.createTopic('t');
+    for (let i = 0; i < 5; i++) await broker.produce('t', 0, new Uint8Array(70), {});
+    broker.maxTimestampRecords.set('t-0', { offset: 3, timestamp: 9_000 });
+    broker.lastStableOffsets.set('t-0', 3); // an open transaction from offset 3
+    const ask = async (isolationLevel: number) => {
+      const response = await listOffsets.handle(context({ broker, apiVersion: 9 }), {
+        replicaId: -1,
+        isolationLevel,
+        topics: [{ topicName: 't', partitions: [-3, -1, 100].map((timestamp) => ({ partitionIndex: 0, currentLeaderEpoch: -1, timestamp })) }],
+        timeoutMs: 0,
+      });
+      if (typeof response === 'symbol') throw new Error('a response');
+      return response.topics[0].partitions.map((p) => [p.offset, p.timestamp]);
+    };
+    // The fake finds any timestamp below 1000 at offset 0.
+    expect(await ask(0)).toEqual([[3, 9_000], [5, -1], [0, 100]]);
+    expect(await ask(1)).toEqual([[-1, -1], [3, -1], [0, 100]]);
+    broker.lastStableOffsets.set('t-0', 0); // open from the first record
+    expect(await ask(1)).toEqual([[-1, -1], [0, -1], [-1, -1]]);
+  });
+});
+
 describe('error messages quoting what the client sent', () => {
   // Found by the wire fuzzer: CreatePartitions with a 32,766-byte topic name answered
   // "topic <name> does not exist", whose 32,800 bytes no longer fit a protocol string; encoding

@@ -18,6 +18,7 @@ import type { FetchResponse } from '../../../core/protocol/messages/fetch.js';
 import type { ProduceRequest } from '../../../core/protocol/messages/produce.js';
 import { Reader } from '../../../core/protocol/reader.js';
 import { concatChunks } from '../../../core/protocol/writer.js';
+import { zeroTopicId } from '../../../core/handlers/topic_ids.js';
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -47,7 +48,7 @@ describe('unsupported apis and versions', () => {
   it('reports versions outside the served range the same way', () => {
     for (const [apiKey, apiVersion] of [
       [ApiKey.Produce, 2],
-      [ApiKey.Produce, 13],
+      [ApiKey.Produce, 14],
       [ApiKey.ApiVersions, 5],
       [ApiKey.Fetch, -1],
     ] as const) {
@@ -74,7 +75,7 @@ describe('Produce requests', () => {
       transactionalId: null,
       acks: -1,
       timeoutMs: 30_000,
-      topics: [{ topicName: 'orders', partitions: [{ partitionIndex: 3, records: batch }, { partitionIndex: 4, records: null }] }],
+      topics: [{ topicName: 'orders', topicId: zeroTopicId(), partitions: [{ partitionIndex: 3, records: batch }, { partitionIndex: 4, records: null }] }],
     };
     const frame = concatChunks(
       encodeRequestFrame({ apiKey: ApiKey.Produce, apiVersion: 7, correlationId: 42, clientId: 'kafkajs' }, request),
@@ -94,6 +95,7 @@ describe('Produce requests', () => {
       responses: [
         {
           topicName: 't',
+          topicId: zeroTopicId(),
           partitions: [
             {
               partitionIndex: 0,
@@ -127,7 +129,7 @@ describe('Produce requests', () => {
   it('leave v10\'s tagged CurrentLeader off the wire while it holds its defaults, as Kafka does', () => {
     const encodeAt = (version: number, leaderId: number) => {
       const partition = { partitionIndex: 0, errorCode: 0, baseOffset: 5, logAppendTimeMs: -1, logStartOffset: 0, recordErrors: [], errorMessage: null, currentLeader: { leaderId, leaderEpoch: -1 } };
-      return concatChunks(encodeResponseFrame(ApiKey.Produce, version, 1, { responses: [{ topicName: 't', partitions: [partition] }], throttleTimeMs: 0, nodeEndpoints: [] }));
+      return concatChunks(encodeResponseFrame(ApiKey.Produce, version, 1, { responses: [{ topicName: 't', topicId: zeroTopicId(), partitions: [partition] }], throttleTimeMs: 0, nodeEndpoints: [] }));
     };
     // Defaults: the same bytes as v9, which has no such field.
     expect(encodeAt(10, -1)).toEqual(encodeAt(9, -1));

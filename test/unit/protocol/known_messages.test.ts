@@ -252,7 +252,7 @@ describe('apiCatalog', () => {
   it('serves the ranges the supported clients need advertised', () => {
     const ranges = Object.fromEntries(apiCatalog.map((entry) => [entry.name, [entry.versionMin, entry.versionMax]]));
     expect(ranges).toEqual({
-      Produce: [3, 12],
+      Produce: [3, 13],
       Fetch: [4, 17],
       ListOffsets: [1, 10],
       Metadata: [0, 13],
@@ -286,7 +286,7 @@ describe('apiCatalog', () => {
       DescribeCluster: [0, 2],
       DescribeProducers: [0, 0],
       DescribeTransactions: [0, 0],
-      ListTransactions: [0, 1],
+      ListTransactions: [0, 2],
       ConsumerGroupHeartbeat: [0, 1],
       ConsumerGroupDescribe: [0, 1],
     });

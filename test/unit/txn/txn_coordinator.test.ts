@@ -56,6 +56,17 @@ class TxnContext {
     return this.#keep(this.coordinator.endTxn(this.clock.nowMs(), { transactionalId: id, producerId: this.producerId, producerEpoch: this.epoch, committed })).errorCode;
   }
 
+  /** EndTxn v5 (transaction version 2): the producer goes on with the id and epoch answered. */
+  endV2(committed: boolean): { errorCode: number; producerId: number; producerEpoch: number; markerEpoch: number | null } {
+    const value = this.#keep(this.coordinator.endTxn(this.clock.nowMs(), { transactionalId: id, producerId: this.producerId, producerEpoch: this.epoch, committed, transactionVersion2: true, freshProducerId: this.#nextProducerId++ }));
+    return { errorCode: value.errorCode, producerId: value.producerId, producerEpoch: value.producerEpoch, markerEpoch: value.markers?.producerEpoch ?? null };
+  }
+
+  /** TxnOffsetCommit v5 (transaction version 2): the group joins the transaction if it has not. */
+  commitOffsetV2(offset: number, groupId = 'g'): number {
+    return this.#keep(this.coordinator.txnOffsetCommit(this.clock.nowMs(), { transactionalId: id, producerId: this.producerId, producerEpoch: this.epoch, groupId, offsets: [{ topic: 'in', partition: 0, offset, leaderEpoch: -1, metadata: null }], addsGroup: true })).errorCode;
+  }
+
   /** The host finishes every decided transaction. */
   writeMarkers(): void {
     for (const work of this.coordinator.pendingMarkers()) this.#keep(this.coordinator.markersWritten(this.clock.nowMs(), work));
@@ -178,6 +189,8 @@ describe('transaction coordinator: the transition table', () => {
         'Empty→Empty', 'CompleteCommit→Empty', 'CompleteAbort→Empty',
         'Ongoing→Ongoing', 'Empty→Ongoing', 'CompleteCommit→Ongoing', 'CompleteAbort→Ongoing',
         'Ongoing→PrepareCommit', 'Ongoing→PrepareAbort', 'PrepareEpochFence→PrepareAbort',
+        // Transaction version 2: an abort with nothing added bumps an idle id's epoch.
+        'Empty→PrepareAbort', 'CompleteCommit→PrepareAbort', 'CompleteAbort→PrepareAbort',
         'PrepareCommit→CompleteCommit', 'PrepareAbort→CompleteAbort', 'Ongoing→PrepareEpochFence',
         'Empty→Dead', 'CompleteCommit→Dead', 'CompleteAbort→Dead',
       ].sort(),
@@ -360,11 +373,112 @@ describe('transaction coordinator: offsets, timeouts, expiration, replay', () =>
       { transactionalId: id, errorCode: ErrorCode.NONE, state: 'Ongoing', topics: [{ topic: 'out', partitions: [0] }] },
       { transactionalId: 'nope', errorCode: ErrorCode.TRANSACTIONAL_ID_NOT_FOUND },
     ]);
+    // The partitions it staged offsets for, per group (OffsetFetch's requireStable): none until TxnOffsetCommit.
+    expect(t.addOffsets('g')).toBe(ErrorCode.NONE);
+    expect(t.coordinator.describe([id])[0].stagedOffsets).toEqual([]);
+    expect(t.commitOffset(3)).toBe(ErrorCode.NONE);
+    expect(t.coordinator.describe([id])[0].stagedOffsets).toEqual([{ groupId: 'g', topic: 'in', partition: 0 }]);
     const list = (states: string[], durationMsMin = -1) => t.coordinator.list(t.clock.nowMs(), { states, producerIds: [], durationMsMin });
     expect(list([]).transactions).toEqual([{ transactionalId: id, producerId: t.producerId, state: 'Ongoing' }]);
     expect(list(['Empty']).transactions).toEqual([]);
     expect(list(['Bogus']).unknownStates).toEqual(['Bogus']);
     expect(list([], 4_000).transactions).toHaveLength(1);
     expect(list([], 5_000).transactions).toHaveLength(0);
+  });
+});
+
+describe('transaction coordinator: transaction version 2 (KIP-890 part 2)', () => {
+  it('bumps the epoch with every EndTxn: markers carry the new epoch, the answer names it, the old epoch is fenced', () => {
+    const t = inState('Ongoing');
+    const before = { producerId: t.producerId, epoch: t.epoch };
+    const ended = t.endV2(true);
+    expect(ended).toEqual({ errorCode: ErrorCode.NONE, producerId: before.producerId, producerEpoch: before.epoch + 1, markerEpoch: before.epoch + 1 });
+    expect(t.state).toBe('PrepareCommit');
+    t.writeMarkers();
+    expect(t.state).toBe('CompleteCommit');
+    expect(t.coordinator.metadataOf(id)).toMatchObject({ producerId: before.producerId, producerEpoch: before.epoch + 1, lastProducerEpoch: before.epoch });
+    // A late request of the finished transaction (its epoch) is fenced; the next one starts with the new epoch.
+    expect(t.addPartitions(2)).toBe(ErrorCode.PRODUCER_FENCED);
+    Object.assign(t, { epoch: ended.producerEpoch });
+    expect(t.addPartitions(2)).toBe(ErrorCode.NONE);
+    expect(t.endV2(false)).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: before.epoch + 2 });
+    t.writeMarkers();
+    expect(t.replayed().metadataOf(id)).toEqual(t.coordinator.metadataOf(id));
+  });
+
+  it('answers a retried EndTxn (the epoch just below) with the same id and epoch, and refuses the opposite decision', () => {
+    const t = inState('Ongoing');
+    const sent = t.epoch;
+    const ended = t.endV2(true);
+    // Retried while the markers are being written, then after.
+    expect(t.endV2(true)).toMatchObject({ errorCode: ErrorCode.CONCURRENT_TRANSACTIONS, producerId: -1 });
+    t.writeMarkers();
+    expect(t.endV2(true)).toEqual({ errorCode: ErrorCode.NONE, producerId: ended.producerId, producerEpoch: ended.producerEpoch, markerEpoch: null });
+    expect(t.endV2(false)).toMatchObject({ errorCode: ErrorCode.INVALID_TXN_STATE });
+    expect(t.epoch).toBe(sent);
+    // Two epochs back is no retry: fenced.
+    Object.assign(t, { epoch: sent - 1 });
+    expect(t.endV2(true)).toMatchObject({ errorCode: ErrorCode.PRODUCER_FENCED });
+    // At the current epoch, committing again is an invalid state (no transaction is open).
+    Object.assign(t, { epoch: ended.producerEpoch });
+    expect(t.endV2(true)).toMatchObject({ errorCode: ErrorCode.INVALID_TXN_STATE });
+  });
+
+  it('aborts an idle id (nothing added): the epoch is bumped, which is how a producer recovers from an abortable error', () => {
+    for (const state of ['Empty', 'CompleteCommit', 'CompleteAbort'] as const) {
+      const t = inState(state);
+      const epoch = t.epoch;
+      expect(t.endV2(true).errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+      const ended = t.endV2(false);
+      expect(ended).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: epoch + 1, markerEpoch: epoch + 1 });
+      expect(t.coordinator.metadataOf(id)).toMatchObject({ state: 'PrepareAbort', partitions: [], groups: [] });
+      t.writeMarkers();
+      expect(t.state).toBe('CompleteAbort');
+    }
+  });
+
+  it('moves to a new producer id when the bump exhausts the epoch: markers at the last epoch, then epoch 0 under the new id', () => {
+    const t = inState('Empty');
+    const metadata = t.coordinator.metadataOf(id)!;
+    t.coordinator = TransactionCoordinator.replay([{ transactionalId: id, metadata: { ...metadata, producerEpoch: 0x7fff - 1 } }]);
+    Object.assign(t, { epoch: 0x7fff - 1 });
+    const old = t.producerId;
+    expect(t.addPartitions(0)).toBe(ErrorCode.NONE);
+    const ended = t.endV2(true);
+    expect(ended.errorCode).toBe(ErrorCode.NONE);
+    expect(ended.markerEpoch).toBe(0x7fff);
+    expect(ended.producerId).not.toBe(old);
+    expect(ended.producerEpoch).toBe(0);
+    // Replayed while the markers are pending, the move still happens when they are written.
+    t.coordinator = t.replayed();
+    t.writeMarkers();
+    expect(t.coordinator.metadataOf(id)).toMatchObject({ producerId: ended.producerId, previousProducerId: old, producerEpoch: 0, nextProducerId: -1, state: 'CompleteCommit' });
+    // The old id's last epoch retrying its EndTxn is answered with the new id.
+    expect(t.endV2(true)).toEqual({ errorCode: ErrorCode.NONE, producerId: ended.producerId, producerEpoch: 0, markerEpoch: null });
+    // The new id goes on.
+    Object.assign(t, { producerId: ended.producerId, epoch: 0 });
+    expect(t.addPartitions(1)).toBe(ErrorCode.NONE);
+    expect(t.endV2(false)).toMatchObject({ errorCode: ErrorCode.NONE, producerId: ended.producerId, producerEpoch: 1 });
+  });
+
+  it('TxnOffsetCommit v5 adds its group to the transaction (no AddOffsetsToTxn), starting it if needed; version 1 still needs AddOffsets', () => {
+    const t = inState('Empty');
+    expect(t.commitOffset(5)).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect(t.state).toBe('Empty');
+    expect(t.commitOffsetV2(5)).toBe(ErrorCode.NONE);
+    expect(t.state).toBe('Ongoing');
+    expect(t.commitOffsetV2(7, 'h')).toBe(ErrorCode.NONE);
+    expect(t.commitOffsetV2(8)).toBe(ErrorCode.NONE);
+    expect(t.coordinator.metadataOf(id)!.groups.map((group) => [group.groupId, group.offsets.map((o) => o.offset)])).toEqual([['g', [8]], ['h', [7]]]);
+    const ended = t.endV2(true);
+    expect(ended.errorCode).toBe(ErrorCode.NONE);
+    expect(t.coordinator.pendingMarkers()[0].groups.map((group) => group.groupId)).toEqual(['g', 'h']);
+  });
+
+  it('leaves version 1 as it was: EndTxn keeps the epoch and answers it', () => {
+    const t = inState('Ongoing');
+    const value = t.coordinator.endTxn(t.clock.nowMs(), { transactionalId: id, producerId: t.producerId, producerEpoch: t.epoch, committed: true });
+    expect(value.value).toMatchObject({ errorCode: ErrorCode.NONE, producerId: t.producerId, producerEpoch: t.epoch });
+    expect(value.value.markers?.producerEpoch).toBe(t.epoch);
   });
 });
