@@ -22,11 +22,16 @@
 //
 //   npm run build:ts && node dist/bench/startup.bench.js [--samples 10] [--warm 5] [--shards N]
 //                                                     [--only import,cli,embedded,start,worker,footprint]
+//                                                     [--unbundled]
+//
+// import and embedded load the package entry a user gets (`lanes`: the bundle bin/bundle.js makes,
+// when built); --unbundled loads the compiled modules under dist/actors instead. cli and start run
+// bin/lanes.js, which takes the bundled CLI when built.
 //
 // The parent imports nothing of Lanes itself; a child re-runs this file with --child <what>.
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,13 +45,24 @@ const { values } = parseArgs({
     shards: { type: 'string' },
     only: { type: 'string', default: 'import,cli,embedded,start,worker,footprint' },
     child: { type: 'string' },
+    unbundled: { type: 'boolean', default: false },
   },
 });
 
 const here = fileURLToPath(import.meta.url);
 /** The built package: dist/bench/startup.bench.js → the repository root. */
 const root = fileURLToPath(new URL(here.endsWith('.ts') ? '..' : '../..', import.meta.url));
-const entryUrl = new URL(here.endsWith('.ts') ? '../actors/host/index.ts' : '../actors/host/index.js', import.meta.url).href;
+/**
+ * The package entry as a user imports it: the bundle (dist/bundle/index.js, whose shards start the
+ * bundled worker entry) when built, else the compiled modules; --unbundled takes the compiled
+ * modules (and their workers) even beside a bundle, to compare the two.
+ */
+const bundleUrl = new URL('../bundle/index.js', import.meta.url);
+const entryUrl = here.endsWith('.ts')
+  ? new URL('../actors/host/index.ts', import.meta.url).href
+  : !values.unbundled && existsSync(fileURLToPath(bundleUrl))
+    ? bundleUrl.href
+    : new URL('../actors/host/index.js', import.meta.url).href;
 const shards = values.shards === undefined ? undefined : Number(values.shards);
 
 interface ChildReport {
@@ -186,6 +202,7 @@ async function child(what: string): Promise<void> {
 
 function runChild(what: string): Promise<ChildReport> {
   const args = [...process.execArgv, here, '--child', what, '--warm', values.warm];
+  if (values.unbundled) args.push('--unbundled');
   if (shards !== undefined) args.push('--shards', String(shards));
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LANES_LOG_LEVEL: 'warn' } });
@@ -253,6 +270,7 @@ async function parent(): Promise<void> {
   printMachineFacts('start-up: import, start → ready, first produce, stop, footprint', `node dist/bench/startup.bench.js ${process.argv.slice(2).join(' ')}`.trim());
   const [one, five, fifteen] = loadavg().map((load) => load.toFixed(2));
   console.log(`# load average ${one} ${five} ${fifteen} (at the start); shards ${shards ?? `default (${availableParallelism()} here)`}; ${samples} samples, a fresh process each`);
+  console.log(`# entry imported: ${fileURLToPath(entryUrl).slice(root.length)}`);
   console.log('');
   console.log('| measurement | median | p90 | unit |');
   console.log('|---|---:|---:|---|');
