@@ -1,5 +1,8 @@
 // Worker entry resolution: compiled runs start `<name>.js` beside this file; source runs (vitest,
-// tsx) start the TypeScript entry through ts_worker_boot.mjs. piscina pools use `workerEntry`.
+// tsx) start the TypeScript entry through ts_worker_boot.mjs; bundled runs (dist/bundle/, made by
+// bin/bundle.js, which defines LANES_BUNDLED) start the bundled entry of the same name, which sits
+// beside the bundle's code: one file per thread to load instead of a shard's ~140 modules.
+// piscina pools use `workerEntry`.
 //
 // Node flags: a Worker inherits the parent's `process.execArgv` unless told otherwise, and some
 // of the parent's flags make no sense in a worker: `node --input-type=module -e "…"` (an embedded
@@ -13,6 +16,10 @@ import { fileURLToPath } from 'node:url';
 import { loggingWorkerData } from './logger.js';
 
 export const runningFromSource = import.meta.url.endsWith('.ts');
+
+/** Replaced by `true` when bin/bundle.js bundles this module; undeclared everywhere else. */
+declare const LANES_BUNDLED: boolean | undefined;
+const runningBundled = typeof LANES_BUNDLED !== 'undefined' && LANES_BUNDLED;
 
 export interface WorkerEntry {
   /** The file the Worker (or piscina) loads. */
@@ -78,6 +85,8 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv): st
 
 /** `relativePath` is relative to actors/, without extension, e.g. 'shard/shard_main'. */
 export function workerEntry(relativePath: string): WorkerEntry {
+  // The bundle's entries are flat, named by the module's own name (bin/bundle.js).
+  if (runningBundled) return workerEntryAt(new URL(`./${relativePath.slice(relativePath.lastIndexOf('/') + 1)}.js`, import.meta.url));
   const extension = runningFromSource ? 'ts' : 'js';
   return workerEntryAt(new URL(`./${relativePath}.${extension}`, import.meta.url));
 }

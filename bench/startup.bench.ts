@@ -4,11 +4,12 @@
 //
 //   import       `import('lanes')` in a fresh process (the main entry), in-process clock
 //   cli          `lanes topic list --brokers <a running broker>`: spawn → exit, the whole command
+//                (its CPU time from a hook preloaded with --import that prints it at exit)
 //   embedded     in one child: Lanes.start() → ready; → first produce acknowledged (a producer
 //                connected and one record sent, timed from before start() was called); stop();
 //                then --warm more start/stop cycles in the same process (a per-test broker)
 //   lanes start  `node bin/lanes.js start --storage memory --port 0`: spawn → "listening" on
-//                stdout; SIGTERM → exit
+//                stdout (CPU time: the child's, read from /proc when it says so); SIGTERM → exit
 //   worker       a worker thread's boot, in CPU: one that imports nothing (Node's own floor) and
 //                one that imports a shard's modules (shard/shard_instance), each to its first message
 //   footprint    after Lanes.start() with memory storage: RSS and heap; with disk storage on an
@@ -22,11 +23,16 @@
 //
 //   npm run build:ts && node dist/bench/startup.bench.js [--samples 10] [--warm 5] [--shards N]
 //                                                     [--only import,cli,embedded,start,worker,footprint]
+//                                                     [--unbundled]
+//
+// import and embedded load the package entry a user gets (`lanes`: the bundle bin/bundle.js makes,
+// when built); --unbundled loads the compiled modules under dist/actors instead. cli and start run
+// bin/lanes.js, which takes the bundled CLI when built.
 //
 // The parent imports nothing of Lanes itself; a child re-runs this file with --child <what>.
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -40,13 +46,24 @@ const { values } = parseArgs({
     shards: { type: 'string' },
     only: { type: 'string', default: 'import,cli,embedded,start,worker,footprint' },
     child: { type: 'string' },
+    unbundled: { type: 'boolean', default: false },
   },
 });
 
 const here = fileURLToPath(import.meta.url);
 /** The built package: dist/bench/startup.bench.js → the repository root. */
 const root = fileURLToPath(new URL(here.endsWith('.ts') ? '..' : '../..', import.meta.url));
-const entryUrl = new URL(here.endsWith('.ts') ? '../actors/host/index.ts' : '../actors/host/index.js', import.meta.url).href;
+/**
+ * The package entry as a user imports it: the bundle (dist/bundle/index.js, whose shards start the
+ * bundled worker entry) when built, else the compiled modules; --unbundled takes the compiled
+ * modules (and their workers) even beside a bundle, to compare the two.
+ */
+const bundleUrl = new URL('../bundle/index.js', import.meta.url);
+const entryUrl = here.endsWith('.ts')
+  ? new URL('../actors/host/index.ts', import.meta.url).href
+  : !values.unbundled && existsSync(fileURLToPath(bundleUrl))
+    ? bundleUrl.href
+    : new URL('../actors/host/index.js', import.meta.url).href;
 const shards = values.shards === undefined ? undefined : Number(values.shards);
 
 interface ChildReport {
@@ -186,6 +203,7 @@ async function child(what: string): Promise<void> {
 
 function runChild(what: string): Promise<ChildReport> {
   const args = [...process.execArgv, here, '--child', what, '--warm', values.warm];
+  if (values.unbundled) args.push('--unbundled');
   if (shards !== undefined) args.push('--shards', String(shards));
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LANES_LOG_LEVEL: 'warn' } });
@@ -202,8 +220,27 @@ function runChild(what: string): Promise<ChildReport> {
 
 const lanesBin = join(root, 'bin', 'lanes.js');
 
+/** CPU time (user + system, every thread) process `pid` has used so far, from /proc (Linux; 10 ms ticks); NaN elsewhere. */
+function procCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Preloaded into a spawned command: writes its CPU time at exit to stderr on a marked line, since
+ * a process that has exited can no longer be read from /proc.
+ */
+const cpuAtExitMarker = 'startup-bench-cpu-ms';
+const cpuAtExit = `data:text/javascript,import{writeSync}from'node:fs';process.on('exit',()=>{const u=process.cpuUsage();writeSync(2,'${cpuAtExitMarker} '+(u.user+u.system)/1000+'\\n')})`;
+
 /** `lanes start` (memory): spawn → "listening"; SIGTERM → exit. Resolves with the address too. */
-function lanesStart(keep = false): Promise<{ listeningMs: number; stopMs: number; address: string; stopNow?: () => Promise<number> }> {
+function lanesStart(keep = false): Promise<{ listeningMs: number; listeningCpuMs: number; stopMs: number; address: string; stopNow?: () => Promise<number> }> {
   const args = [lanesBin, 'start', '--storage', 'memory', '--port', '0'];
   if (shards !== undefined) args.push('--shards', String(shards));
   return new Promise((resolve, reject) => {
@@ -224,24 +261,33 @@ function lanesStart(keep = false): Promise<{ listeningMs: number; stopMs: number
       const match = /listening on (\S+) /.exec(out);
       if (match === null || listeningMs >= 0) return;
       listeningMs = performance.now() - spawned;
+      const listeningCpuMs = procCpuMs(proc.pid);
       const stopNow = () => {
         killedAt = performance.now();
         proc.kill('SIGTERM');
         return exit;
       };
-      if (keep) resolve({ listeningMs, stopMs: Number.NaN, address: match[1], stopNow });
-      else void stopNow().then((stopMs) => resolve({ listeningMs, stopMs, address: match[1] }));
+      if (keep) resolve({ listeningMs, listeningCpuMs, stopMs: Number.NaN, address: match[1], stopNow });
+      else void stopNow().then((stopMs) => resolve({ listeningMs, listeningCpuMs, stopMs, address: match[1] }));
     });
   });
 }
 
-/** A client command, spawn → exit. */
-function cliCommand(brokers: string): Promise<number> {
+/** A client command, spawn → exit, and the CPU time it used. */
+function cliCommand(brokers: string): Promise<{ ms: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const proc = spawn(process.execPath, [lanesBin, 'topic', 'list', '--brokers', brokers], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const proc = spawn(process.execPath, ['--import', cpuAtExit, lanesBin, 'topic', 'list', '--brokers', brokers], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    proc.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
     proc.on('error', reject);
-    proc.on('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`lanes topic list exited with ${code}`))));
+    proc.on('close', (code) => {
+      const ms = performance.now() - started;
+      const marked = new RegExp(`^${cpuAtExitMarker} (\\S+)$`, 'm').exec(err);
+      process.stderr.write(err.replace(new RegExp(`^${cpuAtExitMarker} .*\\n`, 'm'), ''));
+      if (code === 0) resolve({ ms, cpuMs: marked === null ? Number.NaN : Number(marked[1]) });
+      else reject(new Error(`lanes topic list exited with ${code}`));
+    });
   });
 }
 
@@ -253,6 +299,7 @@ async function parent(): Promise<void> {
   printMachineFacts('start-up: import, start → ready, first produce, stop, footprint', `node dist/bench/startup.bench.js ${process.argv.slice(2).join(' ')}`.trim());
   const [one, five, fifteen] = loadavg().map((load) => load.toFixed(2));
   console.log(`# load average ${one} ${five} ${fifteen} (at the start); shards ${shards ?? `default (${availableParallelism()} here)`}; ${samples} samples, a fresh process each`);
+  console.log(`# entry imported: ${fileURLToPath(entryUrl).slice(root.length)}`);
   console.log('');
   console.log('| measurement | median | p90 | unit |');
   console.log('|---|---:|---:|---|');
@@ -290,24 +337,28 @@ async function parent(): Promise<void> {
   }
   if (only.has('start')) {
     const listening: number[] = [];
+    const listeningCpu: number[] = [];
     const stopping: number[] = [];
     for (let i = 0; i < samples; i++) {
       const sample = await lanesStart();
       listening.push(sample.listeningMs);
+      listeningCpu.push(sample.listeningCpuMs);
       stopping.push(sample.stopMs);
     }
     row('`lanes start` spawn → listening', listening, 'ms');
+    row('`lanes start` spawn → listening, CPU (every thread; 10 ms ticks)', listeningCpu, 'ms');
     row('`lanes start` SIGTERM → exit', stopping, 'ms');
   }
   if (only.has('cli')) {
     const server = await lanesStart(true);
-    const figures: number[] = [];
+    const figures: { ms: number; cpuMs: number }[] = [];
     try {
       for (let i = 0; i < samples; i++) figures.push(await cliCommand(server.address));
     } finally {
       await server.stopNow!();
     }
-    row('`lanes topic list` spawn → exit', figures, 'ms');
+    row('`lanes topic list` spawn → exit', figures.map((f) => f.ms), 'ms');
+    row('`lanes topic list` spawn → exit, CPU', figures.map((f) => f.cpuMs), 'ms');
   }
   if (only.has('footprint')) {
     const memory = await collect('footprint-memory');

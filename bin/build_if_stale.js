@@ -23,11 +23,11 @@ export const buildTargets = [
     outputs: ['wasm/build/kernels.wasm', 'wasm/build/kernels.debug.wasm'],
   },
   {
-    name: 'dist (TypeScript)',
+    name: 'dist (TypeScript, then its bundles)',
     script: 'build:ts',
     // wasm/'s TypeScript loaders are its top-level .ts files; wasm/assembly is the target above.
-    sources: ['core', 'actors', 'bench', 'types', 'wasm/*.ts', 'tsconfig.json'],
-    outputs: ['dist/actors/host/cli.js', 'dist/actors/host/index.js'],
+    sources: ['core', 'actors', 'bench', 'types', 'wasm/*.ts', 'tsconfig.json', 'bin/bundle.js'],
+    outputs: ['dist/actors/host/cli.js', 'dist/actors/host/index.js', 'dist/bundle/cli.js', 'dist/bundle/index.js', 'dist/bundle/shard_main.js'],
   },
 ];
 

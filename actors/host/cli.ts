@@ -105,12 +105,10 @@ export interface RunningServer {
 /** Starts broker and listener (no signal handlers, no output): for `lanes start` and tests. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
-  const [{ Broker }, { KafkaListener }, { AdminServer }] = await Promise.all([
-    import('./broker.js'),
-    import('../net/listener.js'),
-    options.adminPort === undefined ? { AdminServer: null } : import('../admin/admin_server.js'),
-  ]);
-  const broker = await Broker.start({
+  const { Broker } = await import('./broker.js');
+  // The shard workers boot (their own isolates, most of a start) while this thread loads the
+  // listener and the admin port; a start that fails is reported once both are settled.
+  const starting = Broker.start({
     storage: options.storage,
     dataDir,
     shards: options.shards,
@@ -122,6 +120,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ...options.groups,
     },
   });
+  const [modules, started] = await Promise.allSettled([
+    Promise.all([import('../net/listener.js'), options.adminPort === undefined ? { AdminServer: null } : import('../admin/admin_server.js')]),
+    starting,
+  ]);
+  if (started.status === 'rejected') throw started.reason;
+  const broker = started.value;
+  if (modules.status === 'rejected') {
+    await broker.stop();
+    throw modules.reason;
+  }
+  const [{ KafkaListener }, { AdminServer }] = modules.value;
   // Built before the listener, so the listener reports every request to the admin metrics.
   const admin = AdminServer === null ? null : new AdminServer({ broker });
   let listener: KafkaListener;

@@ -19,9 +19,16 @@ const compiledFolders = [
 
 let checked = false;
 
-/** Throws naming the first source file newer than its compiled dist/ twin (or without one). */
+/** The bundled entries (bin/bundle.js) the spawned CLI and its shard workers load. */
+const bundles = ['dist/bundle/cli.js', 'dist/bundle/shard_main.js'];
+
+/**
+ * Throws naming the first source file newer than its compiled dist/ twin (or without one), or a
+ * bundle older than the compiled modules it was made from (`tsc` run without bin/bundle.js).
+ */
 export function assertDistFresh(): void {
   if (checked) return;
+  let newestBuiltMs = 0;
   for (const { folder, deep } of compiledFolders) {
     for (const source of sourcesUnder(join(repoRoot, folder), deep)) {
       const path = relative(repoRoot, source);
@@ -33,7 +40,17 @@ export function assertDistFresh(): void {
         throw new Error(`dist/ is stale: ${path} has no ${relative(repoRoot, built)}; run \`npm run build:ts\` (npm test does)`);
       }
       if (statSync(source).mtimeMs > builtMs) throw new Error(`dist/ is stale: ${path} is newer than its build; run \`npm run build:ts\` (npm test does)`);
+      newestBuiltMs = Math.max(newestBuiltMs, builtMs);
     }
+  }
+  for (const bundle of bundles) {
+    let bundledMs: number;
+    try {
+      bundledMs = statSync(join(repoRoot, bundle)).mtimeMs;
+    } catch {
+      throw new Error(`dist/ is stale: ${bundle} is missing; run \`npm run build:ts\` (npm test does)`);
+    }
+    if (bundledMs < newestBuiltMs) throw new Error(`dist/ is stale: ${bundle} is older than the modules it bundles; run \`npm run build:ts\` (npm test does)`);
   }
   checked = true;
 }

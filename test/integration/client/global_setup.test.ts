@@ -79,13 +79,15 @@ describe('lanes/testing globalSetup', () => {
     const target = (key: string) => pkg.exports[key] as { types: string; default: string };
     expect(`./${pkg.main}`).toBe(target('.').default);
     expect(`./${pkg.types}`).toBe(target('.').types);
-    // Every export is the compiled twin of a source module this repository has.
+    // Every export is the bundle (bin/bundle.js) of a source module this repository has, typed by
+    // that module's compiled declarations.
     for (const [key, source] of [['.', 'actors/host/index.ts'], ['./testing', 'actors/testing/global_setup.ts'], ['./testing/teardown', 'actors/testing/global_teardown.ts']]) {
-      expect(target(key).default).toBe(`./dist/${source.replace(/\.ts$/, '.js')}`);
+      expect(target(key).default).toBe(`./dist/bundle/${source.slice(source.lastIndexOf('/') + 1).replace(/\.ts$/, '.js')}`);
       expect(target(key).types).toBe(`./dist/${source.replace(/\.ts$/, '.d.ts')}`);
       expect(existsSync(`${root}${source}`)).toBe(true);
     }
     expect(existsSync(`${root}${pkg.bin.lanes}`)).toBe(true);
+    expect(readFileSync(`${root}${pkg.bin.lanes}`, 'utf8')).toContain("'../dist/bundle/cli.js'");
     expect(readFileSync(`${root}${pkg.bin.lanes}`, 'utf8')).toContain("'../dist/actors/host/cli.js'");
   });
 });

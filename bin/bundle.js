@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Bundles the compiled entry points (dist/, from `tsc`) into dist/bundle/: one file per thread's
+// entry plus the chunks they share, so a process or worker thread that starts Lanes parses a few
+// files instead of resolving and loading ~100 ES modules and ~40 CommonJS ones one by one. Each
+// shard worker is a fresh isolate that loads its modules again, so module loading, not our code,
+// was most of a broker's start-up (BENCHMARKS.md, Start-up).
+//
+//   node bin/bundle.js      after `tsc -p tsconfig.json` (npm run build:ts runs both)
+//
+// Entries (every name unique: they sit side by side, and the bundled actors/spawn.ts finds a
+// worker's entry beside itself by that name):
+//   index.js            the package entry (`lanes`)
+//   cli.js              the `lanes` command (bin/lanes.js loads it)
+//   global_setup.js     `lanes/testing` (startTestBroker, the vitest/jest globalSetup)
+//   global_teardown.js  `lanes/testing/teardown`
+//   shard_main.js       a shard's worker thread
+//   recovery_worker.js  a recovery-scan worker (piscina)
+// Code the main thread's entries share sits in chunk-*.js, so `lanes` and `lanes/testing` share
+// one copy of every module (one Broker class, one logger); a worker's entry is bundled on its own,
+// into one file. A dynamic import() (a lazily loaded subsystem) stays its own chunk, loaded when
+// first used.
+//
+// Left outside the bundle: piscina (its pool starts its own worker file by path) and
+// @bokuweb/zstd-wasm (loads its .wasm file relative to itself); both are loaded lazily anyway.
+// Plain JavaScript: it runs before anything of Lanes is loaded.
+
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** name → compiled module (under dist/): what the main thread loads; they share chunks. */
+export const mainThreadEntries = {
+  index: 'actors/host/index.js',
+  cli: 'actors/host/cli.js',
+  global_setup: 'actors/testing/global_setup.js',
+  global_teardown: 'actors/testing/global_teardown.js',
+};
+
+/** name → compiled module: a worker thread's entry, each bundled on its own (nothing to share with). */
+export const workerEntries = {
+  shard_main: 'actors/shard/shard_main.js',
+  recovery_worker: 'actors/storage/recovery_worker.js',
+};
+
+export const bundleDirectory = 'dist/bundle';
+
+export async function bundle() {
+  const outdir = join(root, bundleDirectory);
+  rmSync(outdir, { recursive: true, force: true });
+  // Chunk names are content hashes, so a chunk two builds both emit is the same file.
+  await bundleEntries(mainThreadEntries, outdir);
+  for (const [name, source] of Object.entries(workerEntries)) await bundleEntries({ [name]: source }, outdir);
+}
+
+async function bundleEntries(entries, outdir) {
+  await build({
+    entryPoints: Object.entries(entries).map(([out, source]) => ({ in: join(root, 'dist', source), out })),
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    chunkNames: 'chunk-[hash]',
+    sourcemap: 'linked',
+    external: ['piscina', '@bokuweb/zstd-wasm'],
+    // actors/spawn.ts: start workers from the bundled entries beside this code.
+    define: { LANES_BUNDLED: 'true' },
+    // CommonJS dependencies (pino, commander, prom-client) call require() for Node's modules; an
+    // ES module has no require, so each file gets one of its own.
+    banner: { js: "import { createRequire as __lanesCreateRequire } from 'node:module';\nconst require = __lanesCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await bundle();
