@@ -665,12 +665,15 @@ class VirtualRun {
     }
     if (live.some((member) => member.state.phase !== 'stable')) return false;
     const described = group.coordinator.consumerGroupDescribe([group.spec.name])[0];
-    const byId = new Map(described.members.map((member) => [member.memberId, member]));
+    // A new group epoch (a member came or went, topics changed) is a rebalance until the target
+    // assignment is computed for it and every member has reached it.
+    if (described.assignmentEpoch !== described.groupEpoch) return false;
+    const byId = new Map(described.members.map((entry) => [entry.memberId, entry]));
     return live.every((member) => {
-      const described = byId.get(member.state.memberId);
-      if (described === undefined) return false;
-      const target = names(described.targetAssignment);
-      const current = names(described.assignment);
+      const entry = byId.get(member.state.memberId);
+      if (entry === undefined || entry.memberEpoch !== described.assignmentEpoch) return false;
+      const target = names(entry.targetAssignment);
+      const current = names(entry.assignment);
       return target.length === member.positions.size && current.length === target.length
         && target.every((partition) => member.positions.has(partition)) && sameSet(target, current);
     });
