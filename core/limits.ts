@@ -96,6 +96,15 @@ export const connectionsMaxIdleMsDefault = 10 * 60 * 1000;
  */
 export const requestFrameTimeoutMsDefault = 60 * 1000;
 
+/**
+ * SCRAM users a broker keeps, and the characters of a user name. Kafka bounds neither, but its
+ * credentials live in a metadata log; Lanes keeps them in memory and rewrites one file on every
+ * change, so a client upserting random users (AlterUserScramCredentials) must not grow either
+ * without end. Far above what a broker's operators create by hand or by provisioning.
+ */
+export const scramUsersMax = 10_000;
+export const scramUserNameCharsMax = 256;
+
 /** At most one warning per this many ms for refused connections (a flood would flood the log). */
 export const refusedConnectionLogIntervalMs = 10 * 1000;
 
