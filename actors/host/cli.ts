@@ -41,6 +41,12 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
+/** Only this machine can reach an address of these: 127.0.0.0/8, ::1, localhost. */
+function isLoopback(host: string): boolean {
+  const name = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name) || /^::ffff:127\./.test(name);
+}
+
 function nonNegativeInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isSafeInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected 0 or a positive integer');
@@ -115,8 +121,12 @@ export interface StartOptions {
   partitions: number;
   /** The admin HTTP port (dashboard, /metrics); undefined: none. 0 picks a free port. */
   adminPort?: number;
-  /** Default 127.0.0.1: the admin port has no authentication. */
+  /** Default 127.0.0.1. */
   adminHost?: string;
+  /** Bearer token the admin port requires (AdminServerOptions.token); needed beyond loopback unless adminInsecure. */
+  adminToken?: string;
+  /** Lets the admin port listen beyond loopback without a token. */
+  adminInsecure?: boolean;
   /** Listener bounds (Kafka's queued.max.request.bytes, max.connections, max.connections.per.ip, connections.max.idle.ms) and the request frame deadline; listener defaults when absent. */
   queuedMaxRequestBytes?: number;
   maxConnections?: number;
@@ -173,7 +183,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
   const sasl = saslAuthority({ mechanisms: options.saslMechanisms ?? saslMechanisms, credentials, sessionLifetimeMs: options.saslSessionLifetimeMs ?? 0 });
   // Built before the listener, so the listener reports every request to the admin metrics.
-  const admin = AdminServer === null ? null : new AdminServer({ broker });
+  const admin = AdminServer === null ? null : new AdminServer({ broker, token: options.adminToken });
   const specs: readonly ListenerSpec[] = options.listeners ?? [{ name: 'PLAINTEXT', host: options.host, port: options.port, protocol: 'PLAINTEXT' }];
   const listeners: KafkaListener[] = [];
   for (const spec of specs) {
@@ -330,7 +340,9 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--auto-create-topics <bool>', 'create unknown topics on Metadata (Kafka auto.create.topics.enable)').env('LANES_AUTO_CREATE_TOPICS').argParser(booleanFlag).default(true))
     .addOption(new Option('--partitions <n>', 'partitions of auto-created topics (Kafka num.partitions)').env('LANES_PARTITIONS').argParser(positiveInteger).default(1))
     .addOption(new Option('--admin-port <port>', 'serve the dashboard, /metrics and /healthz on this port (e.g. 9644; 0 picks a free one; off unless given)').env('LANES_ADMIN_PORT').argParser(portNumber))
-    .addOption(new Option('--admin-host <host>', 'address of the admin port (no authentication: keep it private)').env('LANES_ADMIN_HOST').default('127.0.0.1'))
+    .addOption(new Option('--admin-host <host>', 'address of the admin port; beyond loopback it needs --admin-token (or --admin-insecure)').env('LANES_ADMIN_HOST').default('127.0.0.1'))
+    .addOption(new Option('--admin-token <token>', 'the admin port requires it (Authorization: Bearer <token>, or ?token= in a browser); /healthz stays open').env('LANES_ADMIN_TOKEN'))
+    .addOption(new Option('--admin-insecure', 'let the admin port listen beyond loopback without a token').env('LANES_ADMIN_INSECURE'))
     .addOption(new Option('--queued-max-request-bytes <n>', 'request bytes in memory over all connections; past it, stop reading (Kafka queued.max.request.bytes)').env('LANES_QUEUED_MAX_REQUEST_BYTES').argParser(positiveInteger).default(limits.queuedRequestBytesMaxDefault))
     .addOption(new Option('--max-connections <n>', 'open Kafka connections; more are closed on accept (Kafka max.connections)').env('LANES_MAX_CONNECTIONS').argParser(positiveInteger).default(limits.connectionsMaxDefault))
     .addOption(new Option('--max-connections-per-ip <n>', 'open Kafka connections from one address (Kafka max.connections.per.ip)').env('LANES_MAX_CONNECTIONS_PER_IP').argParser(positiveInteger).default(limits.connectionsPerAddressMaxDefault))
@@ -344,6 +356,9 @@ export async function main(argv: string[]): Promise<void> {
       } catch (error) {
         if (!(error instanceof ListenerSpecError)) throw error;
         command.error(`lanes: ${error.message}`);
+      }
+      if (options.adminPort !== undefined && !isLoopback(options.adminHost ?? '127.0.0.1') && (options.adminToken ?? '') === '' && options.adminInsecure !== true) {
+        command.error(`lanes: --admin-host ${options.adminHost}: the admin port beyond loopback needs --admin-token <token> (or --admin-insecure to serve it to anyone who can reach it)`);
       }
       // Checked here, before the coordinator's own check (an assert, for programmer errors).
       if ((options.groupConsumerHeartbeatIntervalMs ?? 0) >= (options.groupConsumerSessionTimeoutMs ?? Infinity)) {
