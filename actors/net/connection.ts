@@ -45,6 +45,7 @@ import type { RequestBody, ResponseBody } from '../../core/protocol/messages/reg
 import type { CredentialStore } from '../../core/security/credentials.js';
 import { SaslSession, type SaslAuthority } from '../../core/security/sasl_session.js';
 import { ErrorCode } from '../../core/errors.js';
+import { saslFrameBytesMax } from '../../core/limits.js';
 import type { Logger } from '../logger.js';
 import type { ByteBudget } from './byte_budget.js';
 import { RequestFrames, type RequestFrame } from './request_frames.js';
@@ -251,6 +252,8 @@ export class Connection {
       advertisedPort: options.advertisedPort ?? socket.localPort ?? 0,
     };
     this.#sasl = options.sasl === undefined || options.sasl === null ? null : new SaslSession(options.sasl);
+    // Before authentication a SASL connection reads small frames only (Kafka's sasl.server.max.receive.size).
+    if (this.#sasl !== null) this.#frames.frameBytesMax = Math.min(saslFrameBytesMax, options.frameBytesMax);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => {
@@ -480,6 +483,7 @@ export class Connection {
           this.#handled(isFetch);
           releaseFrame();
           if (slot.sasl !== null && slot.sasl.mustClose) slot.closeAfterWrite = true;
+          else if (slot.sasl !== null && slot.sasl.principal !== null) this.#frames.frameBytesMax = options.frameBytesMax;
           if (response === noResponse) slot.frame = null;
           else {
             if (slot.receivedMs >= 0) forEachResponseError(response, (code) => (slot.errorCodes ??= []).push(code));

@@ -164,6 +164,25 @@ describe.skipIf(skip)('SASL', () => {
     await vi.waitFor(() => expect(logRecords(broker.output().stdout).some((record) => /before SASL authentication/.test(record.msg))).toBe(true));
   });
 
+  it('before authentication reads no frame over 512 KiB (Kafka sasl.server.max.receive.size); after it, frames up to the usual cap', async () => {
+    const raw = await RawClient.connect(ports.SASL_PLAINTEXT);
+    const announced = new Uint8Array(4);
+    new DataView(announced.buffer).setInt32(0, 512 * 1024 + 1);
+    raw.write(announced);
+    await raw.closedByServer();
+    await vi.waitFor(() => expect(logRecords(broker.output().stdout).some((record) => record.msg === 'closing connection: bad frame size')).toBe(true));
+    // Authenticated, a 700 KiB record goes through (under max.message.bytes, over the SASL cap).
+    const client = kafka(ports.SASL_PLAINTEXT, { mechanism: 'plain', username: 'alice', password: 'alice-secret' }, false);
+    const producer = client.producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    try {
+      const [sent] = await producer.send({ topic: 'sasl-large', messages: [{ value: Buffer.alloc(700 * 1024, 7) }] });
+      expect(sent.errorCode).toBe(0);
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
   it('on a PLAINTEXT listener the SASL requests are ILLEGAL_SASL_STATE', async () => {
     const raw = await RawClient.connect(ports.PLAINTEXT);
     expect((await raw.request(ApiKey.SaslHandshake, 1, { mechanism: 'PLAIN' })).errorCode).toBe(ErrorCode.ILLEGAL_SASL_STATE);
@@ -210,5 +229,31 @@ describe.skipIf(skip)('SASL', () => {
     expect((await renewing.request(ApiKey.Metadata, 12, metadataBody)).brokers).toHaveLength(1);
     expect(logRecords(broker.output().stdout).some((record) => /SASL session expired/.test(record.msg))).toBe(true);
     renewing.close();
+
+    // kafkajs re-authenticates before its session ends (its reauthenticationThreshold): a producer
+    // keeps sending on one connection across several lifetimes.
+    const client = new Kafka({
+      clientId: 'sasl-reauth',
+      brokers: [`127.0.0.1:${ports.SASL_SSL}`],
+      sasl: { mechanism: 'scram-sha-512', username: 'bob', password: 'bob-secret' },
+      ssl: { ca: [readFileSync(certs.caFile, 'utf8')] },
+      reauthenticationThreshold: lifetimeMs / 2,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 8, initialRetryTime: 50 },
+    });
+    const producer = client.producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    try {
+      const startedMs = Date.now();
+      let sends = 0;
+      while (Date.now() - startedMs < 3 * lifetimeMs || sends < 3) {
+        const [sent] = await producer.send({ topic: 'sasl-reauth', messages: [{ value: `m${sends}` }] });
+        expect(sent.errorCode).toBe(0);
+        sends++;
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    expect(logRecords(broker.output().stdout).filter((record) => record.clientId === 'sasl-reauth' && /SASL session expired/.test(record.msg))).toEqual([]);
   });
 });
