@@ -220,7 +220,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
   const listener = listeners[0];
   const stopListeners = (graceMs: number): Promise<void> => Promise.all(listeners.map((each) => each.stop(graceMs))).then(() => undefined);
-  admin?.observeListener(listener);
+  // The gauges count every listener's connections and bytes (each listener has its own budgets).
+  admin?.observeListener({
+    get connectionCount() {
+      return listeners.reduce((sum, each) => sum + each.connectionCount, 0);
+    },
+    get bytesHeld() {
+      const held = listeners.map((each) => each.bytesHeld);
+      return { requests: held.reduce((sum, each) => sum + each.requests, 0), responses: held.reduce((sum, each) => sum + each.responses, 0) };
+    },
+  });
   try {
     await admin?.listen(options.adminHost ?? '127.0.0.1', options.adminPort ?? 0);
   } catch (error) {

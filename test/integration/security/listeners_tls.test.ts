@@ -92,6 +92,15 @@ describe.skipIf(skip)('listeners', () => {
     expect((await client.request(ApiKey.Metadata, 12, metadataBody)).brokers.map((each) => [each.host, each.port])).toEqual([['kafka.example', 19093]]);
   });
 
+  it('/metrics counts the connections of every listener', async () => {
+    broker = await startBroker([...common, '--listener', 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', ...tlsFlags(), '--admin-port', '0']);
+    const admin = /admin on (http:\/\/\S+) /.exec(broker.output().stdout)![1];
+    const { client } = await rawTls(ports(broker).SSL);
+    await client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'metrics', clientSoftwareVersion: '1' });
+    const text = await (await fetch(`${admin}/metrics`)).text();
+    expect(Number(/^lanes_listener_connections (\d+)$/m.exec(text)?.[1])).toBe(1);
+  });
+
   it('refuse to start, in one line naming the flag, on a listener without a protocol or an SSL listener without certificate', async () => {
     const unnamed = await runFailingBroker([...common, '--listener', 'OUTSIDE://127.0.0.1:0']);
     expect(unnamed.code).toBe(1);
