@@ -8,6 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../../core/errors.js';
@@ -181,6 +182,31 @@ describe.skipIf(skip)('SASL', () => {
     } finally {
       await producer.disconnect();
     }
+  });
+
+  it('answers arbitrary SASL tokens with SASL_AUTHENTICATION_FAILED and closes, and keeps serving others (seeded)', async () => {
+    const token = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.string({ maxLength: 80 }).map((text) => Buffer.from(`n,,n=alice,r=${text}`)),
+      fc.string({ maxLength: 80 }).map((text) => Buffer.from(`\u0000alice\u0000${text}`)),
+      fc.string({ maxLength: 80 }).map((text) => Buffer.from(`y,a=${text},n=alice,r=x`)),
+    );
+    const cases = fc.sample(fc.tuple(fc.constantFrom('PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'), token, token), { numRuns: 24, seed: 21 });
+    const good = await RawClient.connect(ports.SASL_PLAINTEXT);
+    expect((await plainLogin(good, 'alice', 'alice-secret')).errorCode).toBe(ErrorCode.NONE);
+    for (const [mechanism, first, second] of cases) {
+      const raw = await RawClient.connect(ports.SASL_PLAINTEXT);
+      expect((await raw.request(ApiKey.SaslHandshake, 1, { mechanism })).errorCode).toBe(ErrorCode.NONE);
+      const answer = await raw.request(ApiKey.SaslAuthenticate, 2, { authBytes: first });
+      if (answer.errorCode === ErrorCode.NONE) {
+        // A well-formed SCRAM client-first: the server-first came back; the forged final fails.
+        expect(mechanism).not.toBe('PLAIN');
+        expect((await raw.request(ApiKey.SaslAuthenticate, 2, { authBytes: second })).errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+      } else expect(answer.errorCode).toBe(ErrorCode.SASL_AUTHENTICATION_FAILED);
+      await raw.closedByServer();
+      expect((await good.request(ApiKey.Metadata, 12, metadataBody)).brokers).toHaveLength(1);
+    }
+    good.close();
   });
 
   it('on a PLAINTEXT listener the SASL requests are ILLEGAL_SASL_STATE', async () => {
