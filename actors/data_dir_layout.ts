@@ -6,6 +6,7 @@
 //   <dataDir>/.lanes/lock                      the running broker's pid and host (host/data_dir_lock.ts)
 //   <dataDir>/.lanes/consumer_offsets-<shard>/ each shard's internal log of group records
 //   <dataDir>/.lanes/transaction_state-<shard>/ each shard's transaction state log
+//   <dataDir>/.lanes/scram_credentials.json    SASL/SCRAM users: salts and derived keys (security/credential_store.ts)
 //
 // Every partition directory ends in "-<digits>", so the internal subtree ".lanes" can never be
 // one, whatever topic a client creates: no topic name reaches the internal logs. Earlier
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 export const topicsFileName = 'topics.json';
 export const internalDirName = '.lanes';
 export const lockFileName = join(internalDirName, 'lock');
+export const scramCredentialsFileName = join(internalDirName, 'scram_credentials.json');
 
 export function partitionDirName(topic: string, partition: number): string {
   return `${topic}-${partition}`;

@@ -96,6 +96,22 @@ export const connectionsMaxIdleMsDefault = 10 * 60 * 1000;
  */
 export const requestFrameTimeoutMsDefault = 60 * 1000;
 
+/**
+ * SCRAM users a broker keeps, and the characters of a user name. Kafka bounds neither, but its
+ * credentials live in a metadata log; Lanes keeps them in memory and rewrites one file on every
+ * change, so a client upserting random users (AlterUserScramCredentials) must not grow either
+ * without end. Far above what a broker's operators create by hand or by provisioning.
+ */
+export const scramUsersMax = 10_000;
+
+/**
+ * Kafka's sasl.server.max.receive.size: the largest frame a SASL listener reads before the
+ * connection has authenticated (SASL tokens are small; an anonymous client must not make the
+ * broker hold frameBytesMax per connection). Larger frames close the connection unread.
+ */
+export const saslFrameBytesMax = 512 * 1024;
+export const scramUserNameCharsMax = 256;
+
 /** At most one warning per this many ms for refused connections (a flood would flood the log). */
 export const refusedConnectionLogIntervalMs = 10 * 1000;
 
@@ -298,6 +314,7 @@ assert(queuedRequestBytesMaxDefault >= frameBytesMax, 'the request budget admits
 assert(connectionResponseBytesLow < connectionResponseBytesHigh, 'queued responses drain below where they stopped');
 assert(connectionResponseBytesHigh < responseBytesMaxDefault, 'one connection cannot hold the whole response budget');
 assert(connectionsPerAddressMaxDefault <= connectionsMaxDefault, 'per address within the total');
+assert(saslFrameBytesMax < frameBytesMax, 'frames before SASL authentication are capped below all others');
 assert(2 * txnRecordBytesMax + 64 * 1024 <= txnStateBatchBytesMax, 'a transaction state result (key and value) fits one batch of its log');
 assert(2 * stateLogBatchRecordBytesMax <= Math.min(txnStateBatchBytesMax, recordBatchBytesMaxDefault), 'a state log batch of several results fits either log, headers included');
 assert(labSamplesMax <= labReportPointsMax, 'at least one series fits a report');

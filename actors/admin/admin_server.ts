@@ -14,6 +14,13 @@
 // request must name this server in its Host header (a loopback name, the configured admin host,
 // or an IP address, with or without port), else 421: a DNS-rebinding page (attacker.example
 // resolving to 127.0.0.1) reaches the port from the victim's browser, but with its own name in Host.
+//
+// With a token (`lanes start --admin-token`, required when the port is bound beyond loopback
+// unless --admin-insecure), every route but /healthz (probes) answers 401 unless the request
+// carries it: an `Authorization: Bearer <token>` header (scrapers, curl), or `?token=` once in a
+// browser, which then keeps it in an HttpOnly, SameSite=Strict cookie for the page's script and
+// live stream. Compared in constant time.
+import { timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -32,7 +39,11 @@ export interface AdminServerOptions {
   /** Live-stream viewers at once; default 32. */
   streamsMax?: number;
   logger?: Logger;
+  /** Required on every route but /healthz when set (see the header); absent: no authentication. */
+  token?: string;
 }
+
+const tokenCookie = 'lanes_admin_token';
 
 export class AdminServer {
   readonly observer: BrokerObserver;
@@ -41,6 +52,7 @@ export class AdminServer {
   readonly #server: Server;
   readonly #logger: Logger;
   readonly #streamsMax: number;
+  readonly #token: Buffer | null;
   readonly #streams = new Set<ServerResponse>();
   readonly #sockets = new Set<Socket>();
   #address: { host: string; port: number } | null = null;
@@ -55,6 +67,7 @@ export class AdminServer {
     this.#broker = options.broker;
     this.#logger = componentLogger(options.logger ?? rootLogger, 'admin');
     this.#streamsMax = options.streamsMax ?? 32;
+    this.#token = options.token === undefined ? null : Buffer.from(options.token, 'utf8');
     this.observer = new BrokerObserver(options.broker, { pollIntervalMs: options.pollIntervalMs, historyStepMs: options.historyStepMs, logger: this.#logger });
     this.metrics = new LanesMetrics(options.broker, this.observer, this.#logger);
     this.#server = createServer((request, response) => this.#route(request, response));
@@ -135,11 +148,20 @@ export class AdminServer {
       return;
     }
     let path: string;
+    let fromQuery: string | null = null;
     try {
-      path = new URL(request.url ?? '/', 'http://admin').pathname;
+      const url = new URL(request.url ?? '/', 'http://admin');
+      path = url.pathname;
+      fromQuery = url.searchParams.get('token');
     } catch {
       path = '';
     }
+    if (this.#token !== null && path !== '/healthz' && !this.#authorized(request, fromQuery)) {
+      send(response, 401, 'text/plain; charset=utf-8', 'this admin port needs its token: an Authorization: Bearer <token> header, or ?token=<token> in a browser\n', { 'WWW-Authenticate': 'Bearer realm="lanes-admin"' });
+      return;
+    }
+    // A browser that came with ?token= keeps it for the page's script and stream.
+    if (fromQuery !== null && this.#matches(fromQuery)) response.setHeader('Set-Cookie', `${tokenCookie}=${encodeURIComponent(fromQuery)}; HttpOnly; SameSite=Strict; Path=/`);
     if (method !== 'GET' && method !== 'HEAD') {
       send(response, 405, 'text/plain; charset=utf-8', `${method} is not allowed here\n`, { Allow: 'GET, HEAD' });
       return;
@@ -154,6 +176,22 @@ export class AdminServer {
       if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', 'internal error; see the broker log\n');
       else response.destroy();
     });
+  }
+
+  /** Whether the request carries the token: bearer header, query or cookie. */
+  #authorized(request: IncomingMessage, fromQuery: string | null): boolean {
+    const header = request.headers.authorization;
+    const bearer = header !== undefined && /^Bearer /i.test(header) ? header.slice(7).trim() : null;
+    const cookie = new RegExp(`(?:^|;\\s*)${tokenCookie}=([^;]*)`).exec(request.headers.cookie ?? '')?.[1];
+    for (const candidate of [bearer, fromQuery, cookie === undefined ? null : safeDecode(cookie)]) {
+      if (candidate !== null && this.#matches(candidate)) return true;
+    }
+    return false;
+  }
+
+  #matches(candidate: string): boolean {
+    const given = Buffer.from(candidate, 'utf8');
+    return this.#token !== null && given.length === this.#token.length && timingSafeEqual(given, this.#token);
   }
 
   /** Whether a Host header names this server (see the header); an absent one (HTTP/1.0) does. */
@@ -254,4 +292,12 @@ function hostName(value: string): string {
   // One colon: "name:port". More: a bare IPv6 address (a configured host, not a Host header).
   const colon = host.indexOf(':');
   return colon !== -1 && colon === host.lastIndexOf(':') ? host.slice(0, colon) : host;
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
 }

@@ -42,7 +42,10 @@ import { decodePaddedMetadataRequest } from '../../core/protocol/padded_metadata
 import { Reader } from '../../core/protocol/reader.js';
 import { Writer } from '../../core/protocol/writer.js';
 import type { RequestBody, ResponseBody } from '../../core/protocol/messages/registry.js';
+import type { CredentialStore } from '../../core/security/credentials.js';
+import { SaslSession, type SaslAuthority } from '../../core/security/sasl_session.js';
 import { ErrorCode } from '../../core/errors.js';
+import { saslFrameBytesMax } from '../../core/limits.js';
 import type { Logger } from '../logger.js';
 import type { ByteBudget } from './byte_budget.js';
 import { RequestFrames, type RequestFrame } from './request_frames.js';
@@ -73,6 +76,13 @@ export interface ConnectionOptions {
    */
   readonly advertisedHost?: string | null;
   readonly advertisedPort?: number | null;
+  /**
+   * A SASL listener's authority: the connection then serves only ApiVersions and the SASL
+   * requests until it authenticated (core/security/sasl_session.ts). Absent: no authentication.
+   */
+  readonly sasl?: SaslAuthority | null;
+  /** The SCRAM credentials, for Describe/AlterUserScramCredentials. */
+  readonly credentials?: CredentialStore | null;
 }
 
 /**
@@ -107,6 +117,8 @@ class Slot implements RequestContext {
   receivedMs = -1;
   /** The response's non-zero error codes, found only when timed (onRequest); null: none. */
   errorCodes: number[] | null = null;
+  /** The connection ends once this response is written (a failed SASL authentication). */
+  closeAfterWrite = false;
   /** Long-poll time so far, and when the current wait began (-1: not waiting). */
   longPollMs = 0;
   #longPollSinceMs = -1;
@@ -121,9 +133,11 @@ class Slot implements RequestContext {
   readonly clientHost: string;
   readonly advertisedHost: string;
   readonly advertisedPort: number;
+  readonly sasl: SaslSession | null;
+  readonly credentials: CredentialStore | null;
   readonly #connection: Connection | null;
 
-  constructor(connection: Connection | null, options: ConnectionOptions | null, header: RequestHeader | null, addresses: Addresses) {
+  constructor(connection: Connection | null, options: ConnectionOptions | null, header: RequestHeader | null, addresses: Addresses, sasl: SaslSession | null = null) {
     this.#connection = connection;
     // Slots of refused requests (no handler) carry no context: nothing reads these fields.
     this.broker = options?.broker as BrokerFacade;
@@ -137,6 +151,8 @@ class Slot implements RequestContext {
     this.clientHost = addresses.clientHost;
     this.advertisedHost = addresses.advertisedHost;
     this.advertisedPort = addresses.advertisedPort;
+    this.sasl = sasl;
+    this.credentials = options?.credentials ?? null;
   }
 
   onWritten(release: () => void): void {
@@ -219,6 +235,8 @@ export class Connection {
   /** Requests that want to know if the client leaves before they are answered (Fetch long polls). */
   readonly #closeListeners = new Set<() => void>();
   readonly #addresses: Addresses;
+  /** On a SASL listener, this connection's authentication; null on others. */
+  readonly #sasl: SaslSession | null;
 
   constructor(socket: Socket, options: ConnectionOptions) {
     this.socket = socket;
@@ -233,6 +251,9 @@ export class Connection {
       advertisedHost: options.advertisedHost ?? plainAddress(socket.localAddress),
       advertisedPort: options.advertisedPort ?? socket.localPort ?? 0,
     };
+    this.#sasl = options.sasl === undefined || options.sasl === null ? null : new SaslSession(options.sasl);
+    // Before authentication a SASL connection reads small frames only (Kafka's sasl.server.max.receive.size).
+    if (this.#sasl !== null) this.#frames.frameBytesMax = Math.min(saslFrameBytesMax, options.frameBytesMax);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => {
@@ -258,6 +279,11 @@ export class Connection {
   /** The client's address, without port. */
   get clientAddress(): string {
     return this.#clientHost;
+  }
+
+  /** Kafka's principal of this connection: `User:<name>` once SASL authenticated, else User:ANONYMOUS. */
+  get principal(): string {
+    return this.#sasl?.principal ?? 'User:ANONYMOUS';
   }
 
   /**
@@ -406,6 +432,13 @@ export class Connection {
       return;
     }
     this.#clientId = header.clientId;
+    // SASL listeners: nothing but the handshake is served before authentication, nor after the session ended.
+    const refusal = this.#sasl?.refusal(header.apiKey) ?? null;
+    if (refusal !== null) {
+      releaseFrame();
+      this.#warnAndClose(refusal, `api key ${header.apiKey}`);
+      return;
+    }
     const handler = handlerFor(header.apiKey, header.apiVersion);
     if (handler === undefined) {
       releaseFrame();
@@ -436,7 +469,7 @@ export class Connection {
       return;
     }
     const options = this.#options;
-    const slot = new Slot(this, options, header, this.#addresses);
+    const slot = new Slot(this, options, header, this.#addresses, this.#sasl);
     slot.api = handler.name;
     slot.receivedMs = receivedMs;
     this.#pending.push(slot);
@@ -449,6 +482,8 @@ export class Connection {
         (response) => {
           this.#handled(isFetch);
           releaseFrame();
+          if (slot.sasl !== null && slot.sasl.mustClose) slot.closeAfterWrite = true;
+          else if (slot.sasl !== null && slot.sasl.principal !== null) this.#frames.frameBytesMax = options.frameBytesMax;
           if (response === noResponse) slot.frame = null;
           else {
             if (slot.receivedMs >= 0) forEachResponseError(response, (code) => (slot.errorCodes ??= []).push(code));
@@ -601,6 +636,12 @@ export class Connection {
             this.#afterWrite();
           });
         chunksWritten++;
+      }
+      // A failed SASL authentication is answered, then the connection ends (as Kafka's).
+      if (slot.closeAfterWrite) {
+        if (corked) this.socket.uncork();
+        this.close(true);
+        return;
       }
     }
     if (corked) this.socket.uncork();

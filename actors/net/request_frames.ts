@@ -151,6 +151,11 @@ export class RequestFrames {
     this.#cutter = new FrameCutter(frameBytesMax, this.#assembler);
   }
 
+  /** The cap on frames from now on (FrameCutter.frameBytesMax). */
+  set frameBytesMax(value: number) {
+    this.#cutter.frameBytesMax = value;
+  }
+
   /** A frame has begun (some of its size or body arrived) and is not complete. */
   get frameStarted(): boolean {
     return this.#cutter.started;

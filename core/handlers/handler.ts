@@ -14,6 +14,8 @@ import type { TxnFacade } from '../txn/txn_calls.js';
 import type { Clock } from '../clock.js';
 import type { ActiveProducer } from '../log/log.js';
 import type { TimestampAndOffset } from '../log/max_timestamp.js';
+import type { CredentialStore } from '../security/credentials.js';
+import type { SaslSession } from '../security/sasl_session.js';
 
 /** Kafka's topic configs that Lanes implements (names are Kafka's, camelCased). */
 export interface TopicConfigView {
@@ -164,6 +166,10 @@ export interface RequestContext {
   readonly advertisedPort: number;
   /** Resolves when the server shuts down: long polls answer at once with what they have. */
   readonly shutdown: Promise<void>;
+  /** The connection's SASL state on a SASL listener; null or absent on others (SASL requests: ILLEGAL_SASL_STATE). */
+  readonly sasl?: SaslSession | null;
+  /** The SCRAM credentials (Describe/AlterUserScramCredentials); null or absent: none kept. */
+  readonly credentials?: CredentialStore | null;
   /** Runs `release` once the response using views it guards has been written (or dropped). */
   onWritten(release: () => void): void;
   /**

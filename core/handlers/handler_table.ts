@@ -45,6 +45,10 @@ import { offsetForLeaderEpoch } from './offset_for_leader_epoch.js';
 import { deleteRecords } from './delete_records.js';
 import { txnOffsetCommit } from './txn_offset_commit.js';
 import { writeTxnMarkers } from './write_txn_markers.js';
+import { saslHandshake } from './sasl_handshake.js';
+import { saslAuthenticate } from './sasl_authenticate.js';
+import { describeUserScramCredentials } from './describe_user_scram_credentials.js';
+import { alterUserScramCredentials } from './alter_user_scram_credentials.js';
 
 const handlers: AnyHandler[] = [
   produce,
@@ -84,6 +88,10 @@ const handlers: AnyHandler[] = [
   listTransactions,
   consumerGroupHeartbeat,
   consumerGroupDescribe,
+  saslHandshake,
+  saslAuthenticate,
+  describeUserScramCredentials,
+  alterUserScramCredentials,
 ];
 
 export const handlerTable: ReadonlyMap<number, AnyHandler> = new Map(handlers.map((handler) => [handler.api.key, handler]));

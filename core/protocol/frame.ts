@@ -35,7 +35,7 @@ export interface FrameAssembler<F> {
 
 /** The one state machine that cuts a stream into frames; the assembler decides what a frame is. */
 export class FrameCutter<F> {
-  readonly #frameBytesMax: number;
+  #frameBytesMax: number;
   readonly #assembler: FrameAssembler<F>;
   /** Bytes of a size field split across chunks. */
   readonly #sizeScratch = new Uint8Array(sizeBytes);
@@ -54,6 +54,12 @@ export class FrameCutter<F> {
   /** A frame has begun (some of its size or body arrived) and is not complete. */
   get started(): boolean {
     return this.#sizeFilled > 0 || this.#frameBytes !== -1;
+  }
+
+  /** The cap on frames whose size is read from now on (a SASL connection's grows once authenticated). */
+  set frameBytesMax(value: number) {
+    assert(Number.isInteger(value) && value >= 0 && value <= 0x7fff_ffff, 'frame cap fits an int32');
+    this.#frameBytesMax = value;
   }
 
   /** The announced size of the frame being assembled, or -1 when none is (its size is not read). */

@@ -92,7 +92,7 @@ export async function startBroker(args: readonly string[], options: SpawnOptions
   armHangBound();
   const port = await new Promise<number>((resolve, reject) => {
     const onData = (): void => {
-      const match = /listening on \S+:(\d+) \(Kafka protocol\)/.exec(output().stdout);
+      const match = /listening on \S+:(\d+) \(Kafka protocol[^)]*\)/.exec(output().stdout);
       if (match === null) return;
       // Started: the bound ends here (a later stop arms its own).
       child.stdout.off('data', onData);

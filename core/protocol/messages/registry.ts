@@ -42,6 +42,10 @@ import { offsetForLeaderEpochApi } from './offset_for_leader_epoch.js';
 import { deleteRecordsApi } from './delete_records.js';
 import { txnOffsetCommitApi } from './txn_offset_commit.js';
 import { writeTxnMarkersApi } from './write_txn_markers.js';
+import { saslHandshakeApi } from './sasl_handshake.js';
+import { saslAuthenticateApi } from './sasl_authenticate.js';
+import { describeUserScramCredentialsApi } from './describe_user_scram_credentials.js';
+import { alterUserScramCredentialsApi } from './alter_user_scram_credentials.js';
 
 export const apiDefinitions = [
   produceApi,
@@ -57,6 +61,7 @@ export const apiDefinitions = [
   syncGroupApi,
   describeGroupsApi,
   listGroupsApi,
+  saslHandshakeApi,
   apiVersionsApi,
   createTopicsApi,
   deleteTopicsApi,
@@ -71,10 +76,13 @@ export const apiDefinitions = [
   describeConfigsApi,
   alterConfigsApi,
   describeLogDirsApi,
+  saslAuthenticateApi,
   createPartitionsApi,
   deleteGroupsApi,
   incrementalAlterConfigsApi,
   offsetDeleteApi,
+  describeUserScramCredentialsApi,
+  alterUserScramCredentialsApi,
   describeClusterApi,
   describeProducersApi,
   describeTransactionsApi,

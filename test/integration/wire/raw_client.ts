@@ -37,6 +37,11 @@ export class RawClient {
     });
   }
 
+  /** A client on a socket already connected (a TLS socket after its handshake). */
+  static fromSocket(socket: Socket): RawClient {
+    return new RawClient(socket);
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
