@@ -43,6 +43,11 @@ import { Reader } from '../../core/protocol/reader.js';
 import { Writer } from '../../core/protocol/writer.js';
 import type { RequestBody, ResponseBody } from '../../core/protocol/messages/registry.js';
 import { ErrorCode } from '../../core/errors.js';
+import { anonymousPrincipal } from '../../core/acl/acl.js';
+import type { AclAuthority } from '../../core/acl/acl_authority.js';
+import { guardedGroups } from '../../core/acl/guarded_groups.js';
+import { guardedBroker, guardedTxns, type MayOn } from '../../core/acl/guarded_facades.js';
+import { isAllowed } from '../../core/handlers/authorize.js';
 import type { Logger } from '../logger.js';
 import type { ByteBudget } from './byte_budget.js';
 import { RequestFrames, type RequestFrame } from './request_frames.js';
@@ -73,6 +78,8 @@ export interface ConnectionOptions {
    */
   readonly advertisedHost?: string | null;
   readonly advertisedPort?: number | null;
+  /** The authorizer's ACLs (RequestContext.acls); null: no authorizer. */
+  readonly acls?: AclAuthority | null;
 }
 
 /**
@@ -121,14 +128,26 @@ class Slot implements RequestContext {
   readonly clientHost: string;
   readonly advertisedHost: string;
   readonly advertisedPort: number;
+  readonly acls: AclAuthority | null;
   readonly #connection: Connection | null;
 
   constructor(connection: Connection | null, options: ConnectionOptions | null, header: RequestHeader | null, addresses: Addresses) {
     this.#connection = connection;
     // Slots of refused requests (no handler) carry no context: nothing reads these fields.
-    this.broker = options?.broker as BrokerFacade;
-    this.groups = options?.groups ?? null;
-    this.txns = options?.txns ?? null;
+    const groups = options?.groups ?? null;
+    this.acls = options?.acls ?? null;
+    const txns = options?.txns ?? null;
+    if (this.acls === null) {
+      this.broker = options?.broker as BrokerFacade;
+      this.groups = groups;
+      this.txns = txns;
+    } else {
+      // With an authorizer, each call on a resource is checked against this request's principal and host.
+      const may: MayOn = (operation, resourceType, name) => isAllowed(this, operation, resourceType, name);
+      this.broker = guardedBroker(options?.broker as BrokerFacade, may);
+      this.groups = groups === null ? null : guardedGroups(groups, may);
+      this.txns = txns === null ? null : guardedTxns(txns, may);
+    }
     this.settings = options?.settings as ServerSettings;
     this.clock = options?.clock as Clock;
     this.shutdown = options?.shutdown as Promise<void>;
@@ -137,6 +156,11 @@ class Slot implements RequestContext {
     this.clientHost = addresses.clientHost;
     this.advertisedHost = addresses.advertisedHost;
     this.advertisedPort = addresses.advertisedPort;
+  }
+
+  /** Who the connection authenticated as; User:ANONYMOUS until a listener authenticates it. */
+  get principal(): string {
+    return this.#connection?.principal ?? anonymousPrincipal;
   }
 
   onWritten(release: () => void): void {
@@ -191,6 +215,8 @@ export class Connection {
   readonly #clientHost: string;
   #clientId: string | null = null;
   #closed = false;
+  /** Who the connection authenticated as (`User:name`); what the authorizer checks. */
+  principal: string = anonymousPrincipal;
   /** Frames received but not started (see the header): the socket is paused while any wait. */
   readonly #waiting: RequestFrame[] = [];
   /** performance.now() when each waiting frame was complete (only with onRequest): its service starts then. */

@@ -45,6 +45,9 @@ import { offsetForLeaderEpoch } from './offset_for_leader_epoch.js';
 import { deleteRecords } from './delete_records.js';
 import { txnOffsetCommit } from './txn_offset_commit.js';
 import { writeTxnMarkers } from './write_txn_markers.js';
+import { describeAcls } from './describe_acls.js';
+import { createAcls } from './create_acls.js';
+import { deleteAcls } from './delete_acls.js';
 
 const handlers: AnyHandler[] = [
   produce,
@@ -69,6 +72,9 @@ const handlers: AnyHandler[] = [
   endTxn,
   writeTxnMarkers,
   txnOffsetCommit,
+  describeAcls,
+  createAcls,
+  deleteAcls,
   describeConfigs,
   alterConfigs,
   createPartitions,

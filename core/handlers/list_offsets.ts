@@ -9,6 +9,7 @@
 import { ErrorCode } from '../errors.js';
 import { listOffsetsApi } from '../protocol/messages/list_offsets.js';
 import { errorCodeOf } from './errors.js';
+import { AclOperation, mayOnTopic } from './authorize.js';
 import { defineHandler, type RequestContext } from './handler.js';
 
 export const latestTimestamp = -1;
@@ -32,6 +33,7 @@ export const listOffsets = defineHandler({
 
 async function lookUp(ctx: RequestContext, topicName: string, partitionIndex: number, timestamp: number, readCommitted: boolean) {
   const answer = (errorCode: number, offset: number, found: number) => ({ partitionIndex, errorCode, timestamp: found, offset, leaderEpoch: offset === -1 ? -1 : 0 });
+  if (!mayOnTopic(ctx, AclOperation.DESCRIBE, topicName)) return answer(ErrorCode.TOPIC_AUTHORIZATION_FAILED, -1, -1);
   const partition = ctx.broker.describeTopic(topicName)?.partitions[partitionIndex];
   if (partition === undefined) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
   if (timestamp === latestTimestamp) return answer(ErrorCode.NONE, readCommitted ? partition.lastStableOffset : partition.highWatermark, -1);

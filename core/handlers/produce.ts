@@ -15,6 +15,7 @@ import type { ProduceResponsePartition, ProduceResponseTopic } from '../protocol
 import { batchLogOverheadBytes, readInt32 } from '../records/record_batch.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 import { defineHandler, noResponse, type ProduceOutcome } from './handler.js';
+import { AclOperation, mayOnTopic, mayOnTransactionalId } from './authorize.js';
 
 /** Splits a partition's record set into batch views; null when the lengths do not add up. */
 export function splitBatches(records: Uint8Array): Uint8Array[] | null {
@@ -55,6 +56,10 @@ async function partitionOutcome(appends: Promise<Outcome>[]): Promise<Outcome> {
   return first;
 }
 
+/** Authorizer answers (core/handlers/authorize.ts): WRITE on the topic, and on the transactional id for a transaction's batches. */
+const topicRefused: Outcome = { ok: false, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: 'producing to this topic needs WRITE on it' };
+const transactionRefused: Outcome = { ok: false, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, message: 'a transaction needs WRITE on its transactional id' };
+
 export const produce = defineHandler({
   api: produceApi,
   async handle(ctx, request) {
@@ -64,10 +69,16 @@ export const produce = defineHandler({
     // Start every append now (see the ordering note above), then wait for them in order. Every
     // append already has its reactions (settle), so none rejects unobserved while we wait.
     const pending: (Outcome | Promise<Outcome>)[] = [];
+    const refusedTransaction = request.transactionalId !== null && !mayOnTransactionalId(ctx, AclOperation.WRITE, request.transactionalId) ? transactionRefused : null;
     for (const topic of request.topics) {
+      const refused = refusedTransaction ?? (mayOnTopic(ctx, AclOperation.WRITE, topic.topicName) ? null : topicRefused);
       for (const partition of topic.partitions) {
         if (!acksValid) {
           pending.push({ ok: false, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, message: `acks must be -1, 0 or 1, got ${acks}` });
+          continue;
+        }
+        if (refused !== null) {
+          pending.push(refused);
           continue;
         }
         const batches = partition.records === null ? null : splitBatches(partition.records);

@@ -42,6 +42,9 @@ import { offsetForLeaderEpochApi } from './offset_for_leader_epoch.js';
 import { deleteRecordsApi } from './delete_records.js';
 import { txnOffsetCommitApi } from './txn_offset_commit.js';
 import { writeTxnMarkersApi } from './write_txn_markers.js';
+import { describeAclsApi } from './describe_acls.js';
+import { createAclsApi } from './create_acls.js';
+import { deleteAclsApi } from './delete_acls.js';
 
 export const apiDefinitions = [
   produceApi,
@@ -68,6 +71,9 @@ export const apiDefinitions = [
   endTxnApi,
   writeTxnMarkersApi,
   txnOffsetCommitApi,
+  describeAclsApi,
+  createAclsApi,
+  deleteAclsApi,
   describeConfigsApi,
   alterConfigsApi,
   describeLogDirsApi,
