@@ -4,6 +4,7 @@
 //   <dataDir>/topics.json                      the topic catalogue (host/topic_registry.ts)
 //   <dataDir>/<topic>-<partition>/             one partition's segments, in Kafka's layout
 //   <dataDir>/.lanes/lock                      the running broker's pid and host (host/data_dir_lock.ts)
+//   <dataDir>/.lanes/acls.json                 the ACL bindings, with an authorizer (host/host_acls.ts)
 //   <dataDir>/.lanes/consumer_offsets-<shard>/ each shard's internal log of group records
 //   <dataDir>/.lanes/transaction_state-<shard>/ each shard's transaction state log
 //   <dataDir>/.lanes/scram_credentials.json    SASL/SCRAM users: salts and derived keys (security/credential_store.ts)
@@ -18,6 +19,8 @@ export const topicsFileName = 'topics.json';
 export const internalDirName = '.lanes';
 export const lockFileName = join(internalDirName, 'lock');
 export const scramCredentialsFileName = join(internalDirName, 'scram_credentials.json');
+/** The ACL bindings of a broker with an authorizer (actors/host/host_acls.ts). */
+export const aclsFileName = join(internalDirName, 'acls.json');
 
 export function partitionDirName(topic: string, partition: number): string {
   return `${topic}-${partition}`;

@@ -299,6 +299,14 @@ export const labRatePerSecMax = 10_000_000;
 export const labSamplesMax = 5_000;
 export const labReportPointsMax = 2_000_000;
 
+/**
+ * ACL bindings the broker keeps. Every authorized request scans the bindings of its resource
+ * type, and the whole list is rewritten to the data directory on each change, so the count is
+ * bounded; Kafka has no fixed bound, but deployments with more than a few thousand ACLs use
+ * prefixed patterns instead. CreateAcls past it answers INVALID_REQUEST.
+ */
+export const aclBindingsMax = 10_000;
+
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(segmentBytesDefault <= segmentBytesMax, 'the default segment size is a legal one');

@@ -80,6 +80,16 @@ function repeatedList(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), ...value.split(',').map((part) => part.trim()).filter((part) => part !== '')];
 }
 
+/** Kafka's super.users: `User:a;User:b`, each `Type:name`. */
+function principalList(value: string): string[] {
+  const principals = value.split(';').map((principal) => principal.trim()).filter((principal) => principal.length > 0);
+  for (const principal of principals) {
+    const colon = principal.indexOf(':');
+    if (colon <= 0 || colon === principal.length - 1) throw new InvalidArgumentError(`expected principals of the form User:name separated by ";", got "${principal}"`);
+  }
+  return principals;
+}
+
 function booleanFlag(value: string): boolean {
   if (value === 'true' || value === '1') return true;
   if (value === 'false' || value === '0') return false;
@@ -138,6 +148,10 @@ export interface StartOptions {
   groupConsumerHeartbeatIntervalMs?: number;
   /** Group coordinator settings beyond `dev` (programmatic use, e.g. lanes/testing's short session minimum). */
   groups?: BrokerOptions['groups'];
+  /** Kafka's authorizer: every request checked against the ACLs (actors/host/host_acls.ts); off by default. */
+  authorizer?: boolean;
+  /** Kafka's super.users: principals the authorizer allows everything. */
+  superUsers?: string[];
 }
 
 export interface RunningServer {
@@ -382,6 +396,8 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--frame-timeout-ms <ms>', 'close a connection that takes longer to send one request once begun').env('LANES_FRAME_TIMEOUT_MS').argParser(positiveInteger).default(limits.requestFrameTimeoutMsDefault))
     .addOption(new Option('--group-consumer-session-timeout-ms <ms>', 'a consumer-protocol (KIP-848) member silent this long leaves its group (Kafka group.consumer.session.timeout.ms)').env('LANES_GROUP_CONSUMER_SESSION_TIMEOUT_MS').argParser(positiveInteger).default(groupConfigDefault.consumerSessionTimeoutMs))
     .addOption(new Option('--group-consumer-heartbeat-interval-ms <ms>', 'how often consumer-protocol members heartbeat; below the session timeout (Kafka group.consumer.heartbeat.interval.ms)').env('LANES_GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS').argParser(positiveInteger).default(groupConfigDefault.consumerHeartbeatIntervalMs))
+    .addOption(new Option('--authorizer', 'check every request against the ACLs (Kafka authorizer.class.name; manage them with CreateAcls/DeleteAcls, e.g. kafka-acls.sh or an admin client)').env('LANES_AUTHORIZER'))
+    .addOption(new Option('--super-users <principals>', 'principals the authorizer allows everything, separated by ";" (Kafka super.users), e.g. "User:admin"').env('LANES_SUPER_USERS').argParser(principalList))
     .action(async (options: StartOptions & StartFlags, command: Command) => {
       try {
         Object.assign(options, securityOptions(options), { saslMechanisms: options.saslEnabledMechanisms });

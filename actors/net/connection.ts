@@ -46,6 +46,11 @@ import type { CredentialStore } from '../../core/security/credentials.js';
 import { SaslSession, type SaslAuthority } from '../../core/security/sasl_session.js';
 import { ErrorCode } from '../../core/errors.js';
 import { saslFrameBytesMax } from '../../core/limits.js';
+import { anonymousPrincipal } from '../../core/acl/acl.js';
+import type { AclAuthority } from '../../core/acl/acl_authority.js';
+import { guardedGroups } from '../../core/acl/guarded_groups.js';
+import { guardedBroker, guardedTxns, type MayOn } from '../../core/acl/guarded_facades.js';
+import { isAllowed } from '../../core/handlers/authorize.js';
 import type { Logger } from '../logger.js';
 import type { ByteBudget } from './byte_budget.js';
 import { RequestFrames, type RequestFrame } from './request_frames.js';
@@ -83,6 +88,8 @@ export interface ConnectionOptions {
   readonly sasl?: SaslAuthority | null;
   /** The SCRAM credentials, for Describe/AlterUserScramCredentials. */
   readonly credentials?: CredentialStore | null;
+  /** The authorizer's ACLs (RequestContext.acls); null: no authorizer. */
+  readonly acls?: AclAuthority | null;
 }
 
 /**
@@ -135,14 +142,26 @@ class Slot implements RequestContext {
   readonly advertisedPort: number;
   readonly sasl: SaslSession | null;
   readonly credentials: CredentialStore | null;
+  readonly acls: AclAuthority | null;
   readonly #connection: Connection | null;
 
   constructor(connection: Connection | null, options: ConnectionOptions | null, header: RequestHeader | null, addresses: Addresses, sasl: SaslSession | null = null) {
     this.#connection = connection;
     // Slots of refused requests (no handler) carry no context: nothing reads these fields.
-    this.broker = options?.broker as BrokerFacade;
-    this.groups = options?.groups ?? null;
-    this.txns = options?.txns ?? null;
+    const groups = options?.groups ?? null;
+    this.acls = options?.acls ?? null;
+    const txns = options?.txns ?? null;
+    if (this.acls === null) {
+      this.broker = options?.broker as BrokerFacade;
+      this.groups = groups;
+      this.txns = txns;
+    } else {
+      // With an authorizer, each call on a resource is checked against this request's principal and host.
+      const may: MayOn = (operation, resourceType, name) => isAllowed(this, operation, resourceType, name);
+      this.broker = guardedBroker(options?.broker as BrokerFacade, may);
+      this.groups = groups === null ? null : guardedGroups(groups, may);
+      this.txns = txns === null ? null : guardedTxns(txns, may);
+    }
     this.settings = options?.settings as ServerSettings;
     this.clock = options?.clock as Clock;
     this.shutdown = options?.shutdown as Promise<void>;
@@ -153,6 +172,11 @@ class Slot implements RequestContext {
     this.advertisedPort = addresses.advertisedPort;
     this.sasl = sasl;
     this.credentials = options?.credentials ?? null;
+  }
+
+  /** Who the connection authenticated as; User:ANONYMOUS until a listener authenticates it. */
+  get principal(): string {
+    return this.#connection?.principal ?? anonymousPrincipal;
   }
 
   onWritten(release: () => void): void {
@@ -283,7 +307,7 @@ export class Connection {
 
   /** Kafka's principal of this connection: `User:<name>` once SASL authenticated, else User:ANONYMOUS. */
   get principal(): string {
-    return this.#sasl?.principal ?? 'User:ANONYMOUS';
+    return this.#sasl?.principal ?? anonymousPrincipal;
   }
 
   /**

@@ -37,6 +37,7 @@ import {
   responseBytesMaxDefault,
 } from '../../core/limits.js';
 import { componentLogger, logger as rootLogger, type Logger } from '../logger.js';
+import type { AclAuthority } from '../../core/acl/acl_authority.js';
 import { ByteBudget } from './byte_budget.js';
 import { Connection, plainAddress, type RequestObserver } from './connection.js';
 
@@ -94,6 +95,8 @@ export interface ListenerOptions {
   logger?: Logger;
   /** Told of each request served (api name, handler time in ms): the admin port's metrics. */
   onRequest?: RequestObserver;
+  /** The authorizer's ACLs; absent or null: no authorizer (every request allowed). */
+  acls?: AclAuthority | null;
 }
 
 function groupsOf(broker: BrokerFacade & Partial<GroupFacade>): GroupFacade | null {
@@ -213,6 +216,7 @@ export class KafkaListener {
         advertisedPort: options.advertisedPort ?? null,
         sasl,
         credentials: options.credentials ?? null,
+        acls: options.acls ?? null,
       });
       connections.add(connection);
       socket.once('close', () => connections.delete(connection));

@@ -24,6 +24,7 @@ import { fetchBytesMax, fetchReadsPerSpentWaveMax, recordBatchBytesMaxDefault } 
 import { fetchApi } from '../protocol/messages/fetch.js';
 import type { FetchRequest, FetchResponsePartition, FetchResponseTopic } from '../protocol/messages/fetch.js';
 import { errorCodeOf } from './errors.js';
+import { AclOperation, mayOnTopic } from './authorize.js';
 import { defineHandler, type FetchOutcome, type IsolationLevel, type RequestContext, type WaitScope } from './handler.js';
 
 /** From this version topics are named by id. */
@@ -44,6 +45,8 @@ function isolationOf(level: number): IsolationLevel {
 interface Wanted {
   /** null: the request named the topic by an id no topic has. */
   topicName: string | null;
+  /** The authorizer allows READ on the topic (always, without an authorizer). */
+  readable: boolean;
   /** As the request gave it (v13+), answered back. */
   topicId: Uint8Array;
   partitionIndex: number;
@@ -83,8 +86,10 @@ export const fetch = defineHandler({
     const byId = ctx.apiVersion >= topicIdsFromVersion;
     const wanted: Wanted[] = request.topics.flatMap((topic) => {
       const topicName = byId ? (ctx.broker.topicNameById(topic.topicId) ?? null) : topic.topicName;
+      const readable = topicName === null || mayOnTopic(ctx, AclOperation.READ, topicName);
       return topic.partitions.map((partition) => ({
         topicName,
+        readable,
         topicId: topic.topicId,
         partitionIndex: partition.partitionIndex,
         fetchOffset: partition.fetchOffset,
@@ -116,8 +121,8 @@ export const fetch = defineHandler({
         });
         if (stopWatchingClose !== undefined) withdrawals.push(stopWatchingClose);
         for (const [index, each] of wanted.entries()) {
-          // An unknown topic id fails its read, and a failed round is answered without waiting.
-          if (each.topicName === null) continue;
+          // An unknown topic id or a refused topic fails its read, and a failed round is answered without waiting.
+          if (each.topicName === null || !each.readable) continue;
           ctx.broker.waitForData(each.topicName, each.partitionIndex, round.waitOffsets[index], remainingMs, scope).then(resolve, resolve);
         }
         if (shutdown.fired) resolve();
@@ -157,6 +162,7 @@ function shutdownWatch(shutdown: Promise<void>): ShutdownWatch {
 
 async function readOne(ctx: RequestContext, wanted: Wanted, maxBytes: number, isolation: IsolationLevel): Promise<Outcome> {
   if (wanted.topicName === null) return { wanted, errorCode: ErrorCode.UNKNOWN_TOPIC_ID };
+  if (!wanted.readable) return { wanted, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED };
   try {
     const result = await ctx.broker.fetch(wanted.topicName, wanted.partitionIndex, wanted.fetchOffset, Math.max(1, maxBytes), isolation);
     let bytes = 0;

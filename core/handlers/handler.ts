@@ -16,6 +16,7 @@ import type { ActiveProducer } from '../log/log.js';
 import type { TimestampAndOffset } from '../log/max_timestamp.js';
 import type { CredentialStore } from '../security/credentials.js';
 import type { SaslSession } from '../security/sasl_session.js';
+import type { AclAuthority } from '../acl/acl_authority.js';
 
 /** Kafka's topic configs that Lanes implements (names are Kafka's, camelCased). */
 export interface TopicConfigView {
@@ -164,6 +165,14 @@ export interface RequestContext {
   /** The address and port the client connected to: what Metadata and FindCoordinator advertise. */
   readonly advertisedHost: string;
   readonly advertisedPort: number;
+  /** Who the connection authenticated as (`User:name`); absent: User:ANONYMOUS. */
+  readonly principal?: string;
+  /**
+   * The broker's ACLs when it runs with an authorizer (`--authorizer`): handlers ask it per
+   * resource (core/handlers/authorize.ts). Absent or null: every request is allowed, and the ACL
+   * APIs answer SECURITY_DISABLED, as Kafka does without an authorizer.
+   */
+  readonly acls?: AclAuthority | null;
   /** Resolves when the server shuts down: long polls answer at once with what they have. */
   readonly shutdown: Promise<void>;
   /** The connection's SASL state on a SASL listener; null or absent on others (SASL requests: ILLEGAL_SASL_STATE). */

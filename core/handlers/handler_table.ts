@@ -49,6 +49,9 @@ import { saslHandshake } from './sasl_handshake.js';
 import { saslAuthenticate } from './sasl_authenticate.js';
 import { describeUserScramCredentials } from './describe_user_scram_credentials.js';
 import { alterUserScramCredentials } from './alter_user_scram_credentials.js';
+import { describeAcls } from './describe_acls.js';
+import { createAcls } from './create_acls.js';
+import { deleteAcls } from './delete_acls.js';
 
 const handlers: AnyHandler[] = [
   produce,
@@ -73,6 +76,9 @@ const handlers: AnyHandler[] = [
   endTxn,
   writeTxnMarkers,
   txnOffsetCommit,
+  describeAcls,
+  createAcls,
+  deleteAcls,
   describeConfigs,
   alterConfigs,
   createPartitions,

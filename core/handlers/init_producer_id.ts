@@ -22,6 +22,7 @@ import { ErrorCode } from '../errors.js';
 import { rememberedProducersMax } from '../limits.js';
 import { initProducerIdApi } from '../protocol/messages/init_producer_id.js';
 import { askTxnCoordinator, fencedFor } from './ask_txn_coordinator.js';
+import { AclOperation, mayOnCluster, mayOnTopic } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 
@@ -82,6 +83,11 @@ export function initProducerIdHandler(allocator: ProducerIdAllocator) {
           (txns) => txns.initTransactionalProducer({ transactionalId, transactionTimeoutMs: request.transactionTimeoutMs, producerId: request.producerId, producerEpoch: request.producerEpoch }),
           (grant) => (grant.errorCode === ErrorCode.NONE ? { throttleTimeMs: 0, ...grant } : refused(fencedFor(grant.errorCode, ctx.apiVersion, 4))),
         );
+      }
+      // An idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on a topic (KIP-679;
+      // Kafka asks of any topic name, Lanes of the topics that exist).
+      if (ctx.acls != null && !mayOnCluster(ctx, AclOperation.IDEMPOTENT_WRITE) && !ctx.broker.listTopics().some((topic) => mayOnTopic(ctx, AclOperation.WRITE, topic.name))) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 };
       }
       const grant = allocator.init(ctx.clock.nowMs(), request.producerId, request.producerEpoch, ctx.apiVersion);
       return { throttleTimeMs: 0, ...grant };

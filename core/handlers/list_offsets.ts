@@ -15,6 +15,7 @@ import { listOffsetsApi } from '../protocol/messages/list_offsets.js';
 import { errorCodeOf } from './errors.js';
 import { defineHandler, type RequestContext, type TopicView } from './handler.js';
 import { topicViews } from './topic_views.js';
+import { AclOperation, mayOnTopic } from './authorize.js';
 
 export const latestTimestamp = -1;
 export const earliestTimestamp = -2;
@@ -38,6 +39,7 @@ export const listOffsets = defineHandler({
 
 async function lookUp(ctx: RequestContext, view: TopicView | undefined, topicName: string, partitionIndex: number, timestamp: number, readCommitted: boolean) {
   const answer = (errorCode: number, offset: number, found: number) => ({ partitionIndex, errorCode, timestamp: found, offset, leaderEpoch: offset === -1 ? -1 : 0 });
+  if (!mayOnTopic(ctx, AclOperation.DESCRIBE, topicName)) return answer(ErrorCode.TOPIC_AUTHORIZATION_FAILED, -1, -1);
   const partition = view?.partitions[partitionIndex];
   if (partition === undefined) return answer(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
   if (timestamp === latestTimestamp) return answer(ErrorCode.NONE, readCommitted ? partition.lastStableOffset : partition.highWatermark, -1);

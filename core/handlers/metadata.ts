@@ -9,6 +9,7 @@ import type { MetadataRequest, MetadataResponseTopic } from '../protocol/message
 import { authorizedOperationsOmitted } from '../protocol/messages/metadata.js';
 import { checkNewTopicName } from './topic_names.js';
 import { isZeroTopicId, topicIdText, zeroTopicId } from './topic_ids.js';
+import { AclOperation, mayCreateTopic, mayOnTopic } from './authorize.js';
 import { defineHandler, type RequestContext, type TopicView } from './handler.js';
 
 /** From this version a request topic may name itself by id alone; before it, its id is not read (Kafka refuses one). */
@@ -21,7 +22,8 @@ export const metadata = defineHandler({
     const everyTopic = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0);
     const topics: MetadataResponseTopic[] = [];
     if (everyTopic) {
-      for (const topic of ctx.broker.listTopics()) topics.push(describedTopic(ctx, topic));
+      // With an authorizer, the topics the client may not DESCRIBE are left out (Kafka's rule).
+      for (const topic of ctx.broker.listTopics()) if (mayOnTopic(ctx, AclOperation.DESCRIBE, topic.name)) topics.push(describedTopic(ctx, topic));
     } else {
       const allowCreate = settings.autoCreateTopics && (ctx.apiVersion < 4 || request.allowAutoTopicCreation);
       const seen = new Set<string>();
@@ -56,6 +58,7 @@ async function answerTopic(
     const name = ctx.broker.topicNameById(asked.topicId);
     const topic = name === undefined ? undefined : ctx.broker.describeTopic(name);
     if (topic === undefined) return errorTopic(ErrorCode.UNKNOWN_TOPIC_ID, null, asked.topicId);
+    if (!mayOnTopic(ctx, AclOperation.DESCRIBE, topic.name)) return errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, null, asked.topicId);
     return describedTopic(ctx, topic);
   }
   if (asked.topicName === null) {
@@ -66,8 +69,11 @@ async function answerTopic(
   const key = `name:${asked.topicName}`;
   if (seen.has(key)) return null;
   seen.add(key);
+  // Refused DESCRIBE: the same answer whether or not the topic exists, so its existence does not leak.
+  if (!mayOnTopic(ctx, AclOperation.DESCRIBE, asked.topicName)) return errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, asked.topicName, zeroTopicId());
   const topic = ctx.broker.describeTopic(asked.topicName);
   if (topic !== undefined) return describedTopic(ctx, topic);
+  if (allowCreate && !mayCreateTopic(ctx, asked.topicName)) return errorTopic(ErrorCode.TOPIC_AUTHORIZATION_FAILED, asked.topicName, zeroTopicId());
   return missingTopic(ctx, asked.topicName, allowCreate);
 }
 

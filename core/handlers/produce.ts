@@ -18,6 +18,7 @@ import type { ProduceResponsePartition, ProduceResponseTopic } from '../protocol
 import { batchLogOverheadBytes, readInt32 } from '../records/record_batch.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 import { defineHandler, noResponse, type ProduceOutcome } from './handler.js';
+import { AclOperation, mayOnTopic, mayOnTransactionalId } from './authorize.js';
 
 /** Splits a partition's record set into batch views; null when the lengths do not add up. */
 export function splitBatches(records: Uint8Array): Uint8Array[] | null {
@@ -58,6 +59,10 @@ async function partitionOutcome(appends: Promise<Outcome>[]): Promise<Outcome> {
   return first;
 }
 
+/** Authorizer answers (core/handlers/authorize.ts): WRITE on the topic, and on the transactional id for a transaction's batches. */
+const topicRefused: Outcome = { ok: false, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: 'producing to this topic needs WRITE on it' };
+const transactionRefused: Outcome = { ok: false, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, message: 'a transaction needs WRITE on its transactional id' };
+
 export const produce = defineHandler({
   api: produceApi,
   async handle(ctx, request) {
@@ -69,9 +74,11 @@ export const produce = defineHandler({
     const pending: (Outcome | Promise<Outcome>)[] = [];
     const byId = ctx.apiVersion >= produceTopicIdsFromVersion;
     const topicNames: (string | undefined)[] = [];
+    const refusedTransaction = request.transactionalId !== null && !mayOnTransactionalId(ctx, AclOperation.WRITE, request.transactionalId) ? transactionRefused : null;
     for (const topic of request.topics) {
       const topicName = byId ? ctx.broker.topicNameById(topic.topicId) : topic.topicName;
       topicNames.push(topicName);
+      const refused = refusedTransaction ?? (topicName === undefined || mayOnTopic(ctx, AclOperation.WRITE, topicName) ? null : topicRefused);
       for (const partition of topic.partitions) {
         if (topicName === undefined) {
           pending.push({ ok: false, errorCode: ErrorCode.UNKNOWN_TOPIC_ID, message: 'no topic has this topic id' });
@@ -79,6 +86,10 @@ export const produce = defineHandler({
         }
         if (!acksValid) {
           pending.push({ ok: false, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, message: `acks must be -1, 0 or 1, got ${acks}` });
+          continue;
+        }
+        if (refused !== null) {
+          pending.push(refused);
           continue;
         }
         const batches = partition.records === null ? null : splitBatches(partition.records);

@@ -46,6 +46,9 @@ import { saslHandshakeApi } from './sasl_handshake.js';
 import { saslAuthenticateApi } from './sasl_authenticate.js';
 import { describeUserScramCredentialsApi } from './describe_user_scram_credentials.js';
 import { alterUserScramCredentialsApi } from './alter_user_scram_credentials.js';
+import { describeAclsApi } from './describe_acls.js';
+import { createAclsApi } from './create_acls.js';
+import { deleteAclsApi } from './delete_acls.js';
 
 export const apiDefinitions = [
   produceApi,
@@ -73,6 +76,9 @@ export const apiDefinitions = [
   endTxnApi,
   writeTxnMarkersApi,
   txnOffsetCommitApi,
+  describeAclsApi,
+  createAclsApi,
+  deleteAclsApi,
   describeConfigsApi,
   alterConfigsApi,
   describeLogDirsApi,
