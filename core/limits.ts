@@ -248,6 +248,29 @@ export const subscriptionRegexQuantifiersMax = 2;
  */
 export const subscribedTopicNamesMax = 10_000;
 
+/**
+ * Bounds on a `lanes lab` scenario (core/lab/): a scenario is a file a user hands the CLI, and
+ * both engines and the report grow with it. The virtual engine steps through simulated time, so
+ * its cost grows with the duration in steps and with partitions times members per rebalance; the
+ * report keeps one number per series per sample, so partitions × groups × samples bounds its size
+ * (labReportPointsMax numbers is ~20 MB of JSON, which a browser still charts). Generous for any
+ * design one machine can study: the issue's largest has 128 partitions and 100 members for an hour.
+ */
+export const labDurationMsMax = 24 * 60 * 60 * 1000;
+export const labTopicPartitionsMax = 4_096;
+export const labTopicsMax = 64;
+export const labGroupsMax = 32;
+export const labGroupMembersMax = 1_024;
+export const labProducersMax = 64;
+export const labTimelineEventsMax = 10_000;
+/** Distinct keys of one producer: the engine hashes each once to learn its partition. */
+export const labKeysMax = 1_000_000;
+/** Records per second of one producer or member (10 million: ten times the issue's largest design). */
+export const labRatePerSecMax = 10_000_000;
+/** Samples per series: a chart a few thousand pixels wide shows no more. */
+export const labSamplesMax = 5_000;
+export const labReportPointsMax = 2_000_000;
+
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(segmentBytesDefault <= segmentBytesMax, 'the default segment size is a legal one');
@@ -265,3 +288,4 @@ assert(connectionResponseBytesHigh < responseBytesMaxDefault, 'one connection ca
 assert(connectionsPerAddressMaxDefault <= connectionsMaxDefault, 'per address within the total');
 assert(2 * txnRecordBytesMax + 64 * 1024 <= txnStateBatchBytesMax, 'a transaction state result (key and value) fits one batch of its log');
 assert(2 * stateLogBatchRecordBytesMax <= Math.min(txnStateBatchBytesMax, recordBatchBytesMaxDefault), 'a state log batch of several results fits either log, headers included');
+assert(labSamplesMax <= labReportPointsMax, 'at least one series fits a report');
