@@ -7,11 +7,14 @@
 // without partitions, the rebalances and the assignments over time.
 import { escapeXml } from '../../bench/e2e/svg_chart.js';
 import { formatDuration, formatRecords, palette, renderLineChart, type TimeBand } from './svg_line_chart.js';
-import type { LabReport } from './report_view.js';
+import type { LabReport as CoreLabReport } from '../../core/lab/report.js';
+
+/** A report as either engine writes it; the real engine adds the scale its rates ran at. */
+export type LabReport = CoreLabReport & { readonly scale?: number };
 
 /** The label of a variant: what --vary changed, or the scenario's name. */
 function variantLabel(report: LabReport): string {
-  return report.variant ?? report.scenario.name;
+  return report.variant === undefined ? report.scenario.name : `${report.variant.key}=${report.variant.value}`;
 }
 
 function summaryRows(reports: readonly LabReport[]): Array<{ label: string; values: string[] }> {
@@ -28,7 +31,7 @@ function summaryRows(reports: readonly LabReport[]): Array<{ label: string; valu
     row('processed twice', (r) => count(r.summary.processedTwice)),
     row('skipped (never processed)', (r) => count(r.summary.skipped)),
     row('rebalances', (r) => String(r.rebalances.length)),
-    row('time in rebalances', (r) => formatDuration(r.rebalances.reduce((sum, b) => sum + (b.endMs - b.startMs), 0))),
+    row('time in rebalances', (r) => formatDuration(r.summary.rebalanceMs)),
     row('idle members', (r) => (r.summary.idleMembers.length === 0 ? 'none' : r.summary.idleMembers.join(', '))),
   ];
 }
@@ -41,20 +44,9 @@ function summaryTable(reports: readonly LabReport[]): string {
   return `<table class="summary" data-summary><thead><tr><th></th>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-/** Milliseconds each member spent without partitions, over every rebalance. */
-export function idleTimeByMember(report: LabReport): Map<string, number> {
-  const idle = new Map<string, number>();
-  for (const rebalance of report.rebalances) {
-    for (const [member, ms] of Object.entries(rebalance.membersWithoutPartitionsMs)) idle.set(member, (idle.get(member) ?? 0) + ms);
-  }
-  return idle;
-}
-
-/** Horizontal bars: time without partitions per member (a member never assigned shows the whole run). */
+/** Horizontal bars: the time each member was live but held no partition. */
 function idleChart(report: LabReport, id: string): string {
-  const idle = idleTimeByMember(report);
-  for (const member of Object.keys(report.series.lagByMember)) if (!idle.has(member)) idle.set(member, 0);
-  const entries = [...idle.entries()].sort((a, b) => a[0].localeCompare(b[0], undefined, { numeric: true }));
+  const entries = Object.entries(report.summary.idleMsByMember).sort((a, b) => a[0].localeCompare(b[0], undefined, { numeric: true }));
   const width = 720;
   const rowHeight = 18;
   const left = 150;
@@ -85,7 +77,7 @@ function rebalanceTable(report: LabReport): string {
       .join(', ');
     return (
       `<tr data-rebalance><td>${escapeXml(formatDuration(rebalance.startMs))}</td><td>${escapeXml(formatDuration(rebalance.endMs - rebalance.startMs))}</td>` +
-      `<td>${escapeXml(rebalance.group)}</td><td>${escapeXml(rebalance.trigger)}</td><td>${escapeXml(idle === '' ? '—' : idle)}</td></tr>`
+      `<td>${escapeXml(rebalance.group)}</td><td>${escapeXml(rebalance.trigger)}${rebalance.settled ? '' : ' (not settled when the run ended)'}</td><td>${escapeXml(idle === '' ? '—' : idle)}</td></tr>`
     );
   });
   return `<table class="rebalances"><thead><tr><th>at</th><th>lasted</th><th>group</th><th>trigger</th><th>members without partitions</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;

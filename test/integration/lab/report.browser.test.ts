@@ -64,24 +64,25 @@ it.skipIf(skip)('draws the charts, the summary and the variants side by side, fr
     return { charts, variants, summaryHead, processedTwice };
   });
   expect(outside).toEqual([]);
-  expect(drawn.summaryHead).toEqual(['', 'range', 'cooperative-sticky']);
+  expect(drawn.summaryHead).toEqual(['', 'assignor=range', 'assignor=cooperative-sticky']);
   expect(drawn.processedTwice).toEqual(['processed twice', '6', '6']);
   // Side by side: both variants start on the same line, the second to the right of the first.
-  expect(drawn.variants.map((v) => v.name)).toEqual(['range', 'cooperative-sticky']);
+  expect(drawn.variants.map((v) => v.name)).toEqual(['assignor=range', 'assignor=cooperative-sticky']);
   expect(drawn.variants[1].y).toBe(drawn.variants[0].y);
   expect(drawn.variants[1].x).toBeGreaterThan(drawn.variants[0].x);
   for (const index of [0, 1]) {
     const chart = (name: string) => drawn.charts.find((c) => c.chart === `${name}:${index}`)!;
-    expect(chart('lag-partition').lines).toEqual(['orders-0', 'orders-1', 'orders-2', 'orders-3']);
-    expect(chart('lag-member').lines).toEqual(['A', 'B', 'C']);
-    expect(chart('throughput').lines).toEqual(['produced', 'A', 'B', 'C']);
+    const g = 'order-processor';
+    expect(chart('lag-partition').lines).toEqual([`${g}/orders-0`, `${g}/orders-1`, `${g}/orders-2`, `${g}/orders-3`]);
+    expect(chart('lag-member').lines).toEqual([`${g}/A`, `${g}/B`, `${g}/C`]);
+    expect(chart('throughput').lines).toEqual(['produced', `${g}/A`, `${g}/B`, `${g}/C`]);
     for (const name of ['lag-partition', 'lag-member', 'throughput']) {
-      // Every sample drawn (11 per line), both rebalances shaded, and the chart laid out.
+      // Every sample drawn (11 per line), the three rebalances shaded, and the chart laid out.
       expect(chart(name).points).toBe(11 * chart(name).lines.length);
-      expect(chart(name).bands).toBe(2);
+      expect(chart(name).bands).toBe(3);
       expect(chart(name).height).toBeGreaterThan(100);
     }
-    expect(chart('idle').bars).toEqual([['A', '0'], ['B', '0'], ['C', '30']]);
+    expect(chart('idle').bars).toEqual([[`${g}/A`, '0'], [`${g}/B`, '0'], [`${g}/C`, '30']]);
   }
   mkdirSync('test-artifacts', { recursive: true });
   await page.screenshot({ path: 'test-artifacts/lab-report.png', fullPage: true });

@@ -1,32 +1,58 @@
-// A hand-made LabReport: the orders trace's shape (4 partitions, members A and B, C joins at
-// 200 ms, B crashes at 300 ms), small enough to read, for tests of the HTML report.
-import type { LabReport } from '../../../actors/lab/report_view.js';
+// A small LabReport made through core/lab's LabRecorder by hand: the orders trace's shape
+// (4 partitions, members A and B, C joins at 200 ms, B is killed at 300 ms), for tests of the
+// HTML report. The numbers are invented; the shape is what both engines write.
+import { LabRecorder } from '../../../core/lab/recorder.js';
+import { parseScenario } from '../../../core/lab/scenario.js';
+import type { LabReport } from '../../../actors/lab/report_html.js';
+
+const parsed = parseScenario({
+  name: 'orders',
+  description: 'The order-processor trace: 4 partitions, A and B; C joins at 200 ms, B crashes at 300 ms.',
+  durationMs: 500,
+  sampleEveryMs: 50,
+  topics: [{ name: 'orders', partitions: 4 }],
+  producers: [{ topic: 'orders', ratePerSec: 400 }],
+  groups: [{ name: 'order-processor', topic: 'orders', members: ['A', 'B'], processing: { ratePerSec: 100 } }],
+  timeline: [
+    { atMs: 200, event: 'join', group: 'order-processor', member: 'C' },
+    { atMs: 300, event: 'kill', group: 'order-processor', member: 'B' },
+  ],
+});
+if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+export const ordersScenario = parsed.scenario;
 
 export function ordersFixture(variant?: string): LabReport {
-  const time = Array.from({ length: 11 }, (_, i) => i * 50);
-  const ramp = (slope: number, dropAt: number) => time.map((t) => (t < dropAt ? Math.round(t * slope) : Math.round(dropAt * slope * 0.2)));
-  return {
-    scenario: { name: 'orders', description: 'The order-processor trace: 4 partitions, A and B; C joins at 200 ms, B crashes at 300 ms.', durationMs: 500 },
-    engine: 'virtual',
-    seed: 7,
-    ...(variant === undefined ? {} : { variant }),
-    sampleEveryMs: 50,
-    series: {
-      time,
-      lagByPartition: { 'orders-0': ramp(0.2, 300), 'orders-1': ramp(0.3, 300), 'orders-2': ramp(0.1, 400), 'orders-3': ramp(0.25, 400) },
-      lagByMember: { A: ramp(0.5, 300), B: ramp(0.35, 300), C: time.map((t) => (t < 200 ? 0 : Math.round((t - 200) * 0.3))) },
-      throughputByMember: { A: time.map(() => 100), B: time.map((t) => (t < 300 ? 100 : 0)), C: time.map((t) => (t < 200 ? 0 : 100)) },
-      producedPerSec: time.map(() => 400),
-    },
-    rebalances: [
-      { startMs: 200, endMs: 230, group: 'order-processor', trigger: 'C joined', membersWithoutPartitionsMs: { A: 0, B: 0, C: 30 } },
-      { startMs: 300, endMs: 360, group: 'order-processor', trigger: 'B crashed (session timeout)', membersWithoutPartitionsMs: { A: 0, C: 0 } },
-    ],
-    summary: { maxBacklog: 180, finalBacklog: 40, recordsProduced: 200, recordsProcessed: 170, processedTwice: 6, skipped: 0, idleMembers: [], rebalanceCount: 2 },
-    assignments: [
-      { atMs: 0, group: 'order-processor', byMember: { A: ['orders-0', 'orders-1'], B: ['orders-2', 'orders-3'] } },
-      { atMs: 230, group: 'order-processor', byMember: { A: ['orders-0', 'orders-1'], B: ['orders-2'], C: ['orders-3'] } },
-      { atMs: 360, group: 'order-processor', byMember: { A: ['orders-0', 'orders-1'], C: ['orders-2', 'orders-3'] } },
-    ],
+  const recorder = new LabRecorder(ordersScenario, 'virtual', 7);
+  const g = 'order-processor';
+  const processed = new Map<string, number>();
+  const logEnd = new Map<string, number>();
+  const committed = new Map<string, number>();
+  const sampleAt = (atMs: number) => {
+    for (let p = 0; p < 4; p++) logEnd.set(`orders-${p}`, Math.round(atMs * (0.1 + p * 0.05)));
+    for (let p = 0; p < 4; p++) committed.set(`orders-${p}`, Math.round(atMs * 0.1));
+    for (const member of ['A', 'B', 'C']) processed.set(`${g}/${member}`, Math.round(atMs / 10));
+    recorder.sample(atMs, { logEnd, committed: new Map([[g, committed]]), processed });
   };
+  recorder.rebalanceStarted(0, g, 'start');
+  recorder.memberJoined(0, g, 'A');
+  recorder.memberJoined(0, g, 'B');
+  recorder.owned(0, g, 'A', ['orders-0', 'orders-1']);
+  recorder.owned(0, g, 'B', ['orders-2', 'orders-3']);
+  recorder.rebalanceEnded(0, g);
+  for (const at of [0, 50, 100, 150, 200]) sampleAt(at);
+  recorder.rebalanceStarted(200, g, 'join C');
+  recorder.memberJoined(200, g, 'C');
+  recorder.owned(220, g, 'B', ['orders-2']);
+  recorder.owned(230, g, 'C', ['orders-3']);
+  recorder.rebalanceEnded(230, g);
+  for (const at of [250, 300]) sampleAt(at);
+  recorder.rebalanceStarted(300, g, 'kill B');
+  recorder.memberGone(300, g, 'B');
+  sampleAt(350);
+  recorder.owned(360, g, 'C', ['orders-2', 'orders-3']);
+  recorder.rebalanceEnded(360, g);
+  recorder.processedTwice(g, 6);
+  for (const at of [400, 450, 500]) sampleAt(at);
+  const report = recorder.finish(500);
+  return variant === undefined ? report : { ...report, variant: { key: 'assignor', value: variant } };
 }
