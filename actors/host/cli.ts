@@ -243,5 +243,6 @@ export async function main(argv: string[]): Promise<void> {
   registerTxnCommands(program);
   // Imported on demand: the benchmark runner pulls in peers' clients that `lanes start` never needs.
   (await import('../cli/bench.js')).registerBenchCommand(program);
+  (await import('../cli/lab.js')).registerLabCommand(program);
   await program.parseAsync(argv);
 }

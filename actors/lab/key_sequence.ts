@@ -1,28 +1,44 @@
-// The keys a real-time producer sends, in the scenario's distribution and reproducible for a seed.
-// Keys are `k<rank>`; Kafka's murmur2 partitioner (the client's default) maps them to partitions.
+// The keys a real-time producer sends, in the scenario's distribution, named as the virtual
+// engine names them (core/lab/production.ts's labKey) so Kafka's partitioner puts them on the
+// same partitions. Uniform keys are sent in turn and the hot key at exactly its share, so over a
+// run each partition gets the share the virtual engine computes (to within one record per key);
+// zipf keys are drawn from the seeded generator.
+import { labKey } from '../../core/lab/production.js';
 import type { KeyDistribution } from '../../core/lab/scenario.js';
+import { Prng } from '../../core/prng.js';
 
 /** A function answering the next record's key (null: no key). */
 export function keySequence(distribution: KeyDistribution, seed: number): () => string | null {
-  const random = mulberry32(seed);
+  let sent = 0;
   switch (distribution.kind) {
     case 'none':
       return () => null;
     case 'uniform': {
       const count = distribution.count;
-      return () => `k${Math.floor(random() * count)}`;
+      return () => labKey(sent++ % count);
     }
     case 'hot': {
       const { count, hotShare } = distribution;
-      return () => (count <= 1 || random() < hotShare ? 'k0' : `k${1 + Math.floor(random() * (count - 1))}`);
+      let hot = 0;
+      let cold = 0;
+      // The hot key whenever its running count falls below its share of what was sent.
+      return () => {
+        sent++;
+        if (count <= 1 || hot < Math.floor(sent * hotShare)) {
+          hot++;
+          return labKey(0);
+        }
+        return labKey(1 + (cold++ % (count - 1)));
+      };
     }
     case 'zipf': {
+      const prng = new Prng(seed);
       // Inverse CDF over the ranks' weights 1/r^s, by binary search.
       const cumulative = new Float64Array(distribution.count);
       let sum = 0;
-      for (let rank = 1; rank <= distribution.count; rank++) cumulative[rank - 1] = sum += 1 / rank ** distribution.exponent;
+      for (let rank = 1; rank <= distribution.count; rank++) cumulative[rank - 1] = sum += rank ** -distribution.exponent;
       return () => {
-        const target = random() * sum;
+        const target = prng.next() * sum;
         let low = 0;
         let high = cumulative.length - 1;
         while (low < high) {
@@ -30,20 +46,8 @@ export function keySequence(distribution: KeyDistribution, seed: number): () => 
           if (cumulative[mid] < target) low = mid + 1;
           else high = mid;
         }
-        return `k${low}`;
+        return labKey(low);
       };
     }
   }
-}
-
-/** mulberry32: a small seeded PRNG, [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }

@@ -15,7 +15,7 @@ import { Kafka } from '../client/lanes.js';
 import { kafkaLogLevel as logLevel } from '../log_lines.js';
 import type { EachBatchPayload, TopicPartitions } from '../client/types.js';
 import type { MemberCommand, MemberMessage, MemberSettings, ProcessedRange } from './member_protocol.js';
-import { mulberry32 } from './key_sequence.js';
+import { Prng } from '../../core/prng.js';
 import { perRecordDelayMs } from './processing_time.js';
 
 const settings = workerData as MemberSettings;
@@ -26,7 +26,8 @@ let slowFactor = 1;
 let leaving = false;
 const owned = new Set<string>();
 let pending: ProcessedRange[] = [];
-const random = mulberry32(settings.seed);
+const prng = new Prng(settings.seed);
+const random = () => prng.next();
 
 const kafka = new Kafka({ clientId: settings.member, brokers: settings.brokers, logLevel: logLevel.NOTHING });
 const consumer = kafka.consumer({
