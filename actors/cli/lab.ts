@@ -133,7 +133,7 @@ async function runCommand(nameOrFile: string, flags: RunFlags): Promise<void> {
     report.summary.idleMembers.join(' ') || '-',
   ]);
   process.stdout.write(`${formatTable(['RUN', 'MAX-BACKLOG', 'FINAL-BACKLOG', 'REBALANCES', 'PROCESSED-TWICE', 'SKIPPED', 'IDLE'], rows)}\n`);
-  process.stdout.write(`lanes: report in ${join(out, 'report.html')} (and report.json)\n`);
+  process.stdout.write(`\nlanes: report in ${join(out, 'report.html')} (and report.json)\n`);
 }
 
 export function registerLabCommand(program: Command): void {
