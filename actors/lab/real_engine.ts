@@ -53,10 +53,19 @@ export interface RealRunOptions {
   onAdmin?: (url: string) => void;
   /** Called about every sample with the run's time. */
   onProgress?: (atMs: number) => void;
+  /**
+   * After the run: let the producers finish the scenario's record count and wait up to this long
+   * for every group to commit up to the log end, before the members leave (unrecorded; the final
+   * offsets then show where each record went and that the group got through it). Default 0.
+   */
+  drainMs?: number;
 }
 
 export type RealReport = LabReport & {
   readonly scale: number;
+  /** After the members left: each group's committed offset per "topic-partition", and each partition's log end. */
+  readonly finalCommitted: Record<string, Record<string, number>>;
+  readonly finalLogEnd: Record<string, number>;
   /** Timeline events that failed to apply (one line each); empty when all did. */
   readonly failures: string[];
 };
@@ -300,25 +309,47 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
   };
   let produceLoop: Promise<void> = Promise.resolve();
 
-  /** Reads the offsets, then records them at the time they were all read (events may have come meanwhile). */
-  async function sample(): Promise<void> {
-    if (brokerDown !== null) return;
+  function logEnds(): Map<string, number> {
     const logEnd = new Map<string, number>();
     for (const topic of scenario.topics) {
       for (const partition of server.broker.describeTopic(topic.name)?.partitions ?? []) logEnd.set(partitionName(topic.name, partition.partition), partition.highWatermark);
     }
-    const committed = new Map<string, Map<string, number>>();
-    for (const group of scenario.groups) {
-      const answer = await server.broker.offsetFetch({ groupId: group.name, topics: null });
-      const offsets = new Map<string, number>();
-      for (const topic of answer.topics) {
-        for (const partition of topic.partitions) if (partition.committedOffset >= 0) offsets.set(partitionName(topic.name, partition.partitionIndex), partition.committedOffset);
-      }
-      committed.set(group.name, offsets);
+    return logEnd;
+  }
+
+  async function committedOf(group: string): Promise<Map<string, number>> {
+    const answer = await server.broker.offsetFetch({ groupId: group, topics: null });
+    const offsets = new Map<string, number>();
+    for (const topic of answer.topics) {
+      for (const partition of topic.partitions) if (partition.committedOffset >= 0) offsets.set(partitionName(topic.name, partition.partitionIndex), partition.committedOffset);
     }
+    return offsets;
+  }
+
+  /** Reads the offsets, then records them at the time they were all read (events may have come meanwhile). */
+  async function sample(): Promise<void> {
+    if (brokerDown !== null) return;
+    const logEnd = logEnds();
+    const committed = new Map<string, Map<string, number>>();
+    for (const group of scenario.groups) committed.set(group.name, await committedOf(group.name));
     const processed = new Map<string, number>();
     for (const member of members.values()) processed.set(memberKey(member.group.name, member.name), member.processed);
     if (recording) recorder.sample(now(), { logEnd, committed, processed });
+  }
+
+  /** Until `deadline`: the producers send the rest of their records, then every group catches up. */
+  async function drain(deadline: number): Promise<void> {
+    await Promise.race([produceLoop, sleep(Math.max(0, deadline - performance.now()))]);
+    while (performance.now() < deadline) {
+      const ends = logEnds();
+      let behind = false;
+      for (const group of scenario.groups) {
+        const committed = await committedOf(group.name);
+        for (const name of groupPartitions(group)) if ((committed.get(name) ?? 0) < (ends.get(name) ?? 0)) behind = true;
+      }
+      if (!behind) return;
+      await sleep(realSampleEveryMsMin);
+    }
   }
 
   try {
@@ -348,6 +379,8 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
     // leave cleanly (what they hold is committed), then offsets committed that no member
     // processed are counted.
     recording = false;
+    const drainMs = options.drainMs ?? 0;
+    if (drainMs > 0) await drain(performance.now() + drainMs);
     producing = false;
     await produceLoop;
     const staying = [...members.values()].filter((member) => member.joined && !member.gone);
@@ -357,7 +390,9 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
       const skipped = await countSkipped(group);
       if (skipped > 0) recorder.skipped(group.name, skipped);
     }
-    return { ...recorder.finish(scenario.durationMs), scale, failures };
+    const finalCommitted: Record<string, Record<string, number>> = {};
+    for (const group of scenario.groups) finalCommitted[group.name] = Object.fromEntries(await committedOf(group.name));
+    return { ...recorder.finish(scenario.durationMs), scale, failures, finalCommitted, finalLogEnd: Object.fromEntries(logEnds()) };
   } finally {
     producing = false;
     for (const timer of timers) clearTimeout(timer);
@@ -369,14 +404,8 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
 
   async function countSkipped(group: GroupSpec): Promise<number> {
     let skipped = 0;
-    const answer = await server.broker.offsetFetch({ groupId: group.name, topics: null });
     const ranges = processedRanges.get(group.name)!;
-    for (const topic of answer.topics) {
-      for (const partition of topic.partitions) {
-        if (partition.committedOffset <= 0) continue;
-        skipped += (ranges.get(partitionName(topic.name, partition.partitionIndex)) ?? new IntervalSet()).missingBelow(partition.committedOffset);
-      }
-    }
+    for (const [name, offset] of await committedOf(group.name)) skipped += (ranges.get(name) ?? new IntervalSet()).missingBelow(offset);
     return skipped;
   }
 }
