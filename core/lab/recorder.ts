@@ -64,6 +64,7 @@ export class LabRecorder {
   private finalBacklog = 0;
   private recordsProduced = 0;
   private samplesOwnedTwice = 0;
+  private lastCommitted: LabSample['committed'] = new Map();
   private finished = false;
 
   constructor(
@@ -204,6 +205,7 @@ export class LabRecorder {
     const index = this.time.length;
     const intervalSec = index === 0 ? 0 : (atMs - this.time[index - 1]) / 1000;
     this.time.push(atMs);
+    this.lastCommitted = sample.committed;
     let produced = 0;
     for (const value of sample.logEnd.values()) produced += value;
     this.producedPerSec.push(intervalSec > 0 ? (produced - this.previousProduced) / intervalSec : 0);
@@ -323,6 +325,9 @@ export class LabRecorder {
         groups,
       },
       assignments: this.assignments,
+      finalCommitted: Object.fromEntries(this.scenario.groups.map((group) => [
+        group.name, Object.fromEntries([...(this.lastCommitted.get(group.name) ?? new Map<string, number>())].sort(([a], [b]) => comparePartitionNames(a, b))),
+      ])),
     };
   }
 }

@@ -95,6 +95,8 @@ export interface LabReport {
   readonly summary: LabSummary;
   /** The ownership of every group's partitions each time it changed (coalesced per group and ms). */
   readonly assignments: AssignmentRecord[];
+  /** Each group's committed offsets at the last sample ("topic-partition" → offset; absent: none). */
+  readonly finalCommitted: Record<string, Record<string, number>>;
 }
 
 /** `lanes lab run … --vary key=v1,v2`: one report per value, side by side. */

@@ -253,7 +253,7 @@ export const scenarioSchema: JsonSchema = {
 /** The schema as a standalone document, for editors (`"$schema"` in a scenario file may point at it). */
 export const scenarioSchemaDocument = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://lanes.dev/schemas/lab-scenario.json',
+  $id: 'lanes-lab-scenario.schema.json',
   title: 'lanes lab scenario',
   ...scenarioSchema,
   properties: { $schema: { type: 'string' }, ...scenarioSchema.properties },

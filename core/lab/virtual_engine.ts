@@ -35,7 +35,7 @@ import type { GroupRecord } from '../group/group_record.js';
 import { Prng } from '../prng.js';
 import { EventQueue } from './event_queue.js';
 import { Production } from './production.js';
-import { LabRecorder, comparePartitionNames } from './recorder.js';
+import { LabRecorder } from './recorder.js';
 import { memberSeriesKey, partitionName, type LabReport } from './report.js';
 import type { GroupSpec, Scenario, TimelineEvent } from './scenario.js';
 
@@ -306,7 +306,10 @@ class VirtualRun {
       switch (effect.type) {
         case 'send':
           this.send(member, effect.requestId, effect.request);
-          if (effect.request.api !== 'Heartbeat' && effect.request.api !== 'OffsetCommit') member.group.dirty = true;
+          // Heartbeats and commits change nothing a rebalance is measured by, unless one is under way.
+          if (member.group.rebalancing || (effect.request.api !== 'Heartbeat' && effect.request.api !== 'OffsetCommit' && effect.request.api !== 'ConsumerGroupHeartbeat')) {
+            member.group.dirty = true;
+          }
           break;
         case 'assigned':
           for (const partition of names(effect.partitions)) this.assign(member, partition);
@@ -429,7 +432,11 @@ class VirtualRun {
         break;
       case 'ConsumerGroupHeartbeat':
         assert(state instanceof ConsumerMemberState, 'ConsumerGroupHeartbeat answer for a classic member');
-        if (reply.response.errorCode !== 0 || reply.response.assignment !== null || member.group.rebalancing) member.group.dirty = true;
+        // The coordinator repeats a member's assignment in its answers; only a different one matters.
+        if (reply.response.errorCode !== 0 || member.group.rebalancing
+          || (reply.response.assignment !== null && !sameSet(names(reply.response.assignment), [...member.positions.keys()]))) {
+          member.group.dirty = true;
+        }
         effects = state.heartbeatResponse(id, reply.response, now);
         break;
       default:
@@ -658,12 +665,17 @@ class VirtualRun {
     }
     if (live.some((member) => member.state.phase !== 'stable')) return false;
     const described = group.coordinator.consumerGroupDescribe([group.spec.name])[0];
-    const byId = new Map(described.members.map((member) => [member.memberId, member]));
+    // A new group epoch (a member came or went, topics changed) is a rebalance until the target
+    // assignment is computed for it and every member has reached it.
+    if (described.assignmentEpoch !== described.groupEpoch) return false;
+    const byId = new Map(described.members.map((entry) => [entry.memberId, entry]));
     return live.every((member) => {
-      const described = byId.get(member.state.memberId);
-      if (described === undefined) return false;
-      const target = names(described.targetAssignment).sort(comparePartitionNames).join(',');
-      return target === [...member.positions.keys()].sort(comparePartitionNames).join(',') && target === names(described.assignment).sort(comparePartitionNames).join(',');
+      const entry = byId.get(member.state.memberId);
+      if (entry === undefined || entry.memberEpoch !== described.assignmentEpoch) return false;
+      const target = names(entry.targetAssignment);
+      const current = names(entry.assignment);
+      return target.length === member.positions.size && current.length === target.length
+        && target.every((partition) => member.positions.has(partition)) && sameSet(target, current);
     });
   }
 
@@ -695,6 +707,11 @@ class VirtualRun {
 /** "topic-partition" names of a protocol partition list. */
 function names(partitions: readonly TopicPartitions[]): string[] {
   return partitions.flatMap(({ topic, partitions: indexes }) => indexes.map((partition) => partitionName(topic, partition)));
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a);
+  return a.length === b.length && b.every((item) => set.has(item));
 }
 
 /** Splits `total` records over the partitions evenly, none taking more than it has (water-filling). */

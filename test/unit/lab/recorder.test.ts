@@ -50,6 +50,7 @@ describe('LabRecorder', () => {
       samplesWithPartitionOwnedTwice: 0,
     });
     expect(report.assignments.at(-1)).toEqual({ atMs: 1_700, group: 'g', byMember: { a: ['t-0', 't-1'] } });
+    expect(report.finalCommitted).toEqual({ g: { 't-0': 300, 't-1': 150 } });
   });
 
   it('counts a sample at which two members hold one partition', () => {

@@ -55,3 +55,19 @@ describe.each([
     expect(run.series.throughputByMember['g/c1'][index(65_000)] + run.series.throughputByMember['g/c4'][index(65_000)]).toBeGreaterThan(0);
   });
 });
+
+it('a consumer-protocol rebalance after session expiries lasts from the expiry until every member holds its new target', () => {
+  const parsed = parseScenario({
+    name: 'expiry', durationMs: 120_000,
+    topics: [{ name: 'e', partitions: 16 }],
+    producers: [{ topic: 'e', ratePerSec: 1_000 }],
+    groups: [{ name: 'g', topic: 'e', protocol: 'consumer', members: 12, processing: { ratePerSec: 1_000 }, sessionTimeoutMs: 10_000 }],
+    timeline: [{ atMs: 60_000, event: 'kill', group: 'g', member: 'c3' }, { atMs: 60_000, event: 'kill', group: 'g', member: 'c7' }],
+  });
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  const expiry = runVirtual(parsed.scenario, { seed: 1 }).rebalances.find((rebalance) => rebalance.trigger.includes('sessionTimeout'));
+  // The sessions (10 s) lapse at most 10 s plus a heartbeat interval (3 s) after the kills; the
+  // coordinator computes the new target lazily and hands it out with each member's next heartbeat.
+  expect(expiry?.startMs).toBeLessThanOrEqual(73_000);
+  expect(expiry?.endMs).toBeGreaterThan(expiry?.startMs ?? Number.POSITIVE_INFINITY);
+});

@@ -41,6 +41,9 @@ describe('the virtual engine', () => {
     expect(run.series.time.at(-1)).toBe(3_600_000);
   });
 
+  // Range, per topic: members sorted by member id (here A < B < C: ids start with the client id),
+  // each takes partitions / members in order and the first partitions % members take one more.
+  // Two members: 2 and 2. Three: 2, 1, 1. After B's session expires, A and C: 2 and 2.
   it('the orders trace: A and B split four partitions, C joins at 200 ms, B crashes at 300 ms (range)', () => {
     const run = report('orders');
     expect(settledAssignments(run, 'order-processor')).toEqual([
