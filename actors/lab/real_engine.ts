@@ -42,6 +42,9 @@ const produceTickMs = 20;
 /** At the end, how long members get to leave cleanly before their threads are stopped. */
 const leaveGraceMs = 10_000;
 
+/** A bound raced against the real outcome: its timer must not keep the process alive once the run is over. */
+const unrefSleep = (ms: number) => sleep(ms, undefined, { ref: false });
+
 export interface RealRunOptions {
   scenario: Scenario;
   seed: number;
@@ -339,7 +342,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
 
   /** Until `deadline`: the producers send the rest of their records, then every group catches up. */
   async function drain(deadline: number): Promise<void> {
-    await Promise.race([produceLoop, sleep(Math.max(0, deadline - performance.now()))]);
+    await Promise.race([produceLoop, unrefSleep(Math.max(0, deadline - performance.now()))]);
     while (performance.now() < deadline) {
       const ends = logEnds();
       let behind = false;
@@ -385,7 +388,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
     await produceLoop;
     const staying = [...members.values()].filter((member) => member.joined && !member.gone);
     for (const member of staying) command(member, { type: 'leave' });
-    await Promise.race([Promise.all(staying.map((member) => member.left)), sleep(leaveGraceMs)]);
+    await Promise.race([Promise.all(staying.map((member) => member.left)), unrefSleep(leaveGraceMs)]);
     for (const group of scenario.groups) {
       const skipped = await countSkipped(group);
       if (skipped > 0) recorder.skipped(group.name, skipped);
