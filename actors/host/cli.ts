@@ -423,5 +423,6 @@ export async function main(argv: string[]): Promise<void> {
   registerUserCommands(program);
   // Imported on demand: the benchmark runner pulls in peers' clients that `lanes start` never needs.
   (await import('../cli/bench.js')).registerBenchCommand(program);
+  (await import('../cli/lab.js')).registerLabCommand(program);
   await program.parseAsync(argv);
 }

@@ -1,0 +1,414 @@
+// The real-time engine of `lanes lab`: the scenario run for real, on this machine, for its
+// duration. A broker in this process (memory storage, or disk in a temporary directory when the
+// timeline restarts it) with its Kafka listener on a free loopback port; producers here at the
+// scenario's rates with its key distributions; each group member on its own worker thread
+// (member_worker.ts) running the Lanes client over the Kafka protocol; the timeline applied as
+// it happens (kill: the worker terminated, no LeaveGroup; leave: the consumer disconnects; slow;
+// partitions added through the broker; broker restart: stopped, then started on the same port
+// and data). Every `sampleEveryMs` the log ends and committed offsets go to core/lab's
+// LabRecorder, with what the members report, so the report reads as the virtual engine's.
+//
+// One machine cannot hold a 1M events/s design in real time: every rate (produce and process)
+// is multiplied by `scale` (at most realRecordsPerSecMax records/s produced in all), so the
+// shape of the run (who keeps up, how the backlog grows, what a crash costs) is kept and the
+// counts are those of the scaled run. The report says the scale.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
+import { LabRecorder } from '../../core/lab/recorder.js';
+import { partitionName, type LabReport } from '../../core/lab/report.js';
+import type { GroupSpec, Scenario, TimelineEvent } from '../../core/lab/scenario.js';
+import { Kafka } from '../client/lanes.js';
+import type { Producer } from '../client/producer.js';
+import { kafkaLogLevel } from '../log_lines.js';
+import { spawnWorker } from '../spawn.js';
+import { startServer, type RunningServer } from '../host/cli.js';
+import { IntervalSet } from './interval_set.js';
+import { keySequence } from './key_sequence.js';
+import type { MemberCommand, MemberMessage, MemberSettings } from './member_protocol.js';
+
+/**
+ * Records per second, produced in all, that a real-time run scales its rates down to. A shared
+ * 2-core machine runs the broker, the producers and every member's thread at once; past a few
+ * thousand records/s the members' timers, not the design, decide the figures.
+ */
+export const realRecordsPerSecMax = 5_000;
+/** The real engine's finest sampling: timers and the members' reports are not finer than this. */
+export const realSampleEveryMsMin = 50;
+/** How often the producers top up to their schedule. */
+const produceTickMs = 20;
+/** At the end, how long members get to leave cleanly before their threads are stopped. */
+const leaveGraceMs = 10_000;
+
+/** A bound raced against the real outcome: its timer must not keep the process alive once the run is over. */
+const unrefSleep = (ms: number) => sleep(ms, undefined, { ref: false });
+
+export interface RealRunOptions {
+  scenario: Scenario;
+  seed: number;
+  /** Rates × scale; default: 1, or less so that at most realRecordsPerSecMax are produced per second. */
+  scale?: number;
+  /** Serve the dashboard on this admin port while the run lasts (0: a free one). */
+  adminPort?: number;
+  /** Told the admin URL once the broker is up. */
+  onAdmin?: (url: string) => void;
+  /** Called about every sample with the run's time. */
+  onProgress?: (atMs: number) => void;
+  /**
+   * After the run: let the producers finish the scenario's record count and wait up to this long
+   * for every group to commit up to the log end, before the members leave (unrecorded; the final
+   * offsets then show where each record went and that the group got through it). Default 0.
+   */
+  drainMs?: number;
+}
+
+export type RealReport = LabReport & {
+  readonly scale: number;
+  /** After the members left: each group's committed offset per "topic-partition", and each partition's log end. */
+  readonly finalCommitted: Record<string, Record<string, number>>;
+  readonly finalLogEnd: Record<string, number>;
+  /** Timeline events that failed to apply (one line each); empty when all did. */
+  readonly failures: string[];
+};
+
+/** The default scale: 1 if the scenario's produce rate fits realRecordsPerSecMax, else the fraction that does. */
+export function realScale(scenario: Scenario): number {
+  const total = scenario.producers.reduce((sum, producer) => sum + producer.ratePerSec, 0);
+  return total <= realRecordsPerSecMax ? 1 : realRecordsPerSecMax / total;
+}
+
+interface LiveMember {
+  readonly group: GroupSpec;
+  readonly name: string;
+  readonly worker: Worker;
+  owned: string[];
+  processed: number;
+  /** Reported its ownership since the group's open rebalance started. */
+  reported: boolean;
+  /** Told to start (connect and join): at the run's start, or at its `join` event. */
+  joined: boolean;
+  gone: boolean;
+  ready: Promise<void>;
+  left: Promise<void>;
+}
+
+export async function runReal(options: RealRunOptions): Promise<RealReport> {
+  const scenario = options.scenario;
+  const scale = options.scale ?? realScale(scenario);
+  const sampleEveryMs = Math.max(scenario.sampleEveryMs, realSampleEveryMsMin);
+  const restarts = scenario.timeline.some((event) => event.event === 'broker-restart');
+  const dataDir = restarts ? mkdtempSync(join(tmpdir(), 'lanes-lab-')) : join(tmpdir(), 'lanes-lab-unused');
+  const serverOptions = {
+    storage: restarts ? ('disk' as const) : ('memory' as const),
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    autoCreateTopics: false,
+    partitions: 1,
+    shards: 1,
+    adminPort: options.adminPort,
+    groups: { initialRebalanceDelayMs: scenario.broker.initialRebalanceDelayMs, sessionTimeoutMsMin: scenario.broker.groupMinSessionTimeoutMs },
+  };
+  let server: RunningServer = await startServer(serverOptions);
+  const port = server.listener.port;
+  const brokers = [`127.0.0.1:${port}`];
+  if (server.admin !== null) options.onAdmin?.(server.admin.url);
+  const members = new Map<string, LiveMember>();
+  const processedRanges = new Map<string, Map<string, IntervalSet>>();
+  const recorder = new LabRecorder({ ...scenario, sampleEveryMs }, 'real', options.seed, new Date().toISOString());
+  const openRebalances = new Set<string>();
+  const timers: NodeJS.Timeout[] = [];
+  let recording = true;
+  /** Timeline events that could not be applied: the run goes on, the caller is told at the end. */
+  const failures: string[] = [];
+  let brokerDown: Promise<void> | null = null;
+  let startedAt = performance.now();
+  const now = () => Math.min(scenario.durationMs, Math.max(0, Math.round(performance.now() - startedAt)));
+  const memberKey = (group: string, member: string) => `${group}/${member}`;
+
+  for (const topic of scenario.topics) await server.broker.createTopic(topic.name, { partitions: topic.partitions });
+  for (const group of scenario.groups) processedRanges.set(group.name, new Map());
+
+  const groupPartitions = (group: GroupSpec): string[] =>
+    group.topics.flatMap((topic) => (server.broker.topic(topic)?.partitions ?? []).map((_, index) => partitionName(topic, index)));
+
+  function startRebalance(group: string, trigger: string): void {
+    if (!recording) return;
+    recorder.rebalanceStarted(now(), group, trigger);
+    openRebalances.add(group);
+    for (const member of members.values()) if (member.group.name === group) member.reported = false;
+  }
+
+  /** A group's rebalance is over when every live member has said what it owns and each partition has exactly one owner. */
+  function checkSettled(group: GroupSpec): void {
+    if (!recording || !openRebalances.has(group.name)) return;
+    const live = [...members.values()].filter((member) => member.group === group && member.joined && !member.gone);
+    if (live.some((member) => !member.reported)) return;
+    const owners = live.flatMap((member) => member.owned);
+    const wanted = groupPartitions(group);
+    if (owners.length !== wanted.length || new Set(owners).size !== owners.length || !wanted.every((name) => owners.includes(name))) return;
+    recorder.rebalanceEnded(now(), group.name);
+    openRebalances.delete(group.name);
+  }
+
+  function onMessage(member: LiveMember, message: MemberMessage): void {
+    if (message.type === 'owned') {
+      member.owned = message.partitions;
+      member.reported = true;
+      if (!recording || member.gone) return;
+      // Ownership changing with no rebalance open: the coordinator started one (an expired
+      // session, a member past max.poll.interval.ms).
+      if (!openRebalances.has(member.group.name)) startRebalance(member.group.name, `coordinator (${member.name} reassigned)`);
+      member.reported = true;
+      recorder.owned(now(), member.group.name, member.name, member.owned);
+      checkSettled(member.group);
+    } else if (message.type === 'processed') {
+      const ranges = processedRanges.get(member.group.name)!;
+      let twice = 0;
+      for (const [partition, from, to] of message.ranges) {
+        let set = ranges.get(partition);
+        if (set === undefined) ranges.set(partition, (set = new IntervalSet()));
+        twice += set.add(from, to);
+        member.processed += to - from;
+      }
+      if (twice > 0 && recording) recorder.processedTwice(member.group.name, twice);
+    }
+  }
+
+  /** Starts the member's thread; it connects when told to start (joinMember). */
+  function spawnMember(group: GroupSpec, name: string): LiveMember {
+    const settings: MemberSettings = {
+      brokers,
+      group: group.name,
+      member: name,
+      topics: group.topics,
+      protocol: group.protocol,
+      assignor: group.assignor,
+      processing: group.processing,
+      scale,
+      maxPollRecords: group.maxPollRecords,
+      maxPollIntervalMs: group.maxPollIntervalMs,
+      sessionTimeoutMs: group.sessionTimeoutMs,
+      heartbeatIntervalMs: group.heartbeatIntervalMs,
+      commit: group.commit,
+      autoCommitIntervalMs: group.autoCommitIntervalMs,
+      seed: (options.seed * 1_000_003 + members.size) >>> 0,
+    };
+    const worker = spawnWorker(new URL(`./member_worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url), { workerData: settings });
+    let readyResolve!: () => void;
+    let readyReject!: (error: Error) => void;
+    let leftResolve!: () => void;
+    const ready = new Promise<void>((resolve, reject) => ((readyResolve = resolve), (readyReject = reject)));
+    const left = new Promise<void>((resolve) => (leftResolve = resolve));
+    const member: LiveMember = { group, name, worker, owned: [], processed: 0, reported: false, joined: false, gone: false, ready, left };
+    members.set(memberKey(group.name, name), member);
+    worker.on('message', (message: MemberMessage) => {
+      if (message.type === 'ready') readyResolve();
+      else if (message.type === 'left') leftResolve();
+      else onMessage(member, message);
+    });
+    worker.on('error', (error) => {
+      readyReject(new Error(`lab member ${group.name}/${name} failed: ${error.message}`));
+      leftResolve();
+    });
+    worker.on('exit', () => {
+      readyReject(new Error(`lab member ${group.name}/${name} stopped before it was ready`));
+      leftResolve();
+    });
+    return member;
+  }
+
+  function joinMember(member: LiveMember): void {
+    member.joined = true;
+    command(member, { type: 'start' });
+    if (recording) recorder.memberJoined(now(), member.group.name, member.name);
+  }
+
+  const command = (member: LiveMember, message: MemberCommand) => member.worker.postMessage(message);
+
+  async function apply(event: TimelineEvent): Promise<void> {
+    if (brokerDown !== null && event.event !== 'broker-restart') await brokerDown;
+    const group = 'group' in event ? scenario.groups.find((g) => g.name === event.group) : undefined;
+    const member = 'member' in event ? members.get(memberKey(event.group, event.member)) : undefined;
+    switch (event.event) {
+      case 'join':
+        if (member === undefined || member.joined) return;
+        startRebalance(event.group, `join ${event.member}`);
+        joinMember(member);
+        return;
+      case 'kill':
+        if (member === undefined || member.gone) return;
+        startRebalance(event.group, `kill ${event.member}`);
+        member.gone = true;
+        if (recording) recorder.memberGone(now(), event.group, event.member);
+        await member.worker.terminate();
+        return;
+      case 'leave':
+        if (member === undefined || member.gone) return;
+        startRebalance(event.group, `leave ${event.member}`);
+        member.gone = true;
+        if (recording) recorder.memberGone(now(), event.group, event.member);
+        command(member, { type: 'leave' });
+        return;
+      case 'slow':
+        if (member !== undefined && !member.gone) command(member, { type: 'slow', factor: event.factor });
+        return;
+      case 'add-partitions':
+        for (const g of scenario.groups) if (g.topics.includes(event.topic)) startRebalance(g.name, `add-partitions ${event.topic}`);
+        await server.broker.createPartitions(event.topic, event.partitions);
+        return;
+      case 'broker-restart': {
+        const down = (async () => {
+          await server.stop();
+          await sleep(event.downMs);
+          server = await startServer({ ...serverOptions, port });
+        })();
+        brokerDown = down;
+        await down;
+        brokerDown = null;
+        return;
+      }
+    }
+  }
+
+  // Producers: each tops up to floor(rate × scale × elapsed) records every tick, its keys in the
+  // scenario's distribution (reproducible for the seed), in the producer's order.
+  const kafka = new Kafka({ clientId: 'lanes-lab-producer', brokers, logLevel: kafkaLogLevel.NOTHING });
+  const producers: Producer[] = [];
+  for (let i = 0; i < scenario.producers.length; i++) {
+    const producer = kafka.producer();
+    await producer.connect();
+    producers.push(producer);
+  }
+  const sent = scenario.producers.map(() => 0);
+  const totals = scenario.producers.map((spec) => Math.floor((spec.ratePerSec * scale * scenario.durationMs) / 1_000));
+  const keys = scenario.producers.map((spec, index) => keySequence(spec.keys, options.seed + index));
+  const payloads = scenario.producers.map((spec) => Buffer.alloc(spec.recordBytes, 0x61));
+  let producing = true;
+  const produce = async () => {
+    while (producing) {
+      if (brokerDown !== null) await brokerDown;
+      const elapsed = performance.now() - startedAt;
+      await Promise.all(
+        scenario.producers.map(async (spec, index) => {
+          const due = Math.min(totals[index], Math.floor((spec.ratePerSec * scale * elapsed) / 1_000));
+          const count = due - sent[index];
+          if (count <= 0) return;
+          const messages = Array.from({ length: count }, () => ({ key: keys[index](), value: payloads[index] }));
+          sent[index] = due;
+          try {
+            await producers[index].send({ topic: spec.topic, acks: 1, messages });
+          } catch {
+            // The broker is restarting: these records were not acknowledged; they count as not produced.
+            sent[index] -= count;
+          }
+        }),
+      );
+      if (sent.every((count, index) => count >= totals[index])) return;
+      await sleep(produceTickMs);
+    }
+  };
+  let produceLoop: Promise<void> = Promise.resolve();
+
+  function logEnds(): Map<string, number> {
+    const logEnd = new Map<string, number>();
+    for (const topic of scenario.topics) {
+      for (const partition of server.broker.describeTopic(topic.name)?.partitions ?? []) logEnd.set(partitionName(topic.name, partition.partition), partition.highWatermark);
+    }
+    return logEnd;
+  }
+
+  async function committedOf(group: string): Promise<Map<string, number>> {
+    const answer = await server.broker.offsetFetch({ groupId: group, topics: null });
+    const offsets = new Map<string, number>();
+    for (const topic of answer.topics) {
+      for (const partition of topic.partitions) if (partition.committedOffset >= 0) offsets.set(partitionName(topic.name, partition.partitionIndex), partition.committedOffset);
+    }
+    return offsets;
+  }
+
+  /** Reads the offsets, then records them at the time they were all read (events may have come meanwhile). */
+  async function sample(): Promise<void> {
+    if (brokerDown !== null) return;
+    const logEnd = logEnds();
+    const committed = new Map<string, Map<string, number>>();
+    for (const group of scenario.groups) committed.set(group.name, await committedOf(group.name));
+    const processed = new Map<string, number>();
+    for (const member of members.values()) processed.set(memberKey(member.group.name, member.name), member.processed);
+    if (recording) recorder.sample(now(), { logEnd, committed, processed });
+  }
+
+  /** Until `deadline`: the producers send the rest of their records, then every group catches up. */
+  async function drain(deadline: number): Promise<void> {
+    await Promise.race([produceLoop, unrefSleep(Math.max(0, deadline - performance.now()))]);
+    while (performance.now() < deadline) {
+      const ends = logEnds();
+      let behind = false;
+      for (const group of scenario.groups) {
+        const committed = await committedOf(group.name);
+        for (const name of groupPartitions(group)) if ((committed.get(name) ?? 0) < (ends.get(name) ?? 0)) behind = true;
+      }
+      if (!behind) return;
+      await sleep(realSampleEveryMsMin);
+    }
+  }
+
+  try {
+    // Every member's thread first (joiners' too), so thread start-up is not part of the run.
+    for (const group of scenario.groups) for (const name of group.members) spawnMember(group, name);
+    for (const event of scenario.timeline) if (event.event === 'join') spawnMember(scenario.groups.find((g) => g.name === event.group)!, event.member);
+    await Promise.all([...members.values()].map((member) => member.ready));
+    startedAt = performance.now();
+    for (const group of scenario.groups) {
+      startRebalance(group.name, 'start');
+      for (const name of group.members) joinMember(members.get(memberKey(group.name, name))!);
+    }
+    produceLoop = produce();
+    for (const event of scenario.timeline) {
+      const run = () => apply(event).catch((error: unknown) => failures.push(`${event.event} at ${event.atMs} ms: ${error instanceof Error ? error.message : String(error)}`));
+      timers.push(setTimeout(run, Math.max(0, event.atMs - (performance.now() - startedAt))));
+    }
+    // Samples on the run's clock; a slow sample is not made up for, the next one is on time.
+    for (let next = 0; next <= scenario.durationMs; next += sampleEveryMs) {
+      const wait = next - (performance.now() - startedAt);
+      if (wait > 0) await sleep(wait);
+      await sample();
+      for (const group of scenario.groups) checkSettled(group);
+      options.onProgress?.(now());
+    }
+    // The run is over: nothing more reaches the recorder but the skipped records. The members
+    // leave cleanly (what they hold is committed), then offsets committed that no member
+    // processed are counted.
+    recording = false;
+    const drainMs = options.drainMs ?? 0;
+    if (drainMs > 0) await drain(performance.now() + drainMs);
+    producing = false;
+    await produceLoop;
+    const staying = [...members.values()].filter((member) => member.joined && !member.gone);
+    for (const member of staying) command(member, { type: 'leave' });
+    await Promise.race([Promise.all(staying.map((member) => member.left)), unrefSleep(leaveGraceMs)]);
+    for (const group of scenario.groups) {
+      const skipped = await countSkipped(group);
+      if (skipped > 0) recorder.skipped(group.name, skipped);
+    }
+    const finalCommitted: Record<string, Record<string, number>> = {};
+    for (const group of scenario.groups) finalCommitted[group.name] = Object.fromEntries(await committedOf(group.name));
+    return { ...recorder.finish(scenario.durationMs), scale, failures, finalCommitted, finalLogEnd: Object.fromEntries(logEnds()) };
+  } finally {
+    producing = false;
+    for (const timer of timers) clearTimeout(timer);
+    await Promise.all([...members.values()].map((member) => member.worker.terminate()));
+    await Promise.all(producers.map((producer) => producer.disconnect().catch(() => {})));
+    await server.stop();
+    if (restarts) rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  async function countSkipped(group: GroupSpec): Promise<number> {
+    let skipped = 0;
+    const ranges = processedRanges.get(group.name)!;
+    for (const [name, offset] of await committedOf(group.name)) skipped += (ranges.get(name) ?? new IntervalSet()).missingBelow(offset);
+    return skipped;
+  }
+}
