@@ -11,13 +11,14 @@
 // saved, nothing visible to get/list), then commit (saved, visible) once every partition is
 // open, or abort. So topics.json never lists a partition whose files were not made.
 import { randomUUID } from 'node:crypto';
-import { openSync, fsyncSync, closeSync, writeFileSync, renameSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import { isTopicIdText } from '../../core/handlers/topic_ids.js';
 import { checkNewTopicName } from '../../core/handlers/topic_names.js';
 import { topicsFileName } from '../data_dir_layout.js';
+import { replaceFileDurably } from './durable_file.js';
 import { DataDirError } from './data_dir_error.js';
 import { shardForPartition } from './shard_router.js';
 
@@ -211,19 +212,7 @@ export class TopicRegistry {
 
   #save(): void {
     if (this.#file === null) return;
-    const temporary = `${this.#file}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ version: 1, topics: this.list() }, null, 2));
-    const fd = openSync(temporary, 'r+');
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temporary, this.#file);
-    // The rename is durable once the directory is.
-    const dir = openSync(dirname(this.#file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    replaceFileDurably(this.#file, JSON.stringify({ version: 1, topics: this.list() }, null, 2));
   }
 
   #load(file: string, settleConfig: SettleTopicConfig | undefined): void {

@@ -9,6 +9,7 @@ import { alterUserScramCredentialsApi } from '../protocol/messages/alter_user_sc
 import { scramUsersMax } from '../limits.js';
 import { credentialProblem } from '../security/credentials.js';
 import { scramCredential, scramMechanismById, type ScramCredential, type ScramMechanism } from '../security/scram.js';
+import { AclOperation, mayOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 interface Refusal {
@@ -23,6 +24,10 @@ export const alterUserScramCredentials = defineHandler({
     const users = [...new Set([...request.deletions.map((each) => each.name), ...request.upsertions.map((each) => each.name)])];
     if (store === undefined || store === null) {
       return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: 'this broker keeps no SCRAM credentials' })) };
+    }
+    // With an authorizer, altering users needs ALTER on the cluster (Kafka's rule).
+    if (!mayOnCluster(ctx, AclOperation.ALTER)) {
+      return { throttleTimeMs: 0, results: users.map((user) => ({ user, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'altering SCRAM credentials needs ALTER on the cluster' })) };
     }
     const refused = new Map<string, Refusal>();
     const refuse = (user: string, errorCode: number, errorMessage: string): void => {

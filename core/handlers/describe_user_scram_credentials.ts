@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors.js';
 import { describeUserScramCredentialsApi } from '../protocol/messages/describe_user_scram_credentials.js';
 import { scramMechanismIds, type ScramMechanism } from '../security/scram.js';
 import type { UserCredentials } from '../security/credentials.js';
+import { AclOperation, mayOnCluster } from './authorize.js';
 import { defineHandler } from './handler.js';
 
 function infos(credentials: UserCredentials) {
@@ -14,6 +15,10 @@ function infos(credentials: UserCredentials) {
 export const describeUserScramCredentials = defineHandler({
   api: describeUserScramCredentialsApi,
   async handle(ctx, request) {
+    // With an authorizer, describing users needs DESCRIBE on the cluster (Kafka's rule).
+    if (!mayOnCluster(ctx, AclOperation.DESCRIBE)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'describing SCRAM credentials needs DESCRIBE on the cluster', results: [] };
+    }
     const users = ctx.credentials?.users() ?? new Map<string, UserCredentials>();
     if (request.users === null) {
       const results = [...users].map(([user, credentials]) => ({ user, errorCode: ErrorCode.NONE, errorMessage: null, credentialInfos: infos(credentials) }));
