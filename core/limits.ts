@@ -248,6 +248,18 @@ export const subscriptionRegexQuantifiersMax = 2;
  */
 export const subscribedTopicNamesMax = 10_000;
 
+/**
+ * Polling a ring before parking on its doorbell (actors/ring/spin_policy.ts). A shard thread that
+ * ran dry polls its request ring this long: about one request's round trip through the host and
+ * a pipelining client on an idle machine, so the next request of a busy connection is caught
+ * without a wake-up, while a poll that finds nothing costs at most this much CPU. Polls rest after
+ * this many misses in a row (a shard at idle polls that often, then never), and while resting,
+ * one probe every this-many parks tries again.
+ */
+export const shardPollBudgetUs = 100;
+export const ringPollMissesToRest = 4;
+export const ringPollProbeEveryParks = 16;
+
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(segmentBytesDefault <= segmentBytesMax, 'the default segment size is a legal one');
