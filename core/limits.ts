@@ -257,6 +257,12 @@ export const subscribedTopicNamesMax = 10_000;
  * one probe every this-many parks tries again.
  */
 export const shardPollBudgetUs = 100;
+/**
+ * The host's reply pump polls for replies this long while requests are in flight (one look per
+ * event-loop turn, sockets served between looks): a shard's turn on a small request plus, when
+ * the shard was parked, its wake-up on an idle machine.
+ */
+export const hostPollBudgetUs = 200;
 export const ringPollMissesToRest = 4;
 export const ringPollProbeEveryParks = 16;
 
