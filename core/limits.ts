@@ -249,20 +249,18 @@ export const subscriptionRegexQuantifiersMax = 2;
 export const subscribedTopicNamesMax = 10_000;
 
 /**
- * Polling a ring before parking on its doorbell (actors/ring/spin_policy.ts). A shard thread that
- * ran dry polls its request ring this long: about one request's round trip through the host and
- * a pipelining client on an idle machine, so the next request of a busy connection is caught
- * without a wake-up, while a poll that finds nothing costs at most this much CPU. Polls rest after
- * this many misses in a row (a shard at idle polls that often, then never), and while resting,
- * one probe every this-many parks tries again.
+ * Polling a ring before parking on its doorbell (actors/ring/spin_policy.ts), OFF (0) by default:
+ * on the 2-vCPU machine a poll takes the core the other side needs. Measured (BENCHMARKS.md,
+ * "Per-request path"): with the shard polling 100 µs, single-record Produce at 1 in flight fell
+ * from 4,450 to 2,930 requests/s and CPU per request rose from 210 to 340 µs (load 3-4); with both
+ * sides polling (shard 100 µs, host 200 µs) the rate at 5 in flight fell from 12,600 to 11,200.
+ * shardPollBudgetUs: how long a worker shard that ran dry polls its request ring (µs);
+ * hostPollBudgetUs: how long the host's reply pump polls for replies while requests are in
+ * flight (one look per event-loop turn). Polls rest after ringPollMissesToRest misses in a row,
+ * and while resting one probe every ringPollProbeEveryParks parks tries again.
  */
-export const shardPollBudgetUs = 100;
-/**
- * The host's reply pump polls for replies this long while requests are in flight (one look per
- * event-loop turn, sockets served between looks): a shard's turn on a small request plus, when
- * the shard was parked, its wake-up on an idle machine.
- */
-export const hostPollBudgetUs = 200;
+export const shardPollBudgetUs = 0;
+export const hostPollBudgetUs = 0;
 export const ringPollMissesToRest = 4;
 export const ringPollProbeEveryParks = 16;
 

@@ -844,7 +844,6 @@ export class Broker extends EventEmitter {
 
   readonly #onHighWatermark = (actorId: number, highWatermark: number): void => this.#waiters.advanced(actorId, highWatermark);
 
-
   #fail(shard: ShardHandle, error: Error): void {
     if (this.#state === 'failed' || this.#state === 'stopped') return;
     if (this.#state === 'starting') {

@@ -5,7 +5,8 @@
 //          start a group fsync), run housekeeping when due, publish replies once. (A reply ring
 //          that fills mid-turn publishes early; touched actors first publish their directory
 //          slots, so no answer the host sees is newer than the directory it serves fetches from.)
-//   idle:  poll the ring for a few tens of µs while polls keep finding work (ring/spin_policy.ts:
+//   idle:  if given a poll budget (off by default: core/limits.ts shardPollBudgetUs), poll the
+//          ring a few tens of µs while polls keep finding work (ring/spin_policy.ts:
 //          a request that comes that soon then costs the host no notify and this thread no
 //          wake-up); then announce sleep on the doorbell, re-check the ring, then
 //          Atomics.waitAsync (no timeout) until a host publish, or the wake timer rings the
