@@ -307,6 +307,22 @@ export const labReportPointsMax = 2_000_000;
  */
 export const aclBindingsMax = 10_000;
 
+/**
+ * Polling a ring before parking on its doorbell (actors/ring/spin_policy.ts), OFF (0) by default:
+ * on the 2-vCPU machine a poll takes the core the other side needs. Measured (BENCHMARKS.md,
+ * "Per-request path"): with the shard polling 100 µs, single-record Produce at 1 in flight fell
+ * from 4,450 to 2,930 requests/s and CPU per request rose from 210 to 340 µs (load 3-4); with both
+ * sides polling (shard 100 µs, host 200 µs) the rate at 5 in flight fell from 12,600 to 11,200.
+ * shardPollBudgetUs: how long a worker shard that ran dry polls its request ring (µs);
+ * hostPollBudgetUs: how long the host's reply pump polls for replies while requests are in
+ * flight (one look per event-loop turn). Polls rest after ringPollMissesToRest misses in a row,
+ * and while resting one probe every ringPollProbeEveryParks parks tries again.
+ */
+export const shardPollBudgetUs = 0;
+export const hostPollBudgetUs = 0;
+export const ringPollMissesToRest = 4;
+export const ringPollProbeEveryParks = 16;
+
 assert(recordBatchBytesMaxDefault < frameBytesMax, 'a batch must fit in one frame');
 assert(recordBatchBytesMaxDefault <= segmentBytesDefault, 'a batch must fit in one segment');
 assert(segmentBytesDefault <= segmentBytesMax, 'the default segment size is a legal one');

@@ -18,7 +18,7 @@ import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError, isLanesError } from '../../core/errors.js';
-import { recordBatchBytesMaxDefault, segmentBytesDefault, indexIntervalBytesDefault, txnMarkerAppendsInFlightMax } from '../../core/limits.js';
+import { hostPollBudgetUs, recordBatchBytesMaxDefault, ringPollMissesToRest, ringPollProbeEveryParks, segmentBytesDefault, indexIntervalBytesDefault, txnMarkerAppendsInFlightMax } from '../../core/limits.js';
 import { decodeMessage } from '../envelope.js';
 import { BatchField, batchTotalBytes, readInt32, readInt64 } from '../../core/records/record_batch.js';
 import { encodeMarkerBatch } from '../../core/records/control_batch.js';
@@ -52,6 +52,8 @@ import type { FlushPolicy } from '../shard/log_factory.js';
 import { HighWatermarkWaiters } from './high_watermark_waiters.js';
 import type { ShardHandle } from './shard_handle.js';
 import { defaultShardThreads, startShard, type ShardThreads } from './shard_threads.js';
+import { ReplyPump } from './reply_pump.js';
+import { SpinPolicy } from '../ring/spin_policy.js';
 import { readShared } from './shared_log_reader.js';
 import { TopicRegistry, type SettleTopicConfig, type TopicConfig, type TopicEntry } from './topic_registry.js';
 import { topicIdBytes, topicIdFromText, topicIdText } from '../../core/handlers/topic_ids.js';
@@ -170,12 +172,11 @@ export class Broker extends EventEmitter {
   readonly #directory: PartitionDirectory;
   readonly #epochs: EpochReader;
   readonly #traffic = new TopicTraffic();
-  readonly #hostDoorbell: Doorbell;
   readonly #waiters = new HighWatermarkWaiters();
   /** The log settings of a topic that sets none (Kafka's defaults, and BrokerOptions.topicDefaults). */
   readonly topicConfigDefaults: TopicConfig;
   readonly #logger = componentLogger(rootLogger, 'broker');
-  #pump: Promise<void> | null = null;
+  readonly #pump: ReplyPump;
   /** Where each shard's rings live in shared memory, for ringOccupancy(). */
   #ringRegions: { shard: number; request: number; reply: number }[] = [];
   #state: 'starting' | 'running' | 'stopping' | 'stopped' | 'failed' = 'starting';
@@ -202,7 +203,15 @@ export class Broker extends EventEmitter {
     this.#topics = init.topics;
     this.#directory = init.directory;
     this.#epochs = init.epochs;
-    this.#hostDoorbell = init.hostDoorbell;
+    // Inline shards' replies are drained as they are published: the pump only parks for them.
+    const pollBudgetUs = init.options.shardThreads === 'inline' ? 0 : hostPollBudgetUs;
+    this.#pump = new ReplyPump({
+      shards: init.shards,
+      doorbell: init.hostDoorbell,
+      onHighWatermark: this.#onHighWatermark,
+      spin: new SpinPolicy({ budgetUs: pollBudgetUs, missesToRest: ringPollMissesToRest, probeEveryParks: ringPollProbeEveryParks }),
+    });
+    for (const shard of init.shards) shard.onRequestsPublished = this.#pump.requestsPublished;
     this.topicConfigDefaults = init.topicConfigDefaults;
     this.#lock = init.lock;
     this.#txns = new TxnHost({
@@ -298,7 +307,7 @@ export class Broker extends EventEmitter {
         if (broker.#state === 'running') broker.#fail(shard, new Error(`shard ${shard.id} exited with code ${code}`));
       });
     }
-    broker.#pump = broker.#runPump();
+    broker.#pump.start();
     const shardFailed = new Promise<never>((_, reject) => (broker.#rejectStart = reject));
     try {
       // Reopen the partitions a previous run left on disk. A shard that fails meanwhile (its
@@ -760,8 +769,7 @@ export class Broker extends EventEmitter {
    */
   async #endShards(reason: string): Promise<void> {
     this.#state = 'stopped';
-    this.#hostDoorbell.ring();
-    await this.#pump;
+    await this.#pump.stop();
     const stopped = new LanesError(ErrorCode.NOT_LEADER_OR_FOLLOWER, reason);
     for (const shard of this.#shards) shard.fail(stopped);
     for (const shard of this.#shards) shard.control[Comlink.releaseProxy]();
@@ -835,31 +843,6 @@ export class Broker extends EventEmitter {
   }
 
   readonly #onHighWatermark = (actorId: number, highWatermark: number): void => this.#waiters.advanced(actorId, highWatermark);
-
-  /** Drains every shard's reply ring; sleeps on the host doorbell when all are empty. */
-  async #runPump(): Promise<void> {
-    const onHighWatermark = this.#onHighWatermark;
-    while (this.#state !== 'stopped') {
-      let drained = 0;
-      for (const shard of this.#shards) drained += shard.drainReplies(onHighWatermark);
-      if (drained > 0) {
-        await new Promise((resolve) => setImmediate(resolve));
-        continue;
-      }
-      this.#hostDoorbell.prepareSleep();
-      if (this.#shards.some((shard) => shard.hasReplies()) || this.#stopped()) {
-        this.#hostDoorbell.cancelSleep();
-        continue;
-      }
-      // No timeout: the doorbell protocol cannot miss a publish, and stop() rings it.
-      await this.#hostDoorbell.waitAsync();
-    }
-    for (const shard of this.#shards) shard.drainReplies(onHighWatermark);
-  }
-
-  #stopped(): boolean {
-    return this.#state === 'stopped';
-  }
 
   #fail(shard: ShardHandle, error: Error): void {
     if (this.#state === 'failed' || this.#state === 'stopped') return;

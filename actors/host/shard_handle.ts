@@ -59,6 +59,8 @@ export class ShardHandle {
   #publishScheduled = false;
   #failure: Error | null = null;
   #exited = false;
+  /** Called after each publish of requests (the reply pump starts looking for their replies). */
+  onRequestsPublished: () => void = () => {};
 
   constructor(id: number, thread: ShardThread, control: Comlink.Remote<ShardControl>, requests: RingWriter, replies: RingReader) {
     this.id = id;
@@ -177,7 +179,11 @@ export class ShardHandle {
    * answered (publish is idempotent, so the queued one then finds nothing to do).
    */
   publishNow(): void {
-    if (this.#failure === null) this.#requests.publish();
+    if (this.#failure === null) this.#publish();
+  }
+
+  #publish(): void {
+    if (this.#requests.publish()) this.onRequestsPublished();
   }
 
   #schedulePublish(): void {
@@ -185,7 +191,7 @@ export class ShardHandle {
     this.#publishScheduled = true;
     queueMicrotask(() => {
       this.#publishScheduled = false;
-      this.#requests.publish();
+      this.#publish();
     });
   }
 

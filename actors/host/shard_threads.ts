@@ -154,6 +154,8 @@ function startInlineShard(data: ShardWorkerData, drainReplies: (shard: ShardHand
     // comlink's answer to stop(). Once closed, nothing of the shard keeps the event loop alive.
     onStopped: () => {},
     replies: new InlineReplyWriter(reply, replyDoorbell, drainHost),
+    // A poll would block the host's event loop: sockets, and the very requests it waits for.
+    pollBudgetUs: 0,
   }));
   started.then(
     (instance) => {

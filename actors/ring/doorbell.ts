@@ -14,6 +14,8 @@ const asleep = 1;
 
 export class Doorbell {
   readonly #word: Int32Array;
+  /** Notifies this end sent (each one a sleeping consumer woken): for diagnostics and tests. */
+  notifies = 0;
 
   constructor(buffer: SharedArrayBuffer, byteOffset: number) {
     assert(byteOffset % 4 === 0, 'doorbell word must be 4-aligned');
@@ -24,6 +26,7 @@ export class Doorbell {
   ring(): void {
     if (Atomics.load(this.#word, 0) === asleep && Atomics.compareExchange(this.#word, 0, asleep, awake) === asleep) {
       Atomics.notify(this.#word, 0);
+      this.notifies++;
     }
   }
 

@@ -12,6 +12,7 @@ import { EpochReclaimer } from '../epochs.js';
 import { componentLogger, logger as rootLogger } from '../logger.js';
 import type { MemoryPlan } from '../memory_plan.js';
 import { Doorbell } from '../ring/doorbell.js';
+import { SpinPolicy } from '../ring/spin_policy.js';
 import { RingReader, RingWriter } from '../ring/spsc_ring.js';
 import { Arena } from './arena.js';
 import { PartitionActor } from './partition_actor.js';
@@ -25,7 +26,7 @@ import { groupEvents } from './group_event_buffer.js';
 import { FlushHistogram } from './flush_histogram.js';
 import type { GroupConfig } from '../../core/group/group_config.js';
 import type { TxnConfig } from '../../core/txn/txn_config.js';
-import { indexIntervalBytesDefault, recordBatchBytesMaxDefault, txnStateBatchBytesMax } from '../../core/limits.js';
+import { indexIntervalBytesDefault, recordBatchBytesMaxDefault, ringPollMissesToRest, ringPollProbeEveryParks, shardPollBudgetUs, txnStateBatchBytesMax } from '../../core/limits.js';
 import { fetchTransferBytesMax } from './fetch_limits.js';
 
 export interface ShardWorkerData {
@@ -54,6 +55,11 @@ export interface ShardInstanceHooks {
    * blocks the thread until the host drains it (worker threads only).
    */
   replies?: RingWriter;
+  /**
+   * How long the loop polls its request ring before parking, µs (ring/spin_policy.ts); default
+   * core/limits.ts's shardPollBudgetUs. 0 for a shard on the host's thread, which must not block.
+   */
+  pollBudgetUs?: number;
 }
 
 export interface ShardInstance {
@@ -80,6 +86,7 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
     tickIntervalMs: data.tickIntervalMs,
     onTick: () => reclaimer.collect((block) => arena.free(block)),
     logger,
+    spin: new SpinPolicy({ budgetUs: hooks.pollBudgetUs ?? shardPollBudgetUs, missesToRest: ringPollMissesToRest, probeEveryParks: ringPollProbeEveryParks }),
   });
 
   const flushHistogram = new FlushHistogram();

@@ -5,13 +5,16 @@
 //          start a group fsync), run housekeeping when due, publish replies once. (A reply ring
 //          that fills mid-turn publishes early; touched actors first publish their directory
 //          slots, so no answer the host sees is newer than the directory it serves fetches from.)
-//   idle:  announce sleep on the doorbell, re-check the ring, then Atomics.waitAsync (no timeout)
-//          until a host publish, or the wake timer rings the doorbell for the next housekeeping
-//          tick or actor deadline.
+//   idle:  if given a poll budget (off by default: core/limits.ts shardPollBudgetUs), poll the
+//          ring a few tens of µs while polls keep finding work (ring/spin_policy.ts:
+//          a request that comes that soon then costs the host no notify and this thread no
+//          wake-up); then announce sleep on the doorbell, re-check the ring, then
+//          Atomics.waitAsync (no timeout) until a host publish, or the wake timer rings the
+//          doorbell for the next housekeeping tick or actor deadline.
 //
 // The loop yields to Node's event loop between turns (setImmediate) because the control plane
 // (comlink messages) and fsync completions arrive there. It never blocks the thread except when
-// the reply ring is full, which only the host can cure by draining it.
+// the reply ring is full, which only the host can cure by draining it, and for a poll's budget.
 //
 // Failure boundary: one request can never take the shard down. An actor that throws a LanesError
 // answers that request with its code (an operating error; the actor's state is unchanged). Any
@@ -21,6 +24,7 @@
 // still be trusted; if not (the default), the actor is taken offline and every later request to
 // it answers the same code, while every other actor on the shard keeps serving. What stays fatal
 // is a broken invariant of the runtime itself (its rings), which every actor shares.
+import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, isLanesError, errorCodeName } from '../../core/errors.js';
@@ -42,6 +46,7 @@ import type { Doorbell } from '../ring/doorbell.js';
 import type { RingReader, RingWriter } from '../ring/spsc_ring.js';
 import { encodeCallBody } from '../call_body.js';
 import { componentLogger, logger as rootLogger, type Logger } from '../logger.js';
+import { pollUntil, type SpinPolicy } from '../ring/spin_policy.js';
 import type { Actor, ActorFailure, ReplySink } from './actor.js';
 
 export interface ShardRuntimeOptions {
@@ -56,7 +61,16 @@ export interface ShardRuntimeOptions {
   onTick?: (nowMs: number) => void;
   /** Where actor failures are reported; default the root logger's shard child. */
   logger?: Logger;
+  /**
+   * Polling before parking (ring/spin_policy.ts); default none. A poll blocks the thread, so only
+   * a shard on a thread of its own may have one.
+   */
+  spin?: SpinPolicy;
+  /** Monotonic µs for the polls; default performance.now(). */
+  nowUs?: () => number;
 }
+
+const performanceNowUs = (): number => performance.now() * 1000;
 
 const envelopeKindNames: Record<number, string> = Object.fromEntries(Object.entries(EnvelopeKind).map(([name, kind]) => [kind, name]));
 
@@ -152,12 +166,18 @@ export class ShardRuntime implements ReplySink {
 
   /** Runs until stop(); rejects if an actor hits an invariant failure. */
   async run(): Promise<void> {
-    const { doorbell, requests, clock } = this.#options;
+    const { doorbell, requests, clock, spin } = this.#options;
+    const nowUs = this.#options.nowUs ?? performanceNowUs;
     this.#nextTickMs = clock.nowMs() + this.#options.tickIntervalMs;
     while (!this.#stopping) {
       if (this.#turn()) {
         await yieldToEventLoop();
         continue;
+      }
+      if (spin?.shouldPoll) {
+        const found = pollUntil(this.#hasRequestsOrStopping, nowUs, spin.budgetUs);
+        spin.polled(found);
+        if (found) continue;
       }
       doorbell.prepareSleep();
       if (requests.hasData() || this.#stopping) {
@@ -165,13 +185,17 @@ export class ShardRuntime implements ReplySink {
         continue;
       }
       this.#armWakeTimer(this.#wakeAtMs());
+      const parkedUs = spin === undefined ? 0 : nowUs();
       await doorbell.waitAsync();
+      spin?.parked(nowUs() - parkedUs);
     }
     if (this.#wakeTimer !== null) clearTimeout(this.#wakeTimer);
     this.#wakeTimer = null;
     // Whatever the host published before asking us to stop is still answered.
     while (this.#turn());
   }
+
+  readonly #hasRequestsOrStopping = (): boolean => this.#options.requests.hasData() || this.#stopping;
 
   /**
    * Serves everything in the request ring now, on the caller's stack. For a shard on the host's

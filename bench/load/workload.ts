@@ -27,6 +27,7 @@ import { assert } from '../../core/assert.js';
 import { ErrorCode, errorCodeName } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { decodeResponse } from '../../core/protocol/codec.js';
+import { decodeResponseHeader, responseHeaderVersion } from '../../core/protocol/header.js';
 import { Reader } from '../../core/protocol/reader.js';
 import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { crc32c } from '../../core/records/crc32c.js';
@@ -357,9 +358,15 @@ function produceFrame(run: Run, partitions: readonly number[], batch: Uint8Array
 }
 
 /** Throws (into run.failure) when a Produce response carries an error. */
+/** A reader at the body of a response frame (size prefix already cut): past the header of its version. */
+function responseBodyReader(apiKey: number, apiVersion: number, frame: Uint8Array): Reader {
+  const reader = new Reader(frame);
+  decodeResponseHeader(reader, responseHeaderVersion(apiKey, apiVersion));
+  return reader;
+}
+
 export function checkProduceResponse(produceVersion: number, frame: Uint8Array): void {
-  const reader = new Reader(frame, 4); // after the response header v0 (correlation id)
-  const response = decodeResponse(ApiKey.Produce, produceVersion, reader);
+  const response = decodeResponse(ApiKey.Produce, produceVersion, responseBodyReader(ApiKey.Produce, produceVersion, frame));
   for (const topic of response.responses) {
     for (const partition of topic.partitions) {
       if (partition.errorCode !== ErrorCode.NONE) {
@@ -650,7 +657,7 @@ async function fetchLoop(
 
 /** Counts the records of a Fetch response and advances `offsets`; returns the records read. */
 function readFetchResponse(run: Run, frame: Uint8Array, offsets: Map<number, number>, arrivedMs: number | null): number {
-  const response = decodeResponse(ApiKey.Fetch, run.fetchVersion, new Reader(frame, 4));
+  const response = decodeResponse(ApiKey.Fetch, run.fetchVersion, responseBodyReader(ApiKey.Fetch, run.fetchVersion, frame));
   if (response.errorCode !== ErrorCode.NONE) throw new Error(`Fetch: ${errorCodeName(response.errorCode)}`);
   let read = 0;
   for (const topic of response.responses) {
