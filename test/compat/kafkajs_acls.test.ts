@@ -11,6 +11,9 @@ import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLeve
 import { afterAll, describe, expect, it } from 'vitest';
 import { AclOperation, AclPermission, PatternType, ResourceType, type AclBinding } from '../../core/acl/acl.js';
 import { startBroker, type RunningBroker } from '../support/broker_process.js';
+import { ErrorCode } from '../../core/errors.js';
+import { ApiKey } from '../../core/protocol/api_keys.js';
+import { RawClient } from '../integration/wire/raw_client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'lanes-kafkajs-acls-'));
 const running: RunningBroker[] = [];
@@ -129,9 +132,23 @@ describe('kafkajs against lanes start --authorizer', () => {
     expect(values).toEqual(['allowed']);
     const committed = await admin.fetchOffsets({ groupId: 'g-ok-1', topics: ['open-a'] });
     expect(committed[0].partitions[0].offset).toBe('1');
-    // A group it may only DESCRIBE: its offsets can be read, but joining it (READ) is refused.
-    // (kafkajs's setOffsets joins the group too, and waits for a fetch that never comes.)
+    // A group it may only DESCRIBE: its offsets can be read, but committing (READ) and joining are
+    // refused. (kafkajs's setOffsets joins the group, and waits for a fetch that never comes: the
+    // commit goes over a raw connection, as an admin tool's OffsetCommit would.)
     expect(await admin.fetchOffsets({ groupId: 'g-look', topics: ['open-a'] })).toHaveLength(1);
+    const raw = await RawClient.connect(broker.port);
+    const commit = (groupId: string) =>
+      raw.request(ApiKey.OffsetCommit, 8, {
+        groupId,
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        retentionTimeMs: -1,
+        topics: [{ topicName: 'open-a', partitions: [{ partitionIndex: 0, committedOffset: 0, committedLeaderEpoch: -1, committedMetadata: null }] }],
+      });
+    expect((await commit('g-look')).topics[0].partitions[0].errorCode).toBe(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+    expect((await commit('g-ok-admin')).topics[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
+    raw.close();
     const refused = kafka.consumer({ groupId: 'g-look', retry: { retries: 0 } });
     clients.push(refused);
     const crashed = new Promise<unknown>((resolve) => refused.on(refused.events.CRASH, (event) => resolve(event.payload.error)));
