@@ -15,6 +15,10 @@
 //   global_teardown.js  `lanes/testing/teardown`
 //   shard_main.js       a shard's worker thread
 //   recovery_worker.js  a recovery-scan worker (piscina)
+//   member_worker.js    a `lanes lab` group member's worker thread
+//   broker_child.js     the broker child process `lanes bench` starts for its load-generator rows
+// Code that starts one of these finds it beside itself (new URL('./<name>.js', import.meta.url)),
+// which from a bundled chunk is here.
 // Code the main thread's entries share sits in chunk-*.js, so `lanes` and `lanes/testing` share
 // one copy of every module (one Broker class, one logger); a worker's entry is bundled on its own,
 // into one file. A dynamic import() (a lazily loaded subsystem) stays its own chunk, loaded when
@@ -43,6 +47,10 @@ export const mainThreadEntries = {
 export const workerEntries = {
   shard_main: 'actors/shard/shard_main.js',
   recovery_worker: 'actors/storage/recovery_worker.js',
+  // `lanes lab run --engine real`: a group member's worker thread (actors/lab/real_engine.ts).
+  member_worker: 'actors/lab/member_worker.js',
+  // `lanes bench`: the broker child process of the load generator's rows (bench/load/broker_process.ts).
+  broker_child: 'bench/load/broker_child.js',
 };
 
 export const bundleDirectory = 'dist/bundle';

@@ -6,7 +6,7 @@
 // a child process that imports `lanes` from it by its exports, starts a broker with two worker
 // shards, has a record acknowledged and stops; then the CLI of the same copy answers --version.
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,5 +65,20 @@ describe('the bundles', () => {
 
     const version = await run([join(copy, 'bin', 'lanes.js'), '--version'], copy);
     expect(version).toEqual({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/), stderr: '' });
+  });
+
+  // The CLI's commands that start a thread or process of their own find its entry beside the
+  // bundled chunk that starts it: `lanes lab`'s member workers and `lanes bench`'s broker child
+  // (both were missing from the bundle once, and each command failed at its first start).
+  it('run lanes lab with real members and lanes bench with its broker child', { timeout: timeoutMs(120_000) }, async () => {
+    assertDistFresh();
+    const copy = bundleOnlyCopy();
+    const lanes = join(copy, 'bin', 'lanes.js');
+    const lab = await run([lanes, 'lab', 'run', 'orders', '--engine', 'real', '--no-progress', '--out', join(copy, 'lab')], copy);
+    expect(lab).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(join(copy, 'lab', 'report.json'))).toBe(true);
+    const bench = await run([lanes, 'bench', '--quick', '--rounds', '1', '--systems', 'lanes-wire', '--rates', '10000', '--single-rate', '0', '--no-progress', '--out', join(copy, 'bench')], copy);
+    expect(bench.code).toBe(0);
+    expect(bench.stdout).toMatch(/Lanes \(wire, memory\) \| end-to-end/);
   });
 });
