@@ -24,8 +24,9 @@
 // into one file. A dynamic import() (a lazily loaded subsystem) stays its own chunk, loaded when
 // first used.
 //
-// Left outside the bundle: piscina (its pool starts its own worker file by path) and
-// @bokuweb/zstd-wasm (loads its .wasm file relative to itself); both are loaded lazily anyway.
+// Left outside the bundle: piscina (its pool starts its own worker file by path),
+// @bokuweb/zstd-wasm (loads its .wasm file relative to itself), both loaded lazily anyway, and the
+// peers' client libraries `lanes bench` loads (peerClients below).
 // Plain JavaScript: it runs before anything of Lanes is loaded.
 
 import { rmSync } from 'node:fs';
@@ -55,6 +56,13 @@ export const workerEntries = {
 
 export const bundleDirectory = 'dist/bundle';
 
+/**
+ * Packages only `lanes bench` and the tests load, on demand: none is a dependency of Lanes, and
+ * each is a CommonJS module whose exports a bundle would reshape (a default export where Node
+ * gives the module's named ones), so they are left to Node's own loader.
+ */
+const peerClients = ['kafkajs', 'ioredis', 'nats', '@platformatic/kafka', '@confluentinc/kafka-javascript', 'tinybench'];
+
 export async function bundle() {
   const outdir = join(root, bundleDirectory);
   rmSync(outdir, { recursive: true, force: true });
@@ -74,7 +82,7 @@ async function bundleEntries(entries, outdir) {
     target: 'node20',
     chunkNames: 'chunk-[hash]',
     sourcemap: 'linked',
-    external: ['piscina', '@bokuweb/zstd-wasm'],
+    external: ['piscina', '@bokuweb/zstd-wasm', ...peerClients],
     // actors/spawn.ts: start workers from the bundled entries beside this code.
     define: { LANES_BUNDLED: 'true' },
     // CommonJS dependencies (pino, commander, prom-client) call require() for Node's modules; an

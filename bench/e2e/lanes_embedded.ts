@@ -65,7 +65,8 @@ export function lanesEmbeddedDriver(): SystemDriver {
     durable: false,
     missing: () => null,
     async start(context: SessionContext): Promise<SystemSession> {
-      const memoryBytes = Math.max(1024 * MiB, Math.ceil(context.expectedBytes * 1.5) + 512 * MiB);
+      // Whole WebAssembly pages (64 KiB): the shared memory is one WebAssembly.Memory.
+      const memoryBytes = Math.ceil(Math.max(1024 * MiB, Math.ceil(context.expectedBytes * 1.5) + 512 * MiB) / 65_536) * 65_536;
       const lanes = await Lanes.start({ storage: 'memory', memoryBytes });
       const kafka = lanes.kafka({ clientId: 'lanes-bench' });
       let runs = 0;
