@@ -170,9 +170,6 @@ export interface RunningServer {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const dataDir = resolve(options.dataDir);
   const { Broker } = await import('./broker.js');
-  // The shard workers boot (their own isolates, most of a start) while this thread loads the
-  // listener, the admin port and the security modules; a start that fails is reported once
-  // both are settled.
   const starting = Broker.start({
     storage: options.storage,
     dataDir,
@@ -185,23 +182,23 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ...options.groups,
     },
   });
-  const [modules, started] = await Promise.allSettled([
-    Promise.all([
-      import('../net/listener.js'),
-      options.adminPort === undefined ? { AdminServer: null } : import('../admin/admin_server.js'),
-      import('../security/credential_store.js'),
-      import('../security/sasl_authority.js'),
-      options.authorizer === true ? import('./host_acls.js') : { HostAcls: null },
-    ]),
-    starting,
-  ]);
-  if (started.status === 'rejected') throw started.reason;
-  const broker = started.value;
-  if (modules.status === 'rejected') {
+  // Started, then the modules it needs loaded one at a time: jest's ES module loader (the
+  // lanes/testing helpers run under it) fails when two dynamic imports link the same built-in
+  // module at once ("request for 'node:module' is not in cache").
+  const broker = await starting;
+  let modules;
+  try {
+    const { KafkaListener } = await import('../net/listener.js');
+    const { AdminServer } = options.adminPort === undefined ? { AdminServer: null } : await import('../admin/admin_server.js');
+    const { FileCredentialStore } = await import('../security/credential_store.js');
+    const { saslAuthority } = await import('../security/sasl_authority.js');
+    const { HostAcls } = options.authorizer === true ? await import('./host_acls.js') : { HostAcls: null };
+    modules = { KafkaListener, AdminServer, FileCredentialStore, saslAuthority, HostAcls };
+  } catch (error) {
     await broker.stop();
-    throw modules.reason;
+    throw error;
   }
-  const [{ KafkaListener }, { AdminServer }, { FileCredentialStore }, { saslAuthority }, { HostAcls }] = modules.value;
+  const { KafkaListener, AdminServer, FileCredentialStore, saslAuthority, HostAcls } = modules;
   let credentials;
   let acls;
   try {
