@@ -106,6 +106,13 @@ export interface ConnectionOptions {
  */
 export type RequestObserver = (api: string, serviceMs: number, longPollMs: number, errorCodes: readonly number[] | null) => void;
 
+/** The facades as the options give them, or guarded by `may` when the listener has an authorizer. */
+function guardedFacades(options: ConnectionOptions, may: MayOn): Connection['facades'] {
+  const { broker, groups = null, txns = null, acls = null } = options;
+  if (acls === null) return { broker, groups, txns };
+  return { broker: guardedBroker(broker, may), groups: groups === null ? null : guardedGroups(groups, may), txns: txns === null ? null : guardedTxns(txns, may) };
+}
+
 /**
  * One request: its place in the response order and the context its handler sees, in one object
  * (the per-request allocation is what makes the main thread's scavenges, bench/load at 50 k/s).
@@ -148,20 +155,11 @@ class Slot implements RequestContext {
   constructor(connection: Connection | null, options: ConnectionOptions | null, header: RequestHeader | null, addresses: Addresses, sasl: SaslSession | null = null) {
     this.#connection = connection;
     // Slots of refused requests (no handler) carry no context: nothing reads these fields.
-    const groups = options?.groups ?? null;
+    const facades = connection?.facades;
+    this.broker = facades?.broker as BrokerFacade;
+    this.groups = facades?.groups ?? null;
+    this.txns = facades?.txns ?? null;
     this.acls = options?.acls ?? null;
-    const txns = options?.txns ?? null;
-    if (this.acls === null) {
-      this.broker = options?.broker as BrokerFacade;
-      this.groups = groups;
-      this.txns = txns;
-    } else {
-      // With an authorizer, each call on a resource is checked against this request's principal and host.
-      const may: MayOn = (operation, resourceType, name) => isAllowed(this, operation, resourceType, name);
-      this.broker = guardedBroker(options?.broker as BrokerFacade, may);
-      this.groups = groups === null ? null : guardedGroups(groups, may);
-      this.txns = txns === null ? null : guardedTxns(txns, may);
-    }
     this.settings = options?.settings as ServerSettings;
     this.clock = options?.clock as Clock;
     this.shutdown = options?.shutdown as Promise<void>;
@@ -261,6 +259,11 @@ export class Connection {
   readonly #addresses: Addresses;
   /** On a SASL listener, this connection's authentication; null on others. */
   readonly #sasl: SaslSession | null;
+  /**
+   * What this connection's handlers call. With an authorizer, guarded once per connection: each
+   * call on a resource is checked against the principal at that moment and the client's host.
+   */
+  readonly facades: { broker: BrokerFacade; groups: GroupFacade | null; txns: TxnFacade | null };
 
   constructor(socket: Socket, options: ConnectionOptions) {
     this.socket = socket;
@@ -276,6 +279,9 @@ export class Connection {
       advertisedPort: options.advertisedPort ?? socket.localPort ?? 0,
     };
     this.#sasl = options.sasl === undefined || options.sasl === null ? null : new SaslSession(options.sasl);
+    this.facades = guardedFacades(options, (operation, resourceType, name) =>
+      isAllowed({ acls: options.acls, principal: this.principal, clientHost: this.#addresses.clientHost }, operation, resourceType, name),
+    );
     // Before authentication a SASL connection reads small frames only (Kafka's sasl.server.max.receive.size).
     if (this.#sasl !== null) this.#frames.frameBytesMax = Math.min(saslFrameBytesMax, options.frameBytesMax);
     socket.setNoDelay(true);
