@@ -12,7 +12,7 @@
 // open, or abort. So topics.json never lists a partition whose files were not made.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import { isTopicIdText } from '../../core/handlers/topic_ids.js';

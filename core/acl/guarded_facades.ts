@@ -28,11 +28,34 @@ const typeNames: Partial<Record<ResourceTypeCode, string>> = {
   [ResourceType.TRANSACTIONAL_ID]: 'transactional id',
 };
 
+/** The authorization error a refused call answers with, or null when `may` allows it. */
+export function accessError(may: MayOn, operation: AclOperationCode, resourceType: ResourceTypeCode, name: string): LanesError | null {
+  if (may(operation, resourceType, name)) return null;
+  const what = resourceType === ResourceType.CLUSTER ? 'the cluster' : `${typeNames[resourceType] ?? 'resource'} ${JSON.stringify(name)}`;
+  return new LanesError(refusalCode[resourceType] ?? ErrorCode.CLUSTER_AUTHORIZATION_FAILED, `not authorized to ${operationNames.get(operation) ?? operation} ${what}`);
+}
+
 /** Throws the authorization error unless `may` allows it. */
 export function requireAccess(may: MayOn, operation: AclOperationCode, resourceType: ResourceTypeCode, name: string): void {
-  if (may(operation, resourceType, name)) return;
-  const what = resourceType === ResourceType.CLUSTER ? 'the cluster' : `${typeNames[resourceType] ?? 'resource'} ${JSON.stringify(name)}`;
-  throw new LanesError(refusalCode[resourceType] ?? ErrorCode.CLUSTER_AUTHORIZATION_FAILED, `not authorized to ${operationNames.get(operation) ?? operation} ${what}`);
+  const error = accessError(may, operation, resourceType, name);
+  if (error !== null) throw error;
+}
+
+/**
+ * A call over many ids (groups, transactional ids) with some refused: the allowed ids are asked of
+ * `call` in one go (not at all when none is), and every id is answered in request order, by its
+ * answer or by `refused(id)`.
+ */
+export async function answerAllowed<Answer>(
+  ids: readonly string[],
+  allowed: (id: string) => boolean,
+  call: (ids: string[]) => Promise<readonly Answer[]>,
+  idOf: (answer: Answer) => string,
+  refused: (id: string) => Answer,
+): Promise<Answer[]> {
+  const asked = ids.filter(allowed);
+  const byId = new Map((asked.length === 0 ? [] : await call(asked)).map((answer) => [idOf(answer), answer]));
+  return ids.map((id) => byId.get(id) ?? refused(id));
 }
 
 /** Creating a topic: CREATE on the cluster or on the topic (Kafka's rule). */
@@ -81,26 +104,25 @@ export function guardedTxns(txns: TxnFacade, may: MayOn): TxnFacade {
     addOffsetsToTxn: async (request) => (writeId(request.transactionalId), readGroup(request.groupId), txns.addOffsetsToTxn(request)),
     txnOffsetCommit: async (request) => (writeId(request.transactionalId), readGroup(request.groupId), txns.txnOffsetCommit(request)),
     endTxn: async (request) => (writeId(request.transactionalId), txns.endTxn(request)),
-    async describeTransactions(transactionalIds) {
-      const allowed = transactionalIds.filter((id) => may(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, id));
-      const described = allowed.length === 0 ? [] : await txns.describeTransactions(allowed);
-      const byId = new Map(described.map((txn) => [txn.transactionalId, txn]));
-      return transactionalIds.map(
-        (transactionalId) =>
-          byId.get(transactionalId) ?? {
-            transactionalId,
-            errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-            state: 'Dead',
-            timeoutMs: 0,
-            startMs: -1,
-            producerId: -1,
-            producerEpoch: -1,
-            topics: [],
-            groups: [],
-            stagedOffsets: [],
-          },
-      );
-    },
+    describeTransactions: (transactionalIds) =>
+      answerAllowed(
+        transactionalIds,
+        (id) => may(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, id),
+        (ids) => txns.describeTransactions(ids),
+        (txn) => txn.transactionalId,
+        (transactionalId) => ({
+          transactionalId,
+          errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+          state: 'Dead',
+          timeoutMs: 0,
+          startMs: -1,
+          producerId: -1,
+          producerEpoch: -1,
+          topics: [],
+          groups: [],
+          stagedOffsets: [],
+        }),
+      ),
     async listTransactions(request) {
       const listed = await txns.listTransactions(request);
       return { ...listed, transactions: listed.transactions.filter((txn) => may(AclOperation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, txn.transactionalId)) };
