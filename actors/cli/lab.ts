@@ -74,22 +74,17 @@ async function progressBar(enabled: boolean): Promise<{ start(label: string, tot
 
 async function runCommand(nameOrFile: string, flags: RunFlags): Promise<void> {
   const scenario = await loadScenario(nameOrFile);
-  const [{ runVirtual }, { applyVariation }, { renderLabReport }] = await Promise.all([
+  const [{ runVirtual }, { planVariants, comparisonOf }, { renderLabReport }] = await Promise.all([
     import('../../core/lab/virtual_engine.js'),
-    import('../../core/lab/variation.js'),
+    import('../../core/lab/compare.js'),
     import('../lab/report_html.js'),
   ]);
-  // Every variant checked before any runs: one bad value must not cost the others' run time.
   const variants: Array<{ scenario: Scenario; variant?: { key: string; value: string } }> = [];
   if (flags.vary === undefined) variants.push({ scenario });
   else {
-    const errors: string[] = [];
-    for (const value of flags.vary.values) {
-      const varied = applyVariation(scenario, flags.vary.key, value);
-      if (varied.ok) variants.push({ scenario: varied.scenario, variant: { key: flags.vary.key, value } });
-      else errors.push(...varied.errors);
-    }
-    if (errors.length > 0) throw new CliError(errors.map((error) => `lanes: --vary: ${error}`).join('\n'));
+    const plan = planVariants(scenario, flags.vary.key, flags.vary.values);
+    if (!plan.ok) throw new CliError(plan.errors.map((error) => `lanes: --vary: ${error}`).join('\n'));
+    variants.push(...plan.variants);
   }
   const bar = await progressBar(flags.progress);
   const reports: LabReport[] = [];
@@ -119,8 +114,7 @@ async function runCommand(nameOrFile: string, flags: RunFlags): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const out = resolve(flags.out ?? join('lanes-lab', `${scenario.name}-${stamp}`));
   mkdirSync(out, { recursive: true });
-  const json: LabReport | LabComparison =
-    flags.vary === undefined ? reports[0] : { format: 'lanes-lab-comparison', version: 1, vary: { key: flags.vary.key, values: flags.vary.values }, reports };
+  const json: LabReport | LabComparison = flags.vary === undefined ? reports[0] : comparisonOf(flags.vary.key, flags.vary.values, reports);
   writeFileSync(join(out, 'report.json'), `${JSON.stringify(json)}\n`);
   writeFileSync(join(out, 'report.html'), renderLabReport(reports));
   const rows = reports.map((report) => [
