@@ -300,6 +300,16 @@ export const labSamplesMax = 5_000;
 export const labReportPointsMax = 2_000_000;
 
 /**
+ * Records per second, produced in all, that a real-time lab run scales its rates down to
+ * (actors/lab/real_engine.ts). A shared 2-core machine runs the broker, the producers and every
+ * member's thread at once; past a few thousand records/s the members' timers, not the design,
+ * decide the figures.
+ */
+export const labRealRecordsPerSecMax = 5_000;
+/** The real engine's finest sampling: timers and the members' reports are not finer than this. */
+export const labRealSampleEveryMsMin = 50;
+
+/**
  * ACL bindings the broker keeps. Every authorized request scans the bindings of its resource
  * type, and the whole list is rewritten to the data directory on each change, so the count is
  * bounded; Kafka has no fixed bound, but deployments with more than a few thousand ACLs use

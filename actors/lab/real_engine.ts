@@ -9,7 +9,7 @@
 // LabRecorder, with what the members report, so the report reads as the virtual engine's.
 //
 // One machine cannot hold a 1M events/s design in real time: every rate (produce and process)
-// is multiplied by `scale` (at most realRecordsPerSecMax records/s produced in all), so the
+// is multiplied by `scale` (at most labRealRecordsPerSecMax records/s produced in all), so the
 // shape of the run (who keeps up, how the backlog grows, what a crash costs) is kept and the
 // counts are those of the scaled run. The report says the scale.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,16 +27,9 @@ import { spawnWorker } from '../spawn.js';
 import { startServer, type RunningServer } from '../host/cli.js';
 import { IntervalSet } from './interval_set.js';
 import { keySequence } from './key_sequence.js';
+import { labRealRecordsPerSecMax, labRealSampleEveryMsMin } from '../../core/limits.js';
 import type { MemberCommand, MemberMessage, MemberSettings } from './member_protocol.js';
 
-/**
- * Records per second, produced in all, that a real-time run scales its rates down to. A shared
- * 2-core machine runs the broker, the producers and every member's thread at once; past a few
- * thousand records/s the members' timers, not the design, decide the figures.
- */
-export const realRecordsPerSecMax = 5_000;
-/** The real engine's finest sampling: timers and the members' reports are not finer than this. */
-export const realSampleEveryMsMin = 50;
 /** How often the producers top up to their schedule. */
 const produceTickMs = 20;
 /** At the end, how long members get to leave cleanly before their threads are stopped. */
@@ -48,7 +41,7 @@ const unrefSleep = (ms: number) => sleep(ms, undefined, { ref: false });
 export interface RealRunOptions {
   scenario: Scenario;
   seed: number;
-  /** Rates × scale; default: 1, or less so that at most realRecordsPerSecMax are produced per second. */
+  /** Rates × scale; default: 1, or less so that at most labRealRecordsPerSecMax are produced per second. */
   scale?: number;
   /** Serve the dashboard on this admin port while the run lasts (0: a free one). */
   adminPort?: number;
@@ -73,10 +66,10 @@ export type RealReport = LabReport & {
   readonly failures: string[];
 };
 
-/** The default scale: 1 if the scenario's produce rate fits realRecordsPerSecMax, else the fraction that does. */
+/** The default scale: 1 if the scenario's produce rate fits labRealRecordsPerSecMax, else the fraction that does. */
 export function realScale(scenario: Scenario): number {
   const total = scenario.producers.reduce((sum, producer) => sum + producer.ratePerSec, 0);
-  return total <= realRecordsPerSecMax ? 1 : realRecordsPerSecMax / total;
+  return total <= labRealRecordsPerSecMax ? 1 : labRealRecordsPerSecMax / total;
 }
 
 interface LiveMember {
@@ -97,7 +90,7 @@ interface LiveMember {
 export async function runReal(options: RealRunOptions): Promise<RealReport> {
   const scenario = options.scenario;
   const scale = options.scale ?? realScale(scenario);
-  const sampleEveryMs = Math.max(scenario.sampleEveryMs, realSampleEveryMsMin);
+  const sampleEveryMs = Math.max(scenario.sampleEveryMs, labRealSampleEveryMsMin);
   const restarts = scenario.timeline.some((event) => event.event === 'broker-restart');
   const dataDir = restarts ? mkdtempSync(join(tmpdir(), 'lanes-lab-')) : join(tmpdir(), 'lanes-lab-unused');
   const serverOptions = {
@@ -351,7 +344,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
         for (const name of groupPartitions(group)) if ((committed.get(name) ?? 0) < (ends.get(name) ?? 0)) behind = true;
       }
       if (!behind) return;
-      await sleep(realSampleEveryMsMin);
+      await sleep(labRealSampleEveryMsMin);
     }
   }
 
