@@ -1,14 +1,14 @@
 // The SCRAM credentials of a broker (core/security/credentials.ts's CredentialStore): in memory
 // for memory storage, else in <dataDir>/.lanes/scram_credentials.json, which holds per user and
 // mechanism the salt, the iteration count, the stored key and the server key (RFC 5802), never a
-// password nor the salted password. Written atomically (temporary file, fsync, rename, directory
-// fsync), mode 0600; alterations are applied one at a time, in order. Main thread.
-import { constants } from 'node:fs';
-import { open, readFile, rename } from 'node:fs/promises';
+// password nor the salted password. Written atomically (host/durable_file.ts: temporary file, fsync,
+// rename, directory fsync), mode 0600; alterations are applied one at a time, in order. Main thread.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CredentialStore, UserCredentials } from '../../core/security/credentials.js';
 import { scramMechanisms, type ScramCredential, type ScramMechanism } from '../../core/security/scram.js';
 import { scramCredentialsFileName } from '../data_dir_layout.js';
+import { replaceFileDurably } from '../host/durable_file.js';
 
 interface SavedCredential {
   salt: string;
@@ -123,21 +123,6 @@ export class FileCredentialStore implements CredentialStore {
       }
       saved.users[user] = entry;
     }
-    const temporary = `${this.#file}.tmp`;
-    const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC, 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(saved, null, 2));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, this.#file);
-    // The rename is durable once the directory is.
-    const dir = await open(join(this.#file, '..'), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    replaceFileDurably(this.#file, JSON.stringify(saved, null, 2), 0o600);
   }
 }
