@@ -4,9 +4,9 @@
 // decides when they apply. Runs on the shard that owns the group id.
 
 import { assert } from '../assert.js';
+import { CommittedOffsets } from './committed_offsets.js';
 import type { JoinGroupProtocol, RequestId } from './group_api.js';
 import type { RebalanceReason } from './group_event.js';
-import type { OffsetCommitValue } from './group_record.js';
 import { assertTransition, type GroupState } from './group_state.js';
 
 export const consumerProtocolType = 'consumer';
@@ -53,7 +53,7 @@ export class ClassicGroup {
   /** Members of the current generation whose SyncGroup has not arrived yet. */
   readonly pendingSyncMembers = new Set<string>();
   /** topic → partition → committed offset. */
-  readonly offsets = new Map<string, Map<number, OffsetCommitValue>>();
+  readonly offsets = new CommittedOffsets();
   /** A member joined during the initial delay, so the delay is extended once more. */
   newMemberAdded = false;
   /** When the rebalance in flight began and why; null while no rebalance is in flight. */
@@ -196,26 +196,6 @@ export class ClassicGroup {
     const protocol = member.protocols.find((candidate) => candidate.name === this.protocolName);
     assert(protocol !== undefined, `group ${this.groupId}: ${member.memberId} lacks protocol ${this.protocolName}`);
     return protocol.metadata;
-  }
-
-  committedOffset(topic: string, partition: number): OffsetCommitValue | undefined {
-    return this.offsets.get(topic)?.get(partition);
-  }
-
-  setCommittedOffset(topic: string, partition: number, value: OffsetCommitValue): void {
-    let partitions = this.offsets.get(topic);
-    if (partitions === undefined) {
-      partitions = new Map();
-      this.offsets.set(topic, partitions);
-    }
-    partitions.set(partition, value);
-  }
-
-  deleteCommittedOffset(topic: string, partition: number): boolean {
-    const partitions = this.offsets.get(topic);
-    if (partitions === undefined || !partitions.delete(partition)) return false;
-    if (partitions.size === 0) this.offsets.delete(topic);
-    return true;
   }
 
   /** Whole-group consistency; the coordinator runs it after every call under `verify`. */

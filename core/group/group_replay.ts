@@ -55,8 +55,8 @@ function applyRecord(s: CoordinatorState, record: GroupRecord): void {
   switch (record.type) {
     case 'OffsetCommit': {
       const group = s.groups.get(record.groupId) ?? s.createGroup(record.groupId);
-      if (record.value === null) group.deleteCommittedOffset(record.topic, record.partition);
-      else group.setCommittedOffset(record.topic, record.partition, record.value);
+      if (record.value === null) group.offsets.remove(record.topic, record.partition);
+      else group.offsets.record(record.topic, record.partition, record.value);
       return;
     }
     case 'GroupMetadata': {

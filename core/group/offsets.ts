@@ -55,7 +55,7 @@ export function handleOffsetCommit(s: CoordinatorState, requestId: RequestId, re
           metadata: partition.committedMetadata,
           commitTimestampMs: s.nowMs,
         };
-        group.setCommittedOffset(topic.name, partition.partitionIndex, value);
+        group.offsets.record(topic.name, partition.partitionIndex, value);
         s.record({ type: 'OffsetCommit', groupId: request.groupId, topic: topic.name, partition: partition.partitionIndex, value });
       }
       partitions.push({ partitionIndex: partition.partitionIndex, errorCode });
@@ -85,7 +85,7 @@ export function handleTxnOffsetsCommit(s: CoordinatorState, requestId: RequestId
       if (!s.partitionExists(topic.name, partition.partitionIndex)) return { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       group ??= s.createGroup(request.groupId);
       const value = { offset: partition.committedOffset, leaderEpoch: partition.committedLeaderEpoch, metadata: partition.committedMetadata, commitTimestampMs: s.nowMs };
-      group.setCommittedOffset(topic.name, partition.partitionIndex, value);
+      group.offsets.record(topic.name, partition.partitionIndex, value);
       s.record({ type: 'OffsetCommit', groupId: request.groupId, topic: topic.name, partition: partition.partitionIndex, value });
       return { partitionIndex: partition.partitionIndex, errorCode: ErrorCode.NONE };
     }),
@@ -109,7 +109,7 @@ function commitOffsets(s: CoordinatorState, group: ConsumerGroup, groupError: nu
           metadata: partition.committedMetadata,
           commitTimestampMs: s.nowMs,
         };
-        group.setCommittedOffset(topic.name, partition.partitionIndex, value);
+        group.offsets.record(topic.name, partition.partitionIndex, value);
         s.record({ type: 'OffsetCommit', groupId: request.groupId, topic: topic.name, partition: partition.partitionIndex, value });
       }
       return { partitionIndex: partition.partitionIndex, errorCode };
@@ -177,7 +177,7 @@ export function offsetFetch(s: CoordinatorState, request: OffsetFetchRequest): {
 }
 
 function fetchedOffset(group: OffsetHolder | undefined, topic: string, partition: number): OffsetFetchPartitionResponse {
-  const committed = group?.committedOffset(topic, partition);
+  const committed = group?.offsets.of(topic, partition);
   if (committed === undefined) {
     return { partitionIndex: partition, committedOffset: -1, committedLeaderEpoch: -1, metadata: noMetadata, errorCode: ErrorCode.NONE };
   }
@@ -209,7 +209,7 @@ export function handleOffsetDelete(s: CoordinatorState, requestId: RequestId, re
     const partitions = topic.partitionIndexes.map((partitionIndex) => {
       if (!s.partitionExists(topic.name, partitionIndex)) return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       if (subscribed) return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
-      if (group.deleteCommittedOffset(topic.name, partitionIndex)) {
+      if (group.offsets.remove(topic.name, partitionIndex)) {
         s.record({ type: 'OffsetCommit', groupId: group.groupId, topic: topic.name, partition: partitionIndex, value: null });
       }
       return { partitionIndex, errorCode: ErrorCode.NONE };

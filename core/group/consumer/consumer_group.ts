@@ -10,9 +10,9 @@
 // the member whose assigned partitions or partitions pending revocation hold it.
 
 import { assert } from '../../assert.js';
+import { CommittedOffsets } from '../committed_offsets.js';
 import type { ConsumerGroupStateName } from '../group_api.js';
 import type { RebalanceReason } from '../group_event.js';
-import type { OffsetCommitValue } from '../group_record.js';
 
 /** topic → partitions, each list ascending without duplicates; topics with none are left out. */
 export type TopicAssignment = ReadonlyMap<string, readonly number[]>;
@@ -25,7 +25,6 @@ export const emptyAssignment: TopicAssignment = new Map();
  * partitions other members still own.
  */
 export type ConsumerMemberState = 'STABLE' | 'UNREVOKED_PARTITIONS' | 'UNRELEASED_PARTITIONS';
-
 
 export interface ConsumerMember {
   readonly memberId: string;
@@ -63,7 +62,7 @@ export class ConsumerGroup {
   /** topic → partition → id of the member holding it (assigned or pending revocation). */
   readonly #owners = new Map<string, Map<number, string>>();
   /** topic → partition → committed offset. */
-  readonly offsets = new Map<string, Map<number, OffsetCommitValue>>();
+  readonly offsets = new CommittedOffsets();
   stateTimestampMs: number;
   /** The rebalance in flight (telemetry only): when the group epoch first moved, and why. */
   rebalance: { readonly startMs: number; readonly reason: RebalanceReason } | null = null;
@@ -136,26 +135,6 @@ export class ConsumerGroup {
         if (owners.size === 0) this.#owners.delete(topic);
       }
     }
-  }
-
-  committedOffset(topic: string, partition: number): OffsetCommitValue | undefined {
-    return this.offsets.get(topic)?.get(partition);
-  }
-
-  setCommittedOffset(topic: string, partition: number, value: OffsetCommitValue): void {
-    let partitions = this.offsets.get(topic);
-    if (partitions === undefined) {
-      partitions = new Map();
-      this.offsets.set(topic, partitions);
-    }
-    partitions.set(partition, value);
-  }
-
-  deleteCommittedOffset(topic: string, partition: number): boolean {
-    const partitions = this.offsets.get(topic);
-    if (partitions === undefined || !partitions.delete(partition)) return false;
-    if (partitions.size === 0) this.offsets.delete(topic);
-    return true;
   }
 
   /** No partition is owned by two members; static index and members agree. Walks everything. */
