@@ -17,6 +17,7 @@
 //   recovery_worker.js  a recovery-scan worker (piscina)
 //   member_worker.js    a `lanes lab` group member's worker thread
 //   broker_child.js     the broker child process `lanes bench` starts for its load-generator rows
+//   bench_driver.js     the child process `lanes bench` runs each system's client in
 // Code that starts one of these finds it beside itself (new URL('./<name>.js', import.meta.url)),
 // which from a bundled chunk is here.
 // Code the main thread's entries share sits in chunk-*.js, so `lanes` and `lanes/testing` share
@@ -52,6 +53,8 @@ export const workerEntries = {
   member_worker: 'actors/lab/member_worker.js',
   // `lanes bench`: the broker child process of the load generator's rows (bench/load/broker_process.ts).
   broker_child: 'bench/load/broker_child.js',
+  // `lanes bench`: the child process each system's client runs in (bench/e2e/isolated_driver.ts).
+  bench_driver: 'bench/e2e/bench_driver.js',
 };
 
 export const bundleDirectory = 'dist/bundle';

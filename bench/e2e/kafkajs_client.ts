@@ -31,17 +31,17 @@ export const kafkajsLibrary: KafkaClientLibrary = {
 };
 
 /**
- * Confluent's client (librdkafka underneath) through its KafkaJS API. Not a devDependency here:
- * it needs a native build. `npm i -D @confluentinc/kafka-javascript` adds the row. Written from
- * its migration guide (acks and fromBeginning in the configuration, not per call; assignment()
- * as [{ topic, partitions }]) and not yet run here. librdkafka batches on its own (linger.ms 0:
- * send at once, for latency), and its eachBatch may hand over one message at a time.
+ * Confluent's client (librdkafka underneath) through its KafkaJS API. Not a devDependency: it
+ * builds librdkafka natively; `npm run clients:install` adds it and the row. Written from its
+ * migration guide (acks and fromBeginning in the configuration, not per call; assignment() as
+ * [{ topic, partitions }]). librdkafka batches on its own (linger.ms 0: send at once, for
+ * latency), and its eachBatch may hand over one message at a time.
  */
 export const confluentLibrary: KafkaClientLibrary = {
   id: 'lanes-confluent',
   label: 'Lanes (wire, memory) ← @confluentinc/kafka-javascript',
   specifier: '@confluentinc/kafka-javascript',
-  missingHint: 'it builds librdkafka natively; npm i -D @confluentinc/kafka-javascript to add this row',
+  missingHint: 'it builds librdkafka natively; npm run clients:install adds this row',
   async open(address) {
     // Typed loosely: the package is optional and may not be installed when this compiles.
     const specifier = '@confluentinc/kafka-javascript';

@@ -8,13 +8,8 @@ import { join } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { logger } from '../../actors/logger.js';
 import { printMachineFacts } from '../support/machine.js';
-import { kafkaClientDriver } from './kafka_clients.js';
-import { confluentLibrary, kafkajsLibrary } from './kafkajs_client.js';
-import { jetStreamDriver } from './nats_jetstream.js';
-import { platformaticLibrary } from './platformatic_client.js';
-import { lanesEmbeddedDriver } from './lanes_embedded.js';
-import { lanesWireDriver } from './lanes_wire.js';
-import { redisDriver } from './redis_streams.js';
+import { systemDrivers } from './drivers.js';
+import { isolated } from './isolated_driver.js';
 import { chartInput, markdownReport, ratios, summarize, type SystemInfo } from './report.js';
 import { runRounds, type RoundProgress, type RunRecord } from './runner.js';
 import { renderChart } from './svg_chart.js';
@@ -49,20 +44,9 @@ export const quickDefaults = { rounds: 3, records: 20_000, latencyDurationMs: 40
 export const defaultRates = [10_000, 50_000, 100_000];
 export const defaultSingleRecordRate = 5_000;
 
+/** Every system, each run in a child process of its own (isolated_driver.ts). */
 export function allDrivers(): SystemDriver[] {
-  return [
-    lanesWireDriver('memory'),
-    lanesWireDriver('disk'),
-    lanesEmbeddedDriver(),
-    redisDriver(false),
-    redisDriver(true),
-    jetStreamDriver('memory'),
-    jetStreamDriver('file'),
-    // Last, so the chart's colours of the systems above stay what they were.
-    kafkaClientDriver(kafkajsLibrary),
-    kafkaClientDriver(platformaticLibrary),
-    kafkaClientDriver(confluentLibrary),
-  ];
+  return systemDrivers().map((driver) => isolated(driver));
 }
 
 function timestamp(date: Date): string {
