@@ -225,6 +225,8 @@ export class Connection {
   readonly #options: ConnectionOptions;
   readonly #frames: RequestFrames;
   readonly #pending: Slot[] = [];
+  /** A #flush is due at the next tick (#flushSoon). */
+  #flushScheduled = false;
   readonly #remote: string;
   readonly #clientHost: string;
   #clientId: string | null = null;
@@ -570,7 +572,7 @@ export class Connection {
     slot.frame = unsupportedFrame(header);
     this.#pending.push(slot);
     this.#hold(slot);
-    this.#flush();
+    this.#flushSoon();
   }
 
   /** Calls `listener` if the connection closes (at once if it has); returns the unregister. */
@@ -590,8 +592,29 @@ export class Connection {
       return;
     }
     this.#hold(slot);
-    this.#flush();
+    this.#flushSoon();
   }
+
+  /**
+   * Flushes once the current burst of completions is over: responses finished by the same
+   * drain of a shard's replies (their handlers resume in one run of microtasks) go to the
+   * socket in one writev instead of a write system call each (a write to a TCP socket is most
+   * of the broker's CPU for small pipelined requests: 36–55 % of an inline-shard request-rate
+   * profile at 5 in flight). process.nextTick runs after those microtasks and before any I/O, so
+   * no response waits for the event loop. (setImmediate, which would also gather the responses
+   * to every request read in the same poll phase, measured no better: a closed-loop client's
+   * requests arrive one per read.)
+   */
+  #flushSoon(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    process.nextTick(this.#scheduledFlush);
+  }
+
+  readonly #scheduledFlush = (): void => {
+    this.#flushScheduled = false;
+    if (!this.#closed) this.#flush();
+  };
 
   /** Counts a finished slot's frame as held until #flush hands it to the socket. */
   #hold(slot: Slot): void {
@@ -627,9 +650,9 @@ export class Connection {
   }
 
   /**
-   * Writes every finished slot at the head of the queue, in order. A lone chunk (the usual
-   * response: one exact-size Buffer) is written as is; the socket is corked only once a second
-   * chunk follows, so several go out in one writev. A write callback is attached only when the
+   * Writes every finished slot at the head of the queue, in order. A lone chunk (one response
+   * alone in its tick: one exact-size Buffer) is written as is; the socket is corked only once a
+   * second chunk follows, so several go out in one writev. A write callback is attached only when the
    * slot has views to release.
    */
   #flush(): void {
