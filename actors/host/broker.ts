@@ -75,7 +75,8 @@ export interface BrokerOptions {
   shards?: number;
   /**
    * Where shards run: 'workers', a worker thread each; 'inline', on this thread, so a request
-   * crosses no thread (host/shard_threads.ts). Default: see defaultShardThreads.
+   * crosses no thread (host/shard_threads.ts). Default: inline for memory storage on one or two
+   * cores, workers otherwise (defaultShardThreads).
    */
   shardThreads?: ShardThreads;
   /** Size of the shared memory (rings, directory, in-memory segments); default 1 GiB. */
@@ -228,7 +229,7 @@ export class Broker extends EventEmitter {
     const storage = options.storage ?? 'memory';
     const dataDir = options.dataDir ?? null;
     if (storage === 'disk' && dataDir === null) throw new TypeError('Broker.start: storage "disk" needs a dataDir');
-    const shardThreads = options.shardThreads ?? defaultShardThreads();
+    const shardThreads = options.shardThreads ?? defaultShardThreads(storage);
     if (shardThreads !== 'workers' && shardThreads !== 'inline') throw new RangeError(`Broker.start: shardThreads must be 'workers' or 'inline', got ${String(shardThreads)}`);
     const resolved: Broker['options'] = {
       storage,

@@ -376,7 +376,7 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--data-dir <dir>', 'where durable data lives').env('LANES_DATA_DIR').default('lanes-data'))
     .addOption(new Option('--storage <kind>', 'disk or memory').choices(['disk', 'memory']).env('LANES_STORAGE').default('disk'))
     .addOption(new Option('--shards <n>', 'shards (default: one per core; 1 with --shard-threads inline)').env('LANES_SHARDS').argParser(positiveInteger))
-    .addOption(new Option('--shard-threads <where>', 'workers: a thread per shard; inline: shards on the main thread, no thread hop per request').choices(['workers', 'inline']).env('LANES_SHARD_THREADS'))
+    .addOption(new Option('--shard-threads <where>', 'workers: a thread per shard; inline: shards on the main thread, no thread hop per request (default: inline for memory storage on 1–2 cores, else workers)').choices(['workers', 'inline']).env('LANES_SHARD_THREADS'))
     .addOption(new Option('--log-level <level>', 'log level (default: info)').choices(logLevelNames).env('LANES_LOG_LEVEL'))
     .addOption(new Option('--log-format <format>', 'pretty: readable lines; json: one JSON object a line (default: pretty on a terminal, json otherwise)').choices(logFormats).env('LANES_LOG_FORMAT'))
     .addOption(new Option('--dev', 'development mode: no initial rebalance delay for consumer groups').env('LANES_DEV'))

@@ -17,6 +17,7 @@
 // CPU, bound the rate: few requests in flight, few cores.
 import { EventEmitter } from 'node:events';
 import { MessageChannel } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { assert } from '../../core/assert.js';
@@ -31,19 +32,24 @@ import { ShardHandle, type ShardThread } from './shard_handle.js';
 export type ShardThreads = 'workers' | 'inline';
 
 /**
- * Workers, on any machine, for now. Measured with bench/load --mode request-rate (single-record
- * Produce, acks -1) on a 2-vCPU VM shared with other work (load average 20-28 throughout, 7
- * interleaved rounds, so preliminary): with memory storage inline lowers the median service time
- * at 1 request in flight (0.45 against 0.68 ms) and 5 (0.39 against 1.8 ms) and the broker's CPU
- * per request at 1 (550 against 840 µs); but with disk storage it served about half the requests
- * at 5 in flight (150 against 300 per second; each append's writeSync and each fsync completion
- * now share the thread that reads the sockets), and large-batch end-to-end throughput fell by a
- * fifth to a third (one thread where workers use two cores; on a saturated machine also fewer
- * threads competing for CPU). Revisit with figures from an idle machine: inline for memory
- * storage when availableParallelism() <= 2 is the likely next default.
+ * Inline for memory storage on a machine of one or two cores; worker threads otherwise.
+ *
+ * On two cores a request to a worker shard crosses threads four times (socket thread → shard →
+ * socket thread, each hop a wake-up that can wait for the scheduler), and the threads compete
+ * for the same two cores with the clients. Measured on the project's 2-vCPU VM, nearly idle
+ * (load 0.7–1.9), `node dist/bench/load/main.js --mode request-rate --in-flight-steps 1,5,32
+ * --shard-threads workers|inline --duration-ms 4000` (single-record Produce, acks −1, memory):
+ * inline served 13.8k / 36.9k / 65.6k requests/s at 1 / 5 / 32 in flight against workers' 8.2k /
+ * 22.9k / 42.6k, service p99 0.22 / 0.42 / 3.4 ms against 0.37 / 0.79 / 3.1 ms, at half the
+ * broker CPU per request (26 against 45 µs at 5). What inline gives up is large-batch throughput
+ * (`--mode end-to-end --records 3000000`, two rounds each: 0.79–0.86 M records/s against
+ * 0.90–0.99 M with workers, one thread doing what two did), a cost the clients users run never
+ * reach (they stop at 0.1–0.2 M/s, BENCHMARKS.md). Disk storage keeps workers: its appends' writes
+ * and fsyncs would then block the thread that reads every socket. More cores keep workers: the
+ * shards then have cores of their own.
  */
-export function defaultShardThreads(): ShardThreads {
-  return 'workers';
+export function defaultShardThreads(storage: 'memory' | 'disk', cores: number = availableParallelism()): ShardThreads {
+  return storage === 'memory' && cores <= 2 ? 'inline' : 'workers';
 }
 
 /** Starts shard `data.shardId`; `drainReplies` drains its reply ring into the host (inline only). */
