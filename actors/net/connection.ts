@@ -651,12 +651,11 @@ export class Connection {
 
   /**
    * Writes every finished slot at the head of the queue, in order. A lone chunk (one response
-   * alone in its tick: one exact-size Buffer) is written as is; the socket is corked only once a
-   * second chunk follows, so several go out in one writev. A write callback is attached only when the
+   * alone in its tick: one exact-size Buffer) is written as is; several chunks (one frame's or
+   * several frames') go out corked, in one writev. A write callback is attached only when the
    * slot has views to release.
    */
   #flush(): void {
-    let chunksWritten = 0;
     let corked = false;
     // One clock reading per flush, for every request it answers (their service ends here).
     let writtenMs = -1;
@@ -675,11 +674,14 @@ export class Connection {
       this.#heldResponseBytes -= slot.frameBytes;
       assert(frame.length > 0, 'a response frame has at least its size');
       const last = frame.length - 1;
+      // Corked before the first of several chunks (this frame's, or a next finished slot's): one
+      // writev for all of them. Corking only once a second chunk followed cost a write for the
+      // first chunk and a writev for the rest: two system calls per two-chunk response.
+      if (!corked && (last > 0 || this.#pending[0]?.done === true)) {
+        this.socket.cork();
+        corked = true;
+      }
       for (let index = 0; index <= last; index++) {
-        if (chunksWritten === 1 && !corked) {
-          this.socket.cork();
-          corked = true;
-        }
         // The last chunk's callback recounts the queued bytes once the kernel has taken them.
         if (index !== last) this.socket.write(frame[index]);
         else if (slot.releases === null) this.socket.write(frame[index], this.#afterWrite);
@@ -688,7 +690,6 @@ export class Connection {
             this.#release(slot);
             this.#afterWrite();
           });
-        chunksWritten++;
       }
       // A failed SASL authentication is answered, then the connection ends (as Kafka's).
       if (slot.closeAfterWrite) {
