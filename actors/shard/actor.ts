@@ -49,8 +49,17 @@ export interface Actor {
    * partition directory), so the host never sees an answer newer than the directory.
    */
   beforeRepliesVisible?(): void;
-  /** Periodic housekeeping (retention, interval flush, timers), every tick of the shard. */
+  /**
+   * Periodic housekeeping (retention, interval flush, timers), every tick of the shard while the
+   * actor needs it (needsTick).
+   */
   tick(nowMs: number): void;
+  /**
+   * Asked after each tick: false when the actor's ticks would do nothing until it next receives
+   * mail (or the shard is told with ShardRuntime.resumeTicks), so the runtime stops ticking it
+   * until then. Absent, the actor is ticked every time (coordinators with timers of their own).
+   */
+  needsTick?(): boolean;
   /** The earliest moment the actor needs a tick sooner than the shard's regular one, if any. */
   nextDeadlineMs?(): number | undefined;
   close(): Promise<void>;

@@ -211,6 +211,9 @@ export function partitionLogOf(log: Log, options: Pick<LogFactoryOptions, 'memor
     tick: (nowMs) => {
       void log.tick(nowMs)?.catch((error: unknown) => options.logger.error({ err: error }, 'interval flush failed'));
     },
+    get needsTick() {
+      return log.needsTick;
+    },
     sharedSegments: (): DirectorySegment[] => {
       // Only the newest segments fit a directory slot; older ones are served through the shard.
       const views = log.segmentViews().slice(-directorySegmentsMax);

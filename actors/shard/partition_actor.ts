@@ -105,6 +105,8 @@ export interface PartitionLog {
   flush(): Promise<void>;
   /** Retention, time-based rolls and interval flushes. */
   tick(nowMs: number): void;
+  /** core Log.needsTick: false while tick would find nothing to do until the next write. */
+  readonly needsTick: boolean;
   /** Seals the active segment and starts a new one (nothing happens when it is empty). */
   roll(): void;
   /** Makes `offset` the log start offset (durably) and deletes the segments wholly below it. */
@@ -382,6 +384,10 @@ export class PartitionActor implements Actor {
         this.#sink.publish();
       },
     );
+  }
+
+  needsTick(): boolean {
+    return this.#offline === null && !this.#closed && this.#log.needsTick;
   }
 
   tick(nowMs: number): void {

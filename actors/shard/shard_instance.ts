@@ -168,6 +168,7 @@ export async function startShardInstance(data: ShardWorkerData, hooks: ShardInst
       const actor = runtime.get(actorId);
       if (!(actor instanceof PartitionActor)) return false;
       actor.reconfigure(config);
+      runtime.resumeTicks(actor);
       return true;
     },
     async closePartition(actorId: number, deleteData: boolean): Promise<void> {

@@ -2,7 +2,8 @@
 //
 //   turn:  drain up to `envelopesPerTurn` envelopes from the request ring, hand each to its
 //          actor, release the ring, let touched actors finish the turn (publish directory slots,
-//          start a group fsync), run housekeeping when due, publish replies once. (A reply ring
+//          start a group fsync), run housekeeping when due (each actor that needs it: see
+//          #ticking), publish replies once. (A reply ring
 //          that fills mid-turn publishes early; touched actors first publish their directory
 //          slots, so no answer the host sees is newer than the directory it serves fetches from.)
 //   idle:  if given a poll budget (off by default: core/limits.ts shardPollBudgetUs), poll the
@@ -89,6 +90,13 @@ export class ShardRuntime implements ReplySink {
   readonly #touched = new Set<Actor>();
   /** Actors with deadlines of their own (group coordinators); partitions only use the tick. */
   readonly #timed = new Set<Actor>();
+  /**
+   * The actors the next tick visits: every actor that received mail since its last tick, and
+   * those whose last tick left something to do (Actor.needsTick). A quiet partition (one segment,
+   * nothing owed to an interval flush) leaves the set, so a tick costs what is due rather than
+   * ~2.4 µs for each of the thousands of partitions a shard may hold.
+   */
+  readonly #ticking = new Set<Actor>();
   /** Actors taken offline after an unexpected exception, with the answer every request gets. */
   readonly #offline = new Map<Actor, ActorFailure>();
   readonly #logger: Logger;
@@ -115,6 +123,7 @@ export class ShardRuntime implements ReplySink {
   add(actor: Actor): void {
     assert(!this.#actors.has(actor.actorId), `actor ${actor.actorId} already runs on shard ${this.#options.shardId}`);
     this.#actors.set(actor.actorId, actor);
+    this.#ticking.add(actor);
     if (actor.nextDeadlineMs !== undefined) this.#timed.add(actor);
   }
 
@@ -128,8 +137,17 @@ export class ShardRuntime implements ReplySink {
     this.#actors.delete(actorId);
     this.#touched.delete(actor);
     this.#timed.delete(actor);
+    this.#ticking.delete(actor);
     await this.#close(actor);
     return actor;
+  }
+
+  /**
+   * Ticks `actor` again from the next tick on: for a change made outside its mail (a topic's
+   * configs altered through the control plane) that may give its housekeeping something to do.
+   */
+  resumeTicks(actor: Actor): void {
+    if (this.#actors.get(actor.actorId) === actor && !this.#offline.has(actor)) this.#ticking.add(actor);
   }
 
   actors(): IterableIterator<Actor> {
@@ -272,6 +290,7 @@ export class ShardRuntime implements ReplySink {
     requests.release();
     // Inline try/catch, not a helper taking a closure: this runs every turn for every actor.
     for (const actor of this.#touched) {
+      this.#ticking.add(actor);
       try {
         actor.endTurn();
       } catch (error) {
@@ -282,10 +301,15 @@ export class ShardRuntime implements ReplySink {
     const nowMs = clock.nowMs();
     if (nowMs >= this.#wakeAtMs()) {
       this.#nextTickMs = nowMs + this.#options.tickIntervalMs;
-      for (const actor of this.#actors.values()) {
-        if (this.#offline.has(actor)) continue;
+      // Deleting the entry being visited is safe in a Set iteration.
+      for (const actor of this.#ticking) {
+        if (this.#offline.has(actor)) {
+          this.#ticking.delete(actor);
+          continue;
+        }
         try {
           actor.tick(nowMs);
+          if (actor.needsTick?.() === false) this.#ticking.delete(actor);
         } catch (error) {
           this.#actorFailed(actor, error, null);
         }
@@ -348,6 +372,7 @@ export class ShardRuntime implements ReplySink {
     this.#offline.set(actor, failure);
     this.#touched.delete(actor);
     this.#timed.delete(actor);
+    this.#ticking.delete(actor);
     try {
       actor.takeOffline?.(failure);
     } catch (offlineError) {

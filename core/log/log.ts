@@ -734,6 +734,19 @@ export class Log {
     return this.flush();
   }
 
+  /**
+   * Whether tick() has anything to look at: a segment besides the active one (retention never
+   * deletes the active segment, so a one-segment log has nothing to delete however old), an
+   * interval flush still owed, or a failure the next tick reports. A log that says false stays
+   * false until its next write or reconfigure, so its owner may stop ticking it until then: a
+   * shard with thousands of quiet partitions then visits none of them.
+   */
+  get needsTick(): boolean {
+    if (this.#failure !== null) return true;
+    if (this.#closed) return false;
+    return this.#segments.length > 1 || (this.config.flush.kind === 'interval' && this.#syncedSeq < this.#writeSeq);
+  }
+
   /** Periodic work of the owner's timer: retention and interval flushes. */
   tick(nowMs: number): Promise<void> | null {
     this.enforceRetention(nowMs);

@@ -157,6 +157,7 @@ describe('PartitionActor and its storage', () => {
 
   it('goes offline on a failed fsync: waiting acks=-1 appends and every later request get KAFKA_STORAGE_ERROR', async () => {
     const { storage, sink, directory, actor, send, sendCaught } = await setup('always');
+    expect(actor.needsTick()).toBe(false); // one segment, no interval flush: the shard may skip its ticks
     storage.failSync = true;
     send(appendEnvelope(seededBatch(1, 3, 10), true));
     actor.endTurn();
@@ -171,6 +172,7 @@ describe('PartitionActor and its storage', () => {
     expect(sendCaught(fetchEnvelope(0))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
     actor.endTurn();
     actor.tick(0);
+    expect(actor.needsTick()).toBe(false); // offline: nothing more to do
     await actor.close();
   });
 

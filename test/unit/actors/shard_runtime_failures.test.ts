@@ -3,7 +3,8 @@
 // LanesError gets that request answered with an error code, is taken offline unless it says its
 // state is intact, and every other actor on the shard keeps serving; the loop keeps running and
 // stops cleanly. The group coordinator goes offline with COORDINATOR_NOT_AVAILABLE when a
-// state-changing call throws, answering what it had parked; a read-only call fails alone.
+// state-changing call throws, answering what it had parked; a read-only call fails alone. And the
+// tick visits only actors with housekeeping due, without losing one that has.
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeCallBody, encodeCallBody } from '../../../actors/call_body.js';
@@ -125,6 +126,8 @@ class FakeActor implements Actor {
   received = 0;
   ticks = 0;
   tickThrows = false;
+  /** What needsTick answers; undefined: the actor has no needsTick (ticked every time). */
+  wantsTicks: boolean | undefined = undefined;
   failure?: ActorFailure;
   offlineWith: ActorFailure | null = null;
   closed = false;
@@ -158,6 +161,10 @@ class FakeActor implements Actor {
   tick(): void {
     this.ticks++;
     if (this.tickThrows) throw new RangeError('a bug in housekeeping');
+  }
+
+  needsTick(): boolean {
+    return this.wantsTicks ?? true;
   }
 
   takeOffline(failure: ActorFailure): void {
@@ -236,6 +243,42 @@ describe('ShardRuntime: an actor that throws', () => {
     expect(broken.ticks).toBe(1);
     expect(healthy.ticks).toBe(2);
     expect(await harness.call(1, 'ping')).toMatchObject({ ok: false, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR });
+  });
+});
+
+describe('ShardRuntime: housekeeping ticks', () => {
+  /** Makes the shard take a turn after moving the fake clock past a tick. */
+  async function nextTick(): Promise<void> {
+    harness.clock.advance(1000);
+    expect(await harness.call(9, 'ping')).toMatchObject({ ok: true });
+  }
+
+  it('stops ticking an actor that needs no tick until it receives mail or resumeTicks, and keeps ticking one that does', async () => {
+    harness = new Harness();
+    const quiet = new FakeActor(1, harness.runtime);
+    const busy = new FakeActor(2, harness.runtime);
+    const pinger = new FakeActor(9, harness.runtime);
+    quiet.wantsTicks = false;
+    busy.wantsTicks = true;
+    for (const actor of [quiet, busy, pinger]) harness.runtime.add(actor);
+    harness.start();
+    await nextTick();
+    expect([quiet.ticks, busy.ticks]).toEqual([1, 1]); // every actor is ticked once after it is added
+    await nextTick();
+    await nextTick();
+    expect([quiet.ticks, busy.ticks]).toEqual([1, 3]);
+    // Mail may leave it something to do: ticked again at the next tick, then dropped again.
+    expect(await harness.call(1, 'ping')).toMatchObject({ ok: true });
+    await nextTick();
+    await nextTick();
+    expect(quiet.ticks).toBe(2);
+    // A change from outside its mail (an altered topic config).
+    harness.runtime.resumeTicks(quiet);
+    quiet.wantsTicks = true;
+    await nextTick();
+    await nextTick();
+    expect(quiet.ticks).toBe(4);
+    expect(busy.ticks).toBe(7);
   });
 });
 

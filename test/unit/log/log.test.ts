@@ -301,6 +301,41 @@ describe('Log group commit', () => {
     expect(log.flushDue(clock.now + 1000)).toBeNull();
   });
 
+  it('needsTick: true while an interval flush is owed or a retention may delete a segment, false once neither holds', async () => {
+    const storage = new ManualSyncStorage();
+    const clock = new FakeClock();
+    const log = await Log.open(storage as Storage, { clock, flush: { kind: 'interval', intervalMs: 100 }, segmentBytes: 1024, maxBatchBytes: 1024, retentionMs: 1000 });
+    expect(log.needsTick).toBe(false);
+    log.append(seededBatch(1, 1, 10, clock.now));
+    expect(log.needsTick).toBe(true); // dirty under the interval policy
+    clock.advance(100);
+    const flushing = log.tick(clock.now);
+    expect(flushing).not.toBeNull();
+    expect(log.needsTick).toBe(true); // the sync has not finished
+    storage.syncs[0]();
+    await flushing;
+    expect(log.needsTick).toBe(false);
+    // Retention: a second segment makes the log need ticks until retention deletes the first.
+    while (log.segmentCount < 2) log.append(seededBatch(2, 1, 80, clock.now));
+    const synced = log.flush();
+    storage.syncs.at(-1)!();
+    await synced;
+    expect(log.needsTick).toBe(true);
+    clock.advance(1001);
+    const deleted = log.tick(clock.now); // the deletion is a change the interval flush then owes
+    expect(log.segmentCount).toBe(1);
+    storage.syncs.at(-1)!();
+    await deleted;
+    expect(log.needsTick).toBe(false);
+  });
+
+  it('needsTick stays false without an interval flush however much is written to one segment', async () => {
+    const log = await memoryLog({ flush: { kind: 'never' } });
+    log.append(seededBatch(1, 1, 10));
+    expect(log.segmentCount).toBe(1);
+    expect(log.needsTick).toBe(false);
+  });
+
   it('a failed sync fails the log: no more appends are accepted', async () => {
     const storage = new MemoryStorage();
     storage.sync = () => Promise.reject(new Error('EIO'));
