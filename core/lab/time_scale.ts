@@ -75,11 +75,11 @@ export function compressTime(scenario: Scenario, k: number): Scenario {
 /** The real engine's target: a run of at most this long in wall time. */
 const suggestedRunMs = 60_000;
 
-/** The time scale a real run of the scenario takes about a minute at: 1, 2, 5, 10, 20, … */
+/** The time scale a real run of the scenario takes at most about a minute at: 1, 2, 3, 5, 6, 10, 20, … */
 export function suggestedTimeScale(scenario: Scenario): number {
   const wanted = scenario.durationMs / suggestedRunMs;
   for (let power = 1; ; power *= 10) {
-    for (const step of [1, 2, 5]) if (step * power >= wanted || step * power >= labRealTimeScaleMax) return Math.min(step * power, labRealTimeScaleMax);
+    for (const step of [1, 2, 3, 5, 6]) if (step * power >= wanted || step * power >= labRealTimeScaleMax) return Math.min(step * power, labRealTimeScaleMax);
   }
 }
 
