@@ -44,6 +44,13 @@ function recordBytes(group: GroupSpec, scenario: Scenario): number {
   return Math.max(1, ...scenario.producers.filter((producer) => group.topics.includes(producer.topic)).map((producer) => producer.recordBytes));
 }
 
+/**
+ * segment.bytes of the run's topics: a memory segment takes its room up front, and a scaled run
+ * writes a few MB per partition at most, so small segments let 1m-events' 128 partitions fit the
+ * broker's memory (at the default size they do not).
+ */
+const labSegmentBytes = 2 * 1024 * 1024;
+
 /** How often the producers top up to their schedule. */
 const produceTickMs = 20;
 /** At the end, how long members get to leave cleanly before their threads are stopped. */
@@ -164,7 +171,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
   const now = () => Math.min(options.scenario.durationMs, Math.max(0, Math.round((performance.now() - startedAt) * timeScale)));
   const memberKey = (group: string, member: string) => `${group}/${member}`;
 
-  for (const topic of scenario.topics) await server.broker.createTopic(topic.name, { partitions: topic.partitions });
+  for (const topic of scenario.topics) await server.broker.createTopic(topic.name, { partitions: topic.partitions, configs: { 'segment.bytes': String(labSegmentBytes) } });
   for (const group of scenario.groups) processedRanges.set(group.name, new Map());
 
   const groupPartitions = (group: GroupSpec): string[] =>
