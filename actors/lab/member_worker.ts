@@ -123,6 +123,11 @@ await new Promise<void>((resolve) => {
   };
   port.on('message', onStart);
 });
+// A member given no partitions gets no assignment callback; it says it owns nothing, or the
+// engine would wait for it to settle the rebalance.
+consumer.on<{ memberAssignment: Record<string, number[]> }>(consumer.events.GROUP_JOIN, ({ payload }) => {
+  if (owned.size === 0 && Object.values(payload.memberAssignment).every((partitions) => partitions.length === 0)) reportOwned();
+});
 await consumer.connect();
 await consumer.subscribe({ topics: [...settings.topics], fromBeginning: true });
 await consumer.run({
