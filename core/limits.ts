@@ -308,6 +308,11 @@ export const labReportPointsMax = 2_000_000;
 export const labRealRecordsPerSecMax = 5_000;
 /** The real engine's finest sampling: timers and the members' reports are not finer than this. */
 export const labRealSampleEveryMsMin = 50;
+/**
+ * The most a real-time lab run compresses time (`--time-scale`): an hour in one second. Past it
+ * the scenario's timeouts round to 1 ms and its shape is lost to rounding.
+ */
+export const labRealTimeScaleMax = 3_600;
 
 /**
  * ACL bindings the broker keeps. Every authorized request scans the bindings of its resource

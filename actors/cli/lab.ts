@@ -5,7 +5,8 @@
 // time (default: deterministic for --seed, an hour in seconds) or in real time (--engine real: a
 // broker, producers and member threads on this machine, for the scenario's duration, at a scale
 // the machine holds), `--vary key=v1,v2` once per value side by side, and writes report.json and
-// report.html to --out. Progress goes to stderr; a bad scenario is one line per problem, exit 1.
+// report.html to --out. `--time-scale K` plays a real run K times faster (an hour in a minute at
+// 60); `lanes lab list` shows the K each built-in takes about a minute at. Progress goes to stderr; a bad scenario is one line per problem, exit 1.
 // The engines are imported when the command runs, so other commands never load them.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,6 +15,20 @@ import { CliError } from './cli_error.js';
 import { formatTable, nonNegativeInteger, reportFailure } from './common.js';
 import type { LabComparison, LabReport } from '../../core/lab/report.js';
 import type { Scenario } from '../../core/lab/scenario.js';
+import { labRealTimeScaleMax } from '../../core/limits.js';
+
+function timeScale(text: string): number {
+  const k = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(k >= 1 && k <= labRealTimeScaleMax)) throw new InvalidArgumentError(`expected a number from 1 to ${labRealTimeScaleMax}`);
+  return k;
+}
+
+/** One line per problem of the scenario played `k` times faster (times rounded to whole ms may break its rules). */
+async function checkCompressed(scenario: Scenario, k: number, label: string): Promise<void> {
+  const [{ compressTime }, { scenarioErrors }] = await Promise.all([import('../../core/lab/time_scale.js'), import('../../core/lab/scenario.js')]);
+  const errors = scenarioErrors(compressTime(scenario, k));
+  if (errors.length > 0) throw new CliError(errors.map((error) => `lanes: --time-scale ${k}: ${label}: ${error}`).join('\n'));
+}
 
 interface RunFlags {
   engine: 'virtual' | 'real';
@@ -22,6 +37,7 @@ interface RunFlags {
   out?: string;
   progress: boolean;
   adminPort?: number;
+  timeScale?: number;
 }
 
 function variation(text: string): { key: string; values: string[] } {
@@ -86,6 +102,10 @@ async function runCommand(nameOrFile: string, flags: RunFlags): Promise<void> {
     if (!plan.ok) throw new CliError(plan.errors.map((error) => `lanes: --vary: ${error}`).join('\n'));
     variants.push(...plan.variants);
   }
+  if (flags.timeScale !== undefined) {
+    if (flags.engine !== 'real') throw new CliError('lanes: --time-scale needs --engine real (the virtual engine already runs an hour in seconds)');
+    for (const { scenario: run } of variants) await checkCompressed(run, flags.timeScale, run.name);
+  }
   const bar = await progressBar(flags.progress);
   const reports: LabReport[] = [];
   try {
@@ -99,6 +119,7 @@ async function runCommand(nameOrFile: string, flags: RunFlags): Promise<void> {
         const report = await runReal({
           scenario: run,
           seed: flags.seed,
+          timeScale: flags.timeScale,
           adminPort: flags.adminPort,
           onAdmin: (url) => process.stderr.write(`lanes: dashboard of the run at ${url}\n`),
           onProgress: (atMs) => bar.update(atMs),
@@ -138,7 +159,9 @@ export function registerLabCommand(program: Command): void {
     .action(async () => {
       const { listScenarios } = await import('../../core/lab/builtin_scenarios.js');
       const { formatDuration } = await import('../lab/svg_line_chart.js');
-      process.stdout.write(`${formatTable(['NAME', 'DURATION', 'DESCRIPTION'], listScenarios().map((s) => [s.name, formatDuration(s.durationMs), s.description]))}\n`);
+      const { suggestedTimeScale } = await import('../../core/lab/time_scale.js');
+      const rows = listScenarios().map((s) => [s.name, formatDuration(s.durationMs), String(suggestedTimeScale(s)), s.description]);
+      process.stdout.write(`${formatTable(['NAME', 'DURATION', 'REAL --time-scale', 'DESCRIPTION'], rows)}\n`);
     });
   lab
     .command('run <scenario>')
@@ -147,6 +170,7 @@ export function registerLabCommand(program: Command): void {
     .option('--seed <n>', 'seed of the run', nonNegativeInteger, 1)
     .option('--vary <key=v1,v2>', 'run once per value of key (assignor, members, protocol, commit, …) and compare side by side', variation)
     .option('--out <dir>', 'where report.json and report.html go (default ./lanes-lab/<scenario>-<time>/)')
+    .option('--time-scale <k>', `real engine: play the scenario k times faster (1..${labRealTimeScaleMax}; lanes lab list shows the k of about a minute)`, timeScale)
     .option('--admin-port <port>', 'real engine: serve the live dashboard on this port during the run (0: a free one)', nonNegativeInteger)
     .option('--no-progress', 'no progress bar on stderr')
     .action(async (nameOrFile: string, flags: RunFlags) => {

@@ -12,7 +12,10 @@ export interface MemberSettings {
   processing: Processing;
   /** The run's rates times this (real time at a scale the machine holds): processing slows as much. */
   scale: number;
+  /** Records per poll: the group's max.poll.records × scale (at least 1), so a poll lasts what it would in the scenario. */
   maxPollRecords: number;
+  /** The client's maxBytesPerPartition: a fetch brings about one poll's records per partition. */
+  fetchBytesPerPartition: number;
   maxPollIntervalMs: number;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;

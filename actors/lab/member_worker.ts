@@ -9,6 +9,13 @@
 // It tells the engine (parent port) what it owns after every rebalance callback and which offsets
 // it processed (ranges per partition, batched), so the engine can count records processed twice
 // and records skipped. The engine tells it to slow down or to leave.
+//
+// A poll is `maxPollRecords` records: a fetched batch is processed in polls of that many, each
+// committed per the commit mode, and the records past one poll stay buffered for the next (as a
+// real consumer's fetch buffer), never fetched again. The client measures max.poll.interval.ms
+// per fetch round, so the engine bounds a fetch (`fetchBytesPerPartition`) to about one poll per
+// partition. Processing keeps an absolute schedule (`doneAt`): the time owed is slept off when it
+// reaches a few ms, and a timer that fires late is made up by the next records, not added on.
 import { parentPort, workerData } from 'node:worker_threads';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka } from '../client/lanes.js';
@@ -37,6 +44,7 @@ const consumer = kafka.consumer({
     : { partitionAssigners: [settings.assignor], sessionTimeout: settings.sessionTimeoutMs, heartbeatInterval: settings.heartbeatIntervalMs }),
   maxPollInterval: settings.maxPollIntervalMs,
   maxWaitTimeInMs: 100,
+  maxBytesPerPartition: settings.fetchBytesPerPartition,
   metadataMaxAge: 200,
   lagInterval: 0,
 });
@@ -58,35 +66,36 @@ function flushProcessed(): void {
 }
 const flushTimer = setInterval(flushProcessed, 50);
 
-/** Sleeps off the processing time owed once it reaches a few ms: timers are coarser than one record. */
-let owedMs = 0;
+/** When the records processed so far are done, on performance.now()'s clock; idle time is not owed. */
+let doneAt = 0;
+/** Below this much owed time a record does not sleep: timers are coarser than one record. */
+const sleepMsMin = 4;
 async function process(): Promise<void> {
-  owedMs += perRecordDelayMs(settings.processing, settings.scale, random) * slowFactor;
-  if (owedMs >= 4) {
-    const wait = owedMs;
-    owedMs = 0;
-    await sleep(wait);
-  }
+  doneAt = Math.max(doneAt, performance.now()) + perRecordDelayMs(settings.processing, settings.scale, random) * slowFactor;
+  const owed = doneAt - performance.now();
+  if (owed >= sleepMsMin) await sleep(owed);
 }
 
 async function eachBatch({ batch, resolveOffset, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
-  const records = batch.messages.slice(0, settings.maxPollRecords);
-  if (records.length === 0) return;
   const name = `${batch.topic}-${batch.partition}`;
-  const first = Number(records[0].offset);
-  const next = Number(records[records.length - 1].offset) + 1;
   const commit = (offset: number) => commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(offset) }] }] });
-  // Commit before processing: a crash from here on skips what was not processed yet.
-  if (settings.commit === 'before') await commit(next);
-  let done = first;
-  for (const record of records) {
-    if (!isRunning() || isStale()) break;
-    await process();
-    done = Number(record.offset) + 1;
-    resolveOffset(record.offset);
+  for (let start = 0; start < batch.messages.length; start += settings.maxPollRecords) {
+    if (!isRunning() || isStale()) return;
+    const records = batch.messages.slice(start, start + settings.maxPollRecords);
+    const first = Number(records[0].offset);
+    // Commit before processing: a crash from here on skips what was not processed yet.
+    if (settings.commit === 'before') await commit(Number(records[records.length - 1].offset) + 1);
+    let done = first;
+    for (const record of records) {
+      if (!isRunning() || isStale()) break;
+      await process();
+      done = Number(record.offset) + 1;
+      resolveOffset(record.offset);
+    }
+    if (done > first) pending.push([name, first, done]);
+    if (settings.commit === 'after' && done > first && !isStale()) await commit(done);
+    if (done < first + records.length) return;
   }
-  if (done > first) pending.push([name, first, done]);
-  if (settings.commit === 'after' && done > first && !isStale()) await commit(done);
 }
 
 port.on('message', (command: MemberCommand) => {
@@ -113,6 +122,11 @@ await new Promise<void>((resolve) => {
     resolve();
   };
   port.on('message', onStart);
+});
+// A member given no partitions gets no assignment callback; it says it owns nothing, or the
+// engine would wait for it to settle the rebalance.
+consumer.on<{ memberAssignment: Record<string, number[]> }>(consumer.events.GROUP_JOIN, ({ payload }) => {
+  if (owned.size === 0 && Object.values(payload.memberAssignment).every((partitions) => partitions.length === 0)) reportOwned();
 });
 await consumer.connect();
 await consumer.subscribe({ topics: [...settings.topics], fromBeginning: true });

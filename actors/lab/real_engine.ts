@@ -12,6 +12,11 @@
 // is multiplied by `scale` (at most labRealRecordsPerSecMax records/s produced in all), so the
 // shape of the run (who keeps up, how the backlog grows, what a crash costs) is kept and the
 // counts are those of the scaled run. The report says the scale.
+//
+// Nor can it spend an hour on an hour-long design: with `timeScale` K the engine runs the scenario
+// compressed K times (core/lab/time_scale.ts: times ÷ K, rates × K, then the scale above) and
+// records at compressed time × K, so the report's times are the scenario's and lines up with the
+// virtual engine's; its counts are × scale of the scenario's.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +33,23 @@ import { startServer, type RunningServer } from '../host/cli.js';
 import { IntervalSet } from './interval_set.js';
 import { keySequence } from './key_sequence.js';
 import { labRealRecordsPerSecMax, labRealSampleEveryMsMin } from '../../core/limits.js';
+import { compressTime, realRunNote } from '../../core/lab/time_scale.js';
 import type { MemberCommand, MemberMessage, MemberSettings } from './member_protocol.js';
+
+/** A record's bytes in a fetched batch beside its value (offset, timestamp, key, lengths): to size fetches. */
+const recordOverheadBytes = 70;
+
+/** The largest records produced to any of the group's topics. */
+function recordBytes(group: GroupSpec, scenario: Scenario): number {
+  return Math.max(1, ...scenario.producers.filter((producer) => group.topics.includes(producer.topic)).map((producer) => producer.recordBytes));
+}
+
+/**
+ * segment.bytes of the run's topics: a memory segment takes its room up front, and a scaled run
+ * writes a few MB per partition at most, so small segments let 1m-events' 128 partitions fit the
+ * broker's memory (at the default size they do not).
+ */
+const labSegmentBytes = 2 * 1024 * 1024;
 
 /** How often the producers top up to their schedule. */
 const produceTickMs = 20;
@@ -43,6 +64,8 @@ export interface RealRunOptions {
   seed: number;
   /** Rates × scale; default: 1, or less so that at most labRealRecordsPerSecMax are produced per second. */
   scale?: number;
+  /** Play the scenario this many times faster (1..labRealTimeScaleMax; default 1); `scale` then applies to the compressed rates. */
+  timeScale?: number;
   /** Serve the dashboard on this admin port while the run lasts (0: a free one). */
   adminPort?: number;
   /** Told the admin URL once the broker is up. */
@@ -58,7 +81,12 @@ export interface RealRunOptions {
 }
 
 export type RealReport = LabReport & {
+  /** Rates × this: the report's counts are × scale of the scenario's. */
   readonly scale: number;
+  /** The run played the scenario this many times faster; the report's times are the scenario's. */
+  readonly timeScale: number;
+  /** How the report's times and counts relate to the scenario's (absent when they are the scenario's). */
+  readonly note?: string;
   /** After the members left: each group's committed offset per "topic-partition", and each partition's log end. */
   readonly finalCommitted: Record<string, Record<string, number>>;
   readonly finalLogEnd: Record<string, number>;
@@ -87,8 +115,25 @@ interface LiveMember {
   left: Promise<void>;
 }
 
+const noteOf = (scale: number, timeScale: number) => {
+  const note = realRunNote(scale, timeScale);
+  return note === undefined ? {} : { note };
+};
+
+/** Consumer-protocol (KIP-848) timeouts are the broker's: the shortest any such group asks for, else the broker's defaults. */
+function consumerProtocolTimeouts(scenario: Scenario): { consumerSessionTimeoutMs?: number; consumerHeartbeatIntervalMs?: number } {
+  const groups = scenario.groups.filter((group) => group.protocol === 'consumer');
+  if (groups.length === 0) return {};
+  return {
+    consumerSessionTimeoutMs: Math.min(...groups.map((group) => group.sessionTimeoutMs)),
+    consumerHeartbeatIntervalMs: Math.min(...groups.map((group) => group.heartbeatIntervalMs)),
+  };
+}
+
 export async function runReal(options: RealRunOptions): Promise<RealReport> {
-  const scenario = options.scenario;
+  const timeScale = options.timeScale ?? 1;
+  // `scenario` is what runs (compressed); the recorder is told the original's times.
+  const scenario = compressTime(options.scenario, timeScale);
   const scale = options.scale ?? realScale(scenario);
   const sampleEveryMs = Math.max(scenario.sampleEveryMs, labRealSampleEveryMsMin);
   const restarts = scenario.timeline.some((event) => event.event === 'broker-restart');
@@ -102,7 +147,11 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
     partitions: 1,
     shards: 1,
     adminPort: options.adminPort,
-    groups: { initialRebalanceDelayMs: scenario.broker.initialRebalanceDelayMs, sessionTimeoutMsMin: scenario.broker.groupMinSessionTimeoutMs },
+    groups: {
+      initialRebalanceDelayMs: scenario.broker.initialRebalanceDelayMs,
+      sessionTimeoutMsMin: scenario.broker.groupMinSessionTimeoutMs,
+      ...consumerProtocolTimeouts(scenario),
+    },
   };
   let server: RunningServer = await startServer(serverOptions);
   const port = server.listener.port;
@@ -110,7 +159,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
   if (server.admin !== null) options.onAdmin?.(server.admin.url);
   const members = new Map<string, LiveMember>();
   const processedRanges = new Map<string, Map<string, IntervalSet>>();
-  const recorder = new LabRecorder({ ...scenario, sampleEveryMs }, 'real', options.seed, new Date().toISOString());
+  const recorder = new LabRecorder({ ...options.scenario, sampleEveryMs: sampleEveryMs * timeScale }, 'real', options.seed, new Date().toISOString());
   const openRebalances = new Set<string>();
   const timers: NodeJS.Timeout[] = [];
   let recording = true;
@@ -118,10 +167,11 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
   const failures: string[] = [];
   let brokerDown: Promise<void> | null = null;
   let startedAt = performance.now();
-  const now = () => Math.min(scenario.durationMs, Math.max(0, Math.round(performance.now() - startedAt)));
+  /** The run's time in the scenario's ms (compressed time × timeScale). */
+  const now = () => Math.min(options.scenario.durationMs, Math.max(0, Math.round((performance.now() - startedAt) * timeScale)));
   const memberKey = (group: string, member: string) => `${group}/${member}`;
 
-  for (const topic of scenario.topics) await server.broker.createTopic(topic.name, { partitions: topic.partitions });
+  for (const topic of scenario.topics) await server.broker.createTopic(topic.name, { partitions: topic.partitions, configs: { 'segment.bytes': String(labSegmentBytes) } });
   for (const group of scenario.groups) processedRanges.set(group.name, new Map());
 
   const groupPartitions = (group: GroupSpec): string[] =>
@@ -172,6 +222,8 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
 
   /** Starts the member's thread; it connects when told to start (joinMember). */
   function spawnMember(group: GroupSpec, name: string): LiveMember {
+    // Counts are × scale, so a poll is too: its processing then lasts what it does in the scenario.
+    const pollRecords = Math.max(1, Math.round(group.maxPollRecords * scale));
     const settings: MemberSettings = {
       brokers,
       group: group.name,
@@ -181,7 +233,8 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
       assignor: group.assignor,
       processing: group.processing,
       scale,
-      maxPollRecords: group.maxPollRecords,
+      maxPollRecords: pollRecords,
+      fetchBytesPerPartition: pollRecords * (recordBytes(group, scenario) + recordOverheadBytes),
       maxPollIntervalMs: group.maxPollIntervalMs,
       sessionTimeoutMs: group.sessionTimeoutMs,
       heartbeatIntervalMs: group.heartbeatIntervalMs,
@@ -388,7 +441,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
     }
     const finalCommitted: Record<string, Record<string, number>> = {};
     for (const group of scenario.groups) finalCommitted[group.name] = Object.fromEntries(await committedOf(group.name));
-    return { ...recorder.finish(scenario.durationMs), scale, failures, finalCommitted, finalLogEnd: Object.fromEntries(logEnds()) };
+    return { ...recorder.finish(options.scenario.durationMs), scale, timeScale, ...noteOf(scale, timeScale), failures, finalCommitted, finalLogEnd: Object.fromEntries(logEnds()) };
   } finally {
     producing = false;
     for (const timer of timers) clearTimeout(timer);

@@ -9,8 +9,8 @@ import { escapeXml } from '../../bench/e2e/svg_chart.js';
 import { formatDuration, formatRecords, palette, renderLineChart, type TimeBand } from './svg_line_chart.js';
 import type { LabReport as CoreLabReport } from '../../core/lab/report.js';
 
-/** A report as either engine writes it; the real engine adds the scale its rates ran at. */
-export type LabReport = CoreLabReport & { readonly scale?: number };
+/** A report as either engine writes it; the real engine adds the scale its rates ran at, its time scale and a note on both. */
+export type LabReport = CoreLabReport & { readonly scale?: number; readonly timeScale?: number; readonly note?: string };
 
 /** The label of a variant: what --vary changed, or the scenario's name. */
 function variantLabel(report: LabReport): string {
@@ -21,7 +21,7 @@ function summaryRows(reports: readonly LabReport[]): Array<{ label: string; valu
   const row = (label: string, value: (report: LabReport) => string) => ({ label, values: reports.map(value) });
   const count = (value: number | undefined) => (value === undefined ? '—' : formatRecords(value));
   return [
-    row('engine', (r) => `${r.engine}${r.scale !== undefined && r.scale !== 1 ? ` (rates × ${r.scale})` : ''}`),
+    row('engine', (r) => `${r.engine}${r.timeScale !== undefined && r.timeScale !== 1 ? ` (${r.timeScale}× faster)` : ''}${r.scale !== undefined && r.scale !== 1 ? ` (rates × ${Number(r.scale.toPrecision(3))})` : ''}`),
     row('seed', (r) => String(r.seed)),
     row('duration', (r) => formatDuration(r.scenario.durationMs)),
     row('max backlog', (r) => count(r.summary.maxBacklog)),
@@ -145,8 +145,8 @@ export function renderLabReport(input: LabReport | readonly LabReport[]): string
   if (reports.length === 0) throw new Error('renderLabReport needs at least one report');
   const scenario = reports[0].scenario;
   const notes = reports
-    .filter((r) => r.scale !== undefined && r.scale !== 1)
-    .map((r) => `<p class="note">${escapeXml(variantLabel(r))}: real time at ${r.scale} of the scenario's rates (what this machine holds); counts are of the scaled run.</p>`);
+    .filter((r) => r.note !== undefined)
+    .map((r) => `<p class="note">${escapeXml(variantLabel(r))}: ${escapeXml(r.note!)}</p>`);
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',

@@ -282,8 +282,18 @@ export function parseScenario(json: unknown): ParsedScenario {
   const raw = validated.value as RawScenario;
   const errors: string[] = [];
   const scenario = normalise(raw, errors);
-  if (errors.length === 0) crossCheck(scenario, errors);
+  if (errors.length === 0) errors.push(...scenarioErrors(scenario));
   return errors.length === 0 ? { ok: true, scenario } : { ok: false, errors };
+}
+
+/**
+ * The rules between a parsed scenario's parts, one line per problem (empty when it holds): for a
+ * scenario derived from a valid one (compressed in time, varied) whose derived values may break them.
+ */
+export function scenarioErrors(scenario: Scenario): string[] {
+  const errors: string[] = [];
+  crossCheck(scenario, errors);
+  return errors;
 }
 
 interface RawGroup extends Omit<GroupSpec, 'topics' | 'members' | 'assignor' | 'processing'> {
