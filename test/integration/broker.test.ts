@@ -10,7 +10,6 @@ import { encodeRecordBatch } from '../../core/records/batch_builder.js';
 import { readBatchHeader, batchCrcStart } from '../../core/records/record_batch.js';
 import { ErrorCode } from '../../core/errors.js';
 import { codeOfSettled } from '../support/error_code.js';
-import { expectSameBytes } from '../support/bytes.js';
 
 const MiB = 1024 * 1024;
 const brokers: Broker[] = [];
@@ -76,7 +75,7 @@ function expectSameBatches(read: Uint8Array[], sent: Uint8Array[], records: numb
     // Every record exactly once and in order: batch i holds offsets i*records … i*records+records-1.
     expect(header.baseOffset).toBe(i * records);
     // The producer's bytes are stored as sent, apart from the two fields the log patches.
-    expectSameBytes(batch.subarray(batchCrcStart), sent[i].subarray(batchCrcStart), `batch ${i}`);
+    expect(batch.subarray(batchCrcStart)).toEqual(sent[i].subarray(batchCrcStart));
   });
 }
 
@@ -134,7 +133,7 @@ describe.each(['workers', 'inline'] as const)('Broker with two shards (shard thr
     const fetches = await Promise.all(Array.from({ length: 40 }, () => broker.fetch('wide', 0, 0, 30 * 1024)));
     for (const result of fetches) {
       expect(result.batches.length).toBeGreaterThan(0);
-      result.batches.forEach((batch, i) => expectSameBytes(batch.subarray(batchCrcStart), sent[i].subarray(batchCrcStart), `batch ${i}`));
+      result.batches.forEach((batch, i) => expect(batch.subarray(batchCrcStart)).toEqual(sent[i].subarray(batchCrcStart)));
       result.release();
     }
     expect(fetches.reduce((bytes, result) => bytes + result.batches.reduce((sum, batch) => sum + batch.length, 0), 0)).toBeGreaterThan(4 * 64 * 1024);
