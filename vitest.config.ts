@@ -56,6 +56,8 @@ export default defineConfig({
     // Two cores: more parallel files only thrash.
     maxWorkers: 2,
     sequence: { sequencer: SlowFoldersFirst },
+    // Typed arrays compared by their bytes at once, not element by element (see the file).
+    setupFiles: ['test/support/byte_equality.ts'],
     testTimeout: timeoutMs(60_000),
     hookTimeout: timeoutMs(60_000),
     env: { LANES_VERIFY: '1', [timeoutScaleVariable]: String(timeoutScale), ...workersFromBuild() },
