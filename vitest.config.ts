@@ -2,6 +2,8 @@ import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { timeoutMs, timeoutScale, timeoutScaleVariable } from './test/support/timeouts.js';
+import { distIsFresh } from './test/support/built_cli.js';
+import { workersFromBuildVariable } from './actors/spawn.js';
 
 // One scale for every timeout (test/support/timeouts.ts): computed here once, from
 // LANES_TEST_TIMEOUT_SCALE or the load when the run starts, and handed to every test process.
@@ -33,6 +35,19 @@ class SlowFoldersFirst extends BaseSequencer {
   }
 }
 
+/**
+ * The test files import the TypeScript sources, and so would their in-process brokers' shard
+ * threads, each compiling its ~140 modules through tsx: about a second of CPU per shard started,
+ * the largest single cost of the suite. When dist/ is built from the current sources (npm test
+ * builds first) the threads load the bundle instead: the same code, one file. With dist/ stale
+ * (sources edited, no build since) they keep compiling from source, slower but never old code;
+ * LANES_WORKERS_FROM_BUILD=0 keeps them on the sources regardless (e.g. to compare the two).
+ */
+function workersFromBuild(): Record<string, string> {
+  if (process.env[workersFromBuildVariable] === '0') return {};
+  return distIsFresh() ? { [workersFromBuildVariable]: '1' } : {};
+}
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -41,8 +56,10 @@ export default defineConfig({
     // Two cores: more parallel files only thrash.
     maxWorkers: 2,
     sequence: { sequencer: SlowFoldersFirst },
+    // Typed arrays compared by their bytes at once, not element by element (see the file).
+    setupFiles: ['test/support/byte_equality.ts'],
     testTimeout: timeoutMs(60_000),
     hookTimeout: timeoutMs(60_000),
-    env: { LANES_VERIFY: '1', [timeoutScaleVariable]: String(timeoutScale) },
+    env: { LANES_VERIFY: '1', [timeoutScaleVariable]: String(timeoutScale), ...workersFromBuild() },
   },
 });

@@ -1,5 +1,6 @@
 // Worker entry resolution: compiled runs start `<name>.js` beside this file; source runs (vitest,
-// tsx) start the TypeScript entry through ts_worker_boot.mjs; bundled runs (dist/bundle/, made by
+// tsx) start the TypeScript entry through ts_worker_boot.mjs, or the bundled entry in dist/bundle/
+// when LANES_WORKERS_FROM_BUILD=1 (workersFromBuildVariable); bundled runs (dist/bundle/, made by
 // bin/bundle.js, which defines LANES_BUNDLED) start the bundled entry of the same name, which sits
 // beside the bundle's code: one file per thread to load instead of a shard's ~140 modules.
 // piscina pools use `workerEntry`.
@@ -83,10 +84,19 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv): st
   return kept;
 }
 
+/**
+ * Set by the test suite once it has checked that dist/ is built from the current sources: a source
+ * run then starts its workers from the bundle, one file to load, instead of compiling the worker's
+ * TypeScript modules through tsx in every new thread (about a second of CPU per shard started).
+ */
+export const workersFromBuildVariable = 'LANES_WORKERS_FROM_BUILD';
+
 /** `relativePath` is relative to actors/, without extension, e.g. 'shard/shard_main'. */
 export function workerEntry(relativePath: string): WorkerEntry {
   // The bundle's entries are flat, named by the module's own name (bin/bundle.js).
-  if (runningBundled) return workerEntryAt(new URL(`./${relativePath.slice(relativePath.lastIndexOf('/') + 1)}.js`, import.meta.url));
+  const bundledName = `${relativePath.slice(relativePath.lastIndexOf('/') + 1)}.js`;
+  if (runningBundled) return workerEntryAt(new URL(`./${bundledName}`, import.meta.url));
+  if (runningFromSource && process.env[workersFromBuildVariable] === '1') return workerEntryAt(new URL(`../dist/bundle/${bundledName}`, import.meta.url));
   const extension = runningFromSource ? 'ts' : 'js';
   return workerEntryAt(new URL(`./${relativePath}.${extension}`, import.meta.url));
 }

@@ -55,6 +55,16 @@ export function assertDistFresh(): void {
   checked = true;
 }
 
+/** Whether dist/ is built from the current sources (assertDistFresh passes). */
+export function distIsFresh(): boolean {
+  try {
+    assertDistFresh();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function* sourcesUnder(dir: string, deep: boolean): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
