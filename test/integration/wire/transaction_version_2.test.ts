@@ -129,3 +129,20 @@ it('AddPartitionsToTxn v5 (the brokers\' batched form) verifies and adds per tra
   expect(codeOf(added)).toBe(ErrorCode.NONE);
   expect(codeOf(await send(true))).toBe(ErrorCode.NONE);
 });
+
+it('a broker pinned to transaction.version 1 says so, and its Produce adds no partition to a transaction', async () => {
+  const pinned = await startTestServer({ transactionVersion: 1 });
+  const client = await KafkaConnection.connect({ host: pinned.host, port: pinned.port, clientId: 'tv1' });
+  try {
+    await pinned.broker.createTopic(topic, { partitions: 1 });
+    const answer = await client.send(ApiKey.ApiVersions, { clientSoftwareName: 'tv1', clientSoftwareVersion: '1' }, { version: 4 });
+    expect(answer.finalizedFeatures).toEqual([{ name: 'transaction.version', minVersionLevel: 1, maxVersionLevel: 1 }]);
+    const init = await client.send(ApiKey.InitProducerId, { transactionalId, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 }, { version: 5 });
+    const records = encodeRecordBatch([{ key: null, value: text.encode('first protocol') }], { producerId: init.producerId, producerEpoch: init.producerEpoch, baseSequence: 0, transactional: true });
+    await client.send(ApiKey.Produce, { transactionalId, acks: -1, timeoutMs: 5000, topics: [{ topicName: topic, topicId: zeroTopicId(), partitions: [{ partitionIndex: 0, records }] }] }, { version: 12 });
+    expect((await pinned.broker.describeTransactions([transactionalId]))[0]).toMatchObject({ state: 'Empty', topics: [] });
+  } finally {
+    client.close();
+    await pinned.stop();
+  }
+});
