@@ -33,6 +33,8 @@ import type { BrokerPort, ConfigResourceChange, ConfigResourceQuery, GroupListin
 import { isZeroTopicId, topicIdText, zeroTopicId } from '../../core/handlers/topic_ids.js';
 import { fetchByNameVersionMax, type FetchRequestPartition } from '../../core/protocol/messages/fetch.js';
 import { produceByNameVersionMax } from '../../core/protocol/messages/produce.js';
+import { addPartitionsToTxnClientVersionMax } from '../../core/protocol/messages/add_partitions_to_txn.js';
+import { endTxnVersion2FromVersion, txnOffsetCommitVersion2FromVersion } from '../../core/txn/transaction_version.js';
 
 export interface WirePortOptions {
   brokers: readonly BrokerAddress[];
@@ -402,11 +404,17 @@ export class WirePort implements BrokerPort {
     addPartitionsToTxn: (request) => {
       const topics = new Map<string, number[]>();
       for (const { topic, partition } of request.partitions) topics.set(topic, [...(topics.get(topic) ?? []), partition]);
-      const body = { transactionalId: request.transactionalId, producerId: request.producerId, producerEpoch: request.producerEpoch, topics: [...topics].map(([topicName, partitions]) => ({ topicName, partitions })) };
+      const body = { transactions: [], transactionalId: request.transactionalId, producerId: request.producerId, producerEpoch: request.producerEpoch, topics: [...topics].map(([topicName, partitions]) => ({ topicName, partitions })) };
       // Every partition carries the coordinator's answer; the first one that is not NONE speaks for all.
-      return this.#txnCall(request.transactionalId, ApiKey.AddPartitionsToTxn, body, (response) => ({
-        errorCode: response.results.flatMap((topic) => topic.partitions).find((partition) => partition.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE,
-      }));
+      return this.#txnCall(
+        request.transactionalId,
+        ApiKey.AddPartitionsToTxn,
+        body,
+        (response) => ({
+          errorCode: response.results.flatMap((topic) => topic.partitions).find((partition) => partition.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE,
+        }),
+        addPartitionsToTxnClientVersionMax,
+      );
     },
     addOffsetsToTxn: (request) => this.#txnCall(request.transactionalId, ApiKey.AddOffsetsToTxn, request, (response) => ({ errorCode: response.errorCode })),
     txnOffsetCommit: (request) => {
@@ -427,19 +435,22 @@ export class WirePort implements BrokerPort {
       // Lanes answers TxnOffsetCommit at the transaction coordinator; Kafka at the group's, which is where this goes.
       return this.#with(async (cluster) => {
         const connection = await this.#coordinator(cluster, request.groupId, 'control');
-        const response = await connection.send(ApiKey.TxnOffsetCommit, body);
+        const response = await connection.send(ApiKey.TxnOffsetCommit, body, { version: Math.min(connection.version(ApiKey.TxnOffsetCommit), txnOffsetCommitVersion2FromVersion - 1) });
         const errorCode = response.topics.flatMap((topic) => topic.partitions).find((partition) => partition.errorCode !== ErrorCode.NONE)?.errorCode ?? ErrorCode.NONE;
         this.#coordinatorAnswered(cluster, request.groupId, errorCode);
         return { errorCode };
       });
     },
-    endTxn: (request) => this.#txnCall(request.transactionalId, ApiKey.EndTxn, request, (response) => ({ errorCode: response.errorCode })),
+    // The first transaction protocol: this producer keeps its epoch across transactions.
+    endTxn: (request) =>
+      this.#txnCall(request.transactionalId, ApiKey.EndTxn, request, (response) => ({ errorCode: response.errorCode, producerId: request.producerId, producerEpoch: request.producerEpoch }), endTxnVersion2FromVersion - 1),
   };
 
-  #txnCall<Key extends ApiKeyNumber, Answer extends { errorCode: number }>(transactionalId: string, apiKey: Key, body: RequestBodies[Key], answer: (response: ResponseBodies[Key]) => Answer): Promise<Answer> {
+  /** `versionMax`: the highest version this client's transaction protocol (version 1) uses of the API. */
+  #txnCall<Key extends ApiKeyNumber, Answer extends { errorCode: number }>(transactionalId: string, apiKey: Key, body: RequestBodies[Key], answer: (response: ResponseBodies[Key]) => Answer, versionMax = Infinity): Promise<Answer> {
     return this.#with(async (cluster) => {
       const { connection } = await cluster.coordinator(transactionalId, 1);
-      const answered = answer(await connection.send(apiKey, body));
+      const answered = answer(await connection.send(apiKey, body, { version: Math.min(connection.version(apiKey), versionMax) }));
       if (coordinatorCodes.has(answered.errorCode)) cluster.forgetCoordinator(transactionalId, 1);
       return answered;
     });

@@ -9,6 +9,7 @@
 // The client commands (`topic`, `produce`, `consume`, `group`, in actors/cli/) speak the Kafka
 // wire protocol to `--brokers` (or LANES_BROKERS, default 127.0.0.1:9092), so they work against
 // Lanes and any Kafka. A failure is one line on stderr and exit status 1.
+import { isTransactionVersion, transactionVersionDefault, transactionVersionMax, transactionVersionMin } from '../../core/txn/transaction_version.js';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { registerConsumeCommand } from '../cli/consume.js';
@@ -38,6 +39,12 @@ import type { Broker, BrokerOptions } from './broker.js';
 function positiveInteger(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
+  return parsed;
+}
+
+function transactionVersionLevel(value: string): number {
+  const parsed = Number(value);
+  if (!isTransactionVersion(parsed)) throw new InvalidArgumentError(`expected a level from ${transactionVersionMin} to ${transactionVersionMax}`);
   return parsed;
 }
 
@@ -146,6 +153,8 @@ export interface StartOptions {
   /** Kafka's group.consumer.session.timeout.ms and group.consumer.heartbeat.interval.ms (KIP-848 groups); Kafka's defaults when absent. */
   groupConsumerSessionTimeoutMs?: number;
   groupConsumerHeartbeatIntervalMs?: number;
+  /** The finalized transaction.version ApiVersions advertises (0–2); 2 when absent. */
+  transactionVersion?: number;
   /** Group coordinator settings beyond `dev` (programmatic use, e.g. lanes/testing's short session minimum). */
   groups?: BrokerOptions['groups'];
   /** Kafka's authorizer: every request checked against the ACLs (actors/host/host_acls.ts); off by default. */
@@ -231,6 +240,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           advertisedPort: advertised?.port,
           autoCreateTopics: options.autoCreateTopics,
           defaultPartitions: options.partitions,
+          transactionVersion: options.transactionVersion,
           onRequest: admin?.onRequest,
           queuedMaxRequestBytes: options.queuedMaxRequestBytes,
           connectionsMax: options.maxConnections,
@@ -393,6 +403,7 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--frame-timeout-ms <ms>', 'close a connection that takes longer to send one request once begun').env('LANES_FRAME_TIMEOUT_MS').argParser(positiveInteger).default(limits.requestFrameTimeoutMsDefault))
     .addOption(new Option('--group-consumer-session-timeout-ms <ms>', 'a consumer-protocol (KIP-848) member silent this long leaves its group (Kafka group.consumer.session.timeout.ms)').env('LANES_GROUP_CONSUMER_SESSION_TIMEOUT_MS').argParser(positiveInteger).default(groupConfigDefault.consumerSessionTimeoutMs))
     .addOption(new Option('--group-consumer-heartbeat-interval-ms <ms>', 'how often consumer-protocol members heartbeat; below the session timeout (Kafka group.consumer.heartbeat.interval.ms)').env('LANES_GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS').argParser(positiveInteger).default(groupConfigDefault.consumerHeartbeatIntervalMs))
+    .addOption(new Option('--transaction-version <level>', 'the transaction.version clients are told to use: 2 (KIP-890 part 2: an epoch bump per transaction, implicit partition and group adds), 1 or 0 the first transaction protocol').env('LANES_TRANSACTION_VERSION').argParser(transactionVersionLevel).default(transactionVersionDefault))
     .addOption(new Option('--authorizer', 'check every request against the ACLs (Kafka authorizer.class.name; manage them with CreateAcls/DeleteAcls, e.g. kafka-acls.sh or an admin client)').env('LANES_AUTHORIZER'))
     .addOption(new Option('--super-users <principals>', 'principals the authorizer allows everything, separated by ";" (Kafka super.users), e.g. "User:admin"').env('LANES_SUPER_USERS').argParser(principalList))
     .action(async (options: StartOptions & StartFlags, command: Command) => {

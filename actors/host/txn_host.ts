@@ -20,6 +20,7 @@ import type { TxnMarkerWork } from '../../core/txn/txn_metadata.js';
 import type { ListedTxn } from '../../core/txn/txn_api.js';
 import type { TxnMarkerRequest, TxnMarkerResult } from '../../core/handlers/handler.js';
 import type { Logger } from '../logger.js';
+import { isEpochExhausted } from '../../core/txn/txn_coordinator.js';
 import { shardForTransactionalId } from './shard_router.js';
 
 /** The partitions' side: each marker appended to each of its partitions, durably (Broker.writeTxnMarkers). */
@@ -98,10 +99,13 @@ export class TxnHost implements TxnFacade {
     return this.#call(request.transactionalId, 'txnOffsetCommit', request);
   }
 
-  async endTxn(request: TxnRequestOf<'endTxn'>) {
-    const result = await this.#call(request.transactionalId, 'endTxn', request);
+  async endTxn(request: Omit<TxnRequestOf<'endTxn'>, 'freshProducerId'>) {
+    // Only a version 2 bump of an exhausted epoch moves the id to a new producer id (the
+    // coordinator bumps the epoch the request names), so only then is one drawn.
+    const freshProducerId = request.transactionVersion2 === true && isEpochExhausted(request.producerEpoch) ? this.#options.allocateProducerId() : undefined;
+    const result = await this.#call(request.transactionalId, 'endTxn', freshProducerId === undefined ? request : { ...request, freshProducerId });
     if (result.markers !== null) await this.finish(result.markers);
-    return { errorCode: result.errorCode };
+    return { errorCode: result.errorCode, producerId: result.producerId, producerEpoch: result.producerEpoch };
   }
 
   async describeTransactions(transactionalIds: readonly string[]) {

@@ -13,6 +13,7 @@
 // before its handshake, which must finish within the frame deadline; a client whose handshake
 // fails (a plaintext client on a TLS port, an unknown CA) is served nothing, and a warning says
 // why (rate-limited as refusals are).
+import { isTransactionVersion, transactionVersionDefault, transactionVersionMax, transactionVersionMin } from '../../core/txn/transaction_version.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { usesSasl, usesTls, type SecurityProtocol } from '../../core/security/listener_spec.js';
@@ -74,6 +75,8 @@ export interface ListenerOptions {
   autoCreateTopics?: boolean;
   /** Kafka's num.partitions; default 1. */
   defaultPartitions?: number;
+  /** The finalized transaction.version (core/txn/transaction_version.ts); default 2. */
+  transactionVersion?: number;
   frameBytesMax?: number;
   /** Requests held per connection before it stops reading; default 128. */
   inFlightMax?: number;
@@ -153,7 +156,11 @@ export class KafkaListener {
       clusterId: options.clusterId ?? defaultClusterId,
       autoCreateTopics: options.autoCreateTopics ?? true,
       defaultPartitions: options.defaultPartitions ?? 1,
+      transactionVersion: options.transactionVersion ?? transactionVersionDefault,
     };
+    if (!isTransactionVersion(settings.transactionVersion!)) {
+      throw new RangeError(`KafkaListener: transactionVersion must be an integer in ${transactionVersionMin}..${transactionVersionMax}, got ${settings.transactionVersion}`);
+    }
     if (!Number.isInteger(settings.defaultPartitions) || settings.defaultPartitions < 1) {
       throw new RangeError(`KafkaListener: defaultPartitions must be a positive integer, got ${settings.defaultPartitions}`);
     }

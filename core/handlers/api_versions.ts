@@ -2,7 +2,13 @@
 // served: each API's versions as its definition (core/protocol/messages/<api>.ts) states them. A
 // version above ApiVersions' own never reaches here: the connection answers it with the v0-shaped
 // error body (codec.ts encodeApiVersionsV0ErrorFrame) before decoding the body.
+//
+// v3+ also carries feature flags (KIP-584). Lanes has one, `transaction.version`: supported 0–2
+// and finalized at the broker's level (core/txn/transaction_version.ts), which is what tells a
+// client it may use transaction version 2. Before v4 a client takes a supported range to start
+// at 1, so v3 answers it as 1–2, as Kafka does (KIP-1022).
 import { ErrorCode } from '../errors.js';
+import { transactionVersionDefault, transactionVersionFeature, transactionVersionMax, transactionVersionMin } from '../txn/transaction_version.js';
 import { apiVersionsApi, type ApiVersionsResponseKey } from '../protocol/messages/api_versions.js';
 import { defineHandler } from './handler.js';
 
@@ -16,7 +22,9 @@ export interface AdvertisedApi {
 export function apiVersionsHandler(advertised: () => readonly AdvertisedApi[]) {
   return defineHandler({
     api: apiVersionsApi,
-    async handle() {
+    async handle(ctx) {
+      const level = ctx.settings.transactionVersion ?? transactionVersionDefault;
+      const supportedMin = ctx.apiVersion < 4 ? Math.max(1, transactionVersionMin) : transactionVersionMin;
       const apiKeys: ApiVersionsResponseKey[] = advertised().map((api) => ({
         apiKey: api.apiKey,
         minVersion: api.versionMin,
@@ -26,9 +34,11 @@ export function apiVersionsHandler(advertised: () => readonly AdvertisedApi[]) {
         errorCode: ErrorCode.NONE,
         apiKeys,
         throttleTimeMs: 0,
-        supportedFeatures: [],
-        finalizedFeaturesEpoch: -1,
-        finalizedFeatures: [],
+        supportedFeatures: [{ name: transactionVersionFeature, minVersion: supportedMin, maxVersion: transactionVersionMax }],
+        // Features never change while a broker runs: one epoch (a client keeps the highest it saw).
+        finalizedFeaturesEpoch: 0,
+        // Kafka finalizes a level as both bounds; level 0 is not finalized at all (absent).
+        finalizedFeatures: level > 0 ? [{ name: transactionVersionFeature, maxVersionLevel: level, minVersionLevel: level }] : [],
         zkMigrationReady: false,
       };
     },

@@ -148,6 +148,11 @@ export interface ServerSettings {
   readonly autoCreateTopics: boolean;
   /** Kafka's num.partitions: partitions of an auto-created topic or of CreateTopics with −1. */
   readonly defaultPartitions: number;
+  /**
+   * The finalized `transaction.version` (core/txn/transaction_version.ts): 2 (absent) lets
+   * clients use transaction version 2; 1 keeps them on the first transaction protocol.
+   */
+  readonly transactionVersion?: number;
 }
 
 export interface RequestContext {

@@ -14,11 +14,13 @@
 import { assert } from '../assert.js';
 import { ErrorCode } from '../errors.js';
 import { produceApi, produceTopicIdsFromVersion } from '../protocol/messages/produce.js';
-import type { ProduceResponsePartition, ProduceResponseTopic } from '../protocol/messages/produce.js';
-import { batchLogOverheadBytes, readInt32 } from '../records/record_batch.js';
+import type { ProduceRequest, ProduceResponsePartition, ProduceResponseTopic } from '../protocol/messages/produce.js';
+import { attributeTransactional, BatchField, batchLogOverheadBytes, readInt16, readInt32, readInt64 } from '../records/record_batch.js';
+import { recordBatchHeaderBytes } from '../limits.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
-import { defineHandler, noResponse, type ProduceOutcome } from './handler.js';
+import { defineHandler, noResponse, type ProduceOutcome, type RequestContext } from './handler.js';
 import { AclOperation, mayOnTopic, mayOnTransactionalId } from './authorize.js';
+import { produceImplicitAddFromVersion, transactionVersionDefault } from '../txn/transaction_version.js';
 
 /** Splits a partition's record set into batch views; null when the lengths do not add up. */
 export function splitBatches(records: Uint8Array): Uint8Array[] | null {
@@ -63,9 +65,79 @@ async function partitionOutcome(appends: Promise<Outcome>[]): Promise<Outcome> {
 const topicRefused: Outcome = { ok: false, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, message: 'producing to this topic needs WRITE on it' };
 const transactionRefused: Outcome = { ok: false, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, message: 'a transaction needs WRITE on its transactional id' };
 
+/**
+ * Transaction version 2 (KIP-890 part 2): a transactional Produce v12+ adds its partitions to the
+ * transaction itself, through the transaction coordinator, before anything is appended. Answers,
+ * per partition key, the error its appends are refused with (none: NONE). The producer is the one
+ * the batches name (each partition's first batch; the partition checks every batch's on append).
+ * Errors are Kafka's as a produce sees them: PRODUCER_FENCED is INVALID_PRODUCER_EPOCH, and what
+ * the producer should retry (CONCURRENT_TRANSACTIONS, a coordinator not available) is
+ * NOT_ENOUGH_REPLICAS.
+ */
+async function addedImplicitly(ctx: RequestContext, transactionalId: string, targets: readonly { topic: string; partition: number; records: Uint8Array }[]): Promise<Map<string, number>> {
+  const refused = new Map<string, number>();
+  const txns = ctx.txns ?? null;
+  const byProducer = new Map<string, { producerId: number; producerEpoch: number; partitions: { topic: string; partition: number }[] }>();
+  for (const target of targets) {
+    if (target.records.length < recordBatchHeaderBytes || (readInt16(target.records, BatchField.attributes) & attributeTransactional) === 0) continue;
+    const producerId = readInt64(target.records, BatchField.producerId);
+    const producerEpoch = readInt16(target.records, BatchField.producerEpoch);
+    const key = `${producerId}\u0000${producerEpoch}`;
+    const entry = byProducer.get(key) ?? { producerId, producerEpoch, partitions: [] };
+    entry.partitions.push({ topic: target.topic, partition: target.partition });
+    byProducer.set(key, entry);
+  }
+  for (const { producerId, producerEpoch, partitions } of byProducer.values()) {
+    let errorCode: number;
+    if (txns === null) errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    else {
+      try {
+        errorCode = (await txns.addPartitionsToTxn({ transactionalId, producerId, producerEpoch, partitions })).errorCode;
+      } catch (error) {
+        errorCode = errorCodeOf(error);
+      }
+    }
+    if (errorCode === ErrorCode.NONE) continue;
+    const answered = implicitAddErrors.get(errorCode) ?? errorCode;
+    for (const { topic, partition } of partitions) refused.set(`${partition}\u0000${topic}`, answered);
+  }
+  return refused;
+}
+
+const implicitAddErrors = new Map<number, number>([
+  [ErrorCode.PRODUCER_FENCED, ErrorCode.INVALID_PRODUCER_EPOCH],
+  [ErrorCode.CONCURRENT_TRANSACTIONS, ErrorCode.NOT_ENOUGH_REPLICAS],
+  [ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_ENOUGH_REPLICAS],
+  [ErrorCode.NOT_COORDINATOR, ErrorCode.NOT_ENOUGH_REPLICAS],
+  [ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.NOT_ENOUGH_REPLICAS],
+]);
+
+/** Whether this request adds its transaction's partitions itself (see addedImplicitly). */
+function addsImplicitly(ctx: RequestContext, transactionalId: string | null): transactionalId is string {
+  return transactionalId !== null && ctx.apiVersion >= produceImplicitAddFromVersion && (ctx.settings.transactionVersion ?? transactionVersionDefault) >= 2;
+}
+
 export const produce = defineHandler({
   api: produceApi,
   async handle(ctx, request) {
+    if (!addsImplicitly(ctx, request.transactionalId)) return produceWith(ctx, request, null);
+    // The appends start once the coordinator answered; two pipelined requests of one producer
+    // still append in order, since one coordinator answers its calls in the order they came.
+    const byId = ctx.apiVersion >= produceTopicIdsFromVersion;
+    const targets = [];
+    for (const topic of request.topics) {
+      const topicName = byId ? ctx.broker.topicNameById(topic.topicId) : topic.topicName;
+      if (topicName === undefined || !mayOnTopic(ctx, AclOperation.WRITE, topicName) || !mayOnTransactionalId(ctx, AclOperation.WRITE, request.transactionalId)) continue;
+      for (const partition of topic.partitions) {
+        if (partition.records !== null && ctx.broker.describeTopic(topicName) !== undefined) targets.push({ topic: topicName, partition: partition.partitionIndex, records: partition.records });
+      }
+    }
+    return produceWith(ctx, request, await addedImplicitly(ctx, request.transactionalId, targets));
+  },
+});
+
+/** Produce, with the partitions an implicit add refused (partition key → error code) refused. */
+async function produceWith(ctx: RequestContext, request: ProduceRequest, refusedByAdd: ReadonlyMap<string, number> | null) {
     const acks = request.acks;
     const acksValid = acks === -1 || acks === 0 || acks === 1;
     const options = { acks: acks as -1 | 0 | 1 };
@@ -90,6 +162,11 @@ export const produce = defineHandler({
         }
         if (refused !== null) {
           pending.push(refused);
+          continue;
+        }
+        const addError = refusedByAdd?.get(`${partition.partitionIndex}\u0000${topicName}`);
+        if (addError !== undefined) {
+          pending.push({ ok: false, errorCode: addError, message: 'the partition could not be added to the transaction' });
           continue;
         }
         const batches = partition.records === null ? null : splitBatches(partition.records);
@@ -125,5 +202,4 @@ export const produce = defineHandler({
     assert(next === pending.length, 'every partition got its answer');
     if (acks === 0) return noResponse;
     return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
-  },
-});
+}

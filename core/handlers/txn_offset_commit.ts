@@ -7,7 +7,8 @@
 // consumer whose offsets these are (KIP-447): the group coordinator checks that member and its
 // generation (or member epoch) first, so a zombie — a member paused past a rebalance — is refused
 // (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID, STALE_MEMBER_EPOCH) and cannot
-// commit over the offsets of the member that took its partitions.
+// commit over the offsets of the member that took its partitions. v5 is transaction version 2: the
+// group joins the transaction here if it has not (no AddOffsetsToTxn first).
 import { ErrorCode } from '../errors.js';
 import { txnOffsetCommitApi, type TxnOffsetCommitRequest } from '../protocol/messages/txn_offset_commit.js';
 import { askTxnCoordinator, fencedFor } from './ask_txn_coordinator.js';
@@ -15,6 +16,7 @@ import { groupErrorCodeOf } from './errors.js';
 import { groupConfigDefault } from '../group/group_config.js';
 import { defineHandler, type RequestContext } from './handler.js';
 import { topicViews } from './topic_views.js';
+import { txnOffsetCommitVersion2FromVersion } from '../txn/transaction_version.js';
 
 const encoder = new TextEncoder();
 
@@ -78,7 +80,7 @@ export const txnOffsetCommit = defineHandler({
     return askTxnCoordinator(
       ctx,
       (errorCode) => everyPartition(request, unknownOr(errorCode)),
-      (txns) => txns.txnOffsetCommit({ transactionalId: request.transactionalId, producerId: request.producerId, producerEpoch: request.producerEpoch, groupId: request.groupId, offsets }),
+      (txns) => txns.txnOffsetCommit({ transactionalId: request.transactionalId, producerId: request.producerId, producerEpoch: request.producerEpoch, groupId: request.groupId, offsets, addsGroup: ctx.apiVersion >= txnOffsetCommitVersion2FromVersion }),
       (reply) => everyPartition(request, unknownOr(fencedFor(reply.errorCode, ctx.apiVersion, 2))),
     );
   },

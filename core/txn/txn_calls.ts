@@ -60,8 +60,11 @@ export interface TxnFacade {
   addPartitionsToTxn(request: AddPartitionsToTxnRequest): Promise<TxnErrorResponse>;
   addOffsetsToTxn(request: AddOffsetsToTxnRequest): Promise<TxnErrorResponse>;
   txnOffsetCommit(request: TxnOffsetCommitRequest): Promise<TxnErrorResponse>;
-  /** Answers once the decision is durable; waits for the markers too unless writing them fails. */
-  endTxn(request: EndTxnRequest): Promise<TxnErrorResponse>;
+  /**
+   * Answers once the decision is durable; waits for the markers too unless writing them fails.
+   * With NONE, the producer id and epoch the producer goes on with (EndTxn v5 answers them).
+   */
+  endTxn(request: Omit<EndTxnRequest, 'freshProducerId'>): Promise<Omit<EndTxnResponse, 'markers'>>;
   describeTransactions(transactionalIds: readonly string[]): Promise<DescribedTxn[]>;
   listTransactions(request: ListTransactionsRequest): Promise<ListTransactionsResponse>;
 }

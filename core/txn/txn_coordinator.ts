@@ -50,7 +50,11 @@ import { assertTxnTransition, isIdle, isPrepared, isTxnState, type TxnState } fr
 /** Kafka's producer epochs are int16; one at Short.MaxValue − 1 or above is exhausted. */
 const epochExhaustedAt = 0x7fff - 1;
 
-function isEpochExhausted(epoch: number): boolean {
+/**
+ * Whether `epoch` can no longer be bumped. A version 2 EndTxn at such an epoch is the one that
+ * needs a fresh producer id (the host allocates one only then).
+ */
+export function isEpochExhausted(epoch: number): boolean {
   return epoch >= epochExhaustedAt;
 }
 

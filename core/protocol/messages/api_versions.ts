@@ -1,8 +1,8 @@
 // ApiVersions (api key 18). Clients send it first on every connection. v3 is flexible: compact
 // strings and arrays and tag sections in the body, request header v2, but the response header
-// stays v0 (see header.ts). v4 only lifts a rule on feature ranges (a supported feature's min
-// version may be 0), which Lanes, advertising no features, never meets. The four tagged response fields describe feature flags, which Lanes
-// does not use; they are in the table so that tagged fields are exercised end to end.
+// stays v0 (see header.ts). The four tagged response fields describe feature flags (KIP-584);
+// Lanes advertises one, transaction.version (core/handlers/api_versions.ts). v4 only lifts a rule
+// on feature ranges: a supported feature's min version may be 0.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 

@@ -1,13 +1,14 @@
-// TxnOffsetCommit (api key 28), v0–v4. v2 adds each offset's leader epoch; v3 (flexible) the
+// TxnOffsetCommit (api key 28), v0–v5. v2 adds each offset's leader epoch; v3 (flexible) the
 // member id, generation and group instance id of the consumer whose offsets these are (KIP-447);
-// v4 adds TRANSACTION_ABORTABLE (never answered here).
+// v4 adds TRANSACTION_ABORTABLE (never answered here); v5, the same fields, is transaction
+// version 2 (KIP-890 part 2): the group joins the transaction here, without AddOffsetsToTxn.
 
 import { defineApi, type RequestOf, type ResponseOf } from '../api_definition.js';
 
 export const txnOffsetCommitApi = defineApi({
   key: 28,
   name: 'TxnOffsetCommit',
-  versions: '0-4',
+  versions: '0-5',
   flexibleVersions: '3+',
   request: [
     { name: 'transactionalId', type: 'string', versions: '0+' },

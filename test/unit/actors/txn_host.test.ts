@@ -20,6 +20,7 @@ function setup() {
   let markerCode: number = ErrorCode.NONE;
   let releaseWrite: (() => void) | null = null;
   let holdWrites = false;
+  let nextProducerId = 4242;
   const call = async <M extends TxnMethod>(_shard: number, method: M, request: TxnRequestOf<M>): Promise<TxnResultOf<M>> => {
     nowMs += 1;
     const run: Record<TxnMethod, (r: never) => unknown> = {
@@ -38,7 +39,8 @@ function setup() {
   const host = new TxnHost({
     shardCount: 1,
     call,
-    allocateProducerId: () => 4242,
+    // 4242 first, then upwards: a test sees which ids were drawn.
+    allocateProducerId: () => nextProducerId++,
     writeTxnMarkers: async (requests): Promise<TxnMarkerResult[]> => {
       markers.push(...requests);
       if (holdWrites) await new Promise<void>((resolve) => (releaseWrite = resolve));
@@ -74,10 +76,24 @@ describe('TxnHost: finishing decided transactions', () => {
   it('answers EndTxn once the markers and offsets are written and the transaction complete', async () => {
     const t = setup();
     const producer = await t.ongoing();
-    expect(await t.host.endTxn({ ...producer, committed: true })).toEqual({ errorCode: ErrorCode.NONE });
+    // The first transaction protocol: the producer goes on with the same id and epoch.
+    expect(await t.host.endTxn({ ...producer, committed: true })).toEqual({ errorCode: ErrorCode.NONE, producerId: producer.producerId, producerEpoch: producer.producerEpoch });
     expect(t.markers).toEqual([{ producerId: 4242n, producerEpoch: 0, committed: true, coordinatorEpoch: 0, partitions: [{ topic: 'out', partition: 0 }] }]);
     expect(t.offsets).toEqual([{ groupId: 'g', topics: [{ name: 'in', partitions: [{ partitionIndex: 0, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: null }] }] }]);
     expect(t.coordinator.metadataOf('tx')?.state).toBe('CompleteCommit');
+  });
+
+  it('a version 2 EndTxn answers the bumped epoch, writes the markers with it, and moves to a fresh producer id once the epoch runs out', async () => {
+    const t = setup();
+    const producer = await t.ongoing();
+    expect(await t.host.endTxn({ ...producer, committed: true, transactionVersion2: true })).toEqual({ errorCode: ErrorCode.NONE, producerId: 4242, producerEpoch: 1 });
+    expect(t.markers.map((marker) => marker.producerEpoch)).toEqual([1]);
+    // Drive the id to the last epoch that can still be bumped, then end a transaction there.
+    let epoch = 1;
+    for (; epoch < 0x7fff - 1; epoch++) await t.host.endTxn({ ...producer, producerEpoch: epoch, committed: false, transactionVersion2: true });
+    // Only this last EndTxn drew a producer id (4243: the first after the InitProducerId's).
+    expect(await t.host.endTxn({ ...producer, producerEpoch: epoch, committed: false, transactionVersion2: true })).toEqual({ errorCode: ErrorCode.NONE, producerId: 4243, producerEpoch: 0 });
+    expect(t.coordinator.metadataOf('tx')).toMatchObject({ state: 'CompleteAbort', producerId: 4243, previousProducerId: 4242, producerEpoch: 0 });
   });
 
   it('an abort writes abort markers and gives the group nothing', async () => {
@@ -93,7 +109,7 @@ describe('TxnHost: finishing decided transactions', () => {
     const t = setup();
     const producer = await t.ongoing();
     t.failMarkers(ErrorCode.KAFKA_STORAGE_ERROR);
-    expect(await t.host.endTxn({ ...producer, committed: true })).toEqual({ errorCode: ErrorCode.NONE });
+    expect((await t.host.endTxn({ ...producer, committed: true })).errorCode).toBe(ErrorCode.NONE);
     expect(t.coordinator.metadataOf('tx')?.state).toBe('PrepareCommit');
     // Nothing reached the group before every marker was written.
     expect(t.offsets).toEqual([]);
