@@ -59,12 +59,24 @@ function dropOwned(gone: readonly TopicPartitions[]): void {
   reportOwned();
 }
 
+/**
+ * The poll being processed: records from `from` up to `done` are processed and not reported yet.
+ * A killed member (worker.terminate()) reports nothing more, so what it processed is reported every
+ * `reportEveryMs` while a poll is in hand, not only when the poll ends.
+ */
+let inPoll: { name: string; from: number; done: number } | null = null;
+const reportEveryMs = 10;
+
 function flushProcessed(): void {
+  if (inPoll !== null && inPoll.done > inPoll.from) {
+    pending.push([inPoll.name, inPoll.from, inPoll.done]);
+    inPoll.from = inPoll.done;
+  }
   if (pending.length === 0) return;
   post({ type: 'processed', ranges: pending });
   pending = [];
 }
-const flushTimer = setInterval(flushProcessed, 50);
+const flushTimer = setInterval(flushProcessed, reportEveryMs);
 
 /** When the records processed so far are done, on performance.now()'s clock; idle time is not owed. */
 let doneAt = 0;
@@ -86,13 +98,17 @@ async function eachBatch({ batch, resolveOffset, commitOffsetsIfNecessary, isRun
     // Commit before processing: a crash from here on skips what was not processed yet.
     if (settings.commit === 'before') await commit(Number(records[records.length - 1].offset) + 1);
     let done = first;
+    const poll = { name, from: first, done: first };
+    inPoll = poll;
     for (const record of records) {
       if (!isRunning() || isStale()) break;
       await process();
       done = Number(record.offset) + 1;
+      poll.done = done;
       resolveOffset(record.offset);
     }
-    if (done > first) pending.push([name, first, done]);
+    inPoll = null;
+    if (done > poll.from) pending.push([name, poll.from, done]);
     if (settings.commit === 'after' && done > first && !isStale()) await commit(done);
     if (done < first + records.length) return;
   }

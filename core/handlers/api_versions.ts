@@ -6,7 +6,8 @@
 // v3+ also carries feature flags (KIP-584). Lanes has one, `transaction.version`: supported 0–2
 // and finalized at the broker's level (core/txn/transaction_version.ts), which is what tells a
 // client it may use transaction version 2. Before v4 a client takes a supported range to start
-// at 1, so v3 answers it as 1–2, as Kafka does (KIP-1022).
+// at 1, and a feature whose range starts at 0 is left out of `supportedFeatures` there, as Kafka
+// does (KIP-1022, KAFKA-17011); its finalized level is still answered.
 import { ErrorCode } from '../errors.js';
 import { transactionVersionDefault, transactionVersionFeature, transactionVersionMax, transactionVersionMin } from '../txn/transaction_version.js';
 import { apiVersionsApi, type ApiVersionsResponseKey } from '../protocol/messages/api_versions.js';
@@ -24,7 +25,7 @@ export function apiVersionsHandler(advertised: () => readonly AdvertisedApi[]) {
     api: apiVersionsApi,
     async handle(ctx) {
       const level = ctx.settings.transactionVersion ?? transactionVersionDefault;
-      const supportedMin = ctx.apiVersion < 4 ? Math.max(1, transactionVersionMin) : transactionVersionMin;
+      const omitSupported = ctx.apiVersion < 4 && transactionVersionMin === 0;
       const apiKeys: ApiVersionsResponseKey[] = advertised().map((api) => ({
         apiKey: api.apiKey,
         minVersion: api.versionMin,
@@ -34,7 +35,9 @@ export function apiVersionsHandler(advertised: () => readonly AdvertisedApi[]) {
         errorCode: ErrorCode.NONE,
         apiKeys,
         throttleTimeMs: 0,
-        supportedFeatures: [{ name: transactionVersionFeature, minVersion: supportedMin, maxVersion: transactionVersionMax }],
+        supportedFeatures: omitSupported
+          ? []
+          : [{ name: transactionVersionFeature, minVersion: transactionVersionMin, maxVersion: transactionVersionMax }],
         // Features never change while a broker runs: one epoch (a client keeps the highest it saw).
         finalizedFeaturesEpoch: 0,
         // Kafka finalizes a level as both bounds; level 0 is not finalized at all (absent).

@@ -585,9 +585,12 @@ class VirtualRun {
     const taken = shareEvenly(partitions, available, Math.min(capacity, polls * spec.maxPollRecords, total));
     const used = [...taken.values()].reduce((sum, count) => sum + count, 0);
     member.carry = used < capacity ? 0 : capacityExact - capacity;
-    member.step = { startMs: this.nowMs, endMs: this.nowMs + durationMs, taken };
+    // A member that took less than it could process is done when those records are: it polls
+    // again then, as a real poll loop does, instead of holding a full max.poll.records' time.
+    const stepMs = used < capacity ? Math.max(1, Math.min(durationMs, Math.round(used / ratePerMs))) : durationMs;
+    member.step = { startMs: this.nowMs, endMs: this.nowMs + stepMs, taken };
     if (spec.commit === 'before') this.commit(member, [...taken.keys()], taken);
-    this.scheduleStep(member, this.nowMs + durationMs);
+    this.scheduleStep(member, this.nowMs + stepMs);
   }
 
   private processingRatePerMs(spec: GroupSpec): number {

@@ -68,9 +68,11 @@ it('ApiVersions finalizes transaction.version 2 and serves EndTxn and TxnOffsetC
   expect(v4.supportedFeatures).toEqual([{ name: 'transaction.version', minVersion: 0, maxVersion: 2 }]);
   expect(v4.finalizedFeatures).toEqual([{ name: 'transaction.version', minVersionLevel: 2, maxVersionLevel: 2 }]);
   expect(v4.finalizedFeaturesEpoch).toBeGreaterThanOrEqual(0);
-  // Before v4 a client reads a supported range as starting at 1.
+  // Before v4 a client reads a supported range as starting at 1, so a feature whose range starts
+  // at 0 is left out there (as Kafka does); the finalized level is still answered.
   const v3 = await connection.send(ApiKey.ApiVersions, { clientSoftwareName: 'tv2', clientSoftwareVersion: '1' }, { version: 3 });
-  expect(v3.supportedFeatures).toEqual([{ name: 'transaction.version', minVersion: 1, maxVersion: 2 }]);
+  expect(v3.supportedFeatures).toEqual([]);
+  expect(v3.finalizedFeatures).toEqual([{ name: 'transaction.version', minVersionLevel: 2, maxVersionLevel: 2 }]);
   expect(connection.brokerVersions(ApiKey.EndTxn)?.max).toBe(5);
   expect(connection.brokerVersions(ApiKey.TxnOffsetCommit)?.max).toBe(5);
   expect(connection.brokerVersions(ApiKey.AddPartitionsToTxn)?.max).toBe(5);

@@ -93,6 +93,16 @@ describe('the virtual engine', () => {
     expect(run.summary.processedTwice).toBeGreaterThan(0);
   });
 
+  it('a member that keeps up polls as records arrive, so a long max.poll.records alone never exceeds the interval', () => {
+    // 15/s in, 20/s processed: each poll returns what arrived since the last, far below 500.
+    const keepingUp = applyVariation(scenario('max-poll-exceeded'), 'producers[0].ratePerSec', '15');
+    if (!keepingUp.ok) throw new Error(keepingUp.errors.join('\n'));
+    const run = runVirtual(keepingUp.scenario, { seed: 1 });
+    expect(run.rebalances.map((rebalance) => rebalance.trigger.includes('max.poll.interval.ms exceeded'))).not.toContain(true);
+    expect(run.summary.processedTwice).toBe(0);
+    expect(run.summary.finalBacklog).toBeLessThan(100);
+  });
+
   it('three groups on one topic each read every record, each with its own lag', () => {
     const run = report('three-groups');
     const { analytics, billing, audit } = run.summary.groups;
