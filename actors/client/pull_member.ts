@@ -14,7 +14,7 @@
 import type { TopicPartitions } from '../../core/assignors/consumer_protocol.js';
 import { rangeAssignor } from '../../core/assignors/range.js';
 import type { MemberEvent } from '../../core/client/member_effects.js';
-import { MemberState } from '../../core/client/member_state.js';
+import { MemberState, type MemberPhase } from '../../core/client/member_state.js';
 import { assert } from '../../core/assert.js';
 import { ErrorCode, LanesError } from '../../core/errors.js';
 import type { OffsetCommitTopic } from '../../core/group/group_api.js';
@@ -84,6 +84,11 @@ export class PullMember {
 
   get generationId(): number {
     return this.#driver.member.generationId;
+  }
+
+  /** Where the member is in its group's protocol (joining, syncing, stable, …). */
+  get phase(): MemberPhase {
+    return this.#driver.member.phase;
   }
 
   /** Changes whenever partitions were assigned, revoked or lost. */

@@ -59,6 +59,20 @@ export class GroupMember {
     return this.#member.failure;
   }
 
+  /** In the group's current generation with its assignment (not joining or syncing). */
+  get stable(): boolean {
+    return this.#member.phase === 'stable';
+  }
+
+  get generationId(): number {
+    return this.#member.generationId;
+  }
+
+  /** The partitions of the topic this member owns now. */
+  ownedPartitions(): number[] {
+    return this.#member.owned().get(this.#topic) ?? [];
+  }
+
   /** Once per loop round: max.poll.interval.ms measures the time between rounds. */
   polled(): void {
     this.#member.polled();

@@ -16,7 +16,9 @@
 //               that would have shown the stall); a batch sent
 //               up to a tick early from when it really went. Consumers read the batches back;
 //               that base time travels in the first record's value, so end-to-end latency is
-//               measured too.
+//               measured too. With a group, sending starts once its first rebalance is over
+//               (every member stable, every partition owned), as bench/e2e waits for the real
+//               clients' members: a record sent while members still join waits for them.
 //
 // Everything runs on the caller's event loop: producers and consumers are asynchronous loops
 // over non-blocking sockets. The broker under test should be another process
@@ -266,6 +268,9 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
       const runStarted = performance.now();
       run.recordAfterMs = runStarted + warmupMs;
       const readers = await startConsumers(run, consumers, groupId, fetchMaxBytes, true);
+      // Latency is the steady state's: sending starts once the group's first rebalance is over
+      // (records sent while it runs wait for it, a cost the rebalance benchmarks measure).
+      await untilSettled(run, readers, groupSettleTimeoutMs);
       const sendStarted = performance.now();
       run.recordAfterMs = sendStarted + warmupMs;
       const intervalMs = (1000 * recordsPerBatch * producers) / (ratePerSecond ?? 1);
@@ -526,6 +531,8 @@ interface Readers {
   finished: Promise<void>;
   /** When the last record was read (performance.now()). */
   lastRecordAtMs(): number;
+  /** True once every partition is being read: at once for plain fetchers, after the group's first rebalance for members. */
+  settled(): boolean;
 }
 
 async function startConsumers(run: Run, consumers: number, groupId: string | null, fetchMaxBytes: number, latencyMode: boolean): Promise<Readers> {
@@ -534,6 +541,7 @@ async function startConsumers(run: Run, consumers: number, groupId: string | nul
     lastRecordAtMs = performance.now();
   };
   const loops: Promise<void>[] = [];
+  const members: GroupMember[] = [];
   for (let index = 0; index < consumers; index++) {
     const fetchConnection = await WireConnection.connect(run.host, run.port);
     if (groupId === null) {
@@ -542,6 +550,7 @@ async function startConsumers(run: Run, consumers: number, groupId: string | nul
       loops.push(fetchLoop(run, fetchConnection, owned, null, fetchMaxBytes, latencyMode, onRead));
     } else {
       const member = new GroupMember({ host: run.host, port: run.port, clientId: `${clientId}-${index}` }, { groupId, topic: run.topic });
+      members.push(member);
       loops.push(
         fetchLoop(run, fetchConnection, [], member, fetchMaxBytes, latencyMode, onRead).finally(async () => {
           await member.leave().catch(() => undefined);
@@ -557,13 +566,34 @@ async function startConsumers(run: Run, consumers: number, groupId: string | nul
   finished.catch((error: unknown) => {
     run.failure ??= error instanceof Error ? error : new Error(String(error));
   });
+  // Settled: every member stable in one generation, owning every partition between them.
+  const settled = () => {
+    if (members.length === 0) return true;
+    const generation = members[0].generationId;
+    if (!members.every((member) => member.stable && member.generationId === generation)) return false;
+    const owned = new Set(members.flatMap((member) => member.ownedPartitions()));
+    return owned.size === run.partitions;
+  };
   return {
     finished,
     lastRecordAtMs: () => lastRecordAtMs,
+    settled,
   };
 }
 
+/** Resolves once the readers read every partition (the group's first rebalance is over). */
+async function untilSettled(run: Run, readers: Readers, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!readers.settled()) {
+    if (run.failure !== null) throw run.failure;
+    if (performance.now() > deadline) throw new Error(`the consumer group did not settle within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 const commitIntervalMs = 1000;
+/** How long latency mode waits for its group's first rebalance before failing the run. */
+const groupSettleTimeoutMs = 60_000;
 
 /**
  * Fetches `owned` (or the member's assignment) from offset 0 (or the committed offsets) until
