@@ -10,12 +10,12 @@ import { workersFromBuildVariable } from './actors/spawn.js';
 if (timeoutScale !== 1) console.log(`lanes tests: timeouts ×${timeoutScale} (${timeoutScaleVariable}, or the load when unset)`);
 
 /**
- * Folders whose files run first, in this order: each of their files takes seconds to a minute
- * (brokers, child processes, the 20 s fuzz run), against a second or two for a unit or property
- * file. Started last, one of them is the run's tail, with the other worker idle; started first,
+ * Folders (and one unit file: the virtual engine's built-in scenarios, ~35 s) whose files run
+ * first, in this order: each of their files takes seconds to a minute (brokers, child processes,
+ * the 20 s fuzz run), against a second or two for a unit or property file. Started last, one of them is the run's tail, with the other worker idle; started first,
  * the short files fill in around them and both workers finish together.
  */
-const slowFolders = ['test/fuzz/', 'test/compat/', 'test/integration/', 'test/sim/'];
+const slowFolders = ['test/unit/lab/virtual_engine.test.ts', 'test/fuzz/', 'test/compat/', 'test/integration/', 'test/sim/'];
 
 function slowRank(root: string, file: TestSpecification): number {
   const path = relative(root, file.moduleId).replaceAll('\\', '/');
