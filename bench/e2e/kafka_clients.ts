@@ -9,7 +9,8 @@
 //   instead of a record per partition);
 // - consumers read whole batches (kafkajs eachBatch over all 8 partitions concurrently;
 //   platformatic's message stream with a 1024-message highWaterMark), with long polls of at most
-//   100 ms and min bytes 1 (answered as soon as a record is there), auto-committing.
+//   100 ms and min bytes 1 (answered as soon as a record is there), auto-committing every second
+//   (kafkajs, platformatic) or every 5 s (librdkafka's default).
 //
 // The broker's own service time per API (broker_service.ts) is read around every run.
 import { performance } from 'node:perf_hooks';

@@ -4,6 +4,7 @@
 import type { KafkaClientLibrary, KafkajsShaped } from './kafka_clients.js';
 import { kafkajsShapedConnection } from './kafka_clients.js';
 
+const autoCommitIntervalMs = 1_000;
 const consumerOptions = { maxWaitTimeInMs: 100, minBytes: 1, maxBytes: 10 * 1024 * 1024, sessionTimeout: 30_000, heartbeatInterval: 3_000 };
 
 export const kafkajsLibrary: KafkaClientLibrary = {
@@ -22,7 +23,11 @@ export const kafkajsLibrary: KafkaClientLibrary = {
         consumer.on(consumer.events.GROUP_JOIN, (event) => {
           assigned = Object.values(event.payload.memberAssignment).reduce((sum, partitions) => sum + partitions.length, 0);
         });
-        return { consumer, assigned: () => assigned };
+        // kafkajs commits after every batch unless given an interval (one OffsetCommit per Fetch:
+        // 9,735 commits in a 3 s single-record run); a performance-minded user commits every
+        // second, as the @platformatic/kafka row does (librdkafka's default is every 5 s).
+        const run: typeof consumer.run = (options) => consumer.run({ ...options, autoCommitInterval: autoCommitIntervalMs });
+        return { consumer: { connect: () => consumer.connect(), disconnect: () => consumer.disconnect(), subscribe: (options) => consumer.subscribe(options), run }, assigned: () => assigned };
       },
       admin: () => kafka.admin(),
     };
