@@ -72,10 +72,22 @@ export async function startCliBroker(options: CliBrokerOptions): Promise<CliBrok
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
-  let stderr = '';
+  // The last stderrKept characters, as chunks: joined only when asked for. (Joining and slicing
+  // a megabyte per chunk made a long fuzz run's own process its bottleneck.)
+  const stderrChunks: string[] = [];
+  let stderrLength = 0;
+  const stderr = (): string => {
+    const joined = stderrChunks.join('').slice(-stderrKept);
+    stderrChunks.length = 0;
+    stderrChunks.push(joined);
+    stderrLength = joined.length;
+    return joined;
+  };
   child.stderr!.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
-    stderr = (stderr + text).slice(-stderrKept);
+    stderrChunks.push(text);
+    stderrLength += text.length;
+    while (stderrChunks.length > 1 && stderrLength - stderrChunks[0].length >= stderrKept) stderrLength -= stderrChunks.shift()!.length;
     options.onStderr?.(text);
   });
   const exited = new Promise<number | string>((resolve) =>
@@ -86,16 +98,22 @@ export async function startCliBroker(options: CliBrokerOptions): Promise<CliBrok
   );
   let stdout = '';
   const ready = await new Promise<{ host: string; port: number; adminUrl: string | null }>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const onBanner = (chunk: Buffer): void => {
       stdout += chunk.toString();
       const listening = /listening on ([\d.]+):(\d+)/.exec(stdout);
       const admin = /admin on (http:\/\/[^\s]+)/.exec(stdout);
       // The banner is written in one piece; wait for its last line so the admin line is in.
       if (listening !== null && /stop with Ctrl-C/.test(stdout)) {
+        // Done with stdout: what follows is drained, not kept (a long run's log would grow it
+        // without bound, and searching all of it per chunk is quadratic).
+        child.stdout!.off('data', onBanner);
+        child.stdout!.resume();
+        stdout = '';
         resolve({ host: listening[1], port: Number(listening[2]), adminUrl: admin === null ? null : admin[1].replace(/\/$/, '') });
       }
-    });
-    void exited.then((code) => reject(new Error(`lanes start exited (${code}) before listening:\n${stderr}`)));
+    };
+    child.stdout!.on('data', onBanner);
+    void exited.then((code) => reject(new Error(`lanes start exited (${code}) before listening:\n${stderr()}`)));
   });
   const signal = (name: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
@@ -107,7 +125,7 @@ export async function startCliBroker(options: CliBrokerOptions): Promise<CliBrok
     address: `${ready.host}:${ready.port}`,
     child,
     exited,
-    stderr: () => stderr,
+    stderr,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
   };
