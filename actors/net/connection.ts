@@ -195,6 +195,13 @@ class Slot implements RequestContext {
     if (this.receivedMs >= 0) this.#longPollSinceMs = performance.now();
   }
 
+  /** Set by the connection: gives the request frame back (at most once). */
+  releaseRequestFrame: (() => void) | null = null;
+
+  requestBytesCopied(): void {
+    this.releaseRequestFrame?.();
+  }
+
   longPollEnded(): void {
     if (this.#longPollSinceMs < 0) return;
     this.longPollMs += performance.now() - this.#longPollSinceMs;
@@ -448,11 +455,17 @@ export class Connection {
 
   /**
    * `releaseFrame` gives a pooled request buffer back (request_frames.ts); it runs once nothing
-   * refers to the frame's bytes: when the request is refused, or when its handler has finished
+   * refers to the frame's bytes: when the request is refused, when its handler says it copied what
+   * it keeps before waiting on other clients (requestBytesCopied), or when its handler has finished
    * (handlers copy what they keep: Produce's batches go into the shard ring before it resolves).
    */
   #accept(requestFrame: RequestFrame, receivedMs: number): void {
-    const releaseFrame = (): void => this.#releaseFrame(requestFrame);
+    let frameReleased = false;
+    const releaseFrame = (): void => {
+      if (frameReleased) return;
+      frameReleased = true;
+      this.#releaseFrame(requestFrame);
+    };
     const reader = new Reader(requestFrame.bytes);
     let header: RequestHeader;
     try {
@@ -504,6 +517,7 @@ export class Connection {
     const slot = new Slot(this, options, header, this.#addresses, this.#sasl);
     slot.api = handler.name;
     slot.receivedMs = receivedMs;
+    slot.releaseRequestFrame = releaseFrame;
     this.#pending.push(slot);
     const isFetch = header.apiKey === ApiKey.Fetch;
     this.#handling++;

@@ -16,6 +16,8 @@
 // Storage failures follow actors/storage/README.md, as partition logs do: a failed append is
 // undone by the log and the results not stored are answered with its code (their changes stay in
 // the coordinator's memory, ahead of the log, until a restart), and the next commit tries again;
+// a batch the log refuses (one result too large for it) is retried result by result, so only the
+// results that cannot be stored fail, never others that shared their group commit;
 // a failed fsync or a write the log could not undo takes the log offline: every queued result is
 // answered KAFKA_STORAGE_ERROR until a restart, logged at error once. Never the process.
 import { assert } from '../../core/assert.js';
@@ -141,47 +143,58 @@ export class StateLog {
     const pending = this.#pending;
     this.#pending = [];
     const timestamp = this.#clock.nowMs();
-    // Results [0, appended) are in the log.
-    let appended = 0;
-    let failure: LanesError | null = null;
-    try {
-      let batchRecords: KeyedRecord[] = [];
-      let batchBytes = 0;
-      for (let index = 0; index < pending.length; index++) {
-        const result = pending[index];
-        if (index > appended && batchBytes + result.bytes > stateLogBatchRecordBytesMax) {
-          this.#appendBatch(batchRecords, timestamp);
-          appended = index;
-          batchRecords = [];
-          batchBytes = 0;
+    const stored: PendingResult[] = [];
+    const refused: { results: readonly PendingResult[]; error: LanesError }[] = [];
+    // Appends `results` as one batch; false once the log failed for good (then #failAll answered all).
+    const append = (results: readonly PendingResult[]): boolean => {
+      try {
+        this.#appendBatch(results.flatMap((result) => result.records), timestamp);
+        stored.push(...results);
+        return true;
+      } catch (error) {
+        if (!isLanesError(error) || this.#log.failure !== null) {
+          this.#failAll(pending, this.#log.failure ?? error);
+          return false;
         }
-        for (const record of result.records) batchRecords.push(record);
-        batchBytes += result.bytes;
+        // A refused batch (too large, shard memory exhausted) refuses only the results that cause
+        // it: one client's oversized commit must not fail the others that shared its group commit.
+        if (results.length === 1) {
+          refused.push({ results, error });
+          return true;
+        }
+        for (const result of results) if (!append([result])) return false;
+        return true;
       }
-      this.#appendBatch(batchRecords, timestamp);
-      appended = pending.length;
-    } catch (error) {
-      if (!isLanesError(error) || this.#log.failure !== null) return this.#failAll(pending, this.#log.failure ?? error);
-      failure = error;
+    };
+    let batch: PendingResult[] = [];
+    let batchBytes = 0;
+    for (const result of pending) {
+      if (batch.length > 0 && batchBytes + result.bytes > stateLogBatchRecordBytesMax) {
+        if (!append(batch)) return;
+        batch = [];
+        batchBytes = 0;
+      }
+      batch.push(result);
+      batchBytes += result.bytes;
     }
-    if (appended > 0) {
+    if (!append(batch)) return;
+    if (stored.length > 0) {
       try {
         // Nothing is answered before its records are in the file.
         this.#log.writeOut();
       } catch (error) {
         if (!isLanesError(error) || this.#log.failure !== null) return this.#failAll(pending, this.#log.failure ?? error);
         // The log dropped every batch not written: none of these results is stored.
-        failure = error;
-        appended = 0;
+        refused.push({ results: stored.splice(0), error });
       }
     }
-    if (failure !== null) {
+    for (const { results, error } of refused) {
       // An operating error (shard memory exhausted, a refused batch, a failed write): the results
       // not stored are answered with it, as a single request's failed append always was.
-      this.#logger.error({ err: failure, results: pending.length - appended }, `${this.#name} append failed`);
-      this.#answerError(pending.splice(appended), failure.errorCode, failure.message);
+      this.#logger.error({ err: error, results: results.length }, `${this.#name} append failed`);
+      this.#answerError(results, error.errorCode, error.message);
     }
-    for (const result of pending) {
+    for (const result of stored) {
       if (this.#log.flushBeforeAck) this.#awaitingFlush.push(...result.answers);
       else for (const { correlationId, value } of result.answers) this.replyValue(correlationId, value);
     }

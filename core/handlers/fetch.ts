@@ -112,6 +112,9 @@ export const fetch = defineHandler({
       const withdrawals: (() => void)[] = [];
       const scope: WaitScope = { defer: (withdraw) => withdrawals.push(withdraw) };
       ctx.longPollStarted?.();
+      // A Fetch request has no byte fields: its decoded body never refers to the frame, whose
+      // bytes leave the request budget while the client's max_wait_ms runs.
+      ctx.requestBytesCopied?.();
       await new Promise<void>((resolve) => {
         shutdown.listeners.add(resolve);
         withdrawals.push(() => shutdown.listeners.delete(resolve));

@@ -203,6 +203,16 @@ export interface RequestContext {
    */
   longPollStarted?(): void;
   longPollEnded?(): void;
+  /**
+   * The handler holds nothing that refers to the request frame any more (it copied what it
+   * keeps) and is about to wait on other clients (a JoinGroup for its group's members, a SyncGroup
+   * for its leader): the frame's bytes leave the listener's request budget
+   * (queued.max.request.bytes) now instead of when the answer comes. That budget bounds requests
+   * being read and worked on; a request parked for as long as a client-chosen timeout would
+   * otherwise hold it, and enough of them would stop the broker reading from anyone. Absent: not
+   * accounted. Calling it more than once is harmless.
+   */
+  requestBytesCopied?(): void;
 }
 
 export const noResponse: unique symbol = Symbol('lanes.noResponse');

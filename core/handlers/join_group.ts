@@ -33,7 +33,7 @@ export const joinGroup = defineHandler({
           ctx.warn?.(message);
           throw new LanesError(ErrorCode.INVALID_REQUEST, message);
         }
-        return groups.joinGroup({
+        const join = {
           groupId: request.groupId,
           memberId: request.memberId,
           groupInstanceId: request.groupInstanceId,
@@ -45,7 +45,10 @@ export const joinGroup = defineHandler({
           clientHost: ctx.clientHost,
           requireKnownMemberId: ctx.apiVersion >= 4,
           reason: request.reason,
-        });
+        };
+        // The join may wait a rebalance timeout for the other members: not on the request budget.
+        ctx.requestBytesCopied?.();
+        return groups.joinGroup(join);
       },
       (response) => ({
         throttleTimeMs: 0,

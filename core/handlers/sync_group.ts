@@ -20,7 +20,7 @@ export const syncGroup = defineHandler({
           ctx.warn?.(message);
           throw new LanesError(ErrorCode.INVALID_REQUEST, message);
         }
-        return groups.syncGroup({
+        const sync = {
           groupId: request.groupId,
           generationId: request.generationId,
           memberId: request.memberId,
@@ -29,7 +29,10 @@ export const syncGroup = defineHandler({
           protocolType: request.protocolType,
           protocolName: request.protocolName,
           assignments: request.assignments.map((each) => ({ memberId: each.memberId, assignment: each.assignment.slice() })),
-        });
+        };
+        // A follower waits for its leader's assignment: not on the request budget.
+        ctx.requestBytesCopied?.();
+        return groups.syncGroup(sync);
       },
       (response) => ({
         throttleTimeMs: 0,

@@ -88,4 +88,39 @@ describe('offset commit group commit', () => {
       await broker.stop();
     }
   });
+
+  it('one commit too large for the log fails alone; the commits that shared its group commit are stored', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lanes-group-commit-'));
+    directories.push(dataDir);
+    let broker = await startBroker(dataDir);
+    await broker.createTopic('orders', { partitions: 8 });
+    await broker.createTopic('wide', { partitions: 300 });
+    // 300 partitions with 4,000 bytes of metadata each: within offset.metadata.max.bytes per
+    // partition and within the ring, but its records (1.2 MB) are more than one batch of the
+    // offsets log may hold. A fuzz run's good consumer saw its small commit fail beside one.
+    const huge = broker.offsetCommit({
+      groupId: 'huge',
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [{
+        name: 'wide',
+        partitions: Array.from({ length: 300 }, (_, index) => ({ partitionIndex: index, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: 'm'.repeat(4000) })),
+      }],
+    });
+    // Issued in the same tick: the shard takes them in one turn, one group commit.
+    const small = Array.from({ length: 10 }, (_, index) => commit(broker, index));
+    await expect(huge).rejects.toThrow(/MESSAGE_TOO_LARGE/);
+    for (const response of await Promise.all(small)) expect(response.topics[0].partitions[0].errorCode).toBe(0);
+    await broker.stop();
+    broker = await startBroker(dataDir);
+    try {
+      for (let index = 0; index < 10; index++) {
+        const response = await broker.offsetFetch({ groupId: `group-${index}`, topics: [{ name: 'orders', partitionIndexes: [index % 8] }] });
+        expect(response.topics[0].partitions[0].committedOffset).toBe(1000 + index);
+      }
+    } finally {
+      await broker.stop();
+    }
+  });
 });

@@ -167,6 +167,53 @@ describe('partial frames', () => {
   });
 });
 
+describe('requests that wait on other clients', () => {
+  // A fuzz run's broker stopped reading from everyone once JoinGroups parked for a rebalance (their
+  // connections long gone) had filled the request budget: parked requests must not hold it.
+  it('leave the request budget while they wait: a parked JoinGroup and a long-polling Fetch', async () => {
+    const server = await serve({ queuedMaxRequestBytes: 1 * MiB });
+    await server.broker.createTopic('quiet');
+    const join = (raw: RawClient, memberId: string, metadataBytes: number) =>
+      raw.frame(ApiKey.JoinGroup, 5, {
+        groupId: 'parked', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 600_000, memberId, groupInstanceId: null,
+        protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(metadataBytes) }], reason: null,
+      });
+    const request = async (raw: RawClient, frame: { bytes: Uint8Array; correlationId: number }) => {
+      raw.write(frame.bytes);
+      return raw.response(ApiKey.JoinGroup, 5, frame.correlationId);
+    };
+    // A joins alone (generation 1) and then says nothing more.
+    const a = await client(server);
+    const aId = (await request(a, join(a, '', 16))).memberId;
+    expect((await request(a, join(a, aId, 16))).errorCode).toBe(ErrorCode.NONE);
+    // C's Fetch of an empty partition (named 4,000 times: a 100+ KiB frame) long-polls for 10 minutes.
+    const c = await client(server);
+    const quiet = fetchBody('quiet', 1 * MiB);
+    const partitions = Array.from({ length: 4000 }, () => quiet.topics[0].partitions[0]);
+    c.write(c.frame(ApiKey.Fetch, 11, { ...quiet, maxWaitMs: 600_000, minBytes: 1, topics: [{ ...quiet.topics[0], partitions }] }).bytes);
+    await vi.waitFor(() => {
+      expect(server.listener.bytesHeld.requestsPeak).toBeGreaterThanOrEqual(100 * KiB);
+      expect(server.listener.bytesHeld.requests).toBe(0);
+    }, { timeout: 30_000, interval: 20 });
+    // B's JoinGroup (300 KiB of metadata) waits for A to rejoin, up to A's 10-minute rebalance timeout.
+    const b = await client(server);
+    const bId = (await request(b, join(b, '', 16))).memberId;
+    const parkedJoin = join(b, bId, 300 * KiB);
+    b.write(parkedJoin.bytes);
+    await vi.waitFor(async () => expect((await server.broker.describeGroups(['parked']))[0].members).toHaveLength(2), { timeout: 30_000, interval: 20 });
+    await vi.waitFor(() => {
+      expect(server.listener.bytesHeld.requestsPeak).toBeGreaterThanOrEqual(300 * KiB);
+      expect(server.listener.bytesHeld.requests).toBe(0);
+    }, { timeout: 30_000, interval: 20 });
+    await expectHealthy(server);
+    // The join was parked, not refused: A's rejoin completes both.
+    expect((await request(a, join(a, aId, 16))).errorCode).toBe(ErrorCode.NONE);
+    const joined = await b.response(ApiKey.JoinGroup, 5, parkedJoin.correlationId);
+    expect(joined.errorCode).toBe(ErrorCode.NONE);
+    expect(joined.generationId).toBe(2);
+  });
+});
+
 describe('timeouts', () => {
   it('closes a connection idle for connectionsMaxIdleMs', async () => {
     const server = await serve({ connectionsMaxIdleMs: 200 });
