@@ -246,6 +246,16 @@ export const txnStateBatchBytesMax = 1 * MiB;
 export const stateLogBatchRecordBytesMax = 256 * 1024;
 
 /**
+ * Offsets-log bytes (key and value) one OffsetCommit may write: a larger commit (thousands of
+ * partitions with long metadata) is answered INVALID_COMMIT_OFFSET_SIZE on every partition and
+ * changes nothing, as Kafka refuses a commit whose records exceed its offsets topic's batch
+ * limit. So one commit's records always fit one batch of the offsets log, which a group commit
+ * never splits. Kafka's own limit is its 1 MiB batch; this is half of ours, leaving room for the
+ * per-record headers.
+ */
+export const offsetCommitRecordBytesMax = 2 * stateLogBatchRecordBytesMax;
+
+/**
  * A consumer group member's SubscribedTopicRegex (KIP-848). Kafka runs these with RE2J, whose
  * time is linear; JavaScript's backtracking engine is not, and a client's pattern runs on the
  * coordinator's shard against every topic name. So Lanes takes patterns up to this many

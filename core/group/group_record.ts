@@ -118,6 +118,21 @@ const keyTypeConsumerMember = 4;
 const memberStates = ['STABLE', 'UNREVOKED_PARTITIONS', 'UNRELEASED_PARTITIONS'] as const;
 const valueVersion = 0;
 
+/**
+ * The key and value bytes of an OffsetCommit record as encodeGroupRecord writes it: what a commit
+ * adds to the offsets log, checked before the commit is applied (core/limits.ts offsetCommitRecordBytesMax).
+ */
+export function offsetCommitRecordBytes(groupId: string, topic: string, metadata: string | null): number {
+  // key: int16 type, string group, string topic, int32 partition; value: int16 version, int64
+  // offset, int32 leader epoch, string metadata, int64 timestamp (a string: int16 length + UTF-8).
+  return 2 + 2 + utf8Bytes(groupId) + 2 + utf8Bytes(topic) + 4 + 2 + 8 + 4 + 2 + (metadata === null ? 0 : utf8Bytes(metadata)) + 8;
+}
+
+/** A string's UTF-8 length, as the protocol and the offsets log count it. */
+export function utf8Bytes(text: string): number {
+  return text.length === 0 ? 0 : utf8Encoder.encode(text).length;
+}
+
 export function encodeGroupRecord(record: GroupRecord): EncodedGroupRecord {
   const key = new ByteWriter();
   switch (record.type) {

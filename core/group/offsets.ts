@@ -18,6 +18,8 @@ import type {
   TxnOffsetsCommitRequest,
 } from './group_api.js';
 import { consumerProtocolType, type ClassicGroup } from './group.js';
+import { offsetCommitRecordBytes, utf8Bytes } from './group_record.js';
+import { offsetCommitRecordBytesMax } from '../limits.js';
 import type { ConsumerGroup } from './consumer/consumer_group.js';
 import { validateConsumerOffsetCommit, validateConsumerOffsetFetch } from './consumer/consumer_groups.js';
 
@@ -27,6 +29,16 @@ type OffsetHolder = ClassicGroup | ConsumerGroup;
 const noMetadata = '';
 
 export function handleOffsetCommit(s: CoordinatorState, requestId: RequestId, request: OffsetCommitRequest): void {
+  if (commitRecordBytes(request) > offsetCommitRecordBytesMax) {
+    // Refused whole and before anything changes: its records would not fit one batch of the
+    // offsets log, and a commit is stored all or nothing (Kafka: INVALID_COMMIT_OFFSET_SIZE).
+    const topics = request.topics.map((topic) => ({
+      name: topic.name,
+      partitions: topic.partitions.map((partition) => ({ partitionIndex: partition.partitionIndex, errorCode: ErrorCode.INVALID_COMMIT_OFFSET_SIZE })),
+    }));
+    s.reply({ requestId, api: 'OffsetCommit', response: { topics } });
+    return;
+  }
   const consumerGroup = s.consumerGroups.get(request.groupId);
   if (consumerGroup !== undefined) {
     // generationId carries the member epoch for a consumer-protocol group (OffsetCommit v9).
@@ -43,7 +55,7 @@ export function handleOffsetCommit(s: CoordinatorState, requestId: RequestId, re
       let errorCode: number = groupError;
       if (!s.partitionExists(topic.name, partition.partitionIndex)) {
         errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      } else if (errorCode === ErrorCode.NONE && utf8Length(partition.committedMetadata ?? '') > s.config.offsetMetadataBytesMax) {
+      } else if (errorCode === ErrorCode.NONE && utf8Bytes(partition.committedMetadata ?? '') > s.config.offsetMetadataBytesMax) {
         errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
       } else if (errorCode === ErrorCode.NONE) {
         // A commit with generation −1 to an unknown group creates a "simple" group: one that
@@ -100,7 +112,7 @@ function commitOffsets(s: CoordinatorState, group: ConsumerGroup, groupError: nu
     partitions: topic.partitions.map((partition) => {
       let errorCode: number = groupError;
       if (!s.partitionExists(topic.name, partition.partitionIndex)) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      else if (errorCode === ErrorCode.NONE && utf8Length(partition.committedMetadata ?? '') > s.config.offsetMetadataBytesMax) {
+      else if (errorCode === ErrorCode.NONE && utf8Bytes(partition.committedMetadata ?? '') > s.config.offsetMetadataBytesMax) {
         errorCode = ErrorCode.OFFSET_METADATA_TOO_LARGE;
       } else if (errorCode === ErrorCode.NONE) {
         const value = {
@@ -245,7 +257,11 @@ function isSubscribedToTopic(s: CoordinatorState, group: ClassicGroup, topic: st
   return false;
 }
 
-const utf8 = new TextEncoder();
-function utf8Length(text: string): number {
-  return text.length === 0 ? 0 : utf8.encode(text).length;
+/** The offsets-log bytes a commit would write if every partition were stored. */
+function commitRecordBytes(request: OffsetCommitRequest): number {
+  let bytes = 0;
+  for (const topic of request.topics) {
+    for (const partition of topic.partitions) bytes += offsetCommitRecordBytes(request.groupId, topic.name, partition.committedMetadata);
+  }
+  return bytes;
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Broker } from '../../actors/host/broker.js';
 import { offsetsLogDirName } from '../../actors/data_dir_layout.js';
+import { ErrorCode } from '../../core/errors.js';
 
 const directories: string[] = [];
 
@@ -89,29 +90,52 @@ describe('offset commit group commit', () => {
     }
   });
 
-  it('one commit too large for the log fails alone; the commits that shared its group commit are stored', async () => {
+  it('a commit too large for one offsets-log batch is refused whole, and changes nothing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lanes-group-commit-'));
+    directories.push(dataDir);
+    const broker = await startBroker(dataDir);
+    try {
+      await broker.createTopic('wide', { partitions: 300 });
+      // 300 partitions with 4,000 bytes of metadata each: within offset.metadata.max.bytes per
+      // partition and within the ring, but 1.2 MB of records: more than one batch may hold.
+      const response = await broker.offsetCommit({
+        groupId: 'huge',
+        generationId: -1,
+        memberId: '',
+        groupInstanceId: null,
+        topics: [{
+          name: 'wide',
+          partitions: Array.from({ length: 300 }, (_, index) => ({ partitionIndex: index, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: 'm'.repeat(4000) })),
+        }],
+      });
+      expect(new Set(response.topics[0].partitions.map((partition) => partition.errorCode))).toEqual(new Set([ErrorCode.INVALID_COMMIT_OFFSET_SIZE]));
+      const fetched = await broker.offsetFetch({ groupId: 'huge', topics: [{ name: 'wide', partitionIndexes: [0, 299] }] });
+      expect(fetched.topics[0].partitions.map((partition) => partition.committedOffset)).toEqual([-1, -1]);
+    } finally {
+      await broker.stop();
+    }
+  });
+
+  it('a result too large for the log fails alone; the commits that shared its group commit are stored', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lanes-group-commit-'));
     directories.push(dataDir);
     let broker = await startBroker(dataDir);
     await broker.createTopic('orders', { partitions: 8 });
-    await broker.createTopic('wide', { partitions: 300 });
-    // 300 partitions with 4,000 bytes of metadata each: within offset.metadata.max.bytes per
-    // partition and within the ring, but its records (1.2 MB) are more than one batch of the
-    // offsets log may hold. A fuzz run's good consumer saw its small commit fail beside one.
-    const huge = broker.offsetCommit({
-      groupId: 'huge',
-      generationId: -1,
-      memberId: '',
-      groupInstanceId: null,
-      topics: [{
-        name: 'wide',
-        partitions: Array.from({ length: 300 }, (_, index) => ({ partitionIndex: index, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: 'm'.repeat(4000) })),
-      }],
+    // A lone member with 700 KiB of protocol metadata and a 700 KiB assignment (each within its
+    // limit): the group's metadata record at SyncGroup is more than one offsets-log batch may
+    // hold. A fuzz run's good consumer saw its small commit fail beside such a result.
+    const protocols = [{ name: 'range', metadata: new Uint8Array(700 * 1024) }];
+    const member = { groupId: 'big', groupInstanceId: null, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 30_000, protocolType: 'consumer', protocols, clientId: 'test', clientHost: '/127.0.0.1', requireKnownMemberId: false };
+    const joined = await broker.joinGroup({ ...member, memberId: '' });
+    expect(joined.errorCode).toBe(ErrorCode.NONE);
+    const sync = broker.syncGroup({
+      groupId: 'big', generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range',
+      assignments: [{ memberId: joined.memberId, assignment: new Uint8Array(700 * 1024) }],
     });
     // Issued in the same tick: the shard takes them in one turn, one group commit.
     const small = Array.from({ length: 10 }, (_, index) => commit(broker, index));
-    await expect(huge).rejects.toThrow(/MESSAGE_TOO_LARGE/);
-    for (const response of await Promise.all(small)) expect(response.topics[0].partitions[0].errorCode).toBe(0);
+    await expect(sync).rejects.toThrow(/MESSAGE_TOO_LARGE/);
+    for (const response of await Promise.all(small)) expect(response.topics[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
     await broker.stop();
     broker = await startBroker(dataDir);
     try {
