@@ -146,7 +146,10 @@ export class RequestFrames {
   readonly #assembler: RequestAssembler;
   readonly #cutter: FrameCutter<RequestFrame>;
 
+  readonly #budget: ByteBudget;
+
   constructor(frameBytesMax: number, budget: ByteBudget, pool: FramePool = sharedFramePool) {
+    this.#budget = budget;
     this.#assembler = new RequestAssembler(pool, budget);
     this.#cutter = new FrameCutter(frameBytesMax, this.#assembler);
   }
@@ -182,7 +185,19 @@ export class RequestFrames {
     // A socket's Buffer is viewed as a plain Uint8Array: its subarray() (frames here, and every
     // byte field the reader and Produce cut from a frame) then skips Buffer's species
     // construction, a few hundred bytes per view on the main thread. Same memory, no copy.
-    return this.#cutter.push(new Uint8Array(received.buffer, received.byteOffset, received.byteLength));
+    const frames: RequestFrame[] = [];
+    try {
+      return this.#cutter.push(new Uint8Array(received.buffer, received.byteOffset, received.byteLength), frames);
+    } catch (error) {
+      // A bad size later in the chunk: the connection closes, and the frames this chunk completed
+      // before it are never handled, so their budget goes back now. (Kept, it leaked: a fuzz run's
+      // size lies after well-formed frames filled the budget and the broker stopped reading.)
+      for (const frame of frames) {
+        frame.release();
+        this.#budget.give(frame.bytes.length);
+      }
+      throw error;
+    }
   }
 }
 

@@ -79,9 +79,12 @@ export class FrameCutter<F> {
     this.#filled = 0;
   }
 
-  /** Consumes a chunk; returns the frames it completes, in order (possibly none). */
-  push(chunk: Uint8Array): F[] {
-    const frames: F[] = [];
+  /**
+   * Consumes a chunk; returns the frames it completes, in order (possibly none), appended to
+   * `frames`. On a bad size the frames the chunk completed before it stay in `frames` for the
+   * caller to give back (the request budget holds them) before it closes the connection.
+   */
+  push(chunk: Uint8Array, frames: F[] = []): F[] {
     let at = 0;
     const end = chunk.length;
     while (at < end) {

@@ -167,6 +167,19 @@ describe('partial frames', () => {
   });
 });
 
+describe('a bad frame size after good frames', () => {
+  it('closes the connection and gives the good frames\' bytes back', async () => {
+    const server = await serve();
+    const raw = await client(server);
+    // Sixteen ApiVersions frames and a size of -1, in one write: one socket chunk.
+    const good = Array.from({ length: 16 }, () => raw.frame(ApiKey.ApiVersions, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' }).bytes);
+    raw.write(concatChunks([...good, int32(-1)]));
+    await raw.closedByServer();
+    await vi.waitFor(() => expect(server.listener.bytesHeld.requests).toBe(0), { timeout: 30_000, interval: 20 });
+    await expectHealthy(server);
+  });
+});
+
 describe('requests that wait on other clients', () => {
   // A fuzz run's broker stopped reading from everyone once JoinGroups parked for a rebalance (their
   // connections long gone) had filled the request budget: parked requests must not hold it.
