@@ -144,6 +144,13 @@ export interface FuzzResult extends FuzzStats {
   missingAfterRestart: number[];
   /** The broker's exit status on SIGTERM at the very end. */
   finalExit: number | string | null;
+  /**
+   * Request and response bytes the broker still counted in its budgets once every client had
+   * left (lanes_listener_request_bytes / _response_bytes, after a bounded wait): anything but 0 is
+   * a leak in the accounting, which stops the broker reading once the budget is spent. Null when
+   * not read (a crashed run).
+   */
+  bytesHeldAfterClients: { requests: number; responses: number } | null;
 }
 
 const sentinelCorrelationId = 0x7fff_fff0;
@@ -367,8 +374,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     // LANES_FUZZ_BROKER_NODE_ARGS: node flags for the broker child, to profile it under fuzzing
     // (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` or `--heapsnapshot-signal=SIGUSR2`).
     const execArgv = process.env.LANES_FUZZ_BROKER_NODE_ARGS?.split(' ').filter((arg) => arg !== '');
-    broker = await startCliBroker({ dataDir, storage: 'disk', shards: options.shards, admin: process.env.LANES_FUZZ_ADMIN === '1', execArgv, env: { LANES_LOG_LEVEL: 'error' }, onStderr: noteSurvivedBugs });
-    if (broker.adminUrl !== null) process.stderr.write(`fuzz: broker admin at ${broker.adminUrl}\n`);
+    broker = await startCliBroker({ dataDir, storage: 'disk', shards: options.shards, admin: true, execArgv, env: { LANES_LOG_LEVEL: 'error' }, onStderr: noteSurvivedBugs });
+    if (broker.adminUrl !== null && process.env.LANES_FUZZ_ADMIN === '1') process.stderr.write(`fuzz: broker admin at ${broker.adminUrl}\n`);
     const current = broker;
     void current.exited.then((exit) => {
       if (stop && !crashed) return;
@@ -555,7 +562,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   fuzzing = false;
   refresh();
 
-  const result: FuzzResult = { ...stats, seed: options.seed, missingBeforeRestart: [], missingAfterRestart: [], finalExit: null };
+  const result: FuzzResult = { ...stats, seed: options.seed, missingBeforeRestart: [], missingAfterRestart: [], finalExit: null, bytesHeldAfterClients: null };
   if (crashed) {
     await good.stop(true);
     clearInterval(sampler);
@@ -564,6 +571,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   }
   result.missingBeforeRestart = await good.caughtUp(60_000);
   await good.stop();
+  result.bytesHeldAfterClients = await bytesHeldOnceIdle(broker!.adminUrl, 30_000);
   // Durability: kill -9, restart on the same data, read everything back with a fresh group.
   stop = true;
   await broker!.kill();
@@ -573,6 +581,23 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   result.finalExit = await broker!.stop();
   rmSync(dataDir, { recursive: true, force: true });
   return { ...result, ...snapshot(stats, good) };
+}
+
+/**
+ * The broker's request and response budgets once no client is left: they should return to 0 as
+ * the last requests end (a request parked for other clients gives its bytes back when it parks).
+ * Polled until both are 0 or `waitMs` passed; the last reading.
+ */
+async function bytesHeldOnceIdle(adminUrl: string | null, waitMs: number): Promise<{ requests: number; responses: number } | null> {
+  if (adminUrl === null) return null;
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const text = await (await fetch(`${adminUrl}/metrics`)).text();
+    const gauge = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const held = { requests: gauge('lanes_listener_request_bytes'), responses: gauge('lanes_listener_response_bytes') };
+    if ((held.requests === 0 && held.responses === 0) || performance.now() >= deadline) return held;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 function snapshot(stats: FuzzStats, good: GoodClient): Partial<FuzzStats> {

@@ -129,6 +129,7 @@ console.log(`bugs survived (error lines of the broker: a request failed in its a
 for (const bug of result.survivedBugs.lines.slice(0, 5)) console.log(`  ${bug.slice(0, 600)}`);
 console.log(`good client: acked ${result.good.acked}, errors ${result.good.errors.length}${result.good.errors.length > 0 ? `: ${result.good.errors.slice(0, 3).join(' | ')}` : ''}`);
 console.log(`data after kill -9 and restart: ${result.missingAfterRestart.length} acked records missing; before restart ${result.missingBeforeRestart.length} not read back`);
+console.log(`budget bytes held once every client left: ${result.bytesHeldAfterClients === null ? 'not read' : `requests ${result.bytesHeldAfterClients.requests}, responses ${result.bytesHeldAfterClients.responses}`}`);
 console.log(`broker exit on SIGTERM: ${result.finalExit}`);
 console.log(`report: ${options.report}`);
 const failures = [
@@ -138,6 +139,9 @@ const failures = [
   result.missingBeforeRestart.length > 0 ? `${result.missingBeforeRestart.length} acked records not read back` : null,
   result.missingAfterRestart.length > 0 ? `${result.missingAfterRestart.length} acked records missing after kill -9` : null,
   result.finalExit !== 0 ? `exit ${result.finalExit} on SIGTERM` : null,
+  result.bytesHeldAfterClients !== null && (result.bytesHeldAfterClients.requests !== 0 || result.bytesHeldAfterClients.responses !== 0)
+    ? `budgets not returned once every client left (${JSON.stringify(result.bytesHeldAfterClients)})`
+    : null,
   result.stoppedBy !== null ? `stopped early: ${result.stoppedBy}` : null,
 ].filter((failure) => failure !== null);
 console.log(
