@@ -17,7 +17,7 @@ import { parseBrokers } from '../net/cluster.js';
 import type { BrokerPort } from './broker_port.js';
 import { EmbeddedPort } from './embedded_port.js';
 import { observedPort } from './instrumentation.js';
-import type { RequestObserver } from '../net/kafka_client.js';
+import type { RequestObserver, SocketFactory } from '../net/kafka_client.js';
 import { WirePort } from './wire_port.js';
 import { Admin } from './admin.js';
 import { Consumer } from './consumer.js';
@@ -63,6 +63,11 @@ export interface KafkaConfig extends KafkaLogOptions {
   requestTimeout?: number;
   /** KafkaJS's retry options for every client made here (each client's own `retry` goes over them). */
   retry?: RetryOptions;
+  /**
+   * KafkaJS's socketFactory, over the wire only: `({ host, port, onConnect }) => net.Socket`, which
+   * must call `onConnect` once connected (pass it to `net.connect`). Default: a plain TCP connect.
+   */
+  socketFactory?: SocketFactory;
 }
 
 /** What every client made by one Kafka shares: how to reach the broker, and who is connected. */
@@ -123,7 +128,7 @@ export class Kafka {
     this.#context = new ClientContext({
       clientId,
       logger,
-      openPort: (observer) => new WirePort({ brokers: addresses, clientId, requestTimeoutMs, logger, observer }),
+      openPort: (observer) => new WirePort({ brokers: addresses, clientId, requestTimeoutMs, logger, observer, socketFactory: config.socketFactory }),
       clients: new Set(),
       retry: config.retry,
     });

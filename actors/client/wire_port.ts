@@ -26,7 +26,7 @@ import { offsetFetchSingleGroupVersionMax } from '../../core/protocol/messages/o
 import { concatChunks } from '../../core/protocol/writer.js';
 import { Cluster, type BrokerAddress, type ClusterDescription, type DeletedRecords, type Lane } from '../net/cluster.js';
 import type { Logger } from '../logger.js';
-import type { KafkaConnection, RequestObserver } from '../net/kafka_client.js';
+import type { KafkaConnection, RequestObserver, SocketFactory } from '../net/kafka_client.js';
 import type { ResourceAnswer } from '../../core/handlers/config_resources.js';
 import type { DescribedResource } from '../../core/handlers/describe_configs.js';
 import type { BrokerPort, ConfigResourceChange, ConfigResourceQuery, GroupListing, IsolationLevel, PartitionOffsets, PortFetchRequest, PortFetchResult, TopicToCreate, TxnPortApi } from './broker_port.js';
@@ -45,6 +45,8 @@ export interface WirePortOptions {
   metadataMaxAgeMs?: number;
   /** Told of every request on this port's connections (the client's instrumentation events). */
   observer?: RequestObserver;
+  /** How each connection's socket is opened (KafkaJS's socketFactory). */
+  socketFactory?: SocketFactory;
 }
 
 interface Layout {
@@ -103,8 +105,8 @@ export class WirePort implements BrokerPort {
 
   #connect(): Promise<Cluster> {
     if (this.#cluster === null) {
-      const { brokers, clientId, requestTimeoutMs, observer } = this.#options;
-      const connecting = Cluster.connect({ brokers, clientId, requestTimeoutMs, observer });
+      const { brokers, clientId, requestTimeoutMs, observer, socketFactory } = this.#options;
+      const connecting = Cluster.connect({ brokers, clientId, requestTimeoutMs, observer, socketFactory });
       this.#cluster = connecting;
       connecting.catch(() => {
         if (this.#cluster === connecting) this.#cluster = null;

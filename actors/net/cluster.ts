@@ -16,7 +16,7 @@ import { ErrorCode, LanesError } from '../../core/errors.js';
 import { ApiKey } from '../../core/protocol/api_keys.js';
 import { EndpointType } from '../../core/protocol/messages/describe_cluster.js';
 import type { MetadataResponse } from '../../core/protocol/messages/metadata.js';
-import { describeErrorCode, KafkaClientError, KafkaConnection, type RequestObserver } from './kafka_client.js';
+import { describeErrorCode, KafkaClientError, KafkaConnection, type RequestObserver, type SocketFactory } from './kafka_client.js';
 import { zeroTopicId } from '../../core/handlers/topic_ids.js';
 
 /** A cluster operation failed for a reason a user can act on: reported as one line, no stack. */
@@ -35,6 +35,8 @@ export interface ClusterOptions {
   requestTimeoutMs: number;
   /** Told of every connection's requests (the over-the-wire client's instrumentation events). */
   observer?: RequestObserver;
+  /** How every connection's socket is opened (KafkaJS's socketFactory); default a plain TCP connect. */
+  socketFactory?: SocketFactory;
 }
 
 export type Lane = 'control' | 'fetch' | 'group';
@@ -119,6 +121,7 @@ export class Cluster {
           requestTimeoutMs: options.requestTimeoutMs,
           connectTimeoutMs: Math.min(connectTimeoutMsMax, options.requestTimeoutMs),
           observer: options.observer,
+          socketFactory: options.socketFactory,
         });
         return new Cluster(options, connection);
       } catch (error) {
@@ -204,6 +207,7 @@ export class Cluster {
       requestTimeoutMs: this.#options.requestTimeoutMs,
       connectTimeoutMs: Math.min(connectTimeoutMsMax, this.#options.requestTimeoutMs),
       observer: this.#options.observer,
+      socketFactory: this.#options.socketFactory,
     }).catch(
       (error: unknown) => {
         throw new ClusterError(error instanceof Error ? error.message : String(error));

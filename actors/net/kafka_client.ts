@@ -49,9 +49,20 @@ export class KafkaClientError extends Error {
   }
 }
 
+/**
+ * KafkaJS's `socketFactory`: opens the TCP socket to a broker and calls `onConnect` once it is
+ * connected (pass it to `net.connect` as its listener). Lets a caller wrap, count or cut its
+ * sockets (the lab's killed members: every socket destroyed at once, no LeaveGroup).
+ */
+export type SocketFactory = (options: { host: string; port: number; onConnect: () => void }) => Socket;
+
+export const netSocketFactory: SocketFactory = ({ host, port, onConnect }) => netConnect({ host, port }, onConnect);
+
 export interface ConnectOptions {
   host: string;
   port: number;
+  /** How the socket is opened; default `netSocketFactory`. */
+  socketFactory?: SocketFactory;
   /** Sent in every request header; brokers show it in DescribeGroups and logs. */
   clientId?: string;
   connectTimeoutMs?: number;
@@ -193,21 +204,47 @@ export class KafkaConnection {
     const address = `${options.host}:${options.port}`;
     const timeoutMs = options.connectTimeoutMs ?? connectTimeoutMsDefault;
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const socket = netConnect({ host: options.host, port: options.port });
+      // A factory may call onConnect before it returns the socket: settle once both happened.
+      let opened: Socket | undefined;
+      let connected = false;
+      let settled = false;
+      const settle = () => {
+        if (settled || !connected || opened === undefined) return;
+        settled = true;
+        clearTimeout(timer);
+        opened.removeAllListeners('error');
+        resolve(opened);
+      };
       const timer = setTimeout(() => {
-        socket.destroy();
+        if (settled) return;
+        settled = true;
+        opened?.destroy();
         reject(new KafkaClientError('LANES_CONNECT_FAILED', `cannot connect to ${address}: no answer within ${timeoutMs} ms`));
       }, timeoutMs);
-      socket.once('connect', () => {
+      try {
+        opened = (options.socketFactory ?? netSocketFactory)({
+          host: options.host,
+          port: options.port,
+          onConnect: () => {
+            connected = true;
+            settle();
+          },
+        });
+      } catch (error) {
+        settled = true;
         clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve(socket);
-      });
-      socket.once('error', (error: Error & { code?: string }) => {
+        reject(new KafkaClientError('LANES_CONNECT_FAILED', `cannot connect to ${address}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        return;
+      }
+      const failed = opened;
+      failed.once('error', (error: Error & { code?: string }) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        socket.destroy();
+        failed.destroy();
         reject(new KafkaClientError('LANES_CONNECT_FAILED', `cannot connect to ${address}: ${describeSocketError(error)}`, { cause: error }));
       });
+      settle();
     });
     const connection = new KafkaConnection(socket, options);
     try {
