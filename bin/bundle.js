@@ -15,7 +15,7 @@
 //   global_teardown.js  `lanes/testing/teardown`
 //   shard_main.js       a shard's worker thread
 //   recovery_worker.js  a recovery-scan worker (piscina)
-//   member_worker.js    a `lanes lab` group member's worker thread
+//   member_host.js      a `lanes lab` thread of group members
 //   broker_child.js     the broker child process `lanes bench` starts for its load-generator rows
 //   bench_driver.js     the child process `lanes bench` runs each system's client in
 // Code that starts one of these finds it beside itself (new URL('./<name>.js', import.meta.url)),
@@ -49,8 +49,8 @@ export const mainThreadEntries = {
 export const workerEntries = {
   shard_main: 'actors/shard/shard_main.js',
   recovery_worker: 'actors/storage/recovery_worker.js',
-  // `lanes lab run --engine real`: a group member's worker thread (actors/lab/real_engine.ts).
-  member_worker: 'actors/lab/member_worker.js',
+  // `lanes lab run --engine real`: a thread of group members (actors/lab/real_engine.ts).
+  member_host: 'actors/lab/member_host.js',
   // `lanes bench`: the broker child process of the load generator's rows (bench/load/broker_process.ts).
   broker_child: 'bench/load/broker_child.js',
   // `lanes bench`: the child process each system's client runs in (bench/e2e/isolated_driver.ts).

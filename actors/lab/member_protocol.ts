@@ -1,5 +1,6 @@
-// The messages between the real-time engine (actors/lab/real_engine.ts) and a member's worker
-// (member_worker.ts), and what the worker is started with.
+// The messages between the real-time engine (actors/lab/real_engine.ts) and a member host thread
+// (member_host.ts), and what each member there (lab_member.ts) is made with. A host carries several
+// members; every command and message names its member by the engine's key ("group/member").
 import type { CommitMode, GroupProtocol, Processing } from '../../core/lab/scenario.js';
 
 export interface MemberSettings {
@@ -28,8 +29,6 @@ export interface MemberSettings {
 export type ProcessedRange = [string, number, number];
 
 export type MemberMessage =
-  /** Loaded, waiting for 'start' to connect. */
-  | { type: 'ready' }
   | { type: 'running' }
   /** Everything the member owns now ("topic-partition"), after each rebalance callback. */
   | { type: 'owned'; partitions: string[] }
@@ -37,4 +36,14 @@ export type MemberMessage =
   /** After a graceful leave: committed, LeaveGroup sent, consumer disconnected. */
   | { type: 'left' };
 
-export type MemberCommand = { type: 'start' } | { type: 'slow'; factor: number } | { type: 'leave' };
+/** Engine → host. `add` makes the member (its client, not connected); `start` connects it and joins. */
+export type HostCommand =
+  | { type: 'add'; key: string; settings: MemberSettings }
+  | { type: 'start'; key: string }
+  | { type: 'slow'; key: string; factor: number }
+  | { type: 'leave'; key: string }
+  /** As a SIGKILL: its sockets closed at once, no LeaveGroup, nothing more reported. */
+  | { type: 'kill'; key: string };
+
+/** Host → engine: `added` once the member is made, waiting for `start`; then what the member says. */
+export type HostMessage = { key: string; message: MemberMessage | { type: 'added' } };

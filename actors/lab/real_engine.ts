@@ -1,9 +1,10 @@
 // The real-time engine of `lanes lab`: the scenario run for real, on this machine, for its
 // duration. A broker in this process (memory storage, or disk in a temporary directory when the
 // timeline restarts it) with its Kafka listener on a free loopback port; producers here at the
-// scenario's rates with its key distributions; each group member on its own worker thread
-// (member_worker.ts) running the Lanes client over the Kafka protocol; the timeline applied as
-// it happens (kill: the worker terminated, no LeaveGroup; leave: the consumer disconnects; slow;
+// scenario's rates with its key distributions; the group members spread over a few member host
+// threads (member_host.ts, at most labRealMemberThreadsMax), each member the Lanes client over the
+// Kafka protocol with sockets of its own; the timeline applied as it happens (kill: the member's
+// sockets closed at once, no LeaveGroup, nothing more from it; leave: the consumer disconnects; slow;
 // partitions added through the broker; broker restart: stopped, then started on the same port
 // and data). Every `sampleEveryMs` the log ends and committed offsets go to core/lab's
 // LabRecorder, with what the members report, so the report reads as the virtual engine's.
@@ -32,9 +33,9 @@ import { spawnWorker } from '../spawn.js';
 import { startServer, type RunningServer } from '../host/cli.js';
 import { IntervalSet } from './interval_set.js';
 import { keySequence } from './key_sequence.js';
-import { labRealRecordsPerSecMax, labRealSampleEveryMsMin } from '../../core/limits.js';
+import { labRealMemberThreadsMax, labRealRecordsPerSecMax, labRealSampleEveryMsMin } from '../../core/limits.js';
 import { compressTime, realRunNote } from '../../core/lab/time_scale.js';
-import type { MemberCommand, MemberMessage, MemberSettings } from './member_protocol.js';
+import type { HostCommand, HostMessage, MemberMessage, MemberSettings } from './member_protocol.js';
 
 /** A record's bytes in a fetched batch beside its value (offset, timestamp, key, lengths): to size fetches. */
 const recordOverheadBytes = 70;
@@ -70,6 +71,8 @@ export interface RealRunOptions {
   adminPort?: number;
   /** Told the admin URL once the broker is up. */
   onAdmin?: (url: string) => void;
+  /** Threads the members are spread over; default min(members, labRealMemberThreadsMax). */
+  memberThreads?: number;
   /** Called about every sample with the run's time. */
   onProgress?: (atMs: number) => void;
   /**
@@ -103,7 +106,9 @@ export function realScale(scenario: Scenario): number {
 interface LiveMember {
   readonly group: GroupSpec;
   readonly name: string;
-  readonly worker: Worker;
+  /** "group/member": how the engine and its host name it. */
+  readonly key: string;
+  readonly host: Worker;
   owned: string[];
   processed: number;
   /** Reported its ownership since the group's open rebalance started. */
@@ -220,8 +225,38 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
     }
   }
 
-  /** Starts the member's thread; it connects when told to start (joinMember). */
-  function spawnMember(group: GroupSpec, name: string): LiveMember {
+  /**
+   * The member host threads: started once, each member then added to one in turn (so a group's
+   * members sit on different threads). A thread that fails fails every member on it.
+   */
+  const hosts: Worker[] = [];
+  const memberCount = scenario.groups.reduce((sum, group) => sum + group.members.length, 0) + scenario.timeline.filter((event) => event.event === 'join').length;
+  const hostCount = Math.max(1, Math.min(memberCount, options.memberThreads ?? labRealMemberThreadsMax));
+  const hostMembers = new Map<Worker, LiveMember[]>();
+  const hostHandles = new Map<LiveMember, { added: () => void; failed: (error: Error) => void; left: () => void }>();
+  function startHost(): Worker {
+    const host = spawnWorker(new URL(`./member_host.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
+    hostMembers.set(host, []);
+    host.on('message', ({ key, message }: HostMessage) => {
+      const member = members.get(key);
+      if (member === undefined) return;
+      if (message.type === 'added') hostHandles.get(member)?.added();
+      else if (message.type === 'left') hostHandles.get(member)?.left();
+      else onMessage(member, message);
+    });
+    const fail = (why: string) => {
+      for (const member of hostMembers.get(host) ?? []) {
+        hostHandles.get(member)?.failed(new Error(`lab member ${member.key} ${why}`));
+        hostHandles.get(member)?.left();
+      }
+    };
+    host.on('error', (error) => fail(`failed: ${error.message}`));
+    host.on('exit', () => fail('stopped before it was ready'));
+    return host;
+  }
+
+  /** Makes the member on its host thread; it connects when told to start (joinMember). */
+  function addMember(group: GroupSpec, name: string): LiveMember {
     // Counts are × scale, so a poll is too: its processing then lasts what it does in the scenario.
     const pollRecords = Math.max(1, Math.round(group.maxPollRecords * scale));
     const settings: MemberSettings = {
@@ -242,37 +277,31 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
       autoCommitIntervalMs: group.autoCommitIntervalMs,
       seed: (options.seed * 1_000_003 + members.size) >>> 0,
     };
-    const worker = spawnWorker(new URL(`./member_worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url), { workerData: settings });
-    let readyResolve!: () => void;
-    let readyReject!: (error: Error) => void;
-    let leftResolve!: () => void;
-    const ready = new Promise<void>((resolve, reject) => ((readyResolve = resolve), (readyReject = reject)));
-    const left = new Promise<void>((resolve) => (leftResolve = resolve));
-    const member: LiveMember = { group, name, worker, owned: [], processed: 0, reported: false, joined: false, gone: false, ready, left };
-    members.set(memberKey(group.name, name), member);
-    worker.on('message', (message: MemberMessage) => {
-      if (message.type === 'ready') readyResolve();
-      else if (message.type === 'left') leftResolve();
-      else onMessage(member, message);
-    });
-    worker.on('error', (error) => {
-      readyReject(new Error(`lab member ${group.name}/${name} failed: ${error.message}`));
-      leftResolve();
-    });
-    worker.on('exit', () => {
-      readyReject(new Error(`lab member ${group.name}/${name} stopped before it was ready`));
-      leftResolve();
-    });
+    if (hosts.length < hostCount) hosts.push(startHost());
+    const host = hosts[members.size % hostCount];
+    let added!: () => void;
+    let failed!: (error: Error) => void;
+    let left!: () => void;
+    const ready = new Promise<void>((resolve, reject) => ((added = resolve), (failed = reject)));
+    // A member that failed before the run started is reported by Promise.all(ready); later ones end with the run.
+    ready.catch(() => {});
+    const leftPromise = new Promise<void>((resolve) => (left = resolve));
+    const key = memberKey(group.name, name);
+    const member: LiveMember = { group, name, key, host, owned: [], processed: 0, reported: false, joined: false, gone: false, ready, left: leftPromise };
+    members.set(key, member);
+    hostMembers.get(host)!.push(member);
+    hostHandles.set(member, { added, failed, left });
+    command(member, { type: 'add', key, settings });
     return member;
   }
 
   function joinMember(member: LiveMember): void {
     member.joined = true;
-    command(member, { type: 'start' });
+    command(member, { type: 'start', key: member.key });
     if (recording) recorder.memberJoined(now(), member.group.name, member.name);
   }
 
-  const command = (member: LiveMember, message: MemberCommand) => member.worker.postMessage(message);
+  const command = (member: LiveMember, message: HostCommand) => member.host.postMessage(message);
 
   async function apply(event: TimelineEvent): Promise<void> {
     if (brokerDown !== null && event.event !== 'broker-restart') await brokerDown;
@@ -289,17 +318,17 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
         startRebalance(event.group, `kill ${event.member}`);
         member.gone = true;
         if (recording) recorder.memberGone(now(), event.group, event.member);
-        await member.worker.terminate();
+        command(member, { type: 'kill', key: member.key });
         return;
       case 'leave':
         if (member === undefined || member.gone) return;
         startRebalance(event.group, `leave ${event.member}`);
         member.gone = true;
         if (recording) recorder.memberGone(now(), event.group, event.member);
-        command(member, { type: 'leave' });
+        command(member, { type: 'leave', key: member.key });
         return;
       case 'slow':
-        if (member !== undefined && !member.gone) command(member, { type: 'slow', factor: event.factor });
+        if (member !== undefined && !member.gone) command(member, { type: 'slow', key: member.key, factor: event.factor });
         return;
       case 'add-partitions':
         for (const g of scenario.groups) if (g.topics.includes(event.topic)) startRebalance(g.name, `add-partitions ${event.topic}`);
@@ -402,9 +431,9 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
   }
 
   try {
-    // Every member's thread first (joiners' too), so thread start-up is not part of the run.
-    for (const group of scenario.groups) for (const name of group.members) spawnMember(group, name);
-    for (const event of scenario.timeline) if (event.event === 'join') spawnMember(scenario.groups.find((g) => g.name === event.group)!, event.member);
+    // Every member made first (joiners' too), so thread start-up is not part of the run.
+    for (const group of scenario.groups) for (const name of group.members) addMember(group, name);
+    for (const event of scenario.timeline) if (event.event === 'join') addMember(scenario.groups.find((g) => g.name === event.group)!, event.member);
     await Promise.all([...members.values()].map((member) => member.ready));
     startedAt = performance.now();
     for (const group of scenario.groups) {
@@ -433,7 +462,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
     producing = false;
     await produceLoop;
     const staying = [...members.values()].filter((member) => member.joined && !member.gone);
-    for (const member of staying) command(member, { type: 'leave' });
+    for (const member of staying) command(member, { type: 'leave', key: member.key });
     await Promise.race([Promise.all(staying.map((member) => member.left)), unrefSleep(leaveGraceMs)]);
     for (const group of scenario.groups) {
       const skipped = await countSkipped(group);
@@ -445,7 +474,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
   } finally {
     producing = false;
     for (const timer of timers) clearTimeout(timer);
-    await Promise.all([...members.values()].map((member) => member.worker.terminate()));
+    await Promise.all(hosts.map((host) => host.terminate()));
     await Promise.all(producers.map((producer) => producer.disconnect().catch(() => {})));
     await server.stop();
     if (restarts) rmSync(dataDir, { recursive: true, force: true });

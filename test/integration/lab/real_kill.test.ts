@@ -1,0 +1,82 @@
+// A killed member in the real-time engine is a SIGKILL, even when other members share its thread:
+// three members on ONE member host thread, b killed. The broker hears nothing from b (no
+// LeaveGroup), so its partitions move only once its session has expired; a and c, on the same
+// thread, go on processing meanwhile; b processes nothing after the kill; a and c end owning
+// every partition with everything committed.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+import { memberSeriesKey, type AssignmentRecord, type RebalanceRecord } from '../../../core/lab/report.js';
+import { spawnBuiltFixture } from '../../support/built_cli.js';
+import { timeoutMs } from '../../support/timeouts.js';
+
+const fixture = fileURLToPath(new URL('./fixtures/run_real.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'lanes-lab-kill-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const sessionTimeoutMs = 3_000;
+const killAtMs = 2_500;
+const scenarioJson = {
+  name: 'kill-on-a-shared-thread',
+  durationMs: 10_000,
+  sampleEveryMs: 100,
+  broker: { initialRebalanceDelayMs: 0, groupMinSessionTimeoutMs: 500 },
+  topics: [{ name: 'kt', partitions: 6 }],
+  producers: [{ topic: 'kt', ratePerSec: 300, keys: { kind: 'uniform', count: 60 } }],
+  groups: [{ name: 'kg', topic: 'kt', members: ['a', 'b', 'c'], assignor: 'range', processing: { ratePerSec: 2_000 }, commit: 'after', sessionTimeoutMs, heartbeatIntervalMs: 300 }],
+  timeline: [{ atMs: killAtMs, event: 'kill', group: 'kg', member: 'b' }],
+};
+
+interface RealRun {
+  assignments: AssignmentRecord[];
+  rebalances: RebalanceRecord[];
+  time: number[];
+  throughputByMember: Record<string, number[]>;
+  finalCommitted: Record<string, Record<string, number>>;
+  finalLogEnd: Record<string, number>;
+  failures: string[];
+}
+
+it(
+  'moves b’s partitions only after its session expired, while a and c on its thread go on',
+  async () => {
+    const file = join(dir, 'scenario.json');
+    writeFileSync(file, JSON.stringify(scenarioJson));
+    const child = spawnBuiltFixture(fixture, [file, '5', String(timeoutMs(20_000)), '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const run = JSON.parse(stdout) as RealRun;
+    expect(run.failures).toEqual([]);
+
+    // No LeaveGroup: the coordinator moved b's partitions when its session expired, not at once.
+    const kill = run.rebalances.find((rebalance) => rebalance.trigger === 'kill b');
+    expect(kill).toBeDefined();
+    expect(kill!.settled).toBe(true);
+    expect(kill!.endMs - kill!.startMs).toBeGreaterThanOrEqual(sessionTimeoutMs - 500);
+
+    // Between the kill and the expiry, a and c (same thread) kept processing; b never again.
+    const processedBetween = (member: string, from: number, to: number) => {
+      const perSec = run.throughputByMember[memberSeriesKey('kg', member)] ?? [];
+      return run.time.reduce((sum, at, index) => (at > from && at <= to ? sum + (perSec[index] ?? 0) : sum), 0);
+    };
+    const expiry = kill!.startMs + sessionTimeoutMs - 500;
+    expect(processedBetween('a', killAtMs + 200, expiry)).toBeGreaterThan(0);
+    expect(processedBetween('c', killAtMs + 200, expiry)).toBeGreaterThan(0);
+    expect(processedBetween('b', killAtMs + 100, scenarioJson.durationMs)).toBe(0);
+
+    // a and c own every partition at the end, and the group committed through every record.
+    const last = run.assignments.filter((assignment) => assignment.group === 'kg').at(-1)!;
+    const owners = Object.fromEntries(Object.entries(last.byMember).filter(([, partitions]) => partitions.length > 0));
+    expect(Object.keys(owners).sort()).toEqual(['a', 'c']);
+    expect(Object.values(owners).flat().sort()).toEqual(['kt-0', 'kt-1', 'kt-2', 'kt-3', 'kt-4', 'kt-5']);
+    expect(run.finalCommitted.kg).toEqual(Object.fromEntries(Object.entries(run.finalLogEnd).filter(([, end]) => end > 0)));
+  },
+  timeoutMs(120_000),
+);
