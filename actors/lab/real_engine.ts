@@ -28,6 +28,7 @@ import { partitionName, type LabReport } from '../../core/lab/report.js';
 import type { GroupSpec, Scenario, TimelineEvent } from '../../core/lab/scenario.js';
 import { Kafka } from '../client/lanes.js';
 import type { Producer } from '../client/producer.js';
+import { Partitioners } from '../client/partitioners.js';
 import { kafkaLogLevel } from '../log_lines.js';
 import { spawnWorker } from '../spawn.js';
 import { startServer, type RunningServer } from '../host/cli.js';
@@ -349,11 +350,15 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
   }
 
   // Producers: each tops up to floor(rate × scale × elapsed) records every tick, its keys in the
-  // scenario's distribution (reproducible for the seed), in the producer's order.
+  // scenario's distribution (reproducible for the seed), in the producer's order. Keyless records
+  // go round-robin, one partition each in turn, not sticky: a sticky batch (a tick's records, 100
+  // at 5,000/s) would be seconds of a scaled-down member's processing where the design's batch
+  // (~160 records at 10,000/s per member) is milliseconds, and a member handed two such batches in
+  // one fetch round outlasts max.poll.interval.ms. Keyed records are placed by murmur2 either way.
   const kafka = new Kafka({ clientId: 'lanes-lab-producer', brokers, logLevel: kafkaLogLevel.NOTHING });
   const producers: Producer[] = [];
   for (let i = 0; i < scenario.producers.length; i++) {
-    const producer = kafka.producer();
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     producers.push(producer);
   }
