@@ -108,9 +108,15 @@ export class LabMember {
     this.#send({ type: 'left' });
   }
 
-  /** As a SIGKILL: every socket closed now, nothing more said to anyone. */
+  /**
+   * As a SIGKILL: every socket closed now, nothing more said to anyone. What it processed up to
+   * this instant is reported first: the engine counts records processed twice and skipped from
+   * those reports, and a record processed before the kill was processed, whether or not its
+   * 10 ms report came round (its commit may already have reached the broker).
+   */
   kill(): void {
     if (this.#sockets.killed) return;
+    this.#flushProcessed();
     this.#sockets.kill();
     this.#stopReporting();
     // Stops the client's loops: their requests find no socket (refused), so no LeaveGroup and no
