@@ -5,6 +5,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assert } from '../../core/assert.js';
+import { ErrorCode, isLanesError, type LanesError } from '../../core/errors.js';
 import type { ClientContext } from './lanes.js';
 import type { OffsetCommitter } from './consumer_commits.js';
 import { offsetsOf } from './consumer_commits.js';
@@ -53,6 +54,21 @@ export interface DeliveryDeps {
   /** The handler failed for good (restartOnFailure said no, or the error is a bug): stop consuming. */
   readonly crashed: () => void;
 }
+
+/**
+ * What a group answers a member that is mid-rebalance or no longer in it (a commit made in the
+ * handler while the group rebalances). KafkaJS's runner rejoins on these instead of crashing
+ * ("The group is rebalancing, re-joining"); the consumer-protocol codes are their KIP-848 twins.
+ */
+const rebalanceRefusalCodes = new Set<number>([
+  ErrorCode.REBALANCE_IN_PROGRESS,
+  ErrorCode.ILLEGAL_GENERATION,
+  ErrorCode.UNKNOWN_MEMBER_ID,
+  ErrorCode.FENCED_MEMBER_EPOCH,
+  ErrorCode.STALE_MEMBER_EPOCH,
+]);
+
+const rebalanceRefusal = (error: unknown): error is LanesError => isLanesError(error) && rebalanceRefusalCodes.has(error.errorCode);
 
 /** KafkaJS's unrecoverable errors: a bug in the handler, not worth delivering the record again. */
 const unrecoverableErrors = new Set(['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError']);
@@ -153,6 +169,10 @@ export class RecordDelivery {
   /** After a failed first attempt: retries and the dead-letter topic; false: stop this batch. */
   async #deliverAgain(work: Work, message: KafkaMessage, offset: number, error: unknown): Promise<boolean> {
     const { state } = work;
+    if (rebalanceRefusal(error)) {
+      this.#refusedByRebalance(state, offset, error);
+      return false;
+    }
     const deadLetter = this.#deps.runConfig().deadLetter;
     if (deadLetter === undefined) {
       await this.#handlerFailed(state, offset, error);
@@ -195,6 +215,10 @@ export class RecordDelivery {
         });
         return true;
       } catch (error) {
+        if (rebalanceRefusal(error)) {
+          this.#refusedByRebalance(state, Number(message.offset), error);
+          return false;
+        }
         if (deadLetter === undefined) {
           await this.#handlerFailed(state, Number(message.offset), error);
           return false;
@@ -244,6 +268,19 @@ export class RecordDelivery {
     emitter.emit(consumerEvents.CRASH, { error, groupId, restart });
     if (restart) partitions.retryAfter(state, nextRetryTime(retry, null, Math.random));
     else this.#deps.crashed();
+  }
+
+  /**
+   * The handler threw the group's refusal of this member (a commit it made while the group
+   * rebalanced): not the handler failing, so no retry count, no dead-letter topic and no CRASH.
+   * The membership rejoins on its own; the records from `offset` are delivered again after the
+   * first retry wait if the partition is still this member's (a revocation moves them on).
+   */
+  #refusedByRebalance(state: PartitionState, offset: number, error: LanesError): void {
+    const { retry, partitions, groupId, context } = this.#deps;
+    state.position = offset;
+    context.logger.warn({ err: error, groupId, topic: state.topic, partition: state.partition, offset }, 'the group is rebalancing; the records from this offset are delivered again once it settles');
+    partitions.retryAfter(state, nextRetryTime(retry, null, Math.random));
   }
 
   /** The user's restartOnFailure (true without one); one that throws counts as true, as in KafkaJS. */
@@ -328,7 +365,10 @@ export class RecordDelivery {
     try {
       await run.eachBatch!(payload);
     } catch (error) {
-      if (state.epoch === work.epoch) await this.#handlerFailed(state, Math.max(work.startOffset, state.resolved ?? work.startOffset), error);
+      if (state.epoch !== work.epoch) return;
+      const from = Math.max(work.startOffset, state.resolved ?? work.startOffset);
+      if (rebalanceRefusal(error)) this.#refusedByRebalance(state, from, error);
+      else await this.#handlerFailed(state, from, error);
       return;
     }
     if (state.epoch !== work.epoch) return;

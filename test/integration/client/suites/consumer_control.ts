@@ -109,6 +109,69 @@ export function consumerControlSuite(mode: Mode): void {
       await producer.disconnect();
     });
 
+    it('goes on when a commit made in eachBatch is refused because the group is rebalancing', async () => {
+      // Cooperative members keep their partitions (and keep handling them) while the group
+      // rebalances, so a commit a handler makes then can be refused (REBALANCE_IN_PROGRESS,
+      // ILLEGAL_GENERATION) with its partition still owned. KafkaJS code lets that error out of
+      // eachBatch; the consumer must rejoin and go on, not stop. The window is a timing race, so
+      // members come and go a few times while both members commit after every record.
+      const lanes = await startBroker(mode);
+      const kafka = lanes.kafka();
+      await kafka.admin().createTopics({ topics: [{ topic: 'refused', numPartitions: 4 }] });
+      const producer = kafka.producer();
+      await producer.connect();
+      let producing = true;
+      const production = (async () => {
+        for (let index = 0; producing; index++) {
+          await producer.send({ topic: 'refused', messages: [{ key: `k${index % 8}`, value: String(index) }] });
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      })();
+      const refusals: LanesError[] = [];
+      const crashes: unknown[] = [];
+      const committing = (name: string) => {
+        const consumer = kafka.consumer({ groupId: 'refused', ...fastGroup, partitionAssigners: ['cooperative-sticky'] });
+        consumer.on(consumer.events.CRASH, (event) => void crashes.push({ name, ...event.payload }));
+        return consumer;
+      };
+      const run = async (consumer: ReturnType<typeof committing>) => {
+        await consumer.connect();
+        await consumer.subscribe({ topics: ['refused'], fromBeginning: true });
+        await consumer.run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, isStale }) => {
+            for (const message of batch.messages) {
+              if (isStale()) return;
+              resolveOffset(message.offset);
+              try {
+                await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: String(Number(message.offset) + 1) }] }] });
+              } catch (error) {
+                refusals.push(error as LanesError);
+                throw error;
+              }
+            }
+          },
+        });
+        return consumer;
+      };
+      const stayers = [await run(committing('a')), await run(committing('b'))];
+      const ownedBy = (consumers: readonly { assignment(): { partitions: number[] }[] }[]) => consumers.flatMap((consumer) => consumer.assignment().flatMap(({ partitions }) => partitions));
+      await until('a and b share the four partitions', () => ownedBy(stayers).length === 4);
+      for (let round = 0; round < 6; round++) {
+        const visitor = await run(committing(`visitor-${round}`));
+        await until(`visitor ${round} owns a partition`, () => ownedBy([visitor]).length > 0);
+        await visitor.disconnect();
+        await until(`a and b own the four again after visitor ${round}`, () => ownedBy(stayers).length === 4);
+      }
+      producing = false;
+      await production;
+      expect(crashes).toEqual([]);
+      for (const refusal of refusals) expect([ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID]).toContain(refusal.errorCode);
+      for (const consumer of stayers) await consumer.disconnect();
+      await producer.disconnect();
+    });
+
     it('dead-letters a record after N failed attempts, with its origin in headers, and moves on', async () => {
       const lanes = await startBroker(mode);
       const kafka = lanes.kafka();
