@@ -71,10 +71,12 @@ export class LabMember {
   async start(): Promise<void> {
     const consumer = this.#consumer;
     this.#flushTimer = setInterval(() => this.#flushProcessed(), reportEveryMs);
-    // A member given no partitions gets no assignment callback; it says it owns nothing, or the
-    // engine would wait for it to settle the rebalance.
+    // A member whose assignment did not change (given nothing, or under cooperative-sticky keeping
+    // exactly what it had) gets no assignment callback; it says what it owns, or the engine would
+    // wait for it to settle the rebalance.
     consumer.on<{ memberAssignment: Record<string, number[]> }>(consumer.events.GROUP_JOIN, ({ payload }) => {
-      if (this.#owned.size === 0 && Object.values(payload.memberAssignment).every((partitions) => partitions.length === 0)) this.#reportOwned();
+      const assigned = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => `${topic}-${partition}`));
+      if (assigned.length === this.#owned.size && assigned.every((name) => this.#owned.has(name))) this.#reportOwned();
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.#settings.topics], fromBeginning: true });

@@ -204,12 +204,16 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
 
   function onMessage(member: LiveMember, message: MemberMessage): void {
     if (message.type === 'owned') {
+      const changed = message.partitions.length !== member.owned.length || message.partitions.some((name) => !member.owned.includes(name));
       member.owned = message.partitions;
       member.reported = true;
       if (!recording || member.gone) return;
       // Ownership changing with no rebalance open: the coordinator started one (an expired
-      // session, a member past max.poll.interval.ms).
-      if (!openRebalances.has(member.group.name)) startRebalance(member.group.name, `coordinator (${member.name} reassigned)`);
+      // session, a member past max.poll.interval.ms). A member saying again what it owns is not one.
+      if (!openRebalances.has(member.group.name)) {
+        if (!changed) return;
+        startRebalance(member.group.name, `coordinator (${member.name} reassigned)`);
+      }
       member.reported = true;
       recorder.owned(now(), member.group.name, member.name, member.owned);
       checkSettled(member.group);
