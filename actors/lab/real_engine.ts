@@ -37,6 +37,7 @@ import { keySequence } from './key_sequence.js';
 import { labRealMemberThreadsMax, labRealRecordsPerSecMax, labRealSampleEveryMsMin } from '../../core/limits.js';
 import { compressTime, realRunNote } from '../../core/lab/time_scale.js';
 import type { HostCommand, HostMessage, MemberMessage, MemberSettings } from './member_protocol.js';
+import type { DescribedConsumerMember } from '../../core/group/group_api.js';
 
 /** A record's bytes in a fetched batch beside its value (offset, timestamp, key, lengths): to size fetches. */
 const recordOverheadBytes = 70;
@@ -190,14 +191,51 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
     for (const member of members.values()) if (member.group.name === group) member.reported = false;
   }
 
-  /** A group's rebalance is over when every live member has said what it owns and each partition has exactly one owner. */
-  function checkSettled(group: GroupSpec): void {
+  /**
+   * Consumer-protocol groups (KIP-848): a member whose assignment does not change with a new group
+   * epoch gets no callback and says nothing, so the coordinator is asked instead: the group epoch
+   * the last rebalance ended at, and whether, at a later epoch, every member has reached its target.
+   */
+  const settledEpoch = new Map<string, number>();
+  const convergedEpoch = new Map<string, number>();
+  const asking = new Set<string>();
+  async function askCoordinator(group: GroupSpec): Promise<void> {
+    if (asking.has(group.name) || brokerDown !== null || !openRebalances.has(group.name)) return;
+    asking.add(group.name);
+    const [described] = await server.broker.consumerGroupDescribe([group.name]).catch(() => [undefined]);
+    asking.delete(group.name);
+    if (described === undefined || described.errorCode !== 0) return;
+    const sameAs = (a: DescribedConsumerMember['assignment'], b: DescribedConsumerMember['assignment']) => partitionNames(a).join() === partitionNames(b).join();
+    // The members the coordinator has are the live ones (a joiner has arrived, a killed one expired),
+    // by client id, which is the member's name.
+    const live = [...members.values()].filter((member) => member.group === group && member.joined && !member.gone).map((member) => member.name).sort();
+    const sameMembers = described.members.map((member) => member.clientId).sort().join() === live.join();
+    const converged = sameMembers && described.assignmentEpoch === described.groupEpoch && described.members.every((member) => member.memberEpoch === described.groupEpoch && sameAs(member.assignment, member.targetAssignment));
+    if (converged) convergedEpoch.set(group.name, described.groupEpoch);
+    checkSettled(group, false);
+  }
+  const partitionNames = (assignment: DescribedConsumerMember['assignment']) => assignment.flatMap(({ topic, partitions }) => partitions.map((partition) => `${topic}-${partition}`)).sort();
+
+  /**
+   * A group's rebalance is over when each partition has exactly one owner by what the members
+   * said, and every live member has said what it owns since it started; for a consumer-protocol
+   * group, instead of the latter, the coordinator says every member reached its target at a group
+   * epoch past the one the last rebalance ended at.
+   */
+  function checkSettled(group: GroupSpec, ask = true): void {
     if (!recording || !openRebalances.has(group.name)) return;
     const live = [...members.values()].filter((member) => member.group === group && member.joined && !member.gone);
-    if (live.some((member) => !member.reported)) return;
     const owners = live.flatMap((member) => member.owned);
     const wanted = groupPartitions(group);
     if (owners.length !== wanted.length || new Set(owners).size !== owners.length || !wanted.every((name) => owners.includes(name))) return;
+    if (group.protocol === 'consumer') {
+      const converged = convergedEpoch.get(group.name) ?? -1;
+      if (converged <= (settledEpoch.get(group.name) ?? 0)) {
+        if (ask) void askCoordinator(group);
+        return;
+      }
+      settledEpoch.set(group.name, converged);
+    } else if (live.some((member) => !member.reported)) return;
     recorder.rebalanceEnded(now(), group.name);
     openRebalances.delete(group.name);
   }

@@ -3,8 +3,9 @@
 // LeaveGroup), so its partitions move only once its session has expired; a and c, on the same
 // thread, go on processing meanwhile; b processes nothing after the kill; a and c end owning
 // every partition with everything committed, and no committed record went unprocessed. Under
-// range (eager) and cooperative-sticky (members keep their partitions, and keep committing, while
-// the group rebalances): every rebalance settles, with no rebalance the coordinator did not make.
+// range (eager), cooperative-sticky and the consumer protocol (KIP-848; members keep their
+// partitions, and keep committing, while the group rebalances): every rebalance settles, with no
+// rebalance the coordinator did not make.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,14 +21,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const sessionTimeoutMs = 3_000;
 const killAtMs = 2_500;
-const scenarioFor = (assignor: string) => ({
+const scenarioFor = (protocol: string, assignor: string) => ({
   name: 'kill-on-a-shared-thread',
   durationMs: 10_000,
   sampleEveryMs: 100,
   broker: { initialRebalanceDelayMs: 0, groupMinSessionTimeoutMs: 500 },
   topics: [{ name: 'kt', partitions: 4 }],
   producers: [{ topic: 'kt', ratePerSec: 300, keys: { kind: 'uniform', count: 60 } }],
-  groups: [{ name: 'kg', topic: 'kt', members: ['a', 'b'], assignor, processing: { ratePerSec: 2_000 }, commit: 'after', sessionTimeoutMs, heartbeatIntervalMs: 300 }],
+  groups: [{ name: 'kg', topic: 'kt', members: ['a', 'b'], protocol, assignor, processing: { ratePerSec: 2_000 }, commit: 'after', sessionTimeoutMs, heartbeatIntervalMs: 300 }],
   timeline: [
     { atMs: 1_000, event: 'join', group: 'kg', member: 'c' },
     { atMs: killAtMs, event: 'kill', group: 'kg', member: 'b' },
@@ -45,10 +46,14 @@ interface RealRun {
   skipped: number;
 }
 
-it.each(['range', 'cooperative-sticky'])(
-  '%s: moves b’s partitions only after its session expired, while a and c on its thread go on',
-  async (assignor) => {
-    const scenarioJson = scenarioFor(assignor);
+it.each([
+  ['classic', 'range'],
+  ['classic', 'cooperative-sticky'],
+  ['consumer', 'uniform'],
+])(
+  '%s protocol, %s: moves b’s partitions only after its session expired, while a and c on its thread go on',
+  async (protocol, assignor) => {
+    const scenarioJson = scenarioFor(protocol, assignor);
     const file = join(dir, `scenario-${assignor}.json`);
     writeFileSync(file, JSON.stringify(scenarioJson));
     const child = spawnBuiltFixture(fixture, [file, '5', String(timeoutMs(20_000)), '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,8 +67,9 @@ it.each(['range', 'cooperative-sticky'])(
     const run = JSON.parse(stdout) as RealRun;
     expect(run.failures).toEqual([]);
 
-    // Three rebalances, each settled: under cooperative-sticky c's join leaves a or b with exactly
-    // what it had (no assignment callback), and both keep committing while the group rebalances.
+    // Three rebalances, each settled: under cooperative-sticky and the consumer protocol c's join
+    // leaves a or b with exactly what it had (no assignment callback), and both keep committing
+    // while the group rebalances.
     expect(run.rebalances.map((rebalance) => [rebalance.trigger, rebalance.settled])).toEqual([['start', true], ['join c', true], ['kill b', true]]);
 
     // No LeaveGroup: the coordinator moved b's partitions when its session expired, not at once.
