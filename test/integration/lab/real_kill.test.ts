@@ -6,18 +6,10 @@
 // range (eager), cooperative-sticky and the consumer protocol (KIP-848; members keep their
 // partitions, and keep committing, while the group rebalances): every rebalance settles, with no
 // rebalance the coordinator did not make.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, expect, it } from 'vitest';
-import { memberSeriesKey, type AssignmentRecord, type RebalanceRecord } from '../../../core/lab/report.js';
-import { spawnBuiltFixture } from '../../support/built_cli.js';
+import { expect, it } from 'vitest';
+import { memberSeriesKey } from '../../../core/lab/report.js';
 import { timeoutMs } from '../../support/timeouts.js';
-
-const fixture = fileURLToPath(new URL('./fixtures/run_real.mjs', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'lanes-lab-kill-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { runRealFixture } from './run_real.js';
 
 const sessionTimeoutMs = 3_000;
 const killAtMs = 2_500;
@@ -35,17 +27,6 @@ const scenarioFor = (protocol: string, assignor: string) => ({
   ],
 });
 
-interface RealRun {
-  assignments: AssignmentRecord[];
-  rebalances: RebalanceRecord[];
-  time: number[];
-  throughputByMember: Record<string, number[]>;
-  finalCommitted: Record<string, Record<string, number>>;
-  finalLogEnd: Record<string, number>;
-  failures: string[];
-  skipped: number;
-}
-
 it.each([
   ['classic', 'range'],
   ['classic', 'cooperative-sticky'],
@@ -54,17 +35,7 @@ it.each([
   '%s protocol, %s: moves b’s partitions only after its session expired, while a and c on its thread go on',
   async (protocol, assignor) => {
     const scenarioJson = scenarioFor(protocol, assignor);
-    const file = join(dir, `scenario-${assignor}.json`);
-    writeFileSync(file, JSON.stringify(scenarioJson));
-    const child = spawnBuiltFixture(fixture, [file, '5', String(timeoutMs(20_000)), '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const run = JSON.parse(stdout) as RealRun;
+    const run = await runRealFixture(scenarioJson, { seed: 5, drainMs: timeoutMs(20_000), memberThreads: 1 });
     expect(run.failures).toEqual([]);
 
     // Three rebalances, each settled: under cooperative-sticky and the consumer protocol c's join

@@ -7,21 +7,13 @@
 //
 // The real engine runs from the built modules in a child process (its members are worker threads
 // that load the built client, as `lanes lab run --engine real` does).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { partitionShares } from '../../../core/lab/production.js';
 import type { AssignmentRecord } from '../../../core/lab/report.js';
 import { parseScenario } from '../../../core/lab/scenario.js';
 import { runVirtual } from '../../../core/lab/virtual_engine.js';
-import { spawnBuiltFixture } from '../../support/built_cli.js';
 import { timeoutMs } from '../../support/timeouts.js';
-
-const fixture = fileURLToPath(new URL('./fixtures/run_real.mjs', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'lanes-lab-engines-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+import { runRealFixture } from './run_real.js';
 
 // The orders trace, stretched to seconds so member threads on a busy machine keep its order of
 // events: A and B from the start, C joins, B is killed (its session has to expire).
@@ -53,23 +45,7 @@ it(
     const seed = 11;
     const virtual = runVirtual(parsed.scenario, { seed });
 
-    const file = join(dir, 'scenario.json');
-    writeFileSync(file, JSON.stringify(scenarioJson));
-    const child = spawnBuiltFixture(fixture, [file, String(seed), String(timeoutMs(20_000))], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(stderr).toBe('');
-    expect(code).toBe(0);
-    const real = JSON.parse(stdout) as {
-      assignments: AssignmentRecord[];
-      finalCommitted: Record<string, Record<string, number>>;
-      finalLogEnd: Record<string, number>;
-      failures: string[];
-      recordsProduced: number;
-    };
+    const real = await runRealFixture(scenarioJson, { seed, drainMs: timeoutMs(20_000) });
     expect(real.failures).toEqual([]);
 
     // The same owners at the end: range over A and C.

@@ -131,7 +131,7 @@ export function consumerControlSuite(mode: Mode): void {
       const crashes: unknown[] = [];
       const committing = (name: string) => {
         const consumer = kafka.consumer({ groupId: 'refused', ...fastGroup, partitionAssigners: ['cooperative-sticky'] });
-        consumer.on(consumer.events.CRASH, (event) => void crashes.push({ name, ...event.payload }));
+        consumer.on(consumer.events.CRASH, (event) => void crashes.push({ name, payload: event.payload }));
         return consumer;
       };
       const run = async (consumer: ReturnType<typeof committing>) => {
