@@ -22,7 +22,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Worker } from 'node:worker_threads';
 import { LabRecorder } from '../../core/lab/recorder.js';
 import { partitionName, type LabReport } from '../../core/lab/report.js';
 import type { GroupSpec, Scenario, TimelineEvent } from '../../core/lab/scenario.js';
@@ -30,13 +29,13 @@ import { Kafka } from '../client/lanes.js';
 import type { Producer } from '../client/producer.js';
 import { Partitioners } from '../client/partitioners.js';
 import { kafkaLogLevel } from '../log_lines.js';
-import { spawnWorker } from '../spawn.js';
 import { startServer, type RunningServer } from '../host/cli.js';
 import { IntervalSet } from './interval_set.js';
 import { keySequence } from './key_sequence.js';
 import { labRealMemberThreadsMax, labRealRecordsPerSecMax, labRealSampleEveryMsMin } from '../../core/limits.js';
 import { compressTime, realRunNote } from '../../core/lab/time_scale.js';
-import type { HostCommand, HostMessage, MemberMessage, MemberSettings } from './member_protocol.js';
+import type { MemberMessage, MemberSettings } from './member_protocol.js';
+import { MemberHosts } from './member_hosts.js';
 import type { DescribedConsumerMember } from '../../core/group/group_api.js';
 
 /** A record's bytes in a fetched batch beside its value (offset, timestamp, key, lengths): to size fetches. */
@@ -108,9 +107,8 @@ export function realScale(scenario: Scenario): number {
 interface LiveMember {
   readonly group: GroupSpec;
   readonly name: string;
-  /** "group/member": how the engine and its host name it. */
+  /** "group/member": how the engine and its host thread name it. */
   readonly key: string;
-  readonly host: Worker;
   owned: string[];
   processed: number;
   /** Reported its ownership since the group's open rebalance started. */
@@ -268,35 +266,11 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
     }
   }
 
-  /**
-   * The member host threads: started once, each member then added to one in turn (so a group's
-   * members sit on different threads). A thread that fails fails every member on it.
-   */
-  const hosts: Worker[] = [];
   const memberCount = scenario.groups.reduce((sum, group) => sum + group.members.length, 0) + scenario.timeline.filter((event) => event.event === 'join').length;
-  const hostCount = Math.max(1, Math.min(memberCount, options.memberThreads ?? labRealMemberThreadsMax));
-  const hostMembers = new Map<Worker, LiveMember[]>();
-  const hostHandles = new Map<LiveMember, { added: () => void; failed: (error: Error) => void; left: () => void }>();
-  function startHost(): Worker {
-    const host = spawnWorker(new URL(`./member_host.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
-    hostMembers.set(host, []);
-    host.on('message', ({ key, message }: HostMessage) => {
-      const member = members.get(key);
-      if (member === undefined) return;
-      if (message.type === 'added') hostHandles.get(member)?.added();
-      else if (message.type === 'left') hostHandles.get(member)?.left();
-      else onMessage(member, message);
-    });
-    const fail = (why: string) => {
-      for (const member of hostMembers.get(host) ?? []) {
-        hostHandles.get(member)?.failed(new Error(`lab member ${member.key} ${why}`));
-        hostHandles.get(member)?.left();
-      }
-    };
-    host.on('error', (error) => fail(`failed: ${error.message}`));
-    host.on('exit', () => fail('stopped before it was ready'));
-    return host;
-  }
+  const hosts = new MemberHosts(Math.min(memberCount, options.memberThreads ?? labRealMemberThreadsMax), (key, message) => {
+    const member = members.get(key);
+    if (member !== undefined) onMessage(member, message);
+  });
 
   /** Makes the member on its host thread; it connects when told to start (joinMember). */
   function addMember(group: GroupSpec, name: string): LiveMember {
@@ -320,31 +294,19 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
       autoCommitIntervalMs: group.autoCommitIntervalMs,
       seed: (options.seed * 1_000_003 + members.size) >>> 0,
     };
-    if (hosts.length < hostCount) hosts.push(startHost());
-    const host = hosts[members.size % hostCount];
-    let added!: () => void;
-    let failed!: (error: Error) => void;
-    let left!: () => void;
-    const ready = new Promise<void>((resolve, reject) => ((added = resolve), (failed = reject)));
-    // A member that failed before the run started is reported by Promise.all(ready); later ones end with the run.
-    ready.catch(() => {});
-    const leftPromise = new Promise<void>((resolve) => (left = resolve));
     const key = memberKey(group.name, name);
-    const member: LiveMember = { group, name, key, host, owned: [], processed: 0, reported: false, joined: false, gone: false, ready, left: leftPromise };
+    const { ready, left } = hosts.add(key, settings);
+    const member: LiveMember = { group, name, key, owned: [], processed: 0, reported: false, joined: false, gone: false, ready, left };
     members.set(key, member);
-    hostMembers.get(host)!.push(member);
-    hostHandles.set(member, { added, failed, left });
-    command(member, { type: 'add', key, settings });
     return member;
   }
 
   function joinMember(member: LiveMember): void {
     member.joined = true;
-    command(member, { type: 'start', key: member.key });
+    hosts.send({ type: 'start', key: member.key });
     if (recording) recorder.memberJoined(now(), member.group.name, member.name);
   }
 
-  const command = (member: LiveMember, message: HostCommand) => member.host.postMessage(message);
 
   async function apply(event: TimelineEvent): Promise<void> {
     if (brokerDown !== null && event.event !== 'broker-restart') await brokerDown;
@@ -361,17 +323,17 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
         startRebalance(event.group, `kill ${event.member}`);
         member.gone = true;
         if (recording) recorder.memberGone(now(), event.group, event.member);
-        command(member, { type: 'kill', key: member.key });
+        hosts.send({ type: 'kill', key: member.key });
         return;
       case 'leave':
         if (member === undefined || member.gone) return;
         startRebalance(event.group, `leave ${event.member}`);
         member.gone = true;
         if (recording) recorder.memberGone(now(), event.group, event.member);
-        command(member, { type: 'leave', key: member.key });
+        hosts.send({ type: 'leave', key: member.key });
         return;
       case 'slow':
-        if (member !== undefined && !member.gone) command(member, { type: 'slow', key: member.key, factor: event.factor });
+        if (member !== undefined && !member.gone) hosts.send({ type: 'slow', key: member.key, factor: event.factor });
         return;
       case 'add-partitions':
         for (const g of scenario.groups) if (g.topics.includes(event.topic)) startRebalance(g.name, `add-partitions ${event.topic}`);
@@ -509,7 +471,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
     producing = false;
     await produceLoop;
     const staying = [...members.values()].filter((member) => member.joined && !member.gone);
-    for (const member of staying) command(member, { type: 'leave', key: member.key });
+    for (const member of staying) hosts.send({ type: 'leave', key: member.key });
     await Promise.race([Promise.all(staying.map((member) => member.left)), unrefSleep(leaveGraceMs)]);
     for (const group of scenario.groups) {
       const skipped = await countSkipped(group);
@@ -521,7 +483,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
   } finally {
     producing = false;
     for (const timer of timers) clearTimeout(timer);
-    await Promise.all(hosts.map((host) => host.terminate()));
+    await hosts.terminate();
     await Promise.all(producers.map((producer) => producer.disconnect().catch(() => {})));
     await server.stop();
     if (restarts) rmSync(dataDir, { recursive: true, force: true });
