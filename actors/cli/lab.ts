@@ -124,7 +124,7 @@ async function runCommand(nameOrFile: string, flags: RunFlags): Promise<void> {
           onAdmin: (url) => process.stderr.write(`lanes: dashboard of the run at ${url}\n`),
           onProgress: (atMs) => bar.update(atMs),
         });
-        for (const failure of report.failures) process.stderr.write(`lanes: timeline event failed: ${failure}\n`);
+        for (const failure of report.failures) process.stderr.write(`lanes: in the run: ${failure}\n`);
         reports.push(variant === undefined ? report : { ...report, variant });
       }
       bar.update(run.durationMs);

@@ -23,13 +23,17 @@ interface Handles {
 export class MemberHosts {
   readonly #threads: number;
   readonly #onMessage: (key: string, message: Exclude<MemberMessage, { type: 'left' }>) => void;
+  readonly #onFailure: (key: string, error: Error) => void;
   readonly #hosts: Worker[] = [];
   readonly #hostOf = new Map<string, Worker>();
   readonly #handles = new Map<string, Handles>();
+  #terminating = false;
 
-  constructor(threads: number, onMessage: (key: string, message: Exclude<MemberMessage, { type: 'left' }>) => void) {
+  /** `onFailure`: a member's thread failed (its `ready` rejects too if it had not started). */
+  constructor(threads: number, onMessage: (key: string, message: Exclude<MemberMessage, { type: 'left' }>) => void, onFailure: (key: string, error: Error) => void) {
     this.#threads = Math.max(1, threads);
     this.#onMessage = onMessage;
+    this.#onFailure = onFailure;
   }
 
   /** Makes the member (its client, not connected) on the next thread in turn. */
@@ -54,6 +58,7 @@ export class MemberHosts {
   }
 
   async terminate(): Promise<void> {
+    this.#terminating = true;
     await Promise.all(this.#hosts.map((host) => host.terminate()));
   }
 
@@ -67,12 +72,16 @@ export class MemberHosts {
     const fail = (why: string) => {
       for (const [key, owner] of this.#hostOf) {
         if (owner !== host) continue;
-        this.#handles.get(key)?.failed(new Error(`lab member ${key} ${why}`));
+        const error = new Error(`lab member ${key} ${why}`);
+        this.#handles.get(key)?.failed(error);
         this.#handles.get(key)?.left();
+        this.#onFailure(key, error);
       }
     };
     host.on('error', (error) => fail(`failed: ${error.message}`));
-    host.on('exit', () => fail('stopped before it was ready'));
+    host.on('exit', () => {
+      if (!this.#terminating) fail('stopped: its thread exited');
+    });
     return host;
   }
 }

@@ -94,7 +94,7 @@ export type RealReport = LabReport & {
   /** After the members left: each group's committed offset per "topic-partition", and each partition's log end. */
   readonly finalCommitted: Record<string, Record<string, number>>;
   readonly finalLogEnd: Record<string, number>;
-  /** Timeline events that failed to apply (one line each); empty when all did. */
+  /** Timeline events that failed to apply and members whose thread failed (one line each); empty when none did. */
   readonly failures: string[];
 };
 
@@ -168,7 +168,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
   const openRebalances = new Set<string>();
   const timers: NodeJS.Timeout[] = [];
   let recording = true;
-  /** Timeline events that could not be applied: the run goes on, the caller is told at the end. */
+  /** Timeline events that could not be applied, members whose thread failed: the run goes on, the caller is told at the end. */
   const failures: string[] = [];
   let brokerDown: Promise<void> | null = null;
   let startedAt = performance.now();
@@ -267,10 +267,15 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
   }
 
   const memberCount = scenario.groups.reduce((sum, group) => sum + group.members.length, 0) + scenario.timeline.filter((event) => event.event === 'join').length;
-  const hosts = new MemberHosts(Math.min(memberCount, options.memberThreads ?? labRealMemberThreadsMax), (key, message) => {
-    const member = members.get(key);
-    if (member !== undefined) onMessage(member, message);
-  });
+  const hosts = new MemberHosts(
+    Math.min(memberCount, options.memberThreads ?? labRealMemberThreadsMax),
+    (key, message) => {
+      const member = members.get(key);
+      if (member !== undefined) onMessage(member, message);
+    },
+    // Reported with the run, whose figures then lack that member's work from here on.
+    (key, error) => failures.push(`member ${key} at ${now()} ms: ${error.message}`),
+  );
 
   /** Makes the member on its host thread; it connects when told to start (joinMember). */
   function addMember(group: GroupSpec, name: string): LiveMember {
