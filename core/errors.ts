@@ -132,6 +132,23 @@ const retriableErrorCodes: ReadonlySet<number> = new Set([
   106, // FETCH_SESSION_TOPIC_ID_ERROR
 ]);
 
+/**
+ * What a group coordinator answers a member it does not take as current: mid-rebalance, of an
+ * older generation or member epoch, or no longer in the group (KIP-848's codes beside the classic
+ * ones). A member's commit refused with one of these is not a failure of the commit's content.
+ */
+const memberRefusalErrorCodes: ReadonlySet<number> = new Set([
+  22, // ILLEGAL_GENERATION
+  25, // UNKNOWN_MEMBER_ID
+  27, // REBALANCE_IN_PROGRESS
+  110, // FENCED_MEMBER_EPOCH
+  113, // STALE_MEMBER_EPOCH
+]);
+
+export function isMemberRefusalErrorCode(code: number): boolean {
+  return memberRefusalErrorCodes.has(code);
+}
+
 /** Whether a request that failed with `code` may succeed if sent again unchanged. */
 export function isRetriableErrorCode(code: number): boolean {
   return retriableErrorCodes.has(code);

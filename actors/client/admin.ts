@@ -2,7 +2,7 @@
 // every call that changes topics tells this Lanes' consumers at once, so a regex subscription or a
 // grown topic rebalances without waiting for the next metadata poll; over the wire consumers poll.
 
-import { ErrorCode, LanesError, errorCodeName, messageDetail, quoted } from '../../core/errors.js';
+import { ErrorCode, LanesError, errorCodeName, isMemberRefusalErrorCode, messageDetail, quoted } from '../../core/errors.js';
 import { activeGroupMessage } from '../../core/group/empty_group_rule.js';
 import { earliestTimestamp, type BrokerPort } from './broker_port.js';
 import { toGroupDescription } from './group_description.js';
@@ -29,9 +29,6 @@ function throwFirstFailure(what: string, answers: readonly { errorCode: number; 
     throw new LanesError(failed.errorCode, failed.errorMessage === null ? `${what} of ${failed.resourceName} failed` : `${what} of ${failed.resourceName}: ${messageDetail(failed.errorCode, failed.errorMessage)}`);
   }
 }
-
-/** What a coordinator answers a commit without a generation while the group has members. */
-const memberRefusalCodes = new Set<number>([ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION, ErrorCode.REBALANCE_IN_PROGRESS, ErrorCode.STALE_MEMBER_EPOCH, ErrorCode.FENCED_MEMBER_EPOCH]);
 
 export class Admin {
   /** KafkaJS's admin.events. */
@@ -159,7 +156,8 @@ export class Admin {
     for (const each of response.topics) {
       for (const partition of each.partitions) {
         if (partition.errorCode === ErrorCode.NONE) continue;
-        if (memberRefusalCodes.has(partition.errorCode)) {
+        // A commit without a generation, refused because the group has members.
+        if (isMemberRefusalErrorCode(partition.errorCode)) {
           const [group] = await this.#port.describeGroups([groupId]);
           throw new LanesError(partition.errorCode, activeGroupMessage(groupId, group?.groupState ?? 'active', group?.members.length ?? 0, 'setOffsets'));
         }

@@ -5,7 +5,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assert } from '../../core/assert.js';
-import { ErrorCode, isLanesError, type LanesError } from '../../core/errors.js';
+import { isLanesError, isMemberRefusalErrorCode, type LanesError } from '../../core/errors.js';
 import type { ClientContext } from './lanes.js';
 import type { OffsetCommitter } from './consumer_commits.js';
 import { offsetsOf } from './consumer_commits.js';
@@ -56,19 +56,10 @@ export interface DeliveryDeps {
 }
 
 /**
- * What a group answers a member that is mid-rebalance or no longer in it (a commit made in the
- * handler while the group rebalances). KafkaJS's runner rejoins on these instead of crashing
- * ("The group is rebalancing, re-joining"); the consumer-protocol codes are their KIP-848 twins.
+ * The group refusing this member (a commit made in the handler while the group rebalances).
+ * KafkaJS's runner rejoins on these instead of crashing ("The group is rebalancing, re-joining").
  */
-const rebalanceRefusalCodes = new Set<number>([
-  ErrorCode.REBALANCE_IN_PROGRESS,
-  ErrorCode.ILLEGAL_GENERATION,
-  ErrorCode.UNKNOWN_MEMBER_ID,
-  ErrorCode.FENCED_MEMBER_EPOCH,
-  ErrorCode.STALE_MEMBER_EPOCH,
-]);
-
-const rebalanceRefusal = (error: unknown): error is LanesError => isLanesError(error) && rebalanceRefusalCodes.has(error.errorCode);
+const rebalanceRefusal = (error: unknown): error is LanesError => isLanesError(error) && isMemberRefusalErrorCode(error.errorCode);
 
 /** KafkaJS's unrecoverable errors: a bug in the handler, not worth delivering the record again. */
 const unrecoverableErrors = new Set(['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError']);

@@ -92,7 +92,6 @@ export class LabMember {
       onPartitionsRevoked: (revoked) => this.#dropOwned(revoked),
       onPartitionsLost: (lost) => this.#dropOwned(lost),
     });
-    this.#send({ type: 'running' });
   }
 
   slow(factor: number): void {

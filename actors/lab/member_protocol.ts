@@ -29,7 +29,6 @@ export interface MemberSettings {
 export type ProcessedRange = [string, number, number];
 
 export type MemberMessage =
-  | { type: 'running' }
   /** Everything the member owns now ("topic-partition"), after each rebalance callback. */
   | { type: 'owned'; partitions: string[] }
   | { type: 'processed'; ranges: ProcessedRange[] }

@@ -72,7 +72,7 @@ export interface RealRunOptions {
   adminPort?: number;
   /** Told the admin URL once the broker is up. */
   onAdmin?: (url: string) => void;
-  /** Threads the members are spread over; default min(members, labRealMemberThreadsMax). */
+  /** Threads the members are spread over, at most; default labRealMemberThreadsMax (a thread starts with its first member). */
   memberThreads?: number;
   /** Called about every sample with the run's time. */
   onProgress?: (atMs: number) => void;
@@ -194,6 +194,9 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
    * epoch gets no callback and says nothing, so the coordinator is asked instead: the group epoch
    * the last rebalance ended at, and whether, at a later epoch, every member has reached its target.
    */
+  /** The group's members that were told to start and were not killed or told to leave. */
+  const liveMembers = (group: GroupSpec) => [...members.values()].filter((member) => member.group === group && member.joined && !member.gone);
+
   const settledEpoch = new Map<string, number>();
   const convergedEpoch = new Map<string, number>();
   const asking = new Set<string>();
@@ -206,7 +209,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
     const sameAs = (a: DescribedConsumerMember['assignment'], b: DescribedConsumerMember['assignment']) => partitionNames(a).join() === partitionNames(b).join();
     // The members the coordinator has are the live ones (a joiner has arrived, a killed one expired),
     // by client id, which is the member's name.
-    const live = [...members.values()].filter((member) => member.group === group && member.joined && !member.gone).map((member) => member.name).sort();
+    const live = liveMembers(group).map((member) => member.name).sort();
     const sameMembers = described.members.map((member) => member.clientId).sort().join() === live.join();
     const converged = sameMembers && described.assignmentEpoch === described.groupEpoch && described.members.every((member) => member.memberEpoch === described.groupEpoch && sameAs(member.assignment, member.targetAssignment));
     if (converged) convergedEpoch.set(group.name, described.groupEpoch);
@@ -222,7 +225,7 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
    */
   function checkSettled(group: GroupSpec, ask = true): void {
     if (!recording || !openRebalances.has(group.name)) return;
-    const live = [...members.values()].filter((member) => member.group === group && member.joined && !member.gone);
+    const live = liveMembers(group);
     const owners = live.flatMap((member) => member.owned);
     const wanted = groupPartitions(group);
     if (owners.length !== wanted.length || new Set(owners).size !== owners.length || !wanted.every((name) => owners.includes(name))) return;
@@ -266,9 +269,9 @@ export async function runReal(options: RealRunOptions): Promise<RealReport> {
     }
   }
 
-  const memberCount = scenario.groups.reduce((sum, group) => sum + group.members.length, 0) + scenario.timeline.filter((event) => event.event === 'join').length;
+  // Threads start as members are added, so a run with fewer members starts fewer.
   const hosts = new MemberHosts(
-    Math.min(memberCount, options.memberThreads ?? labRealMemberThreadsMax),
+    options.memberThreads ?? labRealMemberThreadsMax,
     (key, message) => {
       const member = members.get(key);
       if (member !== undefined) onMessage(member, message);

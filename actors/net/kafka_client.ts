@@ -204,47 +204,29 @@ export class KafkaConnection {
     const address = `${options.host}:${options.port}`;
     const timeoutMs = options.connectTimeoutMs ?? connectTimeoutMsDefault;
     const socket = await new Promise<Socket>((resolve, reject) => {
-      // A factory may call onConnect before it returns the socket: settle once both happened.
+      // A factory may call onConnect before it returns the socket: resolved once both happened.
       let opened: Socket | undefined;
       let connected = false;
-      let settled = false;
-      const settle = () => {
-        if (settled || !connected || opened === undefined) return;
-        settled = true;
+      const succeed = () => {
+        if (!connected || opened === undefined) return;
         clearTimeout(timer);
         opened.removeAllListeners('error');
         resolve(opened);
       };
-      const timer = setTimeout(() => {
-        if (settled) return;
-        settled = true;
-        opened?.destroy();
-        reject(new KafkaClientError('LANES_CONNECT_FAILED', `cannot connect to ${address}: no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      try {
-        opened = (options.socketFactory ?? netSocketFactory)({
-          host: options.host,
-          port: options.port,
-          onConnect: () => {
-            connected = true;
-            settle();
-          },
-        });
-      } catch (error) {
-        settled = true;
+      const fail = (why: string, cause?: unknown) => {
         clearTimeout(timer);
-        reject(new KafkaClientError('LANES_CONNECT_FAILED', `cannot connect to ${address}: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+        opened?.destroy();
+        reject(new KafkaClientError('LANES_CONNECT_FAILED', `cannot connect to ${address}: ${why}`, cause === undefined ? undefined : { cause }));
+      };
+      const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
+      try {
+        opened = (options.socketFactory ?? netSocketFactory)({ host: options.host, port: options.port, onConnect: () => ((connected = true), succeed()) });
+      } catch (error) {
+        fail(error instanceof Error ? error.message : String(error), error);
         return;
       }
-      const failed = opened;
-      failed.once('error', (error: Error & { code?: string }) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        failed.destroy();
-        reject(new KafkaClientError('LANES_CONNECT_FAILED', `cannot connect to ${address}: ${describeSocketError(error)}`, { cause: error }));
-      });
-      settle();
+      opened.once('error', (error: Error & { code?: string }) => fail(describeSocketError(error), error));
+      succeed();
     });
     const connection = new KafkaConnection(socket, options);
     try {

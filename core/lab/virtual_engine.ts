@@ -130,6 +130,8 @@ class VirtualRun {
   private brokerDownUntilMs = -1;
   private readonly keepRecords: boolean;
   private readonly quantumMs: number;
+  /** The shortest step of a member that took less than it could process (caughtUpStepsPerQuantum). */
+  private readonly caughtUpStepMsMin: number;
 
   constructor(
     private readonly scenario: Scenario,
@@ -140,6 +142,7 @@ class VirtualRun {
     this.prng = new Prng(options.seed);
     this.keepRecords = scenario.timeline.some((event) => event.event === 'broker-restart');
     this.quantumMs = Math.max(1, Math.min(stepMsMax, scenario.sampleEveryMs));
+    this.caughtUpStepMsMin = Math.max(1, Math.floor(this.quantumMs / caughtUpStepsPerQuantum));
     for (const spec of scenario.groups) {
       this.groups.set(spec.name, {
         spec, coordinator: new GroupCoordinator(this.coordinatorOptions(spec)), records: [], members: new Map(),
@@ -595,8 +598,7 @@ class VirtualRun {
     member.carry = used < capacity ? 0 : capacityExact - capacity;
     // A member that took less than it could process is done when those records are: it polls
     // again then, as a real poll loop does, instead of holding a full max.poll.records' time.
-    const caughtUpStepMsMin = Math.max(1, Math.floor(this.quantumMs / caughtUpStepsPerQuantum));
-    const stepMs = used < capacity ? Math.min(durationMs, Math.max(caughtUpStepMsMin, Math.round(used / ratePerMs))) : durationMs;
+    const stepMs = used < capacity ? Math.min(durationMs, Math.max(this.caughtUpStepMsMin, Math.round(used / ratePerMs))) : durationMs;
     member.step = { startMs: this.nowMs, endMs: this.nowMs + stepMs, taken };
     if (spec.commit === 'before') this.commit(member, [...taken.keys()], taken);
     this.scheduleStep(member, this.nowMs + stepMs);
